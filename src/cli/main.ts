@@ -1,0 +1,140 @@
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ExitCode } from '../core/exit-codes.js';
+import { GuardError } from '../core/guard-error.js';
+import type { CommandContext, CommandDefinition } from '../commands/context.js';
+import { errorJson, formatError, OUTPUT_FORMATS, paint, useColour, type OutputFormat } from './output.js';
+
+/**
+ * Commands load on demand so a hook pays only for the code it runs (SPEC:
+ * "the hooks must not load what they do not use").
+ */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandDefinition> }> = {
+  lock: { summary: 'create or update checksums.lock.yaml', load: async () => (await import('../commands/lock.js')).lockCommand },
+  verify: { summary: 'check the migrations against checksums.lock.yaml', load: async () => (await import('../commands/verify.js')).verifyCommand },
+};
+
+const GLOBAL_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+  format: { type: 'string' },
+  config: { type: 'string' },
+  cwd: { type: 'string', short: 'C' },
+  'no-color': { type: 'boolean' },
+} as const;
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const lines = Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(width)}  ${summary}`);
+  return `Usage: guard <command> [options]
+
+migration-guard: stops edits of deployed migrations, unreviewed migration
+changes, skipped environments, concurrent deploys and schema drift.
+
+Commands:
+${lines.join('\n')}
+
+Options for every command:
+  -h, --help         show help for a command (guard verify --help)
+  --format FORMAT    text (default) or json
+  -C DIR             run as if started in DIR
+  --config FILE      use FILE instead of guard.config.yaml
+  --no-color         no colour (also: NO_COLOR=1)
+  --version          print the version
+
+Exit codes: 0 ok; 1 refused (a rule was broken); 2 usage, config or input
+error; 3 an environment or git could not be read; 4 lock not obtained in time.`;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const colours = paint(useColour(process.stderr, argv.includes('--no-color')));
+  const out = (text: string) => process.stdout.write(`${text}\n`);
+  const err = (text: string) => process.stderr.write(`${text}\n`);
+
+  const nameAt = commandIndex(argv);
+  const name = nameAt === -1 ? undefined : argv[nameAt]!;
+  if (!name) {
+    if (argv.includes('--version')) {
+      out(readVersion());
+      return ExitCode.ok;
+    }
+    (argv.includes('--help') || argv.includes('-h') ? out : err)(usage());
+    return argv.includes('--help') || argv.includes('-h') ? ExitCode.ok : ExitCode.input;
+  }
+  if (name === 'help') {
+    const topic = argv[nameAt + 1];
+    if (topic && COMMANDS[topic]) out((await COMMANDS[topic]!.load()).help);
+    else out(usage());
+    return ExitCode.ok;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    err(`${colours.red('error')} unknown command "${name}"\n  ${colours.dim('fix:')} run one of: ${Object.keys(COMMANDS).join(', ')} (guard --help lists them)`);
+    return ExitCode.input;
+  }
+  const command = await entry.load();
+
+  let values: Record<string, unknown>;
+  let positionals: string[];
+  try {
+    const parsed = parseArgs({
+      args: argv.filter((_, i) => i !== nameAt),
+      options: { ...GLOBAL_OPTIONS, ...command.options },
+      allowPositionals: command.allowPositionals,
+      strict: true,
+    });
+    values = parsed.values as Record<string, unknown>;
+    positionals = parsed.positionals;
+  } catch (error) {
+    err(`${colours.red('error')} ${(error as Error).message}\n  ${colours.dim('fix:')} see \`guard ${name} --help\``);
+    return ExitCode.input;
+  }
+  if (values.help) {
+    out(command.help);
+    return ExitCode.ok;
+  }
+  const format = (values.format as string | undefined) ?? 'text';
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
+    err(`${colours.red('error')} --format ${format} is not supported\n  ${colours.dim('fix:')} use --format ${OUTPUT_FORMATS.join(' or --format ')}`);
+    return ExitCode.input;
+  }
+  const context: CommandContext = {
+    cwd: path.resolve((values.cwd as string | undefined) ?? process.cwd()),
+    configPath: values.config as string | undefined,
+    format: format as OutputFormat,
+    colours: paint(useColour(process.stdout, values['no-color'] === true)),
+    out,
+    err,
+    env: process.env,
+  };
+  try {
+    return await command.run(context, values, positionals);
+  } catch (error) {
+    if (error instanceof GuardError) {
+      if (context.format === 'json') out(errorJson(name, error));
+      else err(formatError(error, colours));
+      return error.exitCode;
+    }
+    err(`${colours.red('internal error')} ${(error as Error).stack ?? String(error)}\n  please report this at the migration-guard issue tracker`);
+    return ExitCode.input;
+  }
+}
+
+/** Index of the first argument that is neither an option nor an option's value (`-C DIR`). */
+function commandIndex(argv: readonly string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '-C' || arg === '--cwd' || arg === '--config' || arg === '--format') {
+      i++;
+      continue;
+    }
+    if (!arg.startsWith('-')) return i;
+  }
+  return -1;
+}
+
+function readVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}

@@ -1,0 +1,181 @@
+import path from 'node:path';
+import { ExitCode } from '../core/exit-codes.js';
+import { inputError } from '../core/guard-error.js';
+import { splitConflictSides, findConflictMarkers } from '../core/lockfile/conflict-markers.js';
+import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
+import { mergeLockfiles, planLock, type LockChange } from '../core/lockfile/plan-lock.js';
+import { serializeLockfile } from '../core/lockfile/serialize-lockfile.js';
+import { LOCKFILE_NAME, type Lockfile } from '../core/lockfile/types.js';
+import type { Finding } from '../core/verify/compare-with-lockfile.js';
+import { normaliseDir, joinPath } from '../core/paths.js';
+import { formatFinding, JSON_SCHEMA_VERSION } from '../cli/output.js';
+import { discoverSets } from '../shell/discover-sets.js';
+import { openRepository } from '../shell/git/open-repository.js';
+import { loadConfig } from '../shell/load-config.js';
+import { writeFileAtomic } from '../shell/write-atomic.js';
+import type { CommandContext, CommandDefinition } from './context.js';
+import { readLockfileText } from './read-lockfile.js';
+
+export interface LockResult {
+  schemaVersion: typeof JSON_SCHEMA_VERSION;
+  command: 'lock';
+  ok: boolean;
+  exitCode: number;
+  /** Repository-relative path of the lockfile. */
+  lockfile: string;
+  /** Whether the file's bytes changed. */
+  written: boolean;
+  changes: LockChange[];
+  /** Rules the migrations break; locked anyway, `guard verify` refuses them. */
+  warnings: Finding[];
+  /** Why nothing was written. */
+  refusals: Finding[];
+  /** Present when the lockfile held git conflict markers and was merged. */
+  conflict?: { clashes: string[] };
+}
+
+/**
+ * Creates or updates `checksums.lock.yaml` from the migrations in the work
+ * tree. Deterministic (a second run changes no byte), atomic, and able to
+ * resolve a lockfile that a git merge left with conflict markers.
+ *
+ * @example
+ * const result = await lockRepository({ cwd: '/path/to/repo' });
+ * // result.changes: [{ kind: 'added', set: 'db/versions', id: 'ae1027a6acf', file: 'ae1027a6acf_add_users.py' }]
+ */
+export async function lockRepository(options: { cwd: string; configPath?: string | undefined; dropSets?: string[]; check?: boolean }): Promise<LockResult> {
+  const repository = await openRepository(options.cwd);
+  const { config } = await loadConfig(repository.root, options.configPath);
+  const source = { kind: 'worktree' } as const;
+  const [text, sets] = await Promise.all([readLockfileText(repository.root, source), discoverSets(repository.root, config.migrations, source)]);
+
+  let previous: Lockfile | undefined;
+  let conflict: LockResult['conflict'];
+  if (text !== undefined && findConflictMarkers(text).length > 0) {
+    const sides = splitConflictSides(text);
+    if (!sides) {
+      throw inputError(`${LOCKFILE_NAME} has conflict markers that do not pair up (<<<<<<<, =======, >>>>>>>)`, {
+        fix: `take one side (git checkout --ours -- ${LOCKFILE_NAME}) and run \`guard lock\` again`,
+      });
+    }
+    const ours = await parseLockfile(sides.ours, `${LOCKFILE_NAME} (our side of the conflict)`);
+    const theirs = await parseLockfile(sides.theirs, `${LOCKFILE_NAME} (their side of the conflict)`);
+    const { merged, clashes } = mergeLockfiles(ours.lock, theirs.lock);
+    previous = merged;
+    conflict = { clashes };
+  } else if (text !== undefined) {
+    previous = (await parseLockfile(text, LOCKFILE_NAME)).lock;
+  }
+
+  const plan = planLock({ previous, sets, dropSets: (options.dropSets ?? []).map(normaliseDir) });
+  const base = {
+    schemaVersion: JSON_SCHEMA_VERSION,
+    command: 'lock' as const,
+    lockfile: LOCKFILE_NAME,
+    ...(conflict ? { conflict } : {}),
+  };
+  if ('refusal' in plan) {
+    const exitCode = plan.refusal.reduce((worst, finding) => Math.max(worst, finding.exitCode), ExitCode.refused as number);
+    return { ...base, ok: false, exitCode, written: false, changes: [], warnings: [], refusals: plan.refusal };
+  }
+  const next = serializeLockfile(plan.lock);
+  const written = next !== text;
+  if (written && !options.check) writeFileAtomic(path.join(repository.root, LOCKFILE_NAME), next);
+  const exitCode = options.check && written ? ExitCode.refused : ExitCode.ok;
+  return { ...base, ok: exitCode === ExitCode.ok, exitCode, written: written && !options.check, changes: plan.changes, warnings: plan.warnings, refusals: [] };
+}
+
+export function printLockResult(result: LockResult, context: CommandContext, check: boolean): void {
+  if (context.format === 'json') {
+    context.out(JSON.stringify(result, null, 2));
+    return;
+  }
+  const { colours } = context;
+  for (const finding of result.refusals) context.out(formatFinding(finding, colours));
+  if (result.refusals.length > 0) {
+    context.out(`${colours.red('refused')} ${LOCKFILE_NAME} was not changed`);
+    return;
+  }
+  if (result.conflict) {
+    context.out(`resolved the git conflict in ${LOCKFILE_NAME} by merging both sides and re-reading the migrations`);
+    for (const clash of result.conflict.clashes) context.out(`  both sides locked ${clash} differently; the file as it is now was locked`);
+  }
+  for (const change of result.changes) context.out(`  ${describeChange(change)}`);
+  for (const finding of result.warnings) context.out(formatFinding(finding, colours, 'warning'));
+  if (check) {
+    context.out(result.exitCode === 0 ? `${colours.green('ok')} ${LOCKFILE_NAME} is up to date` : `${colours.red('out of date')} ${LOCKFILE_NAME}: run \`guard lock\``);
+  } else if (result.written) {
+    context.out(`${colours.green('wrote')} ${LOCKFILE_NAME} (${summarise(result.changes)}); review and commit it with the migrations`);
+  } else {
+    context.out(`${colours.green('ok')} ${LOCKFILE_NAME} is up to date`);
+  }
+}
+
+function describeChange(change: LockChange): string {
+  switch (change.kind) {
+    case 'added':
+      return `+ ${joinPath(change.set, change.file)} (${change.id})`;
+    case 'updated':
+      return `~ ${joinPath(change.set, change.file)} (${change.id}): checksum refreshed`;
+    case 'removed':
+      return `- ${joinPath(change.set, change.file)} (${change.id})`;
+    case 'renamed':
+      return `> ${joinPath(change.set, change.from)} -> ${change.file} (${change.id})`;
+    case 'heads':
+      return `heads of ${change.set}: [${change.from.join(', ')}] -> [${change.to.join(', ')}]`;
+    case 'set-added':
+      return `new set ${change.set}`;
+    case 'set-dropped':
+      return `dropped set ${change.set} (${change.migrations} migrations)`;
+  }
+}
+
+function summarise(changes: readonly LockChange[]): string {
+  const count = (kind: LockChange['kind']) => changes.filter((change) => change.kind === kind).length;
+  const parts = [
+    [count('added'), 'added'],
+    [count('updated'), 'updated'],
+    [count('renamed'), 'renamed'],
+    [count('removed'), 'removed'],
+  ]
+    .filter(([n]) => (n as number) > 0)
+    .map(([n, word]) => `${n} ${word}`);
+  return parts.length > 0 ? parts.join(', ') : 'digests rewritten';
+}
+
+export const lockCommand: CommandDefinition = {
+  name: 'lock',
+  summary: `create or update ${LOCKFILE_NAME}`,
+  help: `Usage: guard lock [--check] [--drop-set DIR]... [--format text|json]
+
+Writes ${LOCKFILE_NAME}: one line per migration (id, file, parents, content
+checksum), the heads and chain digest of each set, and the amendments. New
+migrations are added and edited ones refreshed; the file is rewritten
+atomically and a second run changes no byte. A lockfile left with git
+conflict markers is resolved by merging both sides and re-reading the
+migrations.
+
+Options:
+  --check            write nothing; exit 1 when the lockfile is out of date
+  --drop-set DIR     forget the locked set DIR that the config no longer lists
+  --format FORMAT    text (default) or json (stdout; schemaVersion ${JSON_SCHEMA_VERSION})
+  -C DIR             run as if started in DIR
+  --config FILE      use FILE instead of guard.config.yaml
+
+Exit codes: 0 written or up to date; 1 refused (duplicate ids) or, with
+--check, out of date; 2 bad config, lockfile or migration file; 3 git could
+not be read.`,
+  options: { check: { type: 'boolean' }, 'drop-set': { type: 'string', multiple: true } },
+  allowPositionals: false,
+  async run(context, values) {
+    const check = values.check === true;
+    const result = await lockRepository({
+      cwd: context.cwd,
+      configPath: context.configPath,
+      dropSets: (values['drop-set'] as string[] | undefined) ?? [],
+      check,
+    });
+    printLockResult(result, context, check);
+    return result.exitCode;
+  },
+};

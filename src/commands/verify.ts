@@ -1,0 +1,120 @@
+import { ExitCode } from '../core/exit-codes.js';
+import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
+import { LOCKFILE_NAME } from '../core/lockfile/types.js';
+import { compareWithLockfile, type Finding } from '../core/verify/compare-with-lockfile.js';
+import { formatFinding, githubAnnotation, JSON_SCHEMA_VERSION } from '../cli/output.js';
+import { discoverSets } from '../shell/discover-sets.js';
+import { openRepository } from '../shell/git/open-repository.js';
+import { loadConfig } from '../shell/load-config.js';
+import type { Source } from '../shell/read-migration-files.js';
+import type { CommandContext, CommandDefinition } from './context.js';
+import { readLockfileText } from './read-lockfile.js';
+
+export interface VerifyResult {
+  schemaVersion: typeof JSON_SCHEMA_VERSION;
+  command: 'verify';
+  ok: boolean;
+  exitCode: number;
+  /** `worktree`, or the revision that was checked. */
+  source: string;
+  sets: { dir: string; tool: string; migrations: number; heads: string[] }[];
+  findings: Finding[];
+}
+
+/**
+ * The migrations against the lockfile: unlocked files, changed checksums,
+ * deleted or renamed migrations, changed heads, and the rules of each tool
+ * (naming, duplicate ids, dangling parents, several Alembic heads).
+ *
+ * @example
+ * const result = await verifyRepository({ cwd: process.cwd(), source: { kind: 'worktree' } });
+ * if (!result.ok) for (const finding of result.findings) console.error(finding.message);
+ */
+export async function verifyRepository(options: { cwd: string; configPath?: string | undefined; source: Source }): Promise<VerifyResult> {
+  const repository = await openRepository(options.cwd);
+  const { config } = await loadConfig(repository.root, options.configPath);
+  const [text, sets] = await Promise.all([
+    readLockfileText(repository.root, options.source),
+    discoverSets(repository.root, config.migrations, options.source),
+  ]);
+  const summary = sets.map(({ dir, discovered }) => ({
+    dir,
+    tool: discovered.tool,
+    migrations: discovered.migrations.length,
+    heads: discovered.heads,
+  }));
+  const sourceName = options.source.kind === 'worktree' ? 'worktree' : options.source.rev;
+
+  let findings: Finding[];
+  if (text === undefined) {
+    findings = [
+      {
+        code: 'set-not-locked',
+        exitCode: 1,
+        set: '.',
+        file: LOCKFILE_NAME,
+        message: `${LOCKFILE_NAME} does not exist${options.source.kind === 'revision' ? ` at ${options.source.rev}` : ''}`,
+        fix: 'run `guard lock` and commit checksums.lock.yaml',
+      },
+    ];
+  } else {
+    const parsed = await parseLockfile(text, LOCKFILE_NAME);
+    findings = compareWithLockfile(parsed.lock, sets, LOCKFILE_NAME, parsed.lines);
+  }
+  const exitCode = findings.reduce((worst, finding) => Math.max(worst, finding.exitCode), ExitCode.ok as number);
+  return { schemaVersion: JSON_SCHEMA_VERSION, command: 'verify', ok: findings.length === 0, exitCode, source: sourceName, sets: summary, findings };
+}
+
+export function printVerifyResult(result: VerifyResult, context: CommandContext): void {
+  if (context.format === 'json') {
+    context.out(JSON.stringify(result, null, 2));
+    return;
+  }
+  const { colours } = context;
+  for (const finding of result.findings) context.out(formatFinding(finding, colours));
+  if (context.env.GITHUB_ACTIONS === 'true') {
+    for (const finding of result.findings) context.out(githubAnnotation(finding));
+  }
+  const total = result.sets.reduce((sum, set) => sum + set.migrations, 0);
+  const where = result.source === 'worktree' ? '' : ` at ${result.source}`;
+  if (result.ok) {
+    context.out(`${colours.green('ok')} ${total} migrations in ${result.sets.length} ${result.sets.length === 1 ? 'set' : 'sets'} match ${LOCKFILE_NAME}${where}`);
+  } else {
+    const count = result.findings.length;
+    context.out(`${colours.red('refused')} ${count} ${count === 1 ? 'problem' : 'problems'} in ${total} migrations${where}`);
+  }
+}
+
+export const verifyCommand: CommandDefinition = {
+  name: 'verify',
+  summary: 'check the migrations against checksums.lock.yaml',
+  help: `Usage: guard verify [--rev REV] [--format text|json]
+
+Checks the migrations against ${LOCKFILE_NAME}: every migration locked, no
+locked migration edited, deleted or renamed, heads as recorded, and each tool's
+rules (naming scheme, duplicate ids, dangling or multiple Alembic heads).
+
+By default it checks what you are about to commit: files unchanged since they
+were staged are read from git, new and edited files from the work tree.
+
+Options:
+  --rev REV          check a commit as git holds it (HEAD, origin/main, a sha)
+  --format FORMAT    text (default) or json (stdout; schemaVersion ${JSON_SCHEMA_VERSION})
+  -C DIR             run as if started in DIR
+  --config FILE      use FILE instead of guard.config.yaml
+
+Exit codes: 0 all match; 1 a rule is broken; 2 bad config, lockfile or
+migration file; 3 git could not be read.`,
+  options: { rev: { type: 'string' } },
+  allowPositionals: false,
+  async run(context, values) {
+    const rev = values.rev as string | undefined;
+    const result = await verifyRepository({
+      cwd: context.cwd,
+      configPath: context.configPath,
+      source: rev ? { kind: 'revision', rev } : { kind: 'worktree' },
+    });
+    printVerifyResult(result, context);
+    return result.exitCode;
+  },
+};

@@ -1,0 +1,266 @@
+import { inputError } from '../guard-error.js';
+import { NAMING_SCHEMES, TOOLS, type NamingScheme, type Tool } from '../migrations/types.js';
+import { escapesDir, normaliseDir } from '../paths.js';
+
+/**
+ * `guard.config.yaml`, or the `"guard"` key of package.json. The JSON Schema
+ * in `schemas/config.schema.json` describes the same shape for editors; this
+ * validator is what guard trusts, because its messages name the key, the line
+ * and the fix.
+ */
+export interface GuardConfig {
+  migrations: MigrationSetConfig[];
+  /** Ref whose lockfile marks migrations as sealed; default: the remote's default branch. */
+  protected?: string;
+  seal: 'merged' | 'committed';
+  autoLock: boolean;
+  cosmetic: 'allow' | 'refuse';
+  environments: EnvironmentConfig[];
+  deploy: { command?: string };
+}
+
+export interface MigrationSetConfig {
+  /** Repository-relative, normalised (`db/versions`). */
+  dir: string;
+  tool?: Tool;
+  naming?: NamingScheme;
+  recursive?: boolean;
+}
+
+export const DRIFT_POLICIES = ['refuse', 'warn', 'ignore'] as const;
+export type DriftPolicy = (typeof DRIFT_POLICIES)[number];
+
+export interface EnvironmentConfig {
+  name: string;
+  /** `$VARIABLE` naming the connection string. */
+  database?: string;
+  ledger?: string;
+  settings: EnvironmentSettings;
+  drift: DriftPolicy;
+}
+
+export interface EnvironmentSettings {
+  lock_timeout?: string;
+  statement_timeout?: string;
+  idle_in_transaction_session_timeout?: string;
+  transaction_per_migration?: boolean;
+}
+
+/** Finds the line of a key path (`migrations.0.dir`) in the config source. */
+export type LineOf = (path: string) => number | undefined;
+
+const TOP_KEYS = ['migrations', 'protected', 'seal', 'autoLock', 'cosmetic', 'environments', 'deploy'] as const;
+const SET_KEYS = ['dir', 'tool', 'naming', 'recursive'] as const;
+const ENVIRONMENT_KEYS = ['name', 'database', 'ledger', 'settings', 'drift'] as const;
+const SETTING_KEYS = ['lock_timeout', 'statement_timeout', 'idle_in_transaction_session_timeout', 'transaction_per_migration'] as const;
+const DEPLOY_KEYS = ['command'] as const;
+
+/**
+ * @param source shown in messages: `guard.config.yaml` or `package.json#guard`
+ * @throws GuardError (exit 2) naming the key, its line and the fix
+ */
+export function validateConfig(raw: unknown, source: string, lineOf: LineOf = () => undefined): GuardConfig {
+  const fail = (path: string, message: string, fix: string): never => {
+    const line = nearestLine(lineOf, path);
+    const where = line === undefined ? source : `${source}:${line}`;
+    throw inputError(`${where}: ${path ? `\`${path}\` ` : ''}${message}`, {
+      fix,
+      location: { file: source.replace(/#.*$/, ''), ...(line === undefined ? {} : { line }) },
+    });
+  };
+
+  if (!isRecord(raw)) fail('', 'must be a mapping with a `migrations` list', 'start from:\nmigrations:\n  - dir: db/migrations');
+  const root = raw as Record<string, unknown>;
+  checkKeys(root, TOP_KEYS, '', fail);
+
+  if (!Array.isArray(root.migrations) || root.migrations.length === 0) {
+    fail('migrations', 'must be a non-empty list of migration dirs', 'add one entry per migration dir:\nmigrations:\n  - dir: db/migrations');
+  }
+  const seenDirs = new Map<string, number>();
+  const migrations = (root.migrations as unknown[]).map((entry, i): MigrationSetConfig => {
+    const at = `migrations.${i}`;
+    if (typeof entry === 'string') entry = { dir: entry };
+    if (!isRecord(entry)) fail(at, 'must be a mapping like {dir: db/migrations, tool: sql}', 'write each set as `- dir: PATH`');
+    const set = entry as Record<string, unknown>;
+    checkKeys(set, SET_KEYS, at, fail);
+    if (typeof set.dir !== 'string' || set.dir.trim() === '') fail(`${at}.dir`, 'must be a repository-relative path', 'for example `dir: db/migrations`');
+    const dirText = set.dir as string;
+    if (escapesDir(dirText, true)) {
+      fail(`${at}.dir`, `${JSON.stringify(dirText)} points outside the repository`, 'use a path relative to the repository root, without ".." or a leading "/"');
+    }
+    const dir = normaliseDir(dirText);
+    const previous = seenDirs.get(dir);
+    if (previous !== undefined) fail(`${at}.dir`, `${dir} is listed twice (also migrations.${previous})`, 'list each dir once');
+    seenDirs.set(dir, i);
+    const result: MigrationSetConfig = { dir };
+    if (set.tool !== undefined) result.tool = oneOf(set.tool, TOOLS, `${at}.tool`, fail);
+    if (set.naming !== undefined) {
+      result.naming = oneOf(set.naming, NAMING_SCHEMES, `${at}.naming`, fail);
+      if (result.tool !== undefined && result.tool !== 'sql') fail(`${at}.naming`, `applies to plain SQL sets only, not ${result.tool}`, 'remove `naming`, or set `tool: sql`');
+    }
+    if (set.recursive !== undefined) result.recursive = boolean(set.recursive, `${at}.recursive`, fail);
+    return result;
+  });
+  for (const [dir] of seenDirs) {
+    for (const [other] of seenDirs) {
+      if (dir !== other && (dir === '.' || other.startsWith(`${dir}/`))) {
+        fail('migrations', `${other} lies inside ${dir}, so its files would belong to two sets`, 'list dirs that do not contain one another');
+      }
+    }
+  }
+
+  const config: GuardConfig = {
+    migrations,
+    seal: root.seal === undefined ? 'merged' : oneOf(root.seal, ['merged', 'committed'] as const, 'seal', fail),
+    autoLock: root.autoLock === undefined ? true : boolean(root.autoLock, 'autoLock', fail),
+    cosmetic: root.cosmetic === undefined ? 'refuse' : oneOf(root.cosmetic, ['allow', 'refuse'] as const, 'cosmetic', fail),
+    environments: [],
+    deploy: {},
+  };
+  if (root.protected !== undefined) {
+    if (typeof root.protected !== 'string' || root.protected.trim() === '') fail('protected', 'must be a git ref such as origin/main', 'for example `protected: origin/main`');
+    config.protected = root.protected as string;
+  }
+
+  if (root.environments !== undefined) {
+    if (!Array.isArray(root.environments)) fail('environments', 'must be a list, in promotion order', 'for example:\nenvironments:\n  - name: staging\n  - name: production');
+    const names = new Set<string>();
+    config.environments = (root.environments as unknown[]).map((entry, i) => {
+      const at = `environments.${i}`;
+      if (typeof entry === 'string') entry = { name: entry };
+      if (!isRecord(entry)) fail(at, 'must be a mapping with a `name`', 'write `- name: staging`');
+      const env = entry as Record<string, unknown>;
+      checkKeys(env, ENVIRONMENT_KEYS, at, fail);
+      if (typeof env.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(env.name)) {
+        fail(`${at}.name`, 'must be a name of letters, digits, ".", "_" or "-"', 'for example `name: staging`');
+      }
+      const name = env.name as string;
+      if (names.has(name)) fail(`${at}.name`, `environment ${name} is listed twice`, 'each environment appears once in the chain');
+      names.add(name);
+      const environment: EnvironmentConfig = {
+        name,
+        settings: {},
+        drift: env.drift === undefined ? 'warn' : oneOf(env.drift, DRIFT_POLICIES, `${at}.drift`, fail),
+      };
+      for (const key of ['database', 'ledger'] as const) {
+        if (env[key] === undefined) continue;
+        environment[key] = connectionReference(env[key], `${at}.${key}`, fail);
+      }
+      if (env.settings !== undefined) {
+        if (!isRecord(env.settings)) fail(`${at}.settings`, 'must be a mapping', 'for example `settings: { lock_timeout: 10s }`');
+        const settings = env.settings as Record<string, unknown>;
+        checkKeys(settings, SETTING_KEYS, `${at}.settings`, fail);
+        for (const key of ['lock_timeout', 'statement_timeout', 'idle_in_transaction_session_timeout'] as const) {
+          if (settings[key] === undefined) continue;
+          environment.settings[key] = duration(settings[key], `${at}.settings.${key}`, fail);
+        }
+        if (settings.transaction_per_migration !== undefined) {
+          environment.settings.transaction_per_migration = boolean(settings.transaction_per_migration, `${at}.settings.transaction_per_migration`, fail);
+        }
+      }
+      return environment;
+    });
+  }
+
+  if (root.deploy !== undefined) {
+    if (!isRecord(root.deploy)) fail('deploy', 'must be a mapping', 'for example `deploy: { command: alembic upgrade head }`');
+    const deploy = root.deploy as Record<string, unknown>;
+    checkKeys(deploy, DEPLOY_KEYS, 'deploy', fail);
+    if (deploy.command !== undefined) {
+      if (typeof deploy.command !== 'string' || deploy.command.trim() === '') fail('deploy.command', 'must be a command line', 'for example `command: alembic upgrade head`');
+      config.deploy.command = deploy.command as string;
+    }
+  }
+  return config;
+}
+
+type Fail = (path: string, message: string, fix: string) => never;
+
+/**
+ * Connection strings are named by environment variable only, so no password
+ * ever sits in a committed file. A literal URL without a password is allowed
+ * (a local socket database), one with a password is refused.
+ */
+function connectionReference(value: unknown, at: string, fail: Fail): string {
+  if (typeof value !== 'string' || value.trim() === '') fail(at, 'must name an environment variable, like $STAGING_DATABASE_URL', 'write `database: $STAGING_DATABASE_URL`');
+  const text = value as string;
+  if (/^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(text)) return text;
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*:[^@/?#]*@/i.test(text) || /password=/i.test(text)) {
+    fail(at, 'holds a literal password, which would be committed with the config', 'put the URL in an environment variable and write `$NAME_DATABASE_URL` here');
+  }
+  return text;
+}
+
+function duration(value: unknown, at: string, fail: Fail): string {
+  const text = typeof value === 'number' ? `${value}ms` : value;
+  if (typeof text !== 'string' || !/^\d+(?:\.\d+)?\s*(?:us|ms|s|min|h|d)?$/.test(text.trim())) {
+    fail(at, `${JSON.stringify(value)} is not a PostgreSQL duration`, 'write a number with a unit: 500ms, 10s, 2min');
+  }
+  return (text as string).trim();
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], at: string, fail: Fail): T {
+  if (typeof value !== 'string' || !allowed.includes(value as T)) {
+    fail(at, `is ${JSON.stringify(value)}, expected one of ${allowed.join(', ')}`, `set \`${at.split('.').pop()}: ${allowed[0]}\` or another of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+function boolean(value: unknown, at: string, fail: Fail): boolean {
+  if (typeof value !== 'boolean') fail(at, `is ${JSON.stringify(value)}, expected true or false`, `write \`${at.split('.').pop()}: true\` or \`false\``);
+  return value as boolean;
+}
+
+function checkKeys(record: Record<string, unknown>, allowed: readonly string[], at: string, fail: Fail): void {
+  for (const key of Object.keys(record)) {
+    if (allowed.includes(key)) continue;
+    const suggestion = closest(key, allowed);
+    fail(
+      at ? `${at}.${key}` : key,
+      'is not a known key',
+      suggestion ? `did you mean \`${suggestion}\`? Known keys: ${allowed.join(', ')}` : `known keys here: ${allowed.join(', ')}`,
+    );
+  }
+}
+
+/** The known key within edit distance 2, for "did you mean". */
+function closest(key: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of candidates) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function nearestLine(lineOf: LineOf, path: string): number | undefined {
+  let at = path;
+  for (;;) {
+    const line = lineOf(at);
+    if (line !== undefined || at === '') return line;
+    const dot = at.lastIndexOf('.');
+    at = dot === -1 ? '' : at.slice(0, dot);
+  }
+}

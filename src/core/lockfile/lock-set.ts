@@ -1,0 +1,29 @@
+import type { DiscoveredSet, Migration } from '../migrations/types.js';
+import { chainDigest } from './chain-digest.js';
+import type { LockEntry, LockSet } from './types.js';
+
+/** The lockfile set that describes what discovery found, in apply order. */
+export function toLockSet(dir: string, discovered: DiscoveredSet): LockSet {
+  const migrations = discovered.migrations.map((migration) => toLockEntry(discovered.tool, migration));
+  return {
+    dir,
+    tool: discovered.tool,
+    heads: [...discovered.heads],
+    chain: chainDigest(discovered.tool, migrations),
+    migrations,
+  };
+}
+
+export function toLockEntry(tool: string, migration: Migration): LockEntry {
+  const entry: LockEntry = { id: migration.id, file: migration.file, sha256: migration.sha256 };
+  // Tools that order by parents always write the list, `[]` for a base.
+  if (tool === 'alembic') entry.parents = [...migration.parents];
+  if (migration.down) {
+    entry.down = migration.down.file;
+    entry.down_sha256 = migration.down.sha256;
+  }
+  if (migration.branchLabels) entry.branch_labels = [...migration.branchLabels];
+  if (migration.dependsOn) entry.depends_on = [...migration.dependsOn];
+  if (migration.repeatable) entry.repeatable = true;
+  return entry;
+}

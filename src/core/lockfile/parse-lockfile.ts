@@ -1,0 +1,225 @@
+import { CONTENT_ALGORITHM } from '../checksum.js';
+import { inputError } from '../guard-error.js';
+import { TOOLS, type Tool } from '../migrations/types.js';
+import { escapesDir } from '../paths.js';
+import { findConflictMarkers } from './conflict-markers.js';
+import { readCanonicalLockfile, type LineIndex, type RawDocument } from './read-canonical-lockfile.js';
+import { LOCKFILE_VERSION, type Amendment, type LockEntry, type LockSet, type Lockfile } from './types.js';
+
+export interface ParsedLockfile {
+  lock: Lockfile;
+  /** Line of each set and entry, for messages (`sets.0.migrations.3` -> 12). */
+  lines: LineIndex;
+}
+
+/**
+ * Reads a lockfile without trusting it: malformed YAML, an unknown format
+ * version or checksum algorithm, git conflict markers, paths that leave their
+ * set's dir and duplicate ids are errors (exit 2) that name the line and the fix.
+ *
+ * @param name the path shown in messages (`checksums.lock.yaml`)
+ */
+export async function parseLockfile(text: string, name: string): Promise<ParsedLockfile> {
+  const markers = findConflictMarkers(text);
+  if (markers.length > 0) {
+    throw inputError(`${name}:${markers[0]} has git conflict markers`, {
+      fix: 'run `guard lock`: it merges both sides, re-checks the result and rewrites the file',
+      location: { file: name, line: markers[0]! },
+    });
+  }
+  const document = readCanonicalLockfile(text) ?? (await readAnyYaml(text, name));
+  return { lock: validateLockfile(document, name), lines: document.lines };
+}
+
+async function readAnyYaml(text: string, name: string): Promise<RawDocument> {
+  // Loaded only for hand-edited files: the yaml package costs more start-up
+  // time than the whole canonical read.
+  const { parseDocument, LineCounter, isMap, isSeq } = await import('yaml');
+  const counter = new LineCounter();
+  const document = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
+  const error = document.errors[0];
+  if (error) {
+    const line = counter.linePos(error.pos[0]).line;
+    throw inputError(`${name}:${line} is not valid YAML: ${error.message.split('\n')[0]}`, {
+      fix: `restore the file from git (git checkout -- ${name}) and run \`guard lock\``,
+      location: { file: name, line },
+    });
+  }
+  const lines: LineIndex = new Map();
+  const visit = (node: unknown, path: string) => {
+    const range = (node as { range?: [number, number, number] } | null)?.range;
+    if (range && path) lines.set(path, counter.linePos(range[0]).line);
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const key = String((pair.key as { value?: unknown } | null)?.value ?? pair.key);
+        const keyRange = (pair.key as { range?: [number, number, number] } | null)?.range;
+        const childPath = path ? `${path}.${key}` : key;
+        if (keyRange) lines.set(childPath, counter.linePos(keyRange[0]).line);
+        if (isMap(pair.value) || isSeq(pair.value)) visit(pair.value, childPath);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => visit(item, `${path}.${i}`));
+    }
+  };
+  visit(document.contents, '');
+  return { value: document.toJS(), lines };
+}
+
+function validateLockfile(document: RawDocument, name: string): Lockfile {
+  const { value, lines } = document;
+  const fail = (path: string, message: string, fix: string): never => {
+    const line = lineFor(lines, path);
+    throw inputError(`${name}${line === undefined ? '' : `:${line}`}: ${message}`, {
+      fix,
+      location: { file: name, ...(line === undefined ? {} : { line }) },
+    });
+  };
+  const regenerate = 'restore it from git, or delete it and run `guard lock` to write it anew';
+
+  if (!isObject(value)) fail('', 'is not a lockfile (expected a YAML mapping)', regenerate);
+  const root = value as Record<string, unknown>;
+  if (root.lockfile !== LOCKFILE_VERSION) {
+    if (typeof root.lockfile === 'number' && root.lockfile > LOCKFILE_VERSION) {
+      fail(
+        'lockfile',
+        `lockfile format ${root.lockfile} is newer than this guard understands (${LOCKFILE_VERSION})`,
+        'upgrade migration-guard (npm install --save-dev migration-guard@latest)',
+      );
+    }
+    fail('lockfile', `unknown lockfile format version ${JSON.stringify(root.lockfile ?? null)}`, `set \`lockfile: ${LOCKFILE_VERSION}\`, or ${regenerate}`);
+  }
+  if (root.algorithm !== CONTENT_ALGORITHM) {
+    fail(
+      'algorithm',
+      `unknown checksum algorithm ${JSON.stringify(root.algorithm ?? null)} (this guard computes ${CONTENT_ALGORITHM})`,
+      'upgrade migration-guard if a newer version wrote this file; otherwise restore it from git',
+    );
+  }
+  for (const key of Object.keys(root)) {
+    if (!['lockfile', 'algorithm', 'sets', 'amendments'].includes(key)) {
+      fail(key, `unknown key \`${key}\``, 'remove it; only guard writes this file');
+    }
+  }
+
+  const rawSets = root.sets ?? [];
+  if (!Array.isArray(rawSets)) fail('sets', '`sets` must be a list', regenerate);
+  const sets: LockSet[] = [];
+  const seenDirs = new Set<string>();
+  (rawSets as unknown[]).forEach((rawSet, s) => {
+    const at = `sets.${s}`;
+    if (!isObject(rawSet)) fail(at, 'each set must be a mapping with dir, tool, heads, chain and migrations', regenerate);
+    const set = rawSet as Record<string, unknown>;
+    const dir = requireString(set.dir, `${at}.dir`, 'dir', fail);
+    if (escapesDir(dir, true)) fail(`${at}.dir`, `set dir ${JSON.stringify(dir)} leaves the repository`, 'use a repository-relative dir without ".."');
+    if (seenDirs.has(dir)) fail(`${at}.dir`, `set ${dir} appears twice`, regenerate);
+    seenDirs.add(dir);
+    const tool = requireString(set.tool, `${at}.tool`, 'tool', fail);
+    if (!(TOOLS as readonly string[]).includes(tool)) fail(`${at}.tool`, `unknown tool ${JSON.stringify(tool)}`, `use one of ${TOOLS.join(', ')}`);
+    const heads = requireStringList(set.heads, `${at}.heads`, 'heads', fail);
+    const chain = requireString(set.chain, `${at}.chain`, 'chain', fail);
+    if (!/^sha256:[0-9a-f]{64}$/.test(chain)) fail(`${at}.chain`, `chain ${JSON.stringify(chain)} is not sha256:<64 hex digits>`, regenerate);
+    const rawEntries = set.migrations ?? [];
+    if (!Array.isArray(rawEntries)) fail(`${at}.migrations`, '`migrations` must be a list', regenerate);
+    const ids = new Map<string, number>();
+    const files = new Set<string>();
+    const migrations = (rawEntries as unknown[]).map((rawEntry, m) => {
+      const entryAt = `${at}.migrations.${m}`;
+      const entry = readEntry(rawEntry, entryAt, fail);
+      if (escapesDir(entry.file, false)) {
+        fail(entryAt, `file ${JSON.stringify(entry.file)} escapes the set's dir ${dir}`, 'file paths are relative to the set dir and never contain ".."; restore the lockfile from git');
+      }
+      const previous = ids.get(entry.id);
+      if (previous !== undefined) {
+        fail(entryAt, `id ${entry.id} is listed twice (also on line ${lineFor(lines, `${at}.migrations.${previous}`) ?? '?'})`, 'remove the duplicate line, or run `guard lock` to rewrite the file');
+      }
+      if (files.has(entry.file)) fail(entryAt, `file ${entry.file} is listed twice`, 'run `guard lock` to rewrite the file');
+      ids.set(entry.id, m);
+      files.add(entry.file);
+      return entry;
+    });
+    sets.push({ dir, tool: tool as Tool, heads, chain, migrations });
+  });
+
+  const rawAmendments = root.amendments ?? [];
+  if (!Array.isArray(rawAmendments)) fail('amendments', '`amendments` must be a list', regenerate);
+  const amendments = (rawAmendments as unknown[]).map((raw, a) => {
+    const at = `amendments.${a}`;
+    if (!isObject(raw)) fail(at, 'each amendment must be a mapping', 'record amendments with `guard amend FILE --reason TEXT`');
+    const record = raw as Record<string, unknown>;
+    const amendment = {} as Amendment;
+    for (const key of ['file', 'from', 'to', 'reason', 'by', 'at'] as const) {
+      amendment[key] = requireString(record[key], at, key, fail);
+    }
+    if (escapesDir(amendment.file, true)) fail(at, `amendment file ${JSON.stringify(amendment.file)} leaves the repository`, 'restore the lockfile from git');
+    return amendment;
+  });
+
+  return { lockfile: LOCKFILE_VERSION, algorithm: CONTENT_ALGORITHM, sets, amendments };
+}
+
+type Fail = (path: string, message: string, fix: string) => never;
+
+const ENTRY_KEYS = new Set(['id', 'file', 'parents', 'sha256', 'down', 'down_sha256', 'branch_labels', 'depends_on', 'repeatable']);
+
+function readEntry(raw: unknown, at: string, fail: Fail): LockEntry {
+  const fix = 'run `guard lock` to rewrite the line';
+  if (!isObject(raw)) fail(at, 'each migration must be a mapping {id, file, sha256}', fix);
+  const record = raw as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!ENTRY_KEYS.has(key)) fail(at, `unknown key \`${key}\` in a migration entry`, fix);
+  }
+  const entry: LockEntry = {
+    id: requireString(record.id, at, 'id', fail),
+    file: requireString(record.file, at, 'file', fail),
+    sha256: requireHex(record.sha256, at, 'sha256', fail),
+  };
+  if (record.parents !== undefined) entry.parents = requireStringList(record.parents, at, 'parents', fail);
+  if (record.down !== undefined) entry.down = requireString(record.down, at, 'down', fail);
+  if (record.down_sha256 !== undefined) entry.down_sha256 = requireHex(record.down_sha256, at, 'down_sha256', fail);
+  if (record.branch_labels !== undefined) entry.branch_labels = requireStringList(record.branch_labels, at, 'branch_labels', fail);
+  if (record.depends_on !== undefined) entry.depends_on = requireStringList(record.depends_on, at, 'depends_on', fail);
+  if (record.repeatable !== undefined) {
+    if (record.repeatable !== true) fail(at, '`repeatable` may only be true', fix);
+    entry.repeatable = true;
+  }
+  return entry;
+}
+
+function requireString(value: unknown, at: string, key: string, fail: Fail): string {
+  if (typeof value !== 'string' || value === '') fail(at, `\`${key}\` must be a non-empty string, found ${describe(value)}`, 'run `guard lock` to rewrite the file');
+  return value as string;
+}
+
+function requireHex(value: unknown, at: string, key: string, fail: Fail): string {
+  const text = requireString(value, at, key, fail);
+  if (!/^[0-9a-f]{64}$/.test(text)) fail(at, `\`${key}\` must be 64 lowercase hex digits, found ${JSON.stringify(text)}`, 'run `guard lock` to rewrite the file');
+  return text;
+}
+
+function requireStringList(value: unknown, at: string, key: string, fail: Fail): string[] {
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+    fail(at, `\`${key}\` must be a list of strings, found ${describe(value)}`, 'run `guard lock` to rewrite the file');
+  }
+  return value as string[];
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  return JSON.stringify(value);
+}
+
+function isObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The line of `path`, or of its nearest ancestor that has one. */
+function lineFor(lines: LineIndex, path: string): number | undefined {
+  let at = path;
+  for (;;) {
+    const line = lines.get(at);
+    if (line !== undefined) return line;
+    const dot = at.lastIndexOf('.');
+    if (dot === -1) return lines.get(at);
+    at = at.slice(0, dot);
+  }
+}

@@ -1,0 +1,306 @@
+/**
+ * Reads the module-level `revision`, `down_revision`, `branch_labels` and
+ * `depends_on` assignments of an Alembic revision file without running Python.
+ *
+ * Alembic itself imports the module and reads these attributes
+ * (alembic/script/base.py, `Script._from_filename`). Running project code to
+ * check it is what guard must not do, so this is a small scanner of Python's
+ * lexical structure (https://docs.python.org/3/reference/lexical_analysis.html):
+ * strings (any prefix, triple-quoted), comments, brackets, backslash line
+ * joins and `;`. It accepts the forms real projects write:
+ *
+ *     revision = 'ae1027a6acf'
+ *     down_revision: Union[str, None] = "1975ea83b712"
+ *     down_revision = ('27c6a30d7c24', '3e1a5c1b4a5d')
+ *     branch_labels = ['billing']
+ *     depends_on = None
+ *     revision = u'1f2e'            # Python 2
+ *
+ * and reports anything else (`revision = make_id()`) by line, because guessing
+ * an id would be worse than asking.
+ */
+
+export const HEADER_NAMES = ['revision', 'down_revision', 'branch_labels', 'depends_on'] as const;
+export type HeaderName = (typeof HEADER_NAMES)[number];
+
+export type HeaderValue = string | null | string[];
+
+export interface RevisionHeader {
+  values: Partial<Record<HeaderName, HeaderValue>>;
+  /** Line of the (last) assignment of each name. */
+  lines: Partial<Record<HeaderName, number>>;
+}
+
+export class HeaderSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+  }
+}
+
+const ASSIGNMENT = /(revision|down_revision|branch_labels|depends_on)[ \t]*(?::([^=\n]*))?=(?!=)/y;
+const STRING_START = /([rRuUbBfF]{0,2})('''|"""|'|")/y;
+const NAME = /[A-Za-z_][A-Za-z_0-9]*/y;
+const INTERESTING = /['"#()[\]{}\n\\;]/g;
+
+export function readRevisionHeader(text: string): RevisionHeader {
+  const scanner = new Scanner(text);
+  const header: RevisionHeader = { values: {}, lines: {} };
+  while (!scanner.done()) {
+    // At the start of a statement at column 0 (module level).
+    if (scanner.atColumnZero()) {
+      ASSIGNMENT.lastIndex = scanner.pos;
+      const match = ASSIGNMENT.exec(text);
+      if (match) {
+        const name = match[1] as HeaderName;
+        const line = scanner.line;
+        scanner.pos = ASSIGNMENT.lastIndex;
+        const value = scanner.readValue(name);
+        header.values[name] = value;
+        header.lines[name] = line;
+      }
+    }
+    scanner.skipStatement();
+  }
+  return header;
+}
+
+class Scanner {
+  pos = 0;
+  line = 1;
+  private lineStart = 0;
+
+  constructor(private readonly text: string) {}
+
+  done(): boolean {
+    return this.pos >= this.text.length;
+  }
+
+  atColumnZero(): boolean {
+    return this.pos === this.lineStart;
+  }
+
+  /**
+   * Advances past the rest of the logical line (or to the next `;` at bracket
+   * depth 0), leaving `pos` at the start of the next statement.
+   */
+  skipStatement(): void {
+    const text = this.text;
+    let depth = 0;
+    for (;;) {
+      INTERESTING.lastIndex = this.pos;
+      const found = INTERESTING.exec(text);
+      if (!found) {
+        this.pos = text.length;
+        return;
+      }
+      this.pos = found.index;
+      const ch = found[0];
+      if (ch === '\n') {
+        this.newline();
+        if (depth === 0) return;
+      } else if (ch === '#') {
+        const end = text.indexOf('\n', this.pos);
+        this.pos = end === -1 ? text.length : end;
+      } else if (ch === '\\') {
+        // A backslash outside a string joins lines; skip what it escapes.
+        if (text[this.pos + 1] === '\r') this.pos++;
+        if (text[this.pos + 1] === '\n') {
+          this.pos++;
+          this.newline();
+        } else this.pos++;
+      } else if (ch === '(' || ch === '[' || ch === '{') {
+        depth++;
+        this.pos++;
+      } else if (ch === ')' || ch === ']' || ch === '}') {
+        if (depth > 0) depth--;
+        this.pos++;
+      } else if (ch === ';') {
+        this.pos++;
+        if (depth === 0) {
+          this.skipBlanks(false);
+          // `a = 1; revision = 'x'`: the next statement is as module-level as this one.
+          this.lineStart = this.pos;
+          return;
+        }
+      } else {
+        // A quote: string prefixes (r, b, u, f) change escapes, never where a literal ends.
+        this.skipString();
+      }
+    }
+  }
+
+  /** Reads the right-hand side of a header assignment. */
+  readValue(name: HeaderName): HeaderValue {
+    const startLine = this.line;
+    this.skipBlanks(false);
+    const value = this.readExpression(0, name);
+    this.skipBlanks(false);
+    const ch = this.text[this.pos];
+    if (ch !== undefined && ch !== '\n' && ch !== ';' && ch !== '#' && ch !== '\r') {
+      throw this.unsupported(name, startLine);
+    }
+    return value;
+  }
+
+  private readExpression(depth: number, name: HeaderName): HeaderValue {
+    const text = this.text;
+    const ch = text[this.pos];
+    if (ch === '(' || ch === '[' || ch === '{') {
+      const close = ch === '(' ? ')' : ch === '[' ? ']' : '}';
+      const startLine = this.line;
+      this.pos++;
+      const items: string[] = [];
+      let sawComma = false;
+      for (;;) {
+        this.skipBlanks(true);
+        if (text[this.pos] === close) {
+          this.pos++;
+          break;
+        }
+        const item = this.readExpression(depth + 1, name);
+        if (item === null) throw this.unsupported(name, startLine);
+        if (Array.isArray(item)) items.push(...item);
+        else items.push(item);
+        this.skipBlanks(true);
+        if (text[this.pos] === ',') {
+          sawComma = true;
+          this.pos++;
+        } else if (text[this.pos] !== close) {
+          throw this.unsupported(name, startLine);
+        }
+      }
+      // `('abc')` is just a parenthesised string, `('abc',)` a tuple.
+      if (ch === '(' && !sawComma && items.length === 1) return items[0]!;
+      return items;
+    }
+    NAME.lastIndex = this.pos;
+    const nameMatch = NAME.exec(text);
+    if (nameMatch && nameMatch[0] === 'None' && !isStringPrefix(text, this.pos)) {
+      this.pos = NAME.lastIndex;
+      return null;
+    }
+    if (ch === "'" || ch === '"' || isStringPrefix(text, this.pos)) {
+      let value = '';
+      // Adjacent literals concatenate: 'abc' 'def' == 'abcdef'.
+      while (text[this.pos] === "'" || text[this.pos] === '"' || isStringPrefix(text, this.pos)) {
+        const literal = this.readString();
+        if (literal === undefined) throw this.unsupported(name, this.line);
+        value += literal;
+        this.skipBlanks(depth > 0);
+      }
+      return value;
+    }
+    throw this.unsupported(name, this.line);
+  }
+
+  /** Reads a string literal's value; undefined for f-strings (not constants). */
+  private readString(): string | undefined {
+    const startLine = this.line;
+    STRING_START.lastIndex = this.pos;
+    const match = STRING_START.exec(this.text)!;
+    const prefix = match[1]!.toLowerCase();
+    const quote = match[2]!;
+    const raw = prefix.includes('r');
+    const bodyStart = STRING_START.lastIndex;
+    const end = this.findStringEnd(bodyStart, quote);
+    if (end === -1) throw new HeaderSyntaxError('unterminated string literal', startLine);
+    const body = this.text.slice(bodyStart, end);
+    this.countLines(this.pos, end + quote.length);
+    this.pos = end + quote.length;
+    if (prefix.includes('f')) return undefined;
+    return raw ? body : unescape(body);
+  }
+
+  /** Skips the string literal whose opening quote is at `pos`. */
+  private skipString(): void {
+    STRING_START.lastIndex = this.pos;
+    const match = STRING_START.exec(this.text)!;
+    const startLine = this.line;
+    const end = this.findStringEnd(STRING_START.lastIndex, match[2]!);
+    if (end === -1) throw new HeaderSyntaxError('unterminated string literal', startLine);
+    const stop = end + match[2]!.length;
+    this.countLines(this.pos, stop);
+    this.pos = stop;
+  }
+
+  private findStringEnd(from: number, quote: string): number {
+    const text = this.text;
+    const single = quote.length === 1;
+    for (let i = from; i < text.length; i++) {
+      const ch = text[i];
+      if (ch === '\\') {
+        i++;
+        continue;
+      }
+      if (single && ch === '\n') return -1;
+      if (ch === quote[0] && text.startsWith(quote, i)) return i;
+    }
+    return -1;
+  }
+
+  private countLines(from: number, to: number): void {
+    let at = this.text.indexOf('\n', from);
+    while (at !== -1 && at < to) {
+      this.line++;
+      this.lineStart = at + 1;
+      at = this.text.indexOf('\n', at + 1);
+    }
+  }
+
+  /** Skips spaces, comments and line joins; newlines too inside brackets. */
+  private skipBlanks(insideBrackets: boolean): void {
+    const text = this.text;
+    while (this.pos < text.length) {
+      const ch = text[this.pos];
+      if (ch === ' ' || ch === '\t' || ch === '\f') this.pos++;
+      else if (ch === '\r' && text[this.pos + 1] === '\n' && insideBrackets) this.pos++;
+      else if (ch === '\n' && insideBrackets) {
+        this.pos++;
+        this.newline(false);
+      } else if (ch === '\\' && text[this.pos + 1] === '\n') {
+        this.pos += 2;
+        this.newline(false);
+      } else if (ch === '\\' && text[this.pos + 1] === '\r' && text[this.pos + 2] === '\n') {
+        this.pos += 3;
+        this.newline(false);
+      } else if (ch === '#' && insideBrackets) {
+        const end = text.indexOf('\n', this.pos);
+        this.pos = end === -1 ? text.length : end;
+      } else return;
+    }
+  }
+
+  /** Counts the newline at `pos - 1` (advance = false) or at `pos`. */
+  private newline(advance = true): void {
+    if (advance) this.pos++;
+    this.line++;
+    this.lineStart = this.pos;
+  }
+
+  private unsupported(name: HeaderName, line: number): HeaderSyntaxError {
+    const expected =
+      name === 'revision' ? 'a string literal' : 'a string literal, None, or a tuple or list of string literals';
+    return new HeaderSyntaxError(`cannot read \`${name}\` without running Python: expected ${expected}`, line);
+  }
+}
+
+function isStringPrefix(text: string, pos: number): boolean {
+  const ch = text[pos];
+  if (ch === undefined || !'rRuUbBfF'.includes(ch)) return false;
+  // A prefix is part of the literal only when it is not the tail of a name.
+  const before = pos > 0 ? text[pos - 1]! : ' ';
+  if (/[A-Za-z0-9_]/.test(before)) return false;
+  STRING_START.lastIndex = pos;
+  const match = STRING_START.exec(text);
+  return match !== null && match[1]!.length > 0;
+}
+
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '\n': '' };
+
+function unescape(body: string): string {
+  if (!body.includes('\\')) return body;
+  return body.replace(/\\(.)/gs, (whole, ch: string) => ESCAPES[ch] ?? whole);
+}

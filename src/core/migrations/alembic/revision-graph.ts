@@ -1,0 +1,189 @@
+import type { DiscoveredSet, Migration, Problem } from '../types.js';
+
+type Graph = Omit<DiscoveredSet, 'tool' | 'ignored'>;
+
+/**
+ * The revision graph the way Alembic builds it (alembic/script/revision.py,
+ * `RevisionMap._revision_map`): a head is a revision no other revision names
+ * as a `down_revision`; `depends_on` links never hide a head. Parents may be
+ * written as branch labels. Problems are reported, never thrown, so one bad
+ * file does not hide the rest.
+ */
+export function buildRevisionGraph(revisions: readonly Migration[]): Graph {
+  const problems: Problem[] = [];
+  const byId = new Map<string, Migration>();
+  for (const revision of revisions) {
+    const existing = byId.get(revision.id);
+    if (existing) {
+      problems.push({
+        code: 'duplicate-id',
+        exitCode: 1,
+        file: revision.file,
+        ...(revision.line === undefined ? {} : { line: revision.line }),
+        message: `revision ${revision.id} is declared twice: in ${existing.file} and ${revision.file}`,
+        fix: `give one of them a new id (alembic revision generates one) and point its children's down_revision at it`,
+      });
+      continue;
+    }
+    byId.set(revision.id, revision);
+  }
+
+  const branchLabels: Record<string, string> = {};
+  for (const revision of byId.values()) {
+    for (const label of revision.branchLabels ?? []) {
+      const owner = branchLabels[label];
+      if (owner !== undefined && owner !== revision.id) {
+        problems.push({
+          code: 'duplicate-branch-label',
+          exitCode: 1,
+          file: revision.file,
+          message: `branch label "${label}" is declared by both ${owner} and ${revision.id}`,
+          fix: 'keep the label on the first revision of the branch only',
+        });
+      } else branchLabels[label] = revision.id;
+    }
+  }
+
+  const resolve = (reference: string): string | undefined =>
+    byId.has(reference) ? reference : branchLabels[reference];
+
+  const children = new Map<string, string[]>();
+  const notHeads = new Set<string>();
+  const resolvedParents = new Map<string, string[]>();
+  for (const revision of byId.values()) {
+    const parents: string[] = [];
+    for (const parent of revision.parents) {
+      const target = resolve(parent);
+      if (target === undefined) {
+        problems.push({
+          code: 'dangling-parent',
+          exitCode: 1,
+          file: revision.file,
+          ...(revision.line === undefined ? {} : { line: revision.line }),
+          message: `revision ${revision.id} (${revision.file}) has down_revision ${parent}, which no file declares`,
+          fix: `restore the revision ${parent}, or set down_revision to an existing revision`,
+        });
+        continue;
+      }
+      parents.push(target);
+      notHeads.add(target);
+      const list = children.get(target);
+      if (list) list.push(revision.id);
+      else children.set(target, [revision.id]);
+    }
+    resolvedParents.set(revision.id, parents);
+    for (const dependency of revision.dependsOn ?? []) {
+      if (resolve(dependency) === undefined && uniquePrefix(byId, dependency) === undefined) {
+        problems.push({
+          code: 'unknown-dependency',
+          exitCode: 1,
+          file: revision.file,
+          message: `revision ${revision.id} depends_on ${dependency}, which is neither a revision nor a branch label`,
+          fix: 'point depends_on at an existing revision or branch label',
+        });
+      }
+    }
+  }
+
+  const order = topologicalOrder(byId, resolvedParents, children);
+  if (order.length < byId.size) {
+    const inCycle = [...byId.keys()].filter((id) => !order.some((m) => m.id === id)).sort();
+    problems.push({
+      code: 'cycle',
+      exitCode: 1,
+      file: byId.get(inCycle[0]!)!.file,
+      message: `revisions ${inCycle.join(', ')} form a cycle through down_revision`,
+      fix: 'make each down_revision point at an older revision',
+    });
+    for (const id of inCycle) order.push(byId.get(id)!);
+  }
+
+  const heads = order.filter((m) => !notHeads.has(m.id)).map((m) => m.id);
+  const bases = order.filter((m) => m.parents.length === 0).map((m) => m.id);
+  const mergePoints = order.filter((m) => m.parents.length > 1).map((m) => m.id);
+
+  const labelProblem = unlabelledHeads(heads, resolvedParents, byId);
+  if (labelProblem) problems.push(labelProblem);
+
+  return { migrations: order, heads, bases, mergePoints, branchLabels, problems };
+}
+
+/** Kahn's algorithm; among ready revisions the smallest id goes first, so the order is reproducible. */
+function topologicalOrder(
+  byId: Map<string, Migration>,
+  parents: Map<string, string[]>,
+  children: Map<string, string[]>,
+): Migration[] {
+  const waiting = new Map<string, number>();
+  const ready: string[] = [];
+  for (const [id, list] of parents) {
+    waiting.set(id, list.length);
+    if (list.length === 0) ready.push(id);
+  }
+  const order: Migration[] = [];
+  ready.sort(compareDescending);
+  while (ready.length > 0) {
+    const id = ready.pop()!;
+    order.push(byId.get(id)!);
+    let added = false;
+    for (const child of children.get(id) ?? []) {
+      const left = waiting.get(child)! - 1;
+      waiting.set(child, left);
+      if (left === 0) {
+        ready.push(child);
+        added = true;
+      }
+    }
+    if (added) ready.sort(compareDescending);
+  }
+  return order;
+}
+
+const compareDescending = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
+
+/**
+ * Several heads are fine only when each sits on its own labelled branch
+ * (`branch_labels`), the way Alembic's multiple-bases layout is meant to be
+ * used; otherwise `alembic upgrade head` fails and `alembic merge heads` is due.
+ */
+function unlabelledHeads(
+  heads: string[],
+  parents: Map<string, string[]>,
+  byId: Map<string, Migration>,
+): Problem | undefined {
+  if (heads.length < 2) return undefined;
+  const labelsOf = heads.map((head) => {
+    const labels = new Set<string>();
+    const stack = [head];
+    const seen = new Set<string>();
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      for (const label of byId.get(id)?.branchLabels ?? []) labels.add(label);
+      stack.push(...(parents.get(id) ?? []));
+    }
+    return labels;
+  });
+  const unlabelled = heads.filter((_, i) =>
+    [...labelsOf[i]!].every((label) => labelsOf.some((other, j) => j !== i && other.has(label))),
+  );
+  if (unlabelled.length === 0) return undefined;
+  return {
+    code: 'multiple-heads',
+    exitCode: 1,
+    file: byId.get(unlabelled[0]!)!.file,
+    message: `${heads.length} heads (${heads.join(', ')}); ${unlabelled.join(', ')} ${unlabelled.length === 1 ? 'is' : 'are'} not on a branch of its own label`,
+    fix: 'run `alembic merge heads` and commit the merge revision, or give each branch its own branch_labels',
+  };
+}
+
+function uniquePrefix(byId: Map<string, Migration>, prefix: string): string | undefined {
+  let found: string | undefined;
+  for (const id of byId.keys()) {
+    if (!id.startsWith(prefix)) continue;
+    if (found !== undefined) return undefined;
+    found = id;
+  }
+  return found;
+}

@@ -1,0 +1,68 @@
+import { isUtf8 } from 'node:buffer';
+import type { Problem } from './types.js';
+
+/**
+ * PEP 263 coding declaration: on line 1 or 2, `# -*- coding: latin-1 -*-`.
+ * https://peps.python.org/pep-0263/
+ */
+const CODING_COOKIE = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
+
+const LATIN1_NAMES = new Set(['latin-1', 'latin1', 'iso-8859-1', 'iso8859-1', 'l1', 'cp1252', 'windows-1252']);
+
+export type Decoded = { text: string } | { problem: Problem };
+
+/**
+ * Text of a migration file for parsing. Checksums are taken over the bytes, so
+ * this only decides whether guard can read the file at all: a NUL byte means
+ * binary, anything else must be UTF-8 unless a Python file declares a Latin-1
+ * coding (Python-2-era Alembic revisions do).
+ */
+export function decodeText(file: string, bytes: Uint8Array, options: { pythonCoding?: boolean } = {}): Decoded {
+  if (bytes.indexOf(0) !== -1) {
+    return {
+      problem: {
+        code: 'binary-file',
+        exitCode: 2,
+        file,
+        message: `${file} is a binary file, not a migration script`,
+        fix: 'move it out of the migration dir, or list it in .gitattributes as text if it is one',
+      },
+    };
+  }
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (isUtf8(buffer)) return { text: buffer.toString('utf8') };
+  if (options.pythonCoding) {
+    const firstLines = buffer.subarray(0, 400).toString('latin1').split('\n', 2);
+    for (const line of firstLines) {
+      const match = CODING_COOKIE.exec(line);
+      if (match && LATIN1_NAMES.has(match[1]!.toLowerCase())) return { text: buffer.toString('latin1') };
+    }
+  }
+  const offset = firstInvalidUtf8(buffer);
+  const line = buffer.subarray(0, offset).toString('latin1').split('\n').length;
+  return {
+    problem: {
+      code: 'not-utf8',
+      exitCode: 2,
+      file,
+      line,
+      message: `${file}:${line} is not valid UTF-8 (byte 0x${buffer[offset]?.toString(16).padStart(2, '0')} at offset ${offset})`,
+      fix: options.pythonCoding
+        ? 're-save the file as UTF-8, or declare its encoding on line 1 or 2 (# -*- coding: latin-1 -*-)'
+        : 're-save the file as UTF-8',
+    },
+  };
+}
+
+/** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i]!;
+    const length = lead < 0x80 ? 1 : lead >= 0xc2 && lead < 0xe0 ? 2 : lead >= 0xe0 && lead < 0xf0 ? 3 : lead >= 0xf0 && lead < 0xf5 ? 4 : 0;
+    if (length === 0 || i + length > bytes.length) return i;
+    if (!isUtf8(bytes.subarray(i, i + length))) return i;
+    i += length;
+  }
+  return i;
+}

@@ -1,0 +1,120 @@
+import { contentChecksum } from '../../checksum.js';
+import { decodeText } from '../decode-text.js';
+import type { DiscoveredSet, Migration, Problem, SourceFile, ToolAdapter } from '../types.js';
+import { compareText, linearEnds, orderByVersion, type Versioned } from '../version-order.js';
+
+/**
+ * Flyway SQL scripts with the default prefixes and separator
+ * (https://documentation.red-gate.com/fd/migrations-184127470.html):
+ *
+ * - `V1__init.sql`, `V1.1__x.sql`, `V1_1__x.sql`, `V2026.01.15.1__x.sql`: versioned
+ * - `U1__init.sql`: undoes V1, kept beside it as its down script
+ * - `R__views.sql`: repeatable, re-applied whenever it changes, so never sealed
+ *
+ * Flyway scans locations recursively and, by default, skips a `.sql` file it
+ * cannot parse without a word (`validateMigrationNaming=false`). `V1_init.sql`
+ * (one underscore) is the classic way to lose a migration, so guard reports it.
+ */
+const VERSIONED = /^([VU])(\d+(?:[._]\d+)*)__(.+)\.sql$/;
+const REPEATABLE = /^R__(.+)\.sql$/;
+
+export const flywayAdapter: ToolAdapter = {
+  tool: 'flyway',
+  recursiveByDefault: true,
+
+  candidate(path) {
+    return path.endsWith('.sql');
+  },
+
+  discover(files): DiscoveredSet {
+    const problems: Problem[] = [];
+    const ignored: string[] = [];
+    const versioned: Versioned[] = [];
+    const undo = new Map<string, { file: SourceFile; version: string }>();
+    const repeatable = new Map<string, Migration>();
+
+    for (const file of files) {
+      if (!file.path.endsWith('.sql')) {
+        ignored.push(file.path);
+        continue;
+      }
+      const decoded = decodeText(file.path, file.bytes);
+      if ('problem' in decoded) {
+        problems.push(decoded.problem);
+        continue;
+      }
+      const base = file.path.slice(file.path.lastIndexOf('/') + 1);
+      const match = VERSIONED.exec(base);
+      if (match) {
+        const version = match[2]!.replace(/_/g, '.');
+        if (match[1] === 'U') {
+          undo.set(normalVersion(version), { file, version });
+          continue;
+        }
+        const migration: Migration = { id: version, file: file.path, parents: [], sha256: contentChecksum(file.bytes) };
+        versioned.push({ migration, key: version.split('.').map((part) => BigInt(part)) });
+        continue;
+      }
+      const repeat = REPEATABLE.exec(base);
+      if (repeat) {
+        const id = `R__${repeat[1]}`;
+        const existing = repeatable.get(id);
+        if (existing) {
+          problems.push({
+            code: 'duplicate-id',
+            exitCode: 1,
+            file: file.path,
+            message: `repeatable script ${id} exists twice: ${existing.file} and ${file.path}`,
+            fix: 'give one of them another description',
+          });
+          continue;
+        }
+        repeatable.set(id, { id, file: file.path, parents: [], sha256: contentChecksum(file.bytes), repeatable: true });
+        continue;
+      }
+      problems.push({
+        code: 'naming',
+        exitCode: 1,
+        file: file.path,
+        message: `${file.path} is not a Flyway migration name, so Flyway would skip it silently`,
+        fix: 'name it V<version>__<description>.sql (two underscores), U<version>__... for undo, or R__<description>.sql',
+      });
+    }
+
+    const ordered = orderByVersion(versioned);
+    for (const migration of ordered.migrations) {
+      const down = undo.get(normalVersion(migration.id));
+      if (!down) continue;
+      migration.down = { file: down.file.path, sha256: contentChecksum(down.file.bytes) };
+      undo.delete(normalVersion(migration.id));
+    }
+    for (const { file, version } of undo.values()) {
+      problems.push({
+        code: 'orphan-down',
+        exitCode: 1,
+        file: file.path,
+        message: `undo script ${file.path} has no versioned script V${version}__*.sql`,
+        fix: `add the V${version} migration or delete the undo script`,
+      });
+    }
+
+    // Flyway applies repeatables after all versioned scripts, by description.
+    const repeatables = [...repeatable.values()].sort((a, b) => compareText(a.id, b.id));
+    return {
+      tool: 'flyway',
+      migrations: [...ordered.migrations, ...repeatables],
+      ...linearEnds(ordered.migrations),
+      mergePoints: [],
+      branchLabels: {},
+      problems: [...problems, ...ordered.problems],
+      ignored,
+    };
+  },
+};
+
+/** 1.0.0 and 1 are one Flyway version. */
+function normalVersion(version: string): string {
+  const parts = version.split('.').map((part) => BigInt(part).toString());
+  while (parts.length > 1 && parts.at(-1) === '0') parts.pop();
+  return parts.join('.');
+}

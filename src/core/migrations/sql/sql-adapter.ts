@@ -1,0 +1,100 @@
+import { contentChecksum } from '../../checksum.js';
+import { decodeText } from '../decode-text.js';
+import type { DiscoveredSet, Migration, NamingScheme, Problem, SourceFile, ToolAdapter } from '../types.js';
+import { linearEnds, orderByVersion, type Versioned } from '../version-order.js';
+import { parseVersionedName, detectScheme, type ParsedName } from './naming-scheme.js';
+
+/**
+ * Plain SQL migrations, one file each (`001_create_users.sql`), or an
+ * `.up.sql` / `.down.sql` pair counted as one migration (golang-migrate,
+ * dbmate style). The naming scheme is the config's `naming`, or the one most
+ * files follow; a file that breaks it is reported, because a misnamed file is
+ * one the runner may silently skip or apply out of order.
+ */
+export const sqlAdapter: ToolAdapter = {
+  tool: 'sql',
+  recursiveByDefault: false,
+
+  candidate(path) {
+    return path.endsWith('.sql');
+  },
+
+  discover(files, options): DiscoveredSet {
+    const problems: Problem[] = [];
+    const ignored: string[] = [];
+    const readable: SourceFile[] = [];
+    for (const file of files) {
+      if (!file.path.endsWith('.sql')) {
+        ignored.push(file.path);
+        continue;
+      }
+      const decoded = decodeText(file.path, file.bytes);
+      if ('problem' in decoded) problems.push(decoded.problem);
+      else readable.push(file);
+    }
+
+    const names = readable.map((file) => parseVersionedName(file.path));
+    const scheme: NamingScheme | undefined = options.naming ?? detectScheme(names);
+
+    const ups = new Map<string, { file: SourceFile; name: ParsedName }>();
+    const downs = new Map<string, SourceFile>();
+    const versioned: Versioned[] = [];
+    readable.forEach((file, i) => {
+      const name = names[i]!;
+      const broken = scheme === undefined ? 'no naming scheme fits' : name.breaks(scheme);
+      if (broken) {
+        problems.push({
+          code: 'naming',
+          exitCode: 1,
+          file: file.path,
+          message: `${file.path} breaks the ${scheme ?? 'sql'} naming scheme: ${broken}`,
+          fix: scheme ? `rename it like ${exampleName(scheme)}` : 'name migrations like 001_create_users.sql',
+        });
+        return;
+      }
+      if (name.direction === 'down') downs.set(name.stem, file);
+      else ups.set(name.stem, { file, name });
+    });
+
+    for (const [stem, { file, name }] of ups) {
+      const migration: Migration = { id: name.version, file: file.path, parents: [], sha256: contentChecksum(file.bytes) };
+      const down = downs.get(stem);
+      if (down) {
+        migration.down = { file: down.path, sha256: contentChecksum(down.bytes) };
+        downs.delete(stem);
+      }
+      versioned.push({ migration, key: name.key(scheme!) });
+    }
+    for (const down of downs.values()) {
+      problems.push({
+        code: 'orphan-down',
+        exitCode: 1,
+        file: down.path,
+        message: `${down.path} has no matching .up.sql file`,
+        fix: `add ${down.path.replace(/\.down\.sql$/, '.up.sql')} or delete the down file`,
+      });
+    }
+
+    const ordered = orderByVersion(versioned);
+    return {
+      tool: 'sql',
+      migrations: ordered.migrations,
+      ...linearEnds(ordered.migrations),
+      mergePoints: [],
+      branchLabels: {},
+      problems: [...problems, ...ordered.problems],
+      ignored,
+    };
+  },
+};
+
+function exampleName(scheme: NamingScheme): string {
+  switch (scheme) {
+    case 'sequential':
+      return '042_add_orders.sql';
+    case 'timestamp':
+      return '20260115120000_add_orders.sql';
+    case 'hybrid':
+      return '2026_01_15_001_add_orders.sql';
+  }
+}

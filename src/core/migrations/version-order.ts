@@ -1,0 +1,54 @@
+import type { Migration, Problem } from './types.js';
+
+/** A migration whose place is given by a version number rather than a parent. */
+export interface Versioned {
+  migration: Migration;
+  /** Numeric parts compared left to right (1.10 after 1.9). */
+  key: bigint[];
+}
+
+/**
+ * Orders versioned migrations and reports duplicate versions. Trailing zero
+ * parts do not make a new version (Flyway: 1.0 is 1), and leading zeros do
+ * not either (001 is 1).
+ */
+export function orderByVersion(items: Versioned[]): { migrations: Migration[]; problems: Problem[] } {
+  const sorted = [...items].sort((a, b) => compareKeys(a.key, b.key) || compareText(a.migration.file, b.migration.file));
+  const problems: Problem[] = [];
+  const migrations: Migration[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const current = sorted[i]!;
+    const previous = sorted[i - 1];
+    if (previous && compareKeys(previous.key, current.key) === 0) {
+      problems.push({
+        code: 'duplicate-id',
+        exitCode: 1,
+        file: current.migration.file,
+        message: `version ${current.migration.id} is used twice: ${previous.migration.file} and ${current.migration.file}`,
+        fix: `give ${current.migration.file} the next free version (guard renumber renames it)`,
+      });
+      continue;
+    }
+    migrations.push(current.migration);
+  }
+  return { migrations, problems };
+}
+
+export function compareKeys(a: readonly bigint[], b: readonly bigint[]): number {
+  const length = Math.max(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a[i] ?? 0n;
+    const y = b[i] ?? 0n;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+export const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Heads and bases of a linear, version-ordered set. */
+export function linearEnds(migrations: readonly Migration[]): { heads: string[]; bases: string[] } {
+  const last = migrations.at(-1);
+  const first = migrations[0];
+  return { heads: last ? [last.id] : [], bases: first ? [first.id] : [] };
+}

@@ -1,0 +1,24 @@
+/**
+ * Whether a path from a config or lockfile would reach outside where it
+ * belongs: absolute, drive-lettered, backslashed, or with a `..` segment.
+ * Paths in guard's files are always relative and POSIX.
+ *
+ * @param allowDot whether `.` (the repository itself) is acceptable
+ */
+export function escapesDir(path: string, allowDot: boolean): boolean {
+  if (path === '' || path.includes('\0') || path.includes('\\')) return true;
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) return true;
+  if (path === '.') return !allowDot;
+  return path.split('/').some((segment) => segment === '..');
+}
+
+/** `db//versions/` -> `db/versions`, `./db` -> `db`. */
+export function normaliseDir(dir: string): string {
+  const parts = dir.split('/').filter((part) => part !== '' && part !== '.');
+  return parts.length === 0 ? '.' : parts.join('/');
+}
+
+/** `dir` + `file` as a repository-relative path. */
+export function joinPath(dir: string, file: string): string {
+  return dir === '.' ? file : `${dir}/${file}`;
+}

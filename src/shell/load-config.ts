@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { inputError } from '../core/guard-error.js';
+import { validateConfig, type GuardConfig } from '../core/config/validate-config.js';
+
+export const CONFIG_FILE = 'guard.config.yaml';
+
+export interface LoadedConfig {
+  config: GuardConfig;
+  /** Where it came from, for messages: `guard.config.yaml` or `package.json#guard`. */
+  source: string;
+}
+
+/**
+ * Finds and validates the config at the repository root: `guard.config.yaml`
+ * (or `--config FILE`), else the `"guard"` key of package.json.
+ *
+ * @throws GuardError exit 2 when there is none or it is invalid
+ */
+export async function loadConfig(root: string, explicit?: string): Promise<LoadedConfig> {
+  const file = explicit ? path.resolve(explicit) : path.join(root, CONFIG_FILE);
+  const shown = explicit ? path.relative(root, file) || file : CONFIG_FILE;
+  const text = readOptional(file);
+  if (text !== undefined) return { config: await parseYamlConfig(text, shown), source: shown };
+  if (explicit) throw inputError(`config file ${explicit} does not exist`, { fix: 'check the path given to --config' });
+
+  const manifest = readOptional(path.join(root, 'package.json'));
+  if (manifest !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(manifest);
+    } catch (error) {
+      throw inputError(`package.json is not valid JSON: ${(error as Error).message}`, { fix: 'repair package.json (npm pkg fix can help)' });
+    }
+    const guard = (parsed as { guard?: unknown } | null)?.guard;
+    if (guard !== undefined) return { config: validateConfig(guard, 'package.json#guard'), source: 'package.json#guard' };
+  }
+  throw inputError(`no ${CONFIG_FILE} at the repository root (${root}), and no "guard" key in package.json`, {
+    fix: `create ${CONFIG_FILE} listing your migration dirs:\nmigrations:\n  - dir: db/migrations`,
+  });
+}
+
+async function parseYamlConfig(text: string, shown: string): Promise<GuardConfig> {
+  const { parseDocument, LineCounter, isMap, isSeq } = await import('yaml');
+  const counter = new LineCounter();
+  const document = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
+  const error = document.errors[0];
+  if (error) {
+    const { line } = counter.linePos(error.pos[0]);
+    throw inputError(`${shown}:${line} is not valid YAML: ${error.message.split('\n')[0]}`, {
+      fix: 'fix the YAML syntax at that line (indentation, a missing ":" or an unclosed quote)',
+      location: { file: shown, line },
+    });
+  }
+  const lines = new Map<string, number>();
+  const visit = (node: unknown, at: string) => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const key = String((pair.key as { value?: unknown }).value);
+        const keyRange = (pair.key as { range?: [number, number, number] }).range;
+        const childPath = at ? `${at}.${key}` : key;
+        if (keyRange) lines.set(childPath, counter.linePos(keyRange[0]).line);
+        visit(pair.value, childPath);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => {
+        const range = (item as { range?: [number, number, number] } | null)?.range;
+        if (range) lines.set(`${at}.${i}`, counter.linePos(range[0]).line);
+        visit(item, `${at}.${i}`);
+      });
+    }
+  };
+  visit(document.contents, '');
+  return validateConfig(document.toJS() ?? {}, shown, (key) => lines.get(key));
+}
+
+function readOptional(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw inputError(`cannot read ${file}: ${(error as Error).message}`, { fix: 'check the file permissions' });
+  }
+}

@@ -1,0 +1,27 @@
+// Runs every test file under test/ with node:test through tsx, and fails when
+// there is none: Node 20's `node --test` has no globs and would pass on zero.
+import { readdirSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+const filter = process.argv.slice(2);
+
+function collect(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return name === 'fixtures' ? [] : collect(full);
+    return name.endsWith('.test.ts') ? [full] : [];
+  });
+}
+
+const files = collect(root)
+  .filter((file) => filter.length === 0 || filter.some((part) => file.includes(part)))
+  .sort();
+if (files.length === 0) {
+  console.error(`no test files (*.test.ts) found under ${root}${filter.length ? ` matching ${filter.join(' ')}` : ''}`);
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+process.exit(result.status ?? 1);
