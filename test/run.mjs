@@ -23,5 +23,8 @@ if (files.length === 0) {
   console.error(`no test files (*.test.ts) found under ${root}${filter.length ? ` matching ${filter.join(' ')}` : ''}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+// Tests make their own repositories; git variables of a surrounding hook
+// (GIT_DIR, GIT_INDEX_FILE, ...) would point them at this one.
+const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GIT_')));
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit', env });
 process.exit(result.status ?? 1);

@@ -1,0 +1,90 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// A test must never see the git variables of a hook it happens to run in.
+for (const key of Object.keys(process.env)) if (key.startsWith('GIT_')) delete process.env[key];
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CLI = path.join(PROJECT_ROOT, 'src/cli/guard.ts');
+/** tsx resolved from this project, so the CLI runs from source in any cwd. */
+const TSX = import.meta.resolve('tsx');
+
+/** A real, temporary git repository; removed by `dispose()`. */
+export class TempRepo {
+  readonly root: string;
+
+  constructor(prefix = 'guard-test-') {
+    this.root = mkdtempSync(path.join(tmpdir(), prefix));
+    this.git('init', '-q', '-b', 'main');
+    this.git('config', 'user.name', 'Test User');
+    this.git('config', 'user.email', 'test@example.com');
+    this.git('config', 'commit.gpgsign', 'false');
+    this.git('config', 'core.autocrlf', 'false');
+  }
+
+  git(...args: string[]): string {
+    return execFileSync('git', args, { cwd: this.root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+
+  write(file: string, content: string | Uint8Array): void {
+    const full = path.join(this.root, file);
+    mkdirSync(path.dirname(full), { recursive: true });
+    writeFileSync(full, content);
+  }
+
+  read(file: string): string {
+    return readFileSync(path.join(this.root, file), 'utf8');
+  }
+
+  remove(file: string): void {
+    rmSync(path.join(this.root, file), { force: true, recursive: true });
+  }
+
+  commitAll(message = 'change'): void {
+    this.git('add', '-A');
+    this.git('commit', '-q', '--no-verify', '-m', message);
+  }
+
+  /** Runs the real CLI (from source, through tsx) and returns what a user sees. */
+  guard(...args: string[]): { code: number; stdout: string; stderr: string } {
+    const result = spawnSync(process.execPath, ['--import', TSX, CLI, ...args], {
+      cwd: this.root,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' },
+    });
+    return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  dispose(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** A minimal Alembic revision file. */
+export function alembicRevision(revision: string, downRevision: string | string[] | null, extra = ''): string {
+  const down = downRevision === null ? 'None' : Array.isArray(downRevision) ? `(${downRevision.map((id) => `'${id}'`).join(', ')})` : `'${downRevision}'`;
+  return `"""revision ${revision}
+
+Revision ID: ${revision}
+Revises: ${Array.isArray(downRevision) ? downRevision.join(', ') : (downRevision ?? '')}
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = '${revision}'
+down_revision = ${down}
+branch_labels = None
+depends_on = None
+${extra}
+
+def upgrade():
+    op.execute("SELECT 1")
+
+
+def downgrade():
+    pass
+`;
+}
