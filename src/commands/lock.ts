@@ -45,7 +45,7 @@ export interface LockResult {
  */
 export async function lockRepository(options: { cwd: string; configPath?: string | undefined; dropSets?: string[]; check?: boolean }): Promise<LockResult> {
   const repository = await openRepository(options.cwd);
-  const { config } = await loadConfig(repository.root, options.configPath);
+  const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
   const source = { kind: 'worktree' } as const;
   const [text, sets] = await Promise.all([readLockfileText(repository.root, source), discoverSets(repository.root, config.migrations, source)]);
 

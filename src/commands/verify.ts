@@ -32,7 +32,7 @@ export interface VerifyResult {
  */
 export async function verifyRepository(options: { cwd: string; configPath?: string | undefined; source: Source }): Promise<VerifyResult> {
   const repository = await openRepository(options.cwd);
-  const { config } = await loadConfig(repository.root, options.configPath);
+  const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
   const [text, sets] = await Promise.all([
     readLockfileText(repository.root, options.source),
     discoverSets(repository.root, config.migrations, options.source),

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { inputError } from '../core/guard-error.js';
 import { validateConfig, type GuardConfig } from '../core/config/validate-config.js';
+import { readCache, writeCache } from './cache-file.js';
+import { guardVersion } from './guard-version.js';
 
 export const CONFIG_FILE = 'guard.config.yaml';
 
@@ -17,11 +20,11 @@ export interface LoadedConfig {
  *
  * @throws GuardError exit 2 when there is none or it is invalid
  */
-export async function loadConfig(root: string, explicit?: string): Promise<LoadedConfig> {
+export async function loadConfig(root: string, explicit?: string, gitDir?: string): Promise<LoadedConfig> {
   const file = explicit ? path.resolve(explicit) : path.join(root, CONFIG_FILE);
   const shown = explicit ? path.relative(root, file) || file : CONFIG_FILE;
   const text = readOptional(file);
-  if (text !== undefined) return { config: await parseYamlConfig(text, shown), source: shown };
+  if (text !== undefined) return { config: await parseYamlConfigCached(text, shown, gitDir), source: shown };
   if (explicit) throw inputError(`config file ${explicit} does not exist`, { fix: 'check the path given to --config' });
 
   const manifest = readOptional(path.join(root, 'package.json'));
@@ -38,6 +41,24 @@ export async function loadConfig(root: string, explicit?: string): Promise<Loade
   throw inputError(`no ${CONFIG_FILE} at the repository root (${root}), and no "guard" key in package.json`, {
     fix: `create ${CONFIG_FILE} listing your migration dirs:\nmigrations:\n  - dir: db/migrations`,
   });
+}
+
+interface ConfigCache {
+  key: string;
+  config: GuardConfig;
+}
+
+/**
+ * The validated config of this exact text, from `$GIT_DIR/guard/` when it was
+ * read before: loading a YAML parser costs a hook more than all its other work.
+ */
+async function parseYamlConfigCached(text: string, shown: string, gitDir: string | undefined): Promise<GuardConfig> {
+  const key = createHash('sha256').update(`${guardVersion()}\0${shown}\0${text}`).digest('hex');
+  const cached = gitDir ? readCache<ConfigCache>(gitDir, 'config.json') : undefined;
+  if (cached?.key === key) return cached.config;
+  const config = await parseYamlConfig(text, shown);
+  if (gitDir) writeCache(gitDir, 'config.json', { key, config } satisfies ConfigCache);
+  return config;
 }
 
 async function parseYamlConfig(text: string, shown: string): Promise<GuardConfig> {

@@ -48,19 +48,30 @@ export class TempRepo {
     this.git('commit', '-q', '--no-verify', '-m', message);
   }
 
-  /** Runs the real CLI (from source, through tsx) and returns what a user sees. */
-  guard(...args: string[]): { code: number; stdout: string; stderr: string } {
-    const result = spawnSync(process.execPath, ['--import', TSX, CLI, ...args], {
-      cwd: this.root,
-      encoding: 'utf8',
-      env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' },
-    });
-    return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+  /** Runs the real CLI in this repository. */
+  guard(...args: string[]): GuardRun {
+    return runGuard(this.root, ...args);
   }
 
   dispose(): void {
     rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+export interface GuardRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI (from source, through tsx) in `cwd` and returns what a user sees. */
+export function runGuard(cwd: string, ...args: string[]): GuardRun {
+  const result = spawnSync(process.execPath, ['--import', TSX, CLI, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' },
+  });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** A minimal Alembic revision file. */

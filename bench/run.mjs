@@ -1,0 +1,153 @@
+// npm run bench: wall time of guard commands on generated repositories, as a
+// ratio to `node -e ""` measured in the same run (SPEC.md "Performance
+// budgets"). Prints JSON on stdout and a table on stderr.
+//
+//   npm run bench                 1,000 and 10,000 migrations
+//   npm run bench -- --sizes 2000 --runs 9
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const guard = path.join(root, 'dist/bin/guard.js');
+const { values } = parseArgs({
+  options: { sizes: { type: 'string', default: '1000,10000' }, runs: { type: 'string', default: '7' }, keep: { type: 'boolean' } },
+});
+const sizes = values.sizes.split(',').map(Number);
+const runs = Number(values.runs);
+
+const BUDGETS = { verify: 3, lock: undefined };
+
+function cleanEnv() {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GIT_')));
+}
+
+function time(command, args, cwd) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(command, args, { cwd, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  return { ms, status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function measure(command, args, cwd, expectStatus = 0, prepare) {
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    prepare?.();
+    const result = time(command, args, cwd);
+    if (result.status !== expectStatus) {
+      throw new Error(`${[command, ...args].join(' ')} exited ${result.status} (expected ${expectStatus}):\n${result.output}`);
+    }
+    samples.push(result.ms);
+  }
+  return { median: median(samples), min: Math.min(...samples), samples: samples.map((ms) => Math.round(ms * 10) / 10) };
+}
+
+/** An Alembic project of `count` linear revisions, ~1 KB each, committed. */
+function generateAlembicRepo(count) {
+  const dir = mkdtempSync(path.join(tmpdir(), `guard-bench-${count}-`));
+  const git = (...args) => execFileSync('git', args, { cwd: dir, env: cleanEnv(), stdio: 'ignore' });
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.name', 'bench');
+  git('config', 'user.email', 'bench@example.com');
+  const versions = path.join(dir, 'alembic/versions');
+  mkdirSync(versions, { recursive: true });
+  writeFileSync(path.join(dir, 'guard.config.yaml'), 'migrations:\n  - dir: alembic/versions\n    tool: alembic\n');
+  let previous = null;
+  for (let i = 0; i < count; i++) {
+    const id = (0x100000000000 + i * 7919).toString(16).slice(-12);
+    writeFileSync(
+      path.join(versions, `${id}_step_${i}.py`),
+      `"""step ${i}
+
+Revision ID: ${id}
+Revises: ${previous ?? ''}
+Create Date: 2026-01-01 00:00:00
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+revision: str = '${id}'
+down_revision: Union[str, None] = ${previous ? `'${previous}'` : 'None'}
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'table_${i}',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('name', sa.String(length=200), nullable=True),
+        sa.PrimaryKeyConstraint('id'),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('table_${i}')
+`,
+    );
+    previous = id;
+  }
+  git('add', '-A');
+  git('commit', '-q', '-m', 'migrations');
+  return dir;
+}
+
+const baseline = measure(process.execPath, ['-e', ''], root);
+const results = { node: process.version, runs, baselineMs: round(baseline.median), sizes: [] };
+for (const size of sizes) {
+  const repo = generateAlembicRepo(size);
+  try {
+    const lockfile = path.join(repo, 'checksums.lock.yaml');
+    const lockCold = measure(process.execPath, [guard, 'lock'], repo, 0, () => rmSync(lockfile, { force: true }));
+    const lockWarm = measure(process.execPath, [guard, 'lock'], repo);
+    execFileSync('git', ['add', 'checksums.lock.yaml'], { cwd: repo, env: cleanEnv() });
+    execFileSync('git', ['commit', '-q', '-m', 'lock'], { cwd: repo, env: cleanEnv() });
+    const verify = measure(process.execPath, [guard, 'verify'], repo);
+    const verifyRev = measure(process.execPath, [guard, 'verify', '--rev', 'HEAD'], repo);
+    const entry = { migrations: size, commands: {} };
+    for (const [name, sample, budget] of [
+      ['lock (no lockfile)', lockCold, BUDGETS.lock],
+      ['lock (up to date)', lockWarm, BUDGETS.lock],
+      ['verify', verify, BUDGETS.verify],
+      ['verify --rev HEAD', verifyRev, BUDGETS.verify],
+    ]) {
+      const ratio = sample.median / baseline.median;
+      entry.commands[name] = {
+        medianMs: round(sample.median),
+        minMs: round(sample.min),
+        ratio: round(ratio, 2),
+        budget: budget ?? null,
+        withinBudget: budget === undefined ? null : ratio <= budget,
+      };
+    }
+    results.sizes.push(entry);
+  } finally {
+    if (!values.keep) rmSync(repo, { recursive: true, force: true });
+    else process.stderr.write(`kept ${repo}\n`);
+  }
+}
+
+process.stderr.write(`node -e "" median: ${results.baselineMs} ms over ${runs} runs\n`);
+for (const entry of results.sizes) {
+  for (const [name, command] of Object.entries(entry.commands)) {
+    const budget = command.budget === null ? '' : `  budget ${command.budget}x: ${command.withinBudget ? 'ok' : 'OVER'}`;
+    process.stderr.write(`${String(entry.migrations).padStart(6)} migrations  ${name.padEnd(20)} ${String(command.medianMs).padStart(8)} ms  ${command.ratio}x${budget}\n`);
+  }
+}
+process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+
+function round(value, digits = 1) {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
