@@ -12,6 +12,15 @@ import { buildRevisionGraph } from './revision-graph.js';
  */
 const REVISION_FILE = /^(?!\.#|__init__)[^/]*\.py$/;
 
+/**
+ * A file without a `revision` variable whose whole name is hex: Alembic 0.1
+ * took the id from the name (`_legacy_rev` in alembic/script/base.py).
+ */
+const LEGACY_REVISION_FILE = /^([a-f0-9]+)\.py$/;
+
+/** Characters `Revision.verify_rev_id` refuses in an id. */
+const ILLEGAL_ID_CHARACTERS = /[@+-]/;
+
 export const alembicAdapter: ToolAdapter = {
   tool: 'alembic',
   recursiveByDefault: false,
@@ -37,8 +46,7 @@ export const alembicAdapter: ToolAdapter = {
       }
       const parsed = parseRevision(file, decoded.text);
       if ('problem' in parsed) problems.push(parsed.problem);
-      else if (parsed.migration) revisions.push(parsed.migration);
-      else ignored.push(file.path);
+      else revisions.push(parsed.migration);
     }
 
     const graph = buildRevisionGraph(revisions);
@@ -46,7 +54,7 @@ export const alembicAdapter: ToolAdapter = {
   },
 };
 
-function parseRevision(file: SourceFile, text: string): { migration?: Migration } | { problem: Problem } {
+function parseRevision(file: SourceFile, text: string): { migration: Migration } | { problem: Problem } {
   let header;
   try {
     header = readRevisionHeader(text);
@@ -55,34 +63,56 @@ function parseRevision(file: SourceFile, text: string): { migration?: Migration 
     return { problem: unparseable(file.path, error.line, error.message) };
   }
   const { values, lines } = header;
-  if (values.revision === undefined) {
-    if (values.down_revision === undefined) return {}; // a helper module, not a revision
-    return {
-      problem: unparseable(file.path, lines.down_revision, 'has `down_revision` but no `revision` assignment'),
-    };
+  let id = values.revision;
+  let idLine = lines.revision;
+  if (id === undefined) {
+    // Alembic imports every *.py file of a version folder and stops at one
+    // without `revision` ("Could not determine revision id from filename").
+    const legacy = LEGACY_REVISION_FILE.exec(basename(file.path));
+    if (!legacy) {
+      return {
+        problem: {
+          ...unparseable(
+            file.path,
+            lines.down_revision,
+            values.down_revision === undefined
+              ? 'declares no module-level `revision`, so it is not a revision; Alembic loads every .py file in a version folder and stops at this one'
+              : 'has `down_revision` but no module-level `revision` assignment',
+          ),
+          fix: 'declare revision = "<id>" at module level, or move the helper out of the version folder (files named __init__*.py are skipped)',
+        },
+      };
+    }
+    id = legacy[1]!;
+    idLine = lines.down_revision ?? 1;
   }
-  if (typeof values.revision !== 'string' || values.revision === '') {
-    return { problem: unparseable(file.path, lines.revision, '`revision` must be a non-empty string') };
+  if (typeof id !== 'string' || id === '') {
+    return { problem: unparseable(file.path, idLine, '`revision` must be a non-empty string') };
+  }
+  if (ILLEGAL_ID_CHARACTERS.test(id)) {
+    return {
+      problem: unparseable(file.path, idLine, `revision id ${JSON.stringify(id)} contains @, - or +, which Alembic refuses`),
+    };
   }
   if (values.down_revision === undefined) {
     return {
       problem: unparseable(
         file.path,
-        lines.revision,
-        `revision ${values.revision} has no \`down_revision\` (Alembic requires it; None for a base)`,
+        idLine,
+        `revision ${id} has no \`down_revision\` (Alembic requires it; None for a base)`,
       ),
     };
   }
   const migration: Migration = {
-    id: values.revision,
+    id,
     file: file.path,
-    parents: asList(values.down_revision),
+    parents: revisionList(values.down_revision, 'down_revision'),
     sha256: contentChecksum(file.bytes),
-    line: lines.revision!,
+    ...(idLine === undefined ? {} : { line: idLine }),
   };
   const labels = asList(values.branch_labels ?? null);
   if (labels.length > 0) migration.branchLabels = labels;
-  const dependsOn = asList(values.depends_on ?? null);
+  const dependsOn = revisionList(values.depends_on ?? null, 'depends_on');
   if (dependsOn.length > 0) migration.dependsOn = dependsOn;
   return { migration };
 }
@@ -90,6 +120,18 @@ function parseRevision(file: SourceFile, text: string): { migration?: Migration 
 function asList(value: HeaderValue): string[] {
   if (value === null) return [];
   return typeof value === 'string' ? [value] : value;
+}
+
+/**
+ * `down_revision` / `depends_on` the way Alembic reads them
+ * (`tuple_rev_as_scalar`): an empty string or an empty tuple means none. A
+ * one-element tuple holding an empty string is none for `depends_on` but a
+ * missing revision "" for `down_revision`.
+ */
+function revisionList(value: HeaderValue, kind: 'down_revision' | 'depends_on'): string[] {
+  if (value === '') return [];
+  const list = asList(value);
+  return kind === 'depends_on' && list.length === 1 && list[0] === '' ? [] : list;
 }
 
 function unparseable(file: string, line: number | undefined, message: string): Problem {

@@ -45,12 +45,19 @@ const STRING_START = /([rRuUbBfF]{0,2})('''|"""|'|")/y;
 const NAME = /[A-Za-z_][A-Za-z_0-9]*/y;
 const INTERESTING = /['"#()[\]{}\n\\;]/g;
 
-export function readRevisionHeader(text: string): RevisionHeader {
+export function readRevisionHeader(source: string): RevisionHeader {
+  // A UTF-8 byte order mark is not part of the first statement.
+  const text = source.startsWith('\uFEFF') ? source.slice(1) : source;
   const scanner = new Scanner(text);
   const header: RevisionHeader = { values: {}, lines: {} };
-  while (!scanner.done()) {
+  // Nothing after the last place a header name could start a statement can
+  // assign one, so the scan stops there: revision headers sit near the top,
+  // and 10,000 files are read on every verify.
+  const limit = lastCandidate(text);
+  while (!scanner.done() && scanner.pos <= limit) {
     // At the start of a statement at column 0 (module level).
-    if (scanner.atColumnZero()) {
+    scanner.moduleLevel = scanner.atColumnZero();
+    if (scanner.moduleLevel) {
       ASSIGNMENT.lastIndex = scanner.pos;
       const match = ASSIGNMENT.exec(text);
       if (match) {
@@ -67,9 +74,21 @@ export function readRevisionHeader(text: string): RevisionHeader {
   return header;
 }
 
+const CANDIDATE = /(?:^|;)[ \t]*(?:revision|down_revision|branch_labels|depends_on)\b/gm;
+
+/** Offset just past the last header name at the start of a line or after `;`; -1 when there is none. */
+function lastCandidate(text: string): number {
+  let last = -1;
+  CANDIDATE.lastIndex = 0;
+  for (let match = CANDIDATE.exec(text); match; match = CANDIDATE.exec(text)) last = match.index + match[0].length;
+  return last;
+}
+
 class Scanner {
   pos = 0;
   line = 1;
+  /** Whether the statement being scanned started at column 0. */
+  moduleLevel = true;
   private lineStart = 0;
 
   constructor(private readonly text: string) {}
@@ -78,8 +97,10 @@ class Scanner {
     return this.pos >= this.text.length;
   }
 
+  /** At the start of a line (or after a module-level `;`), not indented. */
   atColumnZero(): boolean {
-    return this.pos === this.lineStart;
+    const ch = this.text[this.pos];
+    return this.pos === this.lineStart && ch !== ' ' && ch !== '\t' && ch !== '\f';
   }
 
   /**
@@ -121,8 +142,9 @@ class Scanner {
         this.pos++;
         if (depth === 0) {
           this.skipBlanks(false);
-          // `a = 1; revision = 'x'`: the next statement is as module-level as this one.
-          this.lineStart = this.pos;
+          // `a = 1; revision = 'x'`: the next statement is as module-level as
+          // this one (and inside `def f(): x = 1; revision = 'y'` it is not).
+          if (this.moduleLevel) this.lineStart = this.pos;
           return;
         }
       } else {
@@ -232,7 +254,8 @@ class Scanner {
     for (let i = from; i < text.length; i++) {
       const ch = text[i];
       if (ch === '\\') {
-        i++;
+        // An escaped CRLF is one escaped line end, as Python reads it.
+        i += text[i + 1] === '\r' && text[i + 2] === '\n' ? 2 : 1;
         continue;
       }
       if (single && ch === '\n') return -1;

@@ -5,9 +5,11 @@ type Graph = Omit<DiscoveredSet, 'tool' | 'ignored'>;
 /**
  * The revision graph the way Alembic builds it (alembic/script/revision.py,
  * `RevisionMap._revision_map`): a head is a revision no other revision names
- * as a `down_revision`; `depends_on` links never hide a head. Parents may be
- * written as branch labels. Problems are reported, never thrown, so one bad
- * file does not hide the rest.
+ * as a `down_revision`; `depends_on` links never hide a head. A
+ * `down_revision` must name a revision id exactly (Alembic 1.8 fails with a
+ * KeyError on a branch label or an id prefix there); `depends_on` may name a
+ * revision id or a branch label, but not a prefix. Problems are reported,
+ * never thrown, so one bad file does not hide the rest.
  */
 export function buildRevisionGraph(revisions: readonly Migration[]): Graph {
   const problems: Problem[] = [];
@@ -31,14 +33,18 @@ export function buildRevisionGraph(revisions: readonly Migration[]): Graph {
   const branchLabels: Record<string, string> = {};
   for (const revision of byId.values()) {
     for (const label of revision.branchLabels ?? []) {
-      const owner = branchLabels[label];
+      const owner = branchLabels[label] ?? (byId.has(label) ? label : undefined);
       if (owner !== undefined && owner !== revision.id) {
         problems.push({
           code: 'duplicate-branch-label',
           exitCode: 1,
           file: revision.file,
-          message: `branch label "${label}" is declared by both ${owner} and ${revision.id}`,
-          fix: 'keep the label on the first revision of the branch only',
+          message: byId.has(label)
+            ? `branch label "${label}" of revision ${revision.id} is also a revision id (Alembic refuses it)`
+            : `branch label "${label}" is declared by both ${owner} and ${revision.id}`,
+          fix: byId.has(label)
+            ? 'choose a branch label that is not a revision id'
+            : 'keep the label on the first revision of the branch only',
         });
       } else branchLabels[label] = revision.id;
     }
@@ -46,6 +52,9 @@ export function buildRevisionGraph(revisions: readonly Migration[]): Graph {
 
   const resolve = (reference: string): string | undefined =>
     byId.has(reference) ? reference : branchLabels[reference];
+  // The first file that declares a branch label; its id, not its label, is what a child names.
+  const labelled = (reference: string): string | undefined =>
+    byId.has(reference) ? undefined : branchLabels[reference];
 
   const children = new Map<string, string[]>();
   const notHeads = new Set<string>();
@@ -53,15 +62,22 @@ export function buildRevisionGraph(revisions: readonly Migration[]): Graph {
   for (const revision of byId.values()) {
     const parents: string[] = [];
     for (const parent of revision.parents) {
-      const target = resolve(parent);
+      const target = byId.has(parent) ? parent : undefined;
       if (target === undefined) {
+        const owner = labelled(parent);
         problems.push({
           code: 'dangling-parent',
           exitCode: 1,
           file: revision.file,
           ...(revision.line === undefined ? {} : { line: revision.line }),
-          message: `revision ${revision.id} (${revision.file}) has down_revision ${parent}, which no file declares`,
-          fix: `restore the revision ${parent}, or set down_revision to an existing revision`,
+          message:
+            owner === undefined
+              ? `revision ${revision.id} (${revision.file}) has down_revision ${parent}, which no file declares`
+              : `revision ${revision.id} (${revision.file}) has down_revision ${parent}, a branch label; Alembic needs a revision id there`,
+          fix:
+            owner === undefined
+              ? `restore the revision ${parent}, or set down_revision to an existing revision`
+              : `set down_revision to the revision id (${owner} declares the label; use the id of the branch's latest revision)`,
         });
         continue;
       }
@@ -73,19 +89,23 @@ export function buildRevisionGraph(revisions: readonly Migration[]): Graph {
     }
     resolvedParents.set(revision.id, parents);
     for (const dependency of revision.dependsOn ?? []) {
-      if (resolve(dependency) === undefined && uniquePrefix(byId, dependency) === undefined) {
+      if (resolve(dependency) === undefined) {
         problems.push({
           code: 'unknown-dependency',
           exitCode: 1,
           file: revision.file,
-          message: `revision ${revision.id} depends_on ${dependency}, which is neither a revision nor a branch label`,
-          fix: 'point depends_on at an existing revision or branch label',
+          message: `revision ${revision.id} (${revision.file}) depends_on ${dependency}, which is neither a revision id nor a branch label`,
+          fix: 'point depends_on at an existing revision id (in full, not a prefix) or branch label',
         });
       }
     }
   }
 
   const order = topologicalOrder(byId, resolvedParents, children);
+  if (order.length === byId.size) {
+    const loop = dependencyCycle(byId, resolvedParents, resolve);
+    if (loop) problems.push(loop);
+  }
   if (order.length < byId.size) {
     const inCycle = [...byId.keys()].filter((id) => !order.some((m) => m.id === id)).sort();
     problems.push({
@@ -178,12 +198,40 @@ function unlabelledHeads(
   };
 }
 
-function uniquePrefix(byId: Map<string, Migration>, prefix: string): string | undefined {
-  let found: string | undefined;
-  for (const id of byId.keys()) {
-    if (!id.startsWith(prefix)) continue;
-    if (found !== undefined) return undefined;
-    found = id;
+/**
+ * Alembic also refuses a loop that only closes through `depends_on`
+ * (`DependencyCycleDetected`): a revision that depends on one of its own
+ * descendants.
+ */
+function dependencyCycle(
+  byId: Map<string, Migration>,
+  parents: Map<string, string[]>,
+  resolve: (reference: string) => string | undefined,
+): Problem | undefined {
+  const edges = new Map<string, string[]>();
+  const children = new Map<string, string[]>();
+  for (const [id, list] of parents) {
+    const all = [...list];
+    for (const dependency of byId.get(id)!.dependsOn ?? []) {
+      const target = resolve(dependency);
+      if (target !== undefined && !all.includes(target)) all.push(target);
+    }
+    edges.set(id, all);
+    for (const parent of all) {
+      const list2 = children.get(parent);
+      if (list2) list2.push(id);
+      else children.set(parent, [id]);
+    }
   }
-  return found;
+  const order = topologicalOrder(byId, edges, children);
+  if (order.length === byId.size) return undefined;
+  const placed = new Set(order.map((m) => m.id));
+  const inCycle = [...byId.keys()].filter((id) => !placed.has(id)).sort();
+  return {
+    code: 'cycle',
+    exitCode: 1,
+    file: byId.get(inCycle[0]!)!.file,
+    message: `revisions ${inCycle.join(', ')} form a cycle through depends_on (a revision depends on its own descendant)`,
+    fix: 'remove the depends_on that points at a newer revision of the same history',
+  };
 }
