@@ -221,9 +221,10 @@ describe('alembicAdapter.discover: files and problems a user sees', () => {
     assert.deepEqual(set.migrations.find((m) => m.id === 'lib2')?.dependsOn, ['ccc']);
   });
 
-  it('skips __init__.py, emacs lock files and non-Python files', () => {
+  it('skips __init__.py, env.py, emacs lock files and non-Python files', () => {
     const set = discover({
       '__init__.py': '',
+      'env.py': 'from alembic import context\ncontext.configure()\n',
       '__init__helpers.py': 'x = 1\n',
       '.#1_base.py': 'garbage(',
       'README': 'Single-database configuration.',
@@ -232,7 +233,7 @@ describe('alembicAdapter.discover: files and problems a user sees', () => {
     });
     assert.deepEqual(set.problems, []);
     assert.deepEqual(set.heads, ['aaa']);
-    assert.deepEqual(sorted(set.ignored), ['.#1_base.py', 'README', '__init__.py', '__init__helpers.py', 'notes.txt']);
+    assert.deepEqual(sorted(set.ignored), ['.#1_base.py', 'README', '__init__.py', '__init__helpers.py', 'env.py', 'notes.txt']);
   });
 
   it('reports a helper module without revision in the folder (Alembic stops at it)', () => {

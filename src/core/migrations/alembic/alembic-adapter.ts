@@ -8,9 +8,11 @@ import { buildRevisionGraph } from './revision-graph.js';
  * Files Alembic loads from a version location: `*.py` not starting with
  * `__init__` or `.#` (emacs lock files); see `_only_source_rev_file` in
  * alembic/script/base.py. Sourceless `.pyc` deployments are not a source
- * repository's concern.
+ * repository's concern. `env.py` is the environment script beside the
+ * version folder; it is skipped so that pointing `dir` at the script
+ * location with `recursive: true` still works.
  */
-const REVISION_FILE = /^(?!\.#|__init__)[^/]*\.py$/;
+const REVISION_FILE = /^(?!\.#|__init__|env\.py$)[^/]*\.py$/;
 
 /**
  * A file without a `revision` variable whose whole name is hex: Alembic 0.1
