@@ -168,6 +168,9 @@ export function validateConfig(raw: unknown, source: string, lineOf: LineOf = ()
     checkKeys(deploy, DEPLOY_KEYS, 'deploy', fail);
     if (deploy.command !== undefined) {
       if (typeof deploy.command !== 'string' || deploy.command.trim() === '') fail('deploy.command', 'must be a command line', 'for example `command: alembic upgrade head`');
+      if (holdsPassword(deploy.command as string)) {
+        fail('deploy.command', 'holds a literal password, which would be committed with the config', 'guard sets DATABASE_URL for the command; use it, or name the secret by environment variable ($NAME)');
+      }
       config.deploy.command = deploy.command as string;
     }
   }
@@ -182,21 +185,32 @@ type Fail = (path: string, message: string, fix: string) => never;
  * (a local socket database), one with a password is refused.
  */
 function connectionReference(value: unknown, at: string, fail: Fail): string {
+  const fix = 'put the URL in an environment variable and write `$NAME_DATABASE_URL` here';
   if (typeof value !== 'string' || value.trim() === '') fail(at, 'must name an environment variable, like $STAGING_DATABASE_URL', 'write `database: $STAGING_DATABASE_URL`');
   const text = value as string;
-  if (/^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(text)) return text;
-  if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*:[^@/?#]*@/i.test(text) || /password=/i.test(text)) {
-    fail(at, 'holds a literal password, which would be committed with the config', 'put the URL in an environment variable and write `$NAME_DATABASE_URL` here');
-  }
+  if (/^\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})$/.test(text)) return text;
+  if (text.startsWith('$')) fail(at, 'is not an environment variable reference ($NAME or ${NAME})', 'write `database: $STAGING_DATABASE_URL`');
+  if (holdsPassword(text)) fail(at, 'holds a literal password, which would be committed with the config', fix);
   return text;
 }
 
+/**
+ * A literal password: `scheme://user:PASSWORD@` anywhere (the password may hold
+ * `/`, which URL parsers reject but a person still typed), or `password=VALUE`
+ * (key/value DSN, query parameter, `PGPASSWORD=` in a command). A `$VARIABLE`
+ * in the password's place is a reference, not a secret. Errs towards refusing.
+ */
+export function holdsPassword(text: string): boolean {
+  return /[a-z][a-z0-9+.-]*:\/\/[^\s@/?#]*:(?!\$)[^\s@]+@/i.test(text) || /password=(?!\$)[^\s&;'"]/i.test(text);
+}
+
+/** PostgreSQL accepts `10 s`, but the value travels in PGOPTIONS, which splits on spaces: written `10s`. */
 function duration(value: unknown, at: string, fail: Fail): string {
   const text = typeof value === 'number' ? `${value}ms` : value;
   if (typeof text !== 'string' || !/^\d+(?:\.\d+)?\s*(?:us|ms|s|min|h|d)?$/.test(text.trim())) {
     fail(at, `${JSON.stringify(value)} is not a PostgreSQL duration`, 'write a number with a unit: 500ms, 10s, 2min');
   }
-  return (text as string).trim();
+  return (text as string).replace(/\s+/g, '');
 }
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], at: string, fail: Fail): T {

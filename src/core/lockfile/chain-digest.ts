@@ -28,14 +28,28 @@ export function chainDigest(tool: string, entries: readonly LockEntry[]): string
   return `sha256:${last}`;
 }
 
+/**
+ * Every field of an entry, unambiguously: fields are NUL-separated (no lockfile
+ * string holds a NUL), list items comma-separated with `,` and `\\` in an item
+ * escaped. Fields added after the first seven (`branch_labels`, `depends_on`)
+ * are tagged and only written when present, so the digests of entries without
+ * them stay what guard has always written.
+ */
 function entryLine(entry: LockEntry): string {
-  return [
+  const fields = [
     entry.id,
     entry.file,
-    (entry.parents ?? []).join(','),
+    list(entry.parents ?? []),
     entry.sha256,
     entry.down ?? '',
     entry.down_sha256 ?? '',
     entry.repeatable ? 'repeatable' : '',
-  ].join('\0');
+  ];
+  if (entry.branch_labels) fields.push(`branch_labels=${list(entry.branch_labels)}`);
+  if (entry.depends_on) fields.push(`depends_on=${list(entry.depends_on)}`);
+  return fields.join('\0');
+}
+
+function list(items: readonly string[]): string {
+  return items.map((item) => item.replace(/[\\,]/g, '\\$&')).join(',');
 }

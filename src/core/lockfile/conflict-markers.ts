@@ -2,10 +2,10 @@
  * Git's conflict markers, in the default (merge) and diff3/zdiff3 styles
  * (https://git-scm.com/docs/git-merge#_how_conflicts_are_presented).
  */
-const OURS = /^<{7}(?: |$)/;
-const BASE = /^\|{7}(?: |$)/;
-const SEPARATOR = /^={7}$/;
-const THEIRS = /^>{7}(?: |$)/;
+const OURS = /^<{7}(?: |\r?$)/;
+const BASE = /^\|{7}(?: |\r?$)/;
+const SEPARATOR = /^={7}\r?$/;
+const THEIRS = /^>{7}(?: |\r?$)/;
 
 /** 1-based lines that hold a conflict marker. */
 export function findConflictMarkers(text: string): number[] {

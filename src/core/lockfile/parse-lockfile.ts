@@ -1,7 +1,7 @@
 import { CONTENT_ALGORITHM } from '../checksum.js';
 import { inputError } from '../guard-error.js';
 import { TOOLS, type Tool } from '../migrations/types.js';
-import { escapesDir } from '../paths.js';
+import { escapesDir, normaliseDir } from '../paths.js';
 import { findConflictMarkers } from './conflict-markers.js';
 import { readCanonicalLockfile, type LineIndex, type RawDocument } from './read-canonical-lockfile.js';
 import { LOCKFILE_VERSION, type Amendment, type LockEntry, type LockSet, type Lockfile } from './types.js';
@@ -10,6 +10,8 @@ export interface ParsedLockfile {
   lock: Lockfile;
   /** Line of each set and entry, for messages (`sets.0.migrations.3` -> 12). */
   lines: LineIndex;
+  /** Which reader took it: the canonical line reader, or the YAML parser (a hand-edited file). */
+  via: 'canonical' | 'yaml';
 }
 
 /**
@@ -27,8 +29,9 @@ export async function parseLockfile(text: string, name: string): Promise<ParsedL
       location: { file: name, line: markers[0]! },
     });
   }
-  const document = readCanonicalLockfile(text) ?? (await readAnyYaml(text, name));
-  return { lock: validateLockfile(document, name), lines: document.lines };
+  const canonical = readCanonicalLockfile(text);
+  const document = canonical ?? (await readAnyYaml(text, name));
+  return { lock: validateLockfile(document, name), lines: document.lines, via: canonical ? 'canonical' : 'yaml' };
 }
 
 async function readAnyYaml(text: string, name: string): Promise<RawDocument> {
@@ -109,8 +112,11 @@ function validateLockfile(document: RawDocument, name: string): Lockfile {
     const at = `sets.${s}`;
     if (!isObject(rawSet)) fail(at, 'each set must be a mapping with dir, tool, heads, chain and migrations', regenerate);
     const set = rawSet as Record<string, unknown>;
+    checkKeys(set, SET_KEYS, at, 'a set', regenerate, fail);
     const dir = requireString(set.dir, `${at}.dir`, 'dir', fail);
     if (escapesDir(dir, true)) fail(`${at}.dir`, `set dir ${JSON.stringify(dir)} leaves the repository`, 'use a repository-relative dir without ".."');
+    // guard writes dirs normalised; `db/a/` or `./db/a` beside `db/a` would lock one dir twice.
+    if (normaliseDir(dir) !== dir) fail(`${at}.dir`, `set dir ${JSON.stringify(dir)} is not written the way guard writes it (${normaliseDir(dir)})`, regenerate);
     if (seenDirs.has(dir)) fail(`${at}.dir`, `set ${dir} appears twice`, regenerate);
     seenDirs.add(dir);
     const tool = requireString(set.tool, `${at}.tool`, 'tool', fail);
@@ -125,8 +131,10 @@ function validateLockfile(document: RawDocument, name: string): Lockfile {
     const migrations = (rawEntries as unknown[]).map((rawEntry, m) => {
       const entryAt = `${at}.migrations.${m}`;
       const entry = readEntry(rawEntry, entryAt, fail);
-      if (escapesDir(entry.file, false)) {
-        fail(entryAt, `file ${JSON.stringify(entry.file)} escapes the set's dir ${dir}`, 'file paths are relative to the set dir and never contain ".."; restore the lockfile from git');
+      for (const file of [entry.file, ...(entry.down === undefined ? [] : [entry.down])]) {
+        if (escapesDir(file, false)) {
+          fail(entryAt, `file ${JSON.stringify(file)} escapes the set's dir ${dir}`, 'file paths are relative to the set dir and never contain ".."; restore the lockfile from git');
+        }
       }
       const previous = ids.get(entry.id);
       if (previous !== undefined) {
@@ -146,6 +154,7 @@ function validateLockfile(document: RawDocument, name: string): Lockfile {
     const at = `amendments.${a}`;
     if (!isObject(raw)) fail(at, 'each amendment must be a mapping', 'record amendments with `guard amend FILE --reason TEXT`');
     const record = raw as Record<string, unknown>;
+    checkKeys(record, AMENDMENT_KEYS, at, 'an amendment', 'record amendments with `guard amend FILE --reason TEXT`; only guard writes this file', fail);
     const amendment = {} as Amendment;
     for (const key of ['file', 'from', 'to', 'reason', 'by', 'at'] as const) {
       amendment[key] = requireString(record[key], at, key, fail);
@@ -159,15 +168,21 @@ function validateLockfile(document: RawDocument, name: string): Lockfile {
 
 type Fail = (path: string, message: string, fix: string) => never;
 
-const ENTRY_KEYS = new Set(['id', 'file', 'parents', 'sha256', 'down', 'down_sha256', 'branch_labels', 'depends_on', 'repeatable']);
+const ENTRY_KEYS = ['id', 'file', 'parents', 'sha256', 'down', 'down_sha256', 'branch_labels', 'depends_on', 'repeatable'];
+const SET_KEYS = ['dir', 'tool', 'heads', 'chain', 'migrations'];
+const AMENDMENT_KEYS = ['file', 'from', 'to', 'reason', 'by', 'at'];
+
+function checkKeys(record: Record<string, unknown>, known: readonly string[], at: string, what: string, fix: string, fail: Fail): void {
+  for (const key of Object.keys(record)) {
+    if (!known.includes(key)) fail(`${at}.${key}`, `unknown key \`${key}\` in ${what} (known: ${known.join(', ')})`, fix);
+  }
+}
 
 function readEntry(raw: unknown, at: string, fail: Fail): LockEntry {
   const fix = 'run `guard lock` to rewrite the line';
   if (!isObject(raw)) fail(at, 'each migration must be a mapping {id, file, sha256}', fix);
   const record = raw as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (!ENTRY_KEYS.has(key)) fail(at, `unknown key \`${key}\` in a migration entry`, fix);
-  }
+  checkKeys(record, ENTRY_KEYS, at, 'a migration entry', fix, fail);
   const entry: LockEntry = {
     id: requireString(record.id, at, 'id', fail),
     file: requireString(record.file, at, 'file', fail),

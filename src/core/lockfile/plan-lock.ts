@@ -1,7 +1,8 @@
 import { CONTENT_ALGORITHM } from '../checksum.js';
-import type { Finding, SetUnderCheck } from '../verify/compare-with-lockfile.js';
+import { problemFindings, type Finding, type SetUnderCheck } from '../verify/compare-with-lockfile.js';
 import { joinPath } from '../paths.js';
 import { toLockSet } from './lock-set.js';
+import { entryLine } from './serialize-lockfile.js';
 import { LOCKFILE_VERSION, type Amendment, type LockEntry, type LockSet, type Lockfile } from './types.js';
 
 export type LockChange =
@@ -39,13 +40,8 @@ export function planLock(input: LockInput): LockPlan | { refusal: Finding[] } {
   const refusal: Finding[] = [];
   const warnings: Finding[] = [];
   for (const { dir, discovered } of input.sets) {
-    for (const problem of discovered.problems) {
-      const finding: Finding = {
-        ...problem,
-        set: dir,
-        ...(problem.file === undefined ? {} : { file: joinPath(dir, problem.file) }),
-      };
-      if (problem.exitCode === 2 || problem.code === 'duplicate-id') refusal.push(finding);
+    for (const finding of problemFindings(dir, discovered)) {
+      if (finding.exitCode === 2 || finding.code === 'duplicate-id') refusal.push(finding);
       else warnings.push(finding);
     }
   }
@@ -128,8 +124,9 @@ function diffSet(previous: LockSet | undefined, next: LockSet): LockChange[] {
   return changes;
 }
 
+/** Same lockfile line: compares every field whatever order the objects hold their keys in. */
 function sameEntry(a: LockEntry, b: LockEntry): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return entryLine(a) === entryLine(b);
 }
 
 /**
@@ -157,7 +154,7 @@ export function mergeLockfiles(ours: Lockfile, theirs: Lockfile): { merged: Lock
   const amendments: Amendment[] = [];
   const seen = new Set<string>();
   for (const amendment of [...ours.amendments, ...theirs.amendments]) {
-    const key = JSON.stringify(amendment);
+    const key = JSON.stringify([amendment.file, amendment.from, amendment.to, amendment.reason, amendment.by, amendment.at]);
     if (seen.has(key)) continue;
     seen.add(key);
     amendments.push(amendment);

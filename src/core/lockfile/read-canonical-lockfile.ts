@@ -22,10 +22,29 @@ export interface RawDocument {
 }
 
 const TOP_KEY = /^([a-z_]+):(?: (.*))?$/;
-const SET_KEY = /^ {2}- ([a-z_]+): (.+)$/;
+const SET_KEY = /^ {2}- (dir): (.+)$/;
 const SET_FIELD = /^ {4}([a-z_]+):(?: (.+))?$/;
 const ENTRY = /^ {6}- (\{.*\})$/;
 const AMENDMENT = /^ {2}- (\{.*\})$/;
+
+/**
+ * Keys in the order `serializeLockfile` writes them. A file with keys in any
+ * other order (or unknown ones) was edited by hand and goes to the YAML parser,
+ * which also gives validation its line numbers for such files.
+ */
+const TOP_ORDER = ['lockfile', 'algorithm', 'sets', 'amendments'];
+const SET_ORDER = ['dir', 'tool', 'heads', 'chain', 'migrations'];
+const ENTRY_ORDER = ['id', 'file', 'parents', 'sha256', 'down', 'down_sha256', 'branch_labels', 'depends_on', 'repeatable'];
+const AMENDMENT_ORDER = ['file', 'from', 'to', 'reason', 'by', 'at'];
+
+/** Whether `key` may follow the keys already in `record`, in canonical order. */
+function inOrder(record: object, key: string, order: readonly string[]): boolean {
+  const rank = order.indexOf(key);
+  if (rank === -1) return false;
+  const keys = Object.keys(record);
+  const last = keys.length === 0 ? -1 : order.indexOf(keys[keys.length - 1]!);
+  return rank > last;
+}
 
 export function readCanonicalLockfile(text: string): RawDocument | undefined {
   if (!text.endsWith('\n')) return undefined;
@@ -36,6 +55,10 @@ export function readCanonicalLockfile(text: string): RawDocument | undefined {
   let section: 'sets' | 'amendments' | undefined;
   let currentSet: RawObject | undefined;
   let inMigrations = false;
+  // `key:` followed by no item is null to a YAML parser, not an empty list.
+  const emptyBlock = () =>
+    (section !== undefined && (document[section] as RawObject[]).length === 0) ||
+    (inMigrations && (currentSet!.migrations as RawObject[]).length === 0);
 
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
@@ -45,13 +68,14 @@ export function readCanonicalLockfile(text: string): RawDocument | undefined {
     if (section === 'sets' && currentSet && inMigrations) {
       const entry = ENTRY.exec(line);
       if (entry) {
-        const value = readFlowMap(entry[1]!);
+        const value = readFlowMap(entry[1]!, ENTRY_ORDER);
         if (!value) return undefined;
         const migrations = currentSet.migrations as RawObject[];
         index.set(`sets.${(document.sets as RawObject[]).length - 1}.migrations.${migrations.length}`, lineNumber);
         migrations.push(value);
         continue;
       }
+      if (emptyBlock()) return undefined;
       inMigrations = false;
     }
     if (section === 'sets') {
@@ -69,7 +93,7 @@ export function readCanonicalLockfile(text: string): RawDocument | undefined {
       const field = currentSet && SET_FIELD.exec(line);
       if (field && currentSet) {
         const [, key, raw] = field;
-        if (key! in currentSet) return undefined;
+        if (!inOrder(currentSet, key!, SET_ORDER)) return undefined;
         index.set(`sets.${(document.sets as RawObject[]).length - 1}.${key}`, lineNumber);
         if (key === 'migrations') {
           if (raw === undefined) {
@@ -89,7 +113,7 @@ export function readCanonicalLockfile(text: string): RawDocument | undefined {
     if (section === 'amendments') {
       const amendment = AMENDMENT.exec(line);
       if (amendment) {
-        const value = readFlowMap(amendment[1]!);
+        const value = readFlowMap(amendment[1]!, AMENDMENT_ORDER);
         if (!value) return undefined;
         const amendments = document.amendments as RawObject[];
         index.set(`amendments.${amendments.length}`, lineNumber);
@@ -101,7 +125,7 @@ export function readCanonicalLockfile(text: string): RawDocument | undefined {
     const top = TOP_KEY.exec(line);
     if (!top) return undefined;
     const [, key, raw] = top;
-    if (key! in document) return undefined;
+    if (emptyBlock() || !inOrder(document, key!, TOP_ORDER)) return undefined;
     index.set(key!, lineNumber);
     section = undefined;
     currentSet = undefined;
@@ -122,6 +146,7 @@ export function readCanonicalLockfile(text: string): RawDocument | undefined {
       document[key!] = scalar;
     }
   }
+  if (emptyBlock()) return undefined;
   return { value: document, lines: index };
 }
 
@@ -137,15 +162,18 @@ function readFlowList(raw: string): string[] | undefined {
 }
 
 /** `{id: a, file: "b c", parents: [x], repeatable: true}` */
-function readFlowMap(raw: string): RawObject | undefined {
+function readFlowMap(raw: string, order: readonly string[]): RawObject | undefined {
   const map: RawObject = {};
   let pos = 1;
+  let lastRank = -1;
   if (raw === '{}') return map;
   for (;;) {
     const colon = raw.indexOf(': ', pos);
     if (colon === -1) return undefined;
     const key = raw.slice(pos, colon);
-    if (!/^[a-z_0-9]+$/.test(key) || key in map) return undefined;
+    const rank = order.indexOf(key);
+    if (rank <= lastRank) return undefined;
+    lastRank = rank;
     pos = colon + 2;
     const ch = raw[pos];
     if (ch === '[') {

@@ -17,8 +17,18 @@ export function isPlainSafe(value: string, flow: boolean): boolean {
   return !NUMBER_LIKE.test(value) && !KEYWORD.test(value) && !DATE_LIKE.test(value);
 }
 
+/**
+ * Characters JSON leaves raw that YAML readers do not: DEL and the C1 controls
+ * (PyYAML refuses them as non-printable), NEL, LS and PS (line breaks in YAML
+ * 1.1, folded into a space inside a quoted scalar), the BOM and the
+ * non-characters U+FFFE and U+FFFF. Escaped as `\uXXXX`, which every reader
+ * decodes alike.
+ */
+const UNSAFE_IN_QUOTES = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
+
 export function yamlScalar(value: string, flow = true): string {
-  return isPlainSafe(value, flow) ? value : JSON.stringify(value);
+  if (isPlainSafe(value, flow)) return value;
+  return JSON.stringify(value).replace(UNSAFE_IN_QUOTES, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function yamlList(values: readonly string[]): string {

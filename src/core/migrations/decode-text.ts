@@ -18,13 +18,16 @@ export type Decoded = { text: string } | { problem: Problem };
  * coding (Python-2-era Alembic revisions do).
  */
 export function decodeText(file: string, bytes: Uint8Array, options: { pythonCoding?: boolean } = {}): Decoded {
-  if (bytes.indexOf(0) !== -1) {
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) {
+    const line = lineAt(bytes, nul);
     return {
       problem: {
         code: 'binary-file',
         exitCode: 2,
         file,
-        message: `${file} is a binary file, not a migration script`,
+        line,
+        message: `${file} is a binary file (a NUL byte on line ${line}), not a migration script`,
         fix: 'move it out of the migration dir, or list it in .gitattributes as text if it is one',
       },
     };
@@ -39,7 +42,7 @@ export function decodeText(file: string, bytes: Uint8Array, options: { pythonCod
     }
   }
   const offset = firstInvalidUtf8(buffer);
-  const line = buffer.subarray(0, offset).toString('latin1').split('\n').length;
+  const line = lineAt(buffer, offset);
   return {
     problem: {
       code: 'not-utf8',
@@ -52,6 +55,13 @@ export function decodeText(file: string, bytes: Uint8Array, options: { pythonCod
         : 're-save the file as UTF-8',
     },
   };
+}
+
+/** 1-based line of the byte at `offset`. */
+function lineAt(bytes: Uint8Array, offset: number): number {
+  let line = 1;
+  for (let i = bytes.indexOf(0x0a); i !== -1 && i < offset; i = bytes.indexOf(0x0a, i + 1)) line++;
+  return line;
 }
 
 /** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */

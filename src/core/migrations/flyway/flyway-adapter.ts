@@ -17,6 +17,12 @@ import { compareText, linearEnds, orderByVersion, type Versioned } from '../vers
  */
 const VERSIONED = /^([VU])(\d+(?:[._]\d+)*)__(.+)\.sql$/;
 const REPEATABLE = /^R__(.+)\.sql$/;
+/**
+ * SQL callbacks (`beforeMigrate.sql`, `afterEachMigrate__log.sql`): Flyway runs
+ * them around its commands by event name; they are not migrations
+ * (https://documentation.red-gate.com/fd/callback-concept-184127466.html).
+ */
+const CALLBACK = /^(?:before|after)[A-Z][A-Za-z]*(?:__.*)?\.sql$/;
 
 export const flywayAdapter: ToolAdapter = {
   tool: 'flyway',
@@ -44,10 +50,25 @@ export const flywayAdapter: ToolAdapter = {
         continue;
       }
       const base = file.path.slice(file.path.lastIndexOf('/') + 1);
+      if (CALLBACK.test(base)) {
+        ignored.push(file.path);
+        continue;
+      }
       const match = VERSIONED.exec(base);
       if (match) {
         const version = match[2]!.replace(/_/g, '.');
         if (match[1] === 'U') {
+          const existing = undo.get(normalVersion(version));
+          if (existing) {
+            problems.push({
+              code: 'duplicate-id',
+              exitCode: 1,
+              file: file.path,
+              message: `undo version ${version} is used twice: ${existing.file.path} and ${file.path}`,
+              fix: `keep one undo script for V${version}`,
+            });
+            continue;
+          }
           undo.set(normalVersion(version), { file, version });
           continue;
         }

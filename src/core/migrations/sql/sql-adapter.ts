@@ -36,7 +36,10 @@ export const sqlAdapter: ToolAdapter = {
     const names = readable.map((file) => parseVersionedName(file.path));
     const scheme: NamingScheme | undefined = options.naming ?? detectScheme(names);
 
-    const ups = new Map<string, { file: SourceFile; name: ParsedName }>();
+    // Keyed by path without `.sql` / `.up.sql` / `.down.sql`, so pairs match
+    // within one folder only. Every up file is kept: two with one version
+    // (`001_a.sql` and `001_a.up.sql`) are reported as duplicates by orderByVersion.
+    const ups: Array<{ file: SourceFile; name: ParsedName; pair: string }> = [];
     const downs = new Map<string, SourceFile>();
     const versioned: Versioned[] = [];
     readable.forEach((file, i) => {
@@ -52,16 +55,17 @@ export const sqlAdapter: ToolAdapter = {
         });
         return;
       }
-      if (name.direction === 'down') downs.set(name.stem, file);
-      else ups.set(name.stem, { file, name });
+      const pair = `${file.path.slice(0, file.path.lastIndexOf('/') + 1)}${name.stem}`;
+      if (name.direction === 'down') downs.set(pair, file);
+      else ups.push({ file, name, pair });
     });
 
-    for (const [stem, { file, name }] of ups) {
+    for (const { file, name, pair } of ups) {
       const migration: Migration = { id: name.version, file: file.path, parents: [], sha256: contentChecksum(file.bytes) };
-      const down = downs.get(stem);
+      const down = downs.get(pair);
       if (down) {
         migration.down = { file: down.path, sha256: contentChecksum(down.bytes) };
-        downs.delete(stem);
+        downs.delete(pair);
       }
       versioned.push({ migration, key: name.key(scheme!) });
     }
