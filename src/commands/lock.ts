@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import path from 'node:path';
 import { ExitCode } from '../core/exit-codes.js';
 import { inputError } from '../core/guard-error.js';
@@ -6,10 +7,12 @@ import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
 import { mergeLockfiles, planLock, type LockChange } from '../core/lockfile/plan-lock.js';
 import { serializeLockfile } from '../core/lockfile/serialize-lockfile.js';
 import { LOCKFILE_NAME, type Lockfile } from '../core/lockfile/types.js';
-import type { Finding } from '../core/verify/compare-with-lockfile.js';
+import type { Finding, SetUnderCheck } from '../core/verify/compare-with-lockfile.js';
 import { normaliseDir, joinPath } from '../core/paths.js';
 import { formatFinding, JSON_SCHEMA_VERSION } from '../cli/output.js';
-import { discoverSets } from '../shell/discover-sets.js';
+import { discoverListedSets, listSets, listingFingerprint } from '../shell/discover-sets.js';
+import { memoized } from '../shell/cache-file.js';
+import { guardVersion } from '../shell/guard-version.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { loadConfig } from '../shell/load-config.js';
 import { writeFileAtomic } from '../shell/write-atomic.js';
@@ -47,8 +50,29 @@ export async function lockRepository(options: { cwd: string; configPath?: string
   const repository = await openRepository(options.cwd);
   const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
   const source = { kind: 'worktree' } as const;
-  const [text, sets] = await Promise.all([readLockfileText(repository.root, source), discoverSets(repository.root, config.migrations, source)]);
+  const [text, listings] = await Promise.all([readLockfileText(repository.root, source), listSets(repository.root, config.migrations, source)]);
+  const relock = async () => {
+    const sets = await discoverListedSets(repository.root, config.migrations, listings, repository.gitDir);
+    return planAndWrite(repository.root, text, sets, options);
+  };
+  // "Up to date" is a pure function of the lockfile text and the files git
+  // vouches for; a repeated `guard lock` of the same state reads no migration.
+  const fingerprint = listingFingerprint(listings);
+  if (fingerprint === undefined || text === undefined) return relock();
+  const key = hash(
+    'sha256',
+    [guardVersion(), JSON.stringify(config.migrations), JSON.stringify(options.dropSets ?? []), text, fingerprint].join('\n'),
+    'hex',
+  );
+  return memoized(repository.gitDir, 'lock.json', key, relock, (result) => result.exitCode === ExitCode.ok && !result.written && !result.conflict);
+}
 
+async function planAndWrite(
+  root: string,
+  text: string | undefined,
+  sets: SetUnderCheck[],
+  options: { dropSets?: string[]; check?: boolean },
+): Promise<LockResult> {
   let previous: Lockfile | undefined;
   let conflict: LockResult['conflict'];
   if (text !== undefined && findConflictMarkers(text).length > 0) {
@@ -80,7 +104,7 @@ export async function lockRepository(options: { cwd: string; configPath?: string
   }
   const next = serializeLockfile(plan.lock);
   const written = next !== text;
-  if (written && !options.check) writeFileAtomic(path.join(repository.root, LOCKFILE_NAME), next);
+  if (written && !options.check) writeFileAtomic(path.join(root, LOCKFILE_NAME), next);
   const exitCode = options.check && written ? ExitCode.refused : ExitCode.ok;
   return { ...base, ok: exitCode === ExitCode.ok, exitCode, written: written && !options.check, changes: plan.changes, warnings: plan.warnings, refusals: [] };
 }

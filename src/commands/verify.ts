@@ -1,9 +1,12 @@
+import { hash } from 'node:crypto';
 import { ExitCode } from '../core/exit-codes.js';
 import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
-import { compareWithLockfile, type Finding } from '../core/verify/compare-with-lockfile.js';
+import { compareWithLockfile, type Finding, type SetUnderCheck } from '../core/verify/compare-with-lockfile.js';
 import { formatFinding, githubAnnotation, JSON_SCHEMA_VERSION } from '../cli/output.js';
-import { discoverSets } from '../shell/discover-sets.js';
+import { discoverListedSets, listSets, listingFingerprint } from '../shell/discover-sets.js';
+import { memoized } from '../shell/cache-file.js';
+import { guardVersion } from '../shell/guard-version.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { loadConfig } from '../shell/load-config.js';
 import type { Source } from '../shell/read-migration-files.js';
@@ -33,36 +36,53 @@ export interface VerifyResult {
 export async function verifyRepository(options: { cwd: string; configPath?: string | undefined; source: Source }): Promise<VerifyResult> {
   const repository = await openRepository(options.cwd);
   const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
-  const [text, sets] = await Promise.all([
+  const [text, listings] = await Promise.all([
     readLockfileText(repository.root, options.source),
-    discoverSets(repository.root, config.migrations, options.source),
+    listSets(repository.root, config.migrations, options.source),
   ]);
+  const check = async () => {
+    const sets = await discoverListedSets(repository.root, config.migrations, listings, repository.gitDir);
+    return judge(sets, text, options.source);
+  };
+  // The result is a pure function of these inputs; when git vouches for
+  // every file's content (no new or edited file), a repeated verify of the
+  // same state is answered from $GIT_DIR/guard/ without reading a migration.
+  const fingerprint = listingFingerprint(listings);
+  if (fingerprint === undefined) return check();
+  const key = hash(
+    'sha256',
+    [guardVersion(), JSON.stringify(config.migrations), JSON.stringify(options.source), text ?? '\0none', fingerprint].join('\n'),
+    'hex',
+  );
+  return memoized(repository.gitDir, 'verify.json', key, check);
+}
+
+async function judge(sets: SetUnderCheck[], text: string | undefined, source: Source): Promise<VerifyResult> {
   const summary = sets.map(({ dir, discovered }) => ({
     dir,
     tool: discovered.tool,
     migrations: discovered.migrations.length,
     heads: discovered.heads,
   }));
-  const sourceName = options.source.kind === 'worktree' ? 'worktree' : options.source.rev;
-
-  let findings: Finding[];
+  const sourceName = source.kind === 'worktree' ? 'worktree' : source.rev;
+  const finish = (findings: Finding[]): VerifyResult => {
+    const exitCode = findings.reduce((worst, finding) => Math.max(worst, finding.exitCode), ExitCode.ok as number);
+    return { schemaVersion: JSON_SCHEMA_VERSION, command: 'verify', ok: findings.length === 0, exitCode, source: sourceName, sets: summary, findings };
+  };
   if (text === undefined) {
-    findings = [
+    return finish([
       {
         code: 'set-not-locked',
         exitCode: 1,
         set: '.',
         file: LOCKFILE_NAME,
-        message: `${LOCKFILE_NAME} does not exist${options.source.kind === 'revision' ? ` at ${options.source.rev}` : ''}`,
+        message: `${LOCKFILE_NAME} does not exist${source.kind === 'revision' ? ` at ${source.rev}` : ''}`,
         fix: 'run `guard lock` and commit checksums.lock.yaml',
       },
-    ];
-  } else {
-    const parsed = await parseLockfile(text, LOCKFILE_NAME);
-    findings = compareWithLockfile(parsed.lock, sets, LOCKFILE_NAME, parsed.lines);
+    ]);
   }
-  const exitCode = findings.reduce((worst, finding) => Math.max(worst, finding.exitCode), ExitCode.ok as number);
-  return { schemaVersion: JSON_SCHEMA_VERSION, command: 'verify', ok: findings.length === 0, exitCode, source: sourceName, sets: summary, findings };
+  const parsed = await parseLockfile(text, LOCKFILE_NAME);
+  return finish(compareWithLockfile(parsed.lock, sets, LOCKFILE_NAME, parsed.lines));
 }
 
 export function printVerifyResult(result: VerifyResult, context: CommandContext): void {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Name and version of the content checksum, pinned in every lockfile so a
@@ -31,5 +31,5 @@ export function normaliseContent(bytes: Uint8Array): Uint8Array {
 
 /** Content checksum (`sha256-lf/1`) as 64 lowercase hex digits. */
 export function contentChecksum(bytes: Uint8Array): string {
-  return createHash('sha256').update(normaliseContent(bytes)).digest('hex');
+  return hash('sha256', normaliseContent(bytes), 'hex');
 }

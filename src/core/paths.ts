@@ -9,7 +9,7 @@ export function escapesDir(path: string, allowDot: boolean): boolean {
   if (path === '' || path.includes('\0') || path.includes('\\')) return true;
   if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) return true;
   if (path === '.') return !allowDot;
-  return path.split('/').some((segment) => segment === '..');
+  return path.includes('..') && path.split('/').some((segment) => segment === '..');
 }
 
 /** `db//versions/` -> `db/versions`, `./db` -> `db`. */

@@ -23,3 +23,32 @@ export function writeCache(gitDir: string, name: string, value: unknown): void {
     // A read-only repository (a CI cache, a mounted volume) just runs uncached.
   }
 }
+
+interface MemoFile<T> {
+  entries: { key: string; value: T }[];
+}
+
+/** How many results a memo keeps: enough for switching between a few branches. */
+const MEMO_ENTRIES = 8;
+
+/**
+ * The value computed earlier for exactly `key`, or `compute()`'s, remembered.
+ * Only for pure results whose every input is in the key (content digests, the
+ * config, guard's version): a changed input is a different key, never a stale hit.
+ */
+export async function memoized<T>(
+  gitDir: string,
+  name: string,
+  key: string,
+  compute: () => Promise<T>,
+  keep: (value: T) => boolean = () => true,
+): Promise<T> {
+  const memo = readCache<MemoFile<T>>(gitDir, name);
+  const hit = memo?.entries?.find((entry) => entry.key === key);
+  if (hit) return hit.value;
+  const value = await compute();
+  if (!keep(value)) return value;
+  const kept = (memo?.entries ?? []).filter((entry) => entry.key !== key).slice(0, MEMO_ENTRIES - 1);
+  writeCache(gitDir, name, { entries: [{ key, value }, ...kept] } satisfies MemoFile<T>);
+  return value;
+}

@@ -1,50 +1,164 @@
+import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MigrationSetConfig } from '../core/config/validate-config.js';
 import { ADAPTERS, detectTool } from '../core/migrations/adapters.js';
-import type { DiscoveredSet, Tool } from '../core/migrations/types.js';
+import type { DiscoveredSet, FileReading, Problem, SourceFile, Tool } from '../core/migrations/types.js';
+import { joinPath } from '../core/paths.js';
 import type { SetUnderCheck } from '../core/verify/compare-with-lockfile.js';
-import { readMigrationFiles, type Source } from './read-migration-files.js';
+import { readCache, writeCache } from './cache-file.js';
+import { guardVersion } from './guard-version.js';
+import { listMigrationFiles, readListedFiles, type ListedFile, type SetListing, type Source } from './read-migration-files.js';
+
+const READINGS_CACHE = 'readings.json';
+/** Entries kept beyond the ones this run used, so switching branches stays warm. */
+const READINGS_CACHE_LIMIT = 50_000;
+
+interface ReadingsCache {
+  version: string;
+  /** `tool \0 repository path \0 blob id` -> reading */
+  entries: Record<string, FileReading>;
+}
 
 /**
  * Reads every configured migration dir at `source` and runs its tool's
- * adapter. Tools the config leaves out are detected from the files.
+ * adapter. Tools the config leaves out are detected from the file names.
+ *
+ * A file's reading (checksum, parsed header) depends only on its path and
+ * content, so readings of files git holds are kept in `$GIT_DIR/guard/`
+ * under their blob id: an unchanged file is never read, hashed or parsed
+ * twice. Edited and new files, which have no blob id yet, are always read.
  */
-export async function discoverSets(root: string, sets: readonly MigrationSetConfig[], source: Source): Promise<SetUnderCheck[]> {
-  const requests = sets.map((set) => {
-    const adapter = set.tool ? ADAPTERS[set.tool] : undefined;
-    return {
-      dir: set.dir,
-      recursive: set.recursive ?? (set.tool === 'alembic' ? alembicIniRecursive(root, set.dir) : (adapter?.recursiveByDefault ?? false)),
-      // Undetected tools: read both kinds of candidate, then decide.
-      wants: adapter ? (file: string) => adapter.candidate(file) : (file: string) => file.endsWith('.py') || file.endsWith('.sql'),
-    };
-  });
-  const listings = await readMigrationFiles(root, requests, source);
-  return sets.map((set) => {
-    const { files, problems } = listings.get(set.dir)!;
-    const contents = new Map(files.map((file) => [file.path, file.bytes]));
-    const tool: Tool | undefined =
-      set.tool ?? detectTool(files.map((file) => file.path), (file) => Buffer.from(contents.get(file) ?? []).toString('utf8'));
-    if (!tool) {
-      return { dir: set.dir, discovered: emptySet('sql', problems.length > 0 ? problems : [noTool(set.dir, files.length)]) };
+export async function discoverSets(
+  root: string,
+  sets: readonly MigrationSetConfig[],
+  source: Source,
+  gitDir?: string,
+): Promise<SetUnderCheck[]> {
+  return discoverListedSets(root, sets, await listSets(root, sets, source), gitDir);
+}
+
+/** The files of each configured set, without their content. */
+export async function listSets(root: string, sets: readonly MigrationSetConfig[], source: Source): Promise<Map<string, SetListing>> {
+  const requests = sets.map((set) => ({ dir: set.dir, recursive: recursiveFor(root, set) }));
+  return listMigrationFiles(root, requests, source);
+}
+
+/**
+ * A digest of everything the sets' files can contribute to a result: each
+ * file's path and blob id. Undefined when a file exists only in the work tree
+ * (new or edited), since then no blob id vouches for its content.
+ */
+export function listingFingerprint(listings: ReadonlyMap<string, SetListing>): string | undefined {
+  const parts: string[] = [];
+  for (const [dir, listing] of listings) {
+    parts.push(`set\0${dir}`);
+    for (const problem of listing.problems) parts.push(`problem\0${problem.code}\0${problem.message}`);
+    for (const file of listing.files) {
+      if (file.onDisk || !file.oid) return undefined;
+      parts.push(`${file.path}\0${file.oid}`);
     }
-    const discovered = ADAPTERS[tool].discover(files, set.naming ? { naming: set.naming } : {});
+  }
+  return hash('sha256', parts.join('\n'), 'hex');
+}
+
+export async function discoverListedSets(
+  root: string,
+  sets: readonly MigrationSetConfig[],
+  listings: ReadonlyMap<string, SetListing>,
+  gitDir?: string,
+): Promise<SetUnderCheck[]> {
+  const cache = gitDir ? readCache<ReadingsCache>(gitDir, READINGS_CACHE) : undefined;
+  const cached = cache?.version === guardVersion() ? cache.entries : {};
+  const used: Record<string, FileReading> = {};
+  let misses = 0;
+
+  const plans = sets.map((set) => {
+    const listing = listings.get(set.dir)!;
+    const tool: Tool | undefined = set.tool ?? detectTool(listing.files.map((file) => file.path));
+    const adapter = tool ? ADAPTERS[tool] : undefined;
+    const wanted = adapter ? listing.files.filter((file) => adapter.candidate(file.path)) : [];
+    const keyOf = (file: ListedFile) => (file.oid && !file.onDisk ? `${tool}\0${file.full}\0${file.oid}` : undefined);
+    const toRead = wanted.filter((file) => {
+      const key = keyOf(file);
+      return key === undefined || cached[key] === undefined;
+    });
+    return { set, listing, tool, wanted, keyOf, toRead };
+  });
+
+  const { contents, problems: readProblems } = await readListedFiles(root, plans.flatMap((plan) => plan.toRead));
+
+  const result = plans.map(({ set, listing, tool, wanted, keyOf }): SetUnderCheck => {
+    const display = (file: string) => joinPath(set.dir, file);
+    if (!tool) {
+      const problems = listing.problems.length > 0 ? listing.problems : [noTool(set.dir, listing.files.length)];
+      return { dir: set.dir, discovered: emptySet('sql', problems) };
+    }
+    const adapter = ADAPTERS[tool];
+    const options = { ...(set.naming ? { naming: set.naming } : {}), display };
+    const problems: Problem[] = [...listing.problems];
+    const wantedPaths = new Set(wanted.map((file) => file.full));
+    const files: SourceFile[] = [];
+    for (const file of listing.files) {
+      if (!wantedPaths.has(file.full)) {
+        files.push({ path: file.path, bytes: new Uint8Array(0) });
+        continue;
+      }
+      const key = keyOf(file);
+      let reading = key === undefined ? undefined : cached[key];
+      if (!reading) {
+        const bytes = contents.get(file.full);
+        if (!bytes) {
+          const problem = readProblems.get(file.full);
+          if (problem) problems.push(problem);
+          continue;
+        }
+        reading = adapter.readFile(file.path, bytes, options);
+        if (key !== undefined) misses++;
+      }
+      if (key !== undefined) used[key] = reading;
+      files.push({ path: file.path, reading });
+    }
+    const discovered = adapter.discover(files, options);
     discovered.problems.unshift(...problems);
     if (discovered.migrations.length === 0 && discovered.problems.length === 0) {
+      const ignored = discovered.ignored;
       discovered.problems.push({
         code: 'empty-dir',
         exitCode: 2,
-        message: `migration dir ${set.dir} holds no ${tool} migrations${discovered.ignored.length ? ` (ignored: ${discovered.ignored.slice(0, 3).join(', ')}${discovered.ignored.length > 3 ? ', ...' : ''})` : ''}`,
+        message: `migration dir ${set.dir} holds no ${tool} migrations${ignored.length ? ` (ignored: ${ignored.slice(0, 3).join(', ')}${ignored.length > 3 ? ', ...' : ''})` : ''}`,
         fix: `check \`dir\` and \`tool\` for ${set.dir} in the config, or add the first migration`,
       });
     }
     return { dir: set.dir, discovered };
   });
+
+  if (gitDir && misses > 0) {
+    const entries: Record<string, FileReading> = { ...used };
+    let kept = Object.keys(entries).length;
+    for (const [key, reading] of Object.entries(cached)) {
+      if (kept >= READINGS_CACHE_LIMIT) break;
+      if (entries[key] === undefined) {
+        entries[key] = reading;
+        kept++;
+      }
+    }
+    writeCache(gitDir, READINGS_CACHE, { version: guardVersion(), entries } satisfies ReadingsCache);
+  }
+  return result;
+}
+
+function recursiveFor(root: string, set: MigrationSetConfig): boolean {
+  if (set.recursive !== undefined) return set.recursive;
+  if (set.tool === 'alembic' || set.tool === undefined) {
+    // Undetected tools are listed flat unless alembic.ini says otherwise.
+    if (alembicIniRecursive(root, set.dir)) return true;
+  }
+  return set.tool ? ADAPTERS[set.tool].recursiveByDefault : false;
 }
 
 /**
- * Alembic reads sub-folders of a version location only with
+ * Alembic (1.10 and later) reads sub-folders of a version location only with
  * `recursive_version_locations = true` in alembic.ini
  * (https://alembic.sqlalchemy.org/en/latest/branches.html#working-with-multiple-bases).
  * The nearest alembic.ini above the dir, up to the repository root, decides.
@@ -58,20 +172,20 @@ function alembicIniRecursive(root: string, dir: string): boolean {
     } catch {
       text = undefined;
     }
-    if (text !== undefined) return /^\s*recursive_version_locations\s*=\s*(?:true|1|yes|on)\s*$/im.test(text);
+    if (text !== undefined) return /^\s*recursive_version_locations\s*=\s*true\s*$/im.test(text);
     if (path.resolve(at) === path.resolve(root)) return false;
     at = path.dirname(at);
   }
 }
 
-function emptySet(tool: Tool, problems: DiscoveredSet['problems']): DiscoveredSet {
+function emptySet(tool: Tool, problems: Problem[]): DiscoveredSet {
   return { tool, migrations: [], heads: [], bases: [], mergePoints: [], branchLabels: {}, problems, ignored: [] };
 }
 
-function noTool(dir: string, files: number) {
+function noTool(dir: string, files: number): Problem {
   return {
-    code: 'empty-dir' as const,
-    exitCode: 2 as const,
+    code: 'empty-dir',
+    exitCode: 2,
     message: `cannot tell which migration tool ${dir} belongs to (${files} files, none an Alembic revision or .sql migration)`,
     fix: `set \`tool: alembic\`, \`tool: sql\` or \`tool: flyway\` for ${dir} in the config`,
   };

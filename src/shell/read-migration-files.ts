@@ -1,6 +1,6 @@
 import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Problem, SourceFile } from '../core/migrations/types.js';
+import type { Problem } from '../core/migrations/types.js';
 import { readBlobs } from './git/read-blobs.js';
 import { runGit, splitNul } from './git/run-git.js';
 
@@ -15,58 +15,81 @@ export interface SetRequest {
   /** Repository-relative dir, normalised. */
   dir: string;
   recursive: boolean;
-  /** Files whose content is needed; the rest are only listed. */
-  wants(path: string): boolean;
 }
 
-export interface SetFiles {
-  /** Paths relative to the dir; content only for wanted files (others empty). */
-  files: SourceFile[];
+/** A file of a set, before its content is read. */
+export interface ListedFile {
+  /** Relative to the set's dir. */
+  path: string;
+  /** Repository-relative. */
+  full: string;
+  /** Blob id, when git holds exactly this content (clean in the index, or in the commit). */
+  oid?: string;
+  /** Work-tree files that must be read from disk: new, edited, or symlinks. */
+  onDisk?: true;
+}
+
+export interface SetListing {
+  files: ListedFile[];
   problems: Problem[];
 }
 
-const EMPTY = new Uint8Array(0);
 const MODE_SYMLINK = '120000';
 const MODE_GITLINK = '160000';
 
 /**
- * Lists and reads the files of several migration dirs with a constant number
- * of git processes, whatever the number of files: one `ls-files` for the
- * index, one for what differs from it, one `cat-file --batch` for contents.
- * Files unchanged since they were staged are read from git's objects, so a
- * checkout that git converts (autocrlf, working-tree-encoding) is judged by
- * what git holds.
+ * Lists the files of several migration dirs with a constant number of git
+ * processes, whatever the number of files: in the work tree one `ls-files`
+ * for the index and one for what differs from it; in a commit one `ls-tree`.
+ * Files unchanged since they were staged keep their blob id, so their content
+ * comes from git's objects (a checkout that git converts, autocrlf or
+ * working-tree-encoding, is judged by what git holds) and can be cached.
  */
-export async function readMigrationFiles(root: string, requests: readonly SetRequest[], source: Source): Promise<Map<string, SetFiles>> {
+export async function listMigrationFiles(root: string, requests: readonly SetRequest[], source: Source): Promise<Map<string, SetListing>> {
   const dirs = requests.map((request) => request.dir);
-  return source.kind === 'worktree' ? readWorktree(root, requests, dirs) : readRevision(root, requests, dirs, source.rev);
+  return source.kind === 'worktree' ? listWorktree(root, requests, dirs) : listRevision(root, requests, dirs, source.rev);
 }
 
-interface Listed {
-  request: SetRequest;
-  /** Relative to the set dir. */
-  relative: string;
-  /** Repository-relative. */
-  full: string;
+/**
+ * Reads the content of listed files: one `cat-file --batch` for everything git
+ * holds, the file system for the rest. Symlinks that lead out of the
+ * repository and files that vanished are problems, never silently skipped.
+ */
+export async function readListedFiles(
+  root: string,
+  files: readonly ListedFile[],
+): Promise<{ contents: Map<string, Uint8Array>; problems: Map<string, Problem> }> {
+  const contents = new Map<string, Uint8Array>();
+  const problems = new Map<string, Problem>();
+  const blobs = await readBlobs(root, files.flatMap((file) => (file.oid && !file.onDisk ? [file.oid] : [])));
+  for (const file of files) {
+    if (file.onDisk) {
+      const read = readFromDisk(root, file);
+      if ('problem' in read) problems.set(file.full, read.problem);
+      else contents.set(file.full, read.bytes);
+      continue;
+    }
+    const bytes = file.oid ? blobs.get(file.oid) : undefined;
+    if (bytes) contents.set(file.full, bytes);
+    else problems.set(file.full, unreadable(file, `git has no object ${file.oid ?? '(none)'}`));
+  }
+  return { contents, problems };
 }
 
-async function readWorktree(root: string, requests: readonly SetRequest[], dirs: string[]): Promise<Map<string, SetFiles>> {
+async function listWorktree(root: string, requests: readonly SetRequest[], dirs: string[]): Promise<Map<string, SetListing>> {
   // https://git-scm.com/docs/git-ls-files: -s gives "<mode> <object> <stage>\t<file>";
   // -t -m -d -o tags modified (C), deleted (R) and untracked (?) files.
   const [staged, changed] = await Promise.all([
     runGit(root, ['ls-files', '-z', '-s', '--', ...dirs]),
     runGit(root, ['ls-files', '-z', '-t', '-m', '-d', '-o', '--exclude-standard', '--', ...dirs]),
   ]);
-  const index = new Map<string, { mode: string; oid: string }>();
-  const conflicted = new Set<string>();
+  const index = new Map<string, { mode: string; oid: string; stage: string }>();
   for (const record of splitNul(staged)) {
     const tab = record.indexOf('\t');
     const [mode, oid, stage] = record.slice(0, tab).split(' ');
-    const file = record.slice(tab + 1);
-    if (stage !== '0') conflicted.add(file);
-    index.set(file, { mode: mode!, oid: oid! });
+    index.set(record.slice(tab + 1), { mode: mode!, oid: oid!, stage: stage! });
   }
-  const modified = new Set<string>(conflicted);
+  const modified = new Set<string>();
   const deleted = new Set<string>();
   const untracked: string[] = [];
   for (const record of splitNul(changed)) {
@@ -78,38 +101,22 @@ async function readWorktree(root: string, requests: readonly SetRequest[], dirs:
   }
 
   const results = emptyResults(requests);
-  const wanted: { listed: Listed; oid?: string }[] = [];
-  const consider = (file: string, fromIndex: { mode: string; oid: string } | undefined) => {
+  for (const [file, entry] of index) {
+    if (deleted.has(file) || entry.mode === MODE_GITLINK) continue;
     const listed = place(file, requests);
-    if (!listed) return;
-    if (fromIndex?.mode === MODE_GITLINK) return;
-    if (!listed.request.wants(listed.relative)) {
-      results.get(listed.request.dir)!.files.push({ path: listed.relative, bytes: EMPTY });
-      return;
-    }
-    const clean = fromIndex && !modified.has(file) && fromIndex.mode !== MODE_SYMLINK;
-    wanted.push(clean ? { listed, oid: fromIndex.oid } : { listed });
-  };
-  for (const [file, entry] of index) if (!deleted.has(file)) consider(file, entry);
-  for (const file of untracked) consider(file, undefined);
-
-  const blobs = await readBlobs(root, wanted.flatMap((item) => (item.oid ? [item.oid] : [])));
-  for (const { listed, oid } of wanted) {
-    const result = results.get(listed.request.dir)!;
-    if (oid) {
-      const bytes = blobs.get(oid);
-      if (bytes) result.files.push({ path: listed.relative, bytes });
-      else result.problems.push(unreadable(listed, `git has no object ${oid}`));
-      continue;
-    }
-    const read = readFromDisk(root, listed);
-    if ('problem' in read) result.problems.push(read.problem);
-    else result.files.push({ path: listed.relative, bytes: read.bytes });
+    if (!listed) continue;
+    // Conflicted (stage > 0), edited and symlinked files are read as they are on disk.
+    const clean = entry.stage === '0' && !modified.has(file) && entry.mode !== MODE_SYMLINK;
+    results.get(listed.dir)!.files.push(clean ? { ...listed.file, oid: entry.oid } : { ...listed.file, onDisk: true });
+  }
+  for (const file of untracked) {
+    const listed = place(file, requests);
+    if (listed) results.get(listed.dir)!.files.push({ ...listed.file, onDisk: true });
   }
 
   for (const request of requests) {
     const result = results.get(request.dir)!;
-    if (result.files.length > 0 || result.problems.length > 0) continue;
+    if (result.files.length > 0) continue;
     let isDir = false;
     try {
       isDir = statSync(path.join(root, request.dir)).isDirectory();
@@ -121,7 +128,7 @@ async function readWorktree(root: string, requests: readonly SetRequest[], dirs:
   return sortResults(results);
 }
 
-async function readRevision(root: string, requests: readonly SetRequest[], dirs: string[], rev: string): Promise<Map<string, SetFiles>> {
+async function listRevision(root: string, requests: readonly SetRequest[], dirs: string[], rev: string): Promise<Map<string, SetListing>> {
   // https://git-scm.com/docs/git-ls-tree#_output_format: "<mode> SP <type> SP <object> TAB <file>"
   const listing = splitNul(await runGit(root, ['ls-tree', '-r', '-z', '--full-tree', rev, '--', ...dirs]));
   const tree = new Map<string, { mode: string; oid: string }>();
@@ -131,97 +138,93 @@ async function readRevision(root: string, requests: readonly SetRequest[], dirs:
     tree.set(record.slice(tab + 1), { mode: mode!, oid: oid! });
   }
   const results = emptyResults(requests);
-  const wanted: { listed: Listed; oid: string }[] = [];
-  const links: { listed: Listed; oid: string }[] = [];
+  const links: { dir: string; file: ListedFile; oid: string }[] = [];
   for (const [file, entry] of tree) {
     const listed = place(file, requests);
     if (!listed || entry.mode === MODE_GITLINK) continue;
-    if (!listed.request.wants(listed.relative)) results.get(listed.request.dir)!.files.push({ path: listed.relative, bytes: EMPTY });
-    else if (entry.mode === MODE_SYMLINK) links.push({ listed, oid: entry.oid });
-    else wanted.push({ listed, oid: entry.oid });
+    if (entry.mode === MODE_SYMLINK) links.push({ dir: listed.dir, file: listed.file, oid: entry.oid });
+    else results.get(listed.dir)!.files.push({ ...listed.file, oid: entry.oid });
   }
-  const targets = await readBlobs(root, links.map((link) => link.oid));
-  for (const link of links) {
-    const target = targets.get(link.oid)?.toString('utf8') ?? '';
-    const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(link.listed.full), target));
-    const inside = tree.get(resolved);
-    if (path.posix.isAbsolute(target) || resolved.startsWith('../') || resolved === '..') {
-      results.get(link.listed.request.dir)!.problems.push(symlinkEscape(link.listed, target));
-    } else if (!inside) {
-      results.get(link.listed.request.dir)!.problems.push(unreadable(link.listed, `it is a symlink to ${target}, which ${rev} does not have`));
-    } else wanted.push({ listed: link.listed, oid: inside.oid });
-  }
-  const blobs = await readBlobs(root, wanted.map((item) => item.oid));
-  for (const { listed, oid } of wanted) {
-    const bytes = blobs.get(oid);
-    const result = results.get(listed.request.dir)!;
-    if (bytes) result.files.push({ path: listed.relative, bytes });
-    else result.problems.push(unreadable(listed, `git has no object ${oid}`));
+  if (links.length > 0) {
+    // A committed symlink's blob is its target path; follow it inside the commit only.
+    const targets = await readBlobs(root, links.map((link) => link.oid));
+    for (const link of links) {
+      const target = targets.get(link.oid)?.toString('utf8') ?? '';
+      const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(link.file.full), target));
+      const result = results.get(link.dir)!;
+      if (path.posix.isAbsolute(target) || resolved === '..' || resolved.startsWith('../')) {
+        result.problems.push(symlinkEscape(link.file, target));
+        continue;
+      }
+      const inside = tree.get(resolved);
+      if (!inside || inside.mode === MODE_SYMLINK) result.problems.push(unreadable(link.file, `it is a symlink to ${target}, which ${rev} does not hold as a file`));
+      else result.files.push({ ...link.file, oid: inside.oid });
+    }
   }
   for (const request of requests) {
     const result = results.get(request.dir)!;
     if (result.files.length === 0 && result.problems.length === 0) {
-      result.problems.push({ ...missingDir(request.dir), message: `${request.dir} does not exist at ${rev}` });
+      result.problems.push({ ...missingDir(request.dir), message: `migration dir ${request.dir} does not exist at ${rev}` });
     }
   }
   return sortResults(results);
 }
 
 /** The set a repository path belongs to, honouring `recursive`. */
-function place(file: string, requests: readonly SetRequest[]): Listed | undefined {
+function place(full: string, requests: readonly SetRequest[]): { dir: string; file: ListedFile } | undefined {
   for (const request of requests) {
     const prefix = request.dir === '.' ? '' : `${request.dir}/`;
-    if (!file.startsWith(prefix)) continue;
-    const relative = file.slice(prefix.length);
+    if (!full.startsWith(prefix)) continue;
+    const relative = full.slice(prefix.length);
     if (!request.recursive && relative.includes('/')) return undefined;
-    return { request, relative, full: file };
+    return { dir: request.dir, file: { path: relative, full } };
   }
   return undefined;
 }
 
-function readFromDisk(root: string, listed: Listed): { bytes: Uint8Array } | { problem: Problem } {
-  const absolute = path.join(root, listed.full);
+function readFromDisk(root: string, file: ListedFile): { bytes: Uint8Array } | { problem: Problem } {
+  const absolute = path.join(root, file.full);
   try {
     if (lstatSync(absolute).isSymbolicLink()) {
       const real = realpathSync(absolute);
       const realRoot = realpathSync(root);
-      if (real !== realRoot && !real.startsWith(realRoot + path.sep)) return { problem: symlinkEscape(listed, real) };
+      if (real !== realRoot && !real.startsWith(realRoot + path.sep)) return { problem: symlinkEscape(file, real) };
       return { bytes: readFileSync(real) };
     }
     return { bytes: readFileSync(absolute) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { problem: unreadable(listed, code === 'ENOENT' ? 'it is a broken symlink' : `it cannot be read (${code ?? String(error)})`) };
+    return { problem: unreadable(file, code === 'ENOENT' ? 'it is a broken symlink or vanished while guard ran' : `it cannot be read (${code ?? String(error)})`) };
   }
 }
 
-function emptyResults(requests: readonly SetRequest[]): Map<string, SetFiles> {
+function emptyResults(requests: readonly SetRequest[]): Map<string, SetListing> {
   return new Map(requests.map((request) => [request.dir, { files: [], problems: [] }]));
 }
 
 /** Adapters and messages see files in one order, whatever git listed first. */
-function sortResults(results: Map<string, SetFiles>): Map<string, SetFiles> {
+function sortResults(results: Map<string, SetListing>): Map<string, SetListing> {
   for (const result of results.values()) result.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return results;
 }
 
-function symlinkEscape(listed: Listed, target: string): Problem {
+function symlinkEscape(file: ListedFile, target: string): Problem {
   return {
     code: 'symlink-escape',
     exitCode: 2,
-    file: listed.relative,
-    message: `${listed.relative} is a symlink to ${target}, outside the repository`,
+    file: file.path,
+    message: `${file.full} is a symlink to ${target}, outside the repository`,
     fix: 'replace the symlink with the migration file itself; guard only checks content the repository holds',
   };
 }
 
-function unreadable(listed: Listed, why: string): Problem {
+function unreadable(file: ListedFile, why: string): Problem {
   return {
     code: 'unreadable',
     exitCode: 2,
-    file: listed.relative,
-    message: `${listed.relative} cannot be read: ${why}`,
-    fix: 'restore the file (git checkout -- FILE) or remove it from the migration dir'.replace('FILE', listed.full),
+    file: file.path,
+    message: `${file.full} cannot be read: ${why}`,
+    fix: `restore the file (git checkout -- ${file.full}) or remove it from the migration dir`,
   };
 }
 

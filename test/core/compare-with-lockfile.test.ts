@@ -9,9 +9,11 @@ import { sqlAdapter } from '../../src/core/migrations/sql/sql-adapter.js';
 import type { DiscoveredSet, Migration, SourceFile } from '../../src/core/migrations/types.js';
 import { compareWithLockfile, type Finding } from '../../src/core/verify/compare-with-lockfile.js';
 import { bytes, file } from './helpers.js';
+import { joinPath } from '../../src/core/paths.js';
 
 const NAME = 'checksums.lock.yaml';
-const sqlSet = (dir: string, files: SourceFile[]) => ({ dir, discovered: sqlAdapter.discover(files, {}) });
+/** A set as the shell builds it: the adapter names files by their repository path. */
+const sqlSet = (dir: string, files: SourceFile[]) => ({ dir, discovered: sqlAdapter.discover(files, { display: (file) => joinPath(dir, file) }) });
 const base = [file('001_users.sql'), file('002_orders.up.sql'), file('002_orders.down.sql', 'DROP TABLE orders;\n'), file('003_items.sql')];
 
 async function locked(sets: ReturnType<typeof sqlSet>[]) {

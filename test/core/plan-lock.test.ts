@@ -6,8 +6,10 @@ import type { Lockfile } from '../../src/core/lockfile/types.js';
 import { sqlAdapter } from '../../src/core/migrations/sql/sql-adapter.js';
 import type { SourceFile } from '../../src/core/migrations/types.js';
 import { bytes, file } from './helpers.js';
+import { joinPath } from '../../src/core/paths.js';
 
-const sqlSet = (dir: string, files: SourceFile[]) => ({ dir, discovered: sqlAdapter.discover(files, {}) });
+/** A set as the shell builds it: the adapter names files by their repository path. */
+const sqlSet = (dir: string, files: SourceFile[]) => ({ dir, discovered: sqlAdapter.discover(files, { display: (file) => joinPath(dir, file) }) });
 
 function plan(input: Parameters<typeof planLock>[0]): LockPlan {
   const result = planLock(input);

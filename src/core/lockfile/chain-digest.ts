@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { LockEntry } from './types.js';
 
 /**
@@ -6,26 +6,29 @@ import type { LockEntry } from './types.js';
  * `atlas.sum`: two environments with the same digest applied the same files,
  * with the same content, in the same order.
  *
- * It is a hash chain (c0 = H("guard-chain/1", tool), c[i] = H(c[i-1], entry[i]))
+ * It is a hash chain (c0 = H("guard-chain/1\0" + tool), c[i] = H(hex(c[i-1]) + "\n" + entry[i]))
  * rather than one hash of everything, so the digest of any prefix is a
  * by-product: the deploy gate can tell whether a database applied a prefix of
  * the repository's chain.
  */
 export function chainDigests(tool: string, entries: readonly LockEntry[]): string[] {
-  let previous = createHash('sha256').update(`guard-chain/1\0${tool}`).digest();
-  const digests: string[] = [];
-  for (const entry of entries) {
-    previous = createHash('sha256').update(previous).update(entryLine(entry)).digest();
-    digests.push(previous.toString('hex'));
+  // One-shot crypto.hash (Node 20.12+): verify hashes two chains of 10,000 entries.
+  let previous = chainStart(tool);
+  const digests: string[] = new Array<string>(entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    previous = hash('sha256', `${previous}\n${entryLine(entries[i]!)}`, 'hex');
+    digests[i] = previous;
   }
   return digests;
 }
 
 /** `sha256:<hex>` of the whole set. */
 export function chainDigest(tool: string, entries: readonly LockEntry[]): string {
-  const digests = chainDigests(tool, entries);
-  const last = digests.at(-1) ?? createHash('sha256').update(`guard-chain/1\0${tool}`).digest('hex');
-  return `sha256:${last}`;
+  return `sha256:${chainDigests(tool, entries).at(-1) ?? chainStart(tool)}`;
+}
+
+function chainStart(tool: string): string {
+  return hash('sha256', `guard-chain/1\0${tool}`, 'hex');
 }
 
 /**

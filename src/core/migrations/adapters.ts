@@ -9,17 +9,16 @@ export const ADAPTERS: Record<Tool, ToolAdapter> = {
   flyway: flywayAdapter,
 };
 
-const ALEMBIC_HEADER = /^(?:revision|down_revision)\s*(?::[^=\n]*)?=/m;
 const FLYWAY_NAME = /(?:^|\/)(?:[VU]\d+(?:[._]\d+)*|R)__[^/]*\.sql$/;
 
 /**
- * The tool of a dir whose config names none: Alembic when a `.py` file
- * assigns `revision`, Flyway when most `.sql` names follow `V1__x.sql`, plain
- * SQL otherwise. `peek` reads a file's text (the first few are enough).
+ * The tool of a dir whose config names none, from file names alone (so the
+ * choice never depends on which contents a cache spared): Alembic when it
+ * holds revision candidates (`*.py` other than `__init__.py` and `env.py`),
+ * Flyway when most `.sql` names follow `V1__x.sql`, plain SQL otherwise.
  */
-export function detectTool(paths: readonly string[], peek: (path: string) => string | undefined): Tool | undefined {
-  const python = paths.filter((path) => path.endsWith('.py') && !path.endsWith('__init__.py'));
-  if (python.slice(0, 20).some((path) => ALEMBIC_HEADER.test(peek(path) ?? ''))) return 'alembic';
+export function detectTool(paths: readonly string[]): Tool | undefined {
+  if (paths.some((path) => ADAPTERS.alembic.candidate(path))) return 'alembic';
   const sql = paths.filter((path) => path.endsWith('.sql'));
   if (sql.length === 0) return undefined;
   const flyway = sql.filter((path) => FLYWAY_NAME.test(path)).length;

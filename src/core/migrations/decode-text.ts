@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import type { Problem } from './types.js';
+import { contentChecksum } from '../checksum.js';
+import { displayOf, type DiscoverOptions, type FileReading, type Problem } from './types.js';
 
 /**
  * PEP 263 coding declaration: on line 1 or 2, `# -*- coding: latin-1 -*-`.
@@ -75,4 +76,11 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
     i += length;
   }
   return i;
+}
+
+/** The reading of a file that only needs to be text: SQL and Flyway scripts. */
+export function readTextFile(path: string, bytes: Uint8Array, options?: DiscoverOptions): FileReading {
+  const sha256 = contentChecksum(bytes);
+  const decoded = decodeText(displayOf(options)(path), bytes);
+  return 'problem' in decoded ? { sha256, problem: { ...decoded.problem, file: path } } : { sha256 };
 }

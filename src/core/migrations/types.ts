@@ -10,7 +10,24 @@ export type Tool = (typeof TOOLS)[number];
 export interface SourceFile {
   /** Path relative to the set's dir, POSIX separators. */
   path: string;
-  bytes: Uint8Array;
+  /** Content; may be left out when `reading` is given. */
+  bytes?: Uint8Array;
+  /** The adapter's reading of this file, when a cache already holds it. */
+  reading?: FileReading;
+}
+
+/**
+ * What one file yields on its own: a pure function of its path and bytes, so
+ * the shell may keep it in a cache keyed by path and git blob id and spare
+ * the read, the checksum and the parse on the next run.
+ */
+export interface FileReading {
+  /** Content checksum (`sha256-lf/1`). */
+  sha256: string;
+  /** Why the file cannot be used (binary, not UTF-8, unreadable header). */
+  problem?: Problem;
+  /** The migration the file declares, for tools whose files declare their own id (Alembic). */
+  migration?: Migration;
 }
 
 /** A companion script that undoes a migration (`x.down.sql`, Flyway `U1__x.sql`). */
@@ -93,12 +110,29 @@ export interface ToolAdapter {
   recursiveByDefault: boolean;
   /** Cheap name test: should this file be read at all? */
   candidate(path: string): boolean;
-  discover(files: readonly SourceFile[], options: DiscoverOptions): DiscoveredSet;
+  /** Reads one candidate file (see FileReading). */
+  readFile(path: string, bytes: Uint8Array, options?: DiscoverOptions): FileReading;
+  /** The whole set: ids, apply order, heads, and the problems across files. */
+  discover(files: readonly SourceFile[], options?: DiscoverOptions): DiscoveredSet;
 }
 
 export interface DiscoverOptions {
   /** SQL naming scheme from the config; detected when absent. */
   naming?: NamingScheme;
+  /** How messages show a set-relative path; the shell passes the repository path. */
+  display?: (path: string) => string;
+}
+
+/** Path display of `options`, identity by default. */
+export function displayOf(options: DiscoverOptions | undefined): (path: string) => string {
+  return options?.display ?? ((path) => path);
+}
+
+/** A file's reading: the one the cache gave, or a fresh one from its bytes. */
+export function readingOf(adapter: Pick<ToolAdapter, 'readFile'>, file: SourceFile, options?: DiscoverOptions): FileReading {
+  if (file.reading) return file.reading;
+  if (!file.bytes) throw new Error(`no content and no reading for ${file.path}`);
+  return adapter.readFile(file.path, file.bytes, options);
 }
 
 export const NAMING_SCHEMES = ['sequential', 'timestamp', 'hybrid'] as const;

@@ -12,7 +12,7 @@ export interface Versioned {
  * parts do not make a new version (Flyway: 1.0 is 1), and leading zeros do
  * not either (001 is 1).
  */
-export function orderByVersion(items: Versioned[]): { migrations: Migration[]; problems: Problem[] } {
+export function orderByVersion(items: Versioned[], show: (path: string) => string = (path) => path): { migrations: Migration[]; problems: Problem[] } {
   const sorted = [...items].sort((a, b) => compareKeys(a.key, b.key) || compareText(a.migration.file, b.migration.file));
   const problems: Problem[] = [];
   const migrations: Migration[] = [];
@@ -24,8 +24,8 @@ export function orderByVersion(items: Versioned[]): { migrations: Migration[]; p
         code: 'duplicate-id',
         exitCode: 1,
         file: current.migration.file,
-        message: `version ${current.migration.id} is used twice: ${previous.migration.file} and ${current.migration.file}`,
-        fix: `give ${current.migration.file} the next free version (guard renumber renames it)`,
+        message: `version ${current.migration.id} is used twice: ${show(previous.migration.file)} and ${show(current.migration.file)}`,
+        fix: `give ${show(current.migration.file)} the next free version (guard renumber renames it)`,
       });
       continue;
     }

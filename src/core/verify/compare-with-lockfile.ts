@@ -255,37 +255,14 @@ function short(sha: string): string {
 }
 
 /**
- * The problems an adapter found in a set, as findings with repository paths:
- * adapters name files relative to their set (`1_again.sql`), users want the
- * path they can open (`db/migrations/1_again.sql`), in `file` and wherever
- * the message or fix names a file of the set.
+ * The adapters' problems as findings of the set `dir`. Adapters name files in
+ * messages the way the shell asks them to (`DiscoverOptions.display`), so only
+ * the structured `file` needs its set's dir.
  */
 export function problemFindings(dir: string, discovered: DiscoveredSet): Finding[] {
-  if (discovered.problems.length === 0) return [];
-  const rewrite = repositoryPaths(dir, discovered);
   return discovered.problems.map((problem) => ({
     ...problem,
     set: dir,
     ...(problem.file === undefined ? {} : { file: joinPath(dir, problem.file) }),
-    message: rewrite(problem.message),
-    fix: rewrite(problem.fix),
   }));
-}
-
-/** Replaces each whole set-relative file name in a text with its repository path. */
-function repositoryPaths(dir: string, discovered: DiscoveredSet): (text: string) => string {
-  if (dir === '.') return (text) => text;
-  // Files the adapter ignored are left alone: messages list them after naming the dir.
-  const files = new Set<string>();
-  for (const migration of discovered.migrations) {
-    files.add(migration.file);
-    if (migration.down) files.add(migration.down.file);
-  }
-  for (const problem of discovered.problems) if (problem.file !== undefined) files.add(problem.file);
-  const names = [...files].filter((name) => name !== '').sort((a, b) => b.length - a.length);
-  if (names.length === 0) return (text) => text;
-  const escaped = names.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  // A name counts when it stands alone: not part of a longer path or word.
-  const pattern = new RegExp(`(^|[\\s("'\`])(${escaped.join('|')})(?=$|[\\s:,;.)"'\`])`, 'g');
-  return (text) => text.replace(pattern, (_, before: string, name: string) => `${before}${joinPath(dir, name)}`);
 }

@@ -1,6 +1,6 @@
 import { contentChecksum } from '../../checksum.js';
 import { decodeText } from '../decode-text.js';
-import type { Migration, Problem, SourceFile, ToolAdapter } from '../types.js';
+import { displayOf, readingOf, type Migration, type Problem, type ToolAdapter } from '../types.js';
 import { HeaderSyntaxError, readRevisionHeader, type HeaderValue } from './read-revision-header.js';
 import { buildRevisionGraph } from './revision-graph.js';
 
@@ -31,7 +31,16 @@ export const alembicAdapter: ToolAdapter = {
     return isRevisionFile(path);
   },
 
-  discover(files) {
+  readFile(path, bytes, options) {
+    const show = displayOf(options);
+    const sha256 = contentChecksum(bytes);
+    const decoded = decodeText(show(path), bytes, { pythonCoding: true });
+    if ('problem' in decoded) return { sha256, problem: { ...decoded.problem, file: path } };
+    const parsed = parseRevision(path, show(path), sha256, decoded.text);
+    return { sha256, ...parsed };
+  },
+
+  discover(files, options) {
     const problems: Problem[] = [];
     const ignored: string[] = [];
     const revisions: Migration[] = [];
@@ -41,28 +50,23 @@ export const alembicAdapter: ToolAdapter = {
         ignored.push(file.path);
         continue;
       }
-      const decoded = decodeText(file.path, file.bytes, { pythonCoding: true });
-      if ('problem' in decoded) {
-        problems.push(decoded.problem);
-        continue;
-      }
-      const parsed = parseRevision(file, decoded.text);
-      if ('problem' in parsed) problems.push(parsed.problem);
-      else revisions.push(parsed.migration);
+      const reading = readingOf(alembicAdapter, file, options);
+      if (reading.problem) problems.push(reading.problem);
+      else if (reading.migration) revisions.push(reading.migration);
     }
 
-    const graph = buildRevisionGraph(revisions);
+    const graph = buildRevisionGraph(revisions, displayOf(options));
     return { tool: 'alembic', ...graph, problems: [...problems, ...graph.problems], ignored };
   },
 };
 
-function parseRevision(file: SourceFile, text: string): { migration: Migration } | { problem: Problem } {
+function parseRevision(path: string, shown: string, sha256: string, text: string): { migration: Migration } | { problem: Problem } {
   let header;
   try {
     header = readRevisionHeader(text);
   } catch (error) {
     if (!(error instanceof HeaderSyntaxError)) throw error;
-    return { problem: unparseable(file.path, error.line, error.message) };
+    return { problem: unparseable(path, shown, error.line, error.message) };
   }
   const { values, lines } = header;
   let id = values.revision;
@@ -70,12 +74,13 @@ function parseRevision(file: SourceFile, text: string): { migration: Migration }
   if (id === undefined) {
     // Alembic imports every *.py file of a version folder and stops at one
     // without `revision` ("Could not determine revision id from filename").
-    const legacy = LEGACY_REVISION_FILE.exec(basename(file.path));
+    const legacy = LEGACY_REVISION_FILE.exec(basename(path));
     if (!legacy) {
       return {
         problem: {
           ...unparseable(
-            file.path,
+            path,
+            shown,
             lines.down_revision,
             values.down_revision === undefined
               ? 'declares no module-level `revision`, so it is not a revision; Alembic loads every .py file in a version folder and stops at this one'
@@ -89,17 +94,18 @@ function parseRevision(file: SourceFile, text: string): { migration: Migration }
     idLine = lines.down_revision ?? 1;
   }
   if (typeof id !== 'string' || id === '') {
-    return { problem: unparseable(file.path, idLine, '`revision` must be a non-empty string') };
+    return { problem: unparseable(path, shown, idLine, '`revision` must be a non-empty string') };
   }
   if (ILLEGAL_ID_CHARACTERS.test(id)) {
     return {
-      problem: unparseable(file.path, idLine, `revision id ${JSON.stringify(id)} contains @, - or +, which Alembic refuses`),
+      problem: unparseable(path, shown, idLine, `revision id ${JSON.stringify(id)} contains @, - or +, which Alembic refuses`),
     };
   }
   if (values.down_revision === undefined) {
     return {
       problem: unparseable(
-        file.path,
+        path,
+        shown,
         idLine,
         `revision ${id} has no \`down_revision\` (Alembic requires it; None for a base)`,
       ),
@@ -107,9 +113,9 @@ function parseRevision(file: SourceFile, text: string): { migration: Migration }
   }
   const migration: Migration = {
     id,
-    file: file.path,
+    file: path,
     parents: revisionList(values.down_revision, 'down_revision'),
-    sha256: contentChecksum(file.bytes),
+    sha256,
     ...(idLine === undefined ? {} : { line: idLine }),
   };
   const labels = asList(values.branch_labels ?? null);
@@ -136,13 +142,13 @@ function revisionList(value: HeaderValue, kind: 'down_revision' | 'depends_on'):
   return kind === 'depends_on' && list.length === 1 && list[0] === '' ? [] : list;
 }
 
-function unparseable(file: string, line: number | undefined, message: string): Problem {
+function unparseable(file: string, shown: string, line: number | undefined, message: string): Problem {
   return {
     code: 'unparseable',
     exitCode: 2,
     file,
     ...(line === undefined ? {} : { line }),
-    message: `${file}${line === undefined ? '' : `:${line}`}: ${message}`,
+    message: `${shown}${line === undefined ? '' : `:${line}`}: ${message}`,
     fix: 'write the revision header as literals (revision = "abc123", down_revision = None or a string or tuple of strings)',
   };
 }

@@ -11,7 +11,7 @@ type Graph = Omit<DiscoveredSet, 'tool' | 'ignored'>;
  * revision id or a branch label, but not a prefix. Problems are reported,
  * never thrown, so one bad file does not hide the rest.
  */
-export function buildRevisionGraph(revisions: readonly Migration[]): Graph {
+export function buildRevisionGraph(revisions: readonly Migration[], show: (path: string) => string = (path) => path): Graph {
   const problems: Problem[] = [];
   const byId = new Map<string, Migration>();
   for (const revision of revisions) {
@@ -22,7 +22,7 @@ export function buildRevisionGraph(revisions: readonly Migration[]): Graph {
         exitCode: 1,
         file: revision.file,
         ...(revision.line === undefined ? {} : { line: revision.line }),
-        message: `revision ${revision.id} is declared twice: in ${existing.file} and ${revision.file}`,
+        message: `revision ${revision.id} is declared twice: in ${show(existing.file)} and ${show(revision.file)}`,
         fix: `give one of them a new id (alembic revision generates one) and point its children's down_revision at it`,
       });
       continue;
@@ -72,8 +72,8 @@ export function buildRevisionGraph(revisions: readonly Migration[]): Graph {
           ...(revision.line === undefined ? {} : { line: revision.line }),
           message:
             owner === undefined
-              ? `revision ${revision.id} (${revision.file}) has down_revision ${parent}, which no file declares`
-              : `revision ${revision.id} (${revision.file}) has down_revision ${parent}, a branch label; Alembic needs a revision id there`,
+              ? `revision ${revision.id} (${show(revision.file)}) has down_revision ${parent}, which no file declares`
+              : `revision ${revision.id} (${show(revision.file)}) has down_revision ${parent}, a branch label; Alembic needs a revision id there`,
           fix:
             owner === undefined
               ? `restore the revision ${parent}, or set down_revision to an existing revision`
@@ -94,7 +94,7 @@ export function buildRevisionGraph(revisions: readonly Migration[]): Graph {
           code: 'unknown-dependency',
           exitCode: 1,
           file: revision.file,
-          message: `revision ${revision.id} (${revision.file}) depends_on ${dependency}, which is neither a revision id nor a branch label`,
+          message: `revision ${revision.id} (${show(revision.file)}) depends_on ${dependency}, which is neither a revision id nor a branch label`,
           fix: 'point depends_on at an existing revision id (in full, not a prefix) or branch label',
         });
       }
@@ -208,6 +208,9 @@ function dependencyCycle(
   parents: Map<string, string[]>,
   resolve: (reference: string) => string | undefined,
 ): Problem | undefined {
+  let anyDependency = false;
+  for (const revision of byId.values()) if (revision.dependsOn?.length) anyDependency = true;
+  if (!anyDependency) return undefined;
   const edges = new Map<string, string[]>();
   const children = new Map<string, string[]>();
   for (const [id, list] of parents) {

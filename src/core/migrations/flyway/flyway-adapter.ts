@@ -1,6 +1,5 @@
-import { contentChecksum } from '../../checksum.js';
-import { decodeText } from '../decode-text.js';
-import type { DiscoveredSet, Migration, Problem, SourceFile, ToolAdapter } from '../types.js';
+import { readTextFile } from '../decode-text.js';
+import { displayOf, readingOf, type DiscoveredSet, type Migration, type Problem, type SourceFile, type ToolAdapter } from '../types.js';
 import { compareText, linearEnds, orderByVersion, type Versioned } from '../version-order.js';
 
 /**
@@ -32,11 +31,14 @@ export const flywayAdapter: ToolAdapter = {
     return path.endsWith('.sql');
   },
 
-  discover(files): DiscoveredSet {
+  readFile: readTextFile,
+
+  discover(files, options): DiscoveredSet {
+    const show = displayOf(options);
     const problems: Problem[] = [];
     const ignored: string[] = [];
     const versioned: Versioned[] = [];
-    const undo = new Map<string, { file: SourceFile; version: string }>();
+    const undo = new Map<string, { file: SourceFile; version: string; sha256: string }>();
     const repeatable = new Map<string, Migration>();
 
     for (const file of files) {
@@ -44,11 +46,12 @@ export const flywayAdapter: ToolAdapter = {
         ignored.push(file.path);
         continue;
       }
-      const decoded = decodeText(file.path, file.bytes);
-      if ('problem' in decoded) {
-        problems.push(decoded.problem);
+      const reading = readingOf(flywayAdapter, file, options);
+      if (reading.problem) {
+        problems.push(reading.problem);
         continue;
       }
+      const sha256 = reading.sha256;
       const base = file.path.slice(file.path.lastIndexOf('/') + 1);
       if (CALLBACK.test(base)) {
         ignored.push(file.path);
@@ -64,15 +67,15 @@ export const flywayAdapter: ToolAdapter = {
               code: 'duplicate-id',
               exitCode: 1,
               file: file.path,
-              message: `undo version ${version} is used twice: ${existing.file.path} and ${file.path}`,
+              message: `undo version ${version} is used twice: ${show(existing.file.path)} and ${show(file.path)}`,
               fix: `keep one undo script for V${version}`,
             });
             continue;
           }
-          undo.set(normalVersion(version), { file, version });
+          undo.set(normalVersion(version), { file, version, sha256 });
           continue;
         }
-        const migration: Migration = { id: version, file: file.path, parents: [], sha256: contentChecksum(file.bytes) };
+        const migration: Migration = { id: version, file: file.path, parents: [], sha256 };
         versioned.push({ migration, key: version.split('.').map((part) => BigInt(part)) });
         continue;
       }
@@ -85,28 +88,28 @@ export const flywayAdapter: ToolAdapter = {
             code: 'duplicate-id',
             exitCode: 1,
             file: file.path,
-            message: `repeatable script ${id} exists twice: ${existing.file} and ${file.path}`,
+            message: `repeatable script ${id} exists twice: ${show(existing.file)} and ${show(file.path)}`,
             fix: 'give one of them another description',
           });
           continue;
         }
-        repeatable.set(id, { id, file: file.path, parents: [], sha256: contentChecksum(file.bytes), repeatable: true });
+        repeatable.set(id, { id, file: file.path, parents: [], sha256, repeatable: true });
         continue;
       }
       problems.push({
         code: 'naming',
         exitCode: 1,
         file: file.path,
-        message: `${file.path} is not a Flyway migration name, so Flyway would skip it silently`,
+        message: `${show(file.path)} is not a Flyway migration name, so Flyway would skip it silently`,
         fix: 'name it V<version>__<description>.sql (two underscores), U<version>__... for undo, or R__<description>.sql',
       });
     }
 
-    const ordered = orderByVersion(versioned);
+    const ordered = orderByVersion(versioned, show);
     for (const migration of ordered.migrations) {
       const down = undo.get(normalVersion(migration.id));
       if (!down) continue;
-      migration.down = { file: down.file.path, sha256: contentChecksum(down.file.bytes) };
+      migration.down = { file: down.file.path, sha256: down.sha256 };
       undo.delete(normalVersion(migration.id));
     }
     for (const { file, version } of undo.values()) {
@@ -114,7 +117,7 @@ export const flywayAdapter: ToolAdapter = {
         code: 'orphan-down',
         exitCode: 1,
         file: file.path,
-        message: `undo script ${file.path} has no versioned script V${version}__*.sql`,
+        message: `undo script ${show(file.path)} has no versioned script V${version}__*.sql`,
         fix: `add the V${version} migration or delete the undo script`,
       });
     }

@@ -1,6 +1,5 @@
-import { contentChecksum } from '../../checksum.js';
-import { decodeText } from '../decode-text.js';
-import type { DiscoveredSet, Migration, NamingScheme, Problem, SourceFile, ToolAdapter } from '../types.js';
+import { readTextFile } from '../decode-text.js';
+import { displayOf, readingOf, type DiscoveredSet, type Migration, type NamingScheme, type Problem, type SourceFile, type ToolAdapter } from '../types.js';
 import { linearEnds, orderByVersion, type Versioned } from '../version-order.js';
 import { parseVersionedName, detectScheme, type ParsedName } from './naming-scheme.js';
 
@@ -19,22 +18,29 @@ export const sqlAdapter: ToolAdapter = {
     return path.endsWith('.sql');
   },
 
+  readFile: readTextFile,
+
   discover(files, options): DiscoveredSet {
+    const show = displayOf(options);
     const problems: Problem[] = [];
     const ignored: string[] = [];
     const readable: SourceFile[] = [];
+    const checksums = new Map<string, string>();
     for (const file of files) {
       if (!file.path.endsWith('.sql')) {
         ignored.push(file.path);
         continue;
       }
-      const decoded = decodeText(file.path, file.bytes);
-      if ('problem' in decoded) problems.push(decoded.problem);
-      else readable.push(file);
+      const reading = readingOf(sqlAdapter, file, options);
+      if (reading.problem) problems.push(reading.problem);
+      else {
+        readable.push(file);
+        checksums.set(file.path, reading.sha256);
+      }
     }
 
     const names = readable.map((file) => parseVersionedName(file.path));
-    const scheme: NamingScheme | undefined = options.naming ?? detectScheme(names);
+    const scheme: NamingScheme | undefined = options?.naming ?? detectScheme(names);
 
     // Keyed by path without `.sql` / `.up.sql` / `.down.sql`, so pairs match
     // within one folder only. Every up file is kept: two with one version
@@ -50,7 +56,7 @@ export const sqlAdapter: ToolAdapter = {
           code: 'naming',
           exitCode: 1,
           file: file.path,
-          message: `${file.path} breaks the ${scheme ?? 'sql'} naming scheme: ${broken}`,
+          message: `${show(file.path)} breaks the ${scheme ?? 'sql'} naming scheme: ${broken}`,
           fix: scheme ? `rename it like ${exampleName(scheme)}` : 'name migrations like 001_create_users.sql',
         });
         return;
@@ -61,10 +67,10 @@ export const sqlAdapter: ToolAdapter = {
     });
 
     for (const { file, name, pair } of ups) {
-      const migration: Migration = { id: name.version, file: file.path, parents: [], sha256: contentChecksum(file.bytes) };
+      const migration: Migration = { id: name.version, file: file.path, parents: [], sha256: checksums.get(file.path)! };
       const down = downs.get(pair);
       if (down) {
-        migration.down = { file: down.path, sha256: contentChecksum(down.bytes) };
+        migration.down = { file: down.path, sha256: checksums.get(down.path)! };
         downs.delete(pair);
       }
       versioned.push({ migration, key: name.key(scheme!) });
@@ -74,12 +80,12 @@ export const sqlAdapter: ToolAdapter = {
         code: 'orphan-down',
         exitCode: 1,
         file: down.path,
-        message: `${down.path} has no matching .up.sql file`,
-        fix: `add ${down.path.replace(/\.down\.sql$/, '.up.sql')} or delete the down file`,
+        message: `${show(down.path)} has no matching .up.sql file`,
+        fix: `add ${show(down.path.replace(/\.down\.sql$/, '.up.sql'))} or delete the down file`,
       });
     }
 
-    const ordered = orderByVersion(versioned);
+    const ordered = orderByVersion(versioned, show);
     return {
       tool: 'sql',
       migrations: ordered.migrations,
