@@ -43,12 +43,13 @@ export async function memoized<T>(
   compute: () => Promise<T>,
   keep: (value: T) => boolean = () => true,
 ): Promise<T> {
-  const memo = readCache<MemoFile<T>>(gitDir, name);
-  const hit = memo?.entries?.find((entry) => entry.key === key);
+  const read = readCache<MemoFile<T>>(gitDir, name);
+  const memo = Array.isArray(read?.entries) ? read : undefined;
+  const hit = memo?.entries.find((entry) => entry?.key === key && entry.value !== undefined);
   if (hit) return hit.value;
   const value = await compute();
   if (!keep(value)) return value;
-  const kept = (memo?.entries ?? []).filter((entry) => entry.key !== key).slice(0, MEMO_ENTRIES - 1);
+  const kept = (memo?.entries ?? []).filter((entry) => entry?.key !== key).slice(0, MEMO_ENTRIES - 1);
   writeCache(gitDir, name, { entries: [{ key, value }, ...kept] } satisfies MemoFile<T>);
   return value;
 }

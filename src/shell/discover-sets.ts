@@ -69,7 +69,7 @@ export async function discoverListedSets(
   gitDir?: string,
 ): Promise<SetUnderCheck[]> {
   const cache = gitDir ? readCache<ReadingsCache>(gitDir, READINGS_CACHE) : undefined;
-  const cached = cache?.version === guardVersion() ? cache.entries : {};
+  const cached = cache?.version === guardVersion() && typeof cache.entries === 'object' && cache.entries !== null ? cache.entries : {};
   const used: Record<string, FileReading> = {};
   let misses = 0;
 
@@ -81,7 +81,7 @@ export async function discoverListedSets(
     const keyOf = (file: ListedFile) => (file.oid && !file.onDisk ? `${tool}\0${file.full}\0${file.oid}` : undefined);
     const toRead = wanted.filter((file) => {
       const key = keyOf(file);
-      return key === undefined || cached[key] === undefined;
+      return key === undefined || wellFormed(cached[key]) === undefined;
     });
     return { set, listing, tool, wanted, keyOf, toRead };
   });
@@ -105,7 +105,7 @@ export async function discoverListedSets(
         continue;
       }
       const key = keyOf(file);
-      let reading = key === undefined ? undefined : cached[key];
+      let reading = key === undefined ? undefined : wellFormed(cached[key]);
       if (!reading) {
         const bytes = contents.get(file.full);
         if (!bytes) {
@@ -146,6 +146,16 @@ export async function discoverListedSets(
     writeCache(gitDir, READINGS_CACHE, { version: guardVersion(), entries } satisfies ReadingsCache);
   }
   return result;
+}
+
+/** A cached reading in the shape guard writes; anything else is a miss. */
+function wellFormed(reading: unknown): FileReading | undefined {
+  if (typeof reading !== 'object' || reading === null) return undefined;
+  const { sha256, problem, migration } = reading as Partial<FileReading>;
+  if (typeof sha256 !== 'string') return undefined;
+  if (problem !== undefined && (typeof problem?.message !== 'string' || typeof problem.fix !== 'string')) return undefined;
+  if (migration !== undefined && (typeof migration?.id !== 'string' || typeof migration.file !== 'string' || !Array.isArray(migration.parents))) return undefined;
+  return reading as FileReading;
 }
 
 function recursiveFor(root: string, set: MigrationSetConfig): boolean {

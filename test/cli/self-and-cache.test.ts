@@ -1,0 +1,108 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT, TempRepo, alembicRevision, runGuard } from '../helpers/git-repo.js';
+
+describe('this repository guards itself', () => {
+  it('guard verify passes on this repository', () => {
+    const result = runGuard(PROJECT_ROOT, 'verify', '--format', 'json');
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const report = JSON.parse(result.stdout) as { sets: { dir: string; migrations: number }[] };
+    assert.deepEqual(report.sets.map((set) => set.dir), ['src/ledger/migrations']);
+    assert.ok(report.sets[0]!.migrations >= 1);
+  });
+
+  it('the pre-commit and pre-push hooks run guard on this repository', () => {
+    assert.match(readFileSync(path.join(PROJECT_ROOT, 'hooks/pre-commit'), 'utf8'), /guard\.js verify/);
+    assert.match(readFileSync(path.join(PROJECT_ROOT, 'hooks/pre-push'), 'utf8'), /guard\.js verify --rev HEAD/);
+    const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    assert.match(manifest.scripts.prepare!, /husky hooks/);
+  });
+
+  it('a copy of its ledger migrations with one byte changed is refused, naming the file', () => {
+    const repo = new TempRepo();
+    try {
+      for (const item of ['guard.config.yaml', 'checksums.lock.yaml', 'src/ledger/migrations']) {
+        cpSync(path.join(PROJECT_ROOT, item), path.join(repo.root, item), { recursive: true });
+      }
+      repo.commitAll('copy');
+      assert.equal(repo.guard('verify').code, 0);
+      const file = 'src/ledger/migrations/001_guard_ledger.sql';
+      const original = readFileSync(path.join(repo.root, file));
+      const tampered = Buffer.from(original);
+      tampered[tampered.length - 2] ^= 0x01;
+      writeFileSync(path.join(repo.root, file), tampered);
+      const result = repo.guard('verify');
+      assert.equal(result.code, 1);
+      assert.match(result.stdout, /src\/ledger\/migrations\/001_guard_ledger\.sql changed since it was locked/);
+    } finally {
+      repo.dispose();
+    }
+  });
+
+  it('the compiled CLI the hooks run bundles no pg and imports yaml only on demand', () => {
+    const bundle = path.join(PROJECT_ROOT, 'dist/bin/guard.js');
+    assert.ok(existsSync(bundle), 'dist/bin/guard.js is built by npm install (prepare)');
+    const source = readFileSync(bundle, 'utf8');
+    assert.doesNotMatch(source, /from ["']pg["']|require\(["']pg["']\)|import\(["']pg["']\)/);
+    assert.doesNotMatch(source, /^import .* from ["']yaml["'];?$/m);
+    assert.match(source, /import\(["']yaml["']\)/);
+  });
+});
+
+describe('caches never hide a change', () => {
+  let repo: TempRepo;
+  before(() => {
+    repo = new TempRepo();
+    repo.write('guard.config.yaml', 'migrations:\n  - dir: versions\n');
+    repo.write('versions/a1_base.py', alembicRevision('a1', null));
+    repo.write('versions/b2_next.py', alembicRevision('b2', 'a1'));
+    assert.equal(repo.guard('lock').code, 0);
+    repo.commitAll('base');
+    assert.equal(repo.guard('verify').code, 0);
+    assert.equal(repo.guard('verify').code, 0);
+    assert.ok(existsSync(path.join(repo.root, '.git/guard/readings.json')));
+    assert.ok(existsSync(path.join(repo.root, '.git/guard/verify.json')));
+  });
+  after(() => repo.dispose());
+
+  it('an edit committed without relocking is found on the warm path', () => {
+    repo.write('versions/a1_base.py', alembicRevision('a1', null, '# edited'));
+    repo.git('commit', '-qam', 'edit', '--no-verify');
+    const result = repo.guard('verify', '--rev', 'HEAD');
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /versions\/a1_base\.py changed since it was locked/);
+    repo.git('reset', '-q', '--hard', 'HEAD~1');
+    assert.equal(repo.guard('verify').code, 0);
+  });
+
+  it('a hand edit of the lockfile is found although the files are cached', () => {
+    const text = repo.read('checksums.lock.yaml');
+    repo.write('checksums.lock.yaml', text.replace('heads: [b2]', 'heads: [a1]'));
+    const result = repo.guard('verify');
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /heads of versions are \[b2\], the lockfile says \[a1\]/);
+    repo.write('checksums.lock.yaml', text);
+  });
+
+  it('a corrupt cache is ignored, not trusted', () => {
+    writeFileSync(path.join(repo.root, '.git/guard/readings.json'), '{"version": "garbage", "entries": {');
+    writeFileSync(path.join(repo.root, '.git/guard/verify.json'), 'not json');
+    assert.equal(repo.guard('verify').code, 0);
+    // Valid JSON of the wrong shape is a miss too, never a crash.
+    const version = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    const entries = Object.fromEntries(
+      Object.keys((JSON.parse(readFileSync(path.join(repo.root, '.git/guard/readings.json'), 'utf8')) as { entries: object }).entries).map((key) => [key, { sha256: 5 }]),
+    );
+    writeFileSync(path.join(repo.root, '.git/guard/readings.json'), JSON.stringify({ version, entries }));
+    writeFileSync(path.join(repo.root, '.git/guard/verify.json'), JSON.stringify({ entries: 'oops' }));
+    const reshaped = repo.guard('verify');
+    assert.equal(reshaped.code, 0, reshaped.stdout + reshaped.stderr);
+    repo.write('versions/b2_next.py', alembicRevision('b2', 'a1', '# edited in the work tree'));
+    const result = repo.guard('verify');
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /versions\/b2_next\.py changed since it was locked/);
+    repo.git('checkout', '--', 'versions/b2_next.py');
+  });
+});
