@@ -23,6 +23,14 @@ if (files.length === 0) {
   console.error(`no test files (*.test.ts) found under ${root}${filter.length ? ` matching ${filter.join(' ')}` : ''}`);
   process.exit(1);
 }
+// tsx runs TypeScript without checking it: type-check sources and tests first.
+const tsc = path.join(root, '..', 'node_modules', 'typescript', 'bin', 'tsc');
+const typecheck = spawnSync(process.execPath, [tsc, '-p', path.join(root, '..', 'tsconfig.test.json')], { stdio: 'inherit' });
+if (typecheck.status !== 0) {
+  console.error('type errors (tsc -p tsconfig.test.json); no test was run');
+  process.exit(1);
+}
+
 // Tests make their own repositories; git variables of a surrounding hook
 // (GIT_DIR, GIT_INDEX_FILE, ...) would point them at this one.
 const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GIT_')));

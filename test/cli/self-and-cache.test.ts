@@ -31,7 +31,7 @@ describe('this repository guards itself', () => {
       const file = 'src/ledger/migrations/001_guard_ledger.sql';
       const original = readFileSync(path.join(repo.root, file));
       const tampered = Buffer.from(original);
-      tampered[tampered.length - 2] ^= 0x01;
+      tampered.writeUInt8(tampered.readUInt8(tampered.length - 2) ^ 0x01, tampered.length - 2);
       writeFileSync(path.join(repo.root, file), tampered);
       const result = repo.guard('verify');
       assert.equal(result.code, 1);

@@ -1,18 +1,10 @@
 // Deterministic random Alembic histories: linear runs, branches, merges of 2-3
 // heads, extra bases with branch labels, depends_on, sub-folders, and revision
 // files written in the many styles projects have used since Alembic 0.x.
+import { prng } from './prng.js';
 
-/** mulberry32: small, seedable, good enough to pick shapes. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+
+export { prng };
 
 export interface RandomRevision {
   id: string;
