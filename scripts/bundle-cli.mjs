@@ -4,11 +4,26 @@
 // guard's start-up. The bundle holds only tsc's output; `yaml` stays an
 // external import, loaded only when a hand-edited file needs it.
 import { buildSync } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+// The build id keys guard's caches: a digest of every compiled file bundled.
+const digest = createHash('sha256');
+const walk = (dir) => {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory() && full !== path.join(root, 'dist/bin')) walk(full);
+    else if (entry.name.endsWith('.js')) digest.update(path.relative(root, full)).update('\0').update(readFileSync(full));
+  }
+};
+walk(path.join(root, 'dist'));
+
 buildSync({
+  define: { __GUARD_BUILD__: JSON.stringify(digest.digest('hex').slice(0, 16)) },
   entryPoints: [path.join(root, 'dist/cli/guard.js')],
   outfile: path.join(root, 'dist/bin/guard.js'),
   bundle: true,

@@ -13,6 +13,19 @@ import type { Source } from '../shell/read-migration-files.js';
 import type { CommandContext, CommandDefinition } from './context.js';
 import { readLockfileText } from './read-lockfile.js';
 
+/** What discovery found in one set, for people and scripts. */
+export interface SetSummary {
+  dir: string;
+  tool: string;
+  migrations: number;
+  heads: string[];
+  bases: string[];
+  /** Alembic merge revisions. */
+  mergePoints: string[];
+  /** Alembic branch label -> revision. */
+  branchLabels: Record<string, string>;
+}
+
 export interface VerifyResult {
   schemaVersion: typeof JSON_SCHEMA_VERSION;
   command: 'verify';
@@ -20,7 +33,7 @@ export interface VerifyResult {
   exitCode: number;
   /** `worktree`, or the revision that was checked. */
   source: string;
-  sets: { dir: string; tool: string; migrations: number; heads: string[] }[];
+  sets: SetSummary[];
   findings: Finding[];
 }
 
@@ -58,12 +71,17 @@ export async function verifyRepository(options: { cwd: string; configPath?: stri
 }
 
 async function judge(sets: SetUnderCheck[], text: string | undefined, source: Source): Promise<VerifyResult> {
-  const summary = sets.map(({ dir, discovered }) => ({
-    dir,
-    tool: discovered.tool,
-    migrations: discovered.migrations.length,
-    heads: discovered.heads,
-  }));
+  const summary = sets.map(
+    ({ dir, discovered }): SetSummary => ({
+      dir,
+      tool: discovered.tool,
+      migrations: discovered.migrations.length,
+      heads: discovered.heads,
+      bases: discovered.bases,
+      mergePoints: discovered.mergePoints,
+      branchLabels: discovered.branchLabels,
+    }),
+  );
   const sourceName = source.kind === 'worktree' ? 'worktree' : source.rev;
   const finish = (findings: Finding[]): VerifyResult => {
     const exitCode = findings.reduce((worst, finding) => Math.max(worst, finding.exitCode), ExitCode.ok as number);
@@ -95,14 +113,26 @@ export function printVerifyResult(result: VerifyResult, context: CommandContext)
   if (context.env.GITHUB_ACTIONS === 'true') {
     for (const finding of result.findings) context.out(githubAnnotation(finding));
   }
+  for (const set of result.sets) context.out(colours.dim(describeSet(set)));
   const total = result.sets.reduce((sum, set) => sum + set.migrations, 0);
   const where = result.source === 'worktree' ? '' : ` at ${result.source}`;
   if (result.ok) {
-    context.out(`${colours.green('ok')} ${total} migrations in ${result.sets.length} ${result.sets.length === 1 ? 'set' : 'sets'} match ${LOCKFILE_NAME}${where}`);
+    context.out(`${colours.green('ok')} ${total} ${total === 1 ? 'migration' : 'migrations'} in ${result.sets.length} ${result.sets.length === 1 ? 'set' : 'sets'} match ${LOCKFILE_NAME}${where}`);
   } else {
     const count = result.findings.length;
-    context.out(`${colours.red('refused')} ${count} ${count === 1 ? 'problem' : 'problems'} in ${total} migrations${where}`);
+    context.out(`${colours.red('refused')} ${count} ${count === 1 ? 'problem' : 'problems'} in ${total} ${total === 1 ? 'migration' : 'migrations'}${where}`);
   }
+}
+
+/** `alembic/versions (alembic): 120 migrations, head ddd444, 3 merge points, branches billing, core` */
+function describeSet(set: SetSummary): string {
+  const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+  const parts = [plural(set.migrations, 'migration'), `${set.heads.length === 1 ? 'head' : 'heads'} ${set.heads.join(', ') || 'none'}`];
+  if (set.bases.length > 1) parts.push(plural(set.bases.length, 'base'));
+  if (set.mergePoints.length > 0) parts.push(plural(set.mergePoints.length, 'merge point'));
+  const labels = Object.keys(set.branchLabels);
+  if (labels.length > 0) parts.push(`${labels.length === 1 ? 'branch' : 'branches'} ${labels.join(', ')}`);
+  return `${set.dir} (${set.tool}): ${parts.join(', ')}`;
 }
 
 export const verifyCommand: CommandDefinition = {

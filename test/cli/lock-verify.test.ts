@@ -96,10 +96,10 @@ describe('guard lock and guard verify on a plain SQL repository', () => {
   it('prints JSON with a schema version on stdout only', () => {
     const verify = repo.guard('verify', '--format', 'json');
     assert.equal(verify.code, 0);
-    const result = JSON.parse(verify.stdout) as { schemaVersion: number; ok: boolean; sets: { dir: string; migrations: number; heads: string[] }[] };
+    const result = JSON.parse(verify.stdout) as { schemaVersion: number; ok: boolean; sets: unknown[] };
     assert.equal(result.schemaVersion, 1);
     assert.equal(result.ok, true);
-    assert.deepEqual(result.sets, [{ dir: 'db/migrations', tool: 'sql', migrations: 3, heads: ['003'] }]);
+    assert.deepEqual(result.sets, [{ dir: 'db/migrations', tool: 'sql', migrations: 3, heads: ['003'], bases: ['001'], mergePoints: [], branchLabels: {} }]);
   });
 
   it('lock --check exits 1 when the lockfile is out of date and writes nothing', () => {
@@ -150,7 +150,9 @@ describe('guard lock on an Alembic repository', () => {
     assert.equal(repo.guard('lock').code, 0);
     assert.match(repo.read('checksums.lock.yaml'), /heads: \[ddd444\]/);
     assert.match(repo.read('checksums.lock.yaml'), /parents: \[bbb222, ccc333\]/);
-    assert.equal(repo.guard('verify').code, 0);
+    const verify = repo.guard('verify');
+    assert.equal(verify.code, 0);
+    assert.match(verify.stdout, /^alembic\/versions \(alembic\): 4 migrations, head ddd444, 1 merge point$/m);
   });
 
   it('resolves a lockfile with git conflict markers by merging both sides', () => {

@@ -57,7 +57,7 @@ describe('compareWithLockfile', () => {
     assert.equal(finding!.file, 'db/001_users.sql');
     assert.equal(finding!.exitCode, 1);
     assert.match(finding!.message, /db\/001_users\.sql changed since it was locked \(checksums\.lock\.yaml:10: sha256 [0-9a-f]{12}, file: [0-9a-f]{12}\)/);
-    assert.match(finding!.fix, /guard amend db\/001_users\.sql/);
+    assert.match(finding!.fix, /git checkout -- db\/001_users\.sql\) and write a new migration/);
   });
 
   it('a deleted migration', async () => {

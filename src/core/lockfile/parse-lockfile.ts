@@ -152,9 +152,9 @@ function validateLockfile(document: RawDocument, name: string): Lockfile {
   if (!Array.isArray(rawAmendments)) fail('amendments', '`amendments` must be a list', regenerate);
   const amendments = (rawAmendments as unknown[]).map((raw, a) => {
     const at = `amendments.${a}`;
-    if (!isObject(raw)) fail(at, 'each amendment must be a mapping', 'record amendments with `guard amend FILE --reason TEXT`');
+    if (!isObject(raw)) fail(at, 'each amendment must be a mapping', 'only guard writes amendments; restore the lockfile from git');
     const record = raw as Record<string, unknown>;
-    checkKeys(record, AMENDMENT_KEYS, at, 'an amendment', 'record amendments with `guard amend FILE --reason TEXT`; only guard writes this file', fail);
+    checkKeys(record, AMENDMENT_KEYS, at, 'an amendment', 'only guard writes amendments; restore the lockfile from git', fail);
     const amendment = {} as Amendment;
     for (const key of ['file', 'from', 'to', 'reason', 'by', 'at'] as const) {
       amendment[key] = requireString(record[key], at, key, fail);

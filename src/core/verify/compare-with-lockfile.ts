@@ -37,7 +37,7 @@ export interface SetUnderCheck {
   discovered: DiscoveredSet;
 }
 
-const RELOCK = 'if this migration has never been deployed, run `guard lock`; if it has, restore it (git checkout -- FILE) and write a new migration, or record the change with `guard amend FILE --reason TEXT`';
+const RELOCK = 'if this migration has never been deployed, run `guard lock`; if it has, restore it (git checkout -- FILE) and write a new migration instead';
 
 /**
  * Compares the migrations found in the repository with the lockfile. Pure:
