@@ -434,3 +434,44 @@ describe('header scan stops early but misses nothing', () => {
     assert.equal(header.values.revision, 'real');
   });
 });
+
+describe('branch_labels written as names (OpenStack style)', () => {
+  const files = (labelLine: string): SourceFile[] =>
+    Object.entries({
+      'base.py': "revision = 'base'\ndown_revision = None\n",
+      'labelled.py': `from neutron.db.migration import cli\nrevision = 'labelled'\ndown_revision = 'base'\n${labelLine}\n`,
+      'child.py': "revision = 'child'\ndown_revision = 'labelled'\n",
+    }).map(([path, text]) => ({ path, bytes: new TextEncoder().encode(text) }));
+
+  it('keeps the revision in the graph and reports only the unreadable label, by line', () => {
+    const set = alembicAdapter.discover(files('branch_labels = (cli.EXPAND_BRANCH,)'));
+    assert.deepEqual(set.heads, ['child']);
+    assert.deepEqual(set.problems.map((p) => [p.code, p.file, p.line, p.exitCode]), [['unparseable', 'labelled.py', 4, 2]]);
+    assert.match(set.problems[0]!.message, /revision labelled is kept in the graph without its branch_labels/);
+    assert.match(set.problems[0]!.fix, /string literals/);
+  });
+
+  it('a later literal assignment wins over an unreadable one, as in Python', () => {
+    const set = alembicAdapter.discover(files("branch_labels = (cli.EXPAND_BRANCH,)\nbranch_labels = ('expand',)"));
+    assert.deepEqual(set.problems, []);
+    assert.deepEqual(set.branchLabels, { expand: 'labelled' });
+  });
+
+  it('does not judge several heads by labels it could not read', () => {
+    const set = alembicAdapter.discover([
+      ...files('branch_labels = (cli.EXPAND_BRANCH,)'),
+      { path: 'other.py', bytes: new TextEncoder().encode("revision = 'other'\ndown_revision = 'base'\n") },
+    ]);
+    assert.deepEqual([...set.heads].sort(), ['child', 'other']);
+    assert.deepEqual(set.problems.map((p) => p.code), ['unparseable']);
+  });
+
+  it('names unlabelled heads in a sentence that reads right', () => {
+    const set = alembicAdapter.discover([
+      ...files("branch_labels = None"),
+      { path: 'other.py', bytes: new TextEncoder().encode("revision = 'other'\ndown_revision = 'base'\n") },
+    ]);
+    const problem = set.problems.find((p) => p.code === 'multiple-heads')!;
+    assert.match(problem.message, /^2 heads \((child, other|other, child)\); (child and other|other and child) are not each on a branch with a label of their own$/);
+  });
+});

@@ -29,8 +29,9 @@ function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(width)}  ${summary}`);
   return `Usage: guard <command> [options]
 
-migration-guard: stops edits of deployed migrations, unreviewed migration
-changes, skipped environments, concurrent deploys and schema drift.
+migration-guard: every migration locked by its checksum in one reviewed
+lockfile (checksums.lock.yaml), so an edited, deleted or renamed migration
+is caught before it ships.
 
 Commands:
 ${lines.join('\n')}
@@ -44,7 +45,8 @@ Options for every command:
   --version          print the version
 
 Exit codes: 0 ok; 1 refused (a rule was broken); 2 usage, config or input
-error; 3 an environment or git could not be read; 4 lock not obtained in time.`;
+error; 3 an environment or git could not be read (guard fails closed);
+4 a lock was not obtained in time (deploy).`;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -18,7 +18,7 @@ export function readCache<T>(gitDir: string, name: string): T | undefined {
 export function writeCache(gitDir: string, name: string, value: unknown): void {
   try {
     mkdirSync(path.join(gitDir, 'guard'), { recursive: true });
-    writeFileAtomic(path.join(gitDir, 'guard', name), JSON.stringify(value));
+    writeFileAtomic(path.join(gitDir, 'guard', name), JSON.stringify(value), { durable: false });
   } catch {
     // A read-only repository (a CI cache, a mounted volume) just runs uncached.
   }

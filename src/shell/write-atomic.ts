@@ -7,13 +7,14 @@ import { randomBytes } from 'node:crypto';
  * either: a temporary file beside it, flushed, then renamed over it (rename is
  * atomic within one file system, POSIX rename(2)).
  */
-export function writeFileAtomic(file: string, content: string): void {
+export function writeFileAtomic(file: string, content: string, options: { durable?: boolean } = {}): void {
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let fd: number | undefined;
   try {
     fd = openSync(temporary, 'wx', 0o644);
     writeSync(fd, content);
-    fsyncSync(fd);
+    // Durable by default (the lockfile); caches skip the flush, a lost cache is only a miss.
+    if (options.durable !== false) fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
     renameSync(temporary, file);

@@ -44,6 +44,7 @@ export const alembicAdapter: ToolAdapter = {
     const problems: Problem[] = [];
     const ignored: string[] = [];
     const revisions: Migration[] = [];
+    let labelsKnown = true;
 
     for (const file of files) {
       if (!isRevisionFile(file.path)) {
@@ -52,15 +53,17 @@ export const alembicAdapter: ToolAdapter = {
       }
       const reading = readingOf(alembicAdapter, file, options);
       if (reading.problem) problems.push(reading.problem);
-      else if (reading.migration) revisions.push(reading.migration);
+      // A revision whose labels guard cannot read still has a place in the graph.
+      if (reading.migration) revisions.push(reading.migration);
+      if (reading.problem && reading.migration) labelsKnown = false;
     }
 
-    const graph = buildRevisionGraph(revisions, displayOf(options));
+    const graph = buildRevisionGraph(revisions, displayOf(options), labelsKnown);
     return { tool: 'alembic', ...graph, problems: [...problems, ...graph.problems], ignored };
   },
 };
 
-function parseRevision(path: string, shown: string, sha256: string, text: string): { migration: Migration } | { problem: Problem } {
+function parseRevision(path: string, shown: string, sha256: string, text: string): { migration: Migration; problem?: Problem } | { problem: Problem } {
   let header;
   try {
     header = readRevisionHeader(text);
@@ -122,6 +125,17 @@ function parseRevision(path: string, shown: string, sha256: string, text: string
   if (labels.length > 0) migration.branchLabels = labels;
   const dependsOn = revisionList(values.depends_on ?? null, 'depends_on');
   if (dependsOn.length > 0) migration.dependsOn = dependsOn;
+  const unknown = header.unreadable.branch_labels ?? header.unreadable.depends_on;
+  if (unknown) {
+    const name = header.unreadable.branch_labels ? 'branch_labels' : 'depends_on';
+    return {
+      migration,
+      problem: {
+        ...unparseable(path, shown, unknown.line, `${unknown.message}; revision ${id} is kept in the graph without its ${name}`),
+        fix: `write ${name} as string literals (${name} = ('expand',)); guard does not import project modules to resolve names`,
+      },
+    };
+  }
   return { migration };
 }
 

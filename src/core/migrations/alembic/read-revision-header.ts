@@ -29,6 +29,12 @@ export interface RevisionHeader {
   values: Partial<Record<HeaderName, HeaderValue>>;
   /** Line of the (last) assignment of each name. */
   lines: Partial<Record<HeaderName, number>>;
+  /**
+   * `branch_labels` / `depends_on` assigned something other than literals
+   * (`branch_labels = (cli.EXPAND_BRANCH,)`): the revision is still known,
+   * these two are not.
+   */
+  unreadable: Partial<Record<'branch_labels' | 'depends_on', HeaderSyntaxError>>;
 }
 
 export class HeaderSyntaxError extends Error {
@@ -49,7 +55,7 @@ export function readRevisionHeader(source: string): RevisionHeader {
   // A UTF-8 byte order mark is not part of the first statement.
   const text = source.startsWith('\uFEFF') ? source.slice(1) : source;
   const scanner = new Scanner(text);
-  const header: RevisionHeader = { values: {}, lines: {} };
+  const header: RevisionHeader = { values: {}, lines: {}, unreadable: {} };
   // Nothing after the last place a header name could start a statement can
   // assign one, so the scan stops there: revision headers sit near the top,
   // and 10,000 files are read on every verify.
@@ -63,10 +69,22 @@ export function readRevisionHeader(source: string): RevisionHeader {
       if (match) {
         const name = match[1] as HeaderName;
         const line = scanner.line;
+        const start = scanner.mark();
         scanner.pos = ASSIGNMENT.lastIndex;
-        const value = scanner.readValue(name);
-        header.values[name] = value;
         header.lines[name] = line;
+        if (name === 'branch_labels' || name === 'depends_on') {
+          try {
+            header.values[name] = scanner.readValue(name);
+            delete header.unreadable[name];
+          } catch (error) {
+            if (!(error instanceof HeaderSyntaxError)) throw error;
+            delete header.values[name];
+            header.unreadable[name] = error;
+            scanner.reset(start);
+          }
+        } else {
+          header.values[name] = scanner.readValue(name);
+        }
       }
     }
     scanner.skipStatement();
@@ -92,6 +110,17 @@ class Scanner {
   private lineStart = 0;
 
   constructor(private readonly text: string) {}
+
+  /** Where the scanner is, to come back to the start of a statement. */
+  mark(): { pos: number; line: number; lineStart: number } {
+    return { pos: this.pos, line: this.line, lineStart: this.lineStart };
+  }
+
+  reset(mark: { pos: number; line: number; lineStart: number }): void {
+    this.pos = mark.pos;
+    this.line = mark.line;
+    this.lineStart = mark.lineStart;
+  }
 
   done(): boolean {
     return this.pos >= this.text.length;

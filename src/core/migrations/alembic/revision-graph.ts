@@ -11,7 +11,11 @@ type Graph = Omit<DiscoveredSet, 'tool' | 'ignored'>;
  * revision id or a branch label, but not a prefix. Problems are reported,
  * never thrown, so one bad file does not hide the rest.
  */
-export function buildRevisionGraph(revisions: readonly Migration[], show: (path: string) => string = (path) => path): Graph {
+/**
+ * @param labelsKnown false when some revision's branch_labels could not be
+ *   read: the labelled-branch rule for several heads is then not judged.
+ */
+export function buildRevisionGraph(revisions: readonly Migration[], show: (path: string) => string = (path) => path, labelsKnown = true): Graph {
   const problems: Problem[] = [];
   const byId = new Map<string, Migration>();
   for (const revision of revisions) {
@@ -122,7 +126,7 @@ export function buildRevisionGraph(revisions: readonly Migration[], show: (path:
   const bases = order.filter((m) => m.parents.length === 0).map((m) => m.id);
   const mergePoints = order.filter((m) => m.parents.length > 1).map((m) => m.id);
 
-  const labelProblem = unlabelledHeads(heads, resolvedParents, byId);
+  const labelProblem = labelsKnown ? unlabelledHeads(heads, resolvedParents, byId) : undefined;
   if (labelProblem) problems.push(labelProblem);
 
   return { migrations: order, heads, bases, mergePoints, branchLabels, problems };
@@ -193,7 +197,7 @@ function unlabelledHeads(
     code: 'multiple-heads',
     exitCode: 1,
     file: byId.get(unlabelled[0]!)!.file,
-    message: `${heads.length} heads (${heads.join(', ')}); ${unlabelled.join(', ')} ${unlabelled.length === 1 ? 'is' : 'are'} not on a branch of its own label`,
+    message: `${heads.length} heads (${heads.join(', ')}); ${unlabelled.length === 1 ? `${unlabelled[0]} is not on a branch with a label of its own` : `${unlabelled.join(' and ')} are not each on a branch with a label of their own`}`,
     fix: 'run `alembic merge heads` and commit the merge revision, or give each branch its own branch_labels',
   };
 }
