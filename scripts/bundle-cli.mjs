@@ -1,8 +1,10 @@
 // Bundles the compiled CLI (dist/cli/guard.js, from tsc) into one file,
 // dist/bin/guard.js. A hook runs on every commit, and Node 20 spends about
 // 1.5 ms per ES module it loads: one file instead of thirty saves a third of
-// guard's start-up. The bundle holds only tsc's output; `yaml` stays an
-// external import, loaded only when a hand-edited file needs it.
+// guard's start-up. The bundle holds tsc's output and the `yaml` package,
+// whose code runs only when guard reaches its dynamic import (a config read
+// for the first time, a hand-edited lockfile); bundled, that first read
+// costs 50 ms less than loading yaml's sixty modules.
 import { buildSync } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -30,7 +32,8 @@ buildSync({
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  external: ['yaml'],
+  // yaml's Node entry is CommonJS; give it the `require` an ES module lacks.
+  banner: { js: "import { createRequire as __guardCreateRequire } from 'node:module'; const require = __guardCreateRequire(import.meta.url);" },
   sourcemap: 'linked',
   logLevel: 'warning',
 });
