@@ -10,7 +10,7 @@ import { LOCKFILE_NAME, type Lockfile } from '../core/lockfile/types.js';
 import type { Finding, SetUnderCheck } from '../core/verify/compare-with-lockfile.js';
 import { normaliseDir, joinPath } from '../core/paths.js';
 import { formatFinding, JSON_SCHEMA_VERSION } from '../cli/output.js';
-import { discoverListedSets, listSets, listingFingerprint } from '../shell/discover-sets.js';
+import { discoverListedSets, listSets } from '../shell/discover-sets.js';
 import { memoized } from '../shell/cache-file.js';
 import { guardVersion } from '../shell/guard-version.js';
 import { openRepository } from '../shell/git/open-repository.js';
@@ -50,14 +50,14 @@ export async function lockRepository(options: { cwd: string; configPath?: string
   const repository = await openRepository(options.cwd);
   const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
   const source = { kind: 'worktree' } as const;
-  const [text, listings] = await Promise.all([readLockfileText(repository.root, source), listSets(repository.root, config.migrations, source)]);
+  const [text, listing] = await Promise.all([readLockfileText(repository.root, source), listSets(repository.root, config.migrations, source)]);
   const relock = async () => {
-    const sets = await discoverListedSets(repository.root, config.migrations, listings, repository.gitDir);
+    const sets = await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir);
     return planAndWrite(repository.root, text, sets, options);
   };
   // "Up to date" is a pure function of the lockfile text and the files git
   // vouches for; a repeated `guard lock` of the same state reads no migration.
-  const fingerprint = listingFingerprint(listings);
+  const fingerprint = listing.fingerprint;
   if (fingerprint === undefined || text === undefined) return relock();
   const key = hash(
     'sha256',

@@ -4,7 +4,7 @@ import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { compareWithLockfile, type Finding, type SetUnderCheck } from '../core/verify/compare-with-lockfile.js';
 import { formatFinding, githubAnnotation, JSON_SCHEMA_VERSION } from '../cli/output.js';
-import { discoverListedSets, listSets, listingFingerprint } from '../shell/discover-sets.js';
+import { discoverListedSets, listSets } from '../shell/discover-sets.js';
 import { memoized } from '../shell/cache-file.js';
 import { guardVersion } from '../shell/guard-version.js';
 import { openRepository } from '../shell/git/open-repository.js';
@@ -49,18 +49,18 @@ export interface VerifyResult {
 export async function verifyRepository(options: { cwd: string; configPath?: string | undefined; source: Source }): Promise<VerifyResult> {
   const repository = await openRepository(options.cwd);
   const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
-  const [text, listings] = await Promise.all([
+  const [text, listing] = await Promise.all([
     readLockfileText(repository.root, options.source),
     listSets(repository.root, config.migrations, options.source),
   ]);
   const check = async () => {
-    const sets = await discoverListedSets(repository.root, config.migrations, listings, repository.gitDir);
+    const sets = await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir);
     return judge(sets, text, options.source);
   };
   // The result is a pure function of these inputs; when git vouches for
   // every file's content (no new or edited file), a repeated verify of the
   // same state is answered from $GIT_DIR/guard/ without reading a migration.
-  const fingerprint = listingFingerprint(listings);
+  const fingerprint = listing.fingerprint;
   if (fingerprint === undefined) return check();
   const key = hash(
     'sha256',

@@ -1,4 +1,3 @@
-import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MigrationSetConfig } from '../core/config/validate-config.js';
@@ -8,7 +7,7 @@ import { joinPath } from '../core/paths.js';
 import type { SetUnderCheck } from '../core/verify/compare-with-lockfile.js';
 import { readCache, writeCache } from './cache-file.js';
 import { guardVersion } from './guard-version.js';
-import { listMigrationFiles, readListedFiles, type ListedFile, type SetListing, type Source } from './read-migration-files.js';
+import { listMigrationFiles, readListedFiles, type ListedFile, type Listing, type Source } from './read-migration-files.js';
 
 const READINGS_CACHE = 'readings.json';
 /** Entries kept beyond the ones this run used, so switching branches stays warm. */
@@ -39,35 +38,18 @@ export async function discoverSets(
 }
 
 /** The files of each configured set, without their content. */
-export async function listSets(root: string, sets: readonly MigrationSetConfig[], source: Source): Promise<Map<string, SetListing>> {
+export function listSets(root: string, sets: readonly MigrationSetConfig[], source: Source): Promise<Listing> {
   const requests = sets.map((set) => ({ dir: set.dir, recursive: recursiveFor(root, set) }));
   return listMigrationFiles(root, requests, source);
-}
-
-/**
- * A digest of everything the sets' files can contribute to a result: each
- * file's path and blob id. Undefined when a file exists only in the work tree
- * (new or edited), since then no blob id vouches for its content.
- */
-export function listingFingerprint(listings: ReadonlyMap<string, SetListing>): string | undefined {
-  const parts: string[] = [];
-  for (const [dir, listing] of listings) {
-    parts.push(`set\0${dir}`);
-    for (const problem of listing.problems) parts.push(`problem\0${problem.code}\0${problem.message}`);
-    for (const file of listing.files) {
-      if (file.onDisk || !file.oid) return undefined;
-      parts.push(`${file.path}\0${file.oid}`);
-    }
-  }
-  return hash('sha256', parts.join('\n'), 'hex');
 }
 
 export async function discoverListedSets(
   root: string,
   sets: readonly MigrationSetConfig[],
-  listings: ReadonlyMap<string, SetListing>,
+  listing: Listing,
   gitDir?: string,
 ): Promise<SetUnderCheck[]> {
+  const listings = await listing.sets();
   const cache = gitDir ? readCache<ReadingsCache>(gitDir, READINGS_CACHE) : undefined;
   const cached = cache?.version === guardVersion() && typeof cache.entries === 'object' && cache.entries !== null ? cache.entries : {};
   const used: Record<string, FileReading> = {};

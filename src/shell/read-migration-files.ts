@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Problem } from '../core/migrations/types.js';
@@ -38,16 +39,60 @@ const MODE_SYMLINK = '120000';
 const MODE_GITLINK = '160000';
 
 /**
- * Lists the files of several migration dirs with a constant number of git
- * processes, whatever the number of files: in the work tree one `ls-files`
- * for the index and one for what differs from it; in a commit one `ls-tree`.
+ * The files of several migration dirs, listed with a constant number of git
+ * processes whatever the number of files: in the work tree one `ls-files` for
+ * the index and one for what differs from it; in a commit one `ls-tree`.
  * Files unchanged since they were staged keep their blob id, so their content
  * comes from git's objects (a checkout that git converts, autocrlf or
  * working-tree-encoding, is judged by what git holds) and can be cached.
  */
-export async function listMigrationFiles(root: string, requests: readonly SetRequest[], source: Source): Promise<Map<string, SetListing>> {
+export interface Listing {
+  /**
+   * A digest of git's own listing when git vouches for every file (nothing
+   * new or edited in the work tree): the same digest means the same paths
+   * with the same contents. Undefined otherwise.
+   */
+  fingerprint: string | undefined;
+  /** The files per set dir, parsed from git's output on first use. */
+  sets(): Promise<Map<string, SetListing>>;
+}
+
+export async function listMigrationFiles(root: string, requests: readonly SetRequest[], source: Source): Promise<Listing> {
   const dirs = requests.map((request) => request.dir);
-  return source.kind === 'worktree' ? listWorktree(root, requests, dirs) : listRevision(root, requests, dirs, source.rev);
+  // The requests (dirs, recursion) and which dirs exist are part of what a listing means.
+  const context = JSON.stringify([source, requests, requests.map((request) => isDirectory(path.join(root, request.dir)))]);
+  if (source.kind === 'worktree') {
+    // https://git-scm.com/docs/git-ls-files: -s gives "<mode> <object> <stage>\t<file>";
+    // -t -m -d -o tags modified (C), deleted (R) and untracked (?) files.
+    const [staged, changed] = await Promise.all([
+      runGit(root, ['ls-files', '-z', '-s', '--', ...dirs]),
+      runGit(root, ['ls-files', '-z', '-t', '-m', '-d', '-o', '--exclude-standard', '--', ...dirs]),
+    ]);
+    return lazyListing(changed.length === 0 ? digest(context, staged) : undefined, async () => parseWorktree(root, requests, staged, changed));
+  }
+  // https://git-scm.com/docs/git-ls-tree#_output_format: "<mode> SP <type> SP <object> TAB <file>"
+  const tree = await runGit(root, ['ls-tree', '-r', '-z', '--full-tree', source.rev, '--', ...dirs]);
+  return lazyListing(digest(context, tree), () => parseRevision(root, requests, tree, source.rev));
+}
+
+function lazyListing(fingerprint: string | undefined, parse: () => Promise<Map<string, SetListing>>): Listing {
+  let parsed: Promise<Map<string, SetListing>> | undefined;
+  return {
+    fingerprint,
+    sets: () => (parsed ??= parse()),
+  };
+}
+
+function digest(context: string, output: Buffer): string {
+  return createHash('sha256').update(context).update('\0').update(output).digest('hex');
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -76,13 +121,7 @@ export async function readListedFiles(
   return { contents, problems };
 }
 
-async function listWorktree(root: string, requests: readonly SetRequest[], dirs: string[]): Promise<Map<string, SetListing>> {
-  // https://git-scm.com/docs/git-ls-files: -s gives "<mode> <object> <stage>\t<file>";
-  // -t -m -d -o tags modified (C), deleted (R) and untracked (?) files.
-  const [staged, changed] = await Promise.all([
-    runGit(root, ['ls-files', '-z', '-s', '--', ...dirs]),
-    runGit(root, ['ls-files', '-z', '-t', '-m', '-d', '-o', '--exclude-standard', '--', ...dirs]),
-  ]);
+function parseWorktree(root: string, requests: readonly SetRequest[], staged: Buffer, changed: Buffer): Map<string, SetListing> {
   const index = new Map<string, { mode: string; oid: string; stage: string }>();
   for (const record of splitNul(staged)) {
     const tab = record.indexOf('\t');
@@ -117,20 +156,13 @@ async function listWorktree(root: string, requests: readonly SetRequest[], dirs:
   for (const request of requests) {
     const result = results.get(request.dir)!;
     if (result.files.length > 0) continue;
-    let isDir = false;
-    try {
-      isDir = statSync(path.join(root, request.dir)).isDirectory();
-    } catch {
-      isDir = false;
-    }
-    result.problems.push(isDir ? emptyDir(request.dir) : missingDir(request.dir));
+    result.problems.push(isDirectory(path.join(root, request.dir)) ? emptyDir(request.dir) : missingDir(request.dir));
   }
   return sortResults(results);
 }
 
-async function listRevision(root: string, requests: readonly SetRequest[], dirs: string[], rev: string): Promise<Map<string, SetListing>> {
-  // https://git-scm.com/docs/git-ls-tree#_output_format: "<mode> SP <type> SP <object> TAB <file>"
-  const listing = splitNul(await runGit(root, ['ls-tree', '-r', '-z', '--full-tree', rev, '--', ...dirs]));
+async function parseRevision(root: string, requests: readonly SetRequest[], output: Buffer, rev: string): Promise<Map<string, SetListing>> {
+  const listing = splitNul(output);
   const tree = new Map<string, { mode: string; oid: string }>();
   for (const record of listing) {
     const tab = record.indexOf('\t');
