@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MigrationSetConfig } from '../core/config/validate-config.js';
 import { ADAPTERS, detectTool } from '../core/migrations/adapters.js';
-import type { DiscoveredSet, FileReading, Problem, SourceFile, Tool } from '../core/migrations/types.js';
+import type { DiscoveredSet, DiscoverOptions, FileReading, Problem, SourceFile, Tool } from '../core/migrations/types.js';
 import { joinPath } from '../core/paths.js';
 import type { SetUnderCheck } from '../core/verify/compare-with-lockfile.js';
 import { readCache, writeCache } from './cache-file.js';
@@ -68,16 +68,21 @@ export async function discoverListedSets(
     return { set, listing, tool, wanted, keyOf, toRead };
   });
 
-  const { contents, problems: readProblems } = await readListedFiles(root, plans.flatMap((plan) => plan.toRead));
+  // Readings are computed as contents arrive, so no file's bytes are kept.
+  const fresh = new Map<string, FileReading>();
+  const planOf = new Map(plans.flatMap((plan) => plan.toRead.map((file) => [file.full, plan] as const)));
+  const readProblems = await readListedFiles(root, plans.flatMap((plan) => plan.toRead), (file, bytes) => {
+    const plan = planOf.get(file.full)!;
+    fresh.set(file.full, ADAPTERS[plan.tool!].readFile(file.path, bytes, optionsFor(plan.set)));
+  });
 
   const result = plans.map(({ set, listing, tool, wanted, keyOf }): SetUnderCheck => {
-    const display = (file: string) => joinPath(set.dir, file);
     if (!tool) {
       const problems = listing.problems.length > 0 ? listing.problems : [noTool(set.dir, listing.files.length)];
       return { dir: set.dir, discovered: emptySet('sql', problems) };
     }
     const adapter = ADAPTERS[tool];
-    const options = { ...(set.naming ? { naming: set.naming } : {}), display };
+    const options = optionsFor(set);
     const problems: Problem[] = [...listing.problems];
     const wantedPaths = new Set(wanted.map((file) => file.full));
     const files: SourceFile[] = [];
@@ -89,13 +94,12 @@ export async function discoverListedSets(
       const key = keyOf(file);
       let reading = key === undefined ? undefined : wellFormed(cached[key]);
       if (!reading) {
-        const bytes = contents.get(file.full);
-        if (!bytes) {
+        reading = fresh.get(file.full);
+        if (!reading) {
           const problem = readProblems.get(file.full);
           if (problem) problems.push(problem);
           continue;
         }
-        reading = adapter.readFile(file.path, bytes, options);
         if (key !== undefined) misses++;
       }
       if (key !== undefined) used[key] = reading;
@@ -128,6 +132,11 @@ export async function discoverListedSets(
     writeCache(gitDir, READINGS_CACHE, { version: guardVersion(), entries } satisfies ReadingsCache);
   }
   return result;
+}
+
+/** Adapter options for a set: its naming scheme, and messages that name repository paths. */
+function optionsFor(set: MigrationSetConfig): DiscoverOptions {
+  return { ...(set.naming ? { naming: set.naming } : {}), display: (file: string) => joinPath(set.dir, file) };
 }
 
 /** A cached reading in the shape guard writes; anything else is a miss. */

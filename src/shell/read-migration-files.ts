@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Problem } from '../core/migrations/types.js';
-import { readBlobs } from './git/read-blobs.js';
+import { readBlobs, streamBlobs } from './git/read-blobs.js';
 import { runGit, splitNul } from './git/run-git.js';
 
 /** Which state of the repository to read. */
@@ -97,28 +97,38 @@ function isDirectory(dir: string): boolean {
 
 /**
  * Reads the content of listed files: one `cat-file --batch` for everything git
- * holds, the file system for the rest. Symlinks that lead out of the
- * repository and files that vanished are problems, never silently skipped.
+ * holds, the file system for the rest, handing each file to `onContent` as it
+ * arrives. Symlinks that lead out of the repository and files that vanished
+ * are problems, never silently skipped.
+ *
+ * @returns repository path -> why that file could not be read
  */
 export async function readListedFiles(
   root: string,
   files: readonly ListedFile[],
-): Promise<{ contents: Map<string, Uint8Array>; problems: Map<string, Problem> }> {
-  const contents = new Map<string, Uint8Array>();
+  onContent: (file: ListedFile, bytes: Uint8Array) => void,
+): Promise<Map<string, Problem>> {
   const problems = new Map<string, Problem>();
-  const blobs = await readBlobs(root, files.flatMap((file) => (file.oid && !file.onDisk ? [file.oid] : [])));
+  const byOid = new Map<string, ListedFile[]>();
   for (const file of files) {
-    if (file.onDisk) {
-      const read = readFromDisk(root, file);
-      if ('problem' in read) problems.set(file.full, read.problem);
-      else contents.set(file.full, read.bytes);
-      continue;
-    }
-    const bytes = file.oid ? blobs.get(file.oid) : undefined;
-    if (bytes) contents.set(file.full, bytes);
-    else problems.set(file.full, unreadable(file, `git has no object ${file.oid ?? '(none)'}`));
+    if (file.onDisk || !file.oid) continue;
+    const same = byOid.get(file.oid);
+    if (same) same.push(file);
+    else byOid.set(file.oid, [file]);
   }
-  return { contents, problems };
+  const missing = await streamBlobs(root, [...byOid.keys()], (oid, bytes) => {
+    for (const file of byOid.get(oid)!) onContent(file, bytes);
+  });
+  for (const oid of missing) {
+    for (const file of byOid.get(oid)!) problems.set(file.full, unreadable(file, `git has no object ${oid}`));
+  }
+  for (const file of files) {
+    if (!file.onDisk) continue;
+    const read = readFromDisk(root, file);
+    if ('problem' in read) problems.set(file.full, read.problem);
+    else onContent(file, read.bytes);
+  }
+  return problems;
 }
 
 function parseWorktree(root: string, requests: readonly SetRequest[], staged: Buffer, changed: Buffer): Map<string, SetListing> {
