@@ -1,4 +1,3 @@
-import { hash } from 'node:crypto';
 import path from 'node:path';
 import { ExitCode } from '../core/exit-codes.js';
 import { inputError } from '../core/guard-error.js';
@@ -11,8 +10,7 @@ import type { Finding, SetUnderCheck } from '../core/verify/compare-with-lockfil
 import { normaliseDir, joinPath } from '../core/paths.js';
 import { formatFinding, JSON_SCHEMA_VERSION } from '../cli/output.js';
 import { discoverListedSets, listSets } from '../shell/discover-sets.js';
-import { memoized } from '../shell/cache-file.js';
-import { guardVersion } from '../shell/guard-version.js';
+import { memoized, stateKey } from '../shell/cache-file.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { loadConfig } from '../shell/load-config.js';
 import { writeFileAtomic } from '../shell/write-atomic.js';
@@ -59,11 +57,7 @@ export async function lockRepository(options: { cwd: string; configPath?: string
   // vouches for; a repeated `guard lock` of the same state reads no migration.
   const fingerprint = listing.fingerprint;
   if (fingerprint === undefined || text === undefined) return relock();
-  const key = hash(
-    'sha256',
-    [guardVersion(), JSON.stringify(config.migrations), JSON.stringify(options.dropSets ?? []), text, fingerprint].join('\n'),
-    'hex',
-  );
+  const key = stateKey(JSON.stringify(config.migrations), JSON.stringify(options.dropSets ?? []), text, fingerprint);
   return memoized(repository.gitDir, 'lock.json', key, relock, (result) => result.exitCode === ExitCode.ok && !result.written && !result.conflict);
 }
 

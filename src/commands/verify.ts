@@ -1,12 +1,10 @@
-import { hash } from 'node:crypto';
 import { ExitCode } from '../core/exit-codes.js';
 import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { compareWithLockfile, type Finding, type SetUnderCheck } from '../core/verify/compare-with-lockfile.js';
 import { formatFinding, githubAnnotation, JSON_SCHEMA_VERSION } from '../cli/output.js';
 import { discoverListedSets, listSets } from '../shell/discover-sets.js';
-import { memoized } from '../shell/cache-file.js';
-import { guardVersion } from '../shell/guard-version.js';
+import { memoized, stateKey } from '../shell/cache-file.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { loadConfig } from '../shell/load-config.js';
 import type { Source } from '../shell/read-migration-files.js';
@@ -62,11 +60,7 @@ export async function verifyRepository(options: { cwd: string; configPath?: stri
   // same state is answered from $GIT_DIR/guard/ without reading a migration.
   const fingerprint = listing.fingerprint;
   if (fingerprint === undefined) return check();
-  const key = hash(
-    'sha256',
-    [guardVersion(), JSON.stringify(config.migrations), JSON.stringify(options.source), text ?? '\0none', fingerprint].join('\n'),
-    'hex',
-  );
+  const key = stateKey(JSON.stringify(config.migrations), JSON.stringify(options.source), text ?? '\0none', fingerprint);
   return memoized(repository.gitDir, 'verify.json', key, check);
 }
 

@@ -1,5 +1,7 @@
+import { hash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { guardVersion } from './guard-version.js';
 import { writeFileAtomic } from './write-atomic.js';
 
 /**
@@ -52,4 +54,9 @@ export async function memoized<T>(
   const kept = (memo?.entries ?? []).filter((entry) => entry?.key !== key).slice(0, MEMO_ENTRIES - 1);
   writeCache(gitDir, name, { entries: [{ key, value }, ...kept] } satisfies MemoFile<T>);
   return value;
+}
+
+/** A memo key: guard's build and every input that decides the result. */
+export function stateKey(...inputs: string[]): string {
+  return hash('sha256', [guardVersion(), ...inputs].join('\n'), 'hex');
 }
