@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
 import { inputError } from '../core/guard-error.js';
+import { readYaml } from '../core/read-yaml.js';
 import { validateConfig, type GuardConfig } from '../core/config/validate-config.js';
-import { readCache, writeCache } from './cache-file.js';
-import { guardVersion } from './guard-version.js';
+import { readCache, stateKey, writeCache } from './cache-file.js';
 
 export const CONFIG_FILE = 'guard.config.yaml';
 
@@ -53,7 +52,7 @@ interface ConfigCache {
  * read before: loading a YAML parser costs a hook more than all its other work.
  */
 async function parseYamlConfigCached(text: string, shown: string, gitDir: string | undefined): Promise<GuardConfig> {
-  const key = createHash('sha256').update(`${guardVersion()}\0${shown}\0${text}`).digest('hex');
+  const key = stateKey(shown, text);
   const cached = gitDir ? readCache<ConfigCache>(gitDir, 'config.json') : undefined;
   if (cached?.key === key) return cached.config;
   const config = await parseYamlConfig(text, shown);
@@ -62,37 +61,8 @@ async function parseYamlConfigCached(text: string, shown: string, gitDir: string
 }
 
 async function parseYamlConfig(text: string, shown: string): Promise<GuardConfig> {
-  const { parseDocument, LineCounter, isMap, isSeq } = await import('yaml');
-  const counter = new LineCounter();
-  const document = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
-  const error = document.errors[0];
-  if (error) {
-    const { line } = counter.linePos(error.pos[0]);
-    throw inputError(`${shown}:${line} is not valid YAML: ${error.message.split('\n')[0]}`, {
-      fix: 'fix the YAML syntax at that line (indentation, a missing ":" or an unclosed quote)',
-      location: { file: shown, line },
-    });
-  }
-  const lines = new Map<string, number>();
-  const visit = (node: unknown, at: string) => {
-    if (isMap(node)) {
-      for (const pair of node.items) {
-        const key = String((pair.key as { value?: unknown }).value);
-        const keyRange = (pair.key as { range?: [number, number, number] }).range;
-        const childPath = at ? `${at}.${key}` : key;
-        if (keyRange) lines.set(childPath, counter.linePos(keyRange[0]).line);
-        visit(pair.value, childPath);
-      }
-    } else if (isSeq(node)) {
-      node.items.forEach((item, i) => {
-        const range = (item as { range?: [number, number, number] } | null)?.range;
-        if (range) lines.set(`${at}.${i}`, counter.linePos(range[0]).line);
-        visit(item, `${at}.${i}`);
-      });
-    }
-  };
-  visit(document.contents, '');
-  return validateConfig(document.toJS() ?? {}, shown, (key) => lines.get(key));
+  const { value, lines } = await readYaml(text, shown, 'fix the YAML syntax at that line (indentation, a missing ":" or an unclosed quote)');
+  return validateConfig(value ?? {}, shown, (key) => lines.get(key));
 }
 
 function readOptional(file: string): string | undefined {

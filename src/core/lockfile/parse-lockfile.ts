@@ -1,5 +1,6 @@
 import { CONTENT_ALGORITHM } from '../checksum.js';
 import { inputError } from '../guard-error.js';
+import { readYaml } from '../read-yaml.js';
 import { TOOLS, type Tool } from '../migrations/types.js';
 import { escapesDir, normaliseDir } from '../paths.js';
 import { findConflictMarkers } from './conflict-markers.js';
@@ -35,37 +36,9 @@ export async function parseLockfile(text: string, name: string): Promise<ParsedL
 }
 
 async function readAnyYaml(text: string, name: string): Promise<RawDocument> {
-  // Loaded only for hand-edited files: the yaml package costs more start-up
+  // Only hand-edited files get here: the yaml package costs more start-up
   // time than the whole canonical read.
-  const { parseDocument, LineCounter, isMap, isSeq } = await import('yaml');
-  const counter = new LineCounter();
-  const document = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
-  const error = document.errors[0];
-  if (error) {
-    const line = counter.linePos(error.pos[0]).line;
-    throw inputError(`${name}:${line} is not valid YAML: ${error.message.split('\n')[0]}`, {
-      fix: `restore the file from git (git checkout -- ${name}) and run \`guard lock\``,
-      location: { file: name, line },
-    });
-  }
-  const lines: LineIndex = new Map();
-  const visit = (node: unknown, path: string) => {
-    const range = (node as { range?: [number, number, number] } | null)?.range;
-    if (range && path) lines.set(path, counter.linePos(range[0]).line);
-    if (isMap(node)) {
-      for (const pair of node.items) {
-        const key = String((pair.key as { value?: unknown } | null)?.value ?? pair.key);
-        const keyRange = (pair.key as { range?: [number, number, number] } | null)?.range;
-        const childPath = path ? `${path}.${key}` : key;
-        if (keyRange) lines.set(childPath, counter.linePos(keyRange[0]).line);
-        if (isMap(pair.value) || isSeq(pair.value)) visit(pair.value, childPath);
-      }
-    } else if (isSeq(node)) {
-      node.items.forEach((item, i) => visit(item, `${path}.${i}`));
-    }
-  };
-  visit(document.contents, '');
-  return { value: document.toJS(), lines };
+  return readYaml(text, name, `restore the file from git (git checkout -- ${name}) and run \`guard lock\``);
 }
 
 function validateLockfile(document: RawDocument, name: string): Lockfile {

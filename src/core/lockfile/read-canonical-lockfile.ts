@@ -1,3 +1,4 @@
+import type { LineIndex } from '../read-yaml.js';
 import { isPlainSafe } from './yaml-scalar.js';
 
 /**
@@ -13,8 +14,7 @@ export interface RawObject {
   [key: string]: RawValue;
 }
 
-/** Where each part of the document starts: `sets.0.migrations.3` -> line 12. */
-export type LineIndex = Map<string, number>;
+export type { LineIndex };
 
 export interface RawDocument {
   value: unknown;
