@@ -16,7 +16,12 @@ export type FindingCode =
   | 'renamed'
   | 'heads-changed'
   | 'order-changed'
-  | 'chain-mismatch';
+  | 'chain-mismatch'
+  | 'sealed-edited'
+  | 'sealed-deleted'
+  | 'sealed-renamed'
+  | 'sealed-line-edited'
+  | 'out-of-order';
 
 /** One thing wrong, with everything a user needs to act on it. */
 export interface Finding {

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { planLock } from '../../src/core/lockfile/plan-lock.js';
+import type { Lockfile } from '../../src/core/lockfile/types.js';
+import { flywayAdapter } from '../../src/core/migrations/flyway/flyway-adapter.js';
+import { sqlAdapter } from '../../src/core/migrations/sql/sql-adapter.js';
+import type { SourceFile } from '../../src/core/migrations/types.js';
+import { joinPath } from '../../src/core/paths.js';
+import { checkSealed } from '../../src/core/seal/check-sealed.js';
+import type { SetUnderCheck } from '../../src/core/verify/compare-with-lockfile.js';
+import { file } from './helpers.js';
+
+const sqlSet = (files: SourceFile[]): SetUnderCheck => ({
+  dir: 'db',
+  discovered: sqlAdapter.discover(files, { display: (path) => joinPath('db', path) }),
+});
+
+function lockOf(sets: SetUnderCheck[]): Lockfile {
+  const plan = planLock({ previous: undefined, sets });
+  assert.ok(!('refusal' in plan));
+  return plan.lock;
+}
+
+const base = [file('001_users.sql'), file('002_orders.sql')];
+const sealed = { ref: 'origin/main', lock: lockOf([sqlSet(base)]) };
+const codes = (findings: { code: string }[]) => findings.map((finding) => finding.code);
+
+describe('checkSealed', () => {
+  it('passes when sealed migrations are untouched and new ones come after them', () => {
+    const now = [sqlSet([...base, file('003_items.sql')])];
+    assert.deepEqual(checkSealed(sealed, now, lockOf(now)), []);
+  });
+
+  it('refuses an edit of a sealed migration, naming where it was sealed and both ways forward', () => {
+    const now = [sqlSet([file('001_users.sql', 'DROP TABLE users;\n'), base[1]!])];
+    const findings = checkSealed(sealed, now, lockOf(now), () => 'a1b2c3d (2026-11-20)');
+    assert.deepEqual(codes(findings), ['sealed-edited']);
+    assert.equal(findings[0]!.file, 'db/001_users.sql');
+    assert.match(findings[0]!.message, /^db\/001_users\.sql is sealed in origin\/main by a1b2c3d \(2026-11-20\): it has been deployed/);
+    assert.match(findings[0]!.fix, /write a new migration/);
+    assert.match(findings[0]!.fix, /guard amend db\/001_users\.sql/);
+  });
+
+  it('accepts an edit recorded as an amendment in the lockfile', () => {
+    const now = [sqlSet([file('001_users.sql', 'CREATE TABLE users (id bigint);\n'), base[1]!])];
+    const lock = lockOf(now);
+    const from = sealed.lock.sets[0]!.migrations[0]!.sha256;
+    const to = lock.sets[0]!.migrations[0]!.sha256;
+    lock.amendments.push({ file: 'db/001_users.sql', from: `sha256:${from}`, to: `sha256:${to}`, reason: 'widen id', by: 'dev@example.com', at: '2026-11-23' });
+    assert.deepEqual(checkSealed(sealed, now, lock), []);
+  });
+
+  it('refuses deleting and renaming sealed migrations', () => {
+    const deleted = [sqlSet([base[1]!])];
+    assert.deepEqual(codes(checkSealed(sealed, deleted, lockOf(deleted))), ['sealed-deleted']);
+    const renamed = [sqlSet([{ path: '001_people.sql', bytes: base[0]!.bytes }, base[1]!])];
+    const findings = checkSealed(sealed, renamed, lockOf(renamed));
+    assert.deepEqual(codes(findings), ['sealed-renamed']);
+    assert.match(findings[0]!.message, /db\/001_users\.sql is sealed in origin\/main and was renamed to db\/001_people\.sql/);
+  });
+
+  it('refuses a hand edit of a sealed lockfile line even when the file is intact', () => {
+    const now = [sqlSet(base)];
+    const lock = lockOf(now);
+    lock.sets[0]!.migrations[0]!.sha256 = 'f'.repeat(64);
+    assert.deepEqual(codes(checkSealed(sealed, now, lock)), ['sealed-line-edited']);
+  });
+
+  it('refuses a new migration that sorts before the newest sealed one and suggests renumbering', () => {
+    const spaced = [file('010_users.sql'), file('020_orders.sql')];
+    const sealedSpaced = { ref: 'origin/main', lock: lockOf([sqlSet(spaced)]) };
+    const now = [sqlSet([...spaced, file('015_late.sql')])];
+    const findings = checkSealed(sealedSpaced, now, lockOf(now));
+    assert.deepEqual(codes(findings), ['out-of-order']);
+    assert.match(findings[0]!.message, /db\/015_late\.sql \(version 015\) sorts before db\/020_orders\.sql \(version 020\)/);
+    assert.match(findings[0]!.fix, /guard renumber db\/015_late\.sql/);
+  });
+
+  it('never seals Flyway repeatable scripts', () => {
+    const flyway = (files: SourceFile[]): SetUnderCheck => ({ dir: 'db', discovered: flywayAdapter.discover(files) });
+    const before = [file('V1__init.sql'), file('R__views.sql', 'CREATE VIEW v AS SELECT 1;\n')];
+    const sealedFlyway = { ref: 'origin/main', lock: lockOf([flyway(before)]) };
+    const now = [flyway([before[0]!, file('R__views.sql', 'CREATE VIEW v AS SELECT 2;\n')])];
+    assert.deepEqual(checkSealed(sealedFlyway, now, lockOf(now)), []);
+  });
+});
