@@ -10,6 +10,8 @@ import { loadConfig } from '../shell/load-config.js';
 import type { Source } from '../shell/read-migration-files.js';
 import type { CommandContext, CommandDefinition } from './context.js';
 import { readLockfileText } from './read-lockfile.js';
+import { checkSealedWithHistory, sealedStateAt } from '../shell/sealed-state.js';
+import { findConflictMarkers } from '../core/lockfile/conflict-markers.js';
 
 /** What discovery found in one set, for people and scripts. */
 export interface SetSummary {
@@ -31,6 +33,8 @@ export interface VerifyResult {
   exitCode: number;
   /** `worktree`, or the revision that was checked. */
   source: string;
+  /** With `--base`: the ref whose lockfile sealed migrations. */
+  base?: string;
   sets: SetSummary[];
   findings: Finding[];
 }
@@ -44,7 +48,13 @@ export interface VerifyResult {
  * const result = await verifyRepository({ cwd: process.cwd(), source: { kind: 'worktree' } });
  * if (!result.ok) for (const finding of result.findings) console.error(finding.message);
  */
-export async function verifyRepository(options: { cwd: string; configPath?: string | undefined; source: Source }): Promise<VerifyResult> {
+export async function verifyRepository(options: {
+  cwd: string;
+  configPath?: string | undefined;
+  source: Source;
+  /** Also apply the sealing rules against the lockfile at this ref (the CI gate). */
+  base?: string | undefined;
+}): Promise<VerifyResult> {
   const repository = await openRepository(options.cwd);
   const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
   const [text, listing] = await Promise.all([
@@ -55,6 +65,16 @@ export async function verifyRepository(options: { cwd: string; configPath?: stri
     const sets = await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir);
     return judge(sets, text, options.source);
   };
+  if (options.base) {
+    // The CI gate runs once per clone: nothing to remember, and the sealed
+    // state comes from another commit.
+    const sealed = await sealedStateAt(repository.root, options.base);
+    const sets = await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir);
+    const result = await judge(sets, text, options.source);
+    const lock = text === undefined || findConflictMarkers(text).length > 0 ? undefined : (await parseLockfile(text, LOCKFILE_NAME)).lock;
+    const findings = [...result.findings, ...(await checkSealedWithHistory(repository.root, sealed, sets, lock))];
+    return { ...result, base: options.base, ...verdict(findings) };
+  }
   // The result is a pure function of these inputs; when git vouches for
   // every file's content (no new or edited file), a repeated verify of the
   // same state is answered from $GIT_DIR/guard/ without reading a migration.
@@ -77,10 +97,13 @@ async function judge(sets: SetUnderCheck[], text: string | undefined, source: So
     }),
   );
   const sourceName = source.kind === 'worktree' ? 'worktree' : source.rev;
-  const finish = (findings: Finding[]): VerifyResult => {
-    const exitCode = findings.reduce((worst, finding) => Math.max(worst, finding.exitCode), ExitCode.ok as number);
-    return { schemaVersion: JSON_SCHEMA_VERSION, command: 'verify', ok: findings.length === 0, exitCode, source: sourceName, sets: summary, findings };
-  };
+  const finish = (findings: Finding[]): VerifyResult => ({
+    schemaVersion: JSON_SCHEMA_VERSION,
+    command: 'verify',
+    source: sourceName,
+    sets: summary,
+    ...verdict(findings),
+  });
   if (text === undefined) {
     return finish([
       {
@@ -97,6 +120,11 @@ async function judge(sets: SetUnderCheck[], text: string | undefined, source: So
   return finish(compareWithLockfile(parsed.lock, sets, LOCKFILE_NAME, parsed.lines));
 }
 
+function verdict(findings: Finding[]): { ok: boolean; exitCode: number; findings: Finding[] } {
+  const exitCode = findings.reduce((worst, finding) => Math.max(worst, finding.exitCode), ExitCode.ok as number);
+  return { ok: findings.length === 0, exitCode, findings };
+}
+
 export function printVerifyResult(result: VerifyResult, context: CommandContext): void {
   if (context.format === 'json') {
     context.out(JSON.stringify(result, null, 2));
@@ -110,8 +138,9 @@ export function printVerifyResult(result: VerifyResult, context: CommandContext)
   for (const set of result.sets) context.out(colours.dim(describeSet(set)));
   const total = result.sets.reduce((sum, set) => sum + set.migrations, 0);
   const where = result.source === 'worktree' ? '' : ` at ${result.source}`;
+  const sealedNote = result.base ? `; nothing sealed in ${result.base} changed` : '';
   if (result.ok) {
-    context.out(`${colours.green('ok')} ${total} ${total === 1 ? 'migration' : 'migrations'} in ${result.sets.length} ${result.sets.length === 1 ? 'set' : 'sets'} match ${LOCKFILE_NAME}${where}`);
+    context.out(`${colours.green('ok')} ${total} ${total === 1 ? 'migration' : 'migrations'} in ${result.sets.length} ${result.sets.length === 1 ? 'set' : 'sets'} match ${LOCKFILE_NAME}${where}${sealedNote}`);
   } else {
     const count = result.findings.length;
     context.out(`${colours.red('refused')} ${count} ${count === 1 ? 'problem' : 'problems'} in ${total} ${total === 1 ? 'migration' : 'migrations'}${where}`);
@@ -132,7 +161,7 @@ function describeSet(set: SetSummary): string {
 export const verifyCommand: CommandDefinition = {
   name: 'verify',
   summary: 'check the migrations against checksums.lock.yaml',
-  help: `Usage: guard verify [--rev REV] [--format text|json]
+  help: `Usage: guard verify [--rev REV] [--base REF] [--format text|json]
 
 Checks the migrations against ${LOCKFILE_NAME}: every migration locked, no
 locked migration edited, deleted or renamed, heads as recorded, and each tool's
@@ -143,13 +172,16 @@ were staged are read from git, new and edited files from the work tree.
 
 Options:
   --rev REV          check a commit as git holds it (HEAD, origin/main, a sha)
+  --base REF         also refuse edits, deletions and renames of migrations
+                     sealed in REF's lockfile, and new migrations that sort
+                     before them (the CI gate: guard verify --base origin/main)
   --format FORMAT    text (default) or json (stdout; schemaVersion ${JSON_SCHEMA_VERSION})
   -C DIR             run as if started in DIR
   --config FILE      use FILE instead of guard.config.yaml
 
 Exit codes: 0 all match; 1 a rule is broken; 2 bad config, lockfile or
-migration file; 3 git could not be read.`,
-  options: { rev: { type: 'string' } },
+migration file; 3 git could not be read (REF missing: fetch it).`,
+  options: { rev: { type: 'string' }, base: { type: 'string' } },
   allowPositionals: false,
   async run(context, values) {
     const rev = values.rev as string | undefined;
@@ -157,6 +189,7 @@ migration file; 3 git could not be read.`,
       cwd: context.cwd,
       configPath: context.configPath,
       source: rev ? { kind: 'revision', rev } : { kind: 'worktree' },
+      base: values.base as string | undefined,
     });
     printVerifyResult(result, context);
     return result.exitCode;

@@ -1,0 +1,112 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { TempRepo, runGuard } from '../helpers/git-repo.js';
+
+/** A repository with a bare remote whose main holds two locked migrations. */
+function withRemote(): { repo: TempRepo; remote: string } {
+  const remote = mkdtempSync(path.join(tmpdir(), 'guard-remote-'));
+  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
+  const repo = new TempRepo();
+  repo.write('guard.config.yaml', 'migrations:\n  - dir: db/migrations\n    tool: sql\n');
+  repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id int);\n');
+  repo.write('db/migrations/020_orders.sql', 'CREATE TABLE orders (id int);\n');
+  assert.equal(repo.guard('lock').code, 0);
+  repo.commitAll('initial migrations');
+  repo.git('remote', 'add', 'origin', remote);
+  repo.git('push', '-q', '-u', 'origin', 'main');
+  repo.git('remote', 'set-head', 'origin', 'main');
+  repo.git('checkout', '-q', '-b', 'feature');
+  return { repo, remote };
+}
+
+describe('guard verify --base: the CI gate', () => {
+  let repo: TempRepo;
+  let remote: string;
+  before(() => ({ repo, remote } = withRemote()));
+  after(() => {
+    repo.dispose();
+    rmSync(remote, { recursive: true, force: true });
+  });
+
+  it('passes a branch that only adds a migration after the sealed ones', () => {
+    repo.write('db/migrations/030_items.sql', 'CREATE TABLE items (id int);\n');
+    assert.equal(repo.guard('lock').code, 0);
+    repo.commitAll('items');
+    const result = repo.guard('verify', '--base', 'origin/main');
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /nothing sealed in origin\/main changed/);
+  });
+
+  it('refuses an edit of a sealed migration committed with --no-verify and relocked, naming the sealing commit', () => {
+    repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id bigint);\n');
+    assert.equal(repo.guard('lock').code, 0);
+    repo.commitAll('sneaky edit');
+    // The lockfile matches the files, so plain verify passes: only the sealed state catches it.
+    assert.equal(repo.guard('verify').code, 0);
+    const result = repo.guard('verify', '--base', 'origin/main', '--format', 'json');
+    assert.equal(result.code, 1);
+    const report = JSON.parse(result.stdout) as { base: string; findings: { code: string; file: string; message: string; fix: string }[] };
+    assert.equal(report.base, 'origin/main');
+    // One finding per file: the relocked line is part of the same edit.
+    assert.deepEqual(
+      report.findings.map((finding) => [finding.code, finding.file]),
+      [['sealed-edited', 'db/migrations/010_users.sql']],
+    );
+    const sealingCommit = repo.git('rev-parse', '--short', 'main').trim();
+    assert.match(report.findings[0]!.message, new RegExp(`sealed in origin/main by ${sealingCommit} \\(\\d{4}-\\d\\d-\\d\\d, Test User\\)`));
+    assert.match(report.findings[0]!.fix, /write a new migration/);
+    repo.git('reset', '-q', '--hard', 'HEAD~1');
+  });
+
+  const refusedCodes = (message: string, change: () => void): string[] => {
+    change();
+    assert.equal(repo.guard('lock').code, 0);
+    repo.commitAll(message);
+    const result = repo.guard('verify', '--base', 'origin/main', '--format', 'json');
+    repo.git('reset', '-q', '--hard', 'HEAD~1');
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    return (JSON.parse(result.stdout) as { findings: { code: string }[] }).findings.map((finding) => finding.code);
+  };
+
+  it('refuses renaming a sealed migration', () => {
+    assert.deepEqual(
+      refusedCodes('rename', () => repo.git('mv', 'db/migrations/020_orders.sql', 'db/migrations/025_orders.sql')),
+      ['sealed-renamed'],
+    );
+  });
+
+  it('refuses deleting a sealed migration', () => {
+    assert.deepEqual(
+      refusedCodes('delete', () => repo.git('rm', '-q', 'db/migrations/020_orders.sql')),
+      ['sealed-deleted'],
+    );
+  });
+
+  it('refuses a new migration that sorts before the sealed ones', () => {
+    assert.deepEqual(
+      refusedCodes('late', () => repo.write('db/migrations/015_late.sql', 'SELECT 1;\n')),
+      ['out-of-order'],
+    );
+  });
+
+  it('in a shallow clone without the base, exits 3 and says what to fetch', () => {
+    const shallow = mkdtempSync(path.join(tmpdir(), 'guard-shallow-'));
+    try {
+      repo.git('push', '-q', 'origin', 'feature');
+      execFileSync('git', ['clone', '-q', '--depth', '1', '--single-branch', '--branch', 'feature', `file://${remote}`, shallow]);
+      const result = runGuard(shallow, 'verify', '--base', 'origin/main');
+      assert.equal(result.code, 3, result.stdout + result.stderr);
+      assert.match(result.stderr, /origin\/main is not in this shallow clone/);
+      assert.match(result.stderr, /git fetch --depth=1 origin main/);
+      execFileSync('git', ['fetch', '-q', '--depth=1', 'origin', 'main:refs/remotes/origin/main'], { cwd: shallow });
+      const fetched = runGuard(shallow, 'verify', '--base', 'origin/main');
+      assert.equal(fetched.code, 0, fetched.stdout + fetched.stderr);
+    } finally {
+      rmSync(shallow, { recursive: true, force: true });
+    }
+  });
+});
