@@ -13,6 +13,7 @@ import { errorJson, formatError, OUTPUT_FORMATS, paint, useColour, type OutputFo
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandDefinition> }> = {
   lock: { summary: 'create or update checksums.lock.yaml', load: async () => (await import('../commands/lock.js')).lockCommand },
   verify: { summary: 'check the migrations against checksums.lock.yaml', load: async () => (await import('../commands/verify.js')).verifyCommand },
+  amend: { summary: 'record a sanctioned change of a sealed migration', load: async () => (await import('../commands/amend.js')).amendCommand },
 };
 
 const GLOBAL_OPTIONS = {

@@ -5,7 +5,9 @@ import { splitConflictSides, findConflictMarkers } from '../core/lockfile/confli
 import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
 import { mergeLockfiles, planLock, type LockChange } from '../core/lockfile/plan-lock.js';
 import { serializeLockfile } from '../core/lockfile/serialize-lockfile.js';
-import { LOCKFILE_NAME, type Lockfile } from '../core/lockfile/types.js';
+import { LOCKFILE_NAME, type Amendment, type Lockfile } from '../core/lockfile/types.js';
+import type { SealedState } from '../core/seal/check-sealed.js';
+import { checkSealedWithHistory, commitOf, protectedRef, sealedStateAt } from '../shell/sealed-state.js';
 import type { Finding, SetUnderCheck } from '../core/verify/compare-with-lockfile.js';
 import { normaliseDir, joinPath } from '../core/paths.js';
 import { formatFinding, JSON_SCHEMA_VERSION } from '../cli/output.js';
@@ -44,28 +46,49 @@ export interface LockResult {
  * const result = await lockRepository({ cwd: '/path/to/repo' });
  * // result.changes: [{ kind: 'added', set: 'db/versions', id: 'ae1027a6acf', file: 'ae1027a6acf_add_users.py' }]
  */
-export async function lockRepository(options: { cwd: string; configPath?: string | undefined; dropSets?: string[]; check?: boolean }): Promise<LockResult> {
+export interface LockOptions {
+  cwd: string;
+  configPath?: string | undefined;
+  /** Locked sets the config no longer lists that may be forgotten. */
+  dropSets?: string[];
+  /** Write nothing; report whether the lockfile is out of date. */
+  check?: boolean;
+  /** Record a sanctioned change of a sealed migration (`guard amend`). */
+  amend?: { file: string; reason: string; by: string; at: string };
+}
+
+export async function lockRepository(options: LockOptions): Promise<LockResult> {
   const repository = await openRepository(options.cwd);
   const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
   const source = { kind: 'worktree' } as const;
-  const [text, listing] = await Promise.all([readLockfileText(repository.root, source), listSets(repository.root, config.migrations, source)]);
+  const [text, listing, protectedName] = await Promise.all([
+    readLockfileText(repository.root, source),
+    listSets(repository.root, config.migrations, source),
+    protectedRef(repository.root, config.protected),
+  ]);
+  const protectedCommit = protectedName ? await commitOf(repository.root, protectedName) : undefined;
   const relock = async () => {
     const sets = await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir);
-    return planAndWrite(repository.root, text, sets, options);
+    const sealed = protectedName && protectedCommit ? await sealedStateAt(repository.root, protectedName) : undefined;
+    return planAndWrite(repository.root, text, sets, sealed, options);
   };
-  // "Up to date" is a pure function of the lockfile text and the files git
-  // vouches for; a repeated `guard lock` of the same state reads no migration.
+  // "Up to date" is a pure function of the lockfile text, the files git
+  // vouches for and the sealed state; a repeated `guard lock` reads no migration.
   const fingerprint = listing.fingerprint;
-  if (fingerprint === undefined || text === undefined) return relock();
-  const key = stateKey(JSON.stringify(config.migrations), JSON.stringify(options.dropSets ?? []), text, fingerprint);
+  if (fingerprint === undefined || text === undefined || options.amend) return relock();
+  const key = stateKey(JSON.stringify(config.migrations), JSON.stringify(options.dropSets ?? []), text, fingerprint, protectedCommit ?? '');
   return memoized(repository.gitDir, 'lock.json', key, relock, (result) => result.exitCode === ExitCode.ok && !result.written && !result.conflict);
 }
+
+/** Codes that stop `guard lock`: it never rewrites a sealed entry. */
+const SEALED_REFUSALS = new Set(['sealed-edited', 'sealed-deleted', 'sealed-renamed', 'sealed-line-edited']);
 
 async function planAndWrite(
   root: string,
   text: string | undefined,
   sets: SetUnderCheck[],
-  options: { dropSets?: string[]; check?: boolean },
+  sealed: SealedState | undefined,
+  options: Pick<LockOptions, 'dropSets' | 'check' | 'amend'>,
 ): Promise<LockResult> {
   let previous: Lockfile | undefined;
   let conflict: LockResult['conflict'];
@@ -85,6 +108,7 @@ async function planAndWrite(
     previous = (await parseLockfile(text, LOCKFILE_NAME)).lock;
   }
 
+  if (options.amend) previous = withAmendment(previous, sets, sealed, options.amend);
   const plan = planLock({ previous, sets, dropSets: (options.dropSets ?? []).map(normaliseDir) });
   const base = {
     schemaVersion: JSON_SCHEMA_VERSION,
@@ -96,11 +120,45 @@ async function planAndWrite(
     const exitCode = plan.refusal.reduce((worst, finding) => Math.max(worst, finding.exitCode), ExitCode.refused as number);
     return { ...base, ok: false, exitCode, written: false, changes: [], warnings: [], refusals: plan.refusal };
   }
+  if (sealed) {
+    const findings = await checkSealedWithHistory(root, sealed, sets, plan.lock);
+    const refusals = findings.filter((finding) => SEALED_REFUSALS.has(finding.code));
+    if (refusals.length > 0) return { ...base, ok: false, exitCode: ExitCode.refused, written: false, changes: [], warnings: [], refusals };
+    plan.warnings.push(...findings.filter((finding) => !SEALED_REFUSALS.has(finding.code)));
+  }
   const next = serializeLockfile(plan.lock);
   const written = next !== text;
   if (written && !options.check) writeFileAtomic(path.join(root, LOCKFILE_NAME), next);
   const exitCode = options.check && written ? ExitCode.refused : ExitCode.ok;
   return { ...base, ok: exitCode === ExitCode.ok, exitCode, written: written && !options.check, changes: plan.changes, warnings: plan.warnings, refusals: [] };
+}
+
+/**
+ * The previous lockfile plus an amendment of `file`: from its sealed checksum
+ * to its content now. An earlier amendment of the same file that is not yet
+ * in the sealed lockfile is replaced, so a reworked fix stays one record.
+ */
+function withAmendment(previous: Lockfile | undefined, sets: SetUnderCheck[], sealed: SealedState | undefined, amend: NonNullable<LockOptions['amend']>): Lockfile {
+  const file = normaliseDir(amend.file);
+  const set = sets.find(({ dir }) => dir === '.' || file.startsWith(`${dir}/`));
+  if (!set) throw inputError(`${file} is not in a migration dir of the config`, { fix: `migration dirs: ${sets.map(({ dir }) => dir).join(', ')}` });
+  const relative = set.dir === '.' ? file : file.slice(set.dir.length + 1);
+  const now = set.discovered.migrations.find((migration) => migration.file === relative);
+  if (!now) throw inputError(`${file} is not a migration guard can read`, { fix: 'check the path (repository-relative) and that the file is a migration of its set' });
+  const sealedEntry = sealed?.lock.sets.find(({ dir }) => dir === set.dir)?.migrations.find((entry) => entry.file === relative);
+  if (!sealed || !sealedEntry) {
+    throw inputError(`${file} is not sealed${sealed ? ` in ${sealed.ref}` : ' (no protected ref: set `protected:` in the config)'}, so it needs no amendment`, {
+      fix: 'run `guard lock`: an unsealed migration may change',
+    });
+  }
+  if (sealedEntry.sha256 === now.sha256) throw inputError(`${file} has not changed since it was sealed in ${sealed.ref}`, { fix: 'edit the file first; guard amend records a change' });
+  const base = previous ?? { lockfile: 1 as const, algorithm: 'sha256-lf/1', sets: [], amendments: [] };
+  const sealedAmendments = new Set(sealed.lock.amendments.map((amendment) => JSON.stringify(amendment)));
+  const kept = base.amendments.filter(
+    (amendment) => !(amendment.file === file && amendment.from === `sha256:${sealedEntry.sha256}` && !sealedAmendments.has(JSON.stringify(amendment))),
+  );
+  const amendment: Amendment = { file, from: `sha256:${sealedEntry.sha256}`, to: `sha256:${now.sha256}`, reason: amend.reason, by: amend.by, at: amend.at };
+  return { ...base, amendments: [...kept, amendment] };
 }
 
 export function printLockResult(result: LockResult, context: CommandContext, check: boolean): void {

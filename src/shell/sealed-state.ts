@@ -72,7 +72,8 @@ export async function checkSealedWithHistory(root: string, sealed: SealedState, 
   return checkSealed(sealed, sets, lock, (_, entry) => named.get(entry.sha256));
 }
 
-async function commitOf(root: string, ref: string): Promise<string | undefined> {
+/** The commit `ref` names, or undefined when it does not resolve. */
+export async function commitOf(root: string, ref: string): Promise<string | undefined> {
   return git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
 }
 

@@ -23,6 +23,22 @@ function withRemote(): { repo: TempRepo; remote: string } {
   return { repo, remote };
 }
 
+/**
+ * What a developer without guard's refusal ends up with (no hooks, a clone
+ * that never fetched main): the lockfile relocked over a sealed edit.
+ */
+function lockWithoutSealedState(repo: TempRepo): void {
+  repo.git('symbolic-ref', '--delete', 'refs/remotes/origin/HEAD');
+  repo.git('update-ref', '-d', 'refs/remotes/origin/main');
+  try {
+    const lock = repo.guard('lock');
+    assert.equal(lock.code, 0, lock.stdout + lock.stderr);
+  } finally {
+    repo.git('fetch', '-q', 'origin', 'main:refs/remotes/origin/main');
+    repo.git('remote', 'set-head', 'origin', 'main');
+  }
+}
+
 describe('guard verify --base: the CI gate', () => {
   let repo: TempRepo;
   let remote: string;
@@ -43,7 +59,7 @@ describe('guard verify --base: the CI gate', () => {
 
   it('refuses an edit of a sealed migration committed with --no-verify and relocked, naming the sealing commit', () => {
     repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id bigint);\n');
-    assert.equal(repo.guard('lock').code, 0);
+    lockWithoutSealedState(repo);
     repo.commitAll('sneaky edit');
     // The lockfile matches the files, so plain verify passes: only the sealed state catches it.
     assert.equal(repo.guard('verify').code, 0);
@@ -64,7 +80,7 @@ describe('guard verify --base: the CI gate', () => {
 
   const refusedCodes = (message: string, change: () => void): string[] => {
     change();
-    assert.equal(repo.guard('lock').code, 0);
+    lockWithoutSealedState(repo);
     repo.commitAll(message);
     const result = repo.guard('verify', '--base', 'origin/main', '--format', 'json');
     repo.git('reset', '-q', '--hard', 'HEAD~1');
@@ -108,5 +124,58 @@ describe('guard verify --base: the CI gate', () => {
     } finally {
       rmSync(shallow, { recursive: true, force: true });
     }
+  });
+});
+
+describe('guard lock never rewrites a sealed entry; guard amend records a sanctioned change', () => {
+  let repo: TempRepo;
+  let remote: string;
+  before(() => ({ repo, remote } = withRemote()));
+  after(() => {
+    repo.dispose();
+    rmSync(remote, { recursive: true, force: true });
+  });
+
+  it('guard lock refuses an edited sealed migration, names it and points to guard amend', () => {
+    const before = repo.read('checksums.lock.yaml');
+    repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id bigint);\n');
+    const lock = repo.guard('lock');
+    assert.equal(lock.code, 1, lock.stdout + lock.stderr);
+    assert.match(lock.stdout, /db\/migrations\/010_users\.sql is sealed in origin\/main by [0-9a-f]+ \(/);
+    assert.match(lock.stdout, /guard amend db\/migrations\/010_users\.sql/);
+    assert.equal(repo.read('checksums.lock.yaml'), before);
+  });
+
+  it('guard amend records from, to, reason, author and date, and the gate accepts it', () => {
+    const amend = repo.guard('amend', 'db/migrations/010_users.sql', '--reason', 'widen id to bigint');
+    assert.equal(amend.code, 0, amend.stdout + amend.stderr);
+    const text = repo.read('checksums.lock.yaml');
+    assert.match(
+      text,
+      /^ {2}- \{file: db\/migrations\/010_users\.sql, from: "sha256:[0-9a-f]{64}", to: "sha256:[0-9a-f]{64}", reason: "widen id to bigint", by: "test@example\.com", at: "\d{4}-\d\d-\d\d"\}$/m,
+    );
+    assert.equal(repo.guard('lock').code, 0);
+    repo.commitAll('amended');
+    const gate = repo.guard('verify', '--base', 'origin/main');
+    assert.equal(gate.code, 0, gate.stdout + gate.stderr);
+  });
+
+  it('amending again replaces the unmerged amendment instead of stacking a second', () => {
+    repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id bigint NOT NULL);\n');
+    assert.equal(repo.guard('amend', 'db/migrations/010_users.sql', '--reason', 'and not null').code, 0);
+    const amendments = repo.read('checksums.lock.yaml').split('\n').filter((line) => line.startsWith('  - {file: db/migrations/010_users.sql'));
+    assert.equal(amendments.length, 1);
+    assert.match(amendments[0]!, /reason: "and not null"/);
+  });
+
+  it('refuses to amend a migration that is not sealed, or without a reason', () => {
+    repo.write('db/migrations/030_new.sql', 'SELECT 1;\n');
+    assert.equal(repo.guard('lock').code, 0);
+    const unsealed = repo.guard('amend', 'db/migrations/030_new.sql', '--reason', 'x');
+    assert.equal(unsealed.code, 2);
+    assert.match(unsealed.stderr, /db\/migrations\/030_new\.sql is not sealed in origin\/main, so it needs no amendment/);
+    const noReason = repo.guard('amend', 'db/migrations/010_users.sql');
+    assert.equal(noReason.code, 2);
+    assert.match(noReason.stderr, /needs --reason/);
   });
 });
