@@ -179,3 +179,42 @@ describe('guard lock never rewrites a sealed entry; guard amend records a sancti
     assert.match(noReason.stderr, /needs --reason/);
   });
 });
+
+describe('guard renumber', () => {
+  let repo: TempRepo;
+  let remote: string;
+  before(() => ({ repo, remote } = withRemote()));
+  after(() => {
+    repo.dispose();
+    rmSync(remote, { recursive: true, force: true });
+  });
+
+  it('renames an out-of-order migration after the newest one, with its down script, and relocks', () => {
+    repo.write('db/migrations/015_late.up.sql', 'CREATE INDEX users_id ON users (id);\n');
+    repo.write('db/migrations/015_late.down.sql', 'DROP INDEX users_id;\n');
+    repo.git('add', 'db/migrations/015_late.up.sql');
+    const refused = repo.guard('lock');
+    assert.equal(refused.code, 0, refused.stdout + refused.stderr);
+    assert.match(refused.stdout, /warning db\/migrations\/015_late\.up\.sql \(version 015\) sorts before db\/migrations\/020_orders\.sql/);
+    const result = repo.guard('renumber', 'db/migrations/015_late.up.sql');
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /renamed db\/migrations\/015_late\.up\.sql -> db\/migrations\/021_late\.up\.sql/);
+    assert.match(result.stdout, /renamed db\/migrations\/015_late\.down\.sql -> db\/migrations\/021_late\.down\.sql/);
+    // The staged file moved with git mv; the untracked down script moved on disk.
+    const status = repo.git('status', '--porcelain');
+    assert.match(status, /^A {2}db\/migrations\/021_late\.up\.sql$/m);
+    assert.match(status, /^\?\? db\/migrations\/021_late\.down\.sql$/m);
+    assert.doesNotMatch(status, /015_late/);
+    assert.match(repo.read('checksums.lock.yaml'), /\{id: "021", file: 021_late\.up\.sql, sha256: [0-9a-f]{64}, down: 021_late\.down\.sql, down_sha256: [0-9a-f]{64}\}/);
+    repo.commitAll('late index');
+    assert.equal(repo.guard('verify', '--base', 'origin/main').code, 0);
+  });
+
+  it('explains that Alembic revisions are ordered by down_revision', () => {
+    repo.write('guard.config.yaml', 'migrations:\n  - dir: db/migrations\n    tool: sql\n  - dir: versions\n');
+    repo.write('versions/a1_base.py', "revision = 'a1'\ndown_revision = None\n");
+    const result = repo.guard('renumber', 'versions/a1_base.py');
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /Alembic orders revisions by down_revision/);
+  });
+});

@@ -1,0 +1,89 @@
+import { existsSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import { inputError } from '../core/guard-error.js';
+import { nextVersion } from '../core/migrations/next-version.js';
+import { parseVersionedName, detectScheme } from '../core/migrations/sql/naming-scheme.js';
+import { joinPath } from '../core/paths.js';
+import { JSON_SCHEMA_VERSION } from '../cli/output.js';
+import { discoverSets } from '../shell/discover-sets.js';
+import { openRepository } from '../shell/git/open-repository.js';
+import { runGit } from '../shell/git/run-git.js';
+import { loadConfig } from '../shell/load-config.js';
+import type { CommandDefinition } from './context.js';
+import { lockRepository, printLockResult } from './lock.js';
+
+const FLYWAY_VERSION = /^([VU])(\d+(?:[._]\d+)*)__/;
+
+/**
+ * `guard renumber FILE`: gives a new migration that sorts before the sealed
+ * ones (out of order) the next free version after the set's newest, renames
+ * it (with its down or undo script) and re-locks.
+ */
+export const renumberCommand: CommandDefinition = {
+  name: 'renumber',
+  summary: 'rename an out-of-order new migration after the newest one',
+  help: `Usage: guard renumber FILE [--format text|json]
+
+Renames FILE (a plain SQL or Flyway migration) to the next free version after
+the newest migration of its set, in the set's naming scheme (001 -> 021,
+a timestamp -> now, 2026_01_15_001 -> today's next counter, Flyway 1.2 -> 1.3),
+renames its .down.sql or U script with it (git mv when tracked), and runs
+guard lock. Alembic orders revisions by down_revision, not by name: point the
+revision's down_revision at the current head instead.
+
+Options:
+  --format FORMAT    text (default) or json (stdout; schemaVersion ${JSON_SCHEMA_VERSION})
+  -C DIR             run as if started in DIR
+  --config FILE      use FILE instead of guard.config.yaml
+
+Exit codes: 0 renamed and locked; 1 the new lockfile was refused; 2 FILE is
+not a versioned migration of a configured set; 3 git could not be read.`,
+  options: {},
+  allowPositionals: true,
+  async run(context, _values, positionals) {
+    if (positionals.length !== 1) throw inputError('guard renumber takes one FILE', { fix: 'guard renumber db/migrations/015_add_index.sql' });
+    const repository = await openRepository(context.cwd);
+    const file = path.relative(repository.root, path.resolve(context.cwd, positionals[0]!)).split(path.sep).join('/');
+    const { config } = await loadConfig(repository.root, context.configPath, repository.gitDir);
+    const setConfig = config.migrations.find((set) => set.dir === '.' || file.startsWith(`${set.dir}/`));
+    if (!setConfig) throw inputError(`${file} is not in a migration dir of the config`, { fix: `migration dirs: ${config.migrations.map((set) => set.dir).join(', ')}` });
+    const [set] = await discoverSets(repository.root, [setConfig], { kind: 'worktree' }, repository.gitDir);
+    const { discovered } = set!;
+    if (discovered.tool === 'alembic') {
+      throw inputError(`${file} is an Alembic revision: Alembic orders revisions by down_revision, not by name`, {
+        fix: `set its down_revision to the current head (${discovered.heads.join(', ') || 'none'}) instead`,
+      });
+    }
+    const relative = setConfig.dir === '.' ? file : file.slice(setConfig.dir.length + 1);
+    const migration = discovered.migrations.find((candidate) => candidate.file === relative);
+    if (!migration || migration.repeatable) throw inputError(`${file} is not a versioned migration guard found in ${setConfig.dir}`, { fix: 'give the path of a migration file, relative to the repository or the current directory' });
+    const others = discovered.migrations.filter((candidate) => candidate !== migration && !candidate.repeatable);
+    const latest = others.at(-1);
+    if (!latest) throw inputError(`${file} is the only migration of ${setConfig.dir}; there is nothing to sort after`, { fix: 'nothing to do' });
+
+    const scheme = discovered.tool === 'sql' ? (setConfig.naming ?? detectScheme(discovered.migrations.map((m) => parseVersionedName(m.file)))) : undefined;
+    const version = nextVersion(discovered.tool, scheme, latest.id, new Date());
+    const renames = [migration.file, ...(migration.down ? [migration.down.file] : [])].map((from) => [from, renamed(from, migration.id, version, discovered.tool)] as const);
+    for (const [from, to] of renames) {
+      const source = joinPath(setConfig.dir, from);
+      const target = joinPath(setConfig.dir, to);
+      if (existsSync(path.join(repository.root, target))) throw inputError(`cannot rename ${source}: ${target} exists`, { fix: 'move it aside and run guard renumber again' });
+      const tracked = (await runGit(repository.root, ['ls-files', '-z', '--', source])).length > 0;
+      if (tracked) await runGit(repository.root, ['mv', '--', source, target]);
+      else renameSync(path.join(repository.root, source), path.join(repository.root, target));
+      if (context.format === 'text') context.out(`renamed ${source} -> ${target}`);
+    }
+    const result = await lockRepository({ cwd: context.cwd, configPath: context.configPath });
+    printLockResult(result, context, false);
+    return result.exitCode;
+  },
+};
+
+/** `015_late.sql` with version 015 -> `021_late.sql`; Flyway `V1_2__x.sql` -> `V1.3__x.sql`. */
+function renamed(file: string, oldVersion: string, newVersion: string, tool: string): string {
+  const slash = file.lastIndexOf('/');
+  const folder = file.slice(0, slash + 1);
+  const base = file.slice(slash + 1);
+  if (tool === 'flyway') return `${folder}${base.replace(FLYWAY_VERSION, (_, prefix: string) => `${prefix}${newVersion}__`)}`;
+  return `${folder}${newVersion}${base.slice(oldVersion.length)}`;
+}
