@@ -7,8 +7,9 @@ import type { Source } from '../shell/read-migration-files.js';
 
 /** The lockfile's text at `source`, or undefined when there is none. */
 export async function readLockfileText(root: string, source: Source): Promise<string | undefined> {
-  if (source.kind === 'revision') {
-    const name = `${source.rev}:${LOCKFILE_NAME}`;
+  if (source.kind !== 'worktree') {
+    // `:path` is the index's stage-0 entry (https://git-scm.com/docs/gitrevisions#Documentation/gitrevisions.txt-emltngtltpathgtemegem0READMEememREADMEem).
+    const name = source.kind === 'index' ? `:${LOCKFILE_NAME}` : `${source.rev}:${LOCKFILE_NAME}`;
     const bytes = (await readBlobs(root, [name])).get(name);
     return bytes === undefined ? undefined : decodeLockfile(bytes);
   }

@@ -31,7 +31,7 @@ export interface VerifyResult {
   command: 'verify';
   ok: boolean;
   exitCode: number;
-  /** `worktree`, or the revision that was checked. */
+  /** `worktree`, `index`, or the revision that was checked. */
   source: string;
   /** With `--base`: the ref whose lockfile sealed migrations. */
   base?: string;
@@ -96,7 +96,7 @@ async function judge(sets: SetUnderCheck[], text: string | undefined, source: So
       branchLabels: discovered.branchLabels,
     }),
   );
-  const sourceName = source.kind === 'worktree' ? 'worktree' : source.rev;
+  const sourceName = source.kind === 'revision' ? source.rev : source.kind;
   const finish = (findings: Finding[]): VerifyResult => ({
     schemaVersion: JSON_SCHEMA_VERSION,
     command: 'verify',

@@ -10,7 +10,13 @@ export type Source =
   /** What the user is about to commit: the index where a file is unchanged, the file itself where it is new or edited. */
   | { kind: 'worktree' }
   /** A commit, as git holds it (`HEAD`, `origin/main`, a sha). */
-  | { kind: 'revision'; rev: string };
+  | { kind: 'revision'; rev: string }
+  /**
+   * What is being committed: the index git points at, which for `git commit -a`
+   * and `git commit -- path` is a temporary one named by GIT_INDEX_FILE
+   * (https://git-scm.com/docs/githooks#_pre_commit).
+   */
+  | { kind: 'index' };
 
 export interface SetRequest {
   /** Repository-relative dir, normalised. */
@@ -61,6 +67,10 @@ export async function listMigrationFiles(root: string, requests: readonly SetReq
   const dirs = requests.map((request) => request.dir);
   // The requests (dirs, recursion) and which dirs exist are part of what a listing means.
   const context = JSON.stringify([source, requests, requests.map((request) => isDirectory(path.join(root, request.dir)))]);
+  if (source.kind === 'index') {
+    const staged = await runGit(root, ['ls-files', '-z', '-s', '--', ...dirs]);
+    return lazyListing(digest(context, staged), async () => parseWorktree(root, requests, staged, Buffer.alloc(0)));
+  }
   if (source.kind === 'worktree') {
     // https://git-scm.com/docs/git-ls-files: -s gives "<mode> <object> <stage>\t<file>";
     // -t -m -d -o tags modified (C), deleted (R) and untracked (?) files.

@@ -1,0 +1,177 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ExitCode } from '../core/exit-codes.js';
+import { inputError } from '../core/guard-error.js';
+import { findConflictMarkers } from '../core/lockfile/conflict-markers.js';
+import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
+import { planLock } from '../core/lockfile/plan-lock.js';
+import { serializeLockfile } from '../core/lockfile/serialize-lockfile.js';
+import { LOCKFILE_NAME } from '../core/lockfile/types.js';
+import type { Finding } from '../core/verify/compare-with-lockfile.js';
+import { formatFinding, githubAnnotation, JSON_SCHEMA_VERSION } from '../cli/output.js';
+import { discoverListedSets, listSets } from '../shell/discover-sets.js';
+import { openRepository } from '../shell/git/open-repository.js';
+import { runGit } from '../shell/git/run-git.js';
+import { loadConfig } from '../shell/load-config.js';
+import { checkSealedWithHistory, commitOf, protectedRef, sealedStateAt } from '../shell/sealed-state.js';
+import { writeFileAtomic } from '../shell/write-atomic.js';
+import type { CommandDefinition } from './context.js';
+import { readLockfileText } from './read-lockfile.js';
+
+export interface PreCommitResult {
+  schemaVersion: typeof JSON_SCHEMA_VERSION;
+  command: 'hook pre-commit';
+  ok: boolean;
+  exitCode: number;
+  /** The ref whose lockfile sealed migrations, when there is one. */
+  sealedBy: string | undefined;
+  /** Whether guard locked new or changed migrations and staged the lockfile. */
+  staged: boolean;
+  findings: Finding[];
+}
+
+/**
+ * `guard hook pre-commit`: the rules over what is being committed, read from
+ * the index git is committing (never the work tree): new migrations are
+ * locked and the lockfile staged (`autoLock`), an unsealed migration may
+ * change, a sealed one may not, nor may a sealed lockfile line; naming,
+ * duplicates, order and Alembic heads as in `guard verify`.
+ */
+export async function preCommit(options: { cwd: string; configPath?: string | undefined }): Promise<PreCommitResult> {
+  const repository = await openRepository(options.cwd);
+  const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
+  const source = { kind: 'index' } as const;
+  const [text, listing, sealedRef] = await Promise.all([
+    readLockfileText(repository.root, source),
+    listSets(repository.root, config.migrations, source),
+    sealingRef(repository.root, config.seal, config.protected),
+  ]);
+  if (text !== undefined && findConflictMarkers(text).length > 0) {
+    throw inputError(`the staged ${LOCKFILE_NAME} has git conflict markers`, { fix: `run \`guard lock\`, then git add ${LOCKFILE_NAME}` });
+  }
+  const [sets, sealed, previous] = await Promise.all([
+    discoverListedSets(repository.root, config.migrations, listing, repository.gitDir),
+    sealedRef ? sealedStateAt(repository.root, sealedRef) : undefined,
+    text === undefined ? undefined : parseLockfile(text, `${LOCKFILE_NAME} (staged)`).then((parsed) => parsed.lock),
+  ]);
+  const result = (findings: Finding[], staged: boolean): PreCommitResult => {
+    const exitCode = findings.reduce((worst, finding) => Math.max(worst, finding.exitCode), ExitCode.ok as number);
+    return { schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-commit', ok: exitCode === 0, exitCode, sealedBy: sealed?.ref, staged, findings };
+  };
+
+  const plan = planLock({ previous, sets });
+  if ('refusal' in plan) return result(plan.refusal, false);
+  const findings: Finding[] = [...plan.warnings];
+  // Judged against the staged lockfile, so a hand edit of a sealed line is
+  // refused rather than silently repaired by the relock below.
+  if (sealed) findings.push(...(await checkSealedWithHistory(repository.root, sealed, sets, previous ?? plan.lock)));
+  if (findings.length > 0) return result(findings, false);
+
+  const next = serializeLockfile(plan.lock);
+  if (next === text) return result([], false);
+  if (!config.autoLock) {
+    return result(
+      [
+        {
+          code: 'unlocked',
+          exitCode: 1,
+          set: '.',
+          file: LOCKFILE_NAME,
+          message: `the staged migrations do not match the staged ${LOCKFILE_NAME}`,
+          fix: `run \`guard lock\` and git add ${LOCKFILE_NAME} (or set autoLock: true to let the hook do it)`,
+        },
+      ],
+      false,
+    );
+  }
+  await stageLockfile(repository.root, text, next);
+  return result([], true);
+}
+
+/**
+ * Which ref's lockfile seals: with `seal: committed`, HEAD (anything
+ * committed); otherwise the protected ref, or HEAD when this is the protected
+ * branch itself (what is committed on main is merged). Undefined when there
+ * is nothing to seal yet (no protected ref, or a first commit).
+ */
+async function sealingRef(root: string, seal: 'merged' | 'committed', configured: string | undefined): Promise<string | undefined> {
+  const head = await commitOf(root, 'HEAD');
+  if (seal === 'committed') return head ? 'HEAD' : undefined;
+  const ref = await protectedRef(root, configured);
+  if (!ref) return undefined;
+  let branch: string | undefined;
+  try {
+    branch = (await runGit(root, ['symbolic-ref', '--quiet', '--short', 'HEAD'])).toString('utf8').trim();
+  } catch {
+    branch = undefined; // detached HEAD
+  }
+  if (head && branch !== undefined && (ref === branch || ref.endsWith(`/${branch}`))) return 'HEAD';
+  return ref;
+}
+
+/**
+ * Writes the new lockfile into the index being committed
+ * (https://git-scm.com/docs/git-update-index#Documentation/git-update-index.txt---cacheinfoltmodegtltobjectgtltpathgt),
+ * and into the work tree when the work-tree copy had no changes of its own,
+ * so the user's unstaged edits are never overwritten.
+ */
+async function stageLockfile(root: string, staged: string | undefined, next: string): Promise<void> {
+  const oid = (await runGit(root, ['hash-object', '-w', '--stdin'], { input: next })).toString('utf8').trim();
+  await runGit(root, ['update-index', '--add', '--cacheinfo', `100644,${oid},${LOCKFILE_NAME}`]);
+  const file = path.join(root, LOCKFILE_NAME);
+  let onDisk: string | undefined;
+  try {
+    onDisk = readFileSync(file, 'utf8');
+  } catch {
+    onDisk = undefined;
+  }
+  if (onDisk === staged || onDisk === undefined) writeFileAtomic(file, next);
+}
+
+export const hookCommand: CommandDefinition = {
+  name: 'hook',
+  summary: 'run the rules for a git hook (pre-commit)',
+  help: `Usage: guard hook pre-commit [--format text|json]
+
+Called by the pre-commit hook. Checks what is being committed (the index
+git commits, including the temporary one of git commit -a and
+git commit -- path), never the work tree:
+
+  - new migrations are locked and ${LOCKFILE_NAME} is staged (config
+    autoLock, default true; with autoLock: false the commit is refused
+    until you run guard lock);
+  - a migration that is not sealed yet may change; its line is refreshed;
+  - a sealed migration (in the lockfile of the protected ref, default the
+    remote's default branch; HEAD on that branch itself; any commit with
+    seal: committed) may not be edited, deleted or renamed, nor its line
+    in the lockfile;
+  - naming scheme, duplicate versions, new migrations that sort before the
+    sealed ones, several or dangling Alembic heads.
+
+Options:
+  --format FORMAT    text (default) or json (stdout; schemaVersion ${JSON_SCHEMA_VERSION})
+  -C DIR             run as if started in DIR
+  --config FILE      use FILE instead of guard.config.yaml
+
+Exit codes: 0 the commit may go on; 1 refused; 2 bad config, lockfile or
+migration file; 3 git could not be read.`,
+  options: {},
+  allowPositionals: true,
+  async run(context, _values, positionals) {
+    const [hook, ...rest] = positionals;
+    if (hook !== 'pre-commit' || rest.length > 0) {
+      throw inputError(`unknown hook ${JSON.stringify(positionals.join(' '))}`, { fix: 'guard hook pre-commit' });
+    }
+    const result = await preCommit({ cwd: context.cwd, configPath: context.configPath });
+    if (context.format === 'json') {
+      context.out(JSON.stringify(result, null, 2));
+      return result.exitCode;
+    }
+    const { colours } = context;
+    for (const finding of result.findings) context.err(formatFinding(finding, colours));
+    if (context.env.GITHUB_ACTIONS === 'true') for (const finding of result.findings) context.err(githubAnnotation(finding));
+    if (result.staged) context.err(`${colours.green('guard')} locked the staged migrations and staged ${LOCKFILE_NAME}`);
+    if (!result.ok) context.err(`${colours.red('guard refused the commit')} (the commit did not happen; fix the above and commit again)`);
+    return result.exitCode;
+  },
+};

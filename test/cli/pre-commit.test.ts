@@ -1,0 +1,112 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT, TempRepo } from '../helpers/git-repo.js';
+
+const TSX = import.meta.resolve('tsx');
+const CLI = path.join(PROJECT_ROOT, 'src/cli/guard.ts');
+
+/** A repository whose pre-commit hook runs guard from source, with a bare remote holding two sealed migrations. */
+function setUp(): { repo: TempRepo; remote: string } {
+  const remote = mkdtempSync(path.join(tmpdir(), 'guard-remote-'));
+  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
+  const repo = new TempRepo();
+  repo.write('guard.config.yaml', 'migrations:\n  - dir: db/migrations\n    tool: sql\n');
+  repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id int);\n');
+  repo.write('db/migrations/020_orders.sql', 'CREATE TABLE orders (id int);\n');
+  assert.equal(repo.guard('lock').code, 0);
+  repo.commitAll('initial migrations');
+  repo.git('remote', 'add', 'origin', remote);
+  repo.git('push', '-q', '-u', 'origin', 'main');
+  repo.git('remote', 'set-head', 'origin', 'main');
+  repo.git('checkout', '-q', '-b', 'feature');
+  const hook = path.join(repo.root, '.git/hooks/pre-commit');
+  writeFileSync(hook, `#!/bin/sh\nexec "${process.execPath}" --import "${TSX}" "${CLI}" hook pre-commit\n`);
+  chmodSync(hook, 0o755);
+  return { repo, remote };
+}
+
+/** `git commit` with the hook active; what the user sees. */
+function commit(repo: TempRepo, ...args: string[]): { code: number; output: string } {
+  const result = spawnSync('git', ['commit', '-q', ...args], { cwd: repo.root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+describe('guard hook pre-commit, installed as a real git hook', () => {
+  let repo: TempRepo;
+  let remote: string;
+  before(() => ({ repo, remote } = setUp()));
+  after(() => {
+    repo.dispose();
+    rmSync(remote, { recursive: true, force: true });
+  });
+
+  it('locks a new migration and commits the lockfile with it, no manual step', () => {
+    repo.write('db/migrations/030_items.sql', 'CREATE TABLE items (id int);\n');
+    repo.git('add', 'db/migrations/030_items.sql');
+    const result = commit(repo, '-m', 'items');
+    assert.equal(result.code, 0, result.output);
+    assert.match(result.output, /locked the staged migrations and staged checksums\.lock\.yaml/);
+    const committed = repo.git('show', 'HEAD:checksums.lock.yaml');
+    assert.match(committed, new RegExp(`\\{id: "030", file: 030_items\\.sql, sha256: ${sha256('CREATE TABLE items (id int);\n')}\\}`));
+    assert.equal(repo.read('checksums.lock.yaml'), committed);
+    assert.equal(repo.git('status', '--porcelain'), '');
+  });
+
+  it('git commit -a: refuses an edit of a sealed migration, naming it and where it was sealed', () => {
+    repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id bigint);\n');
+    const result = commit(repo, '-a', '-m', 'edit sealed');
+    assert.notEqual(result.code, 0);
+    assert.match(result.output, /db\/migrations\/010_users\.sql is sealed in origin\/main by [0-9a-f]+ \(\d{4}-\d\d-\d\d, Test User\)/);
+    assert.match(result.output, /write a new migration/);
+    assert.match(result.output, /guard amend/);
+    assert.equal(repo.git('log', '-1', '--format=%s').trim(), 'items');
+  });
+
+  it('git commit -- path: refuses it too (git points GIT_INDEX_FILE at a temporary index)', () => {
+    const result = commit(repo, '-m', 'edit sealed', '--', 'db/migrations/010_users.sql');
+    assert.notEqual(result.code, 0);
+    assert.match(result.output, /010_users\.sql is sealed in origin\/main/);
+    repo.git('checkout', '--', 'db/migrations/010_users.sql');
+  });
+
+  it('an unsealed migration may change: its line is refreshed in the same commit', () => {
+    repo.write('db/migrations/030_items.sql', 'CREATE TABLE items (id bigint);\n');
+    const result = commit(repo, '-a', '-m', 'items bigint');
+    assert.equal(result.code, 0, result.output);
+    assert.match(repo.git('show', 'HEAD:checksums.lock.yaml'), new RegExp(sha256('CREATE TABLE items (id bigint);\n')));
+  });
+
+  it('partial staging: the lockfile records what is staged, not the work tree', () => {
+    repo.write('db/migrations/040_tags.sql', 'CREATE TABLE tags (id int);\n');
+    repo.git('add', 'db/migrations/040_tags.sql');
+    repo.write('db/migrations/040_tags.sql', 'CREATE TABLE tags (id int);\n-- not staged yet\n');
+    const result = commit(repo, '-m', 'tags');
+    assert.equal(result.code, 0, result.output);
+    const committed = repo.git('show', 'HEAD:checksums.lock.yaml');
+    assert.match(committed, new RegExp(`040_tags\\.sql, sha256: ${sha256('CREATE TABLE tags (id int);\n')}`));
+    repo.git('checkout', '--', 'db/migrations/040_tags.sql');
+  });
+
+  it('refuses a staged deletion of a sealed migration and a hand edit of its lockfile line', () => {
+    repo.git('rm', '-q', 'db/migrations/020_orders.sql');
+    const deletion = commit(repo, '-m', 'drop orders');
+    assert.notEqual(deletion.code, 0);
+    assert.match(deletion.output, /020_orders\.sql is sealed in origin\/main .*and was deleted/);
+    repo.git('reset', '-q', '--hard');
+    const text = repo.read('checksums.lock.yaml');
+    const line = text.split('\n').find((candidate) => candidate.includes('010_users.sql'))!;
+    repo.write('checksums.lock.yaml', text.replace(line, line.replace(/sha256: [0-9a-f]{64}/, `sha256: ${'a'.repeat(64)}`)));
+    repo.git('add', 'checksums.lock.yaml');
+    const edited = commit(repo, '-m', 'hand edit');
+    assert.notEqual(edited.code, 0);
+    assert.match(edited.output, /lockfile line of db\/migrations\/010_users\.sql, sealed in origin\/main/);
+    repo.git('reset', '-q', '--hard');
+  });
+});
