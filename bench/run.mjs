@@ -19,7 +19,7 @@ const { values } = parseArgs({
 const sizes = values.sizes.split(',').map(Number);
 const runs = Number(values.runs);
 
-const BUDGETS = { verify: 3, lock: undefined };
+const BUDGETS = { verify: 3, preCommit: 2, lock: undefined };
 
 function cleanEnv() {
   return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GIT_')));
@@ -49,6 +49,13 @@ function measure(command, args, cwd, expectStatus = 0, prepare) {
     samples.push(result.ms);
   }
   return { median: median(samples), min: Math.min(...samples), samples: samples.map((ms) => Math.round(ms * 10) / 10) };
+}
+
+let latestRevision = null;
+
+/** A revision on top of `parent`, as a developer adds one. */
+function newRevision(parent) {
+  return `revision = 'ffff00000001'\ndown_revision = '${parent}'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n`;
 }
 
 /** An Alembic project of `count` linear revisions, ~1 KB each, committed. */
@@ -98,6 +105,7 @@ def downgrade() -> None:
     );
     previous = id;
   }
+  latestRevision = previous;
   git('add', '-A');
   git('commit', '-q', '-m', 'migrations');
   return dir;
@@ -123,6 +131,25 @@ for (const size of sizes) {
     const verify = measure(process.execPath, [guard, 'verify'], repo);
     const verifyRevCold = measure(process.execPath, [guard, 'verify', '--rev', 'HEAD'], repo, 0, dropCache);
     const verifyRev = measure(process.execPath, [guard, 'verify', '--rev', 'HEAD'], repo);
+    // pre-commit: one new migration staged, sealing on (a bare remote holds
+    // main, origin/HEAD set), the hook run as git runs it. Before each run the
+    // lockfile the hook staged is put back, so every run does the same work.
+    const remote = mkdtempSync(path.join(tmpdir(), 'guard-bench-remote-'));
+    const git = (...args) => execFileSync('git', args, { cwd: repo, env: cleanEnv(), stdio: 'ignore' });
+    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote], { env: cleanEnv() });
+    git('remote', 'add', 'origin', remote);
+    git('push', '-q', 'origin', 'main');
+    git('fetch', '-q', 'origin');
+    git('remote', 'set-head', 'origin', 'main');
+    git('checkout', '-q', '-b', 'feature');
+    writeFileSync(path.join(repo, 'alembic/versions/ffff00000001_new.py'), newRevision(latestRevision));
+    git('add', 'alembic/versions/ffff00000001_new.py');
+    const restoreLockfile = () => {
+      git('reset', '-q', '--', 'checksums.lock.yaml');
+      git('checkout', '--', 'checksums.lock.yaml');
+    };
+    const preCommit = measure(process.execPath, [guard, 'hook', 'pre-commit'], repo, 0, restoreLockfile);
+    rmSync(remote, { recursive: true, force: true });
     const entry = { migrations: size, commands: {} };
     for (const [name, sample, budget] of [
       ['lock (new lockfile, cold)', lockNew, BUDGETS.lock],
@@ -131,6 +158,7 @@ for (const size of sizes) {
       ['verify (warm)', verify, BUDGETS.verify],
       ['verify --rev HEAD (cold)', verifyRevCold, undefined],
       ['verify --rev HEAD (warm)', verifyRev, BUDGETS.verify],
+      ['hook pre-commit (1 new)', preCommit, BUDGETS.preCommit],
     ]) {
       const ratio = sample.median / baseline.median;
       entry.commands[name] = {
