@@ -70,7 +70,18 @@ export async function lockRepository(options: LockOptions): Promise<LockResult> 
   const relock = async () => {
     const sets = await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir);
     const sealed = protectedName && protectedCommit ? await sealedStateAt(repository.root, protectedName) : undefined;
-    return planAndWrite(repository.root, text, sets, sealed, options);
+    const result = await planAndWrite(repository.root, text, sets, sealed, options);
+    if (protectedName && !protectedCommit) {
+      // Locking stays possible offline; the hooks and the CI gate fail closed instead.
+      result.warnings.push({
+        code: 'sealed-unknown',
+        exitCode: 1,
+        set: '.',
+        message: `the protected ref ${protectedName} is not in this clone, so sealed migrations were not checked`,
+        fix: `git fetch ${protectedName.includes('/') ? protectedName.replace('/', ' ') : 'origin'}, then run guard lock again`,
+      });
+    }
+    return result;
   };
   // "Up to date" is a pure function of the lockfile text, the files git
   // vouches for and the sealed state; a repeated `guard lock` reads no migration.

@@ -218,3 +218,25 @@ describe('guard renumber', () => {
     assert.match(result.stderr, /Alembic orders revisions by down_revision/);
   });
 });
+
+describe('a protected ref that is not in the clone', () => {
+  it('guard lock still locks, and says the sealed state was not checked; the hook fails closed', () => {
+    const repo = new TempRepo();
+    try {
+      repo.write('guard.config.yaml', 'migrations:\n  - dir: db\n    tool: sql\nprotected: origin/release\n');
+      repo.write('db/001_a.sql', 'SELECT 1;\n');
+      const lock = repo.guard('lock');
+      assert.equal(lock.code, 0, lock.stdout + lock.stderr);
+      assert.match(lock.stdout, /warning the protected ref origin\/release is not in this clone, so sealed migrations were not checked/);
+      assert.match(lock.stdout, /git fetch origin release/);
+      repo.commitAll('first');
+      repo.write('db/002_b.sql', 'SELECT 2;\n');
+      repo.git('add', 'db/002_b.sql');
+      const hook = repo.guard('hook', 'pre-commit');
+      assert.equal(hook.code, 3, hook.stdout + hook.stderr);
+      assert.match(hook.stderr, /origin\/release is not in this clone/);
+    } finally {
+      repo.dispose();
+    }
+  });
+});

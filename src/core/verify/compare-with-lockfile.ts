@@ -21,7 +21,8 @@ export type FindingCode =
   | 'sealed-deleted'
   | 'sealed-renamed'
   | 'sealed-line-edited'
-  | 'out-of-order';
+  | 'out-of-order'
+  | 'sealed-unknown';
 
 /** One thing wrong, with everything a user needs to act on it. */
 export interface Finding {
