@@ -15,6 +15,14 @@ import { runGit } from '../shell/git/run-git.js';
 import { loadConfig } from '../shell/load-config.js';
 import { checkSealedWithHistory, commitOf, protectedRef, sealedStateAt } from '../shell/sealed-state.js';
 import { writeFileAtomic } from '../shell/write-atomic.js';
+import { readBlobs } from '../shell/git/read-blobs.js';
+import { splitNul } from '../shell/git/run-git.js';
+import { appendEntry, setTail } from '../core/lockfile/append-entry.js';
+import { yamlScalar } from '../core/lockfile/yaml-scalar.js';
+import { toLockEntry } from '../core/lockfile/lock-set.js';
+import { ADAPTERS } from '../core/migrations/adapters.js';
+import { joinPath } from '../core/paths.js';
+import type { GuardConfig, MigrationSetConfig } from '../core/config/validate-config.js';
 import type { CommandDefinition } from './context.js';
 import { readLockfileText } from './read-lockfile.js';
 
@@ -40,6 +48,8 @@ export interface PreCommitResult {
 export async function preCommit(options: { cwd: string; configPath?: string | undefined }): Promise<PreCommitResult> {
   const repository = await openRepository(options.cwd);
   const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
+  const fast = await onlyAdditions(repository.root, config);
+  if (fast !== 'full') return fast;
   const source = { kind: 'index' } as const;
   const [text, listing, sealedRef] = await Promise.all([
     readLockfileText(repository.root, source),
@@ -86,6 +96,84 @@ export async function preCommit(options: { cwd: string; configPath?: string | un
   }
   await stageLockfile(repository.root, text, next);
   return result([], true);
+}
+
+/**
+ * The common commit, answered without reading the whole repository: what is
+ * staged differs from HEAD only by new migration files, at most one per set,
+ * each the new last migration of its set (SQL and Flyway: a version after
+ * the last one; Alembic: a revision on the single head). Nothing sealed can
+ * change in such a commit, and HEAD's lockfile, which the CI gate checks,
+ * needs one line more (appendEntry). Anything else, or anything this path
+ * cannot vouch for, returns 'full' and the complete rules run.
+ *
+ * The staged changes come from git's plumbing
+ * (https://git-scm.com/docs/git-diff-index#_raw_output_format).
+ */
+async function onlyAdditions(root: string, config: GuardConfig): Promise<PreCommitResult | 'full'> {
+  if (!config.autoLock || config.migrations.some((set) => !set.tool || set.recursive)) return 'full';
+  let raw: string[];
+  try {
+    raw = splitNul(await runGit(root, ['diff-index', '--cached', '-z', '--raw', '--no-abbrev', '--no-renames', 'HEAD', '--', ...config.migrations.map((set) => set.dir), LOCKFILE_NAME]));
+  } catch {
+    return 'full'; // no HEAD yet (a first commit)
+  }
+  const added = new Map<MigrationSetConfig, { path: string; oid: string }>();
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const [, , , oid, status] = raw[i]!.split(' ');
+    const file = raw[i + 1]!;
+    if (status !== 'A' || file === LOCKFILE_NAME) return 'full';
+    const set = config.migrations.find((candidate) => candidate.dir === '.' || file.startsWith(`${candidate.dir}/`));
+    if (!set) return 'full';
+    const relative = set.dir === '.' ? file : file.slice(set.dir.length + 1);
+    if (relative.includes('/')) return 'full';
+    if (!ADAPTERS[set.tool!].candidate(relative)) continue;
+    if (added.has(set)) return 'full';
+    added.set(set, { path: relative, oid: oid! });
+  }
+  const ok = (staged: boolean): PreCommitResult => ({ schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-commit', ok: true, exitCode: 0, sealedBy: undefined, staged, findings: [] });
+  if (added.size === 0) return ok(false);
+
+  const lockName = `HEAD:${LOCKFILE_NAME}`;
+  const blobs = await readBlobs(root, [lockName, ...[...added.values()].map((file) => file.oid)]);
+  const headText = blobs.get(lockName)?.toString('utf8');
+  if (headText === undefined || headText.includes('\r') || findConflictMarkers(headText).length > 0) return 'full';
+  let next = headText;
+  for (const [set, file] of added) {
+    const tool = set.tool!;
+    const adapter = ADAPTERS[tool];
+    const display = (path: string) => joinPath(set.dir, path);
+    const reading = adapter.readFile(file.path, blobs.get(file.oid)!, { ...(set.naming ? { naming: set.naming } : {}), display });
+    if (reading.problem) return 'full';
+    const tail = setTail(next, set.dir);
+    if (!tail) return 'full';
+    const tailSet = (await parseLockfile(tail, LOCKFILE_NAME)).lock.sets[0];
+    const last = tailSet?.migrations[0];
+    if (!tailSet || !last || tailSet.tool !== tool) return 'full';
+    // The last locked migration and the new one, through the adapter's own rules.
+    const discovered = adapter.discover(
+      [
+        { path: last.file, reading: { sha256: last.sha256, ...(tool === 'alembic' ? { migration: { id: last.id, file: last.file, parents: last.parents ?? [], sha256: last.sha256 } } : {}) } },
+        { path: file.path, reading },
+      ],
+      { ...(set.naming ? { naming: set.naming } : {}), display },
+    );
+    const migration = discovered.migrations.at(-1);
+    if (!migration || migration.file !== file.path || discovered.migrations.length !== 2 || migration.repeatable) return 'full';
+    // An id already locked anywhere (Alembic ids are free text): let the full rules name the duplicate.
+    if (next.includes(`- {id: ${yamlScalar(migration.id)}, `)) return 'full';
+    if (tool === 'alembic') {
+      if (tailSet.heads.length !== 1 || migration.parents.length !== 1 || migration.parents[0] !== tailSet.heads[0]) return 'full';
+      if (migration.branchLabels || migration.dependsOn) return 'full';
+    } else if (discovered.problems.length > 0) {
+      return 'full';
+    }
+    const appended = appendEntry(next, set.dir, tool, toLockEntry(tool, migration));
+    if (appended === undefined) return 'full';
+    next = appended;
+  }
+  await stageLockfile(root, headText, next);
+  return ok(true);
 }
 
 /**

@@ -57,6 +57,21 @@ describe('guard hook pre-commit, installed as a real git hook', () => {
     assert.match(committed, new RegExp(`\\{id: "030", file: 030_items\\.sql, sha256: ${sha256('CREATE TABLE items (id int);\n')}\\}`));
     assert.equal(repo.read('checksums.lock.yaml'), committed);
     assert.equal(repo.git('status', '--porcelain'), '');
+    // The hook's quick append is byte for byte what a full lock writes.
+    const check = repo.guard('lock', '--check');
+    assert.equal(check.code, 0, check.stdout + check.stderr);
+    assert.equal(repo.guard('verify', '--base', 'origin/main').code, 0);
+  });
+
+  it('refuses a new migration that sorts before the sealed ones (the full rules take over)', () => {
+    repo.write('db/migrations/015_late.sql', 'SELECT 1;\n');
+    repo.git('add', 'db/migrations/015_late.sql');
+    const result = commit(repo, '-m', 'late');
+    assert.notEqual(result.code, 0);
+    assert.match(result.output, /db\/migrations\/015_late\.sql \(version 015\) sorts before db\/migrations\/020_orders\.sql/);
+    assert.match(result.output, /guard renumber db\/migrations\/015_late\.sql/);
+    repo.git('rm', '-q', '--cached', 'db/migrations/015_late.sql');
+    repo.remove('db/migrations/015_late.sql');
   });
 
   it('git commit -a: refuses an edit of a sealed migration, naming it and where it was sealed', () => {

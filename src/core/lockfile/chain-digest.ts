@@ -16,10 +16,20 @@ export function chainDigests(tool: string, entries: readonly LockEntry[]): strin
   let previous = chainStart(tool);
   const digests: string[] = new Array<string>(entries.length);
   for (let i = 0; i < entries.length; i++) {
-    previous = hash('sha256', `${previous}\n${entryLine(entries[i]!)}`, 'hex');
+    previous = extendChain(previous, entries[i]!);
     digests[i] = previous;
   }
   return digests;
+}
+
+/**
+ * The digest after one more entry: appending a migration costs one hash, not
+ * a re-hash of the set (the pre-commit hook relies on it).
+ *
+ * @param previous hex digest of the set so far (without `sha256:`)
+ */
+export function extendChain(previous: string, entry: LockEntry): string {
+  return hash('sha256', `${previous}\n${entryLine(entry)}`, 'hex');
 }
 
 /** `sha256:<hex>` of the whole set. */
