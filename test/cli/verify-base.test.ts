@@ -220,7 +220,7 @@ describe('guard renumber', () => {
 });
 
 describe('a protected ref that is not in the clone', () => {
-  it('guard lock still locks, and says the sealed state was not checked; the hook fails closed', () => {
+  it('guard lock still locks and says the sealed state was not checked; the hook fails closed on changes', () => {
     const repo = new TempRepo();
     try {
       repo.write('guard.config.yaml', 'migrations:\n  - dir: db\n    tool: sql\nprotected: origin/release\n');
@@ -230,8 +230,14 @@ describe('a protected ref that is not in the clone', () => {
       assert.match(lock.stdout, /warning the protected ref origin\/release is not in this clone, so sealed migrations were not checked/);
       assert.match(lock.stdout, /git fetch origin release/);
       repo.commitAll('first');
+      // Adding the new last migration needs no sealed state: nothing existing changes.
       repo.write('db/002_b.sql', 'SELECT 2;\n');
       repo.git('add', 'db/002_b.sql');
+      assert.equal(repo.guard('hook', 'pre-commit').code, 0);
+      repo.commitAll('second');
+      // Changing an existing one does, and without it the hook fails closed.
+      repo.write('db/001_a.sql', 'SELECT 10;\n');
+      repo.git('add', 'db/001_a.sql');
       const hook = repo.guard('hook', 'pre-commit');
       assert.equal(hook.code, 3, hook.stdout + hook.stderr);
       assert.match(hook.stderr, /origin\/release is not in this clone/);
