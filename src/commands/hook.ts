@@ -112,9 +112,17 @@ export async function preCommit(options: { cwd: string; configPath?: string | un
  */
 async function onlyAdditions(root: string, config: GuardConfig): Promise<PreCommitResult | 'full'> {
   if (!config.autoLock || config.migrations.some((set) => !set.tool || set.recursive)) return 'full';
+  const lockName = `HEAD:${LOCKFILE_NAME}`;
   let raw: string[];
+  let headLock: Map<string, Buffer>;
   try {
-    raw = splitNul(await runGit(root, ['diff-index', '--cached', '-z', '--raw', '--no-abbrev', '--no-renames', 'HEAD', '--', ...config.migrations.map((set) => set.dir), LOCKFILE_NAME]));
+    // Both at once: the staged changes, and HEAD's lockfile that most commits need.
+    const [diff, lock] = await Promise.all([
+      runGit(root, ['diff-index', '--cached', '-z', '--raw', '--no-abbrev', '--no-renames', 'HEAD', '--', ...config.migrations.map((set) => set.dir), LOCKFILE_NAME]),
+      readBlobs(root, [lockName]),
+    ]);
+    raw = splitNul(diff);
+    headLock = lock;
   } catch {
     return 'full'; // no HEAD yet (a first commit)
   }
@@ -134,9 +142,8 @@ async function onlyAdditions(root: string, config: GuardConfig): Promise<PreComm
   const ok = (staged: boolean): PreCommitResult => ({ schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-commit', ok: true, exitCode: 0, sealedBy: undefined, staged, findings: [] });
   if (added.size === 0) return ok(false);
 
-  const lockName = `HEAD:${LOCKFILE_NAME}`;
-  const blobs = await readBlobs(root, [lockName, ...[...added.values()].map((file) => file.oid)]);
-  const headText = blobs.get(lockName)?.toString('utf8');
+  const blobs = await readBlobs(root, [...added.values()].map((file) => file.oid));
+  const headText = headLock.get(lockName)?.toString('utf8');
   if (headText === undefined || headText.includes('\r') || findConflictMarkers(headText).length > 0) return 'full';
   let next = headText;
   for (const [set, file] of added) {
@@ -204,8 +211,6 @@ async function sealingRef(root: string, seal: 'merged' | 'committed', configured
  * so the user's unstaged edits are never overwritten.
  */
 async function stageLockfile(root: string, staged: string | undefined, next: string): Promise<void> {
-  const oid = (await runGit(root, ['hash-object', '-w', '--stdin'], { input: next })).toString('utf8').trim();
-  await runGit(root, ['update-index', '--add', '--cacheinfo', `100644,${oid},${LOCKFILE_NAME}`]);
   const file = path.join(root, LOCKFILE_NAME);
   let onDisk: string | undefined;
   try {
@@ -213,7 +218,14 @@ async function stageLockfile(root: string, staged: string | undefined, next: str
   } catch {
     onDisk = undefined;
   }
-  if (onDisk === staged || onDisk === undefined) writeFileAtomic(file, next);
+  if (onDisk === staged || onDisk === undefined) {
+    // The work-tree copy had no edits of its own: write it and stage it in one step.
+    writeFileAtomic(file, next);
+    await runGit(root, ['add', '--', LOCKFILE_NAME]);
+    return;
+  }
+  const oid = (await runGit(root, ['hash-object', '-w', '--stdin'], { input: next })).toString('utf8').trim();
+  await runGit(root, ['update-index', '--add', '--cacheinfo', `100644,${oid},${LOCKFILE_NAME}`]);
 }
 
 export const hookCommand: CommandDefinition = {
