@@ -1,33 +1,21 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT, TempRepo } from '../helpers/git-repo.js';
+import { PROJECT_ROOT, TempRepo, withSealedRemote } from '../helpers/git-repo.js';
 
 const TSX = import.meta.resolve('tsx');
 const CLI = path.join(PROJECT_ROOT, 'src/cli/guard.ts');
 
-/** A repository whose pre-commit hook runs guard from source, with a bare remote holding two sealed migrations. */
-function setUp(): { repo: TempRepo; remote: string } {
-  const remote = mkdtempSync(path.join(tmpdir(), 'guard-remote-'));
-  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
-  const repo = new TempRepo();
-  repo.write('guard.config.yaml', 'migrations:\n  - dir: db/migrations\n    tool: sql\n');
-  repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id int);\n');
-  repo.write('db/migrations/020_orders.sql', 'CREATE TABLE orders (id int);\n');
-  assert.equal(repo.guard('lock').code, 0);
-  repo.commitAll('initial migrations');
-  repo.git('remote', 'add', 'origin', remote);
-  repo.git('push', '-q', '-u', 'origin', 'main');
-  repo.git('remote', 'set-head', 'origin', 'main');
-  repo.git('checkout', '-q', '-b', 'feature');
+/** withSealedRemote, with a pre-commit hook that runs guard from source. */
+function setUp(): { repo: TempRepo; dispose(): void } {
+  const { repo, dispose } = withSealedRemote();
   const hook = path.join(repo.root, '.git/hooks/pre-commit');
   writeFileSync(hook, `#!/bin/sh\nexec "${process.execPath}" --import "${TSX}" "${CLI}" hook pre-commit\n`);
   chmodSync(hook, 0o755);
-  return { repo, remote };
+  return { repo, dispose };
 }
 
 /** `git commit` with the hook active; what the user sees. */
@@ -40,12 +28,9 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
 describe('guard hook pre-commit, installed as a real git hook', () => {
   let repo: TempRepo;
-  let remote: string;
-  before(() => ({ repo, remote } = setUp()));
-  after(() => {
-    repo.dispose();
-    rmSync(remote, { recursive: true, force: true });
-  });
+  let dispose: () => void;
+  before(() => ({ repo, dispose } = setUp()));
+  after(() => dispose());
 
   it('locks a new migration and commits the lockfile with it, no manual step', () => {
     repo.write('db/migrations/030_items.sql', 'CREATE TABLE items (id int);\n');

@@ -4,24 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { TempRepo, runGuard } from '../helpers/git-repo.js';
-
-/** A repository with a bare remote whose main holds two locked migrations. */
-function withRemote(): { repo: TempRepo; remote: string } {
-  const remote = mkdtempSync(path.join(tmpdir(), 'guard-remote-'));
-  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
-  const repo = new TempRepo();
-  repo.write('guard.config.yaml', 'migrations:\n  - dir: db/migrations\n    tool: sql\n');
-  repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id int);\n');
-  repo.write('db/migrations/020_orders.sql', 'CREATE TABLE orders (id int);\n');
-  assert.equal(repo.guard('lock').code, 0);
-  repo.commitAll('initial migrations');
-  repo.git('remote', 'add', 'origin', remote);
-  repo.git('push', '-q', '-u', 'origin', 'main');
-  repo.git('remote', 'set-head', 'origin', 'main');
-  repo.git('checkout', '-q', '-b', 'feature');
-  return { repo, remote };
-}
+import { TempRepo, runGuard, withSealedRemote } from '../helpers/git-repo.js';
 
 /**
  * What a developer without guard's refusal ends up with (no hooks, a clone
@@ -42,11 +25,9 @@ function lockWithoutSealedState(repo: TempRepo): void {
 describe('guard verify --base: the CI gate', () => {
   let repo: TempRepo;
   let remote: string;
-  before(() => ({ repo, remote } = withRemote()));
-  after(() => {
-    repo.dispose();
-    rmSync(remote, { recursive: true, force: true });
-  });
+  let dispose: () => void;
+  before(() => ({ repo, remote, dispose } = withSealedRemote()));
+  after(() => dispose());
 
   it('passes a branch that only adds a migration after the sealed ones', () => {
     repo.write('db/migrations/030_items.sql', 'CREATE TABLE items (id int);\n');
@@ -130,11 +111,9 @@ describe('guard verify --base: the CI gate', () => {
 describe('guard lock never rewrites a sealed entry; guard amend records a sanctioned change', () => {
   let repo: TempRepo;
   let remote: string;
-  before(() => ({ repo, remote } = withRemote()));
-  after(() => {
-    repo.dispose();
-    rmSync(remote, { recursive: true, force: true });
-  });
+  let dispose: () => void;
+  before(() => ({ repo, remote, dispose } = withSealedRemote()));
+  after(() => dispose());
 
   it('guard lock refuses an edited sealed migration, names it and points to guard amend', () => {
     const before = repo.read('checksums.lock.yaml');
@@ -183,11 +162,9 @@ describe('guard lock never rewrites a sealed entry; guard amend records a sancti
 describe('guard renumber', () => {
   let repo: TempRepo;
   let remote: string;
-  before(() => ({ repo, remote } = withRemote()));
-  after(() => {
-    repo.dispose();
-    rmSync(remote, { recursive: true, force: true });
-  });
+  let dispose: () => void;
+  before(() => ({ repo, remote, dispose } = withSealedRemote()));
+  after(() => dispose());
 
   it('renames an out-of-order migration after the newest one, with its down script, and relocks', () => {
     repo.write('db/migrations/015_late.up.sql', 'CREATE INDEX users_id ON users (id);\n');

@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,4 +99,32 @@ def upgrade():
 def downgrade():
     pass
 `;
+}
+
+/**
+ * A repository on branch `feature` whose bare remote's main holds two locked,
+ * hence sealed, SQL migrations (db/migrations/010_users.sql, 020_orders.sql),
+ * with origin/HEAD set as `git clone` sets it.
+ */
+export function withSealedRemote(): { repo: TempRepo; remote: string; dispose(): void } {
+  const remote = mkdtempSync(path.join(tmpdir(), 'guard-remote-'));
+  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
+  const repo = new TempRepo();
+  repo.write('guard.config.yaml', 'migrations:\n  - dir: db/migrations\n    tool: sql\n');
+  repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id int);\n');
+  repo.write('db/migrations/020_orders.sql', 'CREATE TABLE orders (id int);\n');
+  assert.equal(repo.guard('lock').code, 0);
+  repo.commitAll('initial migrations');
+  repo.git('remote', 'add', 'origin', remote);
+  repo.git('push', '-q', '-u', 'origin', 'main');
+  repo.git('remote', 'set-head', 'origin', 'main');
+  repo.git('checkout', '-q', '-b', 'feature');
+  return {
+    repo,
+    remote,
+    dispose() {
+      repo.dispose();
+      rmSync(remote, { recursive: true, force: true });
+    },
+  };
 }
