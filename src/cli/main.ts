@@ -14,7 +14,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandDef
   lock: { summary: 'create or update checksums.lock.yaml', load: async () => (await import('../commands/lock.js')).lockCommand },
   verify: { summary: 'check the migrations against checksums.lock.yaml', load: async () => (await import('../commands/verify.js')).verifyCommand },
   amend: { summary: 'record a sanctioned change of a sealed migration', load: async () => (await import('../commands/amend.js')).amendCommand },
-  hook: { summary: 'run the rules for a git hook (pre-commit)', load: async () => (await import('../commands/hook.js')).hookCommand },
+  hook: { summary: 'run the rules for a git hook (pre-commit, pre-push)', load: async () => (await import('../commands/hook.js')).hookCommand },
   renumber: { summary: 'rename an out-of-order new migration after the newest one', load: async () => (await import('../commands/renumber.js')).renumberCommand },
 };
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode } from '../core/exit-codes.js';
-import { inputError } from '../core/guard-error.js';
+import { GuardError, inputError } from '../core/guard-error.js';
 import { findConflictMarkers } from '../core/lockfile/conflict-markers.js';
 import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
 import { planLock } from '../core/lockfile/plan-lock.js';
@@ -25,6 +25,7 @@ import { joinPath } from '../core/paths.js';
 import type { GuardConfig, MigrationSetConfig } from '../core/config/validate-config.js';
 import type { CommandDefinition } from './context.js';
 import { readLockfileText } from './read-lockfile.js';
+import { verifyRepository } from './verify.js';
 
 export interface PreCommitResult {
   schemaVersion: typeof JSON_SCHEMA_VERSION;
@@ -183,6 +184,66 @@ async function onlyAdditions(root: string, config: GuardConfig): Promise<PreComm
   return ok(true);
 }
 
+export interface PrePushResult {
+  schemaVersion: typeof JSON_SCHEMA_VERSION;
+  command: 'hook pre-push';
+  ok: boolean;
+  exitCode: number;
+  /** Every pushed commit that was checked, oldest first, with what it broke. */
+  commits: { ref: string; commit: string; subject: string; findings: Finding[] }[];
+}
+
+const ZERO = /^0+$/;
+
+/**
+ * `guard hook pre-push`: git's pre-push protocol on stdin, one line per ref,
+ * "<local ref> SP <local oid> SP <remote ref> SP <remote oid>"
+ * (https://git-scm.com/docs/githooks#_pre_push). Every commit the push would
+ * add to the remote is checked as git holds it, not only the tip: a sealed
+ * edit made in one commit and reverted in the next still reached history.
+ * Deleted refs (all-zero local id) need no check; tags are peeled to commits;
+ * a remote id this clone does not have is exit 3 (fetch first).
+ */
+export async function prePush(options: { cwd: string; configPath?: string | undefined; remote: string; updates: string }): Promise<PrePushResult> {
+  const repository = await openRepository(options.cwd);
+  const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
+  // What the remote already has seals: the protected ref, never the local tip being pushed.
+  const sealedRef = await protectedRef(repository.root, config.protected);
+  const checked = new Set<string>();
+  const commits: PrePushResult['commits'] = [];
+  for (const line of options.updates.split('\n')) {
+    if (line.trim() === '') continue;
+    const [localRef, localOid, remoteRef, remoteOid] = line.trim().split(' ');
+    if (!localRef || !localOid || !remoteRef || !remoteOid) throw inputError(`unexpected pre-push input: ${JSON.stringify(line)}`, { fix: 'guard hook pre-push is run by git with the refs on stdin' });
+    if (ZERO.test(localOid)) continue; // a deletion adds no commit
+    const tip = await commitOf(repository.root, localOid);
+    if (!tip) continue; // a tag of a tree or blob carries no migrations
+    let range: string[];
+    if (ZERO.test(remoteOid)) {
+      // A new ref: what no ref of this remote has yet.
+      range = ['--not', `--remotes=${options.remote}`];
+    } else {
+      if (!(await commitOf(repository.root, remoteOid))) {
+        throw new GuardError(ExitCode.unreadable, `${remoteRef} on ${options.remote} is at ${remoteOid.slice(0, 12)}, which this clone does not have`, {
+          fix: `fetch first (git fetch ${options.remote}), then push again`,
+        });
+      }
+      range = [`^${remoteOid}`];
+    }
+    const listed = (await runGit(repository.root, ['rev-list', '--reverse', '--topo-order', tip, ...range])).toString('utf8').split('\n').filter(Boolean);
+    for (const commit of listed) {
+      if (checked.has(commit)) continue;
+      checked.add(commit);
+      const result = await verifyRepository({ cwd: repository.root, configPath: options.configPath, source: { kind: 'revision', rev: commit }, base: sealedRef });
+      if (result.findings.length === 0) continue;
+      const subject = (await runGit(repository.root, ['log', '-1', '--format=%s', commit])).toString('utf8').trim();
+      commits.push({ ref: localRef, commit, subject, findings: result.findings });
+    }
+  }
+  const exitCode = commits.flatMap((entry) => entry.findings).reduce((worst, finding) => Math.max(worst, finding.exitCode), ExitCode.ok as number);
+  return { schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-push', ok: exitCode === 0, exitCode, commits };
+}
+
 /**
  * Which ref's lockfile seals: with `seal: committed`, HEAD (anything
  * committed); otherwise the protected ref, or HEAD when this is the protected
@@ -228,10 +289,26 @@ async function stageLockfile(root: string, staged: string | undefined, next: str
   await runGit(root, ['update-index', '--add', '--cacheinfo', `100644,${oid},${LOCKFILE_NAME}`]);
 }
 
+function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return Promise.resolve('');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    process.stdin.on('data', (chunk: Buffer) => chunks.push(chunk));
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    process.stdin.on('error', reject);
+  });
+}
+
 export const hookCommand: CommandDefinition = {
   name: 'hook',
-  summary: 'run the rules for a git hook (pre-commit)',
+  summary: 'run the rules for a git hook (pre-commit, pre-push)',
   help: `Usage: guard hook pre-commit [--format text|json]
+       guard hook pre-push REMOTE URL < refs   (git's pre-push protocol)
+
+pre-push checks every commit the push adds to the remote, as git holds it:
+the lockfile matches the migrations, and nothing sealed in the protected ref
+changed. Deleted refs need no check; a remote commit this clone does not
+have is exit 3 (git fetch first).
 
 Called by the pre-commit hook. Checks what is being committed (the index
 git commits, including the temporary one of git commit -a and
@@ -259,8 +336,21 @@ migration file; 3 git could not be read.`,
   allowPositionals: true,
   async run(context, _values, positionals) {
     const [hook, ...rest] = positionals;
+    if (hook === 'pre-push') {
+      const updates = await readStdin();
+      const pushed = await prePush({ cwd: context.cwd, configPath: context.configPath, remote: rest[0] ?? 'origin', updates });
+      if (context.format === 'json') context.out(JSON.stringify(pushed, null, 2));
+      else {
+        for (const entry of pushed.commits) {
+          context.err(`${context.colours.bold(`commit ${entry.commit.slice(0, 12)}`)} (${entry.subject}) on ${entry.ref}:`);
+          for (const finding of entry.findings) context.err(formatFinding(finding, context.colours));
+        }
+        if (!pushed.ok) context.err(`${context.colours.red('guard refused the push')}: fix the commits above (a new commit, or rewrite them) and push again`);
+      }
+      return pushed.exitCode;
+    }
     if (hook !== 'pre-commit' || rest.length > 0) {
-      throw inputError(`unknown hook ${JSON.stringify(positionals.join(' '))}`, { fix: 'guard hook pre-commit' });
+      throw inputError(`unknown hook ${JSON.stringify(positionals.join(' '))}`, { fix: 'guard hook pre-commit, or guard hook pre-push REMOTE URL (with the refs on stdin)' });
     }
     const result = await preCommit({ cwd: context.cwd, configPath: context.configPath });
     if (context.format === 'json') {

@@ -110,3 +110,70 @@ describe('guard hook pre-commit, installed as a real git hook', () => {
     repo.git('reset', '-q', '--hard');
   });
 });
+
+describe('guard hook pre-push, installed as a real git hook', () => {
+  let repo: TempRepo;
+  let dispose: () => void;
+  before(() => {
+    ({ repo, dispose } = withSealedRemote());
+    const hook = path.join(repo.root, '.git/hooks/pre-push');
+    writeFileSync(hook, `#!/bin/sh\nexec "${process.execPath}" --import "${TSX}" "${CLI}" hook pre-push "$@"\n`);
+    chmodSync(hook, 0o755);
+  });
+  after(() => dispose());
+
+  const push = (...args: string[]) => {
+    const result = spawnSync('git', ['push', '-q', ...args], { cwd: repo.root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    return { code: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
+  };
+
+  it('lets a branch that only adds migrations through', () => {
+    repo.write('db/migrations/030_items.sql', 'CREATE TABLE items (id int);\n');
+    assert.equal(repo.guard('lock').code, 0);
+    repo.commitAll('items');
+    const result = push('-u', 'origin', 'feature');
+    assert.equal(result.code, 0, result.output);
+  });
+
+  it('refuses a push when any pushed commit edited a sealed migration, even if a later commit reverts it', () => {
+    const original = repo.read('db/migrations/010_users.sql');
+    repo.write('db/migrations/010_users.sql', 'DROP TABLE users;\n');
+    repo.git('symbolic-ref', '--delete', 'refs/remotes/origin/HEAD');
+    repo.git('update-ref', '-d', 'refs/remotes/origin/main');
+    assert.equal(repo.guard('lock').code, 0);
+    repo.git('fetch', '-q', 'origin', 'main:refs/remotes/origin/main');
+    repo.git('remote', 'set-head', 'origin', 'main');
+    repo.commitAll('sneaky edit');
+    const sneaky = repo.git('rev-parse', 'HEAD').trim();
+    repo.write('db/migrations/010_users.sql', original);
+    repo.git('add', '-A');
+    assert.equal(repo.guard('lock').code, 0); // the file is back as sealed: lock restores its line
+    repo.commitAll('revert');
+    // The tip is clean again; only a check of every pushed commit finds the edit.
+    assert.equal(repo.guard('verify', '--base', 'origin/main').code, 0);
+    const result = push('origin', 'feature');
+    assert.notEqual(result.code, 0);
+    assert.match(result.output, new RegExp(`commit ${sneaky.slice(0, 12)} \\(sneaky edit\\) on refs/heads/feature`));
+    assert.match(result.output, /db\/migrations\/010_users\.sql is sealed in origin\/main/);
+    assert.match(result.output, /guard refused the push/);
+  });
+
+  it('a remote commit this clone does not have is exit 3: fetch first', () => {
+    const result = spawnSync(process.execPath, ['--import', TSX, CLI, 'hook', 'pre-push', 'origin', 'url'], {
+      cwd: repo.root,
+      encoding: 'utf8',
+      input: `refs/heads/feature ${repo.git('rev-parse', 'HEAD').trim()} refs/heads/feature ${'1'.repeat(40)}\n`,
+    });
+    assert.equal(result.status, 3, result.stderr);
+    assert.match(result.stderr, /fetch first \(git fetch origin\)/);
+  });
+
+  it('a deleted ref needs no check', () => {
+    const result = spawnSync(process.execPath, ['--import', TSX, CLI, 'hook', 'pre-push', 'origin', 'url'], {
+      cwd: repo.root,
+      encoding: 'utf8',
+      input: `(delete) ${'0'.repeat(40)} refs/heads/old ${repo.git('rev-parse', 'origin/main').trim()}\n`,
+    });
+    assert.equal(result.status, 0, result.stderr);
+  });
+});
