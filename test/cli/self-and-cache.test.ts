@@ -15,7 +15,7 @@ describe('this repository guards itself', () => {
 
   it('the pre-commit and pre-push hooks run guard on this repository', () => {
     assert.match(readFileSync(path.join(PROJECT_ROOT, 'hooks/pre-commit'), 'utf8'), /guard\.js verify/);
-    assert.match(readFileSync(path.join(PROJECT_ROOT, 'hooks/pre-push'), 'utf8'), /guard\.js verify --rev HEAD/);
+    assert.match(readFileSync(path.join(PROJECT_ROOT, 'hooks/pre-push'), 'utf8'), /guard\.js hook pre-push "\$@"/);
     const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     assert.match(manifest.scripts.prepare!, /husky hooks/);
   });
