@@ -98,7 +98,7 @@ describe('guard verify --base: the CI gate', () => {
       const result = runGuard(shallow, 'verify', '--base', 'origin/main');
       assert.equal(result.code, 3, result.stdout + result.stderr);
       assert.match(result.stderr, /origin\/main is not in this shallow clone/);
-      assert.match(result.stderr, /git fetch --depth=1 origin main/);
+      assert.match(result.stderr, /git fetch --depth=1 origin main:refs\/remotes\/origin\/main/);
       execFileSync('git', ['fetch', '-q', '--depth=1', 'origin', 'main:refs/remotes/origin/main'], { cwd: shallow });
       const fetched = runGuard(shallow, 'verify', '--base', 'origin/main');
       assert.equal(fetched.code, 0, fetched.stdout + fetched.stderr);
