@@ -7,13 +7,13 @@ import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
 import { planLock } from '../core/lockfile/plan-lock.js';
 import { serializeLockfile } from '../core/lockfile/serialize-lockfile.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
-import type { Finding } from '../core/verify/compare-with-lockfile.js';
+import { type Finding, worstExitCode } from '../core/verify/compare-with-lockfile.js';
 import { formatFinding, githubAnnotation, JSON_SCHEMA_VERSION } from '../cli/output.js';
 import { discoverListedSets, listSets } from '../shell/discover-sets.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { runGit } from '../shell/git/run-git.js';
 import { loadConfig } from '../shell/load-config.js';
-import { checkSealedWithHistory, commitOf, protectedRef, sealedStateAt } from '../shell/sealed-state.js';
+import { checkSealedWithHistory, commitOf, git, protectedRef, sealedStateAt } from '../shell/sealed-state.js';
 import { writeFileAtomic } from '../shell/write-atomic.js';
 import { readBlobs } from '../shell/git/read-blobs.js';
 import { splitNul } from '../shell/git/run-git.js';
@@ -66,7 +66,7 @@ export async function preCommit(options: { cwd: string; configPath?: string | un
     text === undefined ? undefined : parseLockfile(text, `${LOCKFILE_NAME} (staged)`).then((parsed) => parsed.lock),
   ]);
   const result = (findings: Finding[], staged: boolean): PreCommitResult => {
-    const exitCode = findings.reduce((worst, finding) => Math.max(worst, finding.exitCode), ExitCode.ok as number);
+    const exitCode = worstExitCode(findings);
     return { schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-commit', ok: exitCode === 0, exitCode, sealedBy: sealed?.ref, staged, findings };
   };
 
@@ -240,7 +240,7 @@ export async function prePush(options: { cwd: string; configPath?: string | unde
       commits.push({ ref: localRef, commit, subject, findings: result.findings });
     }
   }
-  const exitCode = commits.flatMap((entry) => entry.findings).reduce((worst, finding) => Math.max(worst, finding.exitCode), ExitCode.ok as number);
+  const exitCode = worstExitCode(commits.flatMap((entry) => entry.findings));
   return { schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-push', ok: exitCode === 0, exitCode, commits };
 }
 
@@ -255,12 +255,7 @@ async function sealingRef(root: string, seal: 'merged' | 'committed', configured
   if (seal === 'committed') return head ? 'HEAD' : undefined;
   const ref = await protectedRef(root, configured);
   if (!ref) return undefined;
-  let branch: string | undefined;
-  try {
-    branch = (await runGit(root, ['symbolic-ref', '--quiet', '--short', 'HEAD'])).toString('utf8').trim();
-  } catch {
-    branch = undefined; // detached HEAD
-  }
+  const branch = await git(root, ['symbolic-ref', '--quiet', '--short', 'HEAD']); // undefined when detached
   if (head && branch !== undefined && (ref === branch || ref.endsWith(`/${branch}`))) return 'HEAD';
   return ref;
 }

@@ -8,7 +8,7 @@ import { serializeLockfile } from '../core/lockfile/serialize-lockfile.js';
 import { LOCKFILE_NAME, type Amendment, type Lockfile } from '../core/lockfile/types.js';
 import type { SealedState } from '../core/seal/check-sealed.js';
 import { checkSealedWithHistory, commitOf, protectedRef, sealedStateAt } from '../shell/sealed-state.js';
-import type { Finding, SetUnderCheck } from '../core/verify/compare-with-lockfile.js';
+import { type Finding, type SetUnderCheck, worstExitCode } from '../core/verify/compare-with-lockfile.js';
 import { normaliseDir, joinPath } from '../core/paths.js';
 import { formatFinding, JSON_SCHEMA_VERSION } from '../cli/output.js';
 import { discoverListedSets, listSets } from '../shell/discover-sets.js';
@@ -128,7 +128,7 @@ async function planAndWrite(
     ...(conflict ? { conflict } : {}),
   };
   if ('refusal' in plan) {
-    const exitCode = plan.refusal.reduce((worst, finding) => Math.max(worst, finding.exitCode), ExitCode.refused as number);
+    const exitCode = Math.max(worstExitCode(plan.refusal), ExitCode.refused);
     return { ...base, ok: false, exitCode, written: false, changes: [], warnings: [], refusals: plan.refusal };
   }
   if (sealed) {

@@ -1,7 +1,7 @@
 import { ExitCode } from '../core/exit-codes.js';
 import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
-import { compareWithLockfile, type Finding, type SetUnderCheck } from '../core/verify/compare-with-lockfile.js';
+import { compareWithLockfile, type Finding, type SetUnderCheck, worstExitCode } from '../core/verify/compare-with-lockfile.js';
 import { formatFinding, githubAnnotation, JSON_SCHEMA_VERSION } from '../cli/output.js';
 import { discoverListedSets, listSets } from '../shell/discover-sets.js';
 import { memoized, stateKey } from '../shell/cache-file.js';
@@ -121,7 +121,7 @@ async function judge(sets: SetUnderCheck[], text: string | undefined, source: So
 }
 
 function verdict(findings: Finding[]): { ok: boolean; exitCode: number; findings: Finding[] } {
-  const exitCode = findings.reduce((worst, finding) => Math.max(worst, finding.exitCode), ExitCode.ok as number);
+  const exitCode = worstExitCode(findings);
   return { ok: findings.length === 0, exitCode, findings };
 }
 

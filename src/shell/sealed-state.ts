@@ -78,7 +78,7 @@ export async function commitOf(root: string, ref: string): Promise<string | unde
 }
 
 /** git's trimmed output, or undefined when it fails (a missing ref is an answer, not an error). */
-async function git(root: string, args: string[]): Promise<string | undefined> {
+export async function git(root: string, args: string[]): Promise<string | undefined> {
   try {
     const output = (await runGit(root, args)).toString('utf8').trim();
     return output === '' ? undefined : output;

@@ -38,6 +38,11 @@ export interface Finding {
   fix: string;
 }
 
+/** The exit code a set of findings ends a command with: the worst of them, 0 for none. */
+export function worstExitCode(findings: readonly Finding[]): number {
+  return findings.reduce((worst, finding) => Math.max(worst, finding.exitCode), 0);
+}
+
 export interface SetUnderCheck {
   dir: string;
   discovered: DiscoveredSet;
