@@ -355,7 +355,14 @@ migration file; 3 git could not be read.`,
     const { colours } = context;
     for (const finding of result.findings) context.err(formatFinding(finding, colours));
     if (context.env.GITHUB_ACTIONS === 'true') for (const finding of result.findings) context.err(githubAnnotation(finding));
-    if (result.staged) context.err(`${colours.green('guard')} locked the staged migrations and staged ${LOCKFILE_NAME}`);
+    if (result.staged) {
+      context.err(`${colours.green('guard')} locked the staged migrations and staged ${LOCKFILE_NAME}`);
+      // `git commit -- PATH` commits from a temporary index (next-index-*.lock) while
+      // it holds the real one: the commit gets the lockfile, the real index cannot.
+      if (path.basename(context.env.GIT_INDEX_FILE ?? '').startsWith('next-index')) {
+        context.err(`  this commit includes the new ${LOCKFILE_NAME}; run \`git add ${LOCKFILE_NAME}\` afterwards so your index agrees`);
+      }
+    }
     if (!result.ok) context.err(`${colours.red('guard refused the commit')} (the commit did not happen; fix the above and commit again)`);
     return result.exitCode;
   },

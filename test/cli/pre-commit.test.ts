@@ -76,6 +76,17 @@ describe('guard hook pre-commit, installed as a real git hook', () => {
     repo.git('checkout', '--', 'db/migrations/010_users.sql');
   });
 
+  it('git commit -- path with a new migration: the lockfile goes into that commit, and the hook says how to sync the index', () => {
+    repo.write('db/migrations/035_only.sql', 'SELECT 35;\n');
+    repo.git('add', 'db/migrations/035_only.sql');
+    const result = commit(repo, '-m', 'only', '--', 'db/migrations/035_only.sql');
+    assert.equal(result.code, 0, result.output);
+    assert.match(repo.git('show', 'HEAD:checksums.lock.yaml'), /035_only\.sql/);
+    assert.match(result.output, /run `git add checksums\.lock\.yaml` afterwards/);
+    repo.git('add', 'checksums.lock.yaml');
+    assert.equal(repo.git('status', '--porcelain'), '');
+  });
+
   it('an unsealed migration may change: its line is refreshed in the same commit', () => {
     repo.write('db/migrations/030_items.sql', 'CREATE TABLE items (id bigint);\n');
     const result = commit(repo, '-a', '-m', 'items bigint');
