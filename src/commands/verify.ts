@@ -1,4 +1,3 @@
-import { ExitCode } from '../core/exit-codes.js';
 import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { compareWithLockfile, type Finding, type SetUnderCheck, worstExitCode } from '../core/verify/compare-with-lockfile.js';

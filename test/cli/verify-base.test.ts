@@ -110,9 +110,8 @@ describe('guard verify --base: the CI gate', () => {
 
 describe('guard lock never rewrites a sealed entry; guard amend records a sanctioned change', () => {
   let repo: TempRepo;
-  let remote: string;
   let dispose: () => void;
-  before(() => ({ repo, remote, dispose } = withSealedRemote()));
+  before(() => ({ repo, dispose } = withSealedRemote()));
   after(() => dispose());
 
   it('guard lock refuses an edited sealed migration, names it and points to guard amend', () => {
@@ -161,9 +160,8 @@ describe('guard lock never rewrites a sealed entry; guard amend records a sancti
 
 describe('guard renumber', () => {
   let repo: TempRepo;
-  let remote: string;
   let dispose: () => void;
-  before(() => ({ repo, remote, dispose } = withSealedRemote()));
+  before(() => ({ repo, dispose } = withSealedRemote()));
   after(() => dispose());
 
   it('renames an out-of-order migration after the newest one, with its down script, and relocks', () => {
