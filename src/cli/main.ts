@@ -14,7 +14,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandDef
   lock: { summary: 'create or update checksums.lock.yaml', load: async () => (await import('../commands/lock.js')).lockCommand },
   verify: { summary: 'check the migrations against checksums.lock.yaml', load: async () => (await import('../commands/verify.js')).verifyCommand },
   amend: { summary: 'record a sanctioned change of a sealed migration', load: async () => (await import('../commands/amend.js')).amendCommand },
-  hook: { summary: 'run the rules for a git hook (pre-commit, pre-push)', load: async () => (await import('../commands/hook.js')).hookCommand },
+  hook: { summary: 'run the rules for a git hook (pre-commit, pre-push, pre-receive)', load: async () => (await import('../commands/hook.js')).hookCommand },
+  init: { summary: 'set up guard in a repository: config, lockfile, hooks, merge driver', load: async () => (await import('../commands/init.js')).initCommand },
+  doctor: { summary: 'check that guard really protects this checkout', load: async () => (await import('../commands/doctor.js')).doctorCommand },
+  'merge-driver': { summary: "git's merge driver for checksums.lock.yaml (set up by guard init)", load: async () => (await import('../commands/merge-driver.js')).mergeDriverCommand },
   renumber: { summary: 'rename an out-of-order new migration after the newest one', load: async () => (await import('../commands/renumber.js')).renumberCommand },
 };
 

@@ -12,7 +12,7 @@ import { formatFinding, githubAnnotation, JSON_SCHEMA_VERSION } from '../cli/out
 import { discoverListedSets, listSets } from '../shell/discover-sets.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { runGit } from '../shell/git/run-git.js';
-import { loadConfig } from '../shell/load-config.js';
+import { loadConfig, loadConfigAt } from '../shell/load-config.js';
 import { checkSealedWithHistory, commitOf, git, protectedRef, sealedStateAt } from '../shell/sealed-state.js';
 import { writeFileAtomic } from '../shell/write-atomic.js';
 import { readBlobs } from '../shell/git/read-blobs.js';
@@ -244,6 +244,87 @@ export async function prePush(options: { cwd: string; configPath?: string | unde
   return { schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-push', ok: exitCode === 0, exitCode, commits };
 }
 
+export interface PreReceiveResult {
+  schemaVersion: typeof JSON_SCHEMA_VERSION;
+  command: 'hook pre-receive';
+  ok: boolean;
+  exitCode: number;
+  /** The server branch whose lockfile seals (`refs/heads/main`). */
+  sealedBy: string | undefined;
+  commits: PrePushResult['commits'];
+}
+
+/**
+ * `guard hook pre-receive`, on the server: git's pre-receive protocol on
+ * stdin, "<old-oid> SP <new-oid> SP <ref-name>" per line
+ * (https://git-scm.com/docs/githooks#pre-receive), run in the bare
+ * repository with the pushed objects still in quarantine (readable through
+ * the GIT_OBJECT_DIRECTORY / GIT_ALTERNATE_OBJECT_DIRECTORIES git sets, which
+ * guard passes on to every git it runs;
+ * https://git-scm.com/docs/git-receive-pack#_quarantine_environment).
+ *
+ * The server trusts only itself: the config and the sealed lockfile come
+ * from the protected branch as the server has it now, never from the pushed
+ * commits (a push cannot unseal a migration by editing the config). Every
+ * commit the push adds to the repository is checked, on any branch.
+ */
+export async function preReceive(options: { cwd: string; updates: string }): Promise<PreReceiveResult> {
+  const gitDir = (await runGit(options.cwd, ['rev-parse', '--absolute-git-dir'])).toString('utf8').trim();
+  const repository = { root: gitDir, gitDir };
+  const lines = options.updates.split('\n').map((line) => line.trim()).filter(Boolean);
+  const updates = lines.map((line) => {
+    const [oldOid, newOid, ref] = line.split(' ');
+    if (!oldOid || !newOid || !ref) throw inputError(`unexpected pre-receive input: ${JSON.stringify(line)}`, { fix: 'guard hook pre-receive is run by git on the server, with the updates on stdin' });
+    return { oldOid, newOid, ref };
+  });
+  const branch = await serverProtectedBranch(gitDir);
+  const protectedTip = branch ? await commitOf(gitDir, branch) : undefined;
+  // A first push creates the protected branch: its own config then applies.
+  const firstTip = updates.find((update) => !ZERO.test(update.newOid))?.newOid;
+  const configRev = protectedTip ?? (branch ? updates.find((update) => update.ref === branch && !ZERO.test(update.newOid))?.newOid : undefined) ?? firstTip;
+  const loaded = configRev ? await loadConfigAt(gitDir, configRev) : undefined;
+  const result = (commits: PrePushResult['commits']): PreReceiveResult => {
+    const exitCode = worstExitCode(commits.flatMap((entry) => entry.findings));
+    return { schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-receive', ok: exitCode === 0, exitCode, sealedBy: protectedTip ? branch : undefined, commits };
+  };
+  if (!loaded) return result([]); // no guard config on the protected branch: this repository does not use guard
+  const base = protectedTip ? branch : undefined;
+  const checked = new Set<string>();
+  const commits: PrePushResult['commits'] = [];
+  for (const { newOid, ref } of updates) {
+    if (ZERO.test(newOid)) continue; // deletion
+    const tip = await commitOf(gitDir, newOid);
+    if (!tip) continue;
+    // Commits no ref of the server has yet (refs are updated only after this hook says yes).
+    const listed = (await runGit(gitDir, ['rev-list', '--reverse', '--topo-order', tip, '--not', '--all'])).toString('utf8').split('\n').filter(Boolean);
+    for (const commit of listed) {
+      if (checked.has(commit)) continue;
+      checked.add(commit);
+      const verified = await verifyRepository({ cwd: gitDir, repository, config: loaded.config, source: { kind: 'revision', rev: commit }, base });
+      if (verified.findings.length === 0) continue;
+      const subject = (await runGit(gitDir, ['log', '-1', '--format=%s', commit])).toString('utf8').trim();
+      commits.push({ ref, commit, subject, findings: verified.findings });
+    }
+  }
+  return result(commits);
+}
+
+/**
+ * The server's protected branch: the config's `protected` with its remote
+ * name dropped (`origin/main` is the server's `refs/heads/main`), else the
+ * branch the bare repository's HEAD names.
+ */
+async function serverProtectedBranch(gitDir: string): Promise<string | undefined> {
+  const head = await git(gitDir, ['symbolic-ref', '--quiet', 'HEAD']);
+  const configured = head ? (await loadConfigAt(gitDir, head).catch(() => undefined))?.config.protected : undefined;
+  if (configured) {
+    const name = configured.replace(/^refs\/remotes\/[^/]+\//, '').replace(/^refs\/heads\//, '');
+    const withoutRemote = (await commitOf(gitDir, `refs/heads/${name}`)) ? name : name.replace(/^[^/]+\//, '');
+    return `refs/heads/${withoutRemote}`;
+  }
+  return head;
+}
+
 /**
  * Which ref's lockfile seals: with `seal: committed`, HEAD (anything
  * committed); otherwise the protected ref, or HEAD when this is the protected
@@ -296,16 +377,25 @@ function readStdin(): Promise<string> {
 
 export const hookCommand: CommandDefinition = {
   name: 'hook',
-  summary: 'run the rules for a git hook (pre-commit, pre-push)',
+  summary: 'run the rules for a git hook (pre-commit, pre-push, pre-receive)',
   help: `Usage: guard hook pre-commit [--format text|json]
        guard hook pre-push REMOTE URL < refs   (git's pre-push protocol)
+       guard hook pre-receive < updates        (on the server, in the bare repository)
 
 pre-push checks every commit the push adds to the remote, as git holds it:
 the lockfile matches the migrations, and nothing sealed in the protected ref
 changed. Deleted refs need no check; a remote commit this clone does not
 have is exit 3 (git fetch first).
 
-Called by the pre-commit hook. Checks what is being committed (the index
+pre-receive applies the same rules on the server, where --no-verify cannot
+skip them: every commit a push adds, read from git's quarantine. The config
+and the sealed lockfile come from the server's protected branch (the
+config's protected without its remote name, else the branch HEAD names),
+never from the pushed commits. Install it in the bare repository:
+  printf '#!/bin/sh\\nexec guard hook pre-receive\\n' > hooks/pre-receive
+  chmod +x hooks/pre-receive      (guard on the server's PATH: npm i -g migration-guard)
+
+pre-commit checks what is being committed (the index
 git commits, including the temporary one of git commit -a and
 git commit -- path), never the work tree:
 
@@ -344,8 +434,21 @@ migration file; 3 git could not be read.`,
       }
       return pushed.exitCode;
     }
+    if (hook === 'pre-receive') {
+      const updates = await readStdin();
+      const received = await preReceive({ cwd: context.cwd, updates });
+      if (context.format === 'json') context.out(JSON.stringify(received, null, 2));
+      else {
+        for (const entry of received.commits) {
+          context.err(`${context.colours.bold(`commit ${entry.commit.slice(0, 12)}`)} (${entry.subject}) on ${entry.ref}:`);
+          for (const finding of entry.findings) context.err(formatFinding(finding, context.colours));
+        }
+        if (!received.ok) context.err(`${context.colours.red('guard refused the push')} (server side${received.sealedBy ? `, sealed by ${received.sealedBy}` : ''}): fix the commits above and push again`);
+      }
+      return received.exitCode;
+    }
     if (hook !== 'pre-commit' || rest.length > 0) {
-      throw inputError(`unknown hook ${JSON.stringify(positionals.join(' '))}`, { fix: 'guard hook pre-commit, or guard hook pre-push REMOTE URL (with the refs on stdin)' });
+      throw inputError(`unknown hook ${JSON.stringify(positionals.join(' '))}`, { fix: 'guard hook pre-commit, guard hook pre-push REMOTE URL, or guard hook pre-receive (refs on stdin)' });
     }
     const result = await preCommit({ cwd: context.cwd, configPath: context.configPath });
     if (context.format === 'json') {

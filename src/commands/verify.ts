@@ -4,7 +4,8 @@ import { compareWithLockfile, type Finding, type SetUnderCheck, worstExitCode } 
 import { formatFinding, githubAnnotation, JSON_SCHEMA_VERSION } from '../cli/output.js';
 import { discoverListedSets, listSets } from '../shell/discover-sets.js';
 import { memoized, stateKey } from '../shell/cache-file.js';
-import { openRepository } from '../shell/git/open-repository.js';
+import { openRepository, type Repository } from '../shell/git/open-repository.js';
+import type { GuardConfig } from '../core/config/validate-config.js';
 import { loadConfig } from '../shell/load-config.js';
 import type { Source } from '../shell/read-migration-files.js';
 import type { CommandContext, CommandDefinition } from './context.js';
@@ -53,9 +54,13 @@ export async function verifyRepository(options: {
   source: Source;
   /** Also apply the sealing rules against the lockfile at this ref (the CI gate). */
   base?: string | undefined;
+  /** Already opened (a bare repository on a server has no work tree to find). */
+  repository?: Repository;
+  /** Already loaded (a server reads it from git objects). */
+  config?: GuardConfig;
 }): Promise<VerifyResult> {
-  const repository = await openRepository(options.cwd);
-  const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
+  const repository = options.repository ?? (await openRepository(options.cwd));
+  const config = options.config ?? (await loadConfig(repository.root, options.configPath, repository.gitDir)).config;
   const [text, listing] = await Promise.all([
     readLockfileText(repository.root, options.source),
     listSets(repository.root, config.migrations, options.source),

@@ -4,6 +4,7 @@ import { inputError } from '../core/guard-error.js';
 import { readYaml } from '../core/read-yaml.js';
 import { validateConfig, type GuardConfig } from '../core/config/validate-config.js';
 import { readCache, stateKey, writeCache } from './cache-file.js';
+import { readBlobs } from './git/read-blobs.js';
 
 export const CONFIG_FILE = 'guard.config.yaml';
 
@@ -58,6 +59,29 @@ async function parseYamlConfigCached(text: string, shown: string, gitDir: string
   const config = await parseYamlConfig(text, shown);
   if (gitDir) writeCache(gitDir, 'config.json', { key, config } satisfies ConfigCache);
   return config;
+}
+
+/**
+ * The config as committed at `rev`, for a server hook that has no work tree:
+ * `guard.config.yaml`, else the `"guard"` key of package.json. Undefined when
+ * the commit has neither.
+ */
+export async function loadConfigAt(root: string, rev: string): Promise<LoadedConfig | undefined> {
+  const yamlName = `${rev}:${CONFIG_FILE}`;
+  const manifestName = `${rev}:package.json`;
+  const blobs = await readBlobs(root, [yamlName, manifestName]);
+  const yamlText = blobs.get(yamlName)?.toString('utf8');
+  const shown = `${CONFIG_FILE} at ${rev}`;
+  if (yamlText !== undefined) return { config: await parseYamlConfig(yamlText, shown), source: shown };
+  const manifest = blobs.get(manifestName)?.toString('utf8');
+  if (manifest === undefined) return undefined;
+  let guard: unknown;
+  try {
+    guard = (JSON.parse(manifest) as { guard?: unknown } | null)?.guard;
+  } catch {
+    return undefined;
+  }
+  return guard === undefined ? undefined : { config: validateConfig(guard, `package.json#guard at ${rev}`), source: `package.json#guard at ${rev}` };
 }
 
 async function parseYamlConfig(text: string, shown: string): Promise<GuardConfig> {

@@ -1,0 +1,178 @@
+import { accessSync, constants, existsSync } from 'node:fs';
+import path from 'node:path';
+import type { GuardHook } from '../core/init/hook-script.js';
+import { LOCKFILE_NAME } from '../core/lockfile/types.js';
+import { JSON_SCHEMA_VERSION } from '../cli/output.js';
+import { openRepository } from '../shell/git/open-repository.js';
+import { runGit, splitNul } from '../shell/git/run-git.js';
+import { hookState, hooksLayout } from '../shell/hooks-dir.js';
+import { loadConfig } from '../shell/load-config.js';
+import { git } from '../shell/sealed-state.js';
+import type { CommandDefinition } from './context.js';
+import { MERGE_DRIVER_NAME } from './merge-driver.js';
+import { verifyRepository } from './verify.js';
+
+export interface DoctorCheck {
+  /** `config`, `lockfile`, `hook pre-commit (/path/to/worktree)`, `merge driver`. */
+  check: string;
+  ok: boolean;
+  detail: string;
+  fix?: string;
+}
+
+export interface DoctorResult {
+  schemaVersion: typeof JSON_SCHEMA_VERSION;
+  command: 'doctor';
+  ok: boolean;
+  exitCode: number;
+  checks: DoctorCheck[];
+}
+
+/**
+ * `guard doctor`: is guard really protecting this checkout? The config is
+ * valid, the lockfile matches, git would run guard's pre-commit and pre-push
+ * hooks in this work tree and in each linked worktree (a husky `_` folder
+ * is generated per work tree and missing in a fresh one), guard can be
+ * started from them, and the lockfile merge driver is registered.
+ *
+ * @example
+ * const { ok, checks } = await diagnoseRepository({ cwd: process.cwd() });
+ */
+export async function diagnoseRepository(options: { cwd: string; configPath?: string | undefined }): Promise<DoctorResult> {
+  const repository = await openRepository(options.cwd);
+  const root = repository.root;
+  const checks: DoctorCheck[] = [];
+
+  let configOk = false;
+  try {
+    const { config, source } = await loadConfig(root, options.configPath, repository.gitDir);
+    configOk = true;
+    checks.push({ check: 'config', ok: true, detail: `${source}: ${config.migrations.map((set) => set.dir).join(', ')}` });
+  } catch (error) {
+    checks.push({ check: 'config', ok: false, detail: (error as Error).message, fix: (error as { fix?: string }).fix ?? 'run guard init' });
+  }
+  if (configOk) {
+    try {
+      const result = await verifyRepository({ cwd: root, configPath: options.configPath, source: { kind: 'worktree' } });
+      const first = result.findings[0];
+      checks.push(
+        first
+          ? { check: 'lockfile', ok: false, detail: `${result.findings.length} problem(s), first: ${first.message}`, fix: first.fix }
+          : { check: 'lockfile', ok: true, detail: `${LOCKFILE_NAME} matches the migrations` },
+      );
+    } catch (error) {
+      checks.push({ check: 'lockfile', ok: false, detail: (error as Error).message, fix: (error as { fix?: string }).fix ?? 'run guard lock' });
+    }
+  }
+
+  for (const worktree of await worktrees(root)) {
+    const layout = await hooksLayout(worktree);
+    const where = worktree === root ? '' : ` (worktree ${worktree})`;
+    for (const hook of ['pre-commit', 'pre-push'] as GuardHook[]) {
+      const state = hookState(layout, hook);
+      checks.push(
+        state.active
+          ? { check: `hook ${hook}${where}`, ok: true, detail: `${path.relative(worktree, state.script) || state.script} runs guard` }
+          : { check: `hook ${hook}${where}`, ok: false, detail: state.reason, fix: layout.husky ? `run npx husky ${path.relative(worktree, layout.scriptDir)} in ${worktree} (or guard init there)` : `run guard init${where ? ` in ${worktree}` : ''}` },
+      );
+    }
+  }
+  checks.push(guardReachable(root));
+  checks.push(...(await mergeDriver(root)));
+
+  const ok = checks.every((check) => check.ok);
+  return { schemaVersion: JSON_SCHEMA_VERSION, command: 'doctor', ok, exitCode: ok ? 0 : 1, checks };
+}
+
+/** Every work tree of the repository (https://git-scm.com/docs/git-worktree#_porcelain_format), main first. */
+async function worktrees(root: string): Promise<string[]> {
+  const records = splitNul(await runGit(root, ['worktree', 'list', '--porcelain', '-z']));
+  const found: string[] = [];
+  let current: string | undefined;
+  let usable = true;
+  const flush = () => {
+    if (current && usable && existsSync(current)) found.push(current);
+    current = undefined;
+    usable = true;
+  };
+  for (const record of records) {
+    if (record === '') flush();
+    else if (record.startsWith('worktree ')) current = record.slice('worktree '.length);
+    else if (record === 'bare' || record.startsWith('prunable')) usable = false;
+  }
+  flush();
+  return found.length > 0 ? found : [root];
+}
+
+/** The hooks find guard in node_modules/.bin or on PATH (guard's own repository runs its build). */
+function guardReachable(root: string): DoctorCheck {
+  const candidates = [path.join(root, 'node_modules/.bin/guard'), path.join(root, 'dist/bin/guard.js'), ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, 'guard'))];
+  const found = candidates.find((file) => {
+    try {
+      accessSync(file, file.endsWith('.js') ? constants.R_OK : constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  return found
+    ? { check: 'guard command', ok: true, detail: found }
+    : { check: 'guard command', ok: false, detail: 'the hooks cannot find guard (not in node_modules/.bin, not on PATH)', fix: 'npm install --save-dev migration-guard (or npm install -g migration-guard)' };
+}
+
+async function mergeDriver(root: string): Promise<DoctorCheck[]> {
+  // https://git-scm.com/docs/git-check-attr#_output: "<path> NUL <attribute> NUL <info> NUL"
+  const attribute = splitNul(await runGit(root, ['check-attr', '-z', 'merge', '--', LOCKFILE_NAME]))[2];
+  const driver = await git(root, ['config', '--get', `merge.${MERGE_DRIVER_NAME}.driver`]);
+  const checks: DoctorCheck[] = [
+    attribute === MERGE_DRIVER_NAME
+      ? { check: 'merge driver attribute', ok: true, detail: `${LOCKFILE_NAME} merge=${MERGE_DRIVER_NAME}` }
+      : { check: 'merge driver attribute', ok: false, detail: `${LOCKFILE_NAME} has merge=${attribute ?? 'unspecified'}`, fix: `run guard init (adds "${LOCKFILE_NAME} merge=${MERGE_DRIVER_NAME}" to .gitattributes)` },
+  ];
+  if (!driver) {
+    checks.push({ check: 'merge driver command', ok: false, detail: `merge.${MERGE_DRIVER_NAME}.driver is not set in this clone's git config`, fix: 'run guard init (git config is per clone)' });
+  } else {
+    const program = driver.split(' ')[0]!;
+    const runnable = program === 'node' || (program === 'guard' ? guardReachable(root).ok : existsSync(path.join(root, program)));
+    checks.push(runnable ? { check: 'merge driver command', ok: true, detail: driver } : { check: 'merge driver command', ok: false, detail: `${driver}: ${program} does not exist`, fix: 'run npm install, or guard init again' });
+  }
+  return checks;
+}
+
+export const doctorCommand: CommandDefinition = {
+  name: 'doctor',
+  summary: 'check that guard really protects this checkout',
+  help: `Usage: guard doctor [--format text|json]
+
+Checks, and says how to fix each problem:
+  - the config is valid and ${LOCKFILE_NAME} matches the migrations;
+  - git would run guard's pre-commit and pre-push hooks, here and in every
+    linked worktree (core.hooksPath, husky's generated _ folder, the
+    executable bit, the scripts really calling guard);
+  - the hooks can start guard (node_modules/.bin or PATH);
+  - the lockfile merge driver is registered (.gitattributes and git config).
+
+Options:
+  --format FORMAT    text (default) or json (stdout; schemaVersion ${JSON_SCHEMA_VERSION})
+  -C DIR             run as if started in DIR
+  --config FILE      use FILE instead of guard.config.yaml
+
+Exit codes: 0 all good; 1 something is not set up (each line says the fix);
+3 git could not be read.`,
+  options: {},
+  allowPositionals: false,
+  async run(context) {
+    const result = await diagnoseRepository({ cwd: context.cwd, configPath: context.configPath });
+    if (context.format === 'json') {
+      context.out(JSON.stringify(result, null, 2));
+      return result.exitCode;
+    }
+    const { colours } = context;
+    for (const check of result.checks) {
+      context.out(`${check.ok ? colours.green('ok  ') : colours.red('FAIL')}  ${check.check}: ${check.detail}`);
+      if (!check.ok && check.fix) context.out(`      ${colours.dim('fix:')} ${check.fix}`);
+    }
+    context.out(result.ok ? `${colours.green('ok')} guard protects this checkout` : `${colours.red('not protected')}: fix the lines marked FAIL`);
+    return result.exitCode;
+  },
+};

@@ -1,0 +1,339 @@
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GuardError, inputError } from '../core/guard-error.js';
+import { ExitCode } from '../core/exit-codes.js';
+import { withMergeAttribute } from '../core/init/gitattributes.js';
+import { detectMigrationDirs, type DetectedSet } from '../core/init/detect-migration-dirs.js';
+import { withGuardBlock, type GuardHook } from '../core/init/hook-script.js';
+import { yamlScalar } from '../core/lockfile/yaml-scalar.js';
+import { LOCKFILE_NAME } from '../core/lockfile/types.js';
+import { normaliseDir } from '../core/paths.js';
+import { JSON_SCHEMA_VERSION } from '../cli/output.js';
+import { openRepository } from '../shell/git/open-repository.js';
+import { runGit, splitNul } from '../shell/git/run-git.js';
+import { hooksLayout } from '../shell/hooks-dir.js';
+import { CONFIG_FILE, loadConfig } from '../shell/load-config.js';
+import { git } from '../shell/sealed-state.js';
+import { writeFileAtomic } from '../shell/write-atomic.js';
+import type { CommandDefinition } from './context.js';
+import { lockRepository } from './lock.js';
+import { MERGE_DRIVER_NAME } from './merge-driver.js';
+
+export interface InitAction {
+  /** What was looked at: a file, or a git setting. */
+  target: string;
+  status: 'created' | 'updated' | 'kept';
+  detail: string;
+}
+
+export interface InitResult {
+  schemaVersion: typeof JSON_SCHEMA_VERSION;
+  command: 'init';
+  ok: boolean;
+  exitCode: number;
+  actions: InitAction[];
+  /** Things init did not do and a person should know. */
+  warnings: string[];
+  /** Files to commit so every clone gets the same protection. */
+  toCommit: string[];
+}
+
+export interface InitOptions {
+  cwd: string;
+  configPath?: string | undefined;
+  /** Migration dirs to configure instead of detecting them. */
+  dirs?: string[];
+}
+
+const HOOKS: GuardHook[] = ['pre-commit', 'pre-push'];
+
+/**
+ * `guard init`: everything a repository needs, and nothing twice. Writes the
+ * config (detected migration dirs) unless there is one, locks the migrations,
+ * installs the pre-commit and pre-push hooks (husky when the repository has
+ * a package.json, else `core.hooksPath`), and registers the lockfile merge
+ * driver. Every step first looks at what is there: a second run reports
+ * "kept" for each.
+ *
+ * @example
+ * const result = await initRepository({ cwd: '/path/to/repo' });
+ * for (const action of result.actions) console.log(action.status, action.target);
+ */
+export async function initRepository(options: InitOptions): Promise<InitResult> {
+  const repository = await openRepository(options.cwd);
+  const root = repository.root;
+  const actions: InitAction[] = [];
+  const warnings: string[] = [];
+  const toCommit: string[] = [];
+
+  actions.push(await ensureConfig(root, options, repository.gitDir, toCommit));
+
+  const hadLockfile = existsSync(path.join(root, LOCKFILE_NAME));
+  const lock = await lockRepository({ cwd: root, configPath: options.configPath });
+  if (lock.refusals.length > 0) {
+    warnings.push(...lock.refusals.map((finding) => `${finding.message} (fix: ${finding.fix})`));
+  } else {
+    const count = lock.changes.filter((change) => change.kind === 'added').length;
+    actions.push({
+      target: LOCKFILE_NAME,
+      status: !lock.written ? 'kept' : hadLockfile ? 'updated' : 'created',
+      detail: lock.written ? `${count} ${count === 1 ? 'migration' : 'migrations'} locked` : 'matches the migrations',
+    });
+    warnings.push(...lock.warnings.map((finding) => `${finding.message} (fix: ${finding.fix})`));
+    toCommit.push(LOCKFILE_NAME);
+  }
+
+  actions.push(...(await installHooks(root, repository.gitDir, warnings, toCommit)));
+  actions.push(...(await registerMergeDriver(root, toCommit)));
+  const exitCode = lock.refusals.length > 0 ? lock.exitCode : ExitCode.ok;
+  return { schemaVersion: JSON_SCHEMA_VERSION, command: 'init', ok: exitCode === 0, exitCode, actions, warnings, toCommit: await uncommitted(root, [...new Set(toCommit)]) };
+}
+
+/** Which of `files` git does not hold as they are now (https://git-scm.com/docs/git-status#_porcelain_format_version_1). */
+async function uncommitted(root: string, files: string[]): Promise<string[]> {
+  if (files.length === 0) return [];
+  const records = splitNul(await runGit(root, ['status', '--porcelain', '-z', '--untracked-files=all', '--', ...files]));
+  const changed = new Set(records.filter((record) => record.length > 3 && record[2] === ' ').map((record) => record.slice(3)));
+  return files.filter((file) => changed.has(file));
+}
+
+async function ensureConfig(root: string, options: InitOptions, gitDir: string, toCommit: string[]): Promise<InitAction> {
+  try {
+    const loaded = await loadConfig(root, options.configPath, gitDir);
+    if (options.dirs && options.dirs.length > 0) {
+      throw inputError(`${loaded.source} already exists; --dir only applies to a new config`, { fix: `add the dirs to ${loaded.source} by hand, then run guard init again` });
+    }
+    if (loaded.source === CONFIG_FILE) toCommit.push(CONFIG_FILE);
+    return { target: loaded.source, status: 'kept', detail: loaded.config.migrations.map((set) => `${set.dir}${set.tool ? ` (${set.tool})` : ''}`).join(', ') };
+  } catch (error) {
+    if (!(error instanceof GuardError) || !error.message.startsWith(`no ${CONFIG_FILE}`)) throw error;
+  }
+  const sets = options.dirs?.length ? options.dirs.map((dir) => ({ dir: normaliseDir(dir), because: 'given with --dir' })) : await detect(root);
+  for (const set of sets) {
+    if (!existsSync(path.join(root, set.dir))) throw inputError(`--dir ${set.dir} does not exist in ${root}`, { fix: 'give the migration dir relative to the repository root' });
+  }
+  const lines = ['# migration-guard (guard): which migration dirs to lock and check. Written by guard init; edit freely.', 'migrations:'];
+  for (const set of sets) {
+    lines.push(`  - dir: ${yamlScalar(set.dir, false)}`);
+    if ('tool' in set) lines.push(`    tool: ${set.tool}`);
+  }
+  writeFileAtomic(path.join(root, CONFIG_FILE), `${lines.join('\n')}\n`);
+  toCommit.push(CONFIG_FILE);
+  return { target: CONFIG_FILE, status: 'created', detail: sets.map((set) => `${set.dir}${'tool' in set ? ` (${set.tool}: ${set.because})` : ''}`).join('; ') };
+}
+
+async function detect(root: string): Promise<DetectedSet[]> {
+  // Tracked and untracked-but-not-ignored files (https://git-scm.com/docs/git-ls-files).
+  const paths = splitNul(await runGit(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']));
+  const found = detectMigrationDirs(paths, (file) => {
+    try {
+      return readFileSync(path.join(root, file), 'utf8');
+    } catch {
+      return undefined;
+    }
+  });
+  if (found.length === 0) {
+    throw inputError('guard init found no migration dir (no alembic.ini, no Alembic revisions, no .sql files in a folder named like migrations)', {
+      fix: 'name it: guard init --dir db/migrations (repeat --dir for several)',
+    });
+  }
+  return found;
+}
+
+/**
+ * The hooks, where this repository keeps them: an existing core.hooksPath
+ * (husky's or another), else husky in `.husky/` or `hooks/` for npm
+ * projects, else `.githooks/` with core.hooksPath. Hooks already in
+ * `.git/hooks` are never switched off silently: guard's lines join them there.
+ */
+async function installHooks(root: string, gitDir: string, warnings: string[], toCommit: string[]): Promise<InitAction[]> {
+  const actions: InitAction[] = [];
+  let layout = await hooksLayout(root);
+  const hasPackage = existsSync(path.join(root, 'package.json'));
+  if (layout.hooksPath === undefined) {
+    const local = existingHooks(layout.runDir);
+    if (hasPackage) {
+      const dir = existsSync(path.join(root, '.husky')) ? '.husky' : 'hooks';
+      if (local.length > 0) warnings.push(`husky takes over from .git/hooks (${local.join(', ')}): move what they do into ${dir}/, or they stop running`);
+      actions.push(...setUpHusky(root, dir, toCommit));
+    } else if (local.length > 0) {
+      warnings.push(`guard's lines were added to the hooks in ${path.relative(root, layout.runDir) || layout.runDir}, which are not committed: other clones need guard init too`);
+    } else {
+      mkdirSync(path.join(root, '.githooks'), { recursive: true });
+      await runGit(root, ['config', 'core.hooksPath', '.githooks']);
+      actions.push({ target: 'core.hooksPath', status: 'created', detail: '.githooks (each clone: guard init, or git config core.hooksPath .githooks)' });
+    }
+    layout = await hooksLayout(root);
+  } else {
+    actions.push({ target: 'core.hooksPath', status: 'kept', detail: layout.hooksPath });
+  }
+  mkdirSync(layout.scriptDir, { recursive: true });
+  for (const hook of HOOKS) {
+    const file = path.join(layout.scriptDir, hook);
+    let existing: string | undefined;
+    try {
+      existing = readFileSync(file, 'utf8');
+    } catch {
+      existing = undefined;
+    }
+    const next = withGuardBlock(existing, hook, !layout.husky);
+    const shown = path.relative(root, file) || file;
+    if (next !== existing) {
+      writeFileAtomic(file, next);
+      actions.push({ target: shown, status: existing === undefined ? 'created' : 'updated', detail: `runs guard hook ${hook}` });
+    } else {
+      actions.push({ target: shown, status: 'kept', detail: `runs guard hook ${hook}` });
+    }
+    chmodSync(file, 0o755);
+    if (!file.startsWith(gitDir + path.sep)) toCommit.push(shown);
+  }
+  return actions;
+}
+
+function existingHooks(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((name) => !name.endsWith('.sample') && HOOKS.includes(name as GuardHook));
+  } catch {
+    return [];
+  }
+}
+
+/** husky 9: its own installer points core.hooksPath at `<dir>/_`; `prepare` repeats that on every npm install. */
+function setUpHusky(root: string, dir: string, toCommit: string[]): InitAction[] {
+  const actions: InitAction[] = [];
+  const bin = path.join(path.dirname(fileURLToPath(import.meta.resolve('husky'))), 'bin.js');
+  const run = spawnSync(process.execPath, [bin, dir], { cwd: root, encoding: 'utf8' });
+  const said = `${run.stdout ?? ''}${run.stderr ?? ''}`.trim();
+  if (run.status !== 0 || said !== '') {
+    throw new GuardError(ExitCode.unreadable, `husky could not install the hooks: ${said || `exit ${run.status}`}`, { fix: 'run guard init in the repository top level, with git on PATH (and HUSKY unset)' });
+  }
+  actions.push({ target: 'core.hooksPath', status: 'created', detail: `${dir}/_ (husky)` });
+
+  const manifestPath = path.join(root, 'package.json');
+  const text = readFileSync(manifestPath, 'utf8');
+  let manifest: { scripts?: Record<string, string> };
+  try {
+    manifest = JSON.parse(text) as typeof manifest;
+  } catch (error) {
+    throw inputError(`package.json is not valid JSON: ${(error as Error).message}`, { fix: 'repair package.json, then run guard init again' });
+  }
+  const install = dir === '.husky' ? 'husky' : `husky ${dir}`;
+  const prepare = manifest.scripts?.prepare;
+  if (prepare?.includes('husky')) {
+    actions.push({ target: 'package.json', status: 'kept', detail: `scripts.prepare: ${prepare}` });
+    return actions;
+  }
+  manifest.scripts = { ...manifest.scripts, prepare: prepare ? `${prepare} && ${install}` : install };
+  const indent = /^\s*\n?(\s+)"/.exec(text.slice(1))?.[1] ?? '  ';
+  writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, indent.includes('\t') ? '\t' : indent.length)}\n`);
+  actions.push({ target: 'package.json', status: 'updated', detail: `scripts.prepare: ${manifest.scripts.prepare} (installs the hooks on npm install)` });
+  toCommit.push('package.json');
+  return actions;
+}
+
+/**
+ * `.gitattributes` sends the lockfile through `guard merge-driver`; git's
+ * config says how to run it (config is per clone, so each clone runs init).
+ */
+async function registerMergeDriver(root: string, toCommit: string[]): Promise<InitAction[]> {
+  const actions: InitAction[] = [];
+  const attributesPath = path.join(root, '.gitattributes');
+  let existing: string | undefined;
+  try {
+    existing = readFileSync(attributesPath, 'utf8');
+  } catch {
+    existing = undefined;
+  }
+  const next = withMergeAttribute(existing, LOCKFILE_NAME, MERGE_DRIVER_NAME);
+  if (next !== (existing ?? '')) writeFileAtomic(attributesPath, next);
+  toCommit.push('.gitattributes');
+  actions.push({ target: '.gitattributes', status: next === (existing ?? '') ? 'kept' : existing === undefined ? 'created' : 'updated', detail: `${LOCKFILE_NAME} merge=${MERGE_DRIVER_NAME}` });
+
+  const driver = `${guardInvocation(root)} merge-driver %O %A %B %P`;
+  const settings: [string, string][] = [
+    [`merge.${MERGE_DRIVER_NAME}.name`, `migration-guard lockfile (merges new migrations of both sides)`],
+    [`merge.${MERGE_DRIVER_NAME}.driver`, driver],
+  ];
+  let changed = false;
+  for (const [key, value] of settings) {
+    if ((await git(root, ['config', '--get', key])) === value) continue;
+    await runGit(root, ['config', key, value]);
+    changed = true;
+  }
+  actions.push({ target: `merge.${MERGE_DRIVER_NAME}.driver`, status: changed ? 'created' : 'kept', detail: driver });
+  return actions;
+}
+
+/**
+ * How git should start guard from this repository's top level: the project's
+ * own install (node_modules/.bin), guard's own build when this is guard's
+ * repository, else guard on PATH.
+ */
+export function guardInvocation(root: string): string {
+  if (existsSync(path.join(root, 'node_modules/.bin/guard'))) return 'node_modules/.bin/guard';
+  const running = process.argv[1] ? path.resolve(process.argv[1]) : '';
+  const relative = path.relative(root, running);
+  if (running.endsWith('.js') && !relative.startsWith('..') && !path.isAbsolute(relative) && !relative.includes('node_modules')) return `node ${relative.split(path.sep).join('/')}`;
+  return 'guard';
+}
+
+export const initCommand: CommandDefinition = {
+  name: 'init',
+  summary: 'set up guard in a repository: config, lockfile, hooks, merge driver',
+  help: `Usage: guard init [--dir DIR]... [--format text|json]
+
+Sets up guard in this repository, and says what it did. Safe to run again:
+what is already in place is kept.
+
+  1. ${CONFIG_FILE}: written when there is none, with the migration dirs it
+     finds (alembic.ini's script_location, folders of Alembic revisions,
+     .sql files in folders named like migrations); --dir names them instead.
+  2. ${LOCKFILE_NAME}: every migration locked (guard lock).
+  3. Hooks: pre-commit (guard hook pre-commit) and pre-push (guard hook
+     pre-push). Where they go: an existing core.hooksPath (husky's or
+     another) keeps its place; a repository with package.json gets husky
+     (.husky/ or hooks/, and "prepare" so npm install sets them up in every
+     clone); otherwise .githooks/ with core.hooksPath. Existing hook scripts
+     keep their lines; guard's are added between marker comments.
+  4. The lockfile merge driver: ${LOCKFILE_NAME} merge=${MERGE_DRIVER_NAME} in
+     .gitattributes, and merge.${MERGE_DRIVER_NAME}.driver in git config.
+
+Commit what it lists; each other clone runs npm install (husky) or guard
+init (core.hooksPath and the merge driver live in each clone's git config).
+guard doctor checks that everything is active.
+
+Options:
+  --dir DIR          a migration dir (repeatable), instead of detecting them
+  --format FORMAT    text (default) or json (stdout; schemaVersion ${JSON_SCHEMA_VERSION})
+  -C DIR             run as if started in DIR
+  --config FILE      use FILE instead of ${CONFIG_FILE}
+
+Exit codes: 0 done; 1 the migrations break a rule (locked anyway; fix
+before committing); 2 no migration dir found, or a bad config; 3 git or
+husky could not be run.`,
+  options: { dir: { type: 'string', multiple: true } },
+  allowPositionals: false,
+  async run(context, values) {
+    const result = await initRepository({ cwd: context.cwd, configPath: context.configPath, dirs: values.dir as string[] | undefined });
+    if (context.format === 'json') {
+      context.out(JSON.stringify(result, null, 2));
+      return result.exitCode;
+    }
+    const { colours } = context;
+    const width = Math.max(...result.actions.map((action) => action.target.length));
+    for (const action of result.actions) {
+      const status = action.status === 'kept' ? colours.dim('kept   ') : colours.green(action.status.padEnd(7));
+      context.out(`  ${status}  ${action.target.padEnd(width)}  ${colours.dim(action.detail)}`);
+    }
+    for (const warning of result.warnings) context.err(`${colours.yellow('warning')} ${warning}`);
+    if (result.toCommit.length > 0) context.out(`next: git add ${result.toCommit.map(shellWord).join(' ')} && git commit -m "Guard the migrations with migration-guard"`);
+    else if (result.ok) context.out(`${colours.green('ok')} guard is set up here; guard doctor checks it`);
+    return result.exitCode;
+  },
+};
+
+function shellWord(word: string): string {
+  return /^[\w./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
