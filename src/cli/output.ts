@@ -1,8 +1,20 @@
 import type { Finding } from '../core/verify/compare-with-lockfile.js';
 import { formatLocation, GuardError } from '../core/guard-error.js';
 
-export const OUTPUT_FORMATS = ['text', 'json'] as const;
+import { createHash } from 'node:crypto';
+
+export const OUTPUT_FORMATS = ['text', 'json', 'github', 'gitlab'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+/** Formats for CI systems, which only `guard verify` speaks. */
+export const CI_FORMATS: readonly OutputFormat[] = ['github', 'gitlab'];
+
+/**
+ * GitHub shows at most 10 error annotations per step
+ * (https://docs.github.com/actions/reference/workflow-commands-for-github-actions#setting-an-error-message);
+ * the rest would be dropped silently, so guard prints that many and puts the
+ * full list in the step summary.
+ */
+export const GITHUB_ANNOTATION_CAP = 10;
 
 /** Version of the JSON documents guard prints; bumped on any incompatible change. */
 export const JSON_SCHEMA_VERSION = 1 as const;
@@ -45,6 +57,37 @@ export function githubAnnotation(finding: Finding, severity: 'error' | 'warning'
     .filter(Boolean)
     .join(',');
   return `::${severity} ${properties}::${escapeData(`${finding.message}. Fix: ${finding.fix}`)}`;
+}
+
+/** The findings as a Markdown table for `$GITHUB_STEP_SUMMARY` (https://docs.github.com/actions/reference/workflow-commands-for-github-actions#adding-a-job-summary). */
+export function githubStepSummary(title: string, findings: readonly Finding[], verdict: string): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, '<br>');
+  const lines = [`### ${title}`, '', verdict, ''];
+  if (findings.length > 0) {
+    lines.push('| | file | problem | fix |', '|---|---|---|---|');
+    for (const finding of findings) {
+      const where = finding.file ? `\`${finding.file}${finding.line ? `:${finding.line}` : ''}\`` : '';
+      lines.push(`| ${finding.exitCode === 1 ? '❌' : '⚠️'} | ${cell(where)} | ${cell(finding.message)} | ${cell(finding.fix)} |`);
+    }
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * GitLab's code quality report (https://docs.gitlab.com/ci/testing/code_quality/#code-quality-report-format):
+ * a JSON array GitLab shows in the merge request. The fingerprint is stable
+ * across runs so GitLab can tell new findings from old ones.
+ */
+export function gitlabCodeQuality(findings: readonly Finding[]): string {
+  const issues = findings.map((finding) => ({
+    description: `${finding.message}. Fix: ${finding.fix}`,
+    check_name: `guard/${finding.code}`,
+    fingerprint: createHash('sha256').update(`${finding.code}\0${finding.file ?? finding.set}\0${finding.message}`).digest('hex'),
+    severity: finding.exitCode === 1 ? 'blocker' : 'major',
+    location: { path: finding.file ?? 'checksums.lock.yaml', lines: { begin: finding.line ?? 1 } },
+  }));
+  return JSON.stringify(issues, null, 2);
 }
 
 function escapeData(text: string): string {

@@ -1,7 +1,8 @@
 import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { compareWithLockfile, type Finding, type SetUnderCheck, worstExitCode } from '../core/verify/compare-with-lockfile.js';
-import { formatFinding, githubAnnotation, JSON_SCHEMA_VERSION } from '../cli/output.js';
+import { appendFileSync } from 'node:fs';
+import { formatFinding, GITHUB_ANNOTATION_CAP, githubAnnotation, githubStepSummary, gitlabCodeQuality, JSON_SCHEMA_VERSION } from '../cli/output.js';
 import { discoverListedSets, listSets } from '../shell/discover-sets.js';
 import { memoized, stateKey } from '../shell/cache-file.js';
 import { openRepository, type Repository } from '../shell/git/open-repository.js';
@@ -134,21 +135,33 @@ export function printVerifyResult(result: VerifyResult, context: CommandContext)
     context.out(JSON.stringify(result, null, 2));
     return;
   }
+  if (context.format === 'gitlab') {
+    context.out(gitlabCodeQuality(result.findings));
+    return;
+  }
   const { colours } = context;
   for (const finding of result.findings) context.out(formatFinding(finding, colours));
-  if (context.env.GITHUB_ACTIONS === 'true') {
-    for (const finding of result.findings) context.out(githubAnnotation(finding));
+  if (context.format === 'github') {
+    for (const finding of result.findings.slice(0, GITHUB_ANNOTATION_CAP)) context.out(githubAnnotation(finding));
+    const more = result.findings.length - GITHUB_ANNOTATION_CAP;
+    const summaryFile = context.env.GITHUB_STEP_SUMMARY;
+    if (more > 0) context.out(`::notice title=guard::${more} more ${more === 1 ? 'problem' : 'problems'} than GitHub annotates; ${summaryFile ? 'all are in the job summary' : 'all are listed above'}`);
+    if (summaryFile) appendFileSync(summaryFile, githubStepSummary('migration-guard: guard verify', result.findings, verdictLine(result, (text) => text)));
   }
   for (const set of result.sets) context.out(colours.dim(describeSet(set)));
+  context.out(verdictLine(result, result.ok ? colours.green : colours.red));
+}
+
+/** `ok 12 migrations in 1 set match checksums.lock.yaml`, or `refused 2 problems in 12 migrations`. */
+function verdictLine(result: VerifyResult, mark: (text: string) => string): string {
   const total = result.sets.reduce((sum, set) => sum + set.migrations, 0);
   const where = result.source === 'worktree' ? '' : ` at ${result.source}`;
   const sealedNote = result.base ? `; nothing sealed in ${result.base} changed` : '';
   if (result.ok) {
-    context.out(`${colours.green('ok')} ${total} ${total === 1 ? 'migration' : 'migrations'} in ${result.sets.length} ${result.sets.length === 1 ? 'set' : 'sets'} match ${LOCKFILE_NAME}${where}${sealedNote}`);
-  } else {
-    const count = result.findings.length;
-    context.out(`${colours.red('refused')} ${count} ${count === 1 ? 'problem' : 'problems'} in ${total} ${total === 1 ? 'migration' : 'migrations'}${where}`);
+    return `${mark('ok')} ${total} ${total === 1 ? 'migration' : 'migrations'} in ${result.sets.length} ${result.sets.length === 1 ? 'set' : 'sets'} match ${LOCKFILE_NAME}${where}${sealedNote}`;
   }
+  const count = result.findings.length;
+  return `${mark('refused')} ${count} ${count === 1 ? 'problem' : 'problems'} in ${total} ${total === 1 ? 'migration' : 'migrations'}${where}`;
 }
 
 /** `alembic/versions (alembic): 120 migrations, head ddd444, 3 merge points, branches billing, core` */
@@ -179,9 +192,16 @@ Options:
   --base REF         also refuse edits, deletions and renames of migrations
                      sealed in REF's lockfile, and new migrations that sort
                      before them (the CI gate: guard verify --base origin/main)
-  --format FORMAT    text (default) or json (stdout; schemaVersion ${JSON_SCHEMA_VERSION})
+  --format FORMAT    text (default), json (stdout; schemaVersion ${JSON_SCHEMA_VERSION}),
+                     github (text plus up to ${GITHUB_ANNOTATION_CAP} annotations on the pull
+                     request, and the full list in $GITHUB_STEP_SUMMARY; the default
+                     when GITHUB_ACTIONS=true), or gitlab (a code quality report:
+                     guard verify --format gitlab > gl-code-quality-report.json)
   -C DIR             run as if started in DIR
   --config FILE      use FILE instead of guard.config.yaml
+
+On a shallow clone (actions/checkout's default depth 1), --base needs only
+the base commit itself: git fetch --depth=1 origin main:refs/remotes/origin/main.
 
 Exit codes: 0 all match; 1 a rule is broken; 2 bad config, lockfile or
 migration file; 3 git could not be read (REF missing: fetch it).`,

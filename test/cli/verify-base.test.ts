@@ -1,10 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { TempRepo, runGuard, withSealedRemote } from '../helpers/git-repo.js';
+import { PROJECT_ROOT, TempRepo, runGuard, withSealedRemote } from '../helpers/git-repo.js';
 
 /**
  * What a developer without guard's refusal ends up with (no hooks, a clone
@@ -221,3 +221,58 @@ describe('a protected ref that is not in the clone', () => {
     }
   });
 });
+
+describe('guard verify in CI: GitHub annotations and step summary, GitLab code quality', () => {
+  let repo: TempRepo;
+  let dispose: () => void;
+  let summary: string;
+  before(() => {
+    ({ repo, dispose } = withSealedRemote());
+    // Twelve unlocked migrations: more problems than GitHub annotates in one step.
+    for (let i = 30; i < 42; i++) repo.write(`db/migrations/0${i}_t.sql`, `SELECT ${i};\n`);
+    summary = path.join(repo.root, '..', `${path.basename(repo.root)}-summary.md`);
+  });
+  after(() => {
+    dispose();
+    rmSync(summary, { force: true });
+  });
+
+  it('under GITHUB_ACTIONS=true annotates at most 10 problems and writes all of them to the step summary', () => {
+    const result = spawnGuard(repo.root, { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary }, 'verify');
+    assert.equal(result.code, 1);
+    const annotations = result.stdout.split('\n').filter((line) => line.startsWith('::error '));
+    assert.equal(annotations.length, 10);
+    assert.match(annotations[0]!, /^::error file=db\/migrations\/030_t\.sql,title=guard unlocked::/);
+    assert.match(result.stdout, /::notice title=guard::3 more problems than GitHub annotates; all are in the job summary/);
+    const table = readFileSync(summary, 'utf8');
+    assert.equal(table.split('\n').filter((line) => line.startsWith("| ❌")).length, 13);
+    assert.match(table, /refused 13 problems/);
+  });
+
+  it('--format gitlab prints a code quality report with stable fingerprints', () => {
+    const first = runGuard(repo.root, 'verify', '--format', 'gitlab');
+    assert.equal(first.code, 1);
+    const report = JSON.parse(first.stdout) as { check_name: string; severity: string; fingerprint: string; location: { path: string; lines: { begin: number } } }[];
+    assert.equal(report.length, 13);
+    assert.deepEqual(report[0]!.location, { path: 'db/migrations/030_t.sql', lines: { begin: 1 } });
+    assert.equal(report[0]!.check_name, 'guard/unlocked');
+    assert.equal(report[0]!.severity, 'blocker');
+    const again = JSON.parse(runGuard(repo.root, 'verify', '--format', 'gitlab').stdout) as typeof report;
+    assert.deepEqual(again.map((issue) => issue.fingerprint), report.map((issue) => issue.fingerprint));
+  });
+
+  it('other commands refuse the CI formats', () => {
+    const result = runGuard(repo.root, 'lock', '--format', 'gitlab');
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--format gitlab is not supported by guard lock/);
+  });
+});
+
+function spawnGuard(cwd: string, env: Record<string, string>, ...args: string[]): { code: number; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(PROJECT_ROOT, 'src/cli/guard.ts'), ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...env },
+  });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
