@@ -6,7 +6,7 @@ import { GuardError, inputError } from '../core/guard-error.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { withMergeAttribute } from '../core/init/gitattributes.js';
 import { detectMigrationDirs, type DetectedSet } from '../core/init/detect-migration-dirs.js';
-import { withGuardBlock, type GuardHook } from '../core/init/hook-script.js';
+import { runsGuard, withGuardBlock, type GuardHook } from '../core/init/hook-script.js';
 import { yamlScalar } from '../core/lockfile/yaml-scalar.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { normaliseDir } from '../core/paths.js';
@@ -178,7 +178,8 @@ async function installHooks(root: string, gitDir: string, warnings: string[], to
     } catch {
       existing = undefined;
     }
-    const next = withGuardBlock(existing, hook, !layout.husky);
+    // A script that already calls guard (by hand, or through another runner) is left as it is.
+    const next = existing !== undefined && runsGuard(existing, hook) ? existing : withGuardBlock(existing, hook, !layout.husky);
     const shown = path.relative(root, file) || file;
     if (next !== existing) {
       writeFileAtomic(file, next);
