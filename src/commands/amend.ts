@@ -17,11 +17,12 @@ import { lockRepository, printLockResult } from './lock.js';
 export const amendCommand: CommandDefinition = {
   name: 'amend',
   summary: 'record a sanctioned change of a sealed migration',
-  help: `Usage: guard amend FILE --reason TEXT [--format text|json]
+  help: `Usage: guard amend FILE... --reason TEXT [--format text|json]
 
-Records in ${LOCKFILE_NAME} that FILE, sealed (deployed) with one content,
-now has another, and why: {file, from, to, reason, by, at}. Edit the file
-first, then amend. Reviewers see the amendment in the pull request; the
+Records in ${LOCKFILE_NAME} that each FILE, sealed (deployed) with one
+content, now has another, and why: {file, from, to, reason, by, at}. Edit
+the files first, then amend them (all the sealed files you changed, in one
+run: the lockfile is refused while any other sealed file differs). Reviewers see the amendment in the pull request; the
 deploy gate accepts databases that applied the old content.
 
 Prefer a new migration: amend is for changes that must reach databases that
@@ -39,17 +40,19 @@ a migration; 3 git could not be read.`,
   allowPositionals: true,
   async run(context, values, positionals) {
     const reason = (values.reason as string | undefined)?.trim();
-    if (positionals.length !== 1) throw inputError('guard amend takes one FILE', { fix: 'guard amend db/versions/1a2b_add_users.py --reason "fix the downgrade"' });
+    if (positionals.length === 0) throw inputError('guard amend needs the FILE(s) to amend', { fix: 'guard amend db/versions/1a2b_add_users.py --reason "fix the downgrade"' });
     if (!reason) throw inputError('guard amend needs --reason TEXT', { fix: 'say why the sealed migration changes: --reason "fix the downgrade"' });
     const repository = await openRepository(context.cwd);
-    const file = path.relative(repository.root, path.resolve(context.cwd, positionals[0]!)).split(path.sep).join('/');
+    const files = positionals.map((positional) => path.relative(repository.root, path.resolve(context.cwd, positional)).split(path.sep).join('/'));
     const result = await lockRepository({
       cwd: context.cwd,
       configPath: context.configPath,
-      amend: { file, reason, by: await author(repository.root), at: new Date().toISOString().slice(0, 10) },
+      amend: { files, reason, by: await author(repository.root), at: new Date().toISOString().slice(0, 10) },
     });
     printLockResult(result, context, false);
-    if (result.exitCode === 0 && context.format === 'text') context.out(`recorded the amendment of ${file}; commit ${LOCKFILE_NAME} with the change`);
+    if (result.exitCode === 0 && context.format === 'text') {
+      for (const file of files) context.out(`recorded the amendment of ${file}; commit ${LOCKFILE_NAME} with the change`);
+    }
     return result.exitCode;
   },
 };

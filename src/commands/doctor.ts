@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
-import type { GuardHook } from '../core/init/hook-script.js';
+import { GUARD_HOOKS } from '../core/init/hook-script.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { JSON_SCHEMA_VERSION } from '../cli/output.js';
 import { openRepository } from '../shell/git/open-repository.js';
@@ -68,7 +68,7 @@ export async function diagnoseRepository(options: { cwd: string; configPath?: st
   for (const worktree of await worktrees(root)) {
     const layout = await hooksLayout(worktree);
     const where = worktree === root ? '' : ` (worktree ${worktree})`;
-    for (const hook of ['pre-commit', 'pre-push'] as GuardHook[]) {
+    for (const hook of GUARD_HOOKS) {
       const state = hookState(layout, hook);
       checks.push(
         state.active
@@ -146,7 +146,7 @@ export const doctorCommand: CommandDefinition = {
 
 Checks, and says how to fix each problem:
   - the config is valid and ${LOCKFILE_NAME} matches the migrations;
-  - git would run guard's pre-commit and pre-push hooks, here and in every
+  - git would run guard's pre-commit, pre-merge-commit and pre-push hooks, here and in every
     linked worktree (core.hooksPath, husky's generated _ folder, the
     executable bit, the scripts really calling guard);
   - the hooks can start guard (node_modules/.bin or PATH);

@@ -119,7 +119,7 @@ async function onlyAdditions(root: string, config: GuardConfig): Promise<PreComm
   try {
     // Both at once: the staged changes, and HEAD's lockfile that most commits need.
     const [diff, lock] = await Promise.all([
-      runGit(root, ['diff-index', '--cached', '-z', '--raw', '--no-abbrev', '--no-renames', 'HEAD', '--', ...config.migrations.map((set) => set.dir), LOCKFILE_NAME]),
+      runGit(root, ['diff-index', '--cached', '--ita-invisible-in-index', '-z', '--raw', '--no-abbrev', '--no-renames', 'HEAD', '--', ...config.migrations.map((set) => set.dir), LOCKFILE_NAME]),
       readBlobs(root, [lockName]),
     ]);
     raw = splitNul(diff);

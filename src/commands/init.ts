@@ -6,7 +6,7 @@ import { GuardError, inputError } from '../core/guard-error.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { withMergeAttribute } from '../core/init/gitattributes.js';
 import { detectMigrationDirs, type DetectedSet } from '../core/init/detect-migration-dirs.js';
-import { runsGuard, withGuardBlock, type GuardHook } from '../core/init/hook-script.js';
+import { GUARD_HOOKS, runsGuard, withGuardBlock, type GuardHook } from '../core/init/hook-script.js';
 import { yamlScalar } from '../core/lockfile/yaml-scalar.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { normaliseDir } from '../core/paths.js';
@@ -47,7 +47,6 @@ export interface InitOptions {
   dirs?: string[];
 }
 
-const HOOKS: GuardHook[] = ['pre-commit', 'pre-push'];
 
 /**
  * `guard init`: everything a repository needs, and nothing twice. Writes the
@@ -170,7 +169,7 @@ async function installHooks(root: string, gitDir: string, warnings: string[], to
     actions.push({ target: 'core.hooksPath', status: 'kept', detail: layout.hooksPath });
   }
   mkdirSync(layout.scriptDir, { recursive: true });
-  for (const hook of HOOKS) {
+  for (const hook of GUARD_HOOKS) {
     const file = path.join(layout.scriptDir, hook);
     let existing: string | undefined;
     try {
@@ -195,7 +194,7 @@ async function installHooks(root: string, gitDir: string, warnings: string[], to
 
 function existingHooks(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((name) => !name.endsWith('.sample') && HOOKS.includes(name as GuardHook));
+    return readdirSync(dir).filter((name) => !name.endsWith('.sample') && GUARD_HOOKS.includes(name as GuardHook));
   } catch {
     return [];
   }
@@ -292,7 +291,8 @@ what is already in place is kept.
      finds (alembic.ini's script_location, folders of Alembic revisions,
      .sql files in folders named like migrations); --dir names them instead.
   2. ${LOCKFILE_NAME}: every migration locked (guard lock).
-  3. Hooks: pre-commit (guard hook pre-commit) and pre-push (guard hook
+  3. Hooks: pre-commit and pre-merge-commit (guard hook pre-commit; a merge
+     without conflicts runs only the latter) and pre-push (guard hook
      pre-push). Where they go: an existing core.hooksPath (husky's or
      another) keeps its place; a repository with package.json gets husky
      (.husky/ or hooks/, and "prepare" so npm install sets them up in every

@@ -53,8 +53,8 @@ export interface LockOptions {
   dropSets?: string[];
   /** Write nothing; report whether the lockfile is out of date. */
   check?: boolean;
-  /** Record a sanctioned change of a sealed migration (`guard amend`). */
-  amend?: { file: string; reason: string; by: string; at: string };
+  /** Record sanctioned changes of sealed migrations (`guard amend`), one amendment per file. */
+  amend?: { files: string[]; reason: string; by: string; at: string };
 }
 
 export async function lockRepository(options: LockOptions): Promise<LockResult> {
@@ -119,7 +119,10 @@ async function planAndWrite(
     previous = (await parseLockfile(text, LOCKFILE_NAME)).lock;
   }
 
-  if (options.amend) previous = withAmendment(previous, sets, sealed, options.amend);
+  if (options.amend) {
+    const { files, ...why } = options.amend;
+    for (const file of files) previous = withAmendment(previous, sets, sealed, { file, ...why });
+  }
   const plan = planLock({ previous, sets, dropSets: (options.dropSets ?? []).map(normaliseDir) });
   const base = {
     schemaVersion: JSON_SCHEMA_VERSION,
@@ -149,7 +152,7 @@ async function planAndWrite(
  * to its content now. An earlier amendment of the same file that is not yet
  * in the sealed lockfile is replaced, so a reworked fix stays one record.
  */
-function withAmendment(previous: Lockfile | undefined, sets: SetUnderCheck[], sealed: SealedState | undefined, amend: NonNullable<LockOptions['amend']>): Lockfile {
+function withAmendment(previous: Lockfile | undefined, sets: SetUnderCheck[], sealed: SealedState | undefined, amend: { file: string; reason: string; by: string; at: string }): Lockfile {
   const file = normaliseDir(amend.file);
   const set = sets.find(({ dir }) => dir === '.' || file.startsWith(`${dir}/`));
   if (!set) throw inputError(`${file} is not in a migration dir of the config`, { fix: `migration dirs: ${sets.map(({ dir }) => dir).join(', ')}` });

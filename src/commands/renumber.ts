@@ -1,4 +1,6 @@
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { ADAPTERS } from '../core/migrations/adapters.js';
+import type { DiscoveredSet, Migration } from '../core/migrations/types.js';
 import path from 'node:path';
 import { inputError } from '../core/guard-error.js';
 import { nextVersion } from '../core/migrations/next-version.js';
@@ -24,8 +26,9 @@ export const renumberCommand: CommandDefinition = {
   summary: 'rename an out-of-order new migration after the newest one',
   help: `Usage: guard renumber FILE [--format text|json]
 
-Renames FILE (a plain SQL or Flyway migration) to the next free version after
-the newest migration of its set, in the set's naming scheme (001 -> 021,
+Renames FILE (a plain SQL or Flyway migration that sorts before sealed ones,
+or shares its version with another) to the next free version after the
+newest migration of its set, in the set's naming scheme (001 -> 021,
 a timestamp -> now, 2026_01_15_001 -> today's next counter, Flyway 1.2 -> 1.3),
 renames its .down.sql or U script with it (git mv when tracked), and runs
 guard lock. Alembic orders revisions by down_revision, not by name: point the
@@ -55,7 +58,7 @@ not a versioned migration of a configured set; 3 git could not be read.`,
       });
     }
     const relative = setConfig.dir === '.' ? file : file.slice(setConfig.dir.length + 1);
-    const migration = discovered.migrations.find((candidate) => candidate.file === relative);
+    const migration = discovered.migrations.find((candidate) => candidate.file === relative) ?? duplicateOf(repository.root, setConfig.dir, relative, discovered);
     if (!migration || migration.repeatable) throw inputError(`${file} is not a versioned migration guard found in ${setConfig.dir}`, { fix: 'give the path of a migration file, relative to the repository or the current directory' });
     const others = discovered.migrations.filter((candidate) => candidate !== migration && !candidate.repeatable);
     const latest = others.at(-1);
@@ -78,6 +81,24 @@ not a versioned migration of a configured set; 3 git could not be read.`,
     return result.exitCode;
   },
 };
+
+/**
+ * A file that lost its version to another (a duplicate, as after a merge of
+ * two branches that both took 050) is not among the set's migrations; read
+ * it, with its down or undo script, as a set of its own.
+ */
+function duplicateOf(root: string, dir: string, file: string, discovered: DiscoveredSet): Migration | undefined {
+  if (!discovered.problems.some((problem) => problem.code === 'duplicate-id' && problem.file === file)) return undefined;
+  const companions = discovered.tool === 'flyway' ? [file.replace(/^(.*\/)?V/, '$1U')] : [file.replace(/\.up\.sql$/, '.down.sql')];
+  const files = [file, ...companions.filter((companion) => companion !== file)].flatMap((name) => {
+    try {
+      return [{ path: name, bytes: readFileSync(path.join(root, joinPath(dir, name))) }];
+    } catch {
+      return [];
+    }
+  });
+  return ADAPTERS[discovered.tool].discover(files).migrations.find((candidate) => candidate.file === file);
+}
 
 /** `015_late.sql` with version 015 -> `021_late.sql`; Flyway `V1_2__x.sql` -> `V1.3__x.sql`. */
 function renamed(file: string, oldVersion: string, newVersion: string, tool: string): string {

@@ -11,7 +11,11 @@ import { loadConfig } from '../shell/load-config.js';
 import type { Source } from '../shell/read-migration-files.js';
 import type { CommandContext, CommandDefinition } from './context.js';
 import { readLockfileText } from './read-lockfile.js';
-import { checkSealedWithHistory, sealedStateAt } from '../shell/sealed-state.js';
+import { checkSealedWithHistory, commitOf, git, sealedStateAt } from '../shell/sealed-state.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { GuardError } from '../core/guard-error.js';
+import { ExitCode } from '../core/exit-codes.js';
 import { findConflictMarkers } from '../core/lockfile/conflict-markers.js';
 
 /** What discovery found in one set, for people and scripts. */
@@ -27,6 +31,12 @@ export interface SetSummary {
   branchLabels: Record<string, string>;
 }
 
+export interface CommitFindings {
+  commit: string;
+  subject: string;
+  findings: Finding[];
+}
+
 export interface VerifyResult {
   schemaVersion: typeof JSON_SCHEMA_VERSION;
   command: 'verify';
@@ -36,6 +46,12 @@ export interface VerifyResult {
   source: string;
   /** With `--base`: the ref whose lockfile sealed migrations. */
   base?: string;
+  /**
+   * With `--base` and `range`: each commit between the base and the checked
+   * revision (oldest first, the revision itself excluded: its findings are
+   * `findings`) that breaks a rule.
+   */
+  commits?: CommitFindings[];
   sets: SetSummary[];
   findings: Finding[];
 }
@@ -59,6 +75,8 @@ export async function verifyRepository(options: {
   repository?: Repository;
   /** Already loaded (a server reads it from git objects). */
   config?: GuardConfig;
+  /** With `base`: also check every commit between the base and the revision, as git holds it. */
+  range?: boolean;
 }): Promise<VerifyResult> {
   const repository = options.repository ?? (await openRepository(options.cwd));
   const config = options.config ?? (await loadConfig(repository.root, options.configPath, repository.gitDir)).config;
@@ -77,8 +95,20 @@ export async function verifyRepository(options: {
     const sets = await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir);
     const result = await judge(sets, text, options.source);
     const lock = text === undefined || findConflictMarkers(text).length > 0 ? undefined : (await parseLockfile(text, LOCKFILE_NAME)).lock;
-    const findings = [...result.findings, ...(await checkSealedWithHistory(repository.root, sealed, sets, lock))];
-    return { ...result, base: options.base, ...verdict(findings) };
+    const sealedFindings = await checkSealedWithHistory(repository.root, sealed, sets, lock);
+    // A sealed file's own refusal says it all; "changed since it was locked, run guard lock" would contradict it.
+    const sealedFiles = new Set(sealedFindings.map((finding) => finding.file));
+    const findings = [...result.findings.filter((finding) => !(SUPERSEDED_BY_SEAL.has(finding.code) && sealedFiles.has(finding.file))), ...sealedFindings];
+    if (!options.range) return { ...result, base: options.base, ...verdict(findings) };
+    const tip = options.source.kind === 'revision' ? options.source.rev : 'HEAD';
+    const commits: CommitFindings[] = [];
+    for (const commit of await commitsSince(repository.root, tip, options.base, options.source.kind === 'revision')) {
+      const checked = await verifyRepository({ cwd: repository.root, repository, config, source: { kind: 'revision', rev: commit }, base: options.base });
+      if (checked.findings.length === 0) continue;
+      commits.push({ commit, subject: (await git(repository.root, ['log', '-1', '--format=%s', commit])) ?? '', findings: checked.findings });
+    }
+    const all = verdict([...findings, ...commits.flatMap((entry) => entry.findings)]);
+    return { ...result, base: options.base, commits, ...all, findings };
   }
   // The result is a pure function of these inputs; when git vouches for
   // every file's content (no new or edited file), a repeated verify of the
@@ -125,6 +155,39 @@ async function judge(sets: SetUnderCheck[], text: string | undefined, source: So
   return finish(compareWithLockfile(parsed.lock, sets, LOCKFILE_NAME, parsed.lines));
 }
 
+/** Lockfile findings that a sealing finding for the same file replaces. */
+const SUPERSEDED_BY_SEAL = new Set<Finding['code']>(['checksum-mismatch', 'down-mismatch', 'deleted', 'renamed']);
+
+/**
+ * The commits `tip` adds to `base`, oldest first, without `tip` itself when
+ * it is checked as the final state. A shallow clone that stops before
+ * reaching `base` would hide commits, so it is exit 3 with what to fetch
+ * (https://git-scm.com/docs/shallow: the boundary commits are listed in
+ * `$GIT_DIR/shallow`).
+ */
+async function commitsSince(root: string, tip: string, base: string, tipIsRevision: boolean): Promise<string[]> {
+  const head = await commitOf(root, tip);
+  if (!head) throw new GuardError(ExitCode.unreadable, `${tip} does not name a commit`, { fix: 'check the revision (git log)' });
+  const listed = ((await git(root, ['rev-list', '--reverse', '--topo-order', head, '--not', base])) ?? '').split('\n').filter(Boolean);
+  if ((await git(root, ['rev-parse', '--is-shallow-repository'])) === 'true') {
+    const shallowFile = await git(root, ['rev-parse', '--git-path', 'shallow']);
+    let boundary: Set<string>;
+    try {
+      boundary = new Set(readFileSync(path.resolve(root, shallowFile ?? '.git/shallow'), 'utf8').split('\n').filter(Boolean));
+    } catch {
+      boundary = new Set();
+    }
+    const cut = listed.find((commit) => boundary.has(commit));
+    if (cut) {
+      throw new GuardError(ExitCode.unreadable, `this shallow clone stops at ${cut.slice(0, 12)} before reaching ${base}, so guard cannot check every commit since ${base}`, {
+        fix: `fetch the branch's history back to ${base}: git fetch --unshallow (actions/checkout: fetch-depth: 0; GitLab: GIT_DEPTH: 0), or at least git fetch --deepen=${listed.length + 1} and run again until this message goes away`,
+      });
+    }
+  }
+  // A checked revision's own findings are the final state's; a work tree's HEAD is history like the rest.
+  return tipIsRevision ? listed.filter((commit) => commit !== head) : listed;
+}
+
 function verdict(findings: Finding[]): { ok: boolean; exitCode: number; findings: Finding[] } {
   const exitCode = worstExitCode(findings);
   return { ok: findings.length === 0, exitCode, findings };
@@ -135,18 +198,27 @@ export function printVerifyResult(result: VerifyResult, context: CommandContext)
     context.out(JSON.stringify(result, null, 2));
     return;
   }
+  // Findings of earlier commits name their commit, so a reader knows where to look.
+  const everything = [
+    ...result.findings,
+    ...(result.commits ?? []).flatMap((entry) => entry.findings.map((finding) => ({ ...finding, message: `commit ${entry.commit.slice(0, 12)} (${entry.subject}): ${finding.message}` }))),
+  ];
   if (context.format === 'gitlab') {
-    context.out(gitlabCodeQuality(result.findings));
+    context.out(gitlabCodeQuality(everything));
     return;
   }
   const { colours } = context;
   for (const finding of result.findings) context.out(formatFinding(finding, colours));
+  for (const entry of result.commits ?? []) {
+    context.out(`${colours.bold(`commit ${entry.commit.slice(0, 12)}`)} (${entry.subject}):`);
+    for (const finding of entry.findings) context.out(formatFinding(finding, colours));
+  }
   if (context.format === 'github') {
-    for (const finding of result.findings.slice(0, GITHUB_ANNOTATION_CAP)) context.out(githubAnnotation(finding));
-    const more = result.findings.length - GITHUB_ANNOTATION_CAP;
+    for (const finding of everything.slice(0, GITHUB_ANNOTATION_CAP)) context.out(githubAnnotation(finding));
+    const more = everything.length - GITHUB_ANNOTATION_CAP;
     const summaryFile = context.env.GITHUB_STEP_SUMMARY;
     if (more > 0) context.out(`::notice title=guard::${more} more ${more === 1 ? 'problem' : 'problems'} than GitHub annotates; ${summaryFile ? 'all are in the job summary' : 'all are listed above'}`);
-    if (summaryFile) appendFileSync(summaryFile, githubStepSummary('migration-guard: guard verify', result.findings, verdictLine(result, (text) => text)));
+    if (summaryFile) appendFileSync(summaryFile, githubStepSummary('migration-guard: guard verify', everything, verdictLine(result, (text) => text)));
   }
   for (const set of result.sets) context.out(colours.dim(describeSet(set)));
   context.out(verdictLine(result, result.ok ? colours.green : colours.red));
@@ -161,7 +233,9 @@ function verdictLine(result: VerifyResult, mark: (text: string) => string): stri
     return `${mark('ok')} ${total} ${total === 1 ? 'migration' : 'migrations'} in ${result.sets.length} ${result.sets.length === 1 ? 'set' : 'sets'} match ${LOCKFILE_NAME}${where}${sealedNote}`;
   }
   const count = result.findings.length;
-  return `${mark('refused')} ${count} ${count === 1 ? 'problem' : 'problems'} in ${total} ${total === 1 ? 'migration' : 'migrations'}${where}`;
+  const earlier = result.commits?.length ?? 0;
+  const history = earlier > 0 ? `; ${earlier} earlier ${earlier === 1 ? 'commit breaks' : 'commits break'} the rules` : '';
+  return `${mark('refused')} ${count} ${count === 1 ? 'problem' : 'problems'} in ${total} ${total === 1 ? 'migration' : 'migrations'}${where}${history}`;
 }
 
 /** `alembic/versions (alembic): 120 migrations, head ddd444, 3 merge points, branches billing, core` */
@@ -191,7 +265,8 @@ Options:
   --rev REV          check a commit as git holds it (HEAD, origin/main, a sha)
   --base REF         also refuse edits, deletions and renames of migrations
                      sealed in REF's lockfile, and new migrations that sort
-                     before them (the CI gate: guard verify --base origin/main)
+                     before them (the CI gate: guard verify --base origin/main),
+                     in the final state and in every commit since REF
   --format FORMAT    text (default), json (stdout; schemaVersion ${JSON_SCHEMA_VERSION}),
                      github (text plus up to ${GITHUB_ANNOTATION_CAP} annotations on the pull
                      request, and the full list in $GITHUB_STEP_SUMMARY; the default
@@ -200,8 +275,9 @@ Options:
   -C DIR             run as if started in DIR
   --config FILE      use FILE instead of guard.config.yaml
 
-On a shallow clone (actions/checkout's default depth 1), --base needs only
-the base commit itself: git fetch --depth=1 origin main:refs/remotes/origin/main.
+--base needs REF itself (git fetch origin main:refs/remotes/origin/main)
+and the branch's commits since REF: a shallow clone that stops earlier is
+exit 3 with what to fetch (actions/checkout: fetch-depth: 0).
 
 Exit codes: 0 all match; 1 a rule is broken; 2 bad config, lockfile or
 migration file; 3 git could not be read (REF missing: fetch it).`,
@@ -214,6 +290,7 @@ migration file; 3 git could not be read (REF missing: fetch it).`,
       configPath: context.configPath,
       source: rev ? { kind: 'revision', rev } : { kind: 'worktree' },
       base: values.base as string | undefined,
+      range: true,
     });
     printVerifyResult(result, context);
     return result.exitCode;

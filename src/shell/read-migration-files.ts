@@ -68,8 +68,12 @@ export async function listMigrationFiles(root: string, requests: readonly SetReq
   // The requests (dirs, recursion) and which dirs exist are part of what a listing means.
   const context = JSON.stringify([source, requests, requests.map((request) => isDirectory(path.join(root, request.dir)))]);
   if (source.kind === 'index') {
-    const staged = await runGit(root, ['ls-files', '-z', '-s', '--', ...dirs]);
-    return lazyListing(digest(context, staged), async () => parseWorktree(root, requests, staged, Buffer.alloc(0)));
+    // Exactly the tree the commit will record: `write-tree` leaves out
+    // intent-to-add entries (`git add -N`), which ls-files would list as
+    // empty files (https://git-scm.com/docs/git-write-tree).
+    const tree = (await runGit(root, ['write-tree'])).toString('utf8').trim();
+    const staged = await runGit(root, ['ls-tree', '-r', '-z', '--full-tree', tree, '--', ...dirs]);
+    return lazyListing(digest(context, staged), () => parseRevision(root, requests, staged, tree));
   }
   if (source.kind === 'worktree') {
     // https://git-scm.com/docs/git-ls-files: -s gives "<mode> <object> <stage>\t<file>";

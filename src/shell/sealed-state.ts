@@ -38,7 +38,7 @@ export async function sealedStateAt(root: string, ref: string): Promise<SealedSt
     const [remote, ...branch] = ref.split('/');
     throw new GuardError(ExitCode.unreadable, `${ref} is not in this ${shallow ? 'shallow ' : ''}clone, so guard cannot tell which migrations are sealed`, {
       fix: branch.length > 0
-        ? `fetch it: git fetch ${shallow ? '--depth=1 ' : ''}${remote} ${branch.join('/')}:refs/remotes/${ref} (guard needs only that commit, not its history)`
+        ? `fetch it: git fetch ${shallow ? '--depth=1 ' : ''}${remote} ${branch.join('/')}:refs/remotes/${ref}${shallow ? ` (the hooks need only that commit; guard verify --base also reads every commit since it: git fetch --unshallow, or actions/checkout with fetch-depth: 0)` : ''}`
         : `check the ref name, or set \`protected:\` in the config`,
     });
   }

@@ -57,7 +57,7 @@ describe('a repository set up only with guard init (no package.json: core.hooksP
     assert.match(result.stdout, /created\s+core\.hooksPath\s+\.githooks/);
     assert.match(result.stdout, /created\s+\.githooks\/pre-commit/);
     assert.match(result.stdout, /created\s+\.gitattributes\s+checksums\.lock\.yaml merge=guard-lockfile/);
-    assert.match(result.stdout, /next: git add guard\.config\.yaml checksums\.lock\.yaml \.githooks\/pre-commit \.githooks\/pre-push \.gitattributes/);
+    assert.match(result.stdout, /next: git add guard\.config\.yaml checksums\.lock\.yaml \.githooks\/pre-commit \.githooks\/pre-merge-commit \.githooks\/pre-push \.gitattributes/);
     assert.equal(repo.git('config', '--get', 'core.hooksPath').trim(), '.githooks');
     assert.match(repo.git('config', '--get', 'merge.guard-lockfile.driver'), /^node_modules\/\.bin\/guard merge-driver %O %A %B %P/);
   });

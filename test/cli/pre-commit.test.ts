@@ -160,8 +160,9 @@ describe('guard hook pre-push, installed as a real git hook', () => {
     repo.git('add', '-A');
     assert.equal(repo.guard('lock').code, 0); // the file is back as sealed: lock restores its line
     repo.commitAll('revert');
-    // The tip is clean again; only a check of every pushed commit finds the edit.
-    assert.equal(repo.guard('verify', '--base', 'origin/main').code, 0);
+    // The tip is clean again; only a check of every pushed commit finds the edit (CI's too).
+    assert.equal(repo.guard('verify', '--rev', 'HEAD').code, 0);
+    assert.equal(repo.guard('verify', '--base', 'origin/main').code, 1);
     const result = push('origin', 'feature');
     assert.notEqual(result.code, 0);
     assert.match(result.output, new RegExp(`commit ${sneaky.slice(0, 12)} \\(sneaky edit\\) on refs/heads/feature`));

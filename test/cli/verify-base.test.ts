@@ -100,6 +100,11 @@ describe('guard verify --base: the CI gate', () => {
       assert.match(result.stderr, /origin\/main is not in this shallow clone/);
       assert.match(result.stderr, /git fetch --depth=1 origin main:refs\/remotes\/origin\/main/);
       execFileSync('git', ['fetch', '-q', '--depth=1', 'origin', 'main:refs/remotes/origin/main'], { cwd: shallow });
+      // The base alone is not enough: every commit of the branch since the base is checked.
+      const cut = runGuard(shallow, 'verify', '--base', 'origin/main');
+      assert.equal(cut.code, 3, cut.stdout + cut.stderr);
+      assert.match(cut.stderr, /this shallow clone stops at/);
+      execFileSync('git', ['fetch', '-q', '--unshallow', 'origin', 'feature'], { cwd: shallow });
       const fetched = runGuard(shallow, 'verify', '--base', 'origin/main');
       assert.equal(fetched.code, 0, fetched.stdout + fetched.stderr);
     } finally {
@@ -276,3 +281,47 @@ function spawnGuard(cwd: string, env: Record<string, string>, ...args: string[])
   });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
+
+describe('guard verify --base checks every commit since the base, and needs their history', () => {
+  let repo: TempRepo;
+  let remote: string;
+  let dispose: () => void;
+  before(() => {
+    ({ repo, remote, dispose } = withSealedRemote());
+    // A sealed edit committed past the hooks, then undone: the final state is clean, the history is not.
+    repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id bigint);\n');
+    repo.commitAll('widen users.id');
+    repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id int);\n');
+    repo.commitAll('undo the widening');
+    repo.git('push', '-q', 'origin', 'feature');
+  });
+  after(() => dispose());
+
+  it('refuses a sealed edit made in one commit and reverted in the next, naming the commit', () => {
+    assert.equal(repo.guard('verify', '--rev', 'HEAD').code, 0, 'the final state alone is clean');
+    const result = repo.guard('verify', '--base', 'origin/main');
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.match(result.stdout, /commit [0-9a-f]{12} \(widen users\.id\):\nerror db\/migrations\/010_users\.sql is sealed in origin\/main/);
+    assert.match(result.stdout, /1 earlier commit breaks the rules/);
+    const json = JSON.parse(repo.guard('verify', '--base', 'origin/main', '--format', 'json').stdout) as { ok: boolean; findings: unknown[]; commits: { subject: string }[] };
+    assert.equal(json.ok, false);
+    assert.deepEqual(json.findings, []);
+    assert.deepEqual(json.commits.map((entry) => entry.subject), ['widen users.id']);
+  });
+
+  it('on a shallow clone that stops before the base, exits 3 and says what history to fetch', () => {
+    const clone = mkdtempSync(path.join(tmpdir(), 'guard-shallow-'));
+    try {
+      execFileSync('git', ['clone', '-q', '--depth', '1', '--branch', 'feature', `file://${remote}`, clone]);
+      execFileSync('git', ['fetch', '-q', '--depth', '1', 'origin', 'main:refs/remotes/origin/main'], { cwd: clone });
+      const result = runGuard(clone, 'verify', '--base', 'origin/main');
+      assert.equal(result.code, 3, result.stdout + result.stderr);
+      assert.match(result.stderr, /this shallow clone stops at [0-9a-f]{12} before reaching origin\/main/);
+      assert.match(result.stderr, /fetch-depth: 0/);
+      execFileSync('git', ['fetch', '-q', '--unshallow', 'origin'], { cwd: clone });
+      assert.equal(runGuard(clone, 'verify', '--base', 'origin/main').code, 1, 'with the history, the sealed edit in the first commit is found');
+    } finally {
+      rmSync(clone, { recursive: true, force: true });
+    }
+  });
+});

@@ -6,7 +6,13 @@
 export const HOOK_BEGIN = '# >>> migration-guard >>>';
 export const HOOK_END = '# <<< migration-guard <<<';
 
-export type GuardHook = 'pre-commit' | 'pre-push';
+/**
+ * The hooks guard runs in: pre-commit, pre-merge-commit (a merge without
+ * conflicts commits without running pre-commit, and could bring a sealed edit
+ * in; https://git-scm.com/docs/githooks#_pre_merge_commit) and pre-push.
+ */
+export type GuardHook = 'pre-commit' | 'pre-merge-commit' | 'pre-push';
+export const GUARD_HOOKS: readonly GuardHook[] = ['pre-commit', 'pre-merge-commit', 'pre-push'];
 
 /**
  * The block for one hook. `guard` is found in the project's node_modules
@@ -15,10 +21,11 @@ export type GuardHook = 'pre-commit' | 'pre-push';
  * rather than letting the commit or push through unchecked.
  */
 export function guardHookBlock(hook: GuardHook): string {
+  // pre-merge-commit judges the merge's index exactly as pre-commit judges a commit's.
   const args = hook === 'pre-push' ? 'hook pre-push "$@"' : 'hook pre-commit';
   return [
     HOOK_BEGIN,
-    `# ${hook === 'pre-push' ? 'Checks every commit being pushed' : 'Locks new migrations and refuses edits of sealed ones'} (added by guard init).`,
+    `# ${hook === 'pre-push' ? 'Checks every commit being pushed' : hook === 'pre-merge-commit' ? 'Checks a merge that git commits without pre-commit' : 'Locks new migrations and refuses edits of sealed ones'} (added by guard init).`,
     'guard_bin=node_modules/.bin/guard',
     '[ -x "$guard_bin" ] || guard_bin="$(git rev-parse --path-format=absolute --git-common-dir 2>/dev/null)/../node_modules/.bin/guard"',
     '[ -x "$guard_bin" ] || guard_bin="$(command -v guard)"',
@@ -49,5 +56,6 @@ export function withGuardBlock(existing: string | undefined, hook: GuardHook, sh
 
 /** Whether a hook script runs guard (its block, or a hand-written call). */
 export function runsGuard(script: string, hook: GuardHook): boolean {
-  return script.includes(HOOK_BEGIN) || new RegExp(`guard(?:\\.js)?["']?\\s+hook\\s+${hook}`).test(script);
+  const command = hook === 'pre-merge-commit' ? 'pre-commit' : hook;
+  return script.includes(HOOK_BEGIN) || new RegExp(`guard(?:\\.js)?["']?\\s+hook\\s+${command}`).test(script);
 }

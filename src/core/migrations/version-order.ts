@@ -25,7 +25,7 @@ export function orderByVersion(items: Versioned[], show: (path: string) => strin
         exitCode: 1,
         file: current.migration.file,
         message: `version ${current.migration.id} is used twice: ${show(previous.migration.file)} and ${show(current.migration.file)}`,
-        fix: `give ${show(current.migration.file)} the next free version`,
+        fix: `give ${show(current.migration.file)} the next free version: \`guard renumber ${show(current.migration.file)}\``,
       });
       continue;
     }
