@@ -1,9 +1,14 @@
 /**
- * migration-guard's programmatic API: the same work as `guard lock` and
- * `guard verify`, returning results instead of printing them.
+ * migration-guard's programmatic API: the same work as the commands
+ * (`guard lock`, `verify`, `init`, `doctor`, the hooks), returning results
+ * instead of printing them.
  */
 export { lockRepository, type LockResult } from './commands/lock.js';
-export { verifyRepository, type VerifyResult } from './commands/verify.js';
+export { verifyRepository, type VerifyResult, type CommitFindings } from './commands/verify.js';
+export { initRepository, type InitResult, type InitAction } from './commands/init.js';
+export { diagnoseRepository, type DoctorResult, type DoctorCheck } from './commands/doctor.js';
+export { preCommit, prePush, preReceive, type PreCommitResult, type PrePushResult, type PreReceiveResult } from './commands/hook.js';
+export { mergeLockfileSides, type LockfileMerge, type LockfileSides } from './core/lockfile/merge-lockfile-sides.js';
 export { ExitCode } from './core/exit-codes.js';
 export { GuardError } from './core/guard-error.js';
 export { contentChecksum, normaliseContent, CONTENT_ALGORITHM } from './core/checksum.js';

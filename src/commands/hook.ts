@@ -16,6 +16,7 @@ import { loadConfig, loadConfigAt } from '../shell/load-config.js';
 import { checkSealedWithHistory, commitOf, git, protectedRef, sealedStateAt } from '../shell/sealed-state.js';
 import { writeFileAtomic } from '../shell/write-atomic.js';
 import { readBlobs } from '../shell/git/read-blobs.js';
+import { changedFiles, secretFindings, setOfPath } from '../shell/scan-secrets.js';
 import { splitNul } from '../shell/git/run-git.js';
 import { appendEntry, setTail } from '../core/lockfile/append-entry.js';
 import { yamlScalar } from '../core/lockfile/yaml-scalar.js';
@@ -76,6 +77,9 @@ export async function preCommit(options: { cwd: string; configPath?: string | un
   // Judged against the staged lockfile, so a hand edit of a sealed line is
   // refused rather than silently repaired by the relock below.
   if (sealed) findings.push(...(await checkSealedWithHistory(repository.root, sealed, sets, previous ?? plan.lock)));
+  const dirs = config.migrations.map((set) => set.dir);
+  const head = await commitOf(repository.root, 'HEAD');
+  findings.push(...(await secretFindings(await changedFiles(repository.root, dirs, head, source), setOfPath(dirs))));
   if (findings.length > 0) return result(findings, false);
 
   const next = serializeLockfile(plan.lock);
@@ -128,6 +132,7 @@ async function onlyAdditions(root: string, config: GuardConfig): Promise<PreComm
     return 'full'; // no HEAD yet (a first commit)
   }
   const added = new Map<MigrationSetConfig, { path: string; oid: string }>();
+  const every: { path: string; oid: string }[] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const [, , , oid, status] = raw[i]!.split(' ');
     const file = raw[i + 1]!;
@@ -136,14 +141,21 @@ async function onlyAdditions(root: string, config: GuardConfig): Promise<PreComm
     if (!set) return 'full';
     const relative = set.dir === '.' ? file : file.slice(set.dir.length + 1);
     if (relative.includes('/')) return 'full';
+    every.push({ path: file, oid: oid! });
     if (!ADAPTERS[set.tool!].candidate(relative)) continue;
     if (added.has(set)) return 'full';
     added.set(set, { path: relative, oid: oid! });
   }
   const ok = (staged: boolean): PreCommitResult => ({ schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-commit', ok: true, exitCode: 0, sealedBy: undefined, staged, findings: [] });
-  if (added.size === 0) return ok(false);
+  if (every.length === 0) return ok(false);
 
-  const blobs = await readBlobs(root, [...added.values()].map((file) => file.oid));
+  const blobs = await readBlobs(root, every.map((file) => file.oid));
+  const secrets = await secretFindings(
+    every.map((file) => ({ path: file.path, oid: file.oid, bytes: blobs.get(file.oid)! })),
+    setOfPath(config.migrations.map((set) => set.dir)),
+  );
+  if (secrets.length > 0) return { schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-commit', ok: false, exitCode: 1, sealedBy: undefined, staged: false, findings: secrets };
+  if (added.size === 0) return ok(false);
   const headText = headLock.get(lockName)?.toString('utf8');
   if (headText === undefined || headText.includes('\r') || findConflictMarkers(headText).length > 0) return 'full';
   let next = headText;
@@ -327,9 +339,12 @@ async function serverProtectedBranch(gitDir: string): Promise<string | undefined
 
 /**
  * Which ref's lockfile seals: with `seal: committed`, HEAD (anything
- * committed); otherwise the protected ref, or HEAD when this is the protected
- * branch itself (what is committed on main is merged). Undefined when there
- * is nothing to seal yet (no protected ref, or a first commit).
+ * committed); otherwise the protected ref, or HEAD when the protected ref is
+ * the local branch being committed to (`protected: main` on main: what is
+ * committed there is merged). A remote-tracking protected ref stays what
+ * seals on the local branch of the same name, so a commit on main that was
+ * never pushed can still be amended. Undefined when there is nothing to seal
+ * yet (no protected ref, or a first commit).
  */
 async function sealingRef(root: string, seal: 'merged' | 'committed', configured: string | undefined): Promise<string | undefined> {
   const head = await commitOf(root, 'HEAD');
@@ -337,7 +352,7 @@ async function sealingRef(root: string, seal: 'merged' | 'committed', configured
   const ref = await protectedRef(root, configured);
   if (!ref) return undefined;
   const branch = await git(root, ['symbolic-ref', '--quiet', '--short', 'HEAD']); // undefined when detached
-  if (head && branch !== undefined && (ref === branch || ref.endsWith(`/${branch}`))) return 'HEAD';
+  if (head && branch !== undefined && (ref === branch || ref === `refs/heads/${branch}`)) return 'HEAD';
   return ref;
 }
 
@@ -404,9 +419,12 @@ git commit -- path), never the work tree:
     until you run guard lock);
   - a migration that is not sealed yet may change; its line is refreshed;
   - a sealed migration (in the lockfile of the protected ref, default the
-    remote's default branch; HEAD on that branch itself; any commit with
-    seal: committed) may not be edited, deleted or renamed, nor its line
+    remote's default branch; HEAD when protected names the local branch
+    being committed to; any commit with seal: committed) may not be edited, deleted or renamed, nor its line
     in the lockfile;
+  - secrets (private keys, cloud keys, tokens, URLs with passwords,
+    password literals) in added or changed migrations, named by file and
+    line with the secret redacted (a fake one: guard:allow-secret on the line);
   - naming scheme, duplicate versions, new migrations that sort before the
     sealed ones, several or dangling Alembic heads.
 

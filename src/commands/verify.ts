@@ -12,6 +12,7 @@ import type { Source } from '../shell/read-migration-files.js';
 import type { CommandContext, CommandDefinition } from './context.js';
 import { readLockfileText } from './read-lockfile.js';
 import { checkSealedWithHistory, commitOf, git, sealedStateAt } from '../shell/sealed-state.js';
+import { changedFiles, secretFindings, setOfPath } from '../shell/scan-secrets.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { GuardError } from '../core/guard-error.js';
@@ -98,7 +99,9 @@ export async function verifyRepository(options: {
     const sealedFindings = await checkSealedWithHistory(repository.root, sealed, sets, lock);
     // A sealed file's own refusal says it all; "changed since it was locked, run guard lock" would contradict it.
     const sealedFiles = new Set(sealedFindings.map((finding) => finding.file));
-    const findings = [...result.findings.filter((finding) => !(SUPERSEDED_BY_SEAL.has(finding.code) && sealedFiles.has(finding.file))), ...sealedFindings];
+    const dirs = config.migrations.map((set) => set.dir);
+    const secrets = await secretFindings(await changedFiles(repository.root, dirs, await commitOf(repository.root, options.base), options.source), setOfPath(dirs));
+    const findings = [...result.findings.filter((finding) => !(SUPERSEDED_BY_SEAL.has(finding.code) && sealedFiles.has(finding.file))), ...sealedFindings, ...secrets];
     if (!options.range) return { ...result, base: options.base, ...verdict(findings) };
     const tip = options.source.kind === 'revision' ? options.source.rev : 'HEAD';
     const commits: CommitFindings[] = [];
@@ -265,8 +268,10 @@ Options:
   --rev REV          check a commit as git holds it (HEAD, origin/main, a sha)
   --base REF         also refuse edits, deletions and renames of migrations
                      sealed in REF's lockfile, and new migrations that sort
-                     before them (the CI gate: guard verify --base origin/main),
-                     in the final state and in every commit since REF
+                     before them, and secrets (keys, tokens, passwords) in
+                     migrations added or changed since REF (the CI gate:
+                     guard verify --base origin/main), in the final state
+                     and in every commit since REF
   --format FORMAT    text (default), json (stdout; schemaVersion ${JSON_SCHEMA_VERSION}),
                      github (text plus up to ${GITHUB_ANNOTATION_CAP} annotations on the pull
                      request, and the full list in $GITHUB_STEP_SUMMARY; the default

@@ -18,8 +18,19 @@ export interface YamlWithLines {
  * @param fix what to do when the text is not YAML
  * @throws GuardError exit 2 naming the line
  */
+type YamlModule = typeof import('yaml');
+
+/**
+ * yaml's Node entry is CommonJS; bundled into a chunk of its own, its exports
+ * arrive as the namespace's `default` rather than as named exports.
+ */
+async function loadYaml(): Promise<YamlModule> {
+  const imported = (await import('yaml')) as YamlModule & { default?: YamlModule };
+  return typeof imported.parseDocument === 'function' ? imported : imported.default!;
+}
+
 export async function readYaml(text: string, name: string, fix: string): Promise<YamlWithLines> {
-  const { parseDocument, LineCounter, isMap, isSeq } = await import('yaml');
+  const { parseDocument, LineCounter, isMap, isSeq } = await loadYaml();
   const counter = new LineCounter();
   const document = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
   const error = document.errors[0];

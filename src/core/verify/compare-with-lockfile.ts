@@ -22,7 +22,9 @@ export type FindingCode =
   | 'sealed-renamed'
   | 'sealed-line-edited'
   | 'out-of-order'
-  | 'sealed-unknown';
+  | 'sealed-unknown'
+  /** A secret (key, token, password) in an added or changed migration. */
+  | 'secret';
 
 /** One thing wrong, with everything a user needs to act on it. */
 export interface Finding {

@@ -1,0 +1,74 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT, TempRepo, withSealedRemote } from '../helpers/git-repo.js';
+
+const TSX = import.meta.resolve('tsx');
+const CLI = path.join(PROJECT_ROOT, 'src/cli/guard.ts');
+// Built at run time, so this file itself holds no complete secret.
+const PASSWORD = ['Tr0ub4', 'dor&3x'].join('');
+const TOKEN = ['ghp', '_', 'aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dF3hJ5'].join('');
+
+function commit(repo: TempRepo, ...args: string[]): { code: number; output: string } {
+  const result = spawnSync('git', ['commit', '-q', ...args], { cwd: repo.root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
+}
+
+describe('secrets in added or changed migrations', () => {
+  let repo: TempRepo;
+  let dispose: () => void;
+  before(() => {
+    ({ repo, dispose } = withSealedRemote());
+    const hook = path.join(repo.root, '.git/hooks/pre-commit');
+    writeFileSync(hook, `#!/bin/sh\nexec "${process.execPath}" --import "${TSX}" "${CLI}" hook pre-commit\n`);
+    chmodSync(hook, 0o755);
+  });
+  after(() => dispose());
+
+  it('the pre-commit hook refuses a new migration with a password literal, naming file and line, never printing it', () => {
+    repo.write('db/migrations/030_role.sql', `-- the app's role\nCREATE ROLE app LOGIN PASSWORD '${PASSWORD}';\n`);
+    repo.git('add', 'db/migrations/030_role.sql');
+    const result = commit(repo, '-m', 'role');
+    assert.notEqual(result.code, 0);
+    assert.match(result.output, /db\/migrations\/030_role\.sql:2: password literal in a migration/);
+    assert.match(result.output, /read it at run time/);
+    assert.ok(!result.output.includes(PASSWORD), 'the secret itself is never printed');
+    assert.equal(repo.git('rev-list', '--count', 'origin/main..HEAD').trim(), '0', 'nothing was committed');
+  });
+
+  it('the fix is taken: a placeholder passes, and a fake value can be allowed on its line', () => {
+    repo.write('db/migrations/030_role.sql', `CREATE ROLE app LOGIN PASSWORD :'app_password';\nCREATE ROLE fixture LOGIN PASSWORD '${PASSWORD}'; -- guard:allow-secret (test fixture)\n`);
+    repo.git('add', 'db/migrations/030_role.sql');
+    const result = commit(repo, '-m', 'role');
+    assert.equal(result.code, 0, result.output);
+  });
+
+  it('an edit of an unsealed migration that adds a token is refused too (the full rules)', () => {
+    repo.write('db/migrations/030_role.sql', `CREATE ROLE app LOGIN;\n-- deploy key ${TOKEN}\n`);
+    repo.write('db/migrations/040_more.sql', 'SELECT 1;\n');
+    repo.git('add', '-A');
+    const result = commit(repo, '-m', 'token');
+    assert.notEqual(result.code, 0);
+    assert.match(result.output, /db\/migrations\/030_role\.sql:2: GitHub token in a migration \(-- deploy key ghp_\*{4}\)/);
+    assert.ok(!result.output.includes(TOKEN));
+  });
+
+  it('committed past the hook, the CI gate and the pre-push check refuse it', () => {
+    commit(repo, '--no-verify', '-m', 'token');
+    assert.equal(repo.guard('lock').code, 0);
+    repo.commitAll('relock');
+    const gate = repo.guard('verify', '--base', 'origin/main');
+    assert.equal(gate.code, 1);
+    assert.match(gate.stdout, /db\/migrations\/030_role\.sql:2: GitHub token in a migration/);
+    const push = spawnSync(process.execPath, ['--import', TSX, CLI, 'hook', 'pre-push', 'origin', 'url'], {
+      cwd: repo.root,
+      encoding: 'utf8',
+      input: `refs/heads/feature ${repo.git('rev-parse', 'HEAD').trim()} refs/heads/feature ${'0'.repeat(40)}\n`,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    assert.equal(push.status, 1, push.stderr);
+    assert.match(push.stderr, /GitHub token in a migration/);
+  });
+});
