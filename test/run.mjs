@@ -31,6 +31,15 @@ if (typecheck.status !== 0) {
   process.exit(1);
 }
 
+// Hooks run the compiled bundle (dist/bin), and some tests run it too: build
+// it from the sources being tested, so no test ever sees a stale one.
+const build = spawnSync(process.execPath, [tsc, '-p', path.join(root, '..', 'tsconfig.json')], { stdio: 'inherit' });
+const bundle = build.status === 0 ? spawnSync(process.execPath, [path.join(root, '..', 'scripts', 'bundle-cli.mjs')], { stdio: 'inherit' }) : build;
+if (bundle.status !== 0) {
+  console.error('the build (tsc, then scripts/bundle-cli.mjs) failed; no test was run');
+  process.exit(1);
+}
+
 // Tests make their own repositories; git variables of a surrounding hook
 // (GIT_DIR, GIT_INDEX_FILE, ...) would point them at this one.
 const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GIT_')));

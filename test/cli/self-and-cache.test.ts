@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { PROJECT_ROOT, TempRepo, alembicRevision, runGuard } from '../helpers/git-repo.js';
 
@@ -14,7 +15,8 @@ describe('this repository guards itself', () => {
   });
 
   it('the pre-commit and pre-push hooks run guard on this repository', () => {
-    assert.match(readFileSync(path.join(PROJECT_ROOT, 'hooks/pre-commit'), 'utf8'), /guard\.js verify/);
+    assert.match(readFileSync(path.join(PROJECT_ROOT, 'hooks/pre-commit'), 'utf8'), /guard\.js hook pre-commit/);
+    assert.match(readFileSync(path.join(PROJECT_ROOT, 'hooks/pre-merge-commit'), 'utf8'), /guard\.js hook pre-commit/);
     assert.match(readFileSync(path.join(PROJECT_ROOT, 'hooks/pre-push'), 'utf8'), /guard\.js hook pre-push "\$@"/);
     const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     assert.match(manifest.scripts.prepare!, /husky hooks/);
@@ -44,13 +46,43 @@ describe('this repository guards itself', () => {
   it('the compiled CLI the hooks run holds no pg, and reaches yaml only through a dynamic import', () => {
     const bundle = path.join(PROJECT_ROOT, 'dist/bin/guard.js');
     assert.ok(existsSync(bundle), 'dist/bin/guard.js is built by npm install (prepare)');
-    assert.doesNotMatch(readFileSync(bundle, 'utf8'), /node_modules\/pg\/|from ["']pg["']|require\(["']pg["']\)/);
+    for (const chunk of readdirSync(path.dirname(bundle)).filter((file) => file.endsWith('.js'))) {
+      assert.doesNotMatch(readFileSync(path.join(path.dirname(bundle), chunk), 'utf8'), /node_modules\/pg\/|from ["']pg["']|require\(["']pg["']\)/, chunk);
+    }
+    // The entry holds no command: each is a chunk loaded when it runs.
+    assert.doesNotMatch(readFileSync(bundle, 'utf8'), /secretlint|LineCounter/);
     // esbuild keeps a dynamic import lazy: the bundled yaml code runs only when it is reached.
     const modules = readdirSync(path.join(PROJECT_ROOT, 'dist'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js') && !file.startsWith('bin'));
     for (const module of modules) {
       assert.doesNotMatch(readFileSync(path.join(PROJECT_ROOT, 'dist', module), 'utf8'), /^import .* from ["']yaml["'];?$/m, module);
     }
     assert.match(readFileSync(path.join(PROJECT_ROOT, 'dist/core/read-yaml.js'), 'utf8'), /await import\(["']yaml["']\)/);
+  });
+});
+
+describe('the compiled CLI, as the hooks run it', () => {
+  it('reads a new config (yaml chunk), installs the hooks, and refuses a secret (secretlint chunk) on commit', () => {
+    const repo = new TempRepo();
+    try {
+      const bin = path.join(repo.root, 'node_modules/.bin');
+      mkdirSync(bin, { recursive: true });
+      symlinkSync(path.join(PROJECT_ROOT, 'dist/bin/guard.js'), path.join(bin, 'guard'));
+      repo.write('.gitignore', 'node_modules/\n');
+      repo.write('db/migrations/001_init.sql', 'CREATE TABLE t (id int);\n');
+      const init = spawnSync(path.join(bin, 'guard'), ['init'], { cwd: repo.root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      assert.equal(init.status, 0, init.stdout + init.stderr);
+      spawnSync('git', ['add', '-A'], { cwd: repo.root });
+      const first = spawnSync('git', ['commit', '-qm', 'init'], { cwd: repo.root, encoding: 'utf8' });
+      assert.equal(first.status, 0, first.stderr);
+      const key = ['AKIA', 'Q3EGRZK5', 'XJ4TLD7P'].join(''); // shaped like an AWS access key id, built at run time
+      repo.write('db/migrations/002_key.sql', `-- s3 key ${key}\nSELECT 1;\n`);
+      spawnSync('git', ['add', '-A'], { cwd: repo.root });
+      const refused = spawnSync('git', ['commit', '-qm', 'key'], { cwd: repo.root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      assert.equal(refused.status, 1, refused.stderr);
+      assert.match(refused.stderr, /db\/migrations\/002_key\.sql:1: AWS access key ID in a migration/);
+    } finally {
+      repo.dispose();
+    }
   });
 });
 

@@ -24,7 +24,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildSync } from 'esbuild';
 import { PROJECT_ROOT, TempRepo } from '../helpers/git-repo.js';
 
 const FIXTURES = path.join(PROJECT_ROOT, 'test/fixtures/replay');
@@ -69,24 +68,9 @@ function diffSteps(previous: Record<string, string>, next: Record<string, string
   return { added: added.filter((file) => !renamed.some(([, to]) => to === file)), edited, deleted, renamed };
 }
 
-/** The CLI bundled from src/ into a temporary folder laid out like the package (dist/bin/guard.js, package.json). */
+/** The compiled CLI the hooks run (test/run.mjs builds it from the sources under test). */
 function bundleCli(): { cli: string; dispose(): void } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'guard-replay-cli-'));
-  const version = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'migration-guard', version, type: 'module' }));
-  const cli = path.join(dir, 'dist/bin/guard.js');
-  buildSync({
-    define: { __GUARD_BUILD__: JSON.stringify(`replay-${process.pid}-${Date.now()}`) },
-    entryPoints: [path.join(PROJECT_ROOT, 'src/cli/guard.ts')],
-    outfile: cli,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    banner: { js: "import { createRequire as __guardCreateRequire } from 'node:module'; const require = __guardCreateRequire(import.meta.url);" },
-    logLevel: 'warning',
-  });
-  return { cli, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+  return { cli: path.join(PROJECT_ROOT, 'dist/bin/guard.js'), dispose: () => undefined };
 }
 
 interface Run {
