@@ -120,14 +120,19 @@ async function onlyAdditions(root: string, config: GuardConfig): Promise<PreComm
   const lockName = `HEAD:${LOCKFILE_NAME}`;
   let raw: string[];
   let headLock: Map<string, Buffer>;
+  let worktreeLockClean: boolean;
   try {
-    // Both at once: the staged changes, and HEAD's lockfile that most commits need.
-    const [diff, lock] = await Promise.all([
+    // At once: the staged changes, HEAD's lockfile that most commits need, and
+    // whether the work tree's lockfile differs from the index's
+    // (https://git-scm.com/docs/git-diff-files; stat data, no 1.5 MB read).
+    const [diff, lock, unstaged] = await Promise.all([
       runGit(root, ['diff-index', '--cached', '--ita-invisible-in-index', '-z', '--raw', '--no-abbrev', '--no-renames', 'HEAD', '--', ...config.migrations.map((set) => set.dir), LOCKFILE_NAME]),
       readBlobs(root, [lockName]),
+      runGit(root, ['diff-files', '-z', '--name-only', '--', LOCKFILE_NAME]),
     ]);
     raw = splitNul(diff);
     headLock = lock;
+    worktreeLockClean = unstaged.length === 0;
   } catch {
     return 'full'; // no HEAD yet (a first commit)
   }
@@ -192,7 +197,8 @@ async function onlyAdditions(root: string, config: GuardConfig): Promise<PreComm
     if (appended === undefined) return 'full';
     next = appended;
   }
-  await stageLockfile(root, headText, next);
+  // The staged lockfile is HEAD's (else 'full' above); a clean work tree copy is HEAD's too.
+  await stageLockfile(root, headText, next, worktreeLockClean);
   return ok(true);
 }
 
@@ -362,15 +368,19 @@ async function sealingRef(root: string, seal: 'merged' | 'committed', configured
  * and into the work tree when the work-tree copy had no changes of its own,
  * so the user's unstaged edits are never overwritten.
  */
-async function stageLockfile(root: string, staged: string | undefined, next: string): Promise<void> {
+async function stageLockfile(root: string, staged: string | undefined, next: string, worktreeClean?: boolean): Promise<void> {
   const file = path.join(root, LOCKFILE_NAME);
-  let onDisk: string | undefined;
-  try {
-    onDisk = readFileSync(file, 'utf8');
-  } catch {
-    onDisk = undefined;
+  let clean = worktreeClean;
+  if (clean === undefined) {
+    let onDisk: string | undefined;
+    try {
+      onDisk = readFileSync(file, 'utf8');
+    } catch {
+      onDisk = undefined;
+    }
+    clean = onDisk === staged || onDisk === undefined;
   }
-  if (onDisk === staged || onDisk === undefined) {
+  if (clean) {
     // The work-tree copy had no edits of its own: write it and stage it in one step.
     writeFileAtomic(file, next);
     await runGit(root, ['add', '--', LOCKFILE_NAME]);

@@ -3,6 +3,48 @@ import { entryLine } from './serialize-lockfile.js';
 import type { LockEntry } from './types.js';
 import { yamlList, yamlScalar } from './yaml-scalar.js';
 
+/** Where the set `dir` sits in a canonical lockfile text, found without splitting 10,000 lines. */
+interface SetSpan {
+  /** Offset of the `  - dir:` line. */
+  start: number;
+  /** Offsets of the heads and chain lines, and of the line after the chain. */
+  heads: number;
+  chain: number;
+  afterChain: number;
+  /** Offset of the first entry line, and of the line after the last one. */
+  entries: number;
+  end: number;
+  /** The five header lines (dir, tool, heads, chain, migrations). */
+  header: string[];
+}
+
+function findSet(text: string, dir: string): SetSpan | undefined {
+  const marker = `\n  - dir: ${yamlScalar(dir, false)}\n`;
+  const found = text.indexOf(marker);
+  if (found === -1) return undefined;
+  const start = found + 1;
+  const header: string[] = [];
+  const offsets: number[] = [];
+  let at = start;
+  for (let i = 0; i < 5; i++) {
+    const newline = text.indexOf('\n', at);
+    if (newline === -1) return undefined;
+    offsets.push(at);
+    header.push(text.slice(at, newline));
+    at = newline + 1;
+  }
+  if (header[4] !== '    migrations:') return undefined;
+  const entries = at;
+  // Each entry is one line; the set ends at the first line that is not one.
+  while (text.startsWith('      - {', at)) {
+    const newline = text.indexOf('\n', at);
+    if (newline === -1) return undefined;
+    at = newline + 1;
+  }
+  if (at === entries) return undefined;
+  return { start, heads: offsets[2]!, chain: offsets[3]!, afterChain: offsets[4]!, entries, end: at, header };
+}
+
 /**
  * The lockfile text with one migration appended at the end of the set `dir`
  * as its new single head: one new line, the heads line and the chain line
@@ -15,25 +57,21 @@ import { yamlList, yamlScalar } from './yaml-scalar.js';
  * caller then relocks in full.
  */
 export function appendEntry(text: string, dir: string, tool: string, entry: LockEntry): string | undefined {
-  const lines = text.split('\n');
-  const start = lines.indexOf(`  - dir: ${yamlScalar(dir, false)}`);
-  if (start === -1) return undefined;
-  if (lines[start + 1] !== `    tool: ${yamlScalar(tool, false)}`) return undefined;
-  const headsAt = start + 2;
-  const chainAt = start + 3;
-  if (!lines[headsAt]?.startsWith('    heads: [') || lines[start + 4] !== '    migrations:') return undefined;
-  const chain = /^ {4}chain: sha256:([0-9a-f]{64})$/.exec(lines[chainAt] ?? '');
+  const span = findSet(text, dir);
+  if (!span) return undefined;
+  if (span.header[1] !== `    tool: ${yamlScalar(tool, false)}` || !span.header[2]!.startsWith('    heads: [')) return undefined;
+  const chain = /^ {4}chain: sha256:([0-9a-f]{64})$/.exec(span.header[3]!);
   if (!chain) return undefined;
-  let end = start + 5;
-  while (lines[end]?.startsWith('      - {')) {
-    if (lines[end]!.includes(', repeatable: true}')) return undefined;
-    end++;
-  }
-  if (end === start + 5) return undefined;
-  lines[headsAt] = `    heads: ${yamlList([entry.id])}`;
-  lines[chainAt] = `    chain: sha256:${extendChain(chain[1]!, entry)}`;
-  lines.splice(end, 0, `      - ${entryLine(entry)}`);
-  return lines.join('\n');
+  const repeatable = text.indexOf(', repeatable: true}', span.entries);
+  if (repeatable !== -1 && repeatable < span.end) return undefined;
+  return [
+    text.slice(0, span.heads),
+    `    heads: ${yamlList([entry.id])}\n`,
+    `    chain: sha256:${extendChain(chain[1]!, entry)}\n`,
+    text.slice(span.afterChain, span.end),
+    `      - ${entryLine(entry)}\n`,
+    text.slice(span.end),
+  ].join('');
 }
 
 /**
@@ -42,12 +80,9 @@ export function appendEntry(text: string, dir: string, tool: string, entry: Lock
  * them). Undefined when the set is not found in canonical shape.
  */
 export function setTail(text: string, dir: string): string | undefined {
-  const lines = text.split('\n');
-  const start = lines.indexOf(`  - dir: ${yamlScalar(dir, false)}`);
-  if (start === -1 || lines[start + 4] !== '    migrations:') return undefined;
-  let end = start + 5;
-  while (lines[end]?.startsWith('      - {')) end++;
-  if (end === start + 5) return undefined;
-  const header = ['lockfile: 1', `algorithm: ${lines.find((line) => line.startsWith('algorithm: '))?.slice(11) ?? ''}`, 'sets:'];
-  return [...header, ...lines.slice(start, start + 5), lines[end - 1], 'amendments: []', ''].join('\n');
+  const span = findSet(text, dir);
+  if (!span) return undefined;
+  const last = text.slice(text.lastIndexOf('\n', span.end - 2) + 1, span.end - 1);
+  const algorithm = /^algorithm: (.*)$/m.exec(text.slice(0, span.start))?.[1] ?? '';
+  return ['lockfile: 1', `algorithm: ${algorithm}`, 'sets:', ...span.header, last, 'amendments: []', ''].join('\n');
 }
