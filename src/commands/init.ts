@@ -182,9 +182,9 @@ async function installHooks(root: string, gitDir: string, warnings: string[], to
     const shown = path.relative(root, file) || file;
     if (next !== existing) {
       writeFileAtomic(file, next);
-      actions.push({ target: shown, status: existing === undefined ? 'created' : 'updated', detail: `runs guard hook ${hook}` });
+      actions.push({ target: shown, status: existing === undefined ? 'created' : 'updated', detail: `runs guard hook ${hook === 'pre-push' ? 'pre-push' : 'pre-commit'}` });
     } else {
-      actions.push({ target: shown, status: 'kept', detail: `runs guard hook ${hook}` });
+      actions.push({ target: shown, status: 'kept', detail: `runs guard hook ${hook === 'pre-push' ? 'pre-push' : 'pre-commit'}` });
     }
     chmodSync(file, 0o755);
     if (!file.startsWith(gitDir + path.sep)) toCommit.push(shown);
