@@ -1,7 +1,8 @@
 import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { compareWithLockfile, type Finding, type SetUnderCheck, worstExitCode } from '../core/verify/compare-with-lockfile.js';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { formatFinding, GITHUB_ANNOTATION_CAP, githubAnnotation, githubStepSummary, gitlabCodeQuality, JSON_SCHEMA_VERSION } from '../cli/output.js';
 import { discoverListedSets, listSets } from '../shell/discover-sets.js';
 import { memoized, stateKey } from '../shell/cache-file.js';
@@ -13,8 +14,6 @@ import type { CommandContext, CommandDefinition } from './context.js';
 import { readLockfileText } from './read-lockfile.js';
 import { checkSealedWithHistory, commitOf, git, sealedStateAt } from '../shell/sealed-state.js';
 import { changedFiles, secretFindings, setOfPath } from '../shell/scan-secrets.js';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { GuardError } from '../core/guard-error.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { findConflictMarkers } from '../core/lockfile/conflict-markers.js';
