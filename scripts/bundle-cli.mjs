@@ -31,6 +31,7 @@ rmSync(path.join(root, 'dist/bin'), { recursive: true, force: true });
 /** Libraries bundled on their own: package name -> file beside guard.js. */
 const LAZY = {
   yaml: 'yaml.js',
+  pg: 'pg.js',
   '@secretlint/core': 'secretlint-core.js',
   '@secretlint/secretlint-rule-preset-recommend': 'secretlint-preset.js',
 };
@@ -48,7 +49,7 @@ await build({
     {
       name: 'lazy-libraries',
       setup(plugin) {
-        plugin.onResolve({ filter: /^(yaml|@secretlint\/core|@secretlint\/secretlint-rule-preset-recommend)$/ }, (args) => ({ path: `./${LAZY[args.path]}`, external: true }));
+        plugin.onResolve({ filter: /^(yaml|pg|@secretlint\/core|@secretlint\/secretlint-rule-preset-recommend)$/ }, (args) => ({ path: `./${LAZY[args.path]}`, external: true }));
       },
     },
   ],

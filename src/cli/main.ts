@@ -18,6 +18,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandDef
   init: { summary: 'set up guard in a repository: config, lockfile, hooks, merge driver', load: async () => (await import('../commands/init.js')).initCommand },
   doctor: { summary: 'check that guard really protects this checkout', load: async () => (await import('../commands/doctor.js')).doctorCommand },
   'merge-driver': { summary: "git's merge driver for checksums.lock.yaml (set up by guard init)", load: async () => (await import('../commands/merge-driver.js')).mergeDriverCommand },
+  deploy: { summary: 'the pre-deploy gate: check, lock, run the migration command, record', load: async () => (await import('../commands/deploy.js')).deployCommand },
   renumber: { summary: 'rename an out-of-order new migration after the newest one', load: async () => (await import('../commands/renumber.js')).renumberCommand },
 };
 

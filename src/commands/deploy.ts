@@ -1,0 +1,396 @@
+import { spawn } from 'node:child_process';
+import { ExitCode } from '../core/exit-codes.js';
+import { GuardError, inputError } from '../core/guard-error.js';
+import { applicationName } from '../core/deploy/application-name.js';
+import { checkDeployed } from '../core/deploy/check-deployed.js';
+import { checkPredecessor } from '../core/deploy/check-predecessor.js';
+import { checkRunningDeploy } from '../core/deploy/check-running-deploy.js';
+import { checkTargetIntegrity, type IntegrityFinding } from '../core/deploy/check-target-integrity.js';
+import { commandEnvironment } from '../core/deploy/command-environment.js';
+import { redactSecrets, redactUrl } from '../core/deploy/redact-url.js';
+import { resolveEnvironment } from '../core/deploy/resolve-environment.js';
+import type { Decision, LedgerDeploy } from '../core/deploy/types.js';
+import { LOCKFILE_NAME } from '../core/lockfile/types.js';
+import { JSON_SCHEMA_VERSION } from '../cli/output.js';
+import { openRepository } from '../shell/git/open-repository.js';
+import { runGit, splitNul } from '../shell/git/run-git.js';
+import { loadConfig } from '../shell/load-config.js';
+import type { CommandDefinition } from './context.js';
+import { verifyRepository } from './verify.js';
+
+export interface DeployStep {
+  step: number;
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface DeployResult {
+  schemaVersion: typeof JSON_SCHEMA_VERSION;
+  command: 'deploy';
+  environment: string;
+  ok: boolean;
+  exitCode: number;
+  /** Whether the migration command ran (not with --check, not after a refusal). */
+  ran: boolean;
+  forced: boolean;
+  steps: DeployStep[];
+  /** Warnings that did not stop the deploy (a ledger that disagrees with the tool's table). */
+  warnings: string[];
+  refusal?: { message: string; fix: string };
+}
+
+export interface DeployOptions {
+  cwd: string;
+  configPath?: string | undefined;
+  environment: string;
+  /** The migration command; default: the config's deploy.command (run by sh). */
+  command?: string[] | undefined;
+  /** The gate only: steps 1 to 5, nothing run or recorded. */
+  check?: boolean;
+  force?: { reason: string } | undefined;
+  /** How long to wait for the deploy lock (step 3). */
+  lockWaitMs: number;
+  env: NodeJS.ProcessEnv;
+  /** Where the command's output goes: the terminal, or stderr when stdout carries JSON. */
+  commandStdout: 'inherit' | 'stderr';
+  /** Progress lines, as each step finishes. */
+  progress?(step: DeployStep): void;
+}
+
+/**
+ * `guard deploy ENV`: SPEC's seven steps, in order, stopping at the first
+ * refusal. Each decision is a pure function of src/core/deploy; this shell
+ * reads git and PostgreSQL, holds the lock, runs the command and records it.
+ *
+ * 1. HEAD's migrations match its lockfile and nothing under a migration dir
+ *    is uncommitted; 2. the predecessor applied exactly this head and chain;
+ * 3. the deploy lock (a session advisory lock: a killed guard leaves none);
+ * 4. the target applied a prefix of the chain; 5. drift (issue 5); 6. the
+ * command, with ENV's settings; 7. the database reports the head, the deploy
+ * is recorded, the lock released.
+ *
+ * With `force`, a refusal of steps 1, 2, 4 or a left-over running deploy is
+ * reported and recorded as overridden (the reason goes to the ledger); a lock
+ * held by another deploy is never overridden.
+ */
+export async function deployEnvironment(options: DeployOptions): Promise<DeployResult> {
+  const repository = await openRepository(options.cwd);
+  const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
+  const resolved = resolveEnvironment(config, options.environment, options.env);
+  const name = resolved.environment.name;
+  const steps: DeployStep[] = [];
+  const warnings: string[] = [];
+  const urls = [resolved.databaseUrl, resolved.ledgerUrl];
+  const result = (exitCode: number, ran: boolean, refusal?: { message: string; fix: string }): DeployResult => ({
+    schemaVersion: JSON_SCHEMA_VERSION,
+    command: 'deploy',
+    environment: name,
+    ok: exitCode === 0,
+    exitCode,
+    ran,
+    forced: options.force !== undefined,
+    steps,
+    warnings,
+    ...(refusal ? { refusal } : {}),
+  });
+  const done = (step: number, stepName: string, detail: string) => {
+    const entry = { step, name: stepName, ok: true, detail };
+    steps.push(entry);
+    options.progress?.(entry);
+  };
+  /** A refusal, or with --force a recorded override. Returns the result to stop with, or undefined to go on. */
+  const refuse = (step: number, stepName: string, decision: Exclude<Decision, { ok: true }>, overridable = true): DeployResult | undefined => {
+    const entry = { step, name: stepName, ok: false, detail: decision.message };
+    steps.push(entry);
+    options.progress?.(entry);
+    if (options.force && overridable && decision.exitCode === ExitCode.refused) {
+      warnings.push(`--force: ${decision.message} (overridden: ${options.force.reason})`);
+      return undefined;
+    }
+    return result(decision.exitCode, false, { message: decision.message, fix: decision.fix });
+  };
+
+  // 1. What HEAD ships matches its lockfile, and the work tree adds nothing unseen.
+  const { committedLockfile, actorOf, deployLockKey, readEnvironmentState, appliedStateOf } = await import('../shell/environment-state.js');
+  const { lock, commit } = await committedLockfile(repository.root);
+  const verified = await verifyRepository({ cwd: repository.root, configPath: options.configPath, source: { kind: 'revision', rev: commit } });
+  const dirs = config.migrations.map((set) => set.dir);
+  const dirty = splitNul(await runGit(repository.root, ['status', '--porcelain', '-z', '--untracked-files=all', '--', ...dirs, LOCKFILE_NAME])).filter((record) => record.length > 3);
+  if (!verified.ok || dirty.length > 0) {
+    const first = verified.findings[0];
+    const stop = refuse(1, 'repository', {
+      ok: false,
+      code: 'target-integrity',
+      exitCode: 1,
+      message: first ? `HEAD does not match its lockfile: ${first.message}` : `uncommitted changes under the migration dirs: ${dirty.map((record) => record.slice(3)).join(', ')}`,
+      fix: first ? first.fix : 'commit or stash them: a deploy ships what git holds, and the record must name a commit that has it',
+    });
+    if (stop) return stop;
+  } else {
+    done(1, 'repository', `${commit.slice(0, 12)}: ${lock.sets.map((set) => `${set.dir} at ${set.heads.join(', ') || 'nothing'}`).join('; ')}`);
+  }
+
+  const { connect, disconnect } = await import('../shell/postgres/connect.js');
+  const { acquireLock, releaseLock, describeHolder } = await import('../shell/postgres/advisory-lock.js');
+  const { ensureLedger, startDeploy, finishDeploy, settleRunning } = await import('../shell/postgres/ledger.js');
+  const { actor, host } = await actorOf(repository.root);
+  const appName = applicationName({ environment: name, actor, host, pid: process.pid });
+
+  // 2. The predecessor applied exactly this head with this chain digest.
+  if (resolved.predecessor) {
+    const predecessor = resolved.predecessor.name;
+    const connection = resolved.predecessorConnection;
+    if (!connection || !connection.ok) throw connection?.error ?? new GuardError(ExitCode.unreadable, `cannot read ${predecessor}`, { fix: `set its database variable` });
+    const predecessorUrls = [connection.urls.databaseUrl, connection.urls.ledgerUrl];
+    const predecessorDb = await connect(connection.urls.databaseUrl, { applicationName: `guard check ${predecessor} for ${name}`, source: resolved.predecessor.database });
+    const predecessorLedger = connection.urls.ledgerUrl === connection.urls.databaseUrl ? predecessorDb : await connect(connection.urls.ledgerUrl, { applicationName: `guard check ${predecessor} for ${name}`, role: 'ledger', source: resolved.predecessor.ledger });
+    let decision: Decision;
+    try {
+      const state = await readEnvironmentState(predecessor, lock, predecessorDb, predecessorLedger);
+      decision = checkPredecessor({
+        environment: name,
+        predecessor,
+        lockSets: lock.sets,
+        predecessorDeploys: new Map([...state.deploys].map(([dir, rows]) => [dir, rows?.lastSuccessful as LedgerDeploy | undefined])),
+        predecessorApplied: state.applied,
+      });
+    } catch (error) {
+      throw redacted(error, [...urls, ...predecessorUrls]);
+    } finally {
+      await disconnect(predecessorDb);
+      if (predecessorLedger !== predecessorDb) await disconnect(predecessorLedger);
+    }
+    if (!decision.ok) {
+      const stop = refuse(2, 'predecessor', decision);
+      if (stop) return stop;
+    } else {
+      done(2, 'predecessor', `${predecessor} has applied this head with this chain`);
+    }
+  } else {
+    done(2, 'predecessor', `${name} is the first environment with a database: nothing before it to check`);
+  }
+
+  // 3. The deploy lock, on ENV's own database: a session lock, so a guard killed mid-way leaves none.
+  const database = await connect(resolved.databaseUrl, { applicationName: appName, source: resolved.environment.database });
+  const separateLedger = resolved.ledgerUrl !== resolved.databaseUrl;
+  const ledger = separateLedger ? await connect(resolved.ledgerUrl, { applicationName: appName, role: 'ledger', source: resolved.environment.ledger }) : database;
+  const key = deployLockKey(config, name);
+  let locked = false;
+  try {
+    await acquireLock(database, key, {
+      waitMs: options.lockWaitMs,
+      name: `the deploy lock of ${name}`,
+      onWaiting: (holder) => options.progress?.({ step: 3, name: 'lock', ok: true, detail: `waiting for ${describeHolder(holder)}` }),
+    });
+    locked = true;
+    await ensureLedger(ledger);
+    done(3, 'lock', `holding the deploy lock of ${name} (key ${key})`);
+
+    const state = await readEnvironmentState(name, lock, database, ledger);
+    // A row left `running` is a deploy that died mid-way: someone must look before the next one runs.
+    // With a separate ledger (ephemeral CI databases), other jobs' running rows are not about this database.
+    if (!separateLedger) {
+      const running = [...state.deploys.values()].flatMap((rows) => (rows?.latest.status === 'running' ? [rows.latest as LedgerDeploy] : []));
+      const decision = checkRunningDeploy({ environment: name, running, now: new Date() });
+      if (!decision.ok) {
+        const stop = refuse(3, 'lock', decision);
+        if (stop) return stop;
+        await settleRunning(ledger, name, { reason: `settled by a forced deploy: ${options.force!.reason}` });
+      }
+    }
+
+    // 4. What the target applied is a prefix of the lockfile's chain.
+    const findings: IntegrityFinding[] = [];
+    for (const set of lock.sets) {
+      const integrity = checkTargetIntegrity({
+        environment: name,
+        lockSet: set,
+        amendments: lock.amendments,
+        lastDeploy: state.deploys.get(set.dir)?.lastSuccessful as LedgerDeploy | undefined,
+        applied: state.applied.get(set.dir)!,
+        separateLedger,
+      });
+      findings.push(...integrity.findings);
+    }
+    for (const finding of findings.filter((item) => item.severity === 'warn')) warnings.push(`${finding.message} (${finding.fix})`);
+    const refusals = findings.filter((item) => item.severity === 'refuse');
+    if (refusals.length > 0) {
+      const stop = refuse(4, 'integrity', { ok: false, code: 'target-integrity', exitCode: 1, message: refusals.map((item) => item.message).join('; '), fix: refusals[0]!.fix });
+      if (stop) return stop;
+    } else {
+      done(4, 'integrity', `${name} has applied a prefix of the lockfile's chain`);
+    }
+
+    // 5. Drift: the schema fingerprint arrives with the drift issue.
+    done(5, 'drift', 'not checked yet (schema fingerprints are not built yet)');
+
+    if (options.check) return result(ExitCode.ok, false);
+
+    // 6. The command, with ENV's settings, recorded as running first.
+    const command = options.command && options.command.length > 0 ? options.command : config.deploy.command ? ['sh', '-c', config.deploy.command] : undefined;
+    if (!command) throw inputError(`no migration command for ${name}`, { fix: 'give it after --: guard deploy staging -- alembic upgrade head (or set deploy.command in the config)' });
+    const shown = options.command && options.command.length > 0 ? options.command.join(' ') : config.deploy.command!;
+    const ids: number[] = [];
+    for (const set of lock.sets) {
+      ids.push(
+        await startDeploy(ledger, {
+          environment: name,
+          migrationSet: set.dir,
+          tool: set.tool,
+          heads: set.heads,
+          chain: set.chain,
+          migrations: set.migrations.map((entry) => ({ id: entry.id, file: entry.file, sha256: entry.sha256 })),
+          commit,
+          actor,
+          host,
+          command: shown,
+          forced: options.force !== undefined,
+          reason: options.force?.reason ?? null,
+        }),
+      );
+    }
+    const environment = commandEnvironment({ environment: name, databaseUrl: resolved.databaseUrl, settings: resolved.environment.settings, inherited: options.env });
+    const exit = await run(command, environment, options.commandStdout);
+    if (exit !== 0) {
+      for (const id of ids) await finishDeploy(ledger, id, { status: 'failed' });
+      steps.push({ step: 6, name: 'command', ok: false, detail: `${shown} exited ${exit}` });
+      return result(ExitCode.refused, true, { message: `the migration command failed on ${name}: ${shown} exited ${exit}`, fix: `read its output above; the deploy is recorded as failed in ${name}'s ledger` });
+    }
+    done(6, 'command', `${shown} exited 0`);
+
+    // 7. The database reports the lockfile's heads; record and release.
+    for (const set of lock.sets) {
+      const decision = checkDeployed({ environment: name, lockSet: set, appliedAfter: await appliedStateAfter(set) });
+      if (!decision.ok) {
+        for (const id of ids) await finishDeploy(ledger, id, { status: 'failed' });
+        steps.push({ step: 7, name: 'record', ok: false, detail: decision.message });
+        return result(decision.exitCode, true, { message: decision.message, fix: decision.fix });
+      }
+    }
+    for (const id of ids) await finishDeploy(ledger, id, { status: 'succeeded' });
+    done(7, 'record', `${name} is at ${lock.sets.map((set) => set.heads.join(', ')).join('; ')}; recorded in ${separateLedger ? redactUrl(resolved.ledgerUrl) : `${name}'s ledger`}`);
+    return result(ExitCode.ok, true);
+
+    // SQL sets are recorded by guard itself: after the command, the set is at the lockfile head.
+    async function appliedStateAfter(set: (typeof lock.sets)[number]) {
+      if (set.tool === 'sql') return { tool: 'sql' as const, heads: set.heads };
+      return appliedStateOf(set, name, database, ledger);
+    }
+  } catch (error) {
+    throw redacted(error, urls);
+  } finally {
+    if (locked) await releaseLock(database, key).catch(() => undefined);
+    await disconnect(database);
+    if (ledger !== database) await disconnect(ledger);
+  }
+}
+
+/** Every error that leaves a deploy goes through here: no password reaches a terminal or a log. */
+function redacted(error: unknown, urls: string[]): unknown {
+  if (error instanceof GuardError) {
+    const message = redactSecrets(error.message, urls);
+    const fix = error.fix === undefined ? undefined : redactSecrets(error.fix, urls);
+    return message === error.message && fix === error.fix ? error : new GuardError(error.exitCode, message, { ...(fix ? { fix } : {}) });
+  }
+  if (error instanceof Error) return new Error(redactSecrets(error.message, urls));
+  return error;
+}
+
+/**
+ * Runs the migration command with ENV's environment, its output streamed;
+ * SIGINT and SIGTERM reach it, so a deploy stopped by a person stops the
+ * migration too (and the ledger row stays `running` for the next deploy to see).
+ */
+function run(command: string[], env: Record<string, string>, stdout: 'inherit' | 'stderr'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command[0]!, command.slice(1), { env, stdio: ['inherit', stdout === 'stderr' ? process.stderr : 'inherit', 'inherit'] });
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    child.on('error', (error) => {
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      reject(new GuardError(ExitCode.input, `cannot run ${command[0]}: ${error.message}`, { fix: 'check the command after --, or deploy.command in the config' }));
+    });
+    child.on('close', (code, signal) => {
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      resolve(code ?? (signal ? 128 : 1));
+    });
+  });
+}
+
+export const deployCommand: CommandDefinition = {
+  name: 'deploy',
+  summary: 'the pre-deploy gate: check, lock, run the migration command, record',
+  help: `Usage: guard deploy ENV [--check] [--force --reason TEXT] [--lock-wait SECONDS] [-- COMMAND...]
+
+Deploys the migrations HEAD holds to ENV (an environment of the config's
+promotion chain), in SPEC's seven steps, stopping at the first refusal:
+
+  1. HEAD's migrations match ${LOCKFILE_NAME}, nothing under a migration dir
+     is uncommitted;
+  2. the environment before ENV has applied exactly this head with this
+     chain digest (read from its database and ledger; unreadable: exit 3);
+  3. the deploy lock: a PostgreSQL session advisory lock on ENV's database,
+     waited for up to --lock-wait, naming who holds it; a deploy left
+     \`running\` in the ledger (a crash) refuses until guard record ENV or
+     --force --reason;
+  4. what ENV has applied is a prefix of the lockfile's chain, with the same
+     checksums (recorded amendments accepted);
+  5. drift (not built yet);
+  6. COMMAND (or deploy.command) runs with ENVIRONMENT and GUARD_ENV=ENV,
+     DATABASE_URL, PGOPTIONS carrying ENV's lock_timeout, statement_timeout
+     and idle_in_transaction_session_timeout, GUARD_TRANSACTION_PER_MIGRATION;
+  7. ENV's database reports the lockfile's heads; the deploy is recorded in
+     the ledger (schema guard), the lock released.
+
+Options:
+  --check            the gate only (steps 1-5): nothing is run or recorded
+  --force            override a refusal of steps 1, 2 or 4 or a left-over
+                     running deploy; needs --reason, which the ledger keeps
+  --reason TEXT      why the override is right
+  --lock-wait SECS   how long to wait for the deploy lock (default 60)
+  --format FORMAT    text (default) or json (stdout; the command's output goes to stderr)
+  -C DIR             run as if started in DIR
+  --config FILE      use FILE instead of guard.config.yaml
+
+Exit codes: 0 deployed (or --check passed); 1 refused, or the command
+failed; 2 usage or config error (an unknown environment, an unset
+variable); 3 a database could not be read; 4 the deploy lock was not
+obtained in time.`,
+  options: { check: { type: 'boolean' }, force: { type: 'boolean' }, reason: { type: 'string' }, 'lock-wait': { type: 'string' } },
+  allowPositionals: true,
+  async run(context, values, positionals) {
+    const [environment, ...command] = positionals;
+    if (!environment) throw inputError('guard deploy needs the environment', { fix: 'guard deploy staging -- alembic upgrade head' });
+    const reason = (values.reason as string | undefined)?.trim();
+    if (values.force && !reason) throw inputError('--force needs --reason TEXT', { fix: 'say why the refusal is wrong: --force --reason "restored from backup, checked by hand"' });
+    if (reason && !values.force) throw inputError('--reason goes with --force', { fix: 'add --force, or drop --reason' });
+    const wait = values['lock-wait'] === undefined ? 60 : Number(values['lock-wait']);
+    if (!Number.isFinite(wait) || wait < 0) throw inputError(`--lock-wait ${String(values['lock-wait'])} is not a number of seconds`, { fix: '--lock-wait 120' });
+    const { colours } = context;
+    const deployed = await deployEnvironment({
+      cwd: context.cwd,
+      configPath: context.configPath,
+      environment,
+      command,
+      check: values.check === true,
+      force: values.force ? { reason: reason! } : undefined,
+      lockWaitMs: wait * 1000,
+      env: context.env,
+      commandStdout: context.format === 'json' ? 'stderr' : 'inherit',
+      progress: (step) => context.err(`${step.ok ? colours.green(`${step.step}.`) : colours.red(`${step.step}.`)} ${step.name}: ${step.detail}`),
+    });
+    for (const warning of deployed.warnings) context.err(`${colours.yellow('warning')} ${warning}`);
+    if (context.format === 'json') {
+      context.out(JSON.stringify(deployed, null, 2));
+      return deployed.exitCode;
+    }
+    if (deployed.refusal) context.err(`${colours.red('refused')} ${deployed.refusal.message}\n  ${colours.dim('fix:')} ${deployed.refusal.fix.replace(/\n/g, '\n       ')}`);
+    else if (!deployed.ran) context.err(`${colours.green('ok')} the gate passes for ${deployed.environment}; nothing was run (--check)`);
+    else context.err(`${colours.green('deployed')} ${deployed.environment}`);
+    return deployed.exitCode;
+  },
+};

@@ -1,0 +1,307 @@
+import type { Amendment, LockEntry, LockSet } from '../lockfile/types.js';
+import { joinPath } from '../paths.js';
+import { appliedTable } from './applied-table.js';
+import { formatHeads } from './format-heads.js';
+import { sameHeads } from './same-heads.js';
+import { shortDigest } from './short-digest.js';
+import { nameOf, type AppliedState, type Decision, type LedgerDeploy, type Named } from './types.js';
+
+export type IntegrityCode =
+  /** The database applied a migration this commit does not have. */
+  | 'applied-unknown'
+  /** An applied migration's content differs from the lockfile's, and no amendment sanctions it. */
+  | 'applied-edited'
+  /** A migration of a version-ordered tool is pending while a later one is applied. */
+  | 'applied-out-of-order'
+  /** The tool's table and guard's ledger name different heads: a run bypassed guard, or a restore. */
+  | 'ledger-disagrees'
+  /** Migrations are applied but guard never recorded a deploy: their content cannot be checked. */
+  | 'unrecorded'
+  /** An applied migration's file has another name now (same id and content). */
+  | 'applied-renamed';
+
+export interface IntegrityFinding {
+  code: IntegrityCode;
+  /**
+   * `refuse` stops the deploy (exit 1): running the command would build on a
+   * history the repository does not describe. `warn` is reported and the
+   * deploy goes on: the state is one the repository describes, only guard's
+   * record of how it got there is incomplete, and this deploy's ledger row
+   * repairs that record.
+   */
+  severity: 'refuse' | 'warn';
+  /** The set's dir. */
+  set: string;
+  /** Repository-relative path, when one file is at fault. */
+  file?: string;
+  message: string;
+  fix: string;
+}
+
+export interface TargetIntegrityCheck {
+  environment: Named;
+  lockSet: LockSet;
+  /** The lockfile's amendments (all sets; matched by repository-relative path). */
+  amendments: readonly Amendment[];
+  /**
+   * The target's latest successful ledger deploy of this set (succeeded,
+   * recorded or settled): guard's record of what was applied, with
+   * checksums. Undefined when guard never deployed this set there.
+   */
+  lastDeploy?: LedgerDeploy | undefined;
+  /** What the tool's own table says now. */
+  applied: AppliedState;
+  /**
+   * The environment records its deploys in another database (`ledger:`),
+   * so its own database may be new on every run (CI): an empty one is
+   * expected, not a disagreement.
+   */
+  separateLedger?: boolean;
+}
+
+export interface TargetIntegrity {
+  findings: IntegrityFinding[];
+  /** Lockfile entries the database has applied, in lockfile order. */
+  applied: LockEntry[];
+  /** Lockfile entries the command is expected to apply, in apply order (repeatable scripts when their content changed). */
+  pending: LockEntry[];
+}
+
+/**
+ * SPEC deploy gate, step 4: what the target has applied must be exactly a
+ * prefix of the lockfile's chain with the same checksums.
+ *
+ * Applied state comes from the tool's table (the truth about the database):
+ * the ordered versions where the tool keeps them (Flyway, plain SQL), else
+ * the heads and their ancestors in the lockfile's graph (Alembic, which
+ * applies by graph, so for it "prefix" means ancestor-closed, not a
+ * position). Checksums come from guard's ledger, the only place that keeps
+ * what content was applied.
+ *
+ * Refusals (the command would build on a history the repository does not
+ * describe, and the tool itself would fail or, worse, not notice):
+ * - `applied-unknown`: an applied id the repository lacks (deployed from another branch);
+ * - `applied-edited`: an applied checksum differs, not sanctioned by an amendment
+ *   (amendments are followed transitively: X -> Y -> Z accepts X);
+ * - `applied-out-of-order`: a version-ordered migration sorts before an applied one but
+ *   is not applied, or versions were applied in another order (the tool would skip it).
+ *
+ * Warnings (the database holds a state the repository describes; only the
+ * record of how it got there is incomplete, and refusing would leave only
+ * `--force`):
+ * - `ledger-disagrees`: the tool's heads differ from the ledger's last deploy
+ *   (a run that bypassed guard, a downgrade or a restore). Migrations applied
+ *   outside guard are named: their content was never checked;
+ * - `unrecorded`: migrations applied before guard recorded any deploy;
+ * - `applied-renamed`: same id and content under another file name.
+ */
+export function checkTargetIntegrity(check: TargetIntegrityCheck): TargetIntegrity {
+  const environment = nameOf(check.environment);
+  const { lockSet, applied: state, lastDeploy } = check;
+  const dir = lockSet.dir;
+  const path = (file: string) => joinPath(dir, file);
+  const findings: IntegrityFinding[] = [];
+  const byId = new Map(lockSet.migrations.map((entry, index) => [entry.id, { entry, index }]));
+  const versioned = lockSet.migrations.filter((entry) => !entry.repeatable);
+  const table = appliedTable(state);
+  const since = lastDeploy ? ` (guard's last deploy there: ${describe(lastDeploy)})` : '';
+
+  // 1. What the database has applied, by the tool's table.
+  let appliedIds: string[];
+  let unknown: string[];
+  if (state.applied !== undefined) {
+    appliedIds = state.applied.filter((id) => byId.has(id));
+    unknown = state.applied.filter((id) => !byId.has(id));
+  } else if (state.tool === 'alembic') {
+    unknown = state.heads.filter((head) => !byId.has(head));
+    const closure = ancestors(state.heads.filter((head) => byId.has(head)), byId);
+    appliedIds = lockSet.migrations.filter((entry) => closure.has(entry.id)).map((entry) => entry.id);
+  } else {
+    // A version-ordered tool read by heads only: everything up to the newest head.
+    unknown = state.heads.filter((head) => !byId.has(head));
+    const last = Math.max(-1, ...state.heads.map((head) => versioned.findIndex((entry) => entry.id === head)));
+    appliedIds = versioned.slice(0, last + 1).map((entry) => entry.id);
+  }
+  if (unknown.length > 0) {
+    findings.push({
+      code: 'applied-unknown',
+      severity: 'refuse',
+      set: dir,
+      message: `${environment} has applied ${list(unknown)} (${table}), which this commit's ${dir} does not have${since}: deployed from another branch, or a migration deleted after it was deployed`,
+      fix: `deploy from a commit that has ${unknown.length === 1 ? 'it' : 'them'} (merge that branch, or restore the deleted migration); to undo ${unknown.length === 1 ? 'it' : 'them'}, write a new migration that reverts the change`,
+    });
+  }
+  const appliedSet = new Set(appliedIds);
+
+  // 2. Version-ordered tools: the applied versions are exactly the first ones, in order.
+  if (state.tool !== 'alembic') {
+    const lastApplied = Math.max(-1, ...appliedIds.map((id) => versioned.findIndex((entry) => entry.id === id)));
+    const skipped = versioned.slice(0, lastApplied + 1).filter((entry) => !appliedSet.has(entry.id));
+    if (skipped.length > 0) {
+      const newest = versioned[lastApplied]!;
+      findings.push({
+        code: 'applied-out-of-order',
+        severity: 'refuse',
+        set: dir,
+        file: path(skipped[0]!.file),
+        message: `${list(skipped.map((entry) => path(entry.file)))} ${skipped.length === 1 ? 'is' : 'are'} not applied in ${environment}, but the later ${path(newest.file)} (version ${newest.id}) is: the tool would skip ${skipped.length === 1 ? 'it' : 'them'} or apply ${skipped.length === 1 ? 'it' : 'them'} out of order`,
+        fix: `if ${skipped.length === 1 ? 'it was' : 'they were'} never deployed anywhere, give ${skipped.length === 1 ? 'it' : 'them'} a version after ${newest.id}: ${skipped.map((entry) => `\`guard renumber ${path(entry.file)}\``).join(', ')}; otherwise apply ${skipped.length === 1 ? 'it' : 'them'} to ${environment} by hand and \`guard record ${environment}\``,
+      });
+    } else {
+      const order = appliedIds.findIndex((id, i) => versioned[i]?.id !== id);
+      if (order !== -1) {
+        findings.push({
+          code: 'applied-out-of-order',
+          severity: 'refuse',
+          set: dir,
+          message: `${environment} applied ${dir}'s versions in another order than the lockfile's (${table} has ${appliedIds[order]} where the lockfile has ${versioned[order]!.id}): its chain is not a prefix of this commit's`,
+          fix: `check ${table} in ${environment}; a database that applied the same versions in another order may differ, so compare it with \`guard drift ${environment} OTHER\` before overriding with --force --reason`,
+        });
+      }
+    }
+  }
+
+  // 3. Checksums: what guard recorded as applied against what the lockfile says now.
+  const recorded = new Set<string>();
+  for (const migration of lastDeploy?.migrations ?? []) {
+    const known = byId.get(migration.id);
+    if (!known || !appliedSet.has(migration.id) || known.entry.repeatable) continue;
+    recorded.add(migration.id);
+    const entry = known.entry;
+    const from = bare(migration.sha256);
+    const to = bare(entry.sha256);
+    if (from !== to && !amended(check.amendments, [path(entry.file), path(migration.file)], from, to)) {
+      findings.push({
+        code: 'applied-edited',
+        severity: 'refuse',
+        set: dir,
+        file: path(entry.file),
+        message: `${path(entry.file)} was edited after ${environment} applied it: ${environment} ran sha256 ${shortDigest(from)}, this commit has ${shortDigest(to)}, and no amendment records the change${since}`,
+        fix: `restore it (${lastDeploy?.commit ? `git checkout ${lastDeploy.commit.slice(0, 12)} -- ${path(migration.file)}` : `git checkout -- ${path(entry.file)} from the deployed commit`}) and write a new migration for the change; if ${environment} must keep the old content, sanction it with \`guard amend ${path(entry.file)} --reason "..."\``,
+      });
+    } else if (migration.file !== entry.file) {
+      findings.push({
+        code: 'applied-renamed',
+        severity: 'warn',
+        set: dir,
+        file: path(entry.file),
+        message: `${path(migration.file)}, applied in ${environment}, is now ${path(entry.file)} (same id ${entry.id}, same content)`,
+        fix: `rename it back (git mv ${path(entry.file)} ${path(migration.file)}) so the repository names it as deployed databases know it`,
+      });
+    }
+  }
+
+  // 4. The tool's table against guard's ledger.
+  if (lastDeploy === undefined) {
+    if (appliedIds.length > 0) {
+      findings.push({
+        code: 'unrecorded',
+        severity: 'warn',
+        set: dir,
+        message: `${environment} has ${count(appliedIds.length)} of ${dir} applied (${table} at ${formatHeads(state.heads)}), but guard has no deploy of it on record: their content cannot be checked`,
+        fix: `if ${environment} is at this commit's head, \`guard record ${environment}\` records it; otherwise this deploy records the state it leaves`,
+      });
+    }
+  } else if (!sameHeads(lastDeploy.heads, state.heads) && !(check.separateLedger && state.heads.length === 0)) {
+    const ledgerIds = new Set(lastDeploy.migrations.map((migration) => migration.id));
+    const outside = appliedIds.filter((id) => !ledgerIds.has(id));
+    const undone = lastDeploy.migrations.filter((migration) => !appliedSet.has(migration.id) && !unknown.includes(migration.id)).map((migration) => migration.id);
+    // With a head the repository lacks, its ancestry is unknown: name no migrations rather than wrong ones.
+    const details =
+      unknown.length > 0
+        ? []
+        : [
+            ...(outside.length ? [`applied without guard, content unchecked: ${list(outside)}`] : []),
+            ...(undone.length ? [`no longer applied: ${list(undone)}`] : []),
+          ];
+    findings.push({
+      code: 'ledger-disagrees',
+      severity: 'warn',
+      set: dir,
+      message: `${environment}'s ${table} is at ${formatHeads(state.heads)}, but guard's last deploy left it at ${formatHeads(lastDeploy.heads)} (${describe(lastDeploy)}): someone migrated it without guard, or it was restored${details.length ? ` (${details.join('; ')})` : ''}`,
+      fix: `find out who migrated ${environment} outside guard (${table} keeps its history); this deploy records the state it leaves, and \`guard record ${environment}\` records a database already at the head`,
+    });
+  }
+
+  const pending = lockSet.migrations.filter((entry) => {
+    if (!entry.repeatable) return !appliedSet.has(entry.id);
+    // Repeatable scripts run again when their content changed since the last deploy.
+    const before = lastDeploy?.migrations.find((migration) => migration.id === entry.id);
+    return before === undefined || bare(before.sha256) !== bare(entry.sha256);
+  });
+  return {
+    findings,
+    applied: lockSet.migrations.filter((entry) => appliedSet.has(entry.id)),
+    pending,
+  };
+}
+
+/**
+ * The gate's decision over the integrity findings of every set: refused when
+ * any finding refuses, naming every refusal; warnings are left to the caller
+ * to print.
+ */
+export function integrityDecision(environment: Named, findings: readonly IntegrityFinding[]): Decision {
+  const refusals = findings.filter((finding) => finding.severity === 'refuse');
+  if (refusals.length === 0) return { ok: true };
+  const name = nameOf(environment);
+  return {
+    ok: false,
+    code: 'target-integrity',
+    exitCode: 1,
+    message: `${name}'s applied migrations are not a prefix of this commit's chain:\n${refusals.map((finding) => `  ${finding.message}`).join('\n')}`,
+    fix: [...new Set(refusals.map((finding) => finding.fix))].join('\n'),
+  };
+}
+
+/** Whether recorded amendments lead from the applied checksum to the lockfile's, one or more steps. */
+function amended(amendments: readonly Amendment[], files: readonly string[], from: string, to: string): boolean {
+  const edges = amendments.filter((amendment) => files.includes(amendment.file));
+  const seen = new Set([from]);
+  const queue = [from];
+  while (queue.length > 0) {
+    const at = queue.shift()!;
+    for (const edge of edges) {
+      if (bare(edge.from) !== at) continue;
+      const next = bare(edge.to);
+      if (next === to) return true;
+      if (!seen.has(next)) {
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  return false;
+}
+
+/** The heads and every revision they descend from (parents and depends_on), in the lockfile's graph. */
+function ancestors(heads: readonly string[], byId: ReadonlyMap<string, { entry: LockEntry }>): Set<string> {
+  const seen = new Set<string>();
+  const stack = [...heads];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    const known = byId.get(id);
+    if (!known) continue;
+    seen.add(id);
+    stack.push(...(known.entry.parents ?? []), ...(known.entry.depends_on ?? []));
+  }
+  return seen;
+}
+
+function describe(deploy: LedgerDeploy): string {
+  return `${formatHeads(deploy.heads)}, chain ${shortDigest(deploy.chain)}, ${deploy.status} ${deploy.finishedAt ?? deploy.startedAt} by ${deploy.actor}@${deploy.host}${deploy.commit ? `, commit ${deploy.commit.slice(0, 12)}` : ''}`;
+}
+
+function bare(sha: string): string {
+  return sha.replace(/^sha256:/, '');
+}
+
+function list(items: readonly string[]): string {
+  const shown = items.slice(0, 5);
+  return items.length > 5 ? `${shown.join(', ')}, ... ${items.length - 5} more` : shown.join(', ');
+}
+
+function count(n: number): string {
+  return n === 1 ? '1 migration' : `${n} migrations`;
+}

@@ -1,0 +1,105 @@
+import type { Tool } from '../migrations/types.js';
+
+/**
+ * Plain data shared by the deploy gate's decisions. The shell reads the
+ * ledger (`guard.deployments`) and the tool's own table into these shapes;
+ * the functions under `src/core/deploy/` decide on them without a database.
+ */
+
+/** One migration as a ledger row recorded it: what guard deployed, with its checksum. */
+export interface LedgerMigration {
+  id: string;
+  /** Relative to the set's dir, as the lockfile had it. */
+  file: string;
+  /** Content checksum as the lockfile had it (hex; a `sha256:` prefix is tolerated). */
+  sha256: string;
+}
+
+export const DEPLOY_STATUSES = ['running', 'succeeded', 'failed', 'recorded', 'settled'] as const;
+export type DeployStatus = (typeof DEPLOY_STATUSES)[number];
+
+/**
+ * Statuses whose row describes what the database holds: a deploy that
+ * finished, a deploy another tool ran and `guard record` checked, and a
+ * crashed deploy that was settled. `running` and `failed` rows say what was
+ * attempted, not what was applied.
+ */
+export const SUCCESSFUL_STATUSES: readonly DeployStatus[] = ['succeeded', 'recorded', 'settled'];
+
+/** Whether a ledger row describes what its environment's database holds. */
+export function isSuccessful(deploy: Pick<LedgerDeploy, 'status'>): boolean {
+  return SUCCESSFUL_STATUSES.includes(deploy.status);
+}
+
+/** One row of `guard.deployments` (one migration set of one deploy). */
+export interface LedgerDeploy {
+  id: number;
+  environment: string;
+  status: DeployStatus;
+  /** The set's dir (`db/versions`). */
+  migrationSet: string;
+  tool: Tool;
+  heads: string[];
+  /** `sha256:<hex>` chain digest of `migrations`. */
+  chain: string;
+  /** In apply order, as the lockfile had them. */
+  migrations: LedgerMigration[];
+  commit: string | null;
+  actor: string;
+  host: string;
+  command: string | null;
+  forced: boolean;
+  reason: string | null;
+  /** ISO 8601. */
+  startedAt: string;
+  /** ISO 8601; null while `running`. */
+  finishedAt: string | null;
+}
+
+/** What the migration tool's own table (`alembic_version`, `flyway_schema_history`, guard's SQL ledger) says. */
+export interface AppliedState {
+  tool: Tool;
+  /** Applied heads; empty for a database the tool never migrated. */
+  heads: string[];
+  /**
+   * Versions in apply order where the tool's table records them (flyway:
+   * successful versioned rows; sql: guard's ledger); undefined for alembic,
+   * whose table holds only the heads.
+   */
+  applied?: string[];
+  /** Where it was read, for messages (`alembic_version`, `public.flyway_schema_history`); a default per tool when absent. */
+  table?: string;
+}
+
+/** A refusal: the gate stops, with the exit code, what is wrong and what to do. */
+export interface Refusal {
+  ok: false;
+  /** Stable, for `--format json` and tests. */
+  code: RefusalCode;
+  /** 1: a rule is broken. 3: something could not be read (fail closed). */
+  exitCode: 1 | 3;
+  /** Names the environment, what it has and what is being deployed; may span lines (one per set). */
+  message: string;
+  fix: string;
+}
+
+export type RefusalCode =
+  | 'predecessor-mismatch'
+  | 'predecessor-unread'
+  | 'running-deploy'
+  | 'not-at-head'
+  | 'target-integrity';
+
+/**
+ * The outcome of one gate step. `{ ok: true }` lets the deploy go on;
+ * a refusal stops it unless `--force --reason` overrides (the shell decides
+ * which refusals force may override and records the override).
+ */
+export type Decision = { ok: true } | Refusal;
+
+/** An environment, by name or as the config has it. */
+export type Named = string | { name: string };
+
+export function nameOf(named: Named): string {
+  return typeof named === 'string' ? named : named.name;
+}

@@ -1,0 +1,70 @@
+import { hostname, userInfo } from 'node:os';
+import type pg from 'pg';
+import type { GuardConfig } from '../core/config/validate-config.js';
+import { ExitCode } from '../core/exit-codes.js';
+import { GuardError } from '../core/guard-error.js';
+import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
+import { LOCKFILE_NAME, type LockSet, type Lockfile } from '../core/lockfile/types.js';
+import { advisoryLockKey } from '../core/deploy/advisory-lock-key.js';
+import type { AppliedState } from '../core/deploy/types.js';
+import { readBlobs } from './git/read-blobs.js';
+import { readAppliedState } from './postgres/applied-state.js';
+import { readDeploys, type SetDeploys } from './postgres/ledger.js';
+import { git } from './sealed-state.js';
+
+/** The lockfile as committed at HEAD: what a deploy ships is what git holds, never the work tree. */
+export async function committedLockfile(root: string): Promise<{ lock: Lockfile; commit: string }> {
+  const commit = await git(root, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+  if (!commit) throw new GuardError(ExitCode.input, 'this repository has no commit yet, so there is nothing to deploy', { fix: `commit the migrations and ${LOCKFILE_NAME} first` });
+  const name = `${commit}:${LOCKFILE_NAME}`;
+  const bytes = (await readBlobs(root, [name])).get(name);
+  if (!bytes) throw new GuardError(ExitCode.input, `HEAD has no ${LOCKFILE_NAME}`, { fix: `run guard lock and commit ${LOCKFILE_NAME}` });
+  return { lock: (await parseLockfile(bytes.toString('utf8').replace(/\r\n/g, '\n'), `${LOCKFILE_NAME} at HEAD`)).lock, commit };
+}
+
+/** Who deploys, for the ledger and for `application_name`: git's user.email, else the login name. */
+export async function actorOf(root: string): Promise<{ actor: string; host: string }> {
+  const email = await git(root, ['config', '--get', 'user.email']);
+  let login = 'unknown';
+  try {
+    login = userInfo().username;
+  } catch {
+    // no passwd entry (some containers)
+  }
+  return { actor: email ?? process.env.USER ?? login, host: hostname() };
+}
+
+/**
+ * The advisory lock key of an environment: the same for every clone of the
+ * project (derived from the migration dirs the config names) and different
+ * per environment; `guard status --format json` shows it for scripts that
+ * take the same lock.
+ */
+export function deployLockKey(config: GuardConfig, environment: string): bigint {
+  return advisoryLockKey(config.migrations.map((set) => set.dir).join('\0'), environment);
+}
+
+/** What one environment has, read in a constant number of queries whatever its size. */
+export interface EnvironmentState {
+  /** Per set dir: the ledger's newest and newest successful rows. */
+  deploys: Map<string, SetDeploys | undefined>;
+  /** Per set dir: what the tool's own table says. */
+  applied: Map<string, AppliedState>;
+}
+
+/**
+ * Reads the ledger (one query) and each set's applied state (one query per
+ * set). `ledger` and `database` may be the same client.
+ */
+export async function readEnvironmentState(environment: string, lock: Lockfile, database: pg.Client, ledger: pg.Client): Promise<EnvironmentState> {
+  const rows = await readDeploys(ledger, environment);
+  const deploys = new Map<string, SetDeploys | undefined>(lock.sets.map((set) => [set.dir, rows.find((row) => row.migrationSet === set.dir)]));
+  const applied = new Map<string, AppliedState>();
+  for (const set of lock.sets) applied.set(set.dir, await appliedStateOf(set, environment, database, ledger));
+  return { deploys, applied };
+}
+
+export async function appliedStateOf(set: LockSet, environment: string, database: pg.Client, ledger: pg.Client): Promise<AppliedState> {
+  if (set.tool === 'sql') return readAppliedState(ledger, { tool: 'sql', environment, migrationSet: set.dir });
+  return readAppliedState(database, { tool: set.tool });
+}

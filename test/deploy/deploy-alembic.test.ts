@@ -1,0 +1,167 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import pg from 'pg';
+import { PROJECT_ROOT, TempRepo } from '../helpers/git-repo.js';
+import { ALEMBIC_UPGRADE, alembicSqlRevision, alembicWithPostgresMissing, writeAlembicProject } from '../helpers/alembic-project.js';
+import { testDatabase, type TestDatabase } from '../helpers/postgres.js';
+
+// The compiled CLI, as a deploy pipeline runs it (test/run.mjs builds it first).
+const GUARD = path.join(PROJECT_ROOT, 'dist/bin/guard.js');
+const missing = alembicWithPostgresMissing();
+if (missing) console.log(`# ${missing}: the deploy tests with real Alembic are skipped`);
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('guard deploy with a real Alembic project on a real PostgreSQL', { skip: missing || false }, () => {
+  let repo: TempRepo;
+  const databases: Record<string, TestDatabase> = {};
+  let env: NodeJS.ProcessEnv;
+
+  const guard = (...args: string[]): Run => {
+    const result = spawnSync(process.execPath, [GUARD, ...args], { cwd: repo.root, encoding: 'utf8', env });
+    return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+  };
+  const deploy = (environment: string, ...extra: string[]) => guard('deploy', environment, ...extra, '--', ...ALEMBIC_UPGRADE);
+  const query = async (environment: string, sql: string) => {
+    const client = new pg.Client({ connectionString: databases[environment]!.url });
+    await client.connect();
+    try {
+      return (await client.query(sql)).rows;
+    } finally {
+      await client.end();
+    }
+  };
+
+  before(async () => {
+    for (const name of ['ci', 'staging', 'production']) databases[name] = await testDatabase();
+    env = { ...process.env, NO_COLOR: '1', CI_DATABASE_URL: databases.ci!.url, STAGING_DATABASE_URL: databases.staging!.url, PRODUCTION_DATABASE_URL: databases.production!.url };
+    repo = new TempRepo();
+    writeAlembicProject(repo);
+    repo.write(
+      'guard.config.yaml',
+      `migrations:
+  - dir: migrations/versions
+    tool: alembic
+environments:
+  - name: local
+  - name: ci
+    database: $CI_DATABASE_URL
+  - name: staging
+    database: $STAGING_DATABASE_URL
+  - name: production
+    database: $PRODUCTION_DATABASE_URL
+    settings: { lock_timeout: 7s, statement_timeout: 31s, transaction_per_migration: true }
+`,
+    );
+    repo.write('migrations/versions/a1_users.py', alembicSqlRevision('a1', null, 'CREATE TABLE users (id int)'));
+    // What the migration's own session sees: the environment's settings, through PGOPTIONS.
+    repo.write(
+      'migrations/versions/b2_probe.py',
+      alembicSqlRevision('b2', 'a1', "CREATE TABLE probe AS SELECT current_setting('lock_timeout') AS lock_timeout, current_setting('statement_timeout') AS statement_timeout, current_setting('application_name') AS app"),
+    );
+    assert.equal(spawnSync(process.execPath, [GUARD, 'lock'], { cwd: repo.root, encoding: 'utf8', env }).status, 0);
+    repo.commitAll('migrations');
+  });
+  after(async () => {
+    repo?.dispose();
+    for (const database of Object.values(databases)) await database.drop();
+  });
+
+  it('production before staging is refused, naming staging and what is being deployed', () => {
+    const result = deploy('production');
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /staging/);
+    assert.match(result.stderr, /refused/);
+  });
+
+  it('deploys ci -> staging -> production, each after its predecessor, with production\'s timeouts in the migration session', async () => {
+    for (const environment of ['ci', 'staging', 'production']) {
+      const result = deploy(environment);
+      assert.equal(result.code, 0, `${environment}:\n${result.stderr}`);
+      assert.match(result.stderr, /7\. record: /);
+    }
+    assert.deepEqual(await query('production', 'SELECT version_num FROM alembic_version'), [{ version_num: 'b2' }]);
+    const [probe] = await query('production', 'SELECT lock_timeout, statement_timeout FROM probe');
+    assert.deepEqual(probe, { lock_timeout: '7s', statement_timeout: '31s' });
+    const [staging] = await query('staging', 'SELECT lock_timeout FROM probe');
+    assert.equal(staging.lock_timeout, '0', 'staging has no settings: the server default');
+    const rows = await query('production', "SELECT status, heads, actor, command FROM guard.deployments WHERE environment = 'production'");
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].status, 'succeeded');
+    assert.deepEqual(rows[0].heads, ['b2']);
+  });
+
+  it('a revision edited after staging applied it is refused at production (same heads, other chain)', () => {
+    repo.write('migrations/versions/c3_more.py', alembicSqlRevision('c3', 'b2', 'CREATE TABLE more (id int)'));
+    spawnSync(process.execPath, [GUARD, 'lock'], { cwd: repo.root, env });
+    repo.commitAll('c3');
+    assert.equal(deploy('ci').code, 0);
+    assert.equal(deploy('staging').code, 0);
+    // Edited after staging ran it, relocked by someone who skipped the hooks.
+    repo.write('migrations/versions/c3_more.py', alembicSqlRevision('c3', 'b2', 'CREATE TABLE more (id bigint)'));
+    spawnSync(process.execPath, [GUARD, 'lock'], { cwd: repo.root, env });
+    repo.commitAll('edit c3');
+    const result = deploy('production', '--check');
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /staging/);
+    assert.match(result.stderr, /c3_more\.py/);
+    repo.git('reset', '-q', '--hard', 'HEAD~1');
+  });
+
+  it('two deploys of one environment never overlap: the second exits 4 naming the holder', async () => {
+    const slow = spawn(process.execPath, [GUARD, 'deploy', 'production', '--', 'sh', '-c', `sleep 3 && ${ALEMBIC_UPGRADE.join(' ')}`], { cwd: repo.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let slowErr = '';
+    slow.stderr.on('data', (chunk: Buffer) => (slowErr += chunk.toString()));
+    const closed = new Promise<number>((resolve) => slow.on('close', (code) => resolve(code ?? -1)));
+    await waitFor(() => slowErr.includes('3. lock'), 20_000);
+    const second = deploy('production', '--lock-wait', '0.5');
+    assert.equal(second.code, 4, second.stderr);
+    assert.match(second.stderr, /guard deploy production by test@example\.com@/);
+    assert.equal(await closed, 0, slowErr);
+  });
+
+  it('a deploy killed mid-way leaves no lock, and a visible running record the next deploy refuses until settled', async () => {
+    const doomed = spawn(process.execPath, [GUARD, 'deploy', 'staging', '--', 'sleep', '30'], { cwd: repo.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let doomedErr = '';
+    doomed.stderr.on('data', (chunk: Buffer) => (doomedErr += chunk.toString()));
+    await waitFor(() => doomedErr.includes('5. drift'), 20_000);
+    await waitFor(async () => (await query('staging', "SELECT count(*)::int AS n FROM guard.deployments WHERE status = 'running'"))[0].n === 1, 10_000);
+    doomed.kill('SIGKILL');
+    spawnSync('pkill', ['-f', '^sleep 30$']);
+    await new Promise((resolve) => doomed.on('close', resolve));
+
+    const next = deploy('staging', '--lock-wait', '2');
+    assert.equal(next.code, 1, next.stderr);
+    assert.match(next.stderr, /holding the deploy lock of staging/, 'the killed deploy left no lock');
+    assert.match(next.stderr, /a deploy of staging never finished \(killed or crashed\)[\s\S]*command: sleep 30/);
+    assert.match(next.stderr, /guard record staging/);
+    const forced = deploy('staging', '--force', '--reason', 'the killed deploy ran sleep only');
+    assert.equal(forced.code, 0, forced.stderr);
+    const rows = await query('staging', "SELECT status, forced, reason FROM guard.deployments WHERE environment = 'staging' ORDER BY id DESC LIMIT 2");
+    assert.deepEqual(rows.map((row) => row.status), ['succeeded', 'settled']);
+    assert.equal(rows[0].forced, true);
+  });
+
+  it('no password appears in any output, and an unset variable is named', () => {
+    const result = guard('deploy', 'production', '--check');
+    const password = new URL(databases.production!.url).password;
+    assert.ok(!`${result.stdout}${result.stderr}`.includes(password));
+    const unset = spawnSync(process.execPath, [GUARD, 'deploy', 'production', '--check'], { cwd: repo.root, encoding: 'utf8', env: { ...env, PRODUCTION_DATABASE_URL: '' } });
+    assert.equal(unset.status, 2);
+    assert.match(unset.stderr, /PRODUCTION_DATABASE_URL/);
+  });
+});
+
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type pg from 'pg';
+import { ExitCode } from '../../../src/core/exit-codes.js';
+import { GuardError } from '../../../src/core/guard-error.js';
+import { readAlembicState, readAppliedState, readFlywayState, readSqlState, replayFlywayHistory, type FlywayRecord } from '../../../src/shell/postgres/applied-state.js';
+import { connect, disconnect } from '../../../src/shell/postgres/connect.js';
+import { ensureLedger, finishDeploy, startDeploy } from '../../../src/shell/postgres/ledger.js';
+import { testDatabase, type TestDatabase } from '../../helpers/postgres.js';
+
+let db: TestDatabase;
+let client: pg.Client;
+before(async () => {
+  db = await testDatabase();
+  client = await connect(db.url, { applicationName: 'guard applied-state test' });
+});
+after(async () => {
+  await disconnect(client);
+  await db?.drop();
+});
+
+/** Counts the round trips of `run`. */
+async function roundTrips<T>(run: () => Promise<T>): Promise<{ value: T; count: number }> {
+  let count = 0;
+  const query = client.query.bind(client);
+  (client as { query: unknown }).query = (...args: Parameters<typeof query>) => {
+    count++;
+    return query(...args);
+  };
+  try {
+    return { value: await run(), count };
+  } finally {
+    (client as { query: unknown }).query = query;
+  }
+}
+
+/** Flyway's own table, as Flyway 10 creates it on PostgreSQL. */
+const FLYWAY_TABLE = (name: string) => `CREATE TABLE ${name} (
+  installed_rank integer NOT NULL PRIMARY KEY,
+  version varchar(50),
+  description varchar(200) NOT NULL,
+  type varchar(20) NOT NULL,
+  script varchar(1000) NOT NULL,
+  checksum integer,
+  installed_by varchar(100) NOT NULL,
+  installed_on timestamp NOT NULL DEFAULT now(),
+  execution_time integer NOT NULL,
+  success boolean NOT NULL)`;
+
+describe('alembic', () => {
+  it('no table: nothing applied, in one round trip', async () => {
+    const { value, count } = await roundTrips(() => readAlembicState(client));
+    assert.deepEqual(value, { tool: 'alembic', heads: [], table: 'alembic_version' });
+    assert.equal(count, 1);
+    assert.deepEqual(await readAlembicState(client, { schema: 'no_such_schema' }), { tool: 'alembic', heads: [], table: 'no_such_schema.alembic_version' });
+  });
+
+  it('one row per head; several rows are several heads', async () => {
+    await client.query('CREATE TABLE alembic_version (version_num varchar(32) NOT NULL PRIMARY KEY)');
+    assert.deepEqual((await readAlembicState(client)).heads, []);
+    await client.query(`INSERT INTO alembic_version VALUES ('b2c3')`);
+    assert.deepEqual((await readAlembicState(client)).heads, ['b2c3']);
+    await client.query(`INSERT INTO alembic_version VALUES ('a1f0')`);
+    const { value, count } = await roundTrips(() => readAppliedState(client, { tool: 'alembic' }));
+    assert.deepEqual(value, { tool: 'alembic', heads: ['a1f0', 'b2c3'], table: 'alembic_version' });
+    assert.equal(count, 1);
+  });
+
+  it("reads alembic's version_table_schema and version_table", async () => {
+    await client.query('CREATE SCHEMA "App Meta"');
+    await client.query(`CREATE TABLE "App Meta".my_versions (version_num varchar(32) PRIMARY KEY); INSERT INTO "App Meta".my_versions VALUES ('ffee')`);
+    assert.deepEqual(await readAlembicState(client, { schema: 'App Meta', table: 'my_versions' }), { tool: 'alembic', heads: ['ffee'], table: 'App Meta.my_versions' });
+  });
+
+  it('a table guard may not read: exit 3, not "nothing applied"', async () => {
+    await client.query('CREATE TABLE locked_versions (version_num text)');
+    // Roles belong to the server, not the database: a unique name, dropped after.
+    const role = `guard_reader_${process.pid}_${Date.now()}`;
+    await client.query(`CREATE ROLE ${role}`);
+    await client.query(`SET ROLE ${role}`);
+    try {
+      await assert.rejects(readAlembicState(client, { table: 'locked_versions' }), (error: unknown) => {
+        assert.ok(error instanceof GuardError);
+        assert.equal(error.exitCode, ExitCode.unreadable);
+        assert.match(error.message, /^cannot read "locked_versions": permission denied/);
+        return true;
+      });
+    } finally {
+      await client.query('RESET ROLE');
+      await client.query(`DROP ROLE ${role}`);
+    }
+  });
+});
+
+describe('flyway', () => {
+  it('no table: nothing applied', async () => {
+    assert.deepEqual(await readFlywayState(client, { table: 'no_history' }), { tool: 'flyway', heads: [], applied: [], history: [], failed: [], repeatable: {}, table: 'no_history' });
+  });
+
+  it('replays flyway_schema_history: baseline, versioned, out of order, undo, repair deletes, failures, repeatables', async () => {
+    await client.query('CREATE SCHEMA flyway');
+    await client.query(FLYWAY_TABLE('flyway.flyway_schema_history'));
+    await client.query(`INSERT INTO flyway.flyway_schema_history
+      (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success) VALUES
+      (1, '0', '<< Flyway Schema Creation >>', 'SCHEMA', '"flyway"', NULL, 'app', 0, true),
+      (2, '1', '<< Flyway Baseline >>', 'BASELINE', '<< Flyway Baseline >>', NULL, 'app', 0, true),
+      (3, '1.1', 'users', 'SQL', 'V1.1__users.sql', 123, 'app', 5, true),
+      (4, '2', 'orders', 'SQL', 'V2__orders.sql', -456, 'app', 5, true),
+      (5, NULL, 'views', 'SQL', 'R__views.sql', 11, 'app', 5, true),
+      (6, '1.5', 'late', 'SQL', 'V1.5__late.sql', 789, 'app', 5, true),
+      (7, '3', 'bad', 'SQL', 'V3__bad.sql', 1, 'app', 5, false),
+      (8, '2', 'orders', 'UNDO_SQL', 'U2__orders.sql', 2, 'app', 5, true),
+      (9, '2', 'orders', 'SQL', 'V2__orders.sql', -456, 'app', 5, true),
+      (10, '1.1', 'users', 'DELETE', 'V1.1__users.sql', 123, 'app', 0, true),
+      (11, NULL, 'views', 'SQL', 'R__views.sql', 12, 'app', 5, true),
+      (12, '10', 'ten', 'JDBC', 'db.migration.V10__ten', NULL, 'app', 5, true)`);
+    const { value, count } = await roundTrips(() => readAppliedState(client, { tool: 'flyway', schema: 'flyway' }));
+    assert.equal(count, 1);
+    assert.ok(value.tool === 'flyway');
+    const state = value as Awaited<ReturnType<typeof readFlywayState>>;
+    assert.equal(state.table, 'flyway.flyway_schema_history');
+    // 10 > 2 > 1.5 numerically, not as text.
+    assert.deepEqual(state.heads, ['10']);
+    assert.deepEqual(state.applied, ['1', '1.5', '2', '10']);
+    assert.deepEqual(
+      state.history.map((row) => [row.installedRank, row.version, row.type, row.checksum]),
+      [
+        [2, '1', 'BASELINE', null],
+        [6, '1.5', 'SQL', 789],
+        [9, '2', 'SQL', -456],
+        [12, '10', 'JDBC', null],
+      ],
+    );
+    assert.deepEqual(state.failed, ['3']);
+    assert.deepEqual(state.repeatable, { 'R__views.sql': 12 });
+  });
+
+  it('versions are equal as Flyway compares them (1.0 is 1, 1_1 is 1.1)', () => {
+    const row = (rank: number, version: string, type = 'SQL'): FlywayRecord => ({ installed_rank: rank, version, description: '', type, script: `V${version}__x.sql`, checksum: 1, success: true });
+    const state = replayFlywayHistory([row(1, '1.0'), row(2, '1_1'), row(3, '1.1', 'DELETE')]);
+    assert.deepEqual(state.applied, ['1.0']);
+    assert.deepEqual(state.heads, ['1.0']);
+  });
+});
+
+describe('sql (guard ledger)', () => {
+  it('no ledger: nothing applied; then the last successful deploy of the set', async () => {
+    assert.deepEqual(await readSqlState(client, 'staging', 'db/sql'), { tool: 'sql', heads: [], applied: [], migrations: [], table: 'guard.deployments' });
+    await ensureLedger(client);
+    const migrations = [
+      { id: '001', file: '001_a.sql', sha256: 'a'.repeat(64) },
+      { id: '002', file: '002_b.sql', sha256: 'b'.repeat(64) },
+    ];
+    const base = { environment: 'staging', migrationSet: 'db/sql', tool: 'sql' as const, chain: `sha256:${'c'.repeat(64)}`, commit: null, actor: 'a', host: 'h', command: null, forced: false, reason: null };
+    const ok = await startDeploy(client, { ...base, heads: ['002'], migrations });
+    await finishDeploy(client, ok, { status: 'succeeded' });
+    const failed = await startDeploy(client, { ...base, heads: ['003'], migrations: [...migrations, { id: '003', file: '003_c.sql', sha256: 'd'.repeat(64) }] });
+    await finishDeploy(client, failed, { status: 'failed' });
+    const { value, count } = await roundTrips(() => readAppliedState(client, { tool: 'sql', environment: 'staging', migrationSet: 'db/sql' }));
+    assert.equal(count, 1);
+    assert.deepEqual(value, { tool: 'sql', heads: ['002'], applied: ['001', '002'], migrations, deployId: ok, table: 'guard.deployments' });
+    assert.deepEqual((await readSqlState(client, 'production', 'db/sql')).heads, []);
+  });
+});
