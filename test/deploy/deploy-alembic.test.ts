@@ -97,6 +97,18 @@ environments:
     assert.deepEqual(rows[0].heads, ['b2']);
   });
 
+  it('guard status shows every environment\'s head, chain match and last deploy in one table', () => {
+    const result = guard('status');
+    assert.equal(result.code, 0, result.stderr);
+    for (const environment of ['ci', 'staging', 'production']) {
+      assert.match(result.stdout, new RegExp(`^${environment}\\s+migrations/versions\\s+b2\\s+= HEAD\\s+succeeded .* by test@example\\.com at [0-9a-f]{12}\\s+free$`, 'm'));
+    }
+    const json = JSON.parse(guard('status', 'production', '--format', 'json').stdout) as { environments: { name: string; lockKey: string; sets: { matchesRepository: boolean }[] }[] };
+    assert.deepEqual(json.environments.map((environment) => environment.name), ['production']);
+    assert.match(json.environments[0]!.lockKey, /^-?\d+$/);
+    assert.equal(json.environments[0]!.sets[0]!.matchesRepository, true);
+  });
+
   it('a revision edited after staging applied it is refused at production (same heads, other chain)', () => {
     repo.write('migrations/versions/c3_more.py', alembicSqlRevision('c3', 'b2', 'CREATE TABLE more (id int)'));
     spawnSync(process.execPath, [GUARD, 'lock'], { cwd: repo.root, env });
@@ -146,6 +158,21 @@ environments:
     const rows = await query('staging', "SELECT status, forced, reason FROM guard.deployments WHERE environment = 'staging' ORDER BY id DESC LIMIT 2");
     assert.deepEqual(rows.map((row) => row.status), ['succeeded', 'settled']);
     assert.equal(rows[0].forced, true);
+  });
+
+  it('guard record checks the database, then records a migration run without guard', () => {
+    repo.write('migrations/versions/d4_hotfix.py', alembicSqlRevision('d4', 'c3', 'CREATE TABLE hotfix (id int)'));
+    spawnSync(process.execPath, [GUARD, 'lock'], { cwd: repo.root, env });
+    repo.commitAll('d4');
+    const early = guard('record', 'ci');
+    assert.equal(early.code, 1, 'ci is not at d4 yet');
+    assert.match(early.stderr, /missing d4/);
+    const alembic = spawnSync(ALEMBIC_UPGRADE[0]!, ALEMBIC_UPGRADE.slice(1), { cwd: repo.root, env: { ...env, DATABASE_URL: databases.ci!.url }, encoding: 'utf8' });
+    assert.equal(alembic.status, 0, alembic.stderr);
+    const recorded = guard('record', 'ci');
+    assert.equal(recorded.code, 0, recorded.stderr);
+    assert.match(recorded.stdout, /recorded ci: migrations\/versions at d4/);
+    assert.equal(deploy('staging', '--check').code, 0, 'staging may now follow ci');
   });
 
   it('no password appears in any output, and an unset variable is named', () => {

@@ -1,0 +1,140 @@
+import { ExitCode } from '../core/exit-codes.js';
+import { inputError } from '../core/guard-error.js';
+import { applicationName } from '../core/deploy/application-name.js';
+import { checkDeployed } from '../core/deploy/check-deployed.js';
+import { redactSecrets } from '../core/deploy/redact-url.js';
+import { resolveEnvironment } from '../core/deploy/resolve-environment.js';
+import { GuardError } from '../core/guard-error.js';
+import { JSON_SCHEMA_VERSION } from '../cli/output.js';
+import { openRepository } from '../shell/git/open-repository.js';
+import { loadConfig } from '../shell/load-config.js';
+import type { CommandDefinition } from './context.js';
+
+export interface RecordResult {
+  schemaVersion: typeof JSON_SCHEMA_VERSION;
+  command: 'record';
+  environment: string;
+  ok: boolean;
+  exitCode: number;
+  /** Ledger rows left `running` by a crashed deploy that this record settled. */
+  settled: number;
+  recorded: { set: string; heads: string[]; chain: string }[];
+  refusal?: { message: string; fix: string };
+}
+
+/**
+ * `guard record ENV`: records a deploy another tool ran (or settles one that
+ * crashed), after checking that ENV's database really reports the
+ * lockfile's heads. Under the deploy lock, so it never races a deploy.
+ */
+export async function recordEnvironment(options: { cwd: string; configPath?: string | undefined; environment: string; env: NodeJS.ProcessEnv; lockWaitMs: number }): Promise<RecordResult> {
+  const repository = await openRepository(options.cwd);
+  const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
+  const resolved = resolveEnvironment(config, options.environment, options.env);
+  const name = resolved.environment.name;
+  const { committedLockfile, actorOf, deployLockKey, appliedStateOf } = await import('../shell/environment-state.js');
+  const { connect, disconnect } = await import('../shell/postgres/connect.js');
+  const { acquireLock, releaseLock } = await import('../shell/postgres/advisory-lock.js');
+  const { ensureLedger, recordDeploy, settleRunning } = await import('../shell/postgres/ledger.js');
+  const { lock, commit } = await committedLockfile(repository.root);
+  const { actor, host } = await actorOf(repository.root);
+  const urls = [resolved.databaseUrl, resolved.ledgerUrl];
+  const result = (exitCode: number, settled: number, recorded: RecordResult['recorded'], refusal?: RecordResult['refusal']): RecordResult => ({
+    schemaVersion: JSON_SCHEMA_VERSION,
+    command: 'record',
+    environment: name,
+    ok: exitCode === 0,
+    exitCode,
+    settled,
+    recorded,
+    ...(refusal ? { refusal } : {}),
+  });
+
+  const appName = applicationName({ environment: name, actor, host, pid: process.pid }).replace(/^guard deploy/, 'guard record');
+  const database = await connect(resolved.databaseUrl, { applicationName: appName, source: resolved.environment.database });
+  const ledger = resolved.ledgerUrl === resolved.databaseUrl ? database : await connect(resolved.ledgerUrl, { applicationName: appName, role: 'ledger', source: resolved.environment.ledger });
+  const key = deployLockKey(config, name);
+  let locked = false;
+  try {
+    await acquireLock(database, key, { waitMs: options.lockWaitMs, name: `the deploy lock of ${name}` });
+    locked = true;
+    await ensureLedger(ledger);
+    for (const set of lock.sets) {
+      if (set.tool === 'sql') {
+        return result(ExitCode.refused, 0, [], {
+          message: `${set.dir} is plain SQL: ${name}'s database has no version table guard could check it against`,
+          fix: `deploy it with guard deploy ${name} -- <your command>, which records what it ran`,
+        });
+      }
+      const decision = checkDeployed({ environment: name, lockSet: set, appliedAfter: await appliedStateOf(set, name, database, ledger), command: 'the deploy being recorded' });
+      if (!decision.ok) return result(decision.exitCode, 0, [], { message: decision.message, fix: `bring ${name} to the lockfile's head first (guard deploy ${name}), or check out the commit it is at` });
+    }
+    const settled = await settleRunning(ledger, name, { reason: `settled by guard record at ${commit.slice(0, 12)}` });
+    const recorded: RecordResult['recorded'] = [];
+    for (const set of lock.sets) {
+      await recordDeploy(ledger, {
+        environment: name,
+        migrationSet: set.dir,
+        tool: set.tool,
+        heads: set.heads,
+        chain: set.chain,
+        migrations: set.migrations.map((entry) => ({ id: entry.id, file: entry.file, sha256: entry.sha256 })),
+        commit,
+        actor,
+        host,
+        command: null,
+        forced: false,
+        reason: null,
+      });
+      recorded.push({ set: set.dir, heads: set.heads, chain: set.chain });
+    }
+    return result(ExitCode.ok, settled.length, recorded);
+  } catch (error) {
+    if (error instanceof GuardError) throw new GuardError(error.exitCode, redactSecrets(error.message, urls), error.fix ? { fix: redactSecrets(error.fix, urls) } : {});
+    throw error;
+  } finally {
+    if (locked) await releaseLock(database, key).catch(() => undefined);
+    await disconnect(database);
+    if (ledger !== database) await disconnect(ledger);
+  }
+}
+
+export const recordCommand: CommandDefinition = {
+  name: 'record',
+  summary: 'record a deploy another tool ran, after checking the database is at the head',
+  help: `Usage: guard record ENV [--lock-wait SECONDS] [--format text|json]
+
+Records in ENV's ledger that ENV is at HEAD's lockfile (heads and chain
+digest), after checking that ENV's database really reports those heads
+(alembic_version, flyway_schema_history). Settles a deploy left \`running\`
+by a crash. Under the deploy lock, so it never races a deploy.
+
+Use it after migrating without guard (a hotfix run by hand), or after a
+crashed deploy that you finished by hand: the next environment's deploy
+then sees what this one has.
+
+Options:
+  --lock-wait SECS   how long to wait for the deploy lock (default 60)
+  --format FORMAT    text (default) or json
+  -C DIR             run as if started in DIR
+  --config FILE      use FILE instead of guard.config.yaml
+
+Exit codes: 0 recorded; 1 the database is not at the lockfile's head;
+2 usage or config error; 3 a database could not be read; 4 the deploy lock
+was not obtained in time.`,
+  options: { 'lock-wait': { type: 'string' } },
+  allowPositionals: true,
+  async run(context, values, positionals) {
+    if (positionals.length !== 1) throw inputError('guard record takes one environment', { fix: 'guard record staging' });
+    const wait = values['lock-wait'] === undefined ? 60 : Number(values['lock-wait']);
+    if (!Number.isFinite(wait) || wait < 0) throw inputError(`--lock-wait ${String(values['lock-wait'])} is not a number of seconds`, { fix: '--lock-wait 120' });
+    const recorded = await recordEnvironment({ cwd: context.cwd, configPath: context.configPath, environment: positionals[0]!, env: context.env, lockWaitMs: wait * 1000 });
+    if (context.format === 'json') context.out(JSON.stringify(recorded, null, 2));
+    else if (recorded.refusal) context.err(`${context.colours.red('refused')} ${recorded.refusal.message}\n  ${context.colours.dim('fix:')} ${recorded.refusal.fix}`);
+    else {
+      for (const set of recorded.recorded) context.out(`recorded ${recorded.environment}: ${set.set} at ${set.heads.join(', ')} (chain ${set.chain.slice(7, 19)})`);
+      if (recorded.settled > 0) context.out(`settled ${recorded.settled} ledger ${recorded.settled === 1 ? 'row' : 'rows'} left running by a crashed deploy`);
+    }
+    return recorded.exitCode;
+  },
+};

@@ -1,0 +1,162 @@
+import { inputError } from '../core/guard-error.js';
+import { connectionUrls } from '../core/deploy/resolve-environment.js';
+import { redactSecrets } from '../core/deploy/redact-url.js';
+import { sameHeads } from '../core/deploy/same-heads.js';
+import { shortDigest } from '../core/deploy/short-digest.js';
+import type { EnvironmentConfig } from '../core/config/validate-config.js';
+import { JSON_SCHEMA_VERSION } from '../cli/output.js';
+import { openRepository } from '../shell/git/open-repository.js';
+import { loadConfig } from '../shell/load-config.js';
+import type { CommandDefinition } from './context.js';
+
+export interface EnvironmentStatus {
+  name: string;
+  /** False when its variables are unset or its database cannot be read; `error` says why. */
+  reachable: boolean;
+  error?: string;
+  /** The advisory lock key guard deploys of this environment take (for scripts that take it too). */
+  lockKey: string;
+  lockHolder?: { pid: number; applicationName: string | null; since: string | null };
+  sets: {
+    dir: string;
+    /** What the tool's table reports now. */
+    heads: string[];
+    /** The chain digest of the last successful deploy, when there is one. */
+    chain: string | null;
+    /** Same heads as the tool's table reports and the same chain digest as HEAD's lockfile. */
+    matchesRepository: boolean;
+    lastDeploy: { status: string; at: string; actor: string; host: string; commit: string | null; forced: boolean } | null;
+    running: boolean;
+  }[];
+}
+
+export interface StatusResult {
+  schemaVersion: typeof JSON_SCHEMA_VERSION;
+  command: 'status';
+  ok: boolean;
+  exitCode: number;
+  /** HEAD's lockfile, what the chain is compared with. */
+  repository: { commit: string; sets: { dir: string; heads: string[]; chain: string }[] };
+  environments: EnvironmentStatus[];
+}
+
+/**
+ * `guard status [ENV...]`: per environment of the chain, what it has applied,
+ * whether that is HEAD's chain, its last deploy and who holds its lock. A
+ * constant number of queries per environment (the ledger's latest rows, one
+ * per set for the tool's table, the lock holder), whatever the number of
+ * migrations; environments are read in parallel.
+ */
+export async function environmentStatus(options: { cwd: string; configPath?: string | undefined; environments: string[]; env: NodeJS.ProcessEnv }): Promise<StatusResult> {
+  const repository = await openRepository(options.cwd);
+  const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
+  const known = config.environments.map((environment) => environment.name);
+  for (const name of options.environments) {
+    if (!known.includes(name)) throw inputError(`${JSON.stringify(name)} is not an environment of the config (chain: ${known.join(' -> ') || 'none'})`, { fix: `use one of: ${known.join(', ')}` });
+  }
+  const chosen = config.environments.filter((environment) => environment.database !== undefined && (options.environments.length === 0 || options.environments.includes(environment.name)));
+  const { committedLockfile, deployLockKey, readEnvironmentState } = await import('../shell/environment-state.js');
+  const { lock, commit } = await committedLockfile(repository.root);
+
+  const one = async (environment: EnvironmentConfig): Promise<EnvironmentStatus> => {
+    const lockKey = deployLockKey(config, environment.name);
+    const base: EnvironmentStatus = { name: environment.name, reachable: false, lockKey: lockKey.toString(), sets: [] };
+    let urls: string[] = [];
+    try {
+      const resolvedUrls = connectionUrls(environment, options.env);
+      urls = [resolvedUrls.databaseUrl, resolvedUrls.ledgerUrl];
+      const { connect, disconnect } = await import('../shell/postgres/connect.js');
+      const { lockHolder } = await import('../shell/postgres/advisory-lock.js');
+      const database = await connect(resolvedUrls.databaseUrl, { applicationName: `guard status ${environment.name}`, source: environment.database });
+      const ledger = resolvedUrls.ledgerUrl === resolvedUrls.databaseUrl ? database : await connect(resolvedUrls.ledgerUrl, { applicationName: `guard status ${environment.name}`, role: 'ledger', source: environment.ledger });
+      try {
+        const [state, holder] = await Promise.all([readEnvironmentState(environment.name, lock, database, ledger), lockHolder(database, lockKey)]);
+        return {
+          ...base,
+          reachable: true,
+          ...(holder ? { lockHolder: holder } : {}),
+          sets: lock.sets.map((set) => {
+            const rows = state.deploys.get(set.dir);
+            const applied = state.applied.get(set.dir)!;
+            const last = rows?.lastSuccessful;
+            return {
+              dir: set.dir,
+              heads: applied.heads,
+              chain: last?.chain ?? null,
+              matchesRepository: last !== undefined && last.chain === set.chain && sameHeads(applied.heads, set.heads),
+              lastDeploy: rows ? { status: rows.latest.status, at: rows.latest.finishedAt ?? rows.latest.startedAt, actor: rows.latest.actor, host: rows.latest.host, commit: rows.latest.commit, forced: rows.latest.forced } : null,
+              running: rows?.latest.status === 'running',
+            };
+          }),
+        };
+      } finally {
+        await disconnect(database);
+        if (ledger !== database) await disconnect(ledger);
+      }
+    } catch (error) {
+      return { ...base, error: redactSecrets((error as Error).message, urls) };
+    }
+  };
+  const environments = await Promise.all(chosen.map(one));
+  const ok = environments.every((environment) => environment.reachable);
+  return {
+    schemaVersion: JSON_SCHEMA_VERSION,
+    command: 'status',
+    ok,
+    exitCode: ok ? 0 : 3,
+    repository: { commit, sets: lock.sets.map((set) => ({ dir: set.dir, heads: set.heads, chain: set.chain })) },
+    environments,
+  };
+}
+
+export const statusCommand: CommandDefinition = {
+  name: 'status',
+  summary: 'one table for the chain: applied head, chain match, last deploy, lock',
+  help: `Usage: guard status [ENV...] [--format text|json]
+
+One table for the promotion chain (or the environments named): per
+environment and migration set, the head its database reports, whether it
+has HEAD's chain digest (= HEAD) or another, its last deploy (status, when,
+by whom, which commit) and who holds its deploy lock. A constant number of
+queries per environment, whatever the number of migrations.
+
+--format json adds each environment's advisory lock key, so a script that
+migrates without guard can take the same lock (pg_advisory_lock(KEY)).
+
+Options:
+  --format FORMAT    text (default) or json
+  -C DIR             run as if started in DIR
+  --config FILE      use FILE instead of guard.config.yaml
+
+Exit codes: 0 every environment was read; 2 usage or config error; 3 an
+environment could not be read (its row says why).`,
+  options: {},
+  allowPositionals: true,
+  async run(context, _values, positionals) {
+    const status = await environmentStatus({ cwd: context.cwd, configPath: context.configPath, environments: positionals, env: context.env });
+    if (context.format === 'json') {
+      context.out(JSON.stringify(status, null, 2));
+      return status.exitCode;
+    }
+    const rows: string[][] = [['environment', 'set', 'head', 'chain', 'last deploy', 'lock']];
+    for (const environment of status.environments) {
+      if (!environment.reachable) {
+        rows.push([environment.name, '-', 'unreachable', '-', environment.error ?? '', '-']);
+        continue;
+      }
+      const lockText = environment.lockHolder ? `held by ${environment.lockHolder.applicationName ?? `pid ${environment.lockHolder.pid}`}` : 'free';
+      for (const set of environment.sets) {
+        const last = set.lastDeploy ? `${set.lastDeploy.status}${set.lastDeploy.forced ? ' (forced)' : ''} ${set.lastDeploy.at.slice(0, 16).replace('T', ' ')} by ${set.lastDeploy.actor}${set.lastDeploy.commit ? ` at ${set.lastDeploy.commit.slice(0, 12)}` : ''}` : 'never deployed';
+        const chain = set.chain === null ? '-' : set.matchesRepository ? '= HEAD' : `differs (${shortDigest(set.chain)})`;
+        rows.push([environment.name, set.dir, set.heads.join(', ') || '(empty)', chain, last, lockText]);
+      }
+    }
+    const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+    for (const [i, row] of rows.entries()) {
+      const line = row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+      context.out(i === 0 ? context.colours.bold(line) : line);
+    }
+    context.out(context.colours.dim(`HEAD ${status.repository.commit.slice(0, 12)}: ${status.repository.sets.map((set) => `${set.dir} at ${set.heads.join(', ')} (chain ${shortDigest(set.chain)})`).join('; ')}`));
+    return status.exitCode;
+  },
+};
