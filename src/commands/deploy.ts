@@ -142,24 +142,30 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     const predecessor = resolved.predecessor.name;
     const connection = resolved.predecessorConnection;
     if (!connection || !connection.ok) throw connection?.error ?? new GuardError(ExitCode.unreadable, `cannot read ${predecessor}`, { fix: `set its database variable` });
-    const predecessorUrls = [connection.urls.databaseUrl, connection.urls.ledgerUrl];
-    const predecessorDb = await connect(connection.urls.databaseUrl, { applicationName: `guard check ${predecessor} for ${name}`, source: resolved.predecessor.database });
-    const predecessorLedger = connection.urls.ledgerUrl === connection.urls.databaseUrl ? predecessorDb : await connect(connection.urls.ledgerUrl, { applicationName: `guard check ${predecessor} for ${name}`, role: 'ledger', source: resolved.predecessor.ledger });
+    const predecessorUrls = [connection.urls.databaseUrl, connection.urls.ledgerUrl].filter(Boolean);
+    const appNameCheck = `guard check ${predecessor} for ${name}`;
+    const predecessorLedger = await connect(connection.urls.ledgerUrl, { applicationName: appNameCheck, role: connection.ledgerOnly ? 'ledger' : 'target', source: connection.ledgerOnly ? resolved.predecessor.ledger : resolved.predecessor.database });
+    let predecessorDb: Awaited<ReturnType<typeof connect>> | undefined;
     let decision: Decision;
     try {
-      const state = await readEnvironmentState(predecessor, lock, predecessorDb, predecessorLedger);
-      decision = checkPredecessor({
-        environment: name,
-        predecessor,
-        lockSets: lock.sets,
-        predecessorDeploys: new Map([...state.deploys].map(([dir, rows]) => [dir, rows?.lastSuccessful as LedgerDeploy | undefined])),
-        predecessorApplied: state.applied,
-      });
+      let deploys: Map<string, LedgerDeploy | undefined>;
+      let applied: Map<string, import('../core/deploy/types.js').AppliedState> | undefined;
+      if (connection.ledgerOnly) {
+        const { readDeploys } = await import('../shell/postgres/ledger.js');
+        const rows = await readDeploys(predecessorLedger, predecessor);
+        deploys = new Map(lock.sets.map((set) => [set.dir, rows.find((row) => row.migrationSet === set.dir)?.lastSuccessful as LedgerDeploy | undefined]));
+      } else {
+        predecessorDb = connection.urls.databaseUrl === connection.urls.ledgerUrl ? predecessorLedger : await connect(connection.urls.databaseUrl, { applicationName: appNameCheck, source: resolved.predecessor.database });
+        const state = await readEnvironmentState(predecessor, lock, predecessorDb, predecessorLedger);
+        deploys = new Map([...state.deploys].map(([dir, rows]) => [dir, rows?.lastSuccessful as LedgerDeploy | undefined]));
+        applied = state.applied;
+      }
+      decision = checkPredecessor({ environment: name, predecessor, lockSets: lock.sets, predecessorDeploys: deploys, ...(applied ? { predecessorApplied: applied } : {}) });
     } catch (error) {
       throw redacted(error, [...urls, ...predecessorUrls]);
     } finally {
-      await disconnect(predecessorDb);
-      if (predecessorLedger !== predecessorDb) await disconnect(predecessorLedger);
+      await disconnect(predecessorLedger);
+      if (predecessorDb && predecessorDb !== predecessorLedger) await disconnect(predecessorDb);
     }
     if (!decision.ok) {
       const stop = refuse(2, 'predecessor', decision);

@@ -192,3 +192,37 @@ async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: n
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+describe('an ephemeral CI database that records its deploys in a ledger elsewhere', { skip: missing || false }, () => {
+  let repo: TempRepo;
+  const databases: TestDatabase[] = [];
+  after(async () => {
+    repo?.dispose();
+    for (const database of databases) await database.drop();
+  });
+
+  it('staging checks what ci recorded in the shared ledger, though ci\'s own database is gone', async () => {
+    const [ciFirst, ciSecond, ledger, staging] = [await testDatabase(), await testDatabase(), await testDatabase(), await testDatabase()];
+    databases.push(ciFirst, ciSecond, ledger, staging);
+    repo = new TempRepo();
+    writeAlembicProject(repo);
+    repo.write(
+      'guard.config.yaml',
+      'migrations:\n  - dir: migrations/versions\n    tool: alembic\nenvironments:\n  - name: ci\n    database: $CI_DATABASE_URL\n    ledger: $GUARD_LEDGER_URL\n  - name: staging\n    database: $STAGING_DATABASE_URL\n',
+    );
+    repo.write('migrations/versions/a1_users.py', alembicSqlRevision('a1', null, 'CREATE TABLE users (id int)'));
+    const env = { ...process.env, NO_COLOR: '1', GUARD_LEDGER_URL: ledger.url, STAGING_DATABASE_URL: staging.url };
+    const run = (ci: string, ...args: string[]) => spawnSync(process.execPath, [GUARD, ...args], { cwd: repo.root, encoding: 'utf8', env: { ...env, CI_DATABASE_URL: ci } });
+    assert.equal(run(ciFirst.url, 'lock').status, 0);
+    repo.commitAll('a1');
+    const ci = run(ciFirst.url, 'deploy', 'ci', '--', ...ALEMBIC_UPGRADE);
+    assert.equal(ci.status, 0, ci.stderr);
+    // The next CI job gets a fresh database; ci's first one is gone, its record is not.
+    await ciFirst.drop();
+    const promoted = run(ciSecond.url, 'deploy', 'staging', '--', ...ALEMBIC_UPGRADE);
+    assert.equal(promoted.status, 0, promoted.stderr);
+    assert.match(promoted.stderr, /2\. predecessor: ci has applied this head with this chain/);
+    const again = run(ciSecond.url, 'deploy', 'ci', '--', ...ALEMBIC_UPGRADE);
+    assert.equal(again.status, 0, `a fresh ci database is expected, not a disagreement:\n${again.stderr}`);
+  });
+});

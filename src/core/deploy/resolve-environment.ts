@@ -27,7 +27,7 @@ export interface ResolvedEnvironment extends ConnectionUrls {
    * fail closed), which the shell reports at the predecessor step, after
    * errors in the target's own configuration.
    */
-  predecessorConnection?: { ok: true; urls: ConnectionUrls } | { ok: false; error: GuardError };
+  predecessorConnection?: { ok: true; urls: ConnectionUrls; ledgerOnly: boolean } | { ok: false; error: GuardError };
 }
 
 export type Env = Record<string, string | undefined>;
@@ -72,7 +72,11 @@ export function resolveEnvironment(config: GuardConfig, name: string, env: Env, 
   if (predecessor !== undefined) {
     resolved.predecessor = predecessor;
     try {
-      resolved.predecessorConnection = { ok: true, urls: connectionUrls(predecessor, env) };
+      // A predecessor with a ledger of its own is ephemeral (CI): its database may be gone by
+      // now, and what it applied is what its ledger recorded. Only the ledger is read.
+      const ledgerOnly = predecessor.ledger !== undefined;
+      const urls = ledgerOnly ? { databaseUrl: '', ledgerUrl: readReference(predecessor, 'ledger', predecessor.ledger!, env) } : connectionUrls(predecessor, env);
+      resolved.predecessorConnection = { ok: true, urls, ledgerOnly };
     } catch (error) {
       if (!(error instanceof GuardError)) throw error;
       resolved.predecessorConnection = {

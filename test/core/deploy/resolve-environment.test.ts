@@ -36,6 +36,7 @@ describe('resolveEnvironment', () => {
     assert.deepEqual(resolved.predecessorConnection, {
       ok: true,
       urls: { databaseUrl: env.STAGING_DATABASE_URL, ledgerUrl: env.STAGING_DATABASE_URL },
+      ledgerOnly: false,
     });
   });
 
@@ -45,7 +46,10 @@ describe('resolveEnvironment', () => {
     assert.equal(resolved.ledgerUrl, env.GUARD_LEDGER_URL);
     const staging = resolveEnvironment(config, 'staging', env);
     assert.equal(staging.predecessor?.name, 'ci');
-    assert.deepEqual(staging.predecessorConnection, { ok: true, urls: { databaseUrl: env.CI_DATABASE_URL, ledgerUrl: env.GUARD_LEDGER_URL } });
+    // ci keeps its ledger elsewhere (an ephemeral database): staging reads only that ledger, so ci's database variable is not needed.
+    assert.deepEqual(staging.predecessorConnection, { ok: true, urls: { databaseUrl: '', ledgerUrl: env.GUARD_LEDGER_URL }, ledgerOnly: true });
+    const withoutCiDatabase = resolveEnvironment(config, 'staging', { ...env, CI_DATABASE_URL: undefined });
+    assert.equal(withoutCiDatabase.predecessorConnection?.ok, true);
   });
 
   it('skips a predecessor without a database: ci, after local, is the first that can be checked', () => {
