@@ -11,6 +11,9 @@ import { git } from '../shell/sealed-state.js';
 import type { CommandDefinition } from './context.js';
 import { MERGE_DRIVER_NAME } from './merge-driver.js';
 import { verifyRepository } from './verify.js';
+import type { GuardConfig } from '../core/config/validate-config.js';
+import { connectionUrls } from '../core/deploy/resolve-environment.js';
+import { redactUrl } from '../core/deploy/redact-url.js';
 
 export interface DoctorCheck {
   /** `config`, `lockfile`, `hook pre-commit (/path/to/worktree)`, `merge driver`. */
@@ -38,14 +41,17 @@ export interface DoctorResult {
  * @example
  * const { ok, checks } = await diagnoseRepository({ cwd: process.cwd() });
  */
-export async function diagnoseRepository(options: { cwd: string; configPath?: string | undefined }): Promise<DoctorResult> {
+export async function diagnoseRepository(options: { cwd: string; configPath?: string | undefined; env?: NodeJS.ProcessEnv }): Promise<DoctorResult> {
   const repository = await openRepository(options.cwd);
   const root = repository.root;
   const checks: DoctorCheck[] = [];
 
   let configOk = false;
+  let config: GuardConfig | undefined;
   try {
-    const { config, source } = await loadConfig(root, options.configPath, repository.gitDir);
+    const loaded = await loadConfig(root, options.configPath, repository.gitDir);
+    config = loaded.config;
+    const source = loaded.source;
     configOk = true;
     checks.push({ check: 'config', ok: true, detail: `${source}: ${config.migrations.map((set) => set.dir).join(', ')}` });
   } catch (error) {
@@ -79,9 +85,39 @@ export async function diagnoseRepository(options: { cwd: string; configPath?: st
   }
   checks.push(guardReachable(root));
   checks.push(...(await mergeDriver(root)));
+  if (config) checks.push(...(await environmentsReachable(config, options.env ?? process.env)));
 
   const ok = checks.every((check) => check.ok);
   return { schemaVersion: JSON_SCHEMA_VERSION, command: 'doctor', ok, exitCode: ok ? 0 : 1, checks };
+}
+
+/**
+ * Each environment whose variables are set here can be connected to (and its
+ * password never shown). An environment whose variable is not set on this
+ * machine is normal (a laptop has no production URL): it is listed as not
+ * checked, not as a failure.
+ */
+async function environmentsReachable(config: GuardConfig, env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  for (const environment of config.environments) {
+    if (environment.database === undefined) continue;
+    let urls: { databaseUrl: string; ledgerUrl: string };
+    try {
+      urls = connectionUrls(environment, env);
+    } catch (error) {
+      checks.push({ check: `environment ${environment.name}`, ok: true, detail: `not checked here: ${(error as Error).message.replace(/^environment \S+: /, '')}` });
+      continue;
+    }
+    const { connect, disconnect } = await import('../shell/postgres/connect.js');
+    try {
+      const client = await connect(urls.databaseUrl, { applicationName: `guard doctor ${environment.name}`, source: environment.database, connectTimeoutMs: 5000 });
+      await disconnect(client);
+      checks.push({ check: `environment ${environment.name}`, ok: true, detail: `${redactUrl(urls.databaseUrl)} answers` });
+    } catch (error) {
+      checks.push({ check: `environment ${environment.name}`, ok: false, detail: (error as Error).message, fix: (error as { fix?: string }).fix ?? 'check the URL and the network' });
+    }
+  }
+  return checks;
 }
 
 /** Every work tree of the repository (https://git-scm.com/docs/git-worktree#_porcelain_format), main first. */
@@ -150,7 +186,9 @@ Checks, and says how to fix each problem:
     linked worktree (core.hooksPath, husky's generated _ folder, the
     executable bit, the scripts really calling guard);
   - the hooks can start guard (node_modules/.bin or PATH);
-  - the lockfile merge driver is registered (.gitattributes and git config).
+  - the lockfile merge driver is registered (.gitattributes and git config);
+  - each environment whose database variable is set here answers (one
+    whose variable is not set, like production on a laptop, is not checked).
 
 Options:
   --format FORMAT    text (default) or json (stdout; schemaVersion ${JSON_SCHEMA_VERSION})
@@ -162,7 +200,7 @@ Exit codes: 0 all good; 1 something is not set up (each line says the fix);
   options: {},
   allowPositionals: false,
   async run(context) {
-    const result = await diagnoseRepository({ cwd: context.cwd, configPath: context.configPath });
+    const result = await diagnoseRepository({ cwd: context.cwd, configPath: context.configPath, env: context.env });
     if (context.format === 'json') {
       context.out(JSON.stringify(result, null, 2));
       return result.exitCode;

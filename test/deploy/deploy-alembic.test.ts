@@ -175,6 +175,40 @@ environments:
     assert.equal(deploy('staging', '--check').code, 0, 'staging may now follow ci');
   });
 
+  it('a second deploy waits for the lock, says who holds it, and runs when it is free', async () => {
+    const slow = spawn(process.execPath, [GUARD, 'deploy', 'ci', '--', 'sh', '-c', `sleep 2 && ${ALEMBIC_UPGRADE.join(' ')}`], { cwd: repo.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let slowErr = '';
+    slow.stderr.on('data', (chunk: Buffer) => (slowErr += chunk.toString()));
+    const closed = new Promise<number>((resolve) => slow.on('close', (code) => resolve(code ?? -1)));
+    await waitFor(() => slowErr.includes('3. lock'), 20_000);
+    const second = deploy('ci', '--lock-wait', '30');
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, /waiting for "guard deploy ci by test@example\.com@/);
+    assert.equal(await closed, 0, slowErr);
+  });
+
+  it('a migration run without guard is reported: the tool table and the ledger disagree', () => {
+    repo.write('migrations/versions/e5_bypass.py', alembicSqlRevision('e5', 'd4', 'CREATE TABLE bypass (id int)'));
+    spawnSync(process.execPath, [GUARD, 'lock'], { cwd: repo.root, env });
+    repo.commitAll('e5');
+    const alembic = spawnSync(ALEMBIC_UPGRADE[0]!, ALEMBIC_UPGRADE.slice(1), { cwd: repo.root, env: { ...env, DATABASE_URL: databases.ci!.url }, encoding: 'utf8' });
+    assert.equal(alembic.status, 0, alembic.stderr);
+    const result = deploy('ci');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /warning .*e5/);
+  });
+
+  it('guard doctor connects to each environment whose variable is set, and never shows a password', () => {
+    const wrong = new URL(databases.staging!.url);
+    wrong.password = 'not-the-password';
+    const result = spawnSync(process.execPath, [GUARD, 'doctor'], { cwd: repo.root, encoding: 'utf8', env: { ...env, STAGING_DATABASE_URL: wrong.toString(), PRODUCTION_DATABASE_URL: '' } });
+    assert.match(result.stdout, /ok {4}environment ci: postgres:\/\/[^:]+:\*\*\*@.* answers/);
+    assert.match(result.stdout, /FAIL {2}environment staging: cannot connect to/);
+    assert.match(result.stdout, /ok {4}environment production: not checked here: .*PRODUCTION_DATABASE_URL/);
+    assert.ok(!result.stdout.includes('not-the-password'));
+    assert.equal(result.status, 1);
+  });
+
   it('no password appears in any output, and an unset variable is named', () => {
     const result = guard('deploy', 'production', '--check');
     const password = new URL(databases.production!.url).password;
