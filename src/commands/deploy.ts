@@ -190,7 +190,8 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
       onWaiting: (holder) => options.progress?.({ step: 3, name: 'lock', ok: true, detail: `waiting for ${describeHolder(holder)}` }),
     });
     locked = true;
-    await ensureLedger(ledger);
+    // A check changes nothing: a database without a ledger simply has no deploys yet.
+    if (!options.check) await ensureLedger(ledger);
     done(3, 'lock', `holding the deploy lock of ${name} (key ${key})`);
 
     const state = await readEnvironmentState(name, lock, database, ledger);
@@ -202,7 +203,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
       if (!decision.ok) {
         const stop = refuse(3, 'lock', decision);
         if (stop) return stop;
-        await settleRunning(ledger, name, { reason: `settled by a forced deploy: ${options.force!.reason}` });
+        if (!options.check) await settleRunning(ledger, name, { reason: `settled by a forced deploy: ${options.force!.reason}` });
       }
     }
 
@@ -257,7 +258,13 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
       );
     }
     const environment = commandEnvironment({ environment: name, databaseUrl: resolved.databaseUrl, settings: resolved.environment.settings, inherited: options.env });
-    const exit = await run(command, environment, options.commandStdout);
+    let exit: number;
+    try {
+      exit = await run(command, environment, options.commandStdout);
+    } catch (error) {
+      for (const id of ids) await finishDeploy(ledger, id, { status: 'failed' });
+      throw error;
+    }
     if (exit !== 0) {
       for (const id of ids) await finishDeploy(ledger, id, { status: 'failed' });
       steps.push({ step: 6, name: 'command', ok: false, detail: `${shown} exited ${exit}` });

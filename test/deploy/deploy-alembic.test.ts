@@ -249,6 +249,13 @@ describe('an ephemeral CI database that records its deploys in a ledger elsewher
     const run = (ci: string, ...args: string[]) => spawnSync(process.execPath, [GUARD, ...args], { cwd: repo.root, encoding: 'utf8', env: { ...env, CI_DATABASE_URL: ci } });
     assert.equal(run(ciFirst.url, 'lock').status, 0);
     repo.commitAll('a1');
+    const check = run(ciFirst.url, 'deploy', 'ci', '--check');
+    assert.equal(check.status, 0, check.stderr);
+    const probe = new pg.Client({ connectionString: ledger.url });
+    await probe.connect();
+    const [{ ledgerTable }] = (await probe.query("SELECT to_regclass('guard.deployments')::text AS \"ledgerTable\"")).rows;
+    await probe.end();
+    assert.equal(ledgerTable, null, '--check changes nothing, not even the ledger schema');
     const ci = run(ciFirst.url, 'deploy', 'ci', '--', ...ALEMBIC_UPGRADE);
     assert.equal(ci.status, 0, ci.stderr);
     // The next CI job gets a fresh database; ci's first one is gone, its record is not.
