@@ -1,11 +1,12 @@
-// Bundles the compiled CLI (dist/cli/guard.js, from tsc) into one file,
-// dist/bin/guard.js, and the two libraries it loads only sometimes into files
-// of their own beside it. A hook runs on every commit, and Node 20 spends
-// about 1.5 ms per ES module it loads: guard's own code as one file saves a
-// third of its start-up over tsc's thirty. `yaml` (a config read for the first
-// time, a hand-edited lockfile) and secretlint (a changed migration holding
-// something one of its rules could match) stay out of that file: their code
-// is read and parsed only when guard reaches their dynamic import.
+// Bundles the compiled CLI (dist/cli/guard.js, from tsc) into dist/bin/: the
+// entry (guard.js), one file per command (command-hook.js, ...), and the
+// libraries loaded only sometimes (yaml.js, pg.js, secretlint-*.js). A hook
+// runs on every commit, and Node 20 spends about 1.5 ms per ES module it
+// loads and more per kilobyte it parses: a hook loads two files (the entry
+// and its command) instead of tsc's thirty, and parses no deploy code. `yaml`
+// (a config read for the first time, a hand-edited lockfile), `pg` (commands
+// that connect) and secretlint (a changed migration holding something one of
+// its rules could match) are read only when guard reaches their import.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -40,20 +41,32 @@ const LAZY = {
 const banner = { js: "import { createRequire as __guardCreateRequire } from 'node:module'; const require = __guardCreateRequire(import.meta.url);" };
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'esm', banner, sourcemap: 'linked', logLevel: 'warning' };
 
-await build({
-  ...common,
-  define: { __GUARD_BUILD__: JSON.stringify(digest.digest('hex').slice(0, 16)) },
-  entryPoints: [path.join(root, 'dist/cli/guard.js')],
-  outfile: path.join(root, 'dist/bin/guard.js'),
-  plugins: [
-    {
-      name: 'lazy-libraries',
-      setup(plugin) {
-        plugin.onResolve({ filter: /^(yaml|pg|@secretlint\/core|@secretlint\/secretlint-rule-preset-recommend)$/ }, (args) => ({ path: `./${LAZY[args.path]}`, external: true }));
-      },
-    },
-  ],
-});
+const define = { __GUARD_BUILD__: JSON.stringify(digest.digest('hex').slice(0, 16)) };
+const lazyLibraries = {
+  name: 'lazy-libraries',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^(yaml|pg|@secretlint\/core|@secretlint\/secretlint-rule-preset-recommend)$/ }, (args) => ({ path: `./${LAZY[args.path]}`, external: true }));
+  },
+};
+// The CLI's entry holds argument parsing and output only; each command is a
+// file of its own (command-hook.js, command-deploy.js, ...) that the entry
+// imports when that command runs, so a hook parses no deploy code and a
+// deploy no hook code.
+const commandFiles = {
+  name: 'command-files',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^\.\.\/commands\/[a-z-]+\.js$/ }, (args) =>
+      args.importer.endsWith(path.join('cli', 'main.js')) ? { path: `./command-${path.basename(args.path)}`, external: true } : undefined,
+    );
+  },
+};
+
+await build({ ...common, define, entryPoints: [path.join(root, 'dist/cli/guard.js')], outfile: path.join(root, 'dist/bin/guard.js'), plugins: [lazyLibraries, commandFiles] });
+const commands = [...readFileSync(path.join(root, 'dist/cli/main.js'), 'utf8').matchAll(/import\(['"]\.\.\/commands\/([a-z-]+)\.js['"]\)/g)].map((match) => match[1]);
+if (commands.length === 0) throw new Error('no command imports found in dist/cli/main.js');
+for (const command of new Set(commands)) {
+  await build({ ...common, define, entryPoints: [path.join(root, 'dist/commands', `${command}.js`)], outfile: path.join(root, 'dist/bin', `command-${command}.js`), plugins: [lazyLibraries] });
+}
 
 const require = createRequire(import.meta.url);
 for (const [name, file] of Object.entries(LAZY)) {

@@ -8,11 +8,25 @@ export interface Location {
   line?: number;
 }
 
+/** Marks guard's errors in the global symbol registry, which every copy of this module shares. */
+const GUARD_ERROR = Symbol.for('migration-guard.GuardError');
+
 /**
  * An error that ends a command: it carries the exit code, what went wrong and
  * what the user should do next. Anything else that escapes is a bug.
+ *
+ * `instanceof` answers by the brand, not by the class object: the CLI's entry
+ * and each command are bundled as separate files, each with its own copy of
+ * this class, and an error a command throws must still be recognised as
+ * guard's by the entry that prints it.
  */
 export class GuardError extends Error {
+  readonly [GUARD_ERROR] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [GUARD_ERROR]?: unknown })[GUARD_ERROR] === true;
+  }
+
   readonly exitCode: ExitCode;
   readonly fix: string | undefined;
   readonly location: Location | undefined;

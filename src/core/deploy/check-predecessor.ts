@@ -14,7 +14,7 @@ export interface PredecessorCheck {
   lockSets: readonly LockSet[];
   /**
    * Per set dir, the predecessor's latest successful deploy (status
-   * succeeded, recorded or settled), undefined when it has none. Every set
+   * succeeded or recorded; a settled crash does not count), undefined when it has none. Every set
    * needs a key: a set without one was not read, which refuses with exit 3
    * (never "passed").
    */

@@ -45,7 +45,7 @@ export interface TargetIntegrityCheck {
   amendments: readonly Amendment[];
   /**
    * The target's latest successful ledger deploy of this set (succeeded,
-   * recorded or settled): guard's record of what was applied, with
+   * recorded): guard's record of what was applied, with
    * checksums. Undefined when guard never deployed this set there.
    */
   lastDeploy?: LedgerDeploy | undefined;

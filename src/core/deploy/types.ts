@@ -20,11 +20,13 @@ export type DeployStatus = (typeof DEPLOY_STATUSES)[number];
 
 /**
  * Statuses whose row describes what the database holds: a deploy that
- * finished, a deploy another tool ran and `guard record` checked, and a
- * crashed deploy that was settled. `running` and `failed` rows say what was
- * attempted, not what was applied.
+ * finished, and a deploy another tool ran that `guard record` checked
+ * against the database. `running` and `failed` rows say what was attempted;
+ * a `settled` row is a crashed deploy someone chose to move past, which may
+ * have applied any part of its migrations, so it never vouches for a head
+ * (a predecessor check must not pass on it).
  */
-export const SUCCESSFUL_STATUSES: readonly DeployStatus[] = ['succeeded', 'recorded', 'settled'];
+export const SUCCESSFUL_STATUSES: readonly DeployStatus[] = ['succeeded', 'recorded'];
 
 /** Whether a ledger row describes what its environment's database holds. */
 export function isSuccessful(deploy: Pick<LedgerDeploy, 'status'>): boolean {

@@ -14,7 +14,8 @@ import { queryError } from './connect.js';
 export type DeployStatus = 'running' | 'succeeded' | 'failed' | 'recorded' | 'settled';
 
 /** Statuses whose row describes what the database holds. */
-export const SUCCESSFUL_STATUSES: readonly DeployStatus[] = ['succeeded', 'recorded', 'settled'];
+/** As in src/core/deploy/types.ts: a settled crash never vouches for a head. */
+export const SUCCESSFUL_STATUSES: readonly DeployStatus[] = ['succeeded', 'recorded'];
 
 export interface LedgerMigration {
   id: string;
