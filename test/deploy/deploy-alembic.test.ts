@@ -216,6 +216,13 @@ environments:
     const unset = spawnSync(process.execPath, [GUARD, 'deploy', 'production', '--check'], { cwd: repo.root, encoding: 'utf8', env: { ...env, PRODUCTION_DATABASE_URL: '' } });
     assert.equal(unset.status, 2);
     assert.match(unset.stderr, /PRODUCTION_DATABASE_URL/);
+    // A predecessor that cannot be read is never taken as "passed": exit 3, its password hidden.
+    const closed = new URL(databases.staging!.url);
+    closed.port = '1';
+    const unreadable = spawnSync(process.execPath, [GUARD, 'deploy', 'production', '--check'], { cwd: repo.root, encoding: 'utf8', env: { ...env, STAGING_DATABASE_URL: closed.toString() } });
+    assert.equal(unreadable.status, 3, unreadable.stderr);
+    assert.match(unreadable.stderr, /cannot connect to postgres:\/\/[^:]+:\*\*\*@127\.0\.0\.1:1\//);
+    assert.ok(!unreadable.stderr.includes(closed.password));
   });
 });
 
