@@ -120,19 +120,14 @@ async function onlyAdditions(root: string, config: GuardConfig): Promise<PreComm
   const lockName = `HEAD:${LOCKFILE_NAME}`;
   let raw: string[];
   let headLock: Map<string, Buffer>;
-  let worktreeLockClean: boolean;
   try {
-    // At once: the staged changes, HEAD's lockfile that most commits need, and
-    // whether the work tree's lockfile differs from the index's
-    // (https://git-scm.com/docs/git-diff-files; stat data, no 1.5 MB read).
-    const [diff, lock, unstaged] = await Promise.all([
+    // Both at once: the staged changes, and HEAD's lockfile that most commits need.
+    const [diff, lock] = await Promise.all([
       runGit(root, ['diff-index', '--cached', '--ita-invisible-in-index', '-z', '--raw', '--no-abbrev', '--no-renames', 'HEAD', '--', ...config.migrations.map((set) => set.dir), LOCKFILE_NAME]),
       readBlobs(root, [lockName]),
-      runGit(root, ['diff-files', '-z', '--name-only', '--', LOCKFILE_NAME]),
     ]);
     raw = splitNul(diff);
     headLock = lock;
-    worktreeLockClean = unstaged.length === 0;
   } catch {
     return 'full'; // no HEAD yet (a first commit)
   }
@@ -197,7 +192,14 @@ async function onlyAdditions(root: string, config: GuardConfig): Promise<PreComm
     if (appended === undefined) return 'full';
     next = appended;
   }
-  // The staged lockfile is HEAD's (else 'full' above); a clean work tree copy is HEAD's too.
+  // The staged lockfile is HEAD's (else 'full' above): the work-tree copy has no
+  // edits of its own when its bytes are HEAD's (compared as bytes: no decoding).
+  let worktreeLockClean: boolean;
+  try {
+    worktreeLockClean = readFileSync(path.join(root, LOCKFILE_NAME)).equals(headLock.get(lockName)!);
+  } catch {
+    worktreeLockClean = false; // deleted in the work tree: leave it deleted
+  }
   await stageLockfile(root, headText, next, worktreeLockClean);
   return ok(true);
 }
