@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { ExitCode } from '../core/exit-codes.js';
 import { GuardError, inputError } from '../core/guard-error.js';
@@ -149,7 +150,7 @@ async function onlyAdditions(root: string, config: GuardConfig): Promise<PreComm
   const ok = (staged: boolean): PreCommitResult => ({ schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-commit', ok: true, exitCode: 0, sealedBy: undefined, staged, findings: [] });
   if (every.length === 0) return ok(false);
 
-  const blobs = await readBlobs(root, every.map((file) => file.oid));
+  const blobs = await stagedBlobs(root, every);
   const secrets = await secretFindings(
     every.map((file) => ({ path: file.path, oid: file.oid, bytes: blobs.get(file.oid)! })),
     setOfPath(config.migrations.map((set) => set.dir)),
@@ -202,6 +203,31 @@ async function onlyAdditions(root: string, config: GuardConfig): Promise<PreComm
   }
   await stageLockfile(root, headText, next, worktreeLockClean);
   return ok(true);
+}
+
+/**
+ * The staged content of new files. A file staged as it is in the work tree
+ * (the usual `git add`, then `git commit`) is read from disk: its git blob
+ * id, computed here (https://git-scm.com/book/en/v2/Git-Internals-Git-Objects:
+ * the hash of "blob <size>\0" and the bytes), proves it is the staged
+ * content, and a git process is spared. Anything else comes from git.
+ */
+async function stagedBlobs(root: string, files: readonly { path: string; oid: string }[]): Promise<Map<string, Buffer>> {
+  const found = new Map<string, Buffer>();
+  const missing: string[] = [];
+  for (const file of files) {
+    let bytes: Buffer | undefined;
+    try {
+      bytes = readFileSync(path.join(root, file.path));
+    } catch {
+      bytes = undefined;
+    }
+    const algorithm = file.oid.length === 64 ? 'sha256' : 'sha1';
+    if (bytes && createHash(algorithm).update(`blob ${bytes.length}\0`).update(bytes).digest('hex') === file.oid) found.set(file.oid, bytes);
+    else missing.push(file.oid);
+  }
+  if (missing.length > 0) for (const [oid, bytes] of await readBlobs(root, missing)) found.set(oid, bytes);
+  return found;
 }
 
 export interface PrePushResult {
