@@ -11,6 +11,7 @@ import { redactSecrets, redactUrl } from '../core/deploy/redact-url.js';
 import { resolveEnvironment } from '../core/deploy/resolve-environment.js';
 import type { Decision, LedgerDeploy } from '../core/deploy/types.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
+import { ADAPTERS } from '../core/migrations/adapters.js';
 import { JSON_SCHEMA_VERSION } from '../cli/output.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { runGit, splitNul } from '../shell/git/run-git.js';
@@ -116,7 +117,14 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
   const { lock, commit } = await committedLockfile(repository.root);
   const verified = await verifyRepository({ cwd: repository.root, configPath: options.configPath, source: { kind: 'revision', rev: commit } });
   const dirs = config.migrations.map((set) => set.dir);
-  const dirty = splitNul(await runGit(repository.root, ['status', '--porcelain', '-z', '--untracked-files=all', '--', ...dirs, LOCKFILE_NAME])).filter((record) => record.length > 3);
+  // Only what could be a migration counts: Python's __pycache__ and editor files are not.
+  const dirty = splitNul(await runGit(repository.root, ['status', '--porcelain', '-z', '--untracked-files=all', '--', ...dirs, LOCKFILE_NAME])).filter((record) => {
+    if (record.length <= 3) return false;
+    const file = record.slice(3);
+    if (file === LOCKFILE_NAME) return true;
+    const set = lock.sets.find((candidate) => candidate.dir === '.' || file.startsWith(`${candidate.dir}/`));
+    return set === undefined || ADAPTERS[set.tool].candidate(set.dir === '.' ? file : file.slice(set.dir.length + 1));
+  });
   if (!verified.ok || dirty.length > 0) {
     const first = verified.findings[0];
     const stop = refuse(1, 'repository', {

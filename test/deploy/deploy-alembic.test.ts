@@ -73,6 +73,17 @@ environments:
     for (const database of Object.values(databases)) await database.drop();
   });
 
+  it('an uncommitted migration refuses step 1; Python\'s bytecode cache does not', () => {
+    repo.write('migrations/versions/__pycache__/a1_users.cpython-311.pyc', 'bytecode');
+    assert.equal(guard('deploy', 'ci', '--check').code, 0);
+    repo.write('migrations/versions/z9_draft.py', alembicSqlRevision('z9', 'b2', 'SELECT 1'));
+    const result = guard('deploy', 'ci', '--check');
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /uncommitted changes under the migration dirs: migrations\/versions\/z9_draft\.py/);
+    repo.remove('migrations/versions/z9_draft.py');
+    repo.remove('migrations/versions/__pycache__');
+  });
+
   it('production before staging is refused, naming staging and what is being deployed', () => {
     const result = deploy('production');
     assert.equal(result.code, 1, result.stderr);
