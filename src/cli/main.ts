@@ -40,7 +40,8 @@ function usage(): string {
 
 migration-guard: every migration locked by its checksum in one reviewed
 lockfile (checksums.lock.yaml), so an edited, deleted or renamed migration
-is caught before it ships.
+is caught before it ships; and a deploy gate, so each environment gets only
+what the one before it applied, one deploy at a time.
 
 Commands:
 ${lines.join('\n')}
