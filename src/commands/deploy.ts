@@ -113,7 +113,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
   };
 
   // 1. What HEAD ships matches its lockfile, and the work tree adds nothing unseen.
-  const { committedLockfile, actorOf, deployLockKey, readEnvironmentState, appliedStateOf } = await import('../shell/environment-state.js');
+  const { committedLockfile, actorOf, deployLockKey, deployRow, readEnvironmentState, appliedStateOf } = await import('../shell/environment-state.js');
   const { lock, commit } = await committedLockfile(repository.root);
   const verified = await verifyRepository({ cwd: repository.root, configPath: options.configPath, source: { kind: 'revision', rev: commit } });
   const dirs = config.migrations.map((set) => set.dir);
@@ -161,11 +161,11 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
       if (connection.ledgerOnly) {
         const { readDeploys } = await import('../shell/postgres/ledger.js');
         const rows = await readDeploys(predecessorLedger, predecessor);
-        deploys = new Map(lock.sets.map((set) => [set.dir, rows.find((row) => row.migrationSet === set.dir)?.lastSuccessful as LedgerDeploy | undefined]));
+        deploys = new Map(lock.sets.map((set) => [set.dir, rows.find((row) => row.migrationSet === set.dir)?.lastSuccessful]));
       } else {
         predecessorDb = connection.urls.databaseUrl === connection.urls.ledgerUrl ? predecessorLedger : await connect(connection.urls.databaseUrl, { applicationName: appNameCheck, source: resolved.predecessor.database });
         const state = await readEnvironmentState(predecessor, lock, predecessorDb, predecessorLedger);
-        deploys = new Map([...state.deploys].map(([dir, rows]) => [dir, rows?.lastSuccessful as LedgerDeploy | undefined]));
+        deploys = new Map([...state.deploys].map(([dir, rows]) => [dir, rows?.lastSuccessful]));
         applied = state.applied;
       }
       decision = checkPredecessor({ environment: name, predecessor, lockSets: lock.sets, predecessorDeploys: deploys, ...(applied ? { predecessorApplied: applied } : {}) });
@@ -206,7 +206,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     // A row left `running` is a deploy that died mid-way: someone must look before the next one runs.
     // With a separate ledger (ephemeral CI databases), other jobs' running rows are not about this database.
     if (!separateLedger) {
-      const running = [...state.deploys.values()].flatMap((rows) => (rows?.latest.status === 'running' ? [rows.latest as LedgerDeploy] : []));
+      const running = [...state.deploys.values()].flatMap((rows) => (rows?.latest.status === 'running' ? [rows.latest] : []));
       const decision = checkRunningDeploy({ environment: name, running, now: new Date() });
       if (!decision.ok) {
         const stop = refuse(3, 'lock', decision);
@@ -222,7 +222,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
         environment: name,
         lockSet: set,
         amendments: lock.amendments,
-        lastDeploy: state.deploys.get(set.dir)?.lastSuccessful as LedgerDeploy | undefined,
+        lastDeploy: state.deploys.get(set.dir)?.lastSuccessful,
         applied: state.applied.get(set.dir)!,
         separateLedger,
       });
@@ -248,22 +248,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     const shown = options.command && options.command.length > 0 ? options.command.join(' ') : config.deploy.command!;
     const ids: number[] = [];
     for (const set of lock.sets) {
-      ids.push(
-        await startDeploy(ledger, {
-          environment: name,
-          migrationSet: set.dir,
-          tool: set.tool,
-          heads: set.heads,
-          chain: set.chain,
-          migrations: set.migrations.map((entry) => ({ id: entry.id, file: entry.file, sha256: entry.sha256 })),
-          commit,
-          actor,
-          host,
-          command: shown,
-          forced: options.force !== undefined,
-          reason: options.force?.reason ?? null,
-        }),
-      );
+      ids.push(await startDeploy(ledger, deployRow(set, { environment: name, commit, actor, host, command: shown, reason: options.force?.reason ?? null })));
     }
     const environment = commandEnvironment({ environment: name, databaseUrl: resolved.databaseUrl, settings: resolved.environment.settings, inherited: options.env });
     let exit: number;

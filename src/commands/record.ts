@@ -32,7 +32,7 @@ export async function recordEnvironment(options: { cwd: string; configPath?: str
   const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
   const resolved = resolveEnvironment(config, options.environment, options.env);
   const name = resolved.environment.name;
-  const { committedLockfile, actorOf, deployLockKey, appliedStateOf } = await import('../shell/environment-state.js');
+  const { committedLockfile, actorOf, deployLockKey, deployRow, appliedStateOf } = await import('../shell/environment-state.js');
   const { connect, disconnect } = await import('../shell/postgres/connect.js');
   const { acquireLock, releaseLock } = await import('../shell/postgres/advisory-lock.js');
   const { ensureLedger, recordDeploy, settleRunning } = await import('../shell/postgres/ledger.js');
@@ -72,20 +72,7 @@ export async function recordEnvironment(options: { cwd: string; configPath?: str
     const settled = await settleRunning(ledger, name, { reason: `settled by guard record at ${commit.slice(0, 12)}` });
     const recorded: RecordResult['recorded'] = [];
     for (const set of lock.sets) {
-      await recordDeploy(ledger, {
-        environment: name,
-        migrationSet: set.dir,
-        tool: set.tool,
-        heads: set.heads,
-        chain: set.chain,
-        migrations: set.migrations.map((entry) => ({ id: entry.id, file: entry.file, sha256: entry.sha256 })),
-        commit,
-        actor,
-        host,
-        command: null,
-        forced: false,
-        reason: null,
-      });
+      await recordDeploy(ledger, deployRow(set, { environment: name, commit, actor, host, command: null, reason: null }));
       recorded.push({ set: set.dir, heads: set.heads, chain: set.chain });
     }
     return result(ExitCode.ok, settled.length, recorded);

@@ -9,7 +9,7 @@ import { advisoryLockKey } from '../core/deploy/advisory-lock-key.js';
 import type { AppliedState } from '../core/deploy/types.js';
 import { readBlobs } from './git/read-blobs.js';
 import { readAppliedState } from './postgres/applied-state.js';
-import { readDeploys, type SetDeploys } from './postgres/ledger.js';
+import { readDeploys, type NewDeploy, type SetDeploys } from './postgres/ledger.js';
 import { git } from './sealed-state.js';
 
 /** The lockfile as committed at HEAD: what a deploy ships is what git holds, never the work tree. */
@@ -42,6 +42,24 @@ export async function actorOf(root: string): Promise<{ actor: string; host: stri
  */
 export function deployLockKey(config: GuardConfig, environment: string): bigint {
   return advisoryLockKey(config.migrations.map((set) => set.dir).join('\0'), environment);
+}
+
+/** The ledger row of one set's deploy: what the lockfile at `commit` says the set is. */
+export function deployRow(set: LockSet, who: { environment: string; commit: string; actor: string; host: string; command: string | null; reason: string | null }): NewDeploy {
+  return {
+    environment: who.environment,
+    migrationSet: set.dir,
+    tool: set.tool,
+    heads: set.heads,
+    chain: set.chain,
+    migrations: set.migrations.map((entry) => ({ id: entry.id, file: entry.file, sha256: entry.sha256 })),
+    commit: who.commit,
+    actor: who.actor,
+    host: who.host,
+    command: who.command,
+    forced: who.reason !== null,
+    reason: who.reason,
+  };
 }
 
 /** What one environment has, read in a constant number of queries whatever its size. */

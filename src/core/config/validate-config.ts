@@ -1,4 +1,5 @@
 import { inputError } from '../guard-error.js';
+import { suggestName } from '../suggest-name.js';
 import { NAMING_SCHEMES, TOOLS, type NamingScheme, type Tool } from '../migrations/types.js';
 import { escapesDir, normaliseDir } from '../paths.js';
 
@@ -228,41 +229,13 @@ function boolean(value: unknown, at: string, fail: Fail): boolean {
 function checkKeys(record: Record<string, unknown>, allowed: readonly string[], at: string, fail: Fail): void {
   for (const key of Object.keys(record)) {
     if (allowed.includes(key)) continue;
-    const suggestion = closest(key, allowed);
+    const suggestion = suggestName(key, allowed);
     fail(
       at ? `${at}.${key}` : key,
       'is not a known key',
       suggestion ? `did you mean \`${suggestion}\`? Known keys: ${allowed.join(', ')}` : `known keys here: ${allowed.join(', ')}`,
     );
   }
-}
-
-/** The known key within edit distance 2, for "did you mean". */
-function closest(key: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of candidates) {
-    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,7 +1,7 @@
 import type { EnvironmentConfig, GuardConfig } from '../config/validate-config.js';
 import { ExitCode } from '../exit-codes.js';
 import { GuardError, inputError } from '../guard-error.js';
-import { suggestName } from './suggest-name.js';
+import { suggestName } from '../suggest-name.js';
 
 /** Where an environment's migrations run and where its deploys are recorded. */
 export interface ConnectionUrls {

@@ -8,46 +8,17 @@ import type pg from 'pg';
 import { contentChecksum } from '../../core/checksum.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { GuardError } from '../../core/guard-error.js';
+import { SUCCESSFUL_STATUSES, type DeployStatus, type LedgerDeploy, type LedgerMigration } from '../../core/deploy/types.js';
 import type { Tool } from '../../core/migrations/types.js';
 import { queryError } from './connect.js';
 
-export type DeployStatus = 'running' | 'succeeded' | 'failed' | 'recorded' | 'settled';
-
-/** Statuses whose row describes what the database holds. */
-/** As in src/core/deploy/types.ts: a settled crash never vouches for a head. */
-export const SUCCESSFUL_STATUSES: readonly DeployStatus[] = ['succeeded', 'recorded'];
-
-export interface LedgerMigration {
-  id: string;
-  file: string;
-  sha256: string;
-}
-
-/** One row of `guard.deployments`: one migration set of one deploy. */
-export interface LedgerRow {
-  id: number;
-  environment: string;
-  status: DeployStatus;
-  migrationSet: string;
-  tool: Tool;
-  heads: string[];
-  /** `sha256:<hex>` */
-  chain: string;
-  migrations: LedgerMigration[];
-  commit: string | null;
-  actor: string;
-  host: string;
-  command: string | null;
-  forced: boolean;
-  reason: string | null;
-  /** ISO 8601. */
-  startedAt: string;
-  /** ISO 8601; null while running. */
-  finishedAt: string | null;
+// The ledger's rows are the deploy gate's plain data (src/core/deploy/types.ts), plus the schema fingerprint.
+export { SUCCESSFUL_STATUSES, type DeployStatus, type LedgerMigration } from '../../core/deploy/types.js';
+export type LedgerRow = LedgerDeploy & {
+  /** Recorded at each deploy once schema fingerprints exist; null before. */
   schemaFingerprint: string | null;
-}
+};
 
-/** What `startDeploy` records; the ledger adds id, status `running` and the start time. */
 export type NewDeploy = Omit<LedgerRow, 'id' | 'status' | 'startedAt' | 'finishedAt' | 'schemaFingerprint'>;
 
 /** One migration set of one environment: its latest row and its latest successful one. */

@@ -4,7 +4,7 @@ import { appliedTable } from '../../../src/core/deploy/applied-table.js';
 import { formatHeads } from '../../../src/core/deploy/format-heads.js';
 import { sameHeads } from '../../../src/core/deploy/same-heads.js';
 import { shortDigest } from '../../../src/core/deploy/short-digest.js';
-import { suggestName } from '../../../src/core/deploy/suggest-name.js';
+import { suggestName } from '../../../src/core/suggest-name.js';
 import { DEPLOY_STATUSES, isSuccessful, nameOf } from '../../../src/core/deploy/types.js';
 import { hex64 } from '../helpers.js';
 
