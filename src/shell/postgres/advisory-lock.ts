@@ -2,6 +2,7 @@
 // releases it when the session ends, however it ends (a crash, kill -9, a lost
 // connection), so no lock is ever left behind.
 import type pg from 'pg';
+import { splitLockKey } from '../../core/deploy/advisory-lock-key.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { GuardError } from '../../core/guard-error.js';
 import { queryError } from './connect.js';
@@ -113,14 +114,10 @@ export function describeHolder(holder: LockHolder | undefined): string {
   return `${name} (pid ${holder.pid}${holder.since ? `, since ${holder.since}` : ''})`;
 }
 
-/**
- * How pg_locks shows a bigint advisory key: the high 32 bits in `classid`, the
- * low 32 bits in `objid` (both unsigned), `objsubid` 1.
- */
+/** The key as pg_locks shows it (src/core/deploy/advisory-lock-key.ts), as query parameters. */
 export function splitKey(key: bigint): [bigint, bigint] {
-  if (key < -(2n ** 63n) || key >= 2n ** 63n) throw new RangeError(`advisory lock key ${key} is outside PostgreSQL's bigint`);
-  const unsigned = BigInt.asUintN(64, key);
-  return [unsigned >> 32n, unsigned & 0xffff_ffffn];
+  const { classid, objid } = splitLockKey(key);
+  return [BigInt(classid), BigInt(objid)];
 }
 
 interface HolderRow {
