@@ -14,7 +14,7 @@ import { discoverListedSets, listSets } from '../shell/discover-sets.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { runGit } from '../shell/git/run-git.js';
 import { loadConfig, loadConfigAt } from '../shell/load-config.js';
-import { checkSealedWithHistory, commitOf, git, protectedRef, sealedStateAt } from '../shell/sealed-state.js';
+import { checkSealedWithHistory, commitOf, git, protectedRef, sealedStateAt, type ResolvedSealedState } from '../shell/sealed-state.js';
 import { writeFileAtomic } from '../shell/write-atomic.js';
 import { readBlobs } from '../shell/git/read-blobs.js';
 import { changedFiles, secretFindings, setOfPath } from '../shell/scan-secrets.js';
@@ -26,8 +26,8 @@ import { ADAPTERS } from '../core/migrations/adapters.js';
 import { joinPath } from '../core/paths.js';
 import type { GuardConfig, MigrationSetConfig } from '../core/config/validate-config.js';
 import type { CommandDefinition } from './context.js';
-import { readLockfileText } from './read-lockfile.js';
-import { verifyRepository } from './verify.js';
+import { readLockfileText } from '../shell/read-lockfile.js';
+import { verifyCommits } from './verify.js';
 
 export interface PreCommitResult {
   schemaVersion: typeof JSON_SCHEMA_VERSION;
@@ -255,7 +255,9 @@ export async function prePush(options: { cwd: string; configPath?: string | unde
   const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
   // What the remote already has seals: the protected ref, never the local tip being pushed.
   const sealedRef = await protectedRef(repository.root, config.protected);
-  const checked = new Set<string>();
+  // Read once, and only when a commit needs it: a push that only deletes refs needs no sealed state.
+  let sealed: Promise<ResolvedSealedState> | undefined;
+  const seen = new Set<string>();
   const commits: PrePushResult['commits'] = [];
   for (const line of options.updates.split('\n')) {
     if (line.trim() === '') continue;
@@ -277,14 +279,9 @@ export async function prePush(options: { cwd: string; configPath?: string | unde
       range = [`^${remoteOid}`];
     }
     const listed = (await runGit(repository.root, ['rev-list', '--reverse', '--topo-order', tip, ...range])).toString('utf8').split('\n').filter(Boolean);
-    for (const commit of listed) {
-      if (checked.has(commit)) continue;
-      checked.add(commit);
-      const result = await verifyRepository({ cwd: repository.root, configPath: options.configPath, source: { kind: 'revision', rev: commit }, base: sealedRef });
-      if (result.findings.length === 0) continue;
-      const subject = (await runGit(repository.root, ['log', '-1', '--format=%s', commit])).toString('utf8').trim();
-      commits.push({ ref: localRef, commit, subject, findings: result.findings });
-    }
+    if (listed.length === 0) continue;
+    if (sealedRef) sealed ??= sealedStateAt(repository.root, sealedRef);
+    for (const entry of await verifyCommits({ repository, config, commits: listed, sealed: await sealed, seen })) commits.push({ ref: localRef, ...entry });
   }
   const exitCode = worstExitCode(commits.flatMap((entry) => entry.findings));
   return { schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-push', ok: exitCode === 0, exitCode, commits };
@@ -334,8 +331,8 @@ export async function preReceive(options: { cwd: string; updates: string }): Pro
     return { schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-receive', ok: exitCode === 0, exitCode, sealedBy: protectedTip ? branch : undefined, commits };
   };
   if (!loaded) return result([]); // no guard config on the protected branch: this repository does not use guard
-  const base = protectedTip ? branch : undefined;
-  const checked = new Set<string>();
+  const sealed = protectedTip && branch ? await sealedStateAt(gitDir, branch) : undefined;
+  const seen = new Set<string>();
   const commits: PrePushResult['commits'] = [];
   for (const { newOid, ref } of updates) {
     if (ZERO.test(newOid)) continue; // deletion
@@ -343,14 +340,7 @@ export async function preReceive(options: { cwd: string; updates: string }): Pro
     if (!tip) continue;
     // Commits no ref of the server has yet (refs are updated only after this hook says yes).
     const listed = (await runGit(gitDir, ['rev-list', '--reverse', '--topo-order', tip, '--not', '--all'])).toString('utf8').split('\n').filter(Boolean);
-    for (const commit of listed) {
-      if (checked.has(commit)) continue;
-      checked.add(commit);
-      const verified = await verifyRepository({ cwd: gitDir, repository, config: loaded.config, source: { kind: 'revision', rev: commit }, base });
-      if (verified.findings.length === 0) continue;
-      const subject = (await runGit(gitDir, ['log', '-1', '--format=%s', commit])).toString('utf8').trim();
-      commits.push({ ref, commit, subject, findings: verified.findings });
-    }
+    for (const entry of await verifyCommits({ repository, config: loaded.config, commits: listed, sealed, seen })) commits.push({ ref, ...entry });
   }
   return result(commits);
 }

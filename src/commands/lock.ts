@@ -17,7 +17,7 @@ import { openRepository } from '../shell/git/open-repository.js';
 import { loadConfig } from '../shell/load-config.js';
 import { writeFileAtomic } from '../shell/write-atomic.js';
 import type { CommandContext, CommandDefinition } from './context.js';
-import { readLockfileText } from './read-lockfile.js';
+import { readLockfileText } from '../shell/read-lockfile.js';
 
 export interface LockResult {
   schemaVersion: typeof JSON_SCHEMA_VERSION;

@@ -11,8 +11,8 @@ import type { GuardConfig } from '../core/config/validate-config.js';
 import { loadConfig } from '../shell/load-config.js';
 import type { Source } from '../shell/read-migration-files.js';
 import type { CommandContext, CommandDefinition } from './context.js';
-import { readLockfileText } from './read-lockfile.js';
-import { checkSealedWithHistory, commitOf, git, sealedStateAt } from '../shell/sealed-state.js';
+import { readLockfileText } from '../shell/read-lockfile.js';
+import { checkSealedWithHistory, commitOf, git, sealedStateAt, type ResolvedSealedState } from '../shell/sealed-state.js';
 import { changedFiles, secretFindings, setOfPath } from '../shell/scan-secrets.js';
 import { GuardError } from '../core/guard-error.js';
 import { ExitCode } from '../core/exit-codes.js';
@@ -77,6 +77,8 @@ export async function verifyRepository(options: {
   config?: GuardConfig;
   /** With `base`: also check every commit between the base and the revision, as git holds it. */
   range?: boolean;
+  /** The sealed state at `base`, when the caller already read it (a check of many commits reads it once). */
+  sealed?: ResolvedSealedState;
 }): Promise<VerifyResult> {
   const repository = options.repository ?? (await openRepository(options.cwd));
   const config = options.config ?? (await loadConfig(repository.root, options.configPath, repository.gitDir)).config;
@@ -91,7 +93,7 @@ export async function verifyRepository(options: {
   if (options.base) {
     // The CI gate runs once per clone: nothing to remember, and the sealed
     // state comes from another commit.
-    const sealed = await sealedStateAt(repository.root, options.base);
+    const sealed = options.sealed ?? (await sealedStateAt(repository.root, options.base));
     const sets = await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir);
     const result = await judge(sets, text, options.source);
     const lock = text === undefined || findConflictMarkers(text).length > 0 ? undefined : (await parseLockfile(text, LOCKFILE_NAME)).lock;
@@ -99,16 +101,11 @@ export async function verifyRepository(options: {
     // A sealed file's own refusal says it all; "changed since it was locked, run guard lock" would contradict it.
     const sealedFiles = new Set(sealedFindings.map((finding) => finding.file));
     const dirs = config.migrations.map((set) => set.dir);
-    const secrets = await secretFindings(await changedFiles(repository.root, dirs, await commitOf(repository.root, options.base), options.source), setOfPath(dirs));
+    const secrets = await secretFindings(await changedFiles(repository.root, dirs, sealed.commit, options.source), setOfPath(dirs));
     const findings = [...result.findings.filter((finding) => !(SUPERSEDED_BY_SEAL.has(finding.code) && sealedFiles.has(finding.file))), ...sealedFindings, ...secrets];
     if (!options.range) return { ...result, base: options.base, ...verdict(findings) };
     const tip = options.source.kind === 'revision' ? options.source.rev : 'HEAD';
-    const commits: CommitFindings[] = [];
-    for (const commit of await commitsSince(repository.root, tip, options.base, options.source.kind === 'revision')) {
-      const checked = await verifyRepository({ cwd: repository.root, repository, config, source: { kind: 'revision', rev: commit }, base: options.base });
-      if (checked.findings.length === 0) continue;
-      commits.push({ commit, subject: (await git(repository.root, ['log', '-1', '--format=%s', commit])) ?? '', findings: checked.findings });
-    }
+    const commits = await verifyCommits({ repository, config, commits: await commitsSince(repository.root, tip, options.base, options.source.kind === 'revision'), sealed });
     const all = verdict([...findings, ...commits.flatMap((entry) => entry.findings)]);
     return { ...result, base: options.base, commits, ...all, findings };
   }
@@ -155,6 +152,32 @@ async function judge(sets: SetUnderCheck[], text: string | undefined, source: So
   }
   const parsed = await parseLockfile(text, LOCKFILE_NAME);
   return finish(compareWithLockfile(parsed.lock, sets, LOCKFILE_NAME, parsed.lines));
+}
+
+/**
+ * Each commit as git holds it, against one sealed state read once by the
+ * caller (none: the lockfile and tool rules only): the commits that break a
+ * rule, in the order given, with their subjects. Commits in `seen` are
+ * skipped and each checked one is added, so a push of several refs checks a
+ * shared commit once.
+ */
+export async function verifyCommits(options: {
+  repository: Repository;
+  config: GuardConfig;
+  commits: readonly string[];
+  sealed: ResolvedSealedState | undefined;
+  seen?: Set<string>;
+}): Promise<CommitFindings[]> {
+  const { repository, config, sealed } = options;
+  const found: CommitFindings[] = [];
+  for (const commit of options.commits) {
+    if (options.seen?.has(commit)) continue;
+    options.seen?.add(commit);
+    const checked = await verifyRepository({ cwd: repository.root, repository, config, source: { kind: 'revision', rev: commit }, ...(sealed ? { base: sealed.ref, sealed } : {}) });
+    if (checked.findings.length === 0) continue;
+    found.push({ commit, subject: (await git(repository.root, ['log', '-1', '--format=%s', commit])) ?? '', findings: checked.findings });
+  }
+  return found;
 }
 
 /** Lockfile findings that a sealing finding for the same file replaces. */

@@ -7,7 +7,7 @@ import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
 import { LOCKFILE_NAME, type LockSet, type Lockfile } from '../core/lockfile/types.js';
 import { advisoryLockKey } from '../core/deploy/advisory-lock-key.js';
 import type { AppliedState } from '../core/deploy/types.js';
-import { readBlobs } from './git/read-blobs.js';
+import { readLockfileText } from './read-lockfile.js';
 import { readAppliedState } from './postgres/applied-state.js';
 import { readDeploys, type NewDeploy, type SetDeploys } from './postgres/ledger.js';
 import { git } from './sealed-state.js';
@@ -16,10 +16,9 @@ import { git } from './sealed-state.js';
 export async function committedLockfile(root: string): Promise<{ lock: Lockfile; commit: string }> {
   const commit = await git(root, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
   if (!commit) throw new GuardError(ExitCode.input, 'this repository has no commit yet, so there is nothing to deploy', { fix: `commit the migrations and ${LOCKFILE_NAME} first` });
-  const name = `${commit}:${LOCKFILE_NAME}`;
-  const bytes = (await readBlobs(root, [name])).get(name);
-  if (!bytes) throw new GuardError(ExitCode.input, `HEAD has no ${LOCKFILE_NAME}`, { fix: `run guard lock and commit ${LOCKFILE_NAME}` });
-  return { lock: (await parseLockfile(bytes.toString('utf8').replace(/\r\n/g, '\n'), `${LOCKFILE_NAME} at HEAD`)).lock, commit };
+  const text = await readLockfileText(root, { kind: 'revision', rev: commit });
+  if (text === undefined) throw new GuardError(ExitCode.input, `HEAD has no ${LOCKFILE_NAME}`, { fix: `run guard lock and commit ${LOCKFILE_NAME}` });
+  return { lock: (await parseLockfile(text, `${LOCKFILE_NAME} at HEAD`)).lock, commit };
 }
 
 /** Who deploys, for the ledger and for `application_name`: git's user.email, else the login name. */

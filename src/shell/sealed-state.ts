@@ -6,7 +6,7 @@ import { checkSealed, type SealedState } from '../core/seal/check-sealed.js';
 import type { Finding, SetUnderCheck } from '../core/verify/compare-with-lockfile.js';
 import type { Lockfile } from '../core/lockfile/types.js';
 import { runGit } from './git/run-git.js';
-import { readBlobs } from './git/read-blobs.js';
+import { readLockfileText } from './read-lockfile.js';
 
 /**
  * The ref whose lockfile seals migrations: the config's `protected`, else the
@@ -26,12 +26,15 @@ export async function protectedRef(root: string, configured: string | undefined)
   return undefined;
 }
 
+/** A sealed state, with the commit its ref named when it was read. */
+export type ResolvedSealedState = SealedState & { commit: string };
+
 /**
  * The lockfile at `ref`, as the sealed state. A ref that does not resolve is
  * exit 3 (fail closed), with what to fetch; a shallow clone is told how much
  * history the check needs.
  */
-export async function sealedStateAt(root: string, ref: string): Promise<SealedState> {
+export async function sealedStateAt(root: string, ref: string): Promise<ResolvedSealedState> {
   const commit = await commitOf(root, ref);
   if (!commit) {
     const shallow = (await git(root, ['rev-parse', '--is-shallow-repository'])) === 'true';
@@ -42,11 +45,9 @@ export async function sealedStateAt(root: string, ref: string): Promise<SealedSt
         : `check the ref name, or set \`protected:\` in the config`,
     });
   }
-  const name = `${commit}:${LOCKFILE_NAME}`;
-  const bytes = (await readBlobs(root, [name])).get(name);
-  if (!bytes) return { ref, lock: { lockfile: 1, algorithm: 'sha256-lf/1', sets: [], amendments: [] } };
-  const parsed = await parseLockfile(bytes.toString('utf8').replace(/\r\n/g, '\n'), `${ref}:${LOCKFILE_NAME}`);
-  return { ref, lock: parsed.lock };
+  const text = await readLockfileText(root, { kind: 'revision', rev: commit });
+  if (text === undefined) return { ref, commit, lock: { lockfile: 1, algorithm: 'sha256-lf/1', sets: [], amendments: [] } };
+  return { ref, commit, lock: (await parseLockfile(text, `${ref}:${LOCKFILE_NAME}`)).lock };
 }
 
 /**

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { inputError } from '../core/guard-error.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
-import { readBlobs } from '../shell/git/read-blobs.js';
-import type { Source } from '../shell/read-migration-files.js';
+import { readBlobs } from './git/read-blobs.js';
+import type { Source } from './read-migration-files.js';
 
 /** The lockfile's text at `source`, or undefined when there is none. */
 export async function readLockfileText(root: string, source: Source): Promise<string | undefined> {
