@@ -7,7 +7,7 @@ import { checkPredecessor } from '../core/deploy/check-predecessor.js';
 import { checkRunningDeploy } from '../core/deploy/check-running-deploy.js';
 import { checkTargetIntegrity, type IntegrityFinding } from '../core/deploy/check-target-integrity.js';
 import { commandEnvironment } from '../core/deploy/command-environment.js';
-import { redactSecrets, redactUrl } from '../core/deploy/redact-url.js';
+import { redactError, redactUrl } from '../core/deploy/redact-url.js';
 import { resolveEnvironment } from '../core/deploy/resolve-environment.js';
 import type { Decision, LedgerDeploy } from '../core/deploy/types.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
@@ -113,7 +113,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
   };
 
   // 1. What HEAD ships matches its lockfile, and the work tree adds nothing unseen.
-  const { committedLockfile, actorOf, deployLockKey, deployRow, readEnvironmentState, appliedStateOf } = await import('../shell/environment-state.js');
+  const { committedLockfile, actorOf, connectEnvironment, deployLockKey, deployRow, readEnvironmentState, appliedStateOf } = await import('../shell/environment-state.js');
   const { lock, commit } = await committedLockfile(repository.root);
   const verified = await verifyRepository({ cwd: repository.root, configPath: options.configPath, source: { kind: 'revision', rev: commit } });
   const dirs = config.migrations.map((set) => set.dir);
@@ -170,7 +170,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
       }
       decision = checkPredecessor({ environment: name, predecessor, lockSets: lock.sets, predecessorDeploys: deploys, ...(applied ? { predecessorApplied: applied } : {}) });
     } catch (error) {
-      throw redacted(error, [...urls, ...predecessorUrls]);
+      throw redactError(error, [...urls, ...predecessorUrls]);
     } finally {
       await disconnect(predecessorLedger);
       if (predecessorDb && predecessorDb !== predecessorLedger) await disconnect(predecessorDb);
@@ -186,9 +186,8 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
   }
 
   // 3. The deploy lock, on ENV's own database: a session lock, so a guard killed mid-way leaves none.
-  const database = await connect(resolved.databaseUrl, { applicationName: appName, source: resolved.environment.database });
   const separateLedger = resolved.ledgerUrl !== resolved.databaseUrl;
-  const ledger = separateLedger ? await connect(resolved.ledgerUrl, { applicationName: appName, role: 'ledger', source: resolved.environment.ledger }) : database;
+  const { database, ledger, close } = await connectEnvironment(resolved.environment, resolved, appName);
   const key = deployLockKey(config, name);
   let locked = false;
   try {
@@ -284,23 +283,11 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
       return appliedStateOf(set, name, database, ledger);
     }
   } catch (error) {
-    throw redacted(error, urls);
+    throw redactError(error, urls);
   } finally {
     if (locked) await releaseLock(database, key).catch(() => undefined);
-    await disconnect(database);
-    if (ledger !== database) await disconnect(ledger);
+    await close();
   }
-}
-
-/** Every error that leaves a deploy goes through here: no password reaches a terminal or a log. */
-function redacted(error: unknown, urls: string[]): unknown {
-  if (error instanceof GuardError) {
-    const message = redactSecrets(error.message, urls);
-    const fix = error.fix === undefined ? undefined : redactSecrets(error.fix, urls);
-    return message === error.message && fix === error.fix ? error : new GuardError(error.exitCode, message, { ...(fix ? { fix } : {}) });
-  }
-  if (error instanceof Error) return new Error(redactSecrets(error.message, urls));
-  return error;
 }
 
 /**

@@ -2,9 +2,8 @@ import { ExitCode } from '../core/exit-codes.js';
 import { inputError } from '../core/guard-error.js';
 import { applicationName } from '../core/deploy/application-name.js';
 import { checkDeployed } from '../core/deploy/check-deployed.js';
-import { redactSecrets } from '../core/deploy/redact-url.js';
+import { redactError } from '../core/deploy/redact-url.js';
 import { resolveEnvironment } from '../core/deploy/resolve-environment.js';
-import { GuardError } from '../core/guard-error.js';
 import { JSON_SCHEMA_VERSION } from '../cli/output.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { loadConfig } from '../shell/load-config.js';
@@ -32,8 +31,7 @@ export async function recordEnvironment(options: { cwd: string; configPath?: str
   const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
   const resolved = resolveEnvironment(config, options.environment, options.env);
   const name = resolved.environment.name;
-  const { committedLockfile, actorOf, deployLockKey, deployRow, appliedStateOf } = await import('../shell/environment-state.js');
-  const { connect, disconnect } = await import('../shell/postgres/connect.js');
+  const { committedLockfile, actorOf, connectEnvironment, deployLockKey, deployRow, appliedStateOf } = await import('../shell/environment-state.js');
   const { acquireLock, releaseLock } = await import('../shell/postgres/advisory-lock.js');
   const { ensureLedger, recordDeploy, settleRunning } = await import('../shell/postgres/ledger.js');
   const { lock, commit } = await committedLockfile(repository.root);
@@ -51,8 +49,7 @@ export async function recordEnvironment(options: { cwd: string; configPath?: str
   });
 
   const appName = applicationName({ environment: name, actor, host, pid: process.pid }).replace(/^guard deploy/, 'guard record');
-  const database = await connect(resolved.databaseUrl, { applicationName: appName, source: resolved.environment.database });
-  const ledger = resolved.ledgerUrl === resolved.databaseUrl ? database : await connect(resolved.ledgerUrl, { applicationName: appName, role: 'ledger', source: resolved.environment.ledger });
+  const { database, ledger, close } = await connectEnvironment(resolved.environment, resolved, appName);
   const key = deployLockKey(config, name);
   let locked = false;
   try {
@@ -77,12 +74,10 @@ export async function recordEnvironment(options: { cwd: string; configPath?: str
     }
     return result(ExitCode.ok, settled.length, recorded);
   } catch (error) {
-    if (error instanceof GuardError) throw new GuardError(error.exitCode, redactSecrets(error.message, urls), error.fix ? { fix: redactSecrets(error.fix, urls) } : {});
-    throw error;
+    throw redactError(error, urls);
   } finally {
     if (locked) await releaseLock(database, key).catch(() => undefined);
-    await disconnect(database);
-    if (ledger !== database) await disconnect(ledger);
+    await close();
   }
 }
 

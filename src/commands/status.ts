@@ -55,7 +55,7 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
     if (!known.includes(name)) throw inputError(`${JSON.stringify(name)} is not an environment of the config (chain: ${known.join(' -> ') || 'none'})`, { fix: `use one of: ${known.join(', ')}` });
   }
   const chosen = config.environments.filter((environment) => environment.database !== undefined && (options.environments.length === 0 || options.environments.includes(environment.name)));
-  const { committedLockfile, deployLockKey, readEnvironmentState } = await import('../shell/environment-state.js');
+  const { committedLockfile, connectEnvironment, deployLockKey, readEnvironmentState } = await import('../shell/environment-state.js');
   const { lock, commit } = await committedLockfile(repository.root);
 
   const one = async (environment: EnvironmentConfig): Promise<EnvironmentStatus> => {
@@ -65,10 +65,8 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
     try {
       const resolvedUrls = connectionUrls(environment, options.env);
       urls = [resolvedUrls.databaseUrl, resolvedUrls.ledgerUrl];
-      const { connect, disconnect } = await import('../shell/postgres/connect.js');
       const { lockHolder } = await import('../shell/postgres/advisory-lock.js');
-      const database = await connect(resolvedUrls.databaseUrl, { applicationName: `guard status ${environment.name}`, source: environment.database });
-      const ledger = resolvedUrls.ledgerUrl === resolvedUrls.databaseUrl ? database : await connect(resolvedUrls.ledgerUrl, { applicationName: `guard status ${environment.name}`, role: 'ledger', source: environment.ledger });
+      const { database, ledger, close } = await connectEnvironment(environment, resolvedUrls, `guard status ${environment.name}`);
       try {
         const [state, holder] = await Promise.all([readEnvironmentState(environment.name, lock, database, ledger), lockHolder(database, lockKey)]);
         return {
@@ -90,8 +88,7 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
           }),
         };
       } finally {
-        await disconnect(database);
-        if (ledger !== database) await disconnect(ledger);
+        await close();
       }
     } catch (error) {
       return { ...base, error: redactSecrets((error as Error).message, urls) };

@@ -1,6 +1,7 @@
 import { hostname, userInfo } from 'node:os';
 import type pg from 'pg';
-import type { GuardConfig } from '../core/config/validate-config.js';
+import type { EnvironmentConfig, GuardConfig } from '../core/config/validate-config.js';
+import type { ConnectionUrls } from '../core/deploy/resolve-environment.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { GuardError } from '../core/guard-error.js';
 import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
@@ -58,6 +59,36 @@ export function deployRow(set: LockSet, who: { environment: string; commit: stri
     command: who.command,
     forced: who.reason !== null,
     reason: who.reason,
+  };
+}
+
+/** An environment's database and the one holding its ledger (the same client when they are one database). */
+export interface EnvironmentConnection {
+  database: pg.Client;
+  ledger: pg.Client;
+  /** Closes both, never throwing. */
+  close(): Promise<void>;
+}
+
+export async function connectEnvironment(environment: EnvironmentConfig, urls: ConnectionUrls, applicationName: string): Promise<EnvironmentConnection> {
+  const { connect, disconnect } = await import('./postgres/connect.js');
+  const database = await connect(urls.databaseUrl, { applicationName, source: environment.database });
+  let ledger = database;
+  if (urls.ledgerUrl !== urls.databaseUrl) {
+    try {
+      ledger = await connect(urls.ledgerUrl, { applicationName, role: 'ledger', source: environment.ledger });
+    } catch (error) {
+      await disconnect(database);
+      throw error;
+    }
+  }
+  return {
+    database,
+    ledger,
+    async close() {
+      await disconnect(database);
+      if (ledger !== database) await disconnect(ledger);
+    },
   };
 }
 

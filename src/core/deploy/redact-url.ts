@@ -1,3 +1,4 @@
+import { GuardError } from '../guard-error.js';
 /**
  * Passwords out of everything guard prints. Database URLs reach messages in
  * two ways: guard names the database it talks to, and `pg` (or the server)
@@ -39,6 +40,21 @@ export function redactUrl(url: string): string {
  * percent-decoded) replaced by `***`. For messages that did not come from
  * guard: errors from `pg`, the server, a child process.
  */
+/**
+ * An error with every password of `urls` taken out of its message and fix:
+ * every error that leaves a command that connects goes through here, so no
+ * password reaches a terminal or a log.
+ */
+export function redactError(error: unknown, urls: readonly string[]): unknown {
+  if (error instanceof GuardError) {
+    const message = redactSecrets(error.message, urls);
+    const fix = error.fix === undefined ? undefined : redactSecrets(error.fix, urls);
+    return message === error.message && fix === error.fix ? error : new GuardError(error.exitCode, message, { ...(fix ? { fix } : {}) });
+  }
+  if (error instanceof Error) return new Error(redactSecrets(error.message, urls));
+  return error;
+}
+
 export function redactSecrets(text: string, urls: readonly string[]): string {
   let out = text;
   const secrets = new Set<string>();
