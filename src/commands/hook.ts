@@ -25,7 +25,7 @@ import { toLockEntry } from '../core/lockfile/lock-set.js';
 import { ADAPTERS } from '../core/migrations/adapters.js';
 import { joinPath } from '../core/paths.js';
 import type { GuardConfig, MigrationSetConfig } from '../core/config/validate-config.js';
-import type { CommandDefinition } from './context.js';
+import type { CommandContext, CommandDefinition } from './context.js';
 import { readLockfileText } from '../shell/read-lockfile.js';
 import { verifyCommits } from './verify.js';
 
@@ -48,16 +48,22 @@ export interface PreCommitResult {
  * change, a sealed one may not, nor may a sealed lockfile line; naming,
  * duplicates, order and Alembic heads as in `guard verify`.
  */
+function preCommitResult(findings: Finding[], staged: boolean, sealedBy?: string): PreCommitResult {
+  const exitCode = worstExitCode(findings);
+  return { schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-commit', ok: exitCode === 0, exitCode, sealedBy, staged, findings };
+}
+
 export async function preCommit(options: { cwd: string; configPath?: string | undefined }): Promise<PreCommitResult> {
   const repository = await openRepository(options.cwd);
   const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
   const fast = await onlyAdditions(repository.root, config);
   if (fast !== 'full') return fast;
   const source = { kind: 'index' } as const;
+  const head = commitOf(repository.root, 'HEAD');
   const [text, listing, sealedRef] = await Promise.all([
     readLockfileText(repository.root, source),
     listSets(repository.root, config.migrations, source),
-    sealingRef(repository.root, config.seal, config.protected),
+    sealingRef(repository.root, head, config.seal, config.protected),
   ]);
   if (text !== undefined && findConflictMarkers(text).length > 0) {
     throw inputError(`the staged ${LOCKFILE_NAME} has git conflict markers`, { fix: `run \`guard lock\`, then git add ${LOCKFILE_NAME}` });
@@ -67,10 +73,7 @@ export async function preCommit(options: { cwd: string; configPath?: string | un
     sealedRef ? sealedStateAt(repository.root, sealedRef) : undefined,
     text === undefined ? undefined : parseLockfile(text, `${LOCKFILE_NAME} (staged)`).then((parsed) => parsed.lock),
   ]);
-  const result = (findings: Finding[], staged: boolean): PreCommitResult => {
-    const exitCode = worstExitCode(findings);
-    return { schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-commit', ok: exitCode === 0, exitCode, sealedBy: sealed?.ref, staged, findings };
-  };
+  const result = (findings: Finding[], staged: boolean) => preCommitResult(findings, staged, sealed?.ref);
 
   const plan = planLock({ previous, sets });
   if ('refusal' in plan) return result(plan.refusal, false);
@@ -79,8 +82,7 @@ export async function preCommit(options: { cwd: string; configPath?: string | un
   // refused rather than silently repaired by the relock below.
   if (sealed) findings.push(...(await checkSealedWithHistory(repository.root, sealed, sets, previous ?? plan.lock)));
   const dirs = config.migrations.map((set) => set.dir);
-  const head = await commitOf(repository.root, 'HEAD');
-  findings.push(...(await secretFindings(await changedFiles(repository.root, dirs, head, source), setOfPath(dirs))));
+  findings.push(...(await secretFindings(await changedFiles(repository.root, dirs, await head, source), setOfPath(dirs))));
   if (findings.length > 0) return result(findings, false);
 
   const next = serializeLockfile(plan.lock);
@@ -147,16 +149,14 @@ async function onlyAdditions(root: string, config: GuardConfig): Promise<PreComm
     if (added.has(set)) return 'full';
     added.set(set, { path: relative, oid: oid! });
   }
-  const ok = (staged: boolean): PreCommitResult => ({ schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-commit', ok: true, exitCode: 0, sealedBy: undefined, staged, findings: [] });
-  if (every.length === 0) return ok(false);
+  if (every.length === 0) return preCommitResult([], false);
 
   const blobs = await stagedBlobs(root, every);
   const secrets = await secretFindings(
     every.map((file) => ({ path: file.path, oid: file.oid, bytes: blobs.get(file.oid)! })),
     setOfPath(config.migrations.map((set) => set.dir)),
   );
-  if (secrets.length > 0) return { schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-commit', ok: false, exitCode: 1, sealedBy: undefined, staged: false, findings: secrets };
-  if (added.size === 0) return ok(false);
+  if (secrets.length > 0 || added.size === 0) return preCommitResult(secrets, false);
   const headText = headLock.get(lockName)?.toString('utf8');
   if (headText === undefined || headText.includes('\r') || findConflictMarkers(headText).length > 0) return 'full';
   let next = headText;
@@ -202,7 +202,7 @@ async function onlyAdditions(root: string, config: GuardConfig): Promise<PreComm
     worktreeLockClean = false; // deleted in the work tree: leave it deleted
   }
   await stageLockfile(root, headText, next, worktreeLockClean);
-  return ok(true);
+  return preCommitResult([], true);
 }
 
 /**
@@ -370,8 +370,8 @@ async function serverProtectedBranch(gitDir: string): Promise<string | undefined
  * never pushed can still be amended. Undefined when there is nothing to seal
  * yet (no protected ref, or a first commit).
  */
-async function sealingRef(root: string, seal: 'merged' | 'committed', configured: string | undefined): Promise<string | undefined> {
-  const head = await commitOf(root, 'HEAD');
+async function sealingRef(root: string, headCommit: Promise<string | undefined>, seal: 'merged' | 'committed', configured: string | undefined): Promise<string | undefined> {
+  const head = await headCommit;
   if (seal === 'committed') return head ? 'HEAD' : undefined;
   const ref = await protectedRef(root, configured);
   if (!ref) return undefined;
@@ -406,6 +406,19 @@ async function stageLockfile(root: string, staged: string | undefined, next: str
   }
   const oid = (await runGit(root, ['hash-object', '-w', '--stdin'], { input: next })).toString('utf8').trim();
   await runGit(root, ['update-index', '--add', '--cacheinfo', `100644,${oid},${LOCKFILE_NAME}`]);
+}
+
+/** The commits a push or receive refused, each with what it broke, on stderr (git shows it to the pusher). */
+function printPushedCommits(result: PrePushResult | PreReceiveResult, context: CommandContext, refusalTail: string): void {
+  if (context.format === 'json') {
+    context.out(JSON.stringify(result, null, 2));
+    return;
+  }
+  for (const entry of result.commits) {
+    context.err(`${context.colours.bold(`commit ${entry.commit.slice(0, 12)}`)} (${entry.subject}) on ${entry.ref}:`);
+    for (const finding of entry.findings) context.err(formatFinding(finding, context.colours));
+  }
+  if (!result.ok) context.err(`${context.colours.red('guard refused the push')}${refusalTail}`);
 }
 
 function readStdin(): Promise<string> {
@@ -448,8 +461,8 @@ git commit -- path), never the work tree:
   - a migration that is not sealed yet may change; its line is refreshed;
   - a sealed migration (in the lockfile of the protected ref, default the
     remote's default branch; HEAD when protected names the local branch
-    being committed to; any commit with seal: committed) may not be edited, deleted or renamed, nor its line
-    in the lockfile;
+    being committed to; any commit with seal: committed) may not be
+    edited, deleted or renamed, nor its line in the lockfile;
   - secrets (private keys, cloud keys, tokens, URLs with passwords,
     password literals) in added or changed migrations, named by file and
     line with the secret redacted (a fake one: guard:allow-secret on the line);
@@ -470,27 +483,13 @@ migration file; 3 git could not be read.`,
     if (hook === 'pre-push') {
       const updates = await readStdin();
       const pushed = await prePush({ cwd: context.cwd, configPath: context.configPath, remote: rest[0] ?? 'origin', updates });
-      if (context.format === 'json') context.out(JSON.stringify(pushed, null, 2));
-      else {
-        for (const entry of pushed.commits) {
-          context.err(`${context.colours.bold(`commit ${entry.commit.slice(0, 12)}`)} (${entry.subject}) on ${entry.ref}:`);
-          for (const finding of entry.findings) context.err(formatFinding(finding, context.colours));
-        }
-        if (!pushed.ok) context.err(`${context.colours.red('guard refused the push')}: fix the commits above (a new commit, or rewrite them) and push again`);
-      }
+      printPushedCommits(pushed, context, ': fix the commits above (a new commit, or rewrite them) and push again');
       return pushed.exitCode;
     }
     if (hook === 'pre-receive') {
       const updates = await readStdin();
       const received = await preReceive({ cwd: context.cwd, updates });
-      if (context.format === 'json') context.out(JSON.stringify(received, null, 2));
-      else {
-        for (const entry of received.commits) {
-          context.err(`${context.colours.bold(`commit ${entry.commit.slice(0, 12)}`)} (${entry.subject}) on ${entry.ref}:`);
-          for (const finding of entry.findings) context.err(formatFinding(finding, context.colours));
-        }
-        if (!received.ok) context.err(`${context.colours.red('guard refused the push')} (server side${received.sealedBy ? `, sealed by ${received.sealedBy}` : ''}): fix the commits above and push again`);
-      }
+      printPushedCommits(received, context, ` (server side${received.sealedBy ? `, sealed by ${received.sealedBy}` : ''}): fix the commits above and push again`);
       return received.exitCode;
     }
     if (hook !== 'pre-commit' || rest.length > 0) {
