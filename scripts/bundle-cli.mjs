@@ -9,7 +9,7 @@
 // its rules could match) are read only when guard reaches their import.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,8 @@ const walk = (dir) => {
 walk(path.join(root, 'dist'));
 
 rmSync(path.join(root, 'dist/bin'), { recursive: true, force: true });
+mkdirSync(path.join(root, 'dist/bin'));
+writeFileSync(path.join(root, 'dist/bin/package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
 
 /** Libraries bundled on their own: package name -> file beside guard.js. */
 const LAZY = {
@@ -37,26 +39,53 @@ const LAZY = {
   '@secretlint/secretlint-rule-preset-recommend': 'secretlint-preset.js',
 };
 
-// yaml's Node entry is CommonJS; give it the `require` an ES module lacks.
-const banner = { js: "import { createRequire as __guardCreateRequire } from 'node:module'; const require = __guardCreateRequire(import.meta.url);" };
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'esm', banner, sourcemap: 'linked', logLevel: 'warning' };
+// CommonJS, not ES modules: Node starts its ES module loader for the first
+// ES module it runs, about 10 ms of every hook run, and a CommonJS file needs
+// none of it. dist/bin/package.json marks these .js files as CommonJS (the
+// package itself is "type": "module"). The source's `import.meta.url` becomes
+// the bundled file's own URL.
+const banner = { js: 'const __guardMetaUrl = require("node:url").pathToFileURL(__filename).href;' };
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  banner,
+  define: { 'import.meta.url': '__guardMetaUrl' },
+  sourcemap: 'linked',
+  logLevel: 'warning',
+};
 
-const define = { __GUARD_BUILD__: JSON.stringify(digest.digest('hex').slice(0, 16)) };
+const define = { ...common.define, __GUARD_BUILD__: JSON.stringify(digest.digest('hex').slice(0, 16)) };
+/**
+ * A file beside the bundle, loaded when the code reaches its import: the
+ * import resolves to a stub module, `module.exports = require('./file.js')`,
+ * that esbuild wraps lazily like any bundled module. A plain `import()` left
+ * external would start Node's ES module loader, the cost this build avoids.
+ */
+function besideBundle(file) {
+  return { path: file, namespace: 'beside-bundle' };
+}
+function loadBesideBundle(plugin) {
+  plugin.onLoad({ filter: /.*/, namespace: 'beside-bundle' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(`./${args.path}`)});`, loader: 'js' }));
+  plugin.onResolve({ filter: /^\.\/[a-z-]+\.js$/, namespace: 'beside-bundle' }, (args) => ({ path: args.path, external: true }));
+}
 const lazyLibraries = {
   name: 'lazy-libraries',
   setup(plugin) {
-    plugin.onResolve({ filter: /^(yaml|pg|@secretlint\/core|@secretlint\/secretlint-rule-preset-recommend)$/ }, (args) => ({ path: `./${LAZY[args.path]}`, external: true }));
+    plugin.onResolve({ filter: /^(yaml|pg|@secretlint\/core|@secretlint\/secretlint-rule-preset-recommend)$/ }, (args) => besideBundle(LAZY[args.path]));
+    loadBesideBundle(plugin);
   },
 };
 // The CLI's entry holds argument parsing and output only; each command is a
 // file of its own (command-hook.js, command-deploy.js, ...) that the entry
-// imports when that command runs, so a hook parses no deploy code and a
+// loads when that command runs, so a hook parses no deploy code and a
 // deploy no hook code.
 const commandFiles = {
   name: 'command-files',
   setup(plugin) {
     plugin.onResolve({ filter: /^\.\.\/commands\/[a-z-]+\.js$/ }, (args) =>
-      args.importer.endsWith(path.join('cli', 'main.js')) ? { path: `./command-${path.basename(args.path)}`, external: true } : undefined,
+      args.importer.endsWith(path.join('cli', 'main.js')) ? besideBundle(`command-${path.basename(args.path)}`) : undefined,
     );
   },
 };

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { GuardError, inputError } from '../core/guard-error.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { withMergeAttribute } from '../core/init/gitattributes.js';
@@ -203,7 +203,7 @@ function existingHooks(dir: string): string[] {
 /** husky 9: its own installer points core.hooksPath at `<dir>/_`; `prepare` repeats that on every npm install. */
 function setUpHusky(root: string, dir: string, toCommit: string[]): InitAction[] {
   const actions: InitAction[] = [];
-  const bin = path.join(path.dirname(fileURLToPath(import.meta.resolve('husky'))), 'bin.js');
+  const bin = path.join(path.dirname(createRequire(import.meta.url).resolve('husky')), 'bin.js');
   const run = spawnSync(process.execPath, [bin, dir], { cwd: root, encoding: 'utf8' });
   const said = `${run.stdout ?? ''}${run.stderr ?? ''}`.trim();
   if (run.status !== 0 || said !== '') {
