@@ -20,7 +20,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandDef
   'merge-driver': { summary: "git's merge driver for checksums.lock.yaml (set up by guard init)", load: async () => (await import('../commands/merge-driver.js')).mergeDriverCommand },
   deploy: { summary: 'the pre-deploy gate: check, lock, run the migration command, record', load: async () => (await import('../commands/deploy.js')).deployCommand },
   record: { summary: 'record a deploy another tool ran, after checking the database is at the head', load: async () => (await import('../commands/record.js')).recordCommand },
-  status: { summary: 'one table for the chain: applied head, chain match, last deploy, lock', load: async () => (await import('../commands/status.js')).statusCommand },
+  status: { summary: 'one table for the chain: applied head, chain match, last deploy, lock, drift', load: async () => (await import('../commands/status.js')).statusCommand },
+  drift: { summary: "compare an environment's live schema with its last deploy, or with another environment", load: async () => (await import('../commands/drift.js')).driftCommand },
   renumber: { summary: 'rename an out-of-order new migration after the newest one', load: async () => (await import('../commands/renumber.js')).renumberCommand },
 };
 

@@ -9,7 +9,9 @@ import { checkTargetIntegrity, type IntegrityFinding } from '../core/deploy/chec
 import { commandEnvironment } from '../core/deploy/command-environment.js';
 import { redactError, redactUrl } from '../core/deploy/redact-url.js';
 import { resolveEnvironment } from '../core/deploy/resolve-environment.js';
-import type { Decision, LedgerDeploy } from '../core/deploy/types.js';
+import type { Decision } from '../core/deploy/types.js';
+import type { LedgerRow } from '../shell/postgres/ledger.js';
+import type { LiveSchema } from '../shell/schema-drift.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { ADAPTERS } from '../core/migrations/adapters.js';
 import { JSON_SCHEMA_VERSION } from '../cli/output.js';
@@ -18,6 +20,8 @@ import { runGit, splitNul } from '../shell/git/run-git.js';
 import { loadConfig } from '../shell/load-config.js';
 import type { CommandDefinition } from './context.js';
 import { verifyRepository } from './verify.js';
+import { diffSchemas, type SchemaDifference } from '../core/drift/diff-schemas.js';
+import { judgeDrift } from '../core/drift/judge-drift.js';
 
 export interface DeployStep {
   step: number;
@@ -36,9 +40,20 @@ export interface DeployResult {
   ran: boolean;
   forced: boolean;
   steps: DeployStep[];
-  /** Warnings that did not stop the deploy (a ledger that disagrees with the tool's table). */
+  /** Warnings that did not stop the deploy (a ledger that disagrees with the tool's table, drift under `warn`). */
   warnings: string[];
   refusal?: { message: string; fix: string };
+  /** Step 5: ENV's live schema against its last deploy (absent under `drift: ignore` or when nothing was compared). */
+  drift?: SchemaComparison;
+  /** After step 7: ENV's new schema against the predecessor's at the same chain. */
+  parity?: SchemaComparison;
+  /** The fingerprint of ENV's schema after the deploy, as recorded in the ledger. */
+  schemaFingerprint?: string;
+}
+
+export interface SchemaComparison {
+  against: string;
+  differences: SchemaDifference[];
 }
 
 export interface DeployOptions {
@@ -67,11 +82,11 @@ export interface DeployOptions {
  * 1. HEAD's migrations match its lockfile and nothing under a migration dir
  *    is uncommitted; 2. the predecessor applied exactly this head and chain;
  * 3. the deploy lock (a session advisory lock: a killed guard leaves none);
- * 4. the target applied a prefix of the chain; 5. drift (issue 5); 6. the
+ * 4. the target applied a prefix of the chain; 5. no drift since the last deploy; 6. the
  * command, with ENV's settings; 7. the database reports the head, the deploy
  * is recorded, the lock released.
  *
- * With `force`, a refusal of steps 1, 2, 4 or a left-over running deploy is
+ * With `force`, a refusal of steps 1, 2, 4, 5 or a left-over running deploy is
  * reported and recorded as overridden (the reason goes to the ledger); a lock
  * held by another deploy is never overridden.
  */
@@ -94,7 +109,10 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     steps,
     warnings,
     ...(refusal ? { refusal } : {}),
+    ...schema,
   });
+  const schema: Pick<DeployResult, 'drift' | 'parity' | 'schemaFingerprint'> = {};
+  const policy = resolved.environment.drift;
   const done = (step: number, stepName: string, detail: string) => {
     const entry = { step, name: stepName, ok: true, detail };
     steps.push(entry);
@@ -146,6 +164,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
   const appName = applicationName({ environment: name, actor, host, pid: process.pid });
 
   // 2. The predecessor applied exactly this head with this chain digest.
+  let predecessorSchema: { name: string; fingerprint: string; connection: Extract<NonNullable<typeof resolved.predecessorConnection>, { ok: true }> } | undefined;
   if (resolved.predecessor) {
     const predecessor = resolved.predecessor.name;
     const connection = resolved.predecessorConnection;
@@ -156,7 +175,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     let predecessorDb: Awaited<ReturnType<typeof connect>> | undefined;
     let decision: Decision;
     try {
-      let deploys: Map<string, LedgerDeploy | undefined>;
+      let deploys: Map<string, LedgerRow | undefined>;
       let applied: Map<string, import('../core/deploy/types.js').AppliedState> | undefined;
       if (connection.ledgerOnly) {
         const { readDeploys } = await import('../shell/postgres/ledger.js');
@@ -169,6 +188,10 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
         applied = state.applied;
       }
       decision = checkPredecessor({ environment: name, predecessor, lockSets: lock.sets, predecessorDeploys: deploys, ...(applied ? { predecessorApplied: applied } : {}) });
+      // Its schema at this chain, for the parity check after the deploy: one fingerprint on the rows of one deploy.
+      const fingerprints = new Set([...deploys.values()].map((row) => (row && row.chain === lock.sets.find((set) => set.dir === row.migrationSet)?.chain ? row.schemaFingerprint : undefined)));
+      const [only] = fingerprints;
+      if (decision.ok && fingerprints.size === 1 && only) predecessorSchema = { name: predecessor, fingerprint: only, connection };
     } catch (error) {
       throw redactError(error, [...urls, ...predecessorUrls]);
     } finally {
@@ -236,8 +259,26 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
       done(4, 'integrity', `${name} has applied a prefix of the lockfile's chain`);
     }
 
-    // 5. Drift: the schema fingerprint arrives with the drift issue.
-    done(5, 'drift', 'not checked yet (schema fingerprints are not built yet)');
+    // 5. Drift: the live schema is the one recorded at ENV's last deploy.
+    const { driftSinceLastDeploy, recordLiveSchema, SINCE_DEPLOY_WORDING } = await import('../shell/schema-drift.js');
+    if (policy === 'ignore') {
+      done(5, 'drift', `not checked (drift: ignore for ${name})`);
+    } else {
+      const drift = await driftSinceLastDeploy(database, ledger, name, config.drift);
+      if (drift.differences === undefined || drift.against === undefined) {
+        done(5, 'drift', drift.note ?? 'nothing to compare');
+      } else {
+        schema.drift = { against: drift.against, differences: drift.differences };
+        const verdict = judgeDrift({ check: 'drift', environment: name, policy, against: drift.against, differences: drift.differences, wording: SINCE_DEPLOY_WORDING, listCommand: `guard drift ${name}` });
+        if (verdict.outcome === 'refuse') {
+          const stop = refuse(5, 'drift', verdict.refusal);
+          if (stop) return stop;
+        } else {
+          if (verdict.outcome === 'warn') warnings.push(verdict.warning);
+          done(5, 'drift', verdict.outcome === 'clean' ? `${verdict.detail} (${drift.live.fingerprint.slice(0, 19)})` : verdict.detail);
+        }
+      }
+    }
 
     if (options.check) return result(ExitCode.ok, false);
 
@@ -250,6 +291,19 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
       ids.push(await startDeploy(ledger, deployRow(set, { environment: name, commit, actor, host, command: shown, reason: options.force?.reason ?? null })));
     }
     const environment = commandEnvironment({ environment: name, databaseUrl: resolved.databaseUrl, settings: resolved.environment.settings, inherited: options.env });
+    // What a deploy left, failed or not, is the next deploy's baseline: a half-run migration changed the schema too.
+    let after: LiveSchema | undefined;
+    const schemaAfter = async (): Promise<string | null> => {
+      try {
+        const live = await recordLiveSchema(database, ledger, name);
+        after = live;
+        schema.schemaFingerprint = live.fingerprint;
+        return live.fingerprint;
+      } catch (error) {
+        warnings.push(`the schema after the deploy could not be recorded: ${error instanceof Error ? error.message : String(error)}`);
+        return null;
+      }
+    };
     let exit: number;
     try {
       exit = await run(command, environment, options.commandStdout);
@@ -258,7 +312,8 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
       throw error;
     }
     if (exit !== 0) {
-      for (const id of ids) await finishDeploy(ledger, id, { status: 'failed' });
+      const fingerprint = await schemaAfter();
+      for (const id of ids) await finishDeploy(ledger, id, { status: 'failed', schemaFingerprint: fingerprint });
       steps.push({ step: 6, name: 'command', ok: false, detail: `${shown} exited ${exit}` });
       return result(ExitCode.refused, true, { message: `the migration command failed on ${name}: ${shown} exited ${exit}`, fix: `read its output above; the deploy is recorded as failed in ${name}'s ledger` });
     }
@@ -268,14 +323,64 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     for (const set of lock.sets) {
       const decision = checkDeployed({ environment: name, lockSet: set, appliedAfter: await appliedStateAfter(set) });
       if (!decision.ok) {
-        for (const id of ids) await finishDeploy(ledger, id, { status: 'failed' });
+        const fingerprint = await schemaAfter();
+        for (const id of ids) await finishDeploy(ledger, id, { status: 'failed', schemaFingerprint: fingerprint });
         steps.push({ step: 7, name: 'record', ok: false, detail: decision.message });
         return result(decision.exitCode, true, { message: decision.message, fix: decision.fix });
       }
     }
-    for (const id of ids) await finishDeploy(ledger, id, { status: 'succeeded' });
-    done(7, 'record', `${name} is at ${lock.sets.map((set) => set.heads.join(', ')).join('; ')}; recorded in ${separateLedger ? redactUrl(resolved.ledgerUrl) : `${name}'s ledger`}`);
+    const fingerprint = await schemaAfter();
+    for (const id of ids) await finishDeploy(ledger, id, { status: 'succeeded', schemaFingerprint: fingerprint });
+    done(7, 'record', `${name} is at ${lock.sets.map((set) => set.heads.join(', ')).join('; ')}; recorded in ${separateLedger ? redactUrl(resolved.ledgerUrl) : `${name}'s ledger`}${fingerprint ? ` with schema ${fingerprint.slice(0, 19)}` : ''}`);
+
+    // Parity: the same migrations left the same schema here as in the environment before.
+    if (policy !== 'ignore' && fingerprint) {
+      const parity = await checkParity(fingerprint);
+      if (parity) return parity;
+    }
     return result(ExitCode.ok, true);
+
+    async function checkParity(ours: string): Promise<DeployResult | undefined> {
+      if (!resolved.predecessor) return undefined;
+      const before = resolved.predecessor.name;
+      if (!predecessorSchema) {
+        done(7, 'parity', `not compared: ${before} has no schema fingerprint recorded at this chain`);
+        return undefined;
+      }
+      const against = `${before}'s at the same chain`;
+      if (predecessorSchema.fingerprint === ours) {
+        schema.parity = { against, differences: [] };
+        done(7, 'parity', `${name}'s schema matches ${against}`);
+        return undefined;
+      }
+      const urls = predecessorSchema.connection.urls;
+      const theirs = await connect(urls.ledgerUrl, { applicationName: `guard parity ${before} for ${name}`, role: 'ledger', source: predecessorSchema.connection.ledgerOnly ? resolved.predecessor.ledger : resolved.predecessor.database });
+      let recorded;
+      try {
+        const { loadSchemaSnapshot } = await import('../shell/postgres/ledger.js');
+        recorded = await loadSchemaSnapshot(theirs, predecessorSchema.fingerprint);
+      } catch (error) {
+        throw redactError(error, [urls.databaseUrl, urls.ledgerUrl]);
+      } finally {
+        await disconnect(theirs);
+      }
+      const mine = after;
+      if (!recorded || !mine) {
+        warnings.push(`${name}'s schema fingerprint differs from ${against}, but ${before}'s ledger lacks its snapshot: guard drift ${before} ${name} compares the live schemas`);
+        return undefined;
+      }
+      const differences = diffSchemas(recorded, mine.snapshot, config.drift);
+      schema.parity = { against, differences };
+      const verdict = judgeDrift({ check: 'parity', environment: name, policy, against, differences, wording: { added: `only in ${name}`, removed: `only in ${before}` }, listCommand: `guard drift ${before} ${name}` });
+      if (verdict.outcome === 'refuse') {
+        // The deploy ran either way; --force (which let drift through at step 5) turns this into a warning too.
+        const stop = refuse(7, 'parity', verdict.refusal);
+        return stop ? { ...stop, ran: true } : undefined;
+      }
+      if (verdict.outcome === 'warn') warnings.push(verdict.warning);
+      done(7, 'parity', verdict.detail);
+      return undefined;
+    }
 
     // SQL sets are recorded by guard itself: after the command, the set is at the lockfile head.
     async function appliedStateAfter(set: (typeof lock.sets)[number]) {
@@ -332,16 +437,23 @@ promotion chain), in SPEC's seven steps, stopping at the first refusal:
      --force --reason;
   4. what ENV has applied is a prefix of the lockfile's chain, with the same
      checksums (recorded amendments accepted);
-  5. drift (not built yet);
+  5. drift: ENV's live schema equals the one recorded at its last deploy
+     (guard drift ENV lists what differs); ENV's \`drift:\` policy decides:
+     refuse (exit 1; --force --reason overrides), warn (printed, the deploy
+     goes on) or ignore (not checked; default warn);
   6. COMMAND (or deploy.command) runs with ENVIRONMENT and GUARD_ENV=ENV,
      DATABASE_URL, PGOPTIONS carrying ENV's lock_timeout, statement_timeout
      and idle_in_transaction_session_timeout, GUARD_TRANSACTION_PER_MIGRATION;
   7. ENV's database reports the lockfile's heads; the deploy is recorded in
-     the ledger (schema guard), the lock released.
+     the ledger (schema guard) with the fingerprint and snapshot of the
+     schema it left (also after a failed command), the lock released. Then
+     parity: that schema against the predecessor's recorded at the same
+     chain digest, under the same policy (refuse: exit 1, the deploy having
+     run; warn: printed).
 
 Options:
   --check            the gate only (steps 1-5): nothing is run or recorded
-  --force            override a refusal of steps 1, 2 or 4 or a left-over
+  --force            override a refusal of steps 1, 2, 4 or 5 or a left-over
                      running deploy; needs --reason, which the ledger keeps
   --reason TEXT      why the override is right
   --lock-wait SECS   how long to wait for the deploy lock (default 60)
@@ -349,8 +461,8 @@ Options:
   -C DIR             run as if started in DIR
   --config FILE      use FILE instead of guard.config.yaml
 
-Exit codes: 0 deployed (or --check passed); 1 refused, or the command
-failed; 2 usage or config error (an unknown environment, an unset
+Exit codes: 0 deployed (or --check passed); 1 refused, the command
+failed, or parity refused after the deploy ran; 2 usage or config error (an unknown environment, an unset
 variable); 3 a database could not be read; 4 the deploy lock was not
 obtained in time.`,
   options: { check: { type: 'boolean' }, force: { type: 'boolean' }, reason: { type: 'string' }, 'lock-wait': { type: 'string' } },

@@ -19,6 +19,8 @@ export interface RecordResult {
   settled: number;
   recorded: { set: string; heads: string[]; chain: string }[];
   refusal?: { message: string; fix: string };
+  /** The fingerprint of the schema recorded as the new drift baseline. */
+  schemaFingerprint?: string;
 }
 
 /**
@@ -37,7 +39,7 @@ export async function recordEnvironment(options: { cwd: string; configPath?: str
   const { lock, commit } = await committedLockfile(repository.root);
   const { actor, host } = await actorOf(repository.root);
   const urls = [resolved.databaseUrl, resolved.ledgerUrl];
-  const result = (exitCode: number, settled: number, recorded: RecordResult['recorded'], refusal?: RecordResult['refusal']): RecordResult => ({
+  const result = (exitCode: number, settled: number, recorded: RecordResult['recorded'], refusal?: RecordResult['refusal'], schemaFingerprint?: string): RecordResult => ({
     schemaVersion: JSON_SCHEMA_VERSION,
     command: 'record',
     environment: name,
@@ -46,6 +48,7 @@ export async function recordEnvironment(options: { cwd: string; configPath?: str
     settled,
     recorded,
     ...(refusal ? { refusal } : {}),
+    ...(schemaFingerprint ? { schemaFingerprint } : {}),
   });
 
   const appName = applicationName({ environment: name, actor, host, pid: process.pid }).replace(/^guard deploy/, 'guard record');
@@ -67,12 +70,15 @@ export async function recordEnvironment(options: { cwd: string; configPath?: str
       if (!decision.ok) return result(decision.exitCode, 0, [], { message: decision.message, fix: `bring ${name} to the lockfile's head first (guard deploy ${name}), or check out the commit it is at` });
     }
     const settled = await settleRunning(ledger, name, { reason: `settled by guard record at ${commit.slice(0, 12)}` });
+    // The schema as it is now becomes the baseline drift is judged against.
+    const { recordLiveSchema } = await import('../shell/schema-drift.js');
+    const { fingerprint } = await recordLiveSchema(database, ledger, name);
     const recorded: RecordResult['recorded'] = [];
     for (const set of lock.sets) {
-      await recordDeploy(ledger, deployRow(set, { environment: name, commit, actor, host, command: null, reason: null }));
+      await recordDeploy(ledger, deployRow(set, { environment: name, commit, actor, host, command: null, reason: null }), { schemaFingerprint: fingerprint });
       recorded.push({ set: set.dir, heads: set.heads, chain: set.chain });
     }
-    return result(ExitCode.ok, settled.length, recorded);
+    return result(ExitCode.ok, settled.length, recorded, undefined, fingerprint);
   } catch (error) {
     throw redactError(error, urls);
   } finally {
@@ -89,7 +95,9 @@ export const recordCommand: CommandDefinition = {
 Records in ENV's ledger that ENV is at HEAD's lockfile (heads and chain
 digest), after checking that ENV's database really reports those heads
 (alembic_version, flyway_schema_history). Settles a deploy left \`running\`
-by a crash. Under the deploy lock, so it never races a deploy.
+by a crash. Records ENV's schema as it is now (its fingerprint and
+snapshot): the baseline \`guard drift ENV\` and the next deploy's drift
+check compare with. Under the deploy lock, so it never races a deploy.
 
 Use it after migrating without guard (a hotfix run by hand), or after a
 crashed deploy that you finished by hand: the next environment's deploy

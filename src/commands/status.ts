@@ -17,6 +17,13 @@ export interface EnvironmentStatus {
   /** The advisory lock key guard deploys of this environment take (for scripts that take it too). */
   lockKey: string;
   lockHolder?: { pid: number; applicationName: string | null; since: string | null };
+  /**
+   * The live schema against the one recorded at the last deploy:
+   * `none` (equal), `drift` (`differences` objects differ), `unknown`
+   * (nothing recorded to compare with: `note` says why) or `ignored`
+   * (`drift: ignore`).
+   */
+  drift?: { state: 'none' | 'drift' | 'unknown' | 'ignored'; differences: number; note?: string };
   sets: {
     dir: string;
     /** What the tool's table reports now. */
@@ -56,6 +63,7 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
   }
   const chosen = config.environments.filter((environment) => environment.database !== undefined && (options.environments.length === 0 || options.environments.includes(environment.name)));
   const { committedLockfile, connectEnvironment, deployLockKey, readEnvironmentState } = await import('../shell/environment-state.js');
+  const { driftSinceLastDeploy } = await import('../shell/schema-drift.js');
   const { lock, commit } = await committedLockfile(repository.root);
 
   const one = async (environment: EnvironmentConfig): Promise<EnvironmentStatus> => {
@@ -69,10 +77,19 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
       const { database, ledger, close } = await connectEnvironment(environment, resolvedUrls, `guard status ${environment.name}`);
       try {
         const [state, holder] = await Promise.all([readEnvironmentState(environment.name, lock, database, ledger), lockHolder(database, lockKey)]);
+        let drift: NonNullable<EnvironmentStatus['drift']> = { state: 'ignored', differences: 0 };
+        if (environment.drift !== 'ignore') {
+          const found = await driftSinceLastDeploy(database, ledger, environment.name, config.drift);
+          drift =
+            found.differences === undefined
+              ? { state: 'unknown', differences: 0, ...(found.note ? { note: found.note } : {}) }
+              : { state: found.differences.length === 0 ? 'none' : 'drift', differences: found.differences.length };
+        }
         return {
           ...base,
           reachable: true,
           ...(holder ? { lockHolder: holder } : {}),
+          drift,
           sets: lock.sets.map((set) => {
             const rows = state.deploys.get(set.dir);
             const applied = state.applied.get(set.dir)!;
@@ -106,16 +123,26 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
   };
 }
 
+/** `none`, `3 objects (guard drift ENV)`, `unknown`, `ignored`. */
+function driftText(drift: EnvironmentStatus['drift']): string {
+  if (!drift) return '-';
+  if (drift.state === 'drift') return `${drift.differences} ${drift.differences === 1 ? 'object' : 'objects'}`;
+  return drift.state;
+}
+
 export const statusCommand: CommandDefinition = {
   name: 'status',
-  summary: 'one table for the chain: applied head, chain match, last deploy, lock',
+  summary: 'one table for the chain: applied head, chain match, last deploy, lock, drift',
   help: `Usage: guard status [ENV...] [--format text|json]
 
 One table for the promotion chain (or the environments named): per
 environment and migration set, the head its database reports, whether it
 has HEAD's chain digest (= HEAD) or another, its last deploy (status, when,
-by whom, which commit) and who holds its deploy lock. A constant number of
-queries per environment, whatever the number of migrations.
+by whom, which commit), who holds its deploy lock, and drift: how many
+objects of its live schema differ from the one recorded at its last deploy
+(none; N objects, which guard drift ENV lists; unknown when nothing was
+recorded yet; ignored under drift: ignore). A constant number of queries
+per environment, whatever the number of migrations or tables.
 
 --format json adds each environment's advisory lock key, so a script that
 migrates without guard can take the same lock (pg_advisory_lock(KEY)).
@@ -135,17 +162,17 @@ environment could not be read (its row says why).`,
       context.out(JSON.stringify(status, null, 2));
       return status.exitCode;
     }
-    const rows: string[][] = [['environment', 'set', 'head', 'chain', 'last deploy', 'lock']];
+    const rows: string[][] = [['environment', 'set', 'head', 'chain', 'last deploy', 'lock', 'drift']];
     for (const environment of status.environments) {
       if (!environment.reachable) {
-        rows.push([environment.name, '-', 'unreachable', '-', environment.error ?? '', '-']);
+        rows.push([environment.name, '-', 'unreachable', '-', environment.error ?? '', '-', '-']);
         continue;
       }
       const lockText = environment.lockHolder ? `held by ${environment.lockHolder.applicationName ?? `pid ${environment.lockHolder.pid}`}` : 'free';
       for (const set of environment.sets) {
         const last = set.lastDeploy ? `${set.lastDeploy.status}${set.lastDeploy.forced ? ' (forced)' : ''} ${set.lastDeploy.at.slice(0, 16).replace('T', ' ')} by ${set.lastDeploy.actor}${set.lastDeploy.commit ? ` at ${set.lastDeploy.commit.slice(0, 12)}` : ''}` : 'never deployed';
         const chain = set.chain === null ? '-' : set.matchesRepository ? '= HEAD' : `differs (${shortDigest(set.chain)})`;
-        rows.push([environment.name, set.dir, set.heads.join(', ') || '(empty)', chain, last, lockText]);
+        rows.push([environment.name, set.dir, set.heads.join(', ') || '(empty)', chain, last, lockText, driftText(environment.drift)]);
       }
     }
     const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));

@@ -112,7 +112,7 @@ environments:
     const result = guard('status');
     assert.equal(result.code, 0, result.stderr);
     for (const environment of ['ci', 'staging', 'production']) {
-      assert.match(result.stdout, new RegExp(`^${environment}\\s+migrations/versions\\s+b2\\s+= HEAD\\s+succeeded .* by test@example\\.com at [0-9a-f]{12}\\s+free$`, 'm'));
+      assert.match(result.stdout, new RegExp(`^${environment}\\s+migrations/versions\\s+b2\\s+= HEAD\\s+succeeded .* by test@example\\.com at [0-9a-f]{12}\\s+free\\s+none$`, 'm'));
     }
     const json = JSON.parse(guard('status', 'production', '--format', 'json').stdout) as { environments: { name: string; lockKey: string; sets: { matchesRepository: boolean }[] }[] };
     assert.deepEqual(json.environments.map((environment) => environment.name), ['production']);

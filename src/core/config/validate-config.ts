@@ -2,6 +2,7 @@ import { inputError } from '../guard-error.js';
 import { suggestName } from '../suggest-name.js';
 import { NAMING_SCHEMES, TOOLS, type NamingScheme, type Tool } from '../migrations/types.js';
 import { escapesDir, normaliseDir } from '../paths.js';
+import type { DriftSettings } from '../drift/diff-schemas.js';
 
 /**
  * `guard.config.yaml`, or the `"guard"` key of package.json. The JSON Schema
@@ -18,6 +19,8 @@ export interface GuardConfig {
   cosmetic: 'allow' | 'refuse';
   environments: EnvironmentConfig[];
   deploy: { command?: string };
+  /** What schema drift is about (`drift:` at the top; each environment's `drift:` is its policy). */
+  drift: DriftSettings;
 }
 
 export interface MigrationSetConfig {
@@ -50,7 +53,8 @@ export interface EnvironmentSettings {
 /** Finds the line of a key path (`migrations.0.dir`) in the config source. */
 export type LineOf = (path: string) => number | undefined;
 
-const TOP_KEYS = ['migrations', 'protected', 'seal', 'autoLock', 'cosmetic', 'environments', 'deploy'] as const;
+const TOP_KEYS = ['migrations', 'protected', 'seal', 'autoLock', 'cosmetic', 'environments', 'deploy', 'drift'] as const;
+const DRIFT_KEYS = ['privileges', 'exclude'] as const;
 const SET_KEYS = ['dir', 'tool', 'naming', 'recursive'] as const;
 const ENVIRONMENT_KEYS = ['name', 'database', 'ledger', 'settings', 'drift'] as const;
 const SETTING_KEYS = ['lock_timeout', 'statement_timeout', 'idle_in_transaction_session_timeout', 'transaction_per_migration'] as const;
@@ -117,7 +121,26 @@ export function validateConfig(raw: unknown, source: string, lineOf: LineOf = ()
     cosmetic: root.cosmetic === undefined ? 'refuse' : oneOf(root.cosmetic, ['allow', 'refuse'] as const, 'cosmetic', fail),
     environments: [],
     deploy: {},
+    drift: { privileges: false, exclude: [] },
   };
+  if (root.drift !== undefined) {
+    if (!isRecord(root.drift)) {
+      fail(
+        'drift',
+        typeof root.drift === 'string' ? 'at the top is a mapping of drift settings; the policy (refuse, warn, ignore) is set per environment' : 'must be a mapping',
+        'for example:\ndrift:\n  privileges: false\n  exclude: [audit.*]\nenvironments:\n  - name: production\n    drift: refuse',
+      );
+    }
+    const drift = root.drift as Record<string, unknown>;
+    checkKeys(drift, DRIFT_KEYS, 'drift', fail);
+    if (drift.privileges !== undefined) config.drift.privileges = boolean(drift.privileges, 'drift.privileges', fail);
+    if (drift.exclude !== undefined) {
+      if (!Array.isArray(drift.exclude) || drift.exclude.some((pattern) => typeof pattern !== 'string' || pattern.trim() === '')) {
+        fail('drift.exclude', 'must be a list of qualified names, `*` matching any run of characters', 'for example `exclude: [audit.*, public.spatial_ref_sys]`');
+      }
+      config.drift.exclude = (drift.exclude as string[]).map((pattern) => pattern.trim());
+    }
+  }
   if (root.protected !== undefined) {
     if (typeof root.protected !== 'string' || root.protected.trim() === '') fail('protected', 'must be a git ref such as origin/main', 'for example `protected: origin/main`');
     config.protected = root.protected as string;

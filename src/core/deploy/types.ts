@@ -90,7 +90,9 @@ export type RefusalCode =
   | 'predecessor-unread'
   | 'running-deploy'
   | 'not-at-head'
-  | 'target-integrity';
+  | 'target-integrity'
+  | 'schema-drift'
+  | 'schema-parity';
 
 /**
  * The outcome of one gate step. `{ ok: true }` lets the deploy go on;

@@ -1,0 +1,108 @@
+import { OBJECT_KINDS, PRIVILEGE_ATTRIBUTES, compare, type ObjectKind, type SchemaObject, type SchemaSnapshot } from './schema-snapshot.js';
+
+/** What the config says drift is about (`drift:` at the top of guard.config.yaml). */
+export interface DriftSettings {
+  /** Owners and GRANTs count as drift. Default false: see README "Drift" for why. */
+  privileges: boolean;
+  /** Patterns of qualified names left out (`audit.*`, `public.spatial_ref_sys`); `*` matches any run of characters. */
+  exclude: string[];
+}
+
+export const DEFAULT_DRIFT_SETTINGS: DriftSettings = { privileges: false, exclude: [] };
+
+/** One object that differs between two snapshots. */
+export type SchemaDifference =
+  | { change: 'added'; kind: ObjectKind; name: string; attributes: Record<string, string> }
+  | { change: 'removed'; kind: ObjectKind; name: string; attributes: Record<string, string> }
+  | { change: 'changed'; kind: ObjectKind; name: string; attributes: AttributeChange[] };
+
+export interface AttributeChange {
+  attribute: string;
+  /** undefined: the attribute is absent ("none") on that side. */
+  before: string | undefined;
+  after: string | undefined;
+}
+
+/**
+ * The objects that differ from `before` to `after`: added (only in after),
+ * removed (only in before) and changed (with each attribute that differs),
+ * in canonical order, after leaving out what `settings` excludes.
+ *
+ * @example
+ * diffSchemas(atLastDeploy, live, DEFAULT_DRIFT_SETTINGS)
+ * // [{ change: 'changed', kind: 'column', name: 'public.orders.total',
+ * //    attributes: [{ attribute: 'type', before: 'numeric(10,2)', after: 'numeric(12,2)' }] }]
+ */
+export function diffSchemas(before: SchemaSnapshot, after: SchemaSnapshot, settings: DriftSettings = DEFAULT_DRIFT_SETTINGS): SchemaDifference[] {
+  const excluded = excludeMatcher(settings.exclude);
+  const acrossMajors = major(before.serverVersion) !== major(after.serverVersion);
+  const index = (snapshot: SchemaSnapshot) =>
+    new Map(
+      snapshot.objects
+        .filter((object) => !excluded(object))
+        .map((object) => [`${object.kind}\0${object.name}`, acrossMajors ? comparableAcrossMajors(object) : object]),
+    );
+  const left = index(before);
+  const right = index(after);
+  const differences: SchemaDifference[] = [];
+  for (const [key, object] of left) {
+    const other = right.get(key);
+    if (!other) {
+      differences.push({ change: 'removed', kind: object.kind, name: object.name, attributes: visible(object.attributes, settings) });
+      continue;
+    }
+    const changes = attributeChanges(visible(object.attributes, settings), visible(other.attributes, settings));
+    if (changes.length > 0) differences.push({ change: 'changed', kind: object.kind, name: object.name, attributes: changes });
+  }
+  for (const [key, object] of right) {
+    if (!left.has(key)) differences.push({ change: 'added', kind: object.kind, name: object.name, attributes: visible(object.attributes, settings) });
+  }
+  return differences.sort((a, b) => kindRank(a.kind) - kindRank(b.kind) || compare(a.name, b.name));
+}
+
+function major(serverVersion: number): number {
+  return Math.floor(serverVersion / 10_000);
+}
+
+/**
+ * A view as two major versions can agree on it. PostgreSQL 16 stopped
+ * qualifying the columns of a one-table view (`SELECT orders.id` became
+ * `SELECT id`), so across majors a view's definition is compared without
+ * qualifiers; within one major it is compared exactly.
+ */
+function comparableAcrossMajors(object: SchemaObject): SchemaObject {
+  if ((object.kind !== 'view' && object.kind !== 'materialized view') || object.attributes.definition === undefined) return object;
+  const definition = object.attributes.definition.replace(/(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\.(?=["A-Za-z_])/g, '');
+  return { ...object, attributes: { ...object.attributes, definition } };
+}
+
+function kindRank(kind: ObjectKind): number {
+  return OBJECT_KINDS.indexOf(kind);
+}
+
+function visible(attributes: Record<string, string>, settings: DriftSettings): Record<string, string> {
+  if (settings.privileges) return attributes;
+  const kept: Record<string, string> = {};
+  for (const [key, value] of Object.entries(attributes)) if (!(PRIVILEGE_ATTRIBUTES as readonly string[]).includes(key)) kept[key] = value;
+  return kept;
+}
+
+function attributeChanges(before: Record<string, string>, after: Record<string, string>): AttributeChange[] {
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort(compare);
+  return keys.filter((key) => before[key] !== after[key]).map((key) => ({ attribute: key, before: before[key], after: after[key] }));
+}
+
+/**
+ * Whether an object is left out by the patterns: a pattern matches the
+ * object's scope (its qualified table for a column, index, constraint,
+ * trigger or policy), its own name, or, for a schema, `name.*`.
+ */
+export function excludeMatcher(patterns: readonly string[]): (object: Pick<SchemaObject, 'kind' | 'name' | 'scope'>) => boolean {
+  if (patterns.length === 0) return () => false;
+  const expressions = patterns.map((pattern) => new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`));
+  return (object) => expressions.some((expression) => expression.test(object.scope) || expression.test(object.name) || (object.kind === 'schema' && expression.test(`${object.name}.`)));
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
