@@ -31,6 +31,7 @@ describe('validateConfig', () => {
       cosmetic: 'refuse',
       environments: [],
       deploy: {},
+      drift: { privileges: false, exclude: [] },
     });
   });
 

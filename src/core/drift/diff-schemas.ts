@@ -66,15 +66,27 @@ function major(serverVersion: number): number {
 
 /**
  * A view as two major versions can agree on it. PostgreSQL 16 stopped
- * qualifying the columns of a one-table view (`SELECT orders.id` became
- * `SELECT id`), so across majors a view's definition is compared without
- * qualifiers; within one major it is compared exactly.
+ * qualifying the columns of a view that reads one relation (`SELECT
+ * orders.id FROM public.orders` became `SELECT id FROM public.orders`), so
+ * across majors the qualifier of that one relation (its name or alias) is
+ * dropped from column references. Views over several relations print their
+ * qualifiers in every version and are compared as they are; within one
+ * major every view is compared exactly.
  */
 function comparableAcrossMajors(object: SchemaObject): SchemaObject {
-  if ((object.kind !== 'view' && object.kind !== 'materialized view') || object.attributes.definition === undefined) return object;
-  const definition = object.attributes.definition.replace(/(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\.(?=["A-Za-z_])/g, '');
-  return { ...object, attributes: { ...object.attributes, definition } };
+  const definition = object.attributes.definition;
+  if ((object.kind !== 'view' && object.kind !== 'materialized view') || definition === undefined) return object;
+  const relations = [...definition.matchAll(RELATION_REFERENCE)];
+  if (relations.length !== 1 || /\(\s*SELECT\b/i.test(definition)) return object;
+  const [, table, alias] = relations[0]!;
+  const qualifier = alias && !SQL_KEYWORDS.has(alias.toUpperCase()) ? alias : table!.replace(/^.*\./, '');
+  const unqualified = definition.replace(new RegExp(`(?<![\\w."])${escapeRegExp(qualifier)}\\.(?=["A-Za-z_])`, 'g'), '');
+  return { ...object, attributes: { ...object.attributes, definition: unqualified } };
 }
+
+/** `FROM schema.table [alias]` / `JOIN schema.table [alias]` (the catalog read qualifies every relation). */
+const RELATION_REFERENCE = /\b(?:FROM|JOIN)\s+((?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)\.(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*))(?:\s+(?:AS\s+)?([A-Za-z_][\w$]*))?/gi;
+const SQL_KEYWORDS = new Set(['WHERE', 'JOIN', 'ON', 'GROUP', 'ORDER', 'LIMIT', 'OFFSET', 'UNION', 'INTERSECT', 'EXCEPT', 'LEFT', 'RIGHT', 'INNER', 'FULL', 'CROSS', 'NATURAL', 'HAVING', 'WINDOW', 'FETCH', 'FOR', 'WITH']);
 
 function kindRank(kind: ObjectKind): number {
   return OBJECT_KINDS.indexOf(kind);

@@ -28,15 +28,52 @@ export function formatSchemaDifference(difference: SchemaDifference, wording: Di
 }
 
 export function formatAttributeChange(change: AttributeChange): string {
-  const before = change.before ?? 'none';
-  const after = change.after ?? 'none';
-  if (before.length <= SHORT && after.length <= SHORT && !before.includes('\n') && !after.includes('\n')) return `${change.attribute} ${before} -> ${after}`;
+  const { attribute, before, after } = change;
+  const short = (value: string | undefined) => value === undefined || (value.length <= SHORT && !value.includes('\n'));
+  if (short(before) && short(after)) return `${attribute} ${shown(attribute, before)} -> ${shown(attribute, after)}`;
+  if (before === undefined || after === undefined) {
+    const excerpt = JSON.stringify(clip((before ?? after)!.split('\n')[0]!, 0));
+    return before === undefined ? `${attribute} ${absent(attribute)} -> ${excerpt}` : `${attribute} ${excerpt} -> ${absent(attribute)}`;
+  }
   const left = before.split('\n');
   const right = after.split('\n');
   let line = 0;
   while (line < left.length && line < right.length && left[line] === right[line]) line++;
-  const show = (text: string | undefined) => (text === undefined ? '(no line)' : JSON.stringify(text.length > SHORT ? `${text.slice(0, SHORT - 1)}…` : text));
-  return `${change.attribute} changed at line ${line + 1}: ${show(left[line])} -> ${show(right[line])}`;
+  const [a, b] = around(left[line], right[line]);
+  return `${attribute} changed at line ${line + 1}: ${a} -> ${b}`;
+}
+
+/**
+ * The two versions of a line, cut to the part around their first
+ * difference, so a long index definition that changed at its end still
+ * shows the change (`…btree (customer_id, created_at)` -> `…created_at DESC)`).
+ */
+function around(left: string | undefined, right: string | undefined): [string, string] {
+  if (left === undefined || right === undefined) return [left === undefined ? '(no line)' : JSON.stringify(clip(left, 0)), right === undefined ? '(no line)' : JSON.stringify(clip(right, 0))];
+  let at = 0;
+  while (at < left.length && at < right.length && left[at] === right[at]) at++;
+  const start = Math.max(0, at - CONTEXT);
+  return [JSON.stringify(clip(left, start)), JSON.stringify(clip(right, start))];
+}
+
+/** Characters of common text shown before the first difference. */
+const CONTEXT = 24;
+
+function clip(text: string, start: number): string {
+  const end = start + SHORT;
+  return `${start > 0 ? '…' : ''}${text.length > end ? `${text.slice(start, end - 1)}…` : text.slice(start)}`;
+}
+
+/** Flags that are off are not stored: shown as "no", not "none". */
+const FLAGS = new Set(['not null', 'unlogged', 'strict', 'leakproof', 'cycle', 'partitioned', 'foreign', 'window']);
+const ABSENT: Record<string, string> = { security: 'invoker', 'row level security': 'disabled' };
+
+function absent(attribute: string): string {
+  return ABSENT[attribute] ?? (FLAGS.has(attribute) ? 'no' : 'none');
+}
+
+function shown(attribute: string, value: string | undefined): string {
+  return value === undefined ? absent(attribute) : value;
 }
 
 /** `3 objects differ (1 added, 1 removed, 1 changed)`. */

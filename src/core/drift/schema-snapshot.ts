@@ -16,7 +16,8 @@ export interface SchemaObject {
   /**
    * Where the object lives, for the config's `drift.exclude` patterns: the
    * qualified table of a column, constraint, index, trigger or policy; the
-   * object's own qualified name otherwise.
+   * object's own qualified name otherwise (for an extension, the schema it
+   * is installed in and its name).
    */
   scope: string;
   /** Absent attributes are "none" (no default, no collation of its own). */

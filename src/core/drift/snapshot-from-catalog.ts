@@ -13,9 +13,11 @@ const TYPE_KIND: Record<string, string> = { e: 'enum', d: 'domain', c: 'composit
 /**
  * The snapshot of the catalog rows: one object per schema, table, column,
  * constraint, index, view, function, trigger, sequence, type, extension and
- * policy. Attributes that are "off" or "none" are left out, so the common
- * object is small and an attribute appearing reads as a change
- * (`default: none -> now()`).
+ * policy. Flags that are off and values that are none are left out, so the
+ * common object is small (format-schema-difference.ts says "no" or "none"
+ * for them); states whose usual value is "on" (a trigger enabled, an index
+ * valid, a policy permissive, a function's parallel safety) are always
+ * written, so turning one off reads as `enabled yes -> disabled`.
  */
 export function snapshotFromCatalog(rows: CatalogRows): SchemaSnapshot {
   const objects: SchemaObject[] = [];
@@ -27,7 +29,7 @@ export function snapshotFromCatalog(rows: CatalogRows): SchemaSnapshot {
   const privileges = (owner: string | null, acl: string[] | null) => ({ owner, privileges: aclText(acl) });
 
   for (const row of rows.schemas) add('schema', row.schema, row.schema, privileges(row.owner, row.acl));
-  for (const row of rows.extensions) add('extension', row.name, row.schema, { version: row.version, schema: row.schema });
+  for (const row of rows.extensions) add('extension', row.name, `${row.schema}.${row.name}`, { version: row.version, schema: row.schema });
 
   for (const row of rows.relations) {
     const name = `${row.schema}.${row.name}`;
@@ -40,7 +42,7 @@ export function snapshotFromCatalog(rows: CatalogRows): SchemaSnapshot {
       'partition bound': row.partition_bound,
       inherits: row.partition_bound === null && row.parents && row.parents.length > 0 ? row.parents.join(', ') : null,
       unlogged: row.unlogged ? 'yes' : null,
-      'row level security': table && row.row_security ? (row.force_row_security ? 'forced' : 'enabled') : null,
+      'row level security': !table ? null : row.row_security ? (row.force_row_security ? 'forced' : 'enabled') : row.force_row_security ? 'disabled (forced when enabled)' : null,
       options: row.options && row.options.length > 0 ? [...row.options].sort(compare).join(', ') : null,
       definition: row.definition,
       ...privileges(row.owner, row.acl),
@@ -66,7 +68,7 @@ export function snapshotFromCatalog(rows: CatalogRows): SchemaSnapshot {
   }
 
   for (const row of rows.indexes) {
-    add('index', `${row.schema}.${row.name}`, `${row.schema}.${row.table}`, { definition: row.definition, valid: row.valid ? null : 'no (a failed CREATE INDEX CONCURRENTLY?)' });
+    add('index', `${row.schema}.${row.name}`, `${row.schema}.${row.table}`, { definition: row.definition, valid: row.valid ? 'yes' : 'no (a failed CREATE INDEX CONCURRENTLY?)' });
   }
 
   for (const row of rows.functions) {
@@ -79,7 +81,7 @@ export function snapshotFromCatalog(rows: CatalogRows): SchemaSnapshot {
       security: row.security_definer ? 'definer' : null,
       strict: row.strict ? 'yes' : null,
       leakproof: row.leakproof ? 'yes' : null,
-      parallel: row.kind === 'p' || row.parallel === 'u' ? null : (PARALLEL[row.parallel] ?? row.parallel),
+      parallel: row.kind === 'p' ? null : (PARALLEL[row.parallel] ?? row.parallel),
       settings: row.settings && row.settings.length > 0 ? [...row.settings].sort(compare).join(', ') : null,
       body: row.kind === 'a' ? null : row.body,
       ...privileges(row.owner, row.acl),
@@ -88,7 +90,7 @@ export function snapshotFromCatalog(rows: CatalogRows): SchemaSnapshot {
 
   for (const row of rows.triggers) {
     const table = `${row.schema}.${row.table}`;
-    add('trigger', `${table}.${row.name}`, table, { definition: row.definition, enabled: row.enabled === 'O' ? null : (TRIGGER_ENABLED[row.enabled] ?? row.enabled) });
+    add('trigger', `${table}.${row.name}`, table, { definition: row.definition, enabled: TRIGGER_ENABLED[row.enabled] ?? row.enabled });
   }
 
   for (const row of rows.sequences) {
@@ -125,7 +127,7 @@ export function snapshotFromCatalog(rows: CatalogRows): SchemaSnapshot {
     const table = `${row.schema}.${row.table}`;
     add('policy', `${table}.${row.name}`, table, {
       command: POLICY_COMMAND[row.command] ?? row.command,
-      permissive: row.permissive ? null : 'no (restrictive)',
+      permissive: row.permissive ? 'yes' : 'no (restrictive)',
       roles: [...row.roles].sort(compare).join(', '),
       using: row.using,
       'with check': row.with_check,

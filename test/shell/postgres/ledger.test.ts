@@ -71,10 +71,11 @@ describe('ledger migrations', () => {
 describe('ensureLedger', () => {
   it('creates schema guard once and is idempotent', async () => {
     const { client } = await fresh();
-    assert.deepEqual(await ensureLedger(client), ['001']);
+    const shipped = readLedgerMigrations();
+    assert.deepEqual(await ensureLedger(client), ['001', '002']);
     assert.deepEqual(await ensureLedger(client), []);
-    const { rows } = await client.query<{ version: string; sha256: string }>('SELECT version, sha256 FROM guard.schema_migrations');
-    assert.deepEqual(rows, [{ version: '001', sha256: readLedgerMigrations()[0]!.sha256 }]);
+    const { rows } = await client.query<{ version: string; sha256: string }>('SELECT version, sha256 FROM guard.schema_migrations ORDER BY version');
+    assert.deepEqual(rows, shipped.map((migration) => ({ version: migration.version, sha256: migration.sha256 })));
   });
 
   it('concurrent first runs serialise on the ledger lock: one applies, the other finds it done', async () => {
@@ -82,21 +83,21 @@ describe('ensureLedger', () => {
     const other = await connect(db.url, { applicationName: 'guard ledger test 2' });
     clients.push(other);
     const results = await Promise.all([ensureLedger(client), ensureLedger(other)]);
-    assert.deepEqual(results.map((applied) => applied.length).sort(), [0, 1]);
+    assert.deepEqual(results.map((applied) => applied.length).sort(), [0, readLedgerMigrations().length]);
   });
 
   it('applies a new shipped migration after the ones already applied', async () => {
     const { client } = await fresh();
     const shipped = readLedgerMigrations();
     await ensureLedger(client, shipped);
-    const next = { version: '002', file: '002_note.sql', sql: 'ALTER TABLE guard.deployments ADD COLUMN note text;', sha256: sha('2') };
-    assert.deepEqual(await ensureLedger(client, [...shipped, next]), ['002']);
+    const next = { version: '999', file: '999_note.sql', sql: 'ALTER TABLE guard.deployments ADD COLUMN note text;', sha256: sha('2') };
+    assert.deepEqual(await ensureLedger(client, [...shipped, next]), ['999']);
     assert.deepEqual(await ensureLedger(client, [...shipped, next]), []);
     // An older guard meets a ledger a newer one upgraded: refused, exit 3.
     await assert.rejects(ensureLedger(client, shipped), (error: unknown) => {
       assert.ok(error instanceof GuardError);
       assert.equal(error.exitCode, ExitCode.unreadable);
-      assert.match(error.message, /migration 002, which this guard does not know/);
+      assert.match(error.message, /migration 999, which this guard does not know/);
       return true;
     });
   });
@@ -116,7 +117,7 @@ describe('ensureLedger', () => {
 
   it('a failing migration leaves nothing half-applied', async () => {
     const { client } = await fresh();
-    const broken = [...readLedgerMigrations(), { version: '002', file: '002_broken.sql', sql: 'CREATE TABLE guard.x (id int); SELECT 1/0;', sha256: sha('3') }];
+    const broken = [...readLedgerMigrations(), { version: '999', file: '999_broken.sql', sql: 'CREATE TABLE guard.x (id int); SELECT 1/0;', sha256: sha('3') }];
     await assert.rejects(ensureLedger(client, broken), (error: unknown) => error instanceof GuardError && error.exitCode === ExitCode.unreadable && /division by zero/.test(error.message));
     const { rows } = await client.query<{ present: boolean }>("SELECT to_regclass('guard.deployments') IS NOT NULL AS present");
     assert.equal(rows[0]?.present, false);
