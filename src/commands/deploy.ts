@@ -263,6 +263,9 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     const { driftSinceLastDeploy, recordLiveSchema, SINCE_DEPLOY_WORDING } = await import('../shell/schema-drift.js');
     if (policy === 'ignore') {
       done(5, 'drift', `not checked (drift: ignore for ${name})`);
+    } else if (separateLedger) {
+      // A database whose ledger lives elsewhere is ephemeral (a CI database built afresh): its last deploy was another database.
+      done(5, 'drift', `not checked: ${name}'s ledger is in another database, so its database is taken as ephemeral; the schema this deploy leaves is recorded for the parity of the next environment`);
     } else {
       const drift = await driftSinceLastDeploy(database, ledger, name, config.drift);
       if (drift.differences === undefined || drift.against === undefined) {
@@ -440,7 +443,8 @@ promotion chain), in SPEC's seven steps, stopping at the first refusal:
   5. drift: ENV's live schema equals the one recorded at its last deploy
      (guard drift ENV lists what differs); ENV's \`drift:\` policy decides:
      refuse (exit 1; --force --reason overrides), warn (printed, the deploy
-     goes on) or ignore (not checked; default warn);
+     goes on) or ignore (not checked; default warn). Not checked for an
+     environment whose ledger: is another database (taken as ephemeral);
   6. COMMAND (or deploy.command) runs with ENVIRONMENT and GUARD_ENV=ENV,
      DATABASE_URL, PGOPTIONS carrying ENV's lock_timeout, statement_timeout
      and idle_in_transaction_session_timeout, GUARD_TRANSACTION_PER_MIGRATION;

@@ -78,7 +78,9 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
       try {
         const [state, holder] = await Promise.all([readEnvironmentState(environment.name, lock, database, ledger), lockHolder(database, lockKey)]);
         let drift: NonNullable<EnvironmentStatus['drift']> = { state: 'ignored', differences: 0 };
-        if (environment.drift !== 'ignore') {
+        if (environment.ledger !== undefined) {
+          drift = { state: 'ignored', differences: 0, note: 'its ledger is in another database: an ephemeral database has no schema of its own to drift from' };
+        } else if (environment.drift !== 'ignore') {
           const found = await driftSinceLastDeploy(database, ledger, environment.name, config.drift);
           drift =
             found.differences === undefined

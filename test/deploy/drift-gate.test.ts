@@ -173,6 +173,50 @@ environments:
     assert.equal(json.ok, true, 'the parity finding does not become drift: production is what its deploy left');
   });
 
+  it('an ephemeral CI database (its ledger elsewhere) is not checked for drift, and its recorded schema is what staging\'s parity compares with', async () => {
+    const ledger = await testDatabase();
+    const firstCi = await testDatabase();
+    const secondCi = await testDatabase();
+    try {
+      repo.write(
+        'guard.config.yaml',
+        `migrations:
+  - dir: migrations/versions
+    tool: alembic
+environments:
+  - name: ci
+    database: $CI_DATABASE_URL
+    ledger: $GUARD_LEDGER_URL
+  - name: staging
+    database: $STAGING_DATABASE_URL
+    drift: refuse
+  - name: production
+    database: $PRODUCTION_DATABASE_URL
+    drift: refuse
+`,
+      );
+      repo.commitAll('a ci environment with its ledger elsewhere');
+      const saved = env;
+      try {
+        for (const database of [firstCi, secondCi]) {
+          env = { ...saved, CI_DATABASE_URL: database.url, GUARD_LEDGER_URL: ledger.url };
+          const result = deploy('ci');
+          assert.equal(result.code, 0, result.stderr);
+          assert.match(result.stderr, /5\. drift: not checked: ci's ledger is in another database, so its database is taken as ephemeral/);
+        }
+        const staging = deploy('staging');
+        assert.equal(staging.code, 0, staging.stderr);
+        assert.match(staging.stderr, /7\. parity: staging's schema matches ci's at the same chain/);
+      } finally {
+        env = saved;
+      }
+    } finally {
+      for (const database of [ledger, firstCi, secondCi]) await database.drop();
+      config('refuse');
+      repo.commitAll('back to staging and production');
+    }
+  });
+
   it('each kind of out-of-band change is refused by the next deploy under drift: refuse', async () => {
     const changes: [string, RegExp][] = [
       ['ALTER TABLE orders ALTER COLUMN total TYPE numeric(12,2)', /column public\.orders\.total: type numeric\(10,2\) -> numeric\(12,2\)/],
