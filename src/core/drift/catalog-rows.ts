@@ -22,6 +22,8 @@ export interface CatalogRows {
     parents: string[] | null;
     definition: string | null;
     options: string[] | null;
+    /** pg_class.relreplident: d default (the primary key), n nothing, f full, i an index. */
+    replica_identity: string;
     owner: string;
     acl: string[] | null;
   }[];
@@ -57,6 +59,8 @@ export interface CatalogRows {
     name: string;
     /** pg_get_function_identity_arguments: the part of the signature that names the function. */
     arguments: string;
+    /** pg_get_function_arguments: with defaults and OUT parameters. */
+    full_arguments: string;
     /** pg_proc.prokind: f function, p procedure, a aggregate, w window. */
     kind: string;
     result: string | null;
@@ -104,6 +108,8 @@ export interface CatalogRows {
     owner: string;
     acl: string[] | null;
   }[];
+  /** Rules besides a view's own: pg_get_ruledef, and pg_rewrite.ev_enabled. */
+  rules: { schema: string; table: string; name: string; definition: string; enabled: string }[];
   extensions: { name: string; version: string; schema: string }[];
   policies: {
     schema: string;

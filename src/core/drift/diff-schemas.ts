@@ -36,11 +36,12 @@ export interface AttributeChange {
 export function diffSchemas(before: SchemaSnapshot, after: SchemaSnapshot, settings: DriftSettings = DEFAULT_DRIFT_SETTINGS): SchemaDifference[] {
   const excluded = excludeMatcher(settings.exclude);
   const acrossMajors = major(before.serverVersion) !== major(after.serverVersion);
+  const partitions = new Set([...before.objects, ...after.objects].filter((object) => object.kind === 'table' && object.attributes['partition of'] !== undefined).map((object) => object.name));
   const index = (snapshot: SchemaSnapshot) =>
     new Map(
       snapshot.objects
         .filter((object) => !excluded(object))
-        .map((object) => [`${object.kind}\0${object.name}`, acrossMajors ? comparableAcrossMajors(object) : object]),
+        .map((object) => [`${object.kind}\0${object.name}`, acrossMajors ? comparableAcrossMajors(object, partitions) : object]),
     );
   const left = index(before);
   const right = index(after);
@@ -65,15 +66,24 @@ function major(serverVersion: number): number {
 }
 
 /**
- * A view as two major versions can agree on it. PostgreSQL 16 stopped
- * qualifying the columns of a view that reads one relation (`SELECT
- * orders.id FROM public.orders` became `SELECT id FROM public.orders`), so
- * across majors the qualifier of that one relation (its name or alias) is
- * dropped from column references. Views over several relations print their
- * qualifiers in every version and are compared as they are; within one
- * major every view is compared exactly.
+ * An object as two major versions can agree on it; within one major every
+ * object is compared exactly.
+ *
+ * - A view: PostgreSQL 16 stopped qualifying the columns of a view that
+ *   reads one relation (`SELECT orders.id FROM public.orders` became
+ *   `SELECT id FROM public.orders`), so the qualifier of that one relation
+ *   (its name or alias) is dropped from column references. Views over
+ *   several relations print their qualifiers in every version.
+ * - A partition's column: PostgreSQL 17 gave partitions their parent's
+ *   identity; before, the partition's column is plain. The parent's column
+ *   still carries the identity.
  */
-function comparableAcrossMajors(object: SchemaObject): SchemaObject {
+function comparableAcrossMajors(object: SchemaObject, partitions: ReadonlySet<string>): SchemaObject {
+  // PostgreSQL 17 gave a partition its parent's identity column; 16 and before leave the partition's column plain.
+  if (object.kind === 'column' && partitions.has(object.scope) && object.attributes.identity !== undefined) {
+    const { identity: _inherited, ...rest } = object.attributes;
+    return { ...object, attributes: rest };
+  }
   const definition = object.attributes.definition;
   if ((object.kind !== 'view' && object.kind !== 'materialized view') || definition === undefined) return object;
   const relations = [...definition.matchAll(RELATION_REFERENCE)];

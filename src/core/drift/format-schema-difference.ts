@@ -40,7 +40,8 @@ export function formatAttributeChange(change: AttributeChange): string {
   let line = 0;
   while (line < left.length && line < right.length && left[line] === right[line]) line++;
   const [a, b] = around(left[line], right[line]);
-  return `${attribute} changed at line ${line + 1}: ${a} -> ${b}`;
+  // A line number says something only for a value of several lines (a function body, a view).
+  return left.length === 1 && right.length === 1 ? `${attribute} changed: ${a} -> ${b}` : `${attribute} changed at line ${line + 1}: ${a} -> ${b}`;
 }
 
 /**

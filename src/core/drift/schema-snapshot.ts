@@ -39,6 +39,7 @@ export const OBJECT_KINDS = [
   'procedure',
   'aggregate',
   'trigger',
+  'rule',
   'policy',
 ] as const;
 export type ObjectKind = (typeof OBJECT_KINDS)[number];

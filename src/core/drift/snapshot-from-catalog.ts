@@ -9,6 +9,7 @@ const PARALLEL: Record<string, string> = { s: 'safe', r: 'restricted', u: 'unsaf
 const TRIGGER_ENABLED: Record<string, string> = { O: 'yes', D: 'disabled', R: 'replica only', A: 'always' };
 const POLICY_COMMAND: Record<string, string> = { r: 'SELECT', a: 'INSERT', w: 'UPDATE', d: 'DELETE', '*': 'ALL' };
 const TYPE_KIND: Record<string, string> = { e: 'enum', d: 'domain', c: 'composite', r: 'range' };
+const REPLICA_IDENTITY: Record<string, string> = { n: 'nothing', f: 'full', i: 'index' };
 
 /**
  * The snapshot of the catalog rows: one object per schema, table, column,
@@ -44,6 +45,7 @@ export function snapshotFromCatalog(rows: CatalogRows): SchemaSnapshot {
       unlogged: row.unlogged ? 'yes' : null,
       'row level security': !table ? null : row.row_security ? (row.force_row_security ? 'forced' : 'enabled') : row.force_row_security ? 'disabled (forced when enabled)' : null,
       options: row.options && row.options.length > 0 ? [...row.options].sort(compare).join(', ') : null,
+      'replica identity': table && row.replica_identity !== 'd' ? (REPLICA_IDENTITY[row.replica_identity] ?? row.replica_identity) : null,
       definition: row.definition,
       ...privileges(row.owner, row.acl),
     });
@@ -75,6 +77,8 @@ export function snapshotFromCatalog(rows: CatalogRows): SchemaSnapshot {
     const name = `${row.schema}.${row.name}(${row.arguments})`;
     add(FUNCTION_KIND[row.kind as keyof typeof FUNCTION_KIND] ?? 'function', name, `${row.schema}.${row.name}`, {
       ...(row.kind === 'w' ? { window: 'yes' } : {}),
+      // Defaults and OUT parameters are not in the name: a changed default is a change.
+      arguments: row.full_arguments !== row.arguments ? row.full_arguments : null,
       returns: row.result,
       language: row.language,
       volatility: row.kind === 'p' ? null : (VOLATILITY[row.volatility] ?? row.volatility),
@@ -95,7 +99,9 @@ export function snapshotFromCatalog(rows: CatalogRows): SchemaSnapshot {
 
   for (const row of rows.sequences) {
     const name = `${row.schema}.${row.name}`;
-    add('sequence', name, name, {
+    // A serial column's sequence goes with its table (excluding the table excludes it).
+    const scope = row.owned_by ? row.owned_by.slice(0, row.owned_by.lastIndexOf('.')) : name;
+    add('sequence', name, scope, {
       type: row.type,
       start: row.start,
       increment: row.increment,
@@ -121,6 +127,11 @@ export function snapshotFromCatalog(rows: CatalogRows): SchemaSnapshot {
       subtype: row.subtype,
       ...privileges(row.owner, row.acl),
     });
+  }
+
+  for (const row of rows.rules) {
+    const table = `${row.schema}.${row.table}`;
+    add('rule', `${table}.${row.name}`, table, { definition: row.definition, enabled: TRIGGER_ENABLED[row.enabled] ?? row.enabled });
   }
 
   for (const row of rows.policies) {

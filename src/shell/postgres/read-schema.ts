@@ -51,7 +51,8 @@ const QUERIES = {
               FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace
              WHERE i.inhrelid = c.oid) AS parents,
            CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END AS definition,
-           c.reloptions AS options, pg_get_userbyid(c.relowner) AS owner, c.relacl::text[] AS acl
+           c.reloptions AS options, c.relreplident::text AS replica_identity,
+           pg_get_userbyid(c.relowner) AS owner, c.relacl::text[] AS acl
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm') AND c.relpersistence <> 't'
        AND ${APPLICATION_SCHEMA} AND ${NOT_VERSION_TABLE('c')} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')}`,
@@ -96,7 +97,8 @@ const QUERIES = {
 
   // A SQL-standard body (BEGIN ATOMIC, PostgreSQL 14+) has no prosrc: its definition stands for it.
   functions: `
-    SELECT n.nspname AS schema, p.proname AS name, pg_get_function_identity_arguments(p.oid) AS arguments, p.prokind::text AS kind,
+    SELECT n.nspname AS schema, p.proname AS name, pg_get_function_identity_arguments(p.oid) AS arguments,
+           pg_get_function_arguments(p.oid) AS full_arguments, p.prokind::text AS kind,
            CASE WHEN p.prokind <> 'p' THEN pg_get_function_result(p.oid) END AS result, l.lanname AS language,
            p.provolatile::text AS volatility, p.prosecdef AS security_definer, p.proisstrict AS strict, p.proleakproof AS leakproof,
            p.proparallel::text AS parallel, p.proconfig AS settings,
@@ -147,6 +149,13 @@ const QUERIES = {
        AND (t.typtype <> 'c' OR EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind = 'c'))
        AND ${APPLICATION_SCHEMA} AND ${NOT_EXTENSION_MEMBER('pg_type', 't.oid')}`,
 
+  // Rules other than a view's own (_RETURN): CREATE RULE ... DO INSTEAD NOTHING silently changes what a statement does.
+  rules: `
+    SELECT n.nspname AS schema, c.relname AS "table", r.rulename AS name, pg_get_ruledef(r.oid, true) AS definition, r.ev_enabled::text AS enabled
+      FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE r.rulename <> '_RETURN' AND c.relpersistence <> 't'
+       AND ${APPLICATION_SCHEMA} AND ${NOT_VERSION_TABLE('c')} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')}`,
+
   extensions: `
     SELECT e.extname AS name, e.extversion AS version, n.nspname AS schema
       FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace`,
@@ -162,18 +171,30 @@ const QUERIES = {
 type QueryName = keyof typeof QUERIES;
 const ORDER = Object.keys(QUERIES) as QueryName[];
 
-/** The whole read, as one message: BEGIN, a query per kind, COMMIT. */
-export const READ_SCHEMA_SQL = [
+/**
+ * Before the queries: a transaction that sees one state of the catalogs,
+ * and the session settings the deparsers print by, pinned, so that no
+ * server's, database's or role's own setting reaches the text. The search
+ * path leaves out the schema of what it shows, so only pg_catalog is on it
+ * and every name is qualified; TimeZone, DateStyle and IntervalStyle shape
+ * timestamp defaults and partition bounds; extra_float_digits shapes float
+ * literals.
+ */
+const PREAMBLE = [
   'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY',
-  // The deparsers leave out the schema of what the search path shows; with
-  // only pg_catalog on it, every name is qualified, whoever connects.
   'SET LOCAL search_path TO pg_catalog',
-  ...ORDER.map((name) => QUERIES[name].trim()),
-  'COMMIT',
-].join(';\n');
+  "SET LOCAL TimeZone TO 'UTC'",
+  "SET LOCAL DateStyle TO 'ISO, YMD'",
+  "SET LOCAL IntervalStyle TO 'postgres'",
+  'SET LOCAL extra_float_digits TO 1',
+  "SET LOCAL bytea_output TO 'hex'",
+];
 
-/** The number of statements one read sends (for the tests that hold it constant). */
-export const READ_SCHEMA_STATEMENTS = ORDER.length + 3;
+/**
+ * The whole read, as one message: the preamble, a query per kind, COMMIT.
+ * It opens its own transaction, so the client must not be in one.
+ */
+export const READ_SCHEMA_SQL = [...PREAMBLE, ...ORDER.map((name) => QUERIES[name].trim()), 'COMMIT'].join(';\n');
 
 /**
  * The catalog rows of the database `client` is connected to, in one round
@@ -189,7 +210,7 @@ export async function readCatalogRows(client: pg.Client, what: string): Promise<
     await client.query('ROLLBACK').catch(() => undefined);
     throw queryError(error, `cannot read the schema of ${what} from its catalogs`, []);
   }
-  const rows = (name: QueryName) => results[ORDER.indexOf(name) + 2]!.rows;
+  const rows = (name: QueryName) => results[PREAMBLE.length + ORDER.indexOf(name)]!.rows;
   return {
     serverVersion: Number((rows('serverVersion')[0] as { version: number }).version),
     schemas: rows('schemas'),
@@ -201,6 +222,7 @@ export async function readCatalogRows(client: pg.Client, what: string): Promise<
     triggers: rows('triggers'),
     sequences: rows('sequences'),
     types: rows('types'),
+    rules: rows('rules'),
     extensions: rows('extensions'),
     policies: rows('policies'),
   } as CatalogRows;

@@ -57,7 +57,7 @@ describe('formatAttributeChange', () => {
     assert.equal(at72.length, 72);
     assert.equal(formatAttributeChange({ attribute: 'definition', before: 'CHECK (true)', after: at72 }), `definition CHECK (true) -> ${at72}`);
     const at73 = `CHECK (${'x'.repeat(65)})`;
-    assert.equal(formatAttributeChange({ attribute: 'definition', before: 'CHECK (true)', after: at73 }), `definition changed at line 1: "CHECK (true)" -> "${at73.slice(0, 71)}…"`);
+    assert.equal(formatAttributeChange({ attribute: 'definition', before: 'CHECK (true)', after: at73 }), `definition changed: "CHECK (true)" -> "${at73.slice(0, 71)}…"`);
   });
 
   it('a multi-line value (a function body) is shown by its first differing line', () => {
@@ -84,17 +84,10 @@ describe('formatAttributeChange', () => {
     assert.equal(formatAttributeChange({ attribute: 'body', before: 'x\nSELECT "a"', after: 'x\nSELECT\t"b"' }), 'body changed at line 2: "SELECT \\"a\\"" -> "SELECT\\t\\"b\\""');
   });
 
-  it('a long value that differs beyond its first 72 characters shows where the two differ', () => {
-    // Suspected bug: both sides are cut to the same first 71 characters, so the
-    // line reads `"CREATE INDEX ... btree (…" -> "CREATE INDEX ... btree (…"`: two
-    // identical texts for a change. Index definitions are often this long.
+  it('a long value that differs beyond its first 72 characters is shown around its first difference', () => {
     const before = 'CREATE INDEX orders_customer_created_idx ON public.orders USING btree (customer_id, created_at)';
     const after = 'CREATE INDEX orders_customer_created_idx ON public.orders USING btree (customer_id, created_at DESC)';
-    const text = formatAttributeChange({ attribute: 'definition', before, after });
-    const shown = text.match(/^definition changed at line 1: (".*") -> (".*")$/);
-    assert.ok(shown, text);
-    assert.notEqual(shown[1], shown[2], `the two sides read the same: ${text}`);
-    assert.match(shown[2]!, /DESC/, text);
+    assert.equal(formatAttributeChange({ attribute: 'definition', before, after }), 'definition changed: "…(customer_id, created_at)" -> "…(customer_id, created_at DESC)"');
   });
 
   it('an absent value next to a long one reads `none`, not the text "none"', () => {
