@@ -137,10 +137,11 @@ could not be read, or ENV has no recorded schema to compare with yet.`,
     }
     const { colours } = context;
     const subject = result.mode === 'since-deploy' ? `${result.environment}` : `${result.environment} and ${result.other}`;
-    if (result.note) {
+    if (result.note && result.differences.length === 0) {
       context.err(`${colours.yellow('not compared')} ${result.note}`);
       return result.exitCode;
     }
+    if (result.note) context.err(`${colours.yellow('note')} ${result.note}`);
     if (result.differences.length === 0) {
       context.err(`${colours.green('no drift')} ${result.mode === 'since-deploy' ? `${result.environment}'s schema matches ${result.against}` : `${subject} have the same schema`} (${result.fingerprints.after.slice(0, 19)})`);
       return result.exitCode;

@@ -21,7 +21,7 @@ export interface DriftSinceDeploy {
   against: string | undefined;
   /** Undefined when there was nothing to compare with (see `note`). */
   differences: SchemaDifference[] | undefined;
-  /** Why nothing was compared: no deploy yet, a deploy recorded without a fingerprint, a snapshot missing from the ledger. */
+  /** Why nothing was compared (no deploy yet, a deploy recorded without a fingerprint), or why the differences say little (a snapshot missing from the ledger). */
   note: string | undefined;
 }
 
@@ -45,7 +45,11 @@ export async function driftSinceLastDeploy(database: pg.Client, ledger: pg.Clien
   const against = describeBaseline(baseline);
   if (baseline.fingerprint === live.fingerprint) return { live, baseline, against, differences: [], note: undefined };
   const recorded = await loadSchemaSnapshot(ledger, baseline.fingerprint);
-  if (!recorded) return none(`the ledger lacks the snapshot of ${baseline.fingerprint} (the fingerprint of ${environment}'s last deploy): the schemas differ, but guard cannot say where`);
+  if (!recorded) {
+    // The fingerprints say the schema changed; without the recorded snapshot guard cannot say where, but it is drift all the same.
+    const whole: SchemaDifference = { change: 'changed', kind: 'schema', name: '(the whole database)', attributes: [{ attribute: 'fingerprint', before: baseline.fingerprint, after: live.fingerprint }] };
+    return { live, baseline, against, differences: [whole], note: `the ledger lacks the snapshot of ${baseline.fingerprint}: the schema changed, but guard cannot say where` };
+  }
   return { live, baseline, against, differences: diffSchemas(recorded, live.snapshot, settings), note: undefined };
 }
 

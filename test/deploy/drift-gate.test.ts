@@ -232,4 +232,15 @@ environments:
       assert.equal(guard('record', 'production').code, 0);
     }
   });
+
+  it('a changed schema whose recorded snapshot is gone from the ledger is still drift, said as such', async () => {
+    await sql('production', 'CREATE INDEX orders_total_idx2 ON orders (total)');
+    await sql('production', 'DELETE FROM guard.schema_snapshots');
+    const drift = guard('drift', 'production');
+    assert.equal(drift.code, 1, drift.stderr);
+    assert.match(drift.stdout, /^schema \(the whole database\): fingerprint sha256:[0-9a-f]{64} -> sha256:[0-9a-f]{64}\n$/);
+    assert.match(drift.stderr, /note the ledger lacks the snapshot of sha256:[0-9a-f]{64}: the schema changed, but guard cannot say where/);
+    const refused = deploy('production', '--check');
+    assert.equal(refused.code, 1, refused.stderr);
+  });
 });
