@@ -1,42 +1,23 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import path from 'node:path';
 import pg from 'pg';
-import { PROJECT_ROOT, TempRepo } from '../helpers/git-repo.js';
+import { TempRepo } from '../helpers/git-repo.js';
+import { GUARD, queryRows, runGuard, type Run } from '../helpers/compiled-guard.js';
 import { ALEMBIC_UPGRADE, alembicSqlRevision, alembicWithPostgresMissing, writeAlembicProject } from '../helpers/alembic-project.js';
 import { testDatabase, type TestDatabase } from '../helpers/postgres.js';
 
-// The compiled CLI, as a deploy pipeline runs it (test/run.mjs builds it first).
-const GUARD = path.join(PROJECT_ROOT, 'dist/bin/guard.js');
 const missing = alembicWithPostgresMissing();
 if (missing) console.log(`# ${missing}: the deploy tests with real Alembic are skipped`);
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 describe('guard deploy with a real Alembic project on a real PostgreSQL', { skip: missing || false }, () => {
   let repo: TempRepo;
   const databases: Record<string, TestDatabase> = {};
   let env: NodeJS.ProcessEnv;
 
-  const guard = (...args: string[]): Run => {
-    const result = spawnSync(process.execPath, [GUARD, ...args], { cwd: repo.root, encoding: 'utf8', env });
-    return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
-  };
+  const guard = (...args: string[]): Run => runGuard(repo.root, env, args);
   const deploy = (environment: string, ...extra: string[]) => guard('deploy', environment, ...extra, '--', ...ALEMBIC_UPGRADE);
-  const query = async (environment: string, sql: string) => {
-    const client = new pg.Client({ connectionString: databases[environment]!.url });
-    await client.connect();
-    try {
-      return (await client.query(sql)).rows;
-    } finally {
-      await client.end();
-    }
-  };
+  const query = (environment: string, sql: string) => queryRows(databases[environment]!.url, sql);
 
   before(async () => {
     for (const name of ['ci', 'staging', 'production']) databases[name] = await testDatabase();

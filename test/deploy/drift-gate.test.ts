@@ -1,22 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import pg from 'pg';
-import { PROJECT_ROOT, TempRepo } from '../helpers/git-repo.js';
+import { TempRepo } from '../helpers/git-repo.js';
+import { queryRows, runGuard, type Run } from '../helpers/compiled-guard.js';
 import { ALEMBIC_UPGRADE, alembicSqlRevision, alembicWithPostgresMissing, writeAlembicProject } from '../helpers/alembic-project.js';
 import { testDatabase, type TestDatabase } from '../helpers/postgres.js';
 
-// The compiled CLI, as a deploy pipeline runs it (test/run.mjs builds it first).
-const GUARD = path.join(PROJECT_ROOT, 'dist/bin/guard.js');
 const missing = alembicWithPostgresMissing();
 if (missing) console.log(`# ${missing}: the drift gate tests with real Alembic are skipped`);
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 /** A revision whose effect depends on the environment: the seed's anti-pattern, `if ENVIRONMENT == "production"`. */
 function conditionalRevision(revision: string, down: string, sql: string): string {
@@ -45,20 +35,9 @@ describe('drift and parity gates on real Alembic deploys', { skip: missing || fa
   const databases: Record<string, TestDatabase> = {};
   let env: NodeJS.ProcessEnv;
 
-  const guard = (...args: string[]): Run => {
-    const result = spawnSync(process.execPath, [GUARD, ...args], { cwd: repo.root, encoding: 'utf8', env });
-    return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
-  };
+  const guard = (...args: string[]): Run => runGuard(repo.root, env, args);
   const deploy = (environment: string, ...extra: string[]) => guard('deploy', environment, ...extra, '--', ...ALEMBIC_UPGRADE);
-  const sql = async (environment: string, text: string) => {
-    const client = new pg.Client({ connectionString: databases[environment]!.url });
-    await client.connect();
-    try {
-      return (await client.query(text)).rows;
-    } finally {
-      await client.end();
-    }
-  };
+  const sql = (environment: string, text: string) => queryRows(databases[environment]!.url, text);
   const config = (productionPolicy: string) =>
     repo.write(
       'guard.config.yaml',

@@ -19,12 +19,10 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
-  statfsSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { dataParent, freePort } from './postgres.js';
 
 /** A second PostgreSQL server of another major version (Debian's packages, e.g. /usr/lib/postgresql/15/bin), for cross-version tests. */
 export interface OtherServer {
@@ -263,28 +261,3 @@ function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** As in test/helpers/postgres.ts: GUARD_TEST_PG_DIR, else /dev/shm when it is a writable tmpfs with room to spare, else the temp dir. */
-function dataParent(): string {
-  if (process.env.GUARD_TEST_PG_DIR) return process.env.GUARD_TEST_PG_DIR;
-  try {
-    accessSync('/dev/shm', constants.W_OK);
-    const stats = statfsSync('/dev/shm');
-    if (stats.bavail * stats.bsize >= 1024 ** 3) return '/dev/shm';
-  } catch {
-    // not Linux, or no /dev/shm
-  }
-  return tmpdir();
-}

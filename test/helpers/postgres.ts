@@ -198,7 +198,8 @@ async function startEmbedded(): Promise<Server> {
   }
 }
 
-function freePort(): Promise<number> {
+/** A port free on 127.0.0.1 now (another process may take it before the server binds it: callers retry). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.unref();
@@ -228,7 +229,7 @@ function childOf(instance: unknown): ChildProcess | undefined {
  * writable tmpfs with room to spare (CREATE DATABASE there takes ~25 ms
  * instead of ~400 ms on a slow disk), else the temp dir.
  */
-function dataParent(): string {
+export function dataParent(): string {
   if (process.env.GUARD_TEST_PG_DIR) return process.env.GUARD_TEST_PG_DIR;
   try {
     accessSync('/dev/shm', constants.W_OK);
