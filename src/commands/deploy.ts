@@ -22,6 +22,8 @@ import type { CommandDefinition } from './context.js';
 import { verifyRepository } from './verify.js';
 import { diffSchemas, type SchemaDifference } from '../core/drift/diff-schemas.js';
 import { judgeDrift } from '../core/drift/judge-drift.js';
+import { SINCE_DEPLOY_WORDING } from '../core/drift/format-schema-difference.js';
+import { shortDigest } from '../core/deploy/short-digest.js';
 
 export interface DeployStep {
   step: number;
@@ -188,8 +190,8 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
         applied = state.applied;
       }
       decision = checkPredecessor({ environment: name, predecessor, lockSets: lock.sets, predecessorDeploys: deploys, ...(applied ? { predecessorApplied: applied } : {}) });
-      // Its schema at this chain, for the parity check after the deploy: one fingerprint on the rows of one deploy.
-      const fingerprints = new Set([...deploys.values()].map((row) => (row && row.chain === lock.sets.find((set) => set.dir === row.migrationSet)?.chain ? row.schemaFingerprint : undefined)));
+      // When the check passes, each set's last deploy there is at this chain, so their fingerprint (one per deploy) is the predecessor's schema at this chain: parity compares with it.
+      const fingerprints = new Set([...deploys.values()].map((row) => row?.schemaFingerprint));
       const [only] = fingerprints;
       if (decision.ok && fingerprints.size === 1 && only) predecessorSchema = { fingerprint: only, connection };
     } catch (error) {
@@ -260,7 +262,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     }
 
     // 5. Drift: the live schema is the one recorded at ENV's last deploy.
-    const { driftSinceLastDeploy, recordLiveSchema, SINCE_DEPLOY_WORDING } = await import('../shell/schema-drift.js');
+    const { driftSinceLastDeploy, recordLiveSchema } = await import('../shell/schema-drift.js');
     if (policy === 'ignore') {
       done(5, 'drift', `not checked (drift: ignore for ${name})`);
     } else if (separateLedger) {
@@ -278,7 +280,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
           if (stop) return stop;
         } else {
           if (verdict.outcome === 'warn') warnings.push(verdict.warning);
-          done(5, 'drift', verdict.outcome === 'clean' ? `${verdict.detail} (${drift.live.fingerprint.slice(0, 19)})` : verdict.detail);
+          done(5, 'drift', verdict.outcome === 'clean' ? `${verdict.detail} (sha256:${shortDigest(drift.live.fingerprint)})` : verdict.detail);
         }
       }
     }
@@ -334,7 +336,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     }
     const fingerprint = await schemaAfter();
     for (const id of ids) await finishDeploy(ledger, id, { status: 'succeeded', schemaFingerprint: fingerprint });
-    done(7, 'record', `${name} is at ${lock.sets.map((set) => set.heads.join(', ')).join('; ')}; recorded in ${separateLedger ? redactUrl(resolved.ledgerUrl) : `${name}'s ledger`}${fingerprint ? ` with schema ${fingerprint.slice(0, 19)}` : ''}`);
+    done(7, 'record', `${name} is at ${lock.sets.map((set) => set.heads.join(', ')).join('; ')}; recorded in ${separateLedger ? redactUrl(resolved.ledgerUrl) : `${name}'s ledger`}${fingerprint ? ` with schema sha256:${shortDigest(fingerprint)}` : ''}`);
 
     // Parity: the same migrations left the same schema here as in the environment before.
     if (policy !== 'ignore' && fingerprint) {

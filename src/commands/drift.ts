@@ -3,7 +3,8 @@ import { inputError } from '../core/guard-error.js';
 import { redactError } from '../core/deploy/redact-url.js';
 import { resolveEnvironment } from '../core/deploy/resolve-environment.js';
 import { diffSchemas, type SchemaDifference } from '../core/drift/diff-schemas.js';
-import { formatSchemaDifference, summariseDifferences, type DifferenceWording } from '../core/drift/format-schema-difference.js';
+import { SINCE_DEPLOY_WORDING, formatSchemaDifference, summariseDifferences, type DifferenceWording } from '../core/drift/format-schema-difference.js';
+import { shortDigest } from '../core/deploy/short-digest.js';
 import { JSON_SCHEMA_VERSION } from '../cli/output.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { loadConfig } from '../shell/load-config.js';
@@ -87,8 +88,8 @@ export async function schemaDrift(options: { cwd: string; configPath?: string | 
 }
 
 /** How a result names the sides of a difference. */
-export function driftWording(result: Pick<DriftResult, 'mode' | 'environment' | 'other'>, sinceDeploy: DifferenceWording): DifferenceWording {
-  return result.mode === 'since-deploy' ? sinceDeploy : { added: `only in ${result.other}`, removed: `only in ${result.environment}` };
+export function driftWording(result: Pick<DriftResult, 'mode' | 'environment' | 'other'>): DifferenceWording {
+  return result.mode === 'since-deploy' ? SINCE_DEPLOY_WORDING : { added: `only in ${result.other}`, removed: `only in ${result.environment}` };
 }
 
 export const driftCommand: CommandDefinition = {
@@ -129,8 +130,7 @@ could not be read, or ENV has no recorded schema to compare with yet.`,
     const [environment, other, ...rest] = positionals;
     if (!environment || rest.length > 0) throw inputError('guard drift takes one or two environments', { fix: 'guard drift production, or guard drift staging production' });
     const result = await schemaDrift({ cwd: context.cwd, configPath: context.configPath, environment, other, env: context.env });
-    const { SINCE_DEPLOY_WORDING } = await import('../shell/schema-drift.js');
-    const wording = driftWording(result, SINCE_DEPLOY_WORDING);
+    const wording = driftWording(result);
     if (context.format === 'json') {
       context.out(JSON.stringify(result, null, 2));
       return result.exitCode;
@@ -143,7 +143,7 @@ could not be read, or ENV has no recorded schema to compare with yet.`,
     }
     if (result.note) context.err(`${colours.yellow('note')} ${result.note}`);
     if (result.differences.length === 0) {
-      context.err(`${colours.green('no drift')} ${result.mode === 'since-deploy' ? `${result.environment}'s schema matches ${result.against}` : `${subject} have the same schema`} (${result.fingerprints.after.slice(0, 19)})`);
+      context.err(`${colours.green('no drift')} ${result.mode === 'since-deploy' ? `${result.environment}'s schema matches ${result.against}` : `${subject} have the same schema`} (sha256:${shortDigest(result.fingerprints.after)})`);
       return result.exitCode;
     }
     for (const difference of result.differences) context.out(formatSchemaDifference(difference, wording));

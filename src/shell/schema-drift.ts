@@ -38,7 +38,8 @@ export async function recordLiveSchema(database: pg.Client, ledger: pg.Client, e
 }
 
 export async function driftSinceLastDeploy(database: pg.Client, ledger: pg.Client, environment: string, settings: DriftSettings): Promise<DriftSinceDeploy> {
-  const [live, baseline] = [await readLiveSchema(database, environment), await readSchemaBaseline(ledger, environment)];
+  const live = await readLiveSchema(database, environment);
+  const baseline = await readSchemaBaseline(ledger, environment);
   const none = (note: string): DriftSinceDeploy => ({ live, baseline, against: undefined, differences: undefined, note });
   if (!baseline) return none(`${environment} has no deploy in its ledger yet: nothing to compare (the schema is recorded at its first deploy)`);
   if (!baseline.fingerprint) return none(`${environment}'s last deploy (#${baseline.deployId}) was recorded without a schema fingerprint: nothing to compare until the next deploy records one`);
@@ -61,6 +62,3 @@ export function describeBaseline(baseline: SchemaBaseline): string {
   if (baseline.commit) parts.push(`commit ${baseline.commit.slice(0, 12)}`);
   return `the schema recorded at its last deploy (${parts.join(', ')})`;
 }
-
-/** Wording of a live schema against its last deploy. */
-export const SINCE_DEPLOY_WORDING = { added: 'added since the last deploy, not by a migration', removed: 'dropped since the last deploy, not by a migration' } as const;

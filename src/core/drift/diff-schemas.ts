@@ -36,7 +36,9 @@ export interface AttributeChange {
 export function diffSchemas(before: SchemaSnapshot, after: SchemaSnapshot, settings: DriftSettings = DEFAULT_DRIFT_SETTINGS): SchemaDifference[] {
   const excluded = excludeMatcher(settings.exclude);
   const acrossMajors = major(before.serverVersion) !== major(after.serverVersion);
-  const partitions = new Set([...before.objects, ...after.objects].filter((object) => object.kind === 'table' && object.attributes['partition of'] !== undefined).map((object) => object.name));
+  const partitions = acrossMajors
+    ? new Set([...before.objects, ...after.objects].filter((object) => object.kind === 'table' && object.attributes['partition of'] !== undefined).map((object) => object.name))
+    : new Set<string>();
   const index = (snapshot: SchemaSnapshot) =>
     new Map(
       snapshot.objects

@@ -8,6 +8,9 @@ export interface DifferenceWording {
   removed: string;
 }
 
+/** Wording of a live schema against the one recorded at its last deploy. */
+export const SINCE_DEPLOY_WORDING: DifferenceWording = { added: 'added since the last deploy, not by a migration', removed: 'dropped since the last deploy, not by a migration' };
+
 /** Values longer than this, or of several lines (a function body, a view), are shown by their first differing line. */
 const SHORT = 72;
 
