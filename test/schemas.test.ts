@@ -6,6 +6,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { validateConfig } from '../src/core/config/validate-config.js';
 import { GuardError } from '../src/core/guard-error.js';
+import { parseLockfile } from '../src/core/lockfile/parse-lockfile.js';
 import { PROJECT_ROOT } from './helpers/git-repo.js';
 
 const ajv = new Ajv2020({ strict: true, allErrors: true });
@@ -65,6 +66,31 @@ describe('published JSON Schemas', () => {
     raw.sets[0]!.migrations[0]!.file = 'ok.sql';
     raw.lockfile = 2;
     assert.equal(lockfileSchema(raw), false);
+  });
+
+  it('the lockfile schema and guard agree on set amendments', async () => {
+    const chain = `sha256:${'a'.repeat(64)}`;
+    const cases: [string, boolean][] = [
+      [`{set: db/old, change: dropped, chain: "${chain}", reason: r, by: b, at: "2026-12-06"}`, true],
+      [`{set: db/old, change: moved, to: db/new, chain: "${chain}", reason: r, by: b, at: "2026-12-06"}`, true],
+      [`{set: db/old, change: retooled, from: sql, to: flyway, chain: "${chain}", reason: r, by: b, at: "2026-12-06"}`, true],
+      [`{set: db/old, change: dropped, to: db/new, chain: "${chain}", reason: r, by: b, at: "2026-12-06"}`, false],
+      [`{set: db/old, change: moved, chain: "${chain}", reason: r, by: b, at: "2026-12-06"}`, false],
+      [`{set: db/old, change: retooled, to: flyway, chain: "${chain}", reason: r, by: b, at: "2026-12-06"}`, false],
+      [`{set: db/old, change: forgotten, chain: "${chain}", reason: r, by: b, at: "2026-12-06"}`, false],
+      [`{set: ../old, change: dropped, chain: "${chain}", reason: r, by: b, at: "2026-12-06"}`, false],
+      [`{set: db/old, change: dropped, reason: r, by: b, at: "2026-12-06"}`, false],
+    ];
+    const own = readFileSync(path.join(PROJECT_ROOT, 'checksums.lock.yaml'), 'utf8').replace('amendments: []', 'amendments:');
+    for (const [line, valid] of cases) {
+      const text = `${own}  - ${line}\n`;
+      assert.equal(lockfileSchema(parse(text)), valid, `${line}: ${JSON.stringify(lockfileSchema.errors)}`);
+      const accepted = await parseLockfile(text, 'checksums.lock.yaml').then(
+        () => true,
+        (error: unknown) => (error instanceof GuardError ? false : Promise.reject(error)),
+      );
+      assert.equal(accepted, valid, line);
+    }
   });
 
   it('package.json publishes both schemas', () => {

@@ -6,6 +6,7 @@ import { JSON_SCHEMA_VERSION } from '../cli/output.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { runGit } from '../shell/git/run-git.js';
 import type { CommandDefinition } from './context.js';
+import { describeSetChange } from '../core/seal/new-amendments.js';
 import { lockRepository, printLockResult } from './lock.js';
 
 /**
@@ -16,42 +17,64 @@ import { lockRepository, printLockResult } from './lock.js';
  */
 export const amendCommand: CommandDefinition = {
   name: 'amend',
-  summary: 'record a sanctioned change of a sealed migration',
+  summary: 'record a sanctioned change of a sealed migration or a sealed set',
   help: `Usage: guard amend FILE... --reason TEXT [--format text|json]
+       guard amend --set DIR --reason TEXT
 
 Records in ${LOCKFILE_NAME} that each FILE, sealed (deployed) with one
 content, now has another, and why: {file, from, to, reason, by, at}. Edit
 the files first, then amend them (all the sealed files you changed, in one
-run: the lockfile is refused while any other sealed file differs). Reviewers see the amendment in the pull request; the
+run: the lockfile is refused while any other sealed file differs). Reviewers
+see the amendment in the pull request, and guard verify --base lists it; the
 deploy gate accepts databases that applied the old content.
 
 Prefer a new migration: amend is for changes that must reach databases that
 already ran the old one (a fix to a downgrade, a comment, a data repair).
 
+--set DIR records a change of a whole sealed set, made in the config first:
+  - DIR listed with another tool: retooled (its files are then checked by
+    name under the new tool);
+  - DIR no longer listed, and one new set holds every sealed file of DIR
+    under the same name: moved (its migrations stay sealed there);
+  - DIR no longer listed: dropped (guard stops checking its migrations).
+The record {set, change, to, chain, reason, by, at} holds for the sealed
+state it was made against: without it, hooks and the CI gate refuse a config
+that drops, moves or retools a sealed set.
+
 Options:
-  --reason TEXT      why the sealed migration changes (required)
+  --reason TEXT      why the sealed migration or set changes (required)
+  --set DIR          amend the sealed set DIR (repeatable)
   --format FORMAT    text (default) or json (stdout; schemaVersion ${JSON_SCHEMA_VERSION})
   -C DIR             run as if started in DIR
   --config FILE      use FILE instead of guard.config.yaml
 
-Exit codes: 0 recorded; 1 refused; 2 FILE is not sealed, unchanged, or not
-a migration; 3 git could not be read.`,
-  options: { reason: { type: 'string' } },
+Exit codes: 0 recorded; 1 refused; 2 FILE or DIR is not sealed, unchanged,
+or not a migration; 3 git could not be read (the protected ref is missing:
+fetch it).`,
+  options: { reason: { type: 'string' }, set: { type: 'string', multiple: true } },
   allowPositionals: true,
   async run(context, values, positionals) {
     const reason = (values.reason as string | undefined)?.trim();
-    if (positionals.length === 0) throw inputError('guard amend needs the FILE(s) to amend', { fix: 'guard amend db/versions/1a2b_add_users.py --reason "fix the downgrade"' });
+    const setDirs = (values.set as string[] | undefined) ?? [];
+    if (positionals.length === 0 && setDirs.length === 0) {
+      throw inputError('guard amend needs the FILE(s) or the --set DIR to amend', { fix: 'guard amend db/versions/1a2b_add_users.py --reason "fix the downgrade"' });
+    }
     if (!reason) throw inputError('guard amend needs --reason TEXT', { fix: 'say why the sealed migration changes: --reason "fix the downgrade"' });
     const repository = await openRepository(context.cwd);
-    const files = positionals.map((positional) => path.relative(repository.root, path.resolve(context.cwd, positional)).split(path.sep).join('/'));
+    const relative = (given: string) => path.relative(repository.root, path.resolve(context.cwd, given)).split(path.sep).join('/') || '.';
+    const files = positionals.map(relative);
+    const sets = setDirs.map(relative);
     const result = await lockRepository({
       cwd: context.cwd,
       configPath: context.configPath,
-      amend: { files, reason, by: await author(repository.root), at: new Date().toISOString().slice(0, 10) },
+      amend: { files, sets, reason, by: await author(repository.root), at: new Date().toISOString().slice(0, 10) },
     });
     printLockResult(result, context, false);
     if (result.exitCode === 0 && context.format === 'text') {
       for (const file of files) context.out(`recorded the amendment of ${file}; commit ${LOCKFILE_NAME} with the change`);
+      for (const amendment of result.setAmendments ?? []) {
+        context.out(`recorded the amendment of the sealed set ${amendment.set}: ${describeSetChange(amendment)}; commit ${LOCKFILE_NAME} with the config`);
+      }
     }
     return result.exitCode;
   },

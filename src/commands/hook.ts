@@ -19,7 +19,7 @@ import { writeFileAtomic } from '../shell/write-atomic.js';
 import { readBlobs } from '../shell/git/read-blobs.js';
 import { changedFiles, secretFindings, setOfPath } from '../shell/scan-secrets.js';
 import { splitNul } from '../shell/git/run-git.js';
-import { appendEntry, setTail } from '../core/lockfile/append-entry.js';
+import { appendEntry, locksExactlySets, setTail } from '../core/lockfile/append-entry.js';
 import { yamlScalar } from '../core/lockfile/yaml-scalar.js';
 import { toLockEntry } from '../core/lockfile/lock-set.js';
 import { ADAPTERS } from '../core/migrations/adapters.js';
@@ -134,6 +134,10 @@ async function onlyAdditions(root: string, config: GuardConfig): Promise<PreComm
   } catch {
     return 'full'; // no HEAD yet (a first commit)
   }
+  // A set HEAD's lockfile holds that the config no longer lists (or lists
+  // with another tool) is outside the staged diff below: the full rules judge it.
+  const headText = headLock.get(lockName)?.toString('utf8');
+  if (headText === undefined || !locksExactlySets(headText, config.migrations.map((set) => ({ dir: set.dir, tool: set.tool! })))) return 'full';
   const added = new Map<MigrationSetConfig, { path: string; oid: string }>();
   const every: { path: string; oid: string }[] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -157,8 +161,7 @@ async function onlyAdditions(root: string, config: GuardConfig): Promise<PreComm
     setOfPath(config.migrations.map((set) => set.dir)),
   );
   if (secrets.length > 0 || added.size === 0) return preCommitResult(secrets, false);
-  const headText = headLock.get(lockName)?.toString('utf8');
-  if (headText === undefined || headText.includes('\r') || findConflictMarkers(headText).length > 0) return 'full';
+  if (headText.includes('\r') || findConflictMarkers(headText).length > 0) return 'full';
   let next = headText;
   for (const [set, file] of added) {
     const tool = set.tool!;
@@ -281,7 +284,9 @@ export async function prePush(options: { cwd: string; configPath?: string | unde
     const listed = (await runGit(repository.root, ['rev-list', '--reverse', '--topo-order', tip, ...range])).toString('utf8').split('\n').filter(Boolean);
     if (listed.length === 0) continue;
     if (sealedRef) sealed ??= sealedStateAt(repository.root, sealedRef);
-    for (const entry of await verifyCommits({ repository, config, commits: listed, sealed: await sealed, seen })) commits.push({ ref: localRef, ...entry });
+    for (const entry of await verifyCommits({ repository, config, commits: listed, sealed: await sealed, seen, configAt: options.configPath === undefined })) {
+      commits.push({ ref: localRef, ...entry });
+    }
   }
   const exitCode = worstExitCode(commits.flatMap((entry) => entry.findings));
   return { schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-push', ok: exitCode === 0, exitCode, commits };
@@ -306,10 +311,13 @@ export interface PreReceiveResult {
  * guard passes on to every git it runs;
  * https://git-scm.com/docs/git-receive-pack#_quarantine_environment).
  *
- * The server trusts only itself: the config and the sealed lockfile come
- * from the protected branch as the server has it now, never from the pushed
- * commits (a push cannot unseal a migration by editing the config). Every
- * commit the push adds to the repository is checked, on any branch.
+ * The server trusts only itself for what is sealed: the sealed lockfile
+ * comes from the protected branch as the server has it now, never from the
+ * pushed commits, and every set it seals stays checked whatever a pushed
+ * config says (dropping, moving or retooling one needs a set amendment).
+ * Each pushed commit is read with its own config (a branch may add a set),
+ * or the protected branch's when it has none. Every commit the push adds to
+ * the repository is checked, on any branch.
  */
 export async function preReceive(options: { cwd: string; updates: string }): Promise<PreReceiveResult> {
   const gitDir = (await runGit(options.cwd, ['rev-parse', '--absolute-git-dir'])).toString('utf8').trim();
@@ -340,7 +348,7 @@ export async function preReceive(options: { cwd: string; updates: string }): Pro
     if (!tip) continue;
     // Commits no ref of the server has yet (refs are updated only after this hook says yes).
     const listed = (await runGit(gitDir, ['rev-list', '--reverse', '--topo-order', tip, '--not', '--all'])).toString('utf8').split('\n').filter(Boolean);
-    for (const entry of await verifyCommits({ repository, config: loaded.config, commits: listed, sealed, seen })) commits.push({ ref, ...entry });
+    for (const entry of await verifyCommits({ repository, config: loaded.config, commits: listed, sealed, seen, configAt: true })) commits.push({ ref, ...entry });
   }
   return result(commits);
 }

@@ -5,7 +5,7 @@ import { splitConflictSides, findConflictMarkers } from '../core/lockfile/confli
 import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
 import { mergeLockfiles, planLock, type LockChange } from '../core/lockfile/plan-lock.js';
 import { serializeLockfile } from '../core/lockfile/serialize-lockfile.js';
-import { LOCKFILE_NAME, type Amendment, type Lockfile } from '../core/lockfile/types.js';
+import { LOCKFILE_NAME, type Amendment, type Lockfile, type SetAmendment } from '../core/lockfile/types.js';
 import type { SealedState } from '../core/seal/check-sealed.js';
 import { checkSealedWithHistory, commitOf, protectedRef, sealedStateAt } from '../shell/sealed-state.js';
 import { type Finding, type SetUnderCheck, worstExitCode } from '../core/verify/compare-with-lockfile.js';
@@ -35,6 +35,8 @@ export interface LockResult {
   refusals: Finding[];
   /** Present when the lockfile held git conflict markers and was merged. */
   conflict?: { clashes: string[] };
+  /** The set amendments this run recorded (`guard amend --set`). */
+  setAmendments?: SetAmendment[];
 }
 
 /**
@@ -53,8 +55,8 @@ export interface LockOptions {
   dropSets?: string[];
   /** Write nothing; report whether the lockfile is out of date. */
   check?: boolean;
-  /** Record sanctioned changes of sealed migrations (`guard amend`), one amendment per file. */
-  amend?: { files: string[]; reason: string; by: string; at: string };
+  /** Record sanctioned changes of sealed migrations (`guard amend`), one amendment per file, and of sealed sets (`--set`). */
+  amend?: { files: string[]; sets?: string[]; reason: string; by: string; at: string };
 }
 
 export async function lockRepository(options: LockOptions): Promise<LockResult> {
@@ -67,21 +69,14 @@ export async function lockRepository(options: LockOptions): Promise<LockResult> 
     protectedRef(repository.root, config.protected),
   ]);
   const protectedCommit = protectedName ? await commitOf(repository.root, protectedName) : undefined;
+  // A protected ref that is named but not here is exit 3 with what to fetch,
+  // as in the hooks: without it guard cannot tell a sealed entry from a new
+  // one, and would rewrite a sealed line.
+  if (protectedName && !protectedCommit) await sealedStateAt(repository.root, protectedName);
   const relock = async () => {
     const sets = await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir);
-    const sealed = protectedName && protectedCommit ? await sealedStateAt(repository.root, protectedName) : undefined;
-    const result = await planAndWrite(repository.root, text, sets, sealed, options);
-    if (protectedName && !protectedCommit) {
-      // Locking stays possible offline; the hooks and the CI gate fail closed instead.
-      result.warnings.push({
-        code: 'sealed-unknown',
-        exitCode: 1,
-        set: '.',
-        message: `the protected ref ${protectedName} is not in this clone, so sealed migrations were not checked`,
-        fix: `git fetch ${protectedName.includes('/') ? protectedName.replace('/', ' ') : 'origin'}, then run guard lock again`,
-      });
-    }
-    return result;
+    const sealed = protectedName ? await sealedStateAt(repository.root, protectedName) : undefined;
+    return planAndWrite(repository.root, text, sets, sealed, options);
   };
   // "Up to date" is a pure function of the lockfile text, the files git
   // vouches for and the sealed state; a repeated `guard lock` reads no migration.
@@ -92,7 +87,7 @@ export async function lockRepository(options: LockOptions): Promise<LockResult> 
 }
 
 /** Codes that stop `guard lock`: it never rewrites a sealed entry. */
-const SEALED_REFUSALS = new Set(['sealed-edited', 'sealed-deleted', 'sealed-renamed', 'sealed-line-edited']);
+const SEALED_REFUSALS = new Set(['sealed-edited', 'sealed-deleted', 'sealed-renamed', 'sealed-line-edited', 'sealed-set-dropped', 'sealed-set-retooled']);
 
 async function planAndWrite(
   root: string,
@@ -119,16 +114,26 @@ async function planAndWrite(
     previous = (await parseLockfile(text, LOCKFILE_NAME)).lock;
   }
 
+  const dropSets = (options.dropSets ?? []).map(normaliseDir);
+  const recorded: SetAmendment[] = [];
   if (options.amend) {
-    const { files, ...why } = options.amend;
+    const { files, sets: amendedSets = [], ...why } = options.amend;
     for (const file of files) previous = withAmendment(previous, sets, sealed, { file, ...why });
+    for (const dir of amendedSets) {
+      const amended = withSetAmendment(previous, sets, sealed, { set: normaliseDir(dir), ...why });
+      previous = amended.lock;
+      recorded.push(amended.amendment);
+      // Dropped or moved: the old dir's lines leave the lockfile with it.
+      if (amended.amendment.change !== 'retooled' && previous.sets.some((set) => set.dir === amended.amendment.set)) dropSets.push(amended.amendment.set);
+    }
   }
-  const plan = planLock({ previous, sets, dropSets: (options.dropSets ?? []).map(normaliseDir) });
+  const plan = planLock({ previous, sets, dropSets });
   const base = {
     schemaVersion: JSON_SCHEMA_VERSION,
     command: 'lock' as const,
     lockfile: LOCKFILE_NAME,
     ...(conflict ? { conflict } : {}),
+    ...(recorded.length > 0 ? { setAmendments: recorded } : {}),
   };
   if ('refusal' in plan) {
     const exitCode = Math.max(worstExitCode(plan.refusal), ExitCode.refused);
@@ -173,6 +178,58 @@ function withAmendment(previous: Lockfile | undefined, sets: SetUnderCheck[], se
   );
   const amendment: Amendment = { file, from: `sha256:${sealedEntry.sha256}`, to: `sha256:${now.sha256}`, reason: amend.reason, by: amend.by, at: amend.at };
   return { ...base, amendments: [...kept, amendment] };
+}
+
+/**
+ * The previous lockfile plus an amendment of the sealed set `set`, telling
+ * what the config did to it: listed with another tool (`retooled`), replaced
+ * by one new set that holds every sealed file under the same name (`moved`),
+ * or gone (`dropped`). Bound to the sealed chain digest, so it never covers
+ * a later sealed state. An earlier amendment of the same set that is not yet
+ * sealed is replaced.
+ */
+function withSetAmendment(
+  previous: Lockfile | undefined,
+  sets: SetUnderCheck[],
+  sealed: SealedState | undefined,
+  amend: { set: string; reason: string; by: string; at: string },
+): { lock: Lockfile; amendment: SetAmendment } {
+  const { set: dir, ...why } = amend;
+  const sealedSet = sealed?.lock.sets.find((candidate) => candidate.dir === dir);
+  const sealedFiles = sealedSet?.migrations.filter((entry) => !entry.repeatable).map((entry) => entry.file) ?? [];
+  if (!sealed || !sealedSet || sealedFiles.length === 0) {
+    throw inputError(`${dir} is not a sealed set${sealed ? ` in ${sealed.ref}` : ' (no protected ref: set `protected:` in the config)'}, so changing it needs no amendment`, {
+      fix: `edit the config, then run \`guard lock${sets.some((candidate) => candidate.dir === dir) ? '' : ` --drop-set ${dir}`}\``,
+    });
+  }
+  const here = sets.find((candidate) => candidate.dir === dir);
+  let change: Pick<SetAmendment, 'change' | 'from' | 'to'>;
+  if (here) {
+    if (here.discovered.tool === sealedSet.tool) {
+      throw inputError(`the config still lists ${dir} as a ${sealedSet.tool} set, as ${sealed.ref} sealed it: there is no change to record`, {
+        fix: `remove ${dir} from the config's migrations (or move it, or change its tool) first; to change one sealed file, use guard amend FILE`,
+      });
+    }
+    change = { change: 'retooled', from: sealedSet.tool, to: here.discovered.tool };
+  } else {
+    const sealedDirs = new Set(sealed.lock.sets.map((candidate) => candidate.dir));
+    const targets = sets.filter(({ dir: candidate, discovered }) => {
+      if (sealedDirs.has(candidate) || discovered.tool !== sealedSet.tool) return false;
+      const files = new Set(discovered.migrations.map((migration) => migration.file));
+      return sealedFiles.every((file) => files.has(file));
+    });
+    if (targets.length > 1) {
+      throw inputError(`the sealed files of ${dir} are all in ${targets.map((target) => target.dir).join(' and ')}, so guard cannot tell where the set moved`, {
+        fix: 'keep one copy of the migrations, then run guard amend --set again',
+      });
+    }
+    change = targets.length === 1 ? { change: 'moved', to: targets[0]!.dir } : { change: 'dropped' };
+  }
+  const amendment: SetAmendment = { set: dir, ...change, chain: sealedSet.chain, ...why };
+  const base = previous ?? { lockfile: 1 as const, algorithm: 'sha256-lf/1', sets: [], amendments: [] };
+  const sealedAmendments = new Set((sealed.lock.setAmendments ?? []).map((recorded) => JSON.stringify(recorded)));
+  const kept = (base.setAmendments ?? []).filter((recorded) => !(recorded.set === dir && recorded.chain === sealedSet.chain && !sealedAmendments.has(JSON.stringify(recorded))));
+  return { lock: { ...base, setAmendments: [...kept, amendment] }, amendment };
 }
 
 export function printLockResult(result: LockResult, context: CommandContext, check: boolean): void {

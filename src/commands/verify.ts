@@ -8,7 +8,7 @@ import { discoverListedSets, listSets } from '../shell/discover-sets.js';
 import { memoized, stateKey } from '../shell/cache-file.js';
 import { openRepository, type Repository } from '../shell/git/open-repository.js';
 import type { GuardConfig } from '../core/config/validate-config.js';
-import { loadConfig } from '../shell/load-config.js';
+import { loadConfig, loadConfigAt } from '../shell/load-config.js';
 import type { Source } from '../shell/read-migration-files.js';
 import type { CommandContext, CommandDefinition } from './context.js';
 import { readLockfileText } from '../shell/read-lockfile.js';
@@ -17,6 +17,7 @@ import { changedFiles, secretFindings, setOfPath } from '../shell/scan-secrets.j
 import { GuardError } from '../core/guard-error.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { findConflictMarkers } from '../core/lockfile/conflict-markers.js';
+import { describeSetChange, newAmendments, type NewAmendments } from '../core/seal/new-amendments.js';
 
 /** What discovery found in one set, for people and scripts. */
 export interface SetSummary {
@@ -46,6 +47,11 @@ export interface VerifyResult {
   source: string;
   /** With `--base`: the ref whose lockfile sealed migrations. */
   base?: string;
+  /**
+   * With `--base`: amendments the checked lockfile records that the base's
+   * does not, each a sanctioned change of something sealed, shown for review.
+   */
+  amendments?: NewAmendments;
   /**
    * With `--base` and `range`: each commit between the base and the checked
    * revision (oldest first, the revision itself excluded: its findings are
@@ -103,11 +109,18 @@ export async function verifyRepository(options: {
     const dirs = config.migrations.map((set) => set.dir);
     const secrets = await secretFindings(await changedFiles(repository.root, dirs, sealed.commit, options.source), setOfPath(dirs));
     const findings = [...result.findings.filter((finding) => !(SUPERSEDED_BY_SEAL.has(finding.code) && sealedFiles.has(finding.file))), ...sealedFindings, ...secrets];
-    if (!options.range) return { ...result, base: options.base, ...verdict(findings) };
+    const amendments = newAmendments(sealed.lock, lock);
+    if (!options.range) return { ...result, base: options.base, amendments, ...verdict(findings) };
     const tip = options.source.kind === 'revision' ? options.source.rev : 'HEAD';
-    const commits = await verifyCommits({ repository, config, commits: await commitsSince(repository.root, tip, options.base, options.source.kind === 'revision'), sealed });
+    const commits = await verifyCommits({
+      repository,
+      config,
+      commits: await commitsSince(repository.root, tip, options.base, options.source.kind === 'revision'),
+      sealed,
+      ...(options.configPath ? {} : { configAt: true }),
+    });
     const all = verdict([...findings, ...commits.flatMap((entry) => entry.findings)]);
-    return { ...result, base: options.base, commits, ...all, findings };
+    return { ...result, base: options.base, amendments, commits, ...all, findings };
   }
   // The result is a pure function of these inputs; when git vouches for
   // every file's content (no new or edited file), a repeated verify of the
@@ -160,6 +173,12 @@ async function judge(sets: SetUnderCheck[], text: string | undefined, source: So
  * rule, in the order given, with their subjects. Commits in `seen` are
  * skipped and each checked one is added, so a push of several refs checks a
  * shared commit once.
+ *
+ * With `configAt`, each commit is read with the config it holds itself (a
+ * branch that adds or moves a set is read as it was written), and with
+ * `config` when it holds none. The config decides only where migrations are
+ * read: what is sealed comes from `sealed` alone, whose every set stays
+ * checked whatever a commit's config says.
  */
 export async function verifyCommits(options: {
   repository: Repository;
@@ -167,15 +186,26 @@ export async function verifyCommits(options: {
   commits: readonly string[];
   sealed: ResolvedSealedState | undefined;
   seen?: Set<string>;
+  configAt?: boolean;
 }): Promise<CommitFindings[]> {
-  const { repository, config, sealed } = options;
+  const { repository, sealed } = options;
   const found: CommitFindings[] = [];
   for (const commit of options.commits) {
     if (options.seen?.has(commit)) continue;
     options.seen?.add(commit);
-    const checked = await verifyRepository({ cwd: repository.root, repository, config, source: { kind: 'revision', rev: commit }, ...(sealed ? { base: sealed.ref, sealed } : {}) });
-    if (checked.findings.length === 0) continue;
-    found.push({ commit, subject: (await git(repository.root, ['log', '-1', '--format=%s', commit])) ?? '', findings: checked.findings });
+    let findings: Finding[];
+    try {
+      const config = (options.configAt ? (await loadConfigAt(repository.root, commit))?.config : undefined) ?? options.config;
+      const checked = await verifyRepository({ cwd: repository.root, repository, config, source: { kind: 'revision', rev: commit }, ...(sealed ? { base: sealed.ref, sealed } : {}) });
+      findings = checked.findings;
+    } catch (error) {
+      // A commit whose own config or lockfile cannot be read is refused for
+      // that reason, beside the others, rather than ending the whole check.
+      if (!(error instanceof GuardError) || error.exitCode !== ExitCode.input) throw error;
+      findings = [{ code: 'unreadable', exitCode: 2, set: '.', ...(error.location ? { file: error.location.file } : {}), message: error.message, fix: error.fix ?? 'fix the file and commit again' }];
+    }
+    if (findings.length === 0) continue;
+    found.push({ commit, subject: (await git(repository.root, ['log', '-1', '--format=%s', commit])) ?? '', findings });
   }
   return found;
 }
@@ -234,6 +264,8 @@ export function printVerifyResult(result: VerifyResult, context: CommandContext)
   }
   const { colours } = context;
   for (const finding of result.findings) context.out(formatFinding(finding, colours));
+  const amended = amendmentNotes(result);
+  for (const note of amended) context.out(`${colours.yellow('amended')} ${note}`);
   for (const entry of result.commits ?? []) {
     context.out(`${colours.bold(`commit ${entry.commit.slice(0, 12)}`)} (${entry.subject}):`);
     for (const finding of entry.findings) context.out(formatFinding(finding, colours));
@@ -243,10 +275,29 @@ export function printVerifyResult(result: VerifyResult, context: CommandContext)
     const more = everything.length - GITHUB_ANNOTATION_CAP;
     const summaryFile = context.env.GITHUB_STEP_SUMMARY;
     if (more > 0) context.out(`::notice title=guard::${more} more ${more === 1 ? 'problem' : 'problems'} than GitHub annotates; ${summaryFile ? 'all are in the job summary' : 'all are listed above'}`);
-    if (summaryFile) appendFileSync(summaryFile, githubStepSummary('migration-guard: guard verify', everything, verdictLine(result, (text) => text)));
+    for (const note of amended) context.out(`::notice title=guard amendment::${note.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}`);
+    if (summaryFile) {
+      const notes = amended.length > 0 ? `\n**Amendments since ${result.base}** (sanctioned changes of sealed migrations; review them):\n\n${amended.map((note) => `- ${note}`).join('\n')}\n` : '';
+      appendFileSync(summaryFile, githubStepSummary('migration-guard: guard verify', everything, verdictLine(result, (text) => text)) + notes);
+    }
   }
   for (const set of result.sets) context.out(colours.dim(describeSet(set)));
   context.out(verdictLine(result, result.ok ? colours.green : colours.red));
+}
+
+/**
+ * One line per amendment since the base, for review:
+ * `db/versions/1a2b_x.py (sealed in origin/main) changes from sha256:52ab… to
+ * sha256:77e0…; by dev@example.com on 2026-11-23: "fix the downgrade"`.
+ */
+function amendmentNotes(result: VerifyResult): string[] {
+  const { files, sets } = result.amendments ?? { files: [], sets: [] };
+  const who = (amendment: { by: string; at: string; reason: string }) => `; by ${amendment.by} on ${amendment.at}: ${JSON.stringify(amendment.reason)}`;
+  const short = (checksum: string) => `${checksum.slice(0, 'sha256:'.length + 12)}…`;
+  return [
+    ...files.map((amendment) => `${amendment.file} (sealed in ${result.base}) changes from ${short(amendment.from)} to ${short(amendment.to)}${who(amendment)}`),
+    ...sets.map((amendment) => `set ${amendment.set} (sealed in ${result.base}) is ${describeSetChange(amendment)}${who(amendment)}`),
+  ];
 }
 
 /** `ok 12 migrations in 1 set match checksums.lock.yaml`, or `refused 2 problems in 12 migrations`. */

@@ -200,16 +200,23 @@ describe('guard renumber', () => {
 });
 
 describe('a protected ref that is not in the clone', () => {
-  it('guard lock still locks and says the sealed state was not checked; the hook fails closed on changes', () => {
+  it('guard lock fails closed (exit 3, what to fetch, nothing written); the hook passes a new last migration and fails closed on changes', () => {
     const repo = new TempRepo();
     try {
-      repo.write('guard.config.yaml', 'migrations:\n  - dir: db\n    tool: sql\nprotected: origin/release\n');
+      repo.write('guard.config.yaml', 'migrations:\n  - dir: db\n    tool: sql\n');
       repo.write('db/001_a.sql', 'SELECT 1;\n');
-      const lock = repo.guard('lock');
-      assert.equal(lock.code, 0, lock.stdout + lock.stderr);
-      assert.match(lock.stdout, /warning the protected ref origin\/release is not in this clone, so sealed migrations were not checked/);
-      assert.match(lock.stdout, /git fetch origin release/);
+      assert.equal(repo.guard('lock').code, 0);
       repo.commitAll('first');
+      repo.write('guard.config.yaml', 'migrations:\n  - dir: db\n    tool: sql\nprotected: origin/release\n');
+      repo.write('db/001_a.sql', 'SELECT 100;\n');
+      const before = repo.read('checksums.lock.yaml');
+      const lock = repo.guard('lock');
+      assert.equal(lock.code, 3, lock.stdout + lock.stderr);
+      assert.match(lock.stderr, /origin\/release is not in this clone, so guard cannot tell which migrations are sealed/);
+      assert.match(lock.stderr, /git fetch origin release:refs\/remotes\/origin\/release/);
+      assert.equal(repo.read('checksums.lock.yaml'), before);
+      repo.write('db/001_a.sql', 'SELECT 1;\n');
+      repo.commitAll('protect');
       // Adding the new last migration needs no sealed state: nothing existing changes.
       repo.write('db/002_b.sql', 'SELECT 2;\n');
       repo.git('add', 'db/002_b.sql');

@@ -84,3 +84,90 @@ describe('checkSealed', () => {
     assert.deepEqual(checkSealed(sealedFlyway, now, lockOf(now)), []);
   });
 });
+
+describe('checkSealed: every sealed set stays checked, whatever the config says now', () => {
+  const setIn = (dir: string, files: SourceFile[]): SetUnderCheck => ({ dir, discovered: sqlAdapter.discover(files, { display: (path) => joinPath(dir, path) }) });
+  const flywayIn = (dir: string, files: SourceFile[]): SetUnderCheck => ({ dir, discovered: flywayAdapter.discover(files, { display: (path) => joinPath(dir, path) }) });
+  const chain = sealed.lock.sets[0]!.chain;
+  const setAmendment = (change: 'dropped' | 'moved' | 'retooled', extra: { from?: string; to?: string; chain?: string } = {}) => ({
+    set: 'db',
+    change,
+    chain,
+    ...extra,
+    reason: 'why',
+    by: 'dev@example.com',
+    at: '2026-12-06',
+  });
+  const withSetAmendments = (lock: Lockfile, amendments: ReturnType<typeof setAmendment>[]): Lockfile => ({ ...lock, setAmendments: amendments });
+
+  it('refuses a config that no longer lists a sealed set, even when the lockfile dropped it too', () => {
+    const now = [setIn('db/new', [file('001_x.sql')])];
+    const findings = checkSealed(sealed, now, lockOf(now));
+    assert.deepEqual(codes(findings), ['sealed-set-dropped']);
+    assert.match(findings[0]!.message, /^db is a sealed set in origin\/main \(2 deployed migrations, sql\) and the config no longer lists it/);
+    assert.match(findings[0]!.fix, /guard amend --set db --reason/);
+  });
+
+  it('refuses a config that reads a sealed set with another tool', () => {
+    const now = [flywayIn('db', [file('V1__users.sql')])];
+    const findings = checkSealed(sealed, now, lockOf(now));
+    assert.deepEqual(codes(findings), ['sealed-set-retooled']);
+    assert.match(findings[0]!.message, /db is a sealed set in origin\/main .* and the config now reads it as flyway/);
+    assert.match(findings[0]!.fix, /set `tool: sql` for db/);
+  });
+
+  it('accepts a drop recorded against the sealed chain, and nothing else', () => {
+    const now = [setIn('db/new', [file('001_x.sql')])];
+    assert.deepEqual(checkSealed(sealed, now, withSetAmendments(lockOf(now), [setAmendment('dropped')])), []);
+    // Recorded against an older sealed state: the set was sealed again since.
+    const stale = checkSealed(sealed, now, withSetAmendments(lockOf(now), [setAmendment('dropped', { chain: `sha256:${'0'.repeat(64)}` })]));
+    assert.deepEqual(codes(stale), ['sealed-set-dropped']);
+    assert.match(stale[0]!.message, /recorded when origin\/main sealed sha256:000000000000…, but it now seals sha256:/);
+    // An amendment of another set covers nothing here.
+    assert.deepEqual(codes(checkSealed(sealed, now, withSetAmendments(lockOf(now), [{ ...setAmendment('dropped'), set: 'other' }]))), ['sealed-set-dropped']);
+  });
+
+  it('keeps a moved set sealed in its new dir: an edit there is refused, with the way to restore it', () => {
+    const amended = (sets: SetUnderCheck[]) => withSetAmendments(lockOf(sets), [setAmendment('moved', { to: 'db/sql' })]);
+    const moved = [setIn('db/sql', base)];
+    assert.deepEqual(checkSealed(sealed, moved, amended(moved)), []);
+    const edited = [setIn('db/sql', [file('001_users.sql', 'DROP TABLE users;\n'), base[1]!])];
+    const findings = checkSealed(sealed, edited, amended(edited));
+    assert.deepEqual(codes(findings), ['sealed-edited']);
+    assert.equal(findings[0]!.file, 'db/sql/001_users.sql');
+    assert.match(findings[0]!.fix, /git show origin\/main:db\/001_users\.sql > db\/sql\/001_users\.sql/);
+    // Moved to a dir the config does not list: the sealed set is gone, refused.
+    const elsewhere = [setIn('db/other', base)];
+    const lost = checkSealed(sealed, elsewhere, amended(elsewhere));
+    assert.deepEqual(codes(lost), ['sealed-set-dropped']);
+    assert.match(lost[0]!.message, /records it as moved to db\/sql, but the config lists no sql set db\/sql/);
+  });
+
+  it('keeps a retooled set sealed by file name', () => {
+    // Another tool that reads the same file names (as dbmate or golang-migrate
+    // would read plain SQL files), with ids of its own reading.
+    const readByOtherTool = (files: SourceFile[]): SetUnderCheck => {
+      const discovered = sqlAdapter.discover(files, { display: (path) => joinPath('db', path) });
+      return { dir: 'db', discovered: { ...discovered, tool: 'flyway', migrations: discovered.migrations.map((migration) => ({ ...migration, id: `v${migration.id}` })) } };
+    };
+    const amendment = setAmendment('retooled', { from: 'sql', to: 'flyway' });
+    const now = [readByOtherTool(base)];
+    assert.deepEqual(checkSealed(sealed, now, withSetAmendments(lockOf(now), [amendment])), []);
+    const edited = [readByOtherTool([file('001_users.sql', 'DROP TABLE users;\n'), base[1]!])];
+    const findings = checkSealed(sealed, edited, withSetAmendments(lockOf(edited), [amendment]));
+    assert.deepEqual(codes(findings), ['sealed-edited']);
+    assert.equal(findings[0]!.file, 'db/001_users.sql');
+    // A file the new tool does not read is gone, as far as sealing goes.
+    const unread = [readByOtherTool([base[1]!])];
+    assert.deepEqual(codes(checkSealed(sealed, unread, withSetAmendments(lockOf(unread), [amendment]))), ['sealed-deleted']);
+    // The amendment must name the tools as they are.
+    assert.deepEqual(codes(checkSealed(sealed, now, withSetAmendments(lockOf(now), [{ ...amendment, to: 'alembic' }]))), ['sealed-set-retooled']);
+  });
+
+  it('lets a set that holds nothing sealed go without an amendment', () => {
+    const flyway = (files: SourceFile[]): SetUnderCheck => flywayIn('db', files);
+    const onlyRepeatable = { ref: 'origin/main', lock: lockOf([flyway([file('R__views.sql')])]) };
+    const now = [setIn('db/new', [file('001_x.sql')])];
+    assert.deepEqual(checkSealed(onlyRepeatable, now, lockOf(now)), []);
+  });
+});

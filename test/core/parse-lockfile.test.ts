@@ -176,4 +176,36 @@ describe('parseLockfile: hostile input (exit 2, the line, the fix)', () => {
     const repeatable = await refused(text.replace('down_sha256: ' + hex64('2d'), `down_sha256: ${hex64('2d')}, repeatable: false`), lineOf('      - {id: "002"'));
     assert.match(repeatable.message, /repeatable/);
   });
+
+  it('set amendments: read back exactly, and every malformed one refused with its line', async () => {
+    const chain = `sha256:${hex64('c')}`;
+    const amended: Lockfile = {
+      ...good,
+      setAmendments: [
+        { set: 'db/old', change: 'dropped', chain, reason: 'left for the billing service', by: 'dev@example.com', at: '2026-12-06' },
+        { set: 'db/a2', change: 'moved', to: 'db/a', chain, reason: 'rename', by: 'dev@example.com', at: '2026-12-06' },
+        { set: 'db/b', change: 'retooled', from: 'flyway', to: 'sql', chain, reason: 'plain files', by: 'dev@example.com', at: '2026-12-06' },
+      ],
+    };
+    const written = serializeLockfile(amended);
+    assert.match(written, /\n {2}- \{set: db\/old, change: dropped, chain: "sha256:[0-9a-f]{64}", reason: "left for the billing service", by: "dev@example\.com", at: "2026-12-06"\}\n/);
+    const parsed = await parseLockfile(written, NAME);
+    assert.deepEqual(parsed.lock, amended);
+    assert.equal(parsed.via, 'canonical');
+    const at = (needle: string) => written.slice(0, written.indexOf(needle)).split('\n').length;
+    const bad = async (set: string, from: string, to: string, pattern: RegExp) => {
+      const error = await guardError(() => parseLockfile(written.replace(from, to), NAME));
+      assert.equal(error.exitCode, 2);
+      assert.equal(error.location?.line, at(`  - {set: ${set},`), error.message);
+      assert.match(error.message, pattern);
+    };
+    await bad('db/old', 'change: dropped', 'change: forgotten', /unknown set change "forgotten"/);
+    await bad('db/old', '{set: db/old, change: dropped, ', '{set: db/old, change: dropped, to: db/x, ', /a dropped set has no `from` or `to`/);
+    await bad('db/a2', 'change: moved, to: db/a, ', 'change: moved, ', /`to` must be a non-empty string/);
+    await bad('db/a2', 'change: moved, to: db/a, ', 'change: moved, to: ../x, ', /is not another repository-relative dir/);
+    await bad('db/b', 'from: flyway, to: sql', 'from: sql, to: sql', /from and to are both sql/);
+    await bad('db/b', 'from: flyway, to: sql', 'from: flyway, to: liquibase', /unknown tool "liquibase"/);
+    await bad('db/old', '{set: db/old, change: dropped, chain: "sha256:', '{set: db/old, change: dropped, chain: "sha1:', /is not sha256:<64 hex digits>/);
+    await bad('db/old', '{set: db/old, ', '{set: db/old, file: x, ', /unknown key `file` in a set amendment/);
+  });
 });

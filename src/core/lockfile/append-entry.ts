@@ -86,3 +86,21 @@ export function setTail(text: string, dir: string): string | undefined {
   const algorithm = /^algorithm: (.*)$/m.exec(text.slice(0, span.start))?.[1] ?? '';
   return ['lockfile: 1', `algorithm: ${algorithm}`, 'sets:', ...span.header, last, 'amendments: []', ''].join('\n');
 }
+
+/**
+ * Whether the canonical lockfile `text` locks exactly these sets, each with
+ * its tool: the pre-commit hook's quick path vouches only for commits whose
+ * config and lockfile agree on the sets (a set the config stopped listing
+ * needs the full rules, which know what the protected ref sealed).
+ */
+export function locksExactlySets(text: string, sets: readonly { dir: string; tool: string }[]): boolean {
+  const wanted = new Set(sets.map((set) => `  - dir: ${yamlScalar(set.dir, false)}\n    tool: ${yamlScalar(set.tool, false)}`));
+  let found = 0;
+  for (let at = text.indexOf('\n  - dir: '); at !== -1; at = text.indexOf('\n  - dir: ', at + 1)) {
+    const endOfDir = text.indexOf('\n', at + 1);
+    const endOfTool = endOfDir === -1 ? -1 : text.indexOf('\n', endOfDir + 1);
+    if (endOfTool === -1 || !wanted.has(text.slice(at + 1, endOfTool))) return false;
+    found++;
+  }
+  return found === wanted.size;
+}

@@ -94,7 +94,7 @@ export function mergeLockfileSides(sides: LockfileSides): LockfileMerge {
     lockfile: LOCKFILE_VERSION,
     algorithm: sides.ours.algorithm,
     sets: sets.map(({ dir, discovered }) => toLockSet(dir, discovered)),
-    amendments: mergeLockfiles(sides.ours, sides.theirs).merged.amendments,
+    ...amendmentsOf(mergeLockfiles(sides.ours, sides.theirs).merged),
   };
   if (sides.sealed) {
     for (const finding of checkSealed(sides.sealed, sets, lock)) reasons.push(`${finding.message} (${finding.fix})`);
@@ -155,4 +155,8 @@ function sourceFilesOf(tool: LockSet['tool'], entries: readonly LockEntry[]): So
     }
   }
   return files;
+}
+
+function amendmentsOf(lock: Lockfile): Pick<Lockfile, 'amendments' | 'setAmendments'> {
+  return { amendments: lock.amendments, ...(lock.setAmendments ? { setAmendments: lock.setAmendments } : {}) };
 }

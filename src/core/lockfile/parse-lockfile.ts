@@ -5,7 +5,7 @@ import { TOOLS, type Tool } from '../migrations/types.js';
 import { escapesDir, normaliseDir } from '../paths.js';
 import { findConflictMarkers } from './conflict-markers.js';
 import { readCanonicalLockfile, type LineIndex, type RawDocument } from './read-canonical-lockfile.js';
-import { LOCKFILE_VERSION, type Amendment, type LockEntry, type LockSet, type Lockfile } from './types.js';
+import { LOCKFILE_VERSION, SET_CHANGES, type Amendment, type LockEntry, type LockSet, type Lockfile, type SetAmendment, type SetChange } from './types.js';
 
 export interface ParsedLockfile {
   lock: Lockfile;
@@ -123,20 +123,60 @@ function validateLockfile(document: RawDocument, name: string): Lockfile {
 
   const rawAmendments = root.amendments ?? [];
   if (!Array.isArray(rawAmendments)) fail('amendments', '`amendments` must be a list', regenerate);
-  const amendments = (rawAmendments as unknown[]).map((raw, a) => {
+  const amendments: Amendment[] = [];
+  const setAmendments: SetAmendment[] = [];
+  const amendmentFix = 'only guard writes amendments (guard amend); restore the lockfile from git';
+  (rawAmendments as unknown[]).forEach((raw, a) => {
     const at = `amendments.${a}`;
-    if (!isObject(raw)) fail(at, 'each amendment must be a mapping', 'only guard writes amendments; restore the lockfile from git');
+    if (!isObject(raw)) fail(at, 'each amendment must be a mapping', amendmentFix);
     const record = raw as Record<string, unknown>;
-    checkKeys(record, AMENDMENT_KEYS, at, 'an amendment', 'only guard writes amendments; restore the lockfile from git', fail);
+    if (record.set !== undefined) {
+      setAmendments.push(readSetAmendment(record, at, amendmentFix, fail));
+      return;
+    }
+    checkKeys(record, AMENDMENT_KEYS, at, 'an amendment', amendmentFix, fail);
     const amendment = {} as Amendment;
     for (const key of ['file', 'from', 'to', 'reason', 'by', 'at'] as const) {
       amendment[key] = requireString(record[key], at, key, fail);
     }
     if (escapesDir(amendment.file, true)) fail(at, `amendment file ${JSON.stringify(amendment.file)} leaves the repository`, 'restore the lockfile from git');
-    return amendment;
+    amendments.push(amendment);
   });
 
-  return { lockfile: LOCKFILE_VERSION, algorithm: CONTENT_ALGORITHM, sets, amendments };
+  return { lockfile: LOCKFILE_VERSION, algorithm: CONTENT_ALGORITHM, sets, amendments, ...(setAmendments.length > 0 ? { setAmendments } : {}) };
+}
+
+/**
+ * `{set, change, from?, to?, chain, reason, by, at}`: `moved` names the new
+ * dir in `to`, `retooled` the old and new tools in `from` and `to`, `dropped`
+ * neither.
+ */
+function readSetAmendment(record: Record<string, unknown>, at: string, fix: string, fail: Fail): SetAmendment {
+  checkKeys(record, SET_AMENDMENT_KEYS, at, 'a set amendment', fix, fail);
+  const set = requireString(record.set, at, 'set', fail);
+  if (escapesDir(set, true) || normaliseDir(set) !== set) fail(at, `amended set ${JSON.stringify(set)} is not a repository-relative dir as guard writes it`, fix);
+  const change = requireString(record.change, at, 'change', fail);
+  if (!(SET_CHANGES as readonly string[]).includes(change)) fail(at, `unknown set change ${JSON.stringify(change)} (known: ${SET_CHANGES.join(', ')})`, fix);
+  const chain = requireString(record.chain, at, 'chain', fail);
+  if (!/^sha256:[0-9a-f]{64}$/.test(chain)) fail(at, `chain ${JSON.stringify(chain)} is not sha256:<64 hex digits>`, fix);
+  const amendment: SetAmendment = { set, change: change as SetChange, chain, reason: '', by: '', at: '' };
+  if (change === 'dropped') {
+    if (record.from !== undefined || record.to !== undefined) fail(at, 'a dropped set has no `from` or `to`', fix);
+  } else if (change === 'moved') {
+    if (record.from !== undefined) fail(at, 'a moved set has no `from` (the set is the old dir)', fix);
+    const to = requireString(record.to, at, 'to', fail);
+    if (escapesDir(to, true) || normaliseDir(to) !== to || to === set) fail(at, `a moved set's new dir ${JSON.stringify(to)} is not another repository-relative dir`, fix);
+    amendment.to = to;
+  } else {
+    for (const key of ['from', 'to'] as const) {
+      const tool = requireString(record[key], at, key, fail);
+      if (!(TOOLS as readonly string[]).includes(tool)) fail(at, `unknown tool ${JSON.stringify(tool)} in \`${key}\``, `use one of ${TOOLS.join(', ')}`);
+      amendment[key] = tool;
+    }
+    if (amendment.from === amendment.to) fail(at, `a retooled set changes its tool, but from and to are both ${amendment.from}`, fix);
+  }
+  for (const key of ['reason', 'by', 'at'] as const) amendment[key] = requireString(record[key], at, key, fail);
+  return amendment;
 }
 
 type Fail = (path: string, message: string, fix: string) => never;
@@ -144,6 +184,7 @@ type Fail = (path: string, message: string, fix: string) => never;
 const ENTRY_KEYS = ['id', 'file', 'parents', 'sha256', 'down', 'down_sha256', 'branch_labels', 'depends_on', 'repeatable'];
 const SET_KEYS = ['dir', 'tool', 'heads', 'chain', 'migrations'];
 const AMENDMENT_KEYS = ['file', 'from', 'to', 'reason', 'by', 'at'];
+const SET_AMENDMENT_KEYS = ['set', 'change', 'from', 'to', 'chain', 'reason', 'by', 'at'];
 
 function checkKeys(record: Record<string, unknown>, known: readonly string[], at: string, what: string, fix: string, fail: Fail): void {
   for (const key of Object.keys(record)) {

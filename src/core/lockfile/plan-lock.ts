@@ -3,7 +3,7 @@ import { problemFindings, type Finding, type SetUnderCheck } from '../verify/com
 import { joinPath } from '../paths.js';
 import { toLockSet } from './lock-set.js';
 import { entryLine } from './serialize-lockfile.js';
-import { LOCKFILE_VERSION, type Amendment, type LockEntry, type LockSet, type Lockfile } from './types.js';
+import { LOCKFILE_VERSION, type Amendment, type LockEntry, type LockSet, type Lockfile, type SetAmendment } from './types.js';
 
 export type LockChange =
   | { kind: 'added'; set: string; id: string; file: string }
@@ -97,6 +97,7 @@ export function planLock(input: LockInput): LockPlan | { refusal: Finding[] } {
     algorithm: CONTENT_ALGORITHM,
     sets,
     amendments: [...(input.previous?.amendments ?? [])],
+    ...(input.previous?.setAmendments?.length ? { setAmendments: [...input.previous.setAmendments] } : {}),
   };
   return { lock, changes, warnings };
 }
@@ -159,8 +160,15 @@ export function mergeLockfiles(ours: Lockfile, theirs: Lockfile): { merged: Lock
     seen.add(key);
     amendments.push(amendment);
   }
+  const setAmendments: SetAmendment[] = [];
+  for (const amendment of [...(ours.setAmendments ?? []), ...(theirs.setAmendments ?? [])]) {
+    const key = JSON.stringify(['set', amendment.set, amendment.change, amendment.from, amendment.to, amendment.chain, amendment.reason, amendment.by, amendment.at]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    setAmendments.push(amendment);
+  }
   return {
-    merged: { lockfile: LOCKFILE_VERSION, algorithm: ours.algorithm, sets: [...sets.values()], amendments },
+    merged: { lockfile: LOCKFILE_VERSION, algorithm: ours.algorithm, sets: [...sets.values()], amendments, ...(setAmendments.length > 0 ? { setAmendments } : {}) },
     clashes,
   };
 }

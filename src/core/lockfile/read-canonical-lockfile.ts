@@ -35,7 +35,8 @@ const AMENDMENT = /^ {2}- (\{.*\})$/;
 const TOP_ORDER = ['lockfile', 'algorithm', 'sets', 'amendments'];
 const SET_ORDER = ['dir', 'tool', 'heads', 'chain', 'migrations'];
 const ENTRY_ORDER = ['id', 'file', 'parents', 'sha256', 'down', 'down_sha256', 'branch_labels', 'depends_on', 'repeatable'];
-const AMENDMENT_ORDER = ['file', 'from', 'to', 'reason', 'by', 'at'];
+/** A file's amendment has `file, from, to, ...`, a set's `set, change, from?, to?, chain, ...`: one order fits both. */
+const AMENDMENT_ORDER = ['file', 'set', 'change', 'from', 'to', 'chain', 'reason', 'by', 'at'];
 
 /** Whether `key` may follow the keys already in `record`, in canonical order. */
 function inOrder(record: object, key: string, order: readonly string[]): boolean {

@@ -1,4 +1,4 @@
-import type { Amendment, LockEntry, Lockfile } from './types.js';
+import type { Amendment, LockEntry, Lockfile, SetAmendment } from './types.js';
 import { yamlList, yamlScalar } from './yaml-scalar.js';
 
 export const LOCKFILE_HEADER = '# Written by `guard lock`. Review changes like code; do not edit by hand.';
@@ -26,10 +26,12 @@ export function serializeLockfile(lock: Lockfile): string {
       for (const entry of set.migrations) lines.push(`      - ${entryLine(entry)}`);
     }
   }
-  if (lock.amendments.length === 0) lines.push('amendments: []');
+  const setAmendments = lock.setAmendments ?? [];
+  if (lock.amendments.length === 0 && setAmendments.length === 0) lines.push('amendments: []');
   else {
     lines.push('amendments:');
     for (const amendment of lock.amendments) lines.push(`  - ${amendmentLine(amendment)}`);
+    for (const amendment of setAmendments) lines.push(`  - ${setAmendmentLine(amendment)}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -50,5 +52,13 @@ function amendmentLine(amendment: Amendment): string {
   const fields = (['file', 'from', 'to', 'reason', 'by', 'at'] as const).map(
     (key) => `${key}: ${yamlScalar(amendment[key])}`,
   );
+  return `{${fields.join(', ')}}`;
+}
+
+/** `{set, change, from?, to?, chain, reason, by, at}`: the key order the canonical reader expects. */
+function setAmendmentLine(amendment: SetAmendment): string {
+  const fields = (['set', 'change', 'from', 'to', 'chain', 'reason', 'by', 'at'] as const)
+    .filter((key) => amendment[key] !== undefined)
+    .map((key) => `${key}: ${yamlScalar(amendment[key]!)}`);
   return `{${fields.join(', ')}}`;
 }

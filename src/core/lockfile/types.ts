@@ -41,9 +41,42 @@ export interface Amendment {
   at: string;
 }
 
+/**
+ * What a sanctioned change did to a sealed set as a whole: `dropped` (guard
+ * stops checking its migrations), `moved` to another dir (its migrations,
+ * same names and content, are checked there), or `retooled` (read by another
+ * tool; its files are checked by name).
+ */
+export const SET_CHANGES = ['dropped', 'moved', 'retooled'] as const;
+export type SetChange = (typeof SET_CHANGES)[number];
+
+/**
+ * A sanctioned change of a sealed set, reviewed with the pull request like a
+ * file's amendment. It holds only for the sealed state it was recorded
+ * against (`chain`, the set's chain digest in the protected ref): a set
+ * sealed again later needs an amendment of its own.
+ */
+export interface SetAmendment {
+  /** The sealed set's dir. */
+  set: string;
+  change: SetChange;
+  /** `retooled`: the sealed tool. */
+  from?: string;
+  /** `moved`: the new dir; `retooled`: the new tool. */
+  to?: string;
+  /** `sha256:<hex>`, the sealed set's chain digest. */
+  chain: string;
+  reason: string;
+  by: string;
+  /** YYYY-MM-DD */
+  at: string;
+}
+
 export interface Lockfile {
   lockfile: typeof LOCKFILE_VERSION;
   algorithm: string;
   sets: LockSet[];
   amendments: Amendment[];
+  /** Written in the `amendments` list after the files' amendments; absent when there are none. */
+  setAmendments?: SetAmendment[];
 }

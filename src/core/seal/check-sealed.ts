@@ -1,5 +1,5 @@
 import { toLockSet } from '../lockfile/lock-set.js';
-import type { LockEntry, Lockfile } from '../lockfile/types.js';
+import type { LockEntry, LockSet, Lockfile, SetAmendment } from '../lockfile/types.js';
 import { joinPath } from '../paths.js';
 import type { Finding, SetUnderCheck } from '../verify/compare-with-lockfile.js';
 
@@ -24,6 +24,10 @@ const NEW_MIGRATION = 'write a new migration that makes the change instead';
  * The sealing rules over the migrations as they are now (`sets`) and the
  * lockfile that will be committed with them (`lock`):
  *
+ * - every set of the sealed lockfile stays checked, whatever the config says
+ *   now: a sealed set the config no longer lists, or reads with another tool,
+ *   is refused unless `lock` records a set amendment for exactly that sealed
+ *   state (dropped, moved to another dir, retooled);
  * - a sealed migration is edited, deleted or renamed (an edit recorded in
  *   `amendments` is allowed);
  * - a sealed line of the lockfile was changed by hand;
@@ -35,99 +39,184 @@ const NEW_MIGRATION = 'write a new migration that makes the change instead';
  */
 export function checkSealed(sealed: SealedState, sets: readonly SetUnderCheck[], lock: Lockfile | undefined, sealedAt: SealedAt = () => undefined): Finding[] {
   const findings: Finding[] = [];
-  const sealedSets = new Map(sealed.lock.sets.map((set) => [set.dir, set]));
+  const current = new Map(sets.map((set) => [set.dir, set]));
   const amended = new Set(lock?.amendments.map((amendment) => `${amendment.file}\0${amendment.from}\0${amendment.to}`) ?? []);
-  const isAmended = (file: string, from: string, to: string) => amended.has(`${file}\0sha256:${from}\0sha256:${to}`);
+  const context: SetContext = {
+    ref: sealed.ref,
+    sealedAt,
+    isAmended: (file, from, to) => amended.has(`${file}\0sha256:${from}\0sha256:${to}`),
+  };
+  for (const sealedSet of sealed.lock.sets) {
+    if (!sealedSet.migrations.some((entry) => !entry.repeatable)) continue; // nothing sealed in it
+    const where = whereSealedSetIs(sealedSet, current, lock?.setAmendments ?? [], sealed.ref);
+    if (where.kind === 'refused') findings.push(where.finding);
+    else if (where.kind === 'checked') {
+      findings.push(...checkSealedSet(sealedSet, where.under, lock?.sets.find((set) => set.dir === where.under.dir), where.match, context));
+    }
+  }
+  return findings;
+}
 
-  for (const { dir, discovered } of sets) {
-    const sealedSet = sealedSets.get(dir);
-    if (!sealedSet) continue;
-    const where = (entry: LockEntry) => {
-      const at = sealedAt(dir, entry);
-      return at ? `sealed in ${sealed.ref} by ${at}` : `sealed in ${sealed.ref}`;
-    };
-    const current = toLockSet(dir, discovered);
-    const currentById = new Map(current.migrations.map((entry) => [entry.id, entry]));
-    const currentBySha = new Map(current.migrations.map((entry) => [entry.sha256, entry]));
-    const sealedIds = new Set<string>();
+/** How the sealed set `sealedSet` is found among the sets read now. */
+type SealedSetPlace =
+  | { kind: 'checked'; under: SetUnderCheck; match: 'id' | 'file' }
+  | { kind: 'dropped' }
+  | { kind: 'refused'; finding: Finding };
 
+/**
+ * The set under the same dir and tool is the sealed one. Anything else needs
+ * a set amendment recorded against this sealed state (its chain digest): a
+ * branch's config cannot make guard forget what the protected ref sealed.
+ */
+export function whereSealedSetIs(sealedSet: LockSet, current: ReadonlyMap<string, SetUnderCheck>, amendments: readonly SetAmendment[], ref: string): SealedSetPlace {
+  const { dir, tool } = sealedSet;
+  const here = current.get(dir);
+  if (here && here.discovered.tool === tool) return { kind: 'checked', under: here, match: 'id' };
+  const amendment = amendments.find((candidate) => candidate.set === dir && candidate.chain === sealedSet.chain);
+  const count = sealedSet.migrations.filter((entry) => !entry.repeatable).length;
+  const sealedText = `${dir} is a sealed set in ${ref} (${count} deployed ${count === 1 ? 'migration' : 'migrations'}, ${tool})`;
+  const stale = amendments.find((candidate) => candidate.set === dir && candidate.chain !== sealedSet.chain);
+  const staleText = stale
+    ? `; the set amendment of ${dir} in the lockfile was recorded when ${ref} sealed ${shortChain(stale.chain)}, but it now seals ${shortChain(sealedSet.chain)}, so it no longer applies`
+    : '';
+  const amend = `record the change for review with \`guard amend --set ${dir} --reason "..."\``;
+  const refused = (code: 'sealed-set-dropped' | 'sealed-set-retooled', message: string, fix: string): SealedSetPlace => ({
+    kind: 'refused',
+    finding: { code, exitCode: 1, set: dir, message, fix },
+  });
+  if (here) {
+    if (amendment?.change === 'retooled' && amendment.from === tool && amendment.to === here.discovered.tool) return { kind: 'checked', under: here, match: 'file' };
+    return refused(
+      'sealed-set-retooled',
+      `${sealedText} and the config now reads it as ${here.discovered.tool}${staleText}`,
+      `set \`tool: ${tool}\` for ${dir} in the config; if the migrations really move to another tool, ${amend}`,
+    );
+  }
+  if (amendment?.change === 'dropped') return { kind: 'dropped' };
+  if (amendment?.change === 'moved' && amendment.to !== undefined) {
+    const target = current.get(amendment.to);
+    if (target && target.discovered.tool === tool) return { kind: 'checked', under: target, match: 'id' };
+    return refused(
+      'sealed-set-dropped',
+      `${sealedText}; the lockfile records it as moved to ${amendment.to}, but the config lists no ${tool} set ${amendment.to}`,
+      `list \`- dir: ${amendment.to}\` with \`tool: ${tool}\` in the config's migrations, or list ${dir} again`,
+    );
+  }
+  return refused(
+    'sealed-set-dropped',
+    `${sealedText} and the config no longer lists it, so its migrations would go unchecked${staleText}`,
+    `list \`- dir: ${dir}\` (tool: ${tool}) in the config's migrations again; if the set really leaves guard's care or moved to another dir, ${amend}`,
+  );
+}
+
+interface SetContext {
+  ref: string;
+  sealedAt: SealedAt;
+  isAmended: (file: string, from: string, to: string) => boolean;
+}
+
+/**
+ * The rules for one sealed set, found now in `under`. Its entries are matched
+ * by id, or by file name when the set is read by another tool (ids are the
+ * tool's own reading of the names).
+ */
+function checkSealedSet(sealedSet: LockSet, under: SetUnderCheck, lockSet: LockSet | undefined, match: 'id' | 'file', context: SetContext): Finding[] {
+  const findings: Finding[] = [];
+  const { dir, discovered } = under;
+  const { ref } = context;
+  const where = (entry: LockEntry) => {
+    const at = context.sealedAt(sealedSet.dir, entry);
+    return at ? `sealed in ${ref} by ${at}` : `sealed in ${ref}`;
+  };
+  const keyOf = (entry: LockEntry) => (match === 'id' ? entry.id : entry.file);
+  const currentEntries = toLockSet(dir, discovered).migrations;
+  const currentByKey = new Map(currentEntries.map((entry) => [keyOf(entry), entry]));
+  const currentBySha = new Map(currentEntries.map((entry) => [entry.sha256, entry]));
+  const sealedIds = new Set<string>();
+  // A moved set's files were sealed under the old dir; restoring one means taking it from there.
+  const restore = (entry: LockEntry, path: string) =>
+    sealedSet.dir === dir ? `git checkout ${ref} -- ${path}` : `git show ${ref}:${joinPath(sealedSet.dir, entry.file)} > ${path}`;
+
+  for (const entry of sealedSet.migrations) {
+    if (entry.repeatable) continue;
+    const path = joinPath(dir, entry.file);
+    const now = currentByKey.get(keyOf(entry));
+    if (now) sealedIds.add(now.id);
+    if (!now) {
+      const moved = currentBySha.get(entry.sha256);
+      findings.push(
+        moved
+          ? {
+              code: 'sealed-renamed',
+              exitCode: 1,
+              set: dir,
+              file: joinPath(dir, moved.file),
+              message: `${path} is ${where(entry)} and was renamed to ${joinPath(dir, moved.file)}`,
+              fix: `rename it back (git mv ${joinPath(dir, moved.file)} ${path}); deployed databases know it by its old name and id`,
+            }
+          : {
+              code: 'sealed-deleted',
+              exitCode: 1,
+              set: dir,
+              file: path,
+              message: `${path} is ${where(entry)} and was deleted`,
+              fix: `restore it (${restore(entry, path)}); to undo what it did, ${NEW_MIGRATION}`,
+            },
+      );
+      continue;
+    }
+    if (now.file !== entry.file) {
+      findings.push({
+        code: 'sealed-renamed',
+        exitCode: 1,
+        set: dir,
+        file: joinPath(dir, now.file),
+        message: `${path} is ${where(entry)} and was renamed to ${joinPath(dir, now.file)}`,
+        fix: `rename it back (git mv ${joinPath(dir, now.file)} ${path})`,
+      });
+      continue;
+    }
+    if (now.sha256 !== entry.sha256 && !context.isAmended(path, entry.sha256, now.sha256)) {
+      findings.push({
+        code: 'sealed-edited',
+        exitCode: 1,
+        set: dir,
+        file: path,
+        message: `${path} is ${where(entry)}: it has been deployed and must not change`,
+        fix: `restore it (${restore(entry, path)}) and ${NEW_MIGRATION}, or, if the change must reach databases that ran the old content, record it with \`guard amend ${path} --reason "..."\``,
+      });
+    }
+  }
+
+  // A sealed line changed in the lockfile that is committed (the files may be fine).
+  if (lockSet) {
+    const lockedByKey = new Map(lockSet.migrations.map((entry) => [keyOf(entry), entry]));
     for (const entry of sealedSet.migrations) {
       if (entry.repeatable) continue;
-      sealedIds.add(entry.id);
+      const line = lockedByKey.get(keyOf(entry));
+      if (!line || line.file !== entry.file) continue; // deletions and renames are reported above
       const path = joinPath(dir, entry.file);
-      const now = currentById.get(entry.id);
-      if (!now) {
-        const moved = currentBySha.get(entry.sha256);
-        findings.push(
-          moved
-            ? {
-                code: 'sealed-renamed',
-                exitCode: 1,
-                set: dir,
-                file: joinPath(dir, moved.file),
-                message: `${path} is ${where(entry)} and was renamed to ${joinPath(dir, moved.file)}`,
-                fix: `rename it back (git mv ${joinPath(dir, moved.file)} ${path}); deployed databases know it by its old name and id`,
-              }
-            : {
-                code: 'sealed-deleted',
-                exitCode: 1,
-                set: dir,
-                file: path,
-                message: `${path} is ${where(entry)} and was deleted`,
-                fix: `restore it (git checkout ${sealed.ref} -- ${path}); to undo what it did, ${NEW_MIGRATION}`,
-              },
-        );
-        continue;
-      }
-      if (now.file !== entry.file) {
+      if (line.sha256 !== entry.sha256 && !context.isAmended(path, entry.sha256, line.sha256)) {
+        if (findings.some((finding) => finding.file === path)) continue;
         findings.push({
-          code: 'sealed-renamed',
-          exitCode: 1,
-          set: dir,
-          file: joinPath(dir, now.file),
-          message: `${path} is ${where(entry)} and was renamed to ${joinPath(dir, now.file)}`,
-          fix: `rename it back (git mv ${joinPath(dir, now.file)} ${path})`,
-        });
-        continue;
-      }
-      if (now.sha256 !== entry.sha256 && !isAmended(path, entry.sha256, now.sha256)) {
-        findings.push({
-          code: 'sealed-edited',
+          code: 'sealed-line-edited',
           exitCode: 1,
           set: dir,
           file: path,
-          message: `${path} is ${where(entry)}: it has been deployed and must not change`,
-          fix: `restore it (git checkout ${sealed.ref} -- ${path}) and ${NEW_MIGRATION}, or, if the change must reach databases that ran the old content, record it with \`guard amend ${path} --reason "..."\``,
+          message: `the lockfile line of ${path}, ${where(entry)}, was changed`,
+          fix: `restore the line from ${ref} (guard lock does it), and record a sanctioned change with \`guard amend ${path} --reason "..."\``,
         });
       }
     }
-
-    // A sealed line changed in the lockfile that is committed (the files may be fine).
-    const lockSet = lock?.sets.find((set) => set.dir === dir);
-    if (lockSet) {
-      const lockedById = new Map(lockSet.migrations.map((entry) => [entry.id, entry]));
-      for (const entry of sealedSet.migrations) {
-        if (entry.repeatable) continue;
-        const line = lockedById.get(entry.id);
-        if (!line || line.file !== entry.file) continue; // deletions and renames are reported above
-        if (line.sha256 !== entry.sha256 && !isAmended(joinPath(dir, entry.file), entry.sha256, line.sha256)) {
-          const path = joinPath(dir, entry.file);
-          if (findings.some((finding) => finding.file === path)) continue;
-          findings.push({
-            code: 'sealed-line-edited',
-            exitCode: 1,
-            set: dir,
-            file: path,
-            message: `the lockfile line of ${path}, ${where(entry)}, was changed`,
-            fix: `restore the line from ${sealed.ref} (guard lock does it), and record a sanctioned change with \`guard amend ${path} --reason "..."\``,
-          });
-        }
-      }
-    }
-
-    findings.push(...outOfOrder(dir, discovered, sealedIds, sealed.ref));
   }
+
+  findings.push(...outOfOrder(dir, discovered, sealedIds, ref));
   return findings;
+}
+
+/** `sha256:3f9a1c2b…`, enough to tell two chain digests apart in a message. */
+function shortChain(chain: string): string {
+  return `${chain.slice(0, 'sha256:'.length + 12)}…`;
 }
 
 /**

@@ -21,6 +21,10 @@ export type FindingCode =
   | 'sealed-deleted'
   | 'sealed-renamed'
   | 'sealed-line-edited'
+  /** A set sealed in the protected ref that the config no longer lists, without a set amendment. */
+  | 'sealed-set-dropped'
+  /** A set sealed in the protected ref that the config reads with another tool, without a set amendment. */
+  | 'sealed-set-retooled'
   | 'out-of-order'
   | 'sealed-unknown'
   /** A secret (key, token, password) in an added or changed migration. */

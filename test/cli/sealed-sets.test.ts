@@ -1,0 +1,224 @@
+// A sealed set stays guarded whatever a branch's config says: dropping it,
+// moving it or reading it with another tool is refused by every gate (the
+// pre-commit and pre-push hooks, the server's pre-receive and the CI gate),
+// unless the lockfile records a set amendment, which the CI gate shows.
+// Real git, a bare remote with guard's pre-receive hook, the compiled CLI.
+import { after, afterEach, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { TempRepo, withSealedRemote } from '../helpers/git-repo.js';
+import { GUARD } from '../helpers/compiled-guard.js';
+
+const LOCK = 'checksums.lock.yaml';
+
+interface Run {
+  code: number;
+  output: string;
+  stdout: string;
+}
+
+function run(cwd: string, command: string, args: string[]): Run {
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' } });
+  return { code: result.status ?? -1, output: `${result.stdout}${result.stderr}`, stdout: result.stdout };
+}
+
+let pushes = 0;
+/** A push of HEAD to a branch of its own on the remote, so each test starts from what the server has. */
+const pushHead = (repo: TempRepo, ...options: string[]) => git(repo, 'push', ...options, 'origin', `HEAD:refs/heads/pushed-${++pushes}`);
+const guard = (repo: TempRepo, ...args: string[]) => run(repo.root, process.execPath, [GUARD, ...args]);
+const git = (repo: TempRepo, ...args: string[]) => run(repo.root, 'git', args);
+
+function hook(file: string, command: string): void {
+  writeFileSync(file, `#!/bin/sh\nexec "${process.execPath}" "${GUARD}" ${command}\n`);
+  chmodSync(file, 0o755);
+}
+
+/** The sealed remote of withSealedRemote, with guard's pre-commit and pre-push hooks here and pre-receive on the server. */
+function guardedRemote() {
+  const sealed = withSealedRemote();
+  hook(path.join(sealed.repo.root, '.git/hooks/pre-commit'), 'hook pre-commit');
+  hook(path.join(sealed.repo.root, '.git/hooks/pre-push'), 'hook pre-push "$@"');
+  hook(path.join(sealed.remote, 'hooks/pre-receive'), 'hook pre-receive');
+  return sealed;
+}
+
+/** A lockfile written as if nothing were sealed: what an attacker commits with --no-verify. */
+function lockIgnoringSealedState(repo: TempRepo, ...args: string[]): void {
+  repo.git('symbolic-ref', '--delete', 'refs/remotes/origin/HEAD');
+  repo.git('update-ref', '-d', 'refs/remotes/origin/main');
+  try {
+    const lock = guard(repo, 'lock', ...args);
+    assert.equal(lock.code, 0, lock.output);
+  } finally {
+    repo.git('fetch', '-q', 'origin', 'main:refs/remotes/origin/main');
+    repo.git('remote', 'set-head', 'origin', 'main');
+  }
+}
+
+const ONLY_NEW_SET = 'migrations:\n  - dir: db/new\n    tool: sql\n';
+
+describe('a sealed set cannot be dropped quietly', () => {
+  let repo: TempRepo;
+  let dispose: () => void;
+  before(() => ({ repo, dispose } = guardedRemote()));
+  after(() => dispose());
+  afterEach(() => {
+    repo.git('checkout', '-q', '-f', 'feature');
+    repo.git('reset', '-q', '--hard', 'origin/main');
+    repo.git('clean', '-q', '-fdx');
+  });
+
+  it('the attack of the issue: config pointed at a new dir, --drop-set, a sealed edit; refused by lock, commit, push, server and CI gate', () => {
+    repo.write('db/new/001_x.sql', 'CREATE TABLE x (id int);\n');
+    repo.write('guard.config.yaml', ONLY_NEW_SET);
+    const before = repo.read(LOCK);
+    const drop = guard(repo, 'lock', '--drop-set', 'db/migrations');
+    assert.equal(drop.code, 1, drop.output);
+    assert.match(drop.output, /db\/migrations is a sealed set in origin\/main \(2 deployed migrations, sql\) and the config no longer lists it/);
+    assert.match(drop.output, /guard amend --set db\/migrations --reason/);
+    assert.equal(repo.read(LOCK), before, 'nothing written');
+
+    repo.write('db/migrations/010_users.sql', 'DROP TABLE users;\n');
+    repo.git('add', '-A');
+    const commit = git(repo, 'commit', '-q', '-m', 'sneaky');
+    assert.notEqual(commit.code, 0, commit.output);
+    assert.match(commit.output, /db\/migrations/);
+
+    lockIgnoringSealedState(repo, '--drop-set', 'db/migrations');
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '--no-verify', '-m', 'sneaky');
+    const verify = guard(repo, 'verify', '--base', 'origin/main', '--format', 'json');
+    assert.equal(verify.code, 1, verify.output);
+    const report = JSON.parse(verify.stdout) as { findings: { code: string; set: string }[] };
+    assert.deepEqual(report.findings.map((finding) => [finding.code, finding.set]), [['sealed-set-dropped', 'db/migrations']]);
+
+    const push = pushHead(repo);
+    assert.equal(push.code, 1, push.output);
+    assert.match(push.output, /sealed set in origin\/main/);
+    const server = pushHead(repo, '--no-verify');
+    assert.notEqual(server.code, 0, server.output);
+    assert.match(server.output, /remote: error db\/migrations is a sealed set in refs\/heads\/main/);
+    assert.match(server.output, /pre-receive hook declined/);
+  });
+
+  it('a commit that only stops listing the set, with a sealed edit staged, is refused by pre-commit', () => {
+    // Nothing staged under the dirs the config lists now: the hook's quick
+    // path must not take "no change there" for "nothing sealed changed".
+    repo.write('guard.config.yaml', 'migrations:\n  - dir: db/other\n    tool: sql\n');
+    repo.write('db/migrations/020_orders.sql', 'DROP TABLE orders;\n');
+    repo.git('add', '-A');
+    const commit = git(repo, 'commit', '-q', '-m', 'sneaky');
+    assert.notEqual(commit.code, 0, commit.output);
+    assert.match(commit.output, /db\/migrations/);
+    assert.match(commit.output, /guard refused the commit/);
+  });
+
+  it('a config that reads the sealed set with another tool is refused', () => {
+    repo.write('guard.config.yaml', 'migrations:\n  - dir: db/migrations\n    tool: flyway\n');
+    lockIgnoringSealedState(repo);
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '--no-verify', '-m', 'retool');
+    const verify = guard(repo, 'verify', '--base', 'origin/main', '--format', 'json');
+    assert.equal(verify.code, 1, verify.output);
+    const codes = (JSON.parse(verify.stdout) as { findings: { code: string }[] }).findings.map((finding) => finding.code);
+    assert.ok(codes.includes('sealed-set-retooled'), codes.join(', '));
+  });
+
+  it('guard amend --set records a drop that every gate accepts and the CI gate shows', () => {
+    repo.write('db/new/001_x.sql', 'CREATE TABLE x (id int);\n');
+    repo.write('guard.config.yaml', ONLY_NEW_SET);
+    const amend = guard(repo, 'amend', '--set', 'db/migrations', '--reason', 'moved to the billing repository');
+    assert.equal(amend.code, 0, amend.output);
+    assert.match(amend.output, /recorded the amendment of the sealed set db\/migrations: dropped/);
+    const lock = repo.read(LOCK);
+    assert.match(lock, /\n {2}- \{set: db\/migrations, change: dropped, chain: "sha256:[0-9a-f]{64}", reason: "moved to the billing repository", by: "test@example\.com", at: "\d{4}-\d\d-\d\d"\}\n/);
+    assert.doesNotMatch(lock, /dir: db\/migrations/);
+    repo.git('add', '-A');
+    const commit = git(repo, 'commit', '-q', '-m', 'drop the set');
+    assert.equal(commit.code, 0, commit.output);
+
+    const verify = guard(repo, 'verify', '--base', 'origin/main');
+    assert.equal(verify.code, 0, verify.output);
+    assert.match(verify.output, /amended set db\/migrations \(sealed in origin\/main\) is dropped \(guard no longer checks its migrations\); by test@example\.com on \d{4}-\d\d-\d\d: "moved to the billing repository"/);
+    const json = JSON.parse(guard(repo, 'verify', '--base', 'origin/main', '--format', 'json').stdout) as { amendments: { sets: { set: string; change: string }[] } };
+    assert.deepEqual(json.amendments.sets.map((amendment) => [amendment.set, amendment.change]), [['db/migrations', 'dropped']]);
+    const annotated = spawnSync(process.execPath, [GUARD, 'verify', '--base', 'origin/main'], { cwd: repo.root, encoding: 'utf8', env: { ...process.env, GITHUB_ACTIONS: 'true' } });
+    assert.match(annotated.stdout, /^::notice title=guard amendment::set db\/migrations \(sealed in origin\/main\) is dropped/m);
+
+    const push = pushHead(repo);
+    assert.equal(push.code, 0, push.output);
+  });
+
+  it('guard amend --set records a move; the moved migrations stay sealed in the new dir', () => {
+    repo.git('mv', 'db/migrations', 'db/sql');
+    repo.write('guard.config.yaml', 'migrations:\n  - dir: db/sql\n    tool: sql\n');
+    const amend = guard(repo, 'amend', '--set', 'db/migrations', '--reason', 'one folder per database');
+    assert.equal(amend.code, 0, amend.output);
+    assert.match(amend.output, /db\/migrations: moved to db\/sql/);
+    repo.git('add', '-A');
+    assert.equal(git(repo, 'commit', '-q', '-m', 'move').code, 0);
+    assert.equal(guard(repo, 'verify', '--base', 'origin/main').code, 0);
+
+    repo.write('db/sql/010_users.sql', 'DROP TABLE users;\n');
+    const commit = git(repo, 'commit', '-q', '-am', 'edit after the move');
+    assert.notEqual(commit.code, 0, commit.output);
+    assert.match(commit.output, /db\/sql\/010_users\.sql is sealed in origin\/main/);
+    lockIgnoringSealedState(repo);
+    repo.git('commit', '-q', '--no-verify', '-am', 'edit after the move');
+    const verify = guard(repo, 'verify', '--base', 'origin/main', '--format', 'json');
+    assert.equal(verify.code, 1, verify.output);
+    const report = JSON.parse(verify.stdout) as { findings: { code: string; file: string; fix: string }[] };
+    assert.deepEqual(report.findings.map((finding) => [finding.code, finding.file]), [['sealed-edited', 'db/sql/010_users.sql']]);
+    assert.match(report.findings[0]!.fix, /git show origin\/main:db\/migrations\/010_users\.sql > db\/sql\/010_users\.sql/);
+    const server = pushHead(repo, '--no-verify');
+    assert.notEqual(server.code, 0, server.output);
+    assert.match(server.output, /remote: error db\/sql\/010_users\.sql is sealed in refs\/heads\/main/);
+  });
+
+  it('amending a set that is still configured as sealed, or is not sealed, changes nothing', () => {
+    const before = repo.read(LOCK);
+    const same = guard(repo, 'amend', '--set', 'db/migrations', '--reason', 'x');
+    assert.equal(same.code, 2, same.output);
+    assert.match(same.output, /the config still lists db\/migrations as a sql set, as origin\/main sealed it/);
+    const unknown = guard(repo, 'amend', '--set', 'db/none', '--reason', 'x');
+    assert.equal(unknown.code, 2, unknown.output);
+    assert.match(unknown.output, /db\/none is not a sealed set in origin\/main/);
+    assert.equal(repo.read(LOCK), before);
+  });
+
+  it('the server accepts a branch that adds a set of its own (each commit is read with its own config)', () => {
+    repo.write('guard.config.yaml', 'migrations:\n  - dir: db/migrations\n    tool: sql\n  - dir: db/reports\n    tool: sql\n');
+    repo.write('db/reports/001_daily.sql', 'CREATE TABLE daily (id int);\n');
+    repo.git('add', '-A');
+    const commit = git(repo, 'commit', '-q', '-m', 'reports');
+    assert.equal(commit.code, 0, commit.output);
+    const push = pushHead(repo);
+    assert.equal(push.code, 0, push.output);
+    assert.match(readFileSync(path.join(repo.root, LOCK), 'utf8'), /dir: db\/reports/);
+  });
+});
+
+describe('guard lock fails closed without the protected ref', () => {
+  let repo: TempRepo;
+  let dispose: () => void;
+  before(() => ({ repo, dispose } = withSealedRemote()));
+  after(() => dispose());
+
+  it('exit 3 with what to fetch, and the sealed line is not rewritten', () => {
+    repo.write('guard.config.yaml', 'migrations:\n  - dir: db/migrations\n    tool: sql\nprotected: origin/main\n');
+    repo.write('db/migrations/010_users.sql', 'DROP TABLE users;\n');
+    repo.git('update-ref', '-d', 'refs/remotes/origin/main');
+    const before = repo.read(LOCK);
+    const lock = guard(repo, 'lock');
+    assert.equal(lock.code, 3, lock.output);
+    assert.match(lock.output, /origin\/main is not in this clone, so guard cannot tell which migrations are sealed/);
+    assert.match(lock.output, /git fetch origin main:refs\/remotes\/origin\/main/);
+    assert.equal(repo.read(LOCK), before);
+    repo.git('fetch', '-q', 'origin', 'main:refs/remotes/origin/main');
+    const fetched = guard(repo, 'lock');
+    assert.equal(fetched.code, 1, fetched.output);
+    assert.match(fetched.output, /db\/migrations\/010_users\.sql is sealed in origin\/main/);
+  });
+});
