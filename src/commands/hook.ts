@@ -20,6 +20,7 @@ import { readBlobs } from '../shell/git/read-blobs.js';
 import { changedFiles, secretFindings, setOfPath } from '../shell/scan-secrets.js';
 import { splitNul } from '../shell/git/run-git.js';
 import { appendEntry, locksExactlySets, setTail } from '../core/lockfile/append-entry.js';
+import { preferLockedDuplicates } from '../core/lockfile/prefer-locked-duplicates.js';
 import { yamlScalar } from '../core/lockfile/yaml-scalar.js';
 import { toLockEntry } from '../core/lockfile/lock-set.js';
 import { ADAPTERS } from '../core/migrations/adapters.js';
@@ -68,12 +69,13 @@ export async function preCommit(options: { cwd: string; configPath?: string | un
   if (text !== undefined && findConflictMarkers(text).length > 0) {
     throw inputError(`the staged ${LOCKFILE_NAME} has git conflict markers`, { fix: `run \`guard lock\`, then git add ${LOCKFILE_NAME}` });
   }
-  const [sets, sealed, previous] = await Promise.all([
+  const [discovered, sealed, previous] = await Promise.all([
     discoverListedSets(repository.root, config.migrations, listing, repository.gitDir),
     sealedRef ? sealedStateAt(repository.root, sealedRef) : undefined,
     text === undefined ? undefined : parseLockfile(text, `${LOCKFILE_NAME} (staged)`).then((parsed) => parsed.lock),
   ]);
   const result = (findings: Finding[], staged: boolean) => preCommitResult(findings, staged, sealed?.ref);
+  const sets = preferLockedDuplicates(discovered, sealed?.lock, previous);
 
   const plan = planLock({ previous, sets });
   if ('refusal' in plan) return result(plan.refusal, false);

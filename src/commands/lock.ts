@@ -4,6 +4,7 @@ import { inputError } from '../core/guard-error.js';
 import { splitConflictSides, findConflictMarkers } from '../core/lockfile/conflict-markers.js';
 import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
 import { mergeLockfiles, planLock, type LockChange } from '../core/lockfile/plan-lock.js';
+import { preferLockedDuplicates } from '../core/lockfile/prefer-locked-duplicates.js';
 import { serializeLockfile } from '../core/lockfile/serialize-lockfile.js';
 import { LOCKFILE_NAME, type Amendment, type Lockfile, type SetAmendment } from '../core/lockfile/types.js';
 import type { SealedState } from '../core/seal/check-sealed.js';
@@ -92,7 +93,7 @@ const SEALED_REFUSALS = new Set(['sealed-edited', 'sealed-deleted', 'sealed-rena
 async function planAndWrite(
   root: string,
   text: string | undefined,
-  sets: SetUnderCheck[],
+  discovered: SetUnderCheck[],
   sealed: SealedState | undefined,
   options: Pick<LockOptions, 'dropSets' | 'check' | 'amend'>,
 ): Promise<LockResult> {
@@ -114,6 +115,7 @@ async function planAndWrite(
     previous = (await parseLockfile(text, LOCKFILE_NAME)).lock;
   }
 
+  const sets = preferLockedDuplicates(discovered, sealed?.lock, previous);
   const dropSets = (options.dropSets ?? []).map(normaliseDir);
   const recorded: SetAmendment[] = [];
   if (options.amend) {

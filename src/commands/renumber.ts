@@ -2,7 +2,12 @@ import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { ADAPTERS } from '../core/migrations/adapters.js';
 import type { DiscoveredSet, Migration } from '../core/migrations/types.js';
 import path from 'node:path';
-import { inputError } from '../core/guard-error.js';
+import { GuardError, inputError } from '../core/guard-error.js';
+import { ExitCode } from '../core/exit-codes.js';
+import { findConflictMarkers } from '../core/lockfile/conflict-markers.js';
+import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
+import { preferLockedDuplicates } from '../core/lockfile/prefer-locked-duplicates.js';
+import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { nextVersion } from '../core/migrations/next-version.js';
 import { parseVersionedName, detectScheme } from '../core/migrations/sql/naming-scheme.js';
 import { joinPath } from '../core/paths.js';
@@ -11,6 +16,8 @@ import { discoverSets } from '../shell/discover-sets.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { runGit } from '../shell/git/run-git.js';
 import { loadConfig } from '../shell/load-config.js';
+import { readLockfileText } from '../shell/read-lockfile.js';
+import { protectedRef, sealedStateAt } from '../shell/sealed-state.js';
 import type { CommandDefinition } from './context.js';
 import { lockRepository, printLockResult } from './lock.js';
 
@@ -39,8 +46,13 @@ Options:
   -C DIR             run as if started in DIR
   --config FILE      use FILE instead of guard.config.yaml
 
-Exit codes: 0 renamed and locked; 1 the new lockfile was refused; 2 FILE is
-not a versioned migration of a configured set; 3 git could not be read.`,
+A sealed FILE (deployed: in the protected ref's lockfile) is refused and
+nothing is renamed; when the new lockfile is refused, the files are renamed
+back, so a refusal changes nothing.
+
+Exit codes: 0 renamed and locked; 1 FILE is sealed, or the new lockfile was
+refused; 2 FILE is not a versioned migration of a configured set; 3 git
+could not be read (the protected ref is missing: fetch it).`,
   options: {},
   allowPositionals: true,
   async run(context, _values, positionals) {
@@ -50,7 +62,12 @@ not a versioned migration of a configured set; 3 git could not be read.`,
     const { config } = await loadConfig(repository.root, context.configPath, repository.gitDir);
     const setConfig = config.migrations.find((set) => set.dir === '.' || file.startsWith(`${set.dir}/`));
     if (!setConfig) throw inputError(`${file} is not in a migration dir of the config`, { fix: `migration dirs: ${config.migrations.map((set) => set.dir).join(', ')}` });
-    const [set] = await discoverSets(repository.root, [setConfig], { kind: 'worktree' }, repository.gitDir);
+    // What is sealed is known before anything moves: a sealed file is never renamed.
+    const sealedName = await protectedRef(repository.root, config.protected);
+    const sealed = sealedName ? await sealedStateAt(repository.root, sealedName) : undefined;
+    const text = await readLockfileText(repository.root, { kind: 'worktree' });
+    const locked = text === undefined || findConflictMarkers(text).length > 0 ? undefined : (await parseLockfile(text, LOCKFILE_NAME)).lock;
+    const [set] = preferLockedDuplicates(await discoverSets(repository.root, [setConfig], { kind: 'worktree' }, repository.gitDir), sealed?.lock, locked);
     const { discovered } = set!;
     if (discovered.tool === 'alembic') {
       throw inputError(`${file} is an Alembic revision: Alembic orders revisions by down_revision, not by name`, {
@@ -58,6 +75,15 @@ not a versioned migration of a configured set; 3 git could not be read.`,
       });
     }
     const relative = setConfig.dir === '.' ? file : file.slice(setConfig.dir.length + 1);
+    const sealedEntry = sealed?.lock.sets.find((candidate) => candidate.dir === setConfig.dir)?.migrations.find((entry) => entry.file === relative && !entry.repeatable);
+    if (sealed && sealedEntry) {
+      const clash = discovered.problems.find((problem) => problem.duplicate?.kept.file === relative);
+      throw new GuardError(ExitCode.refused, `${file} is sealed in ${sealed.ref}: it has been deployed, and databases know it by this name and version`, {
+        fix: clash
+          ? `renumber the new migration that took its version instead: guard renumber ${joinPath(setConfig.dir, clash.duplicate!.leftOut.file)}`
+          : 'renumber the new migration that sorts before it or shares its version, never the sealed one',
+      });
+    }
     const migration = discovered.migrations.find((candidate) => candidate.file === relative) ?? duplicateOf(repository.root, setConfig.dir, relative, discovered);
     if (!migration || migration.repeatable) throw inputError(`${file} is not a versioned migration guard found in ${setConfig.dir}`, { fix: 'give the path of a migration file, relative to the repository or the current directory' });
     const others = discovered.migrations.filter((candidate) => candidate !== migration && !candidate.repeatable);
@@ -67,20 +93,33 @@ not a versioned migration of a configured set; 3 git could not be read.`,
     const scheme = discovered.tool === 'sql' ? (setConfig.naming ?? detectScheme(discovered.migrations.map((m) => parseVersionedName(m.file)))) : undefined;
     const version = nextVersion(discovered.tool, scheme, latest.id, new Date());
     const renames = [migration.file, ...(migration.down ? [migration.down.file] : [])].map((from) => [from, renamed(from, migration.id, version, discovered.tool)] as const);
-    for (const [from, to] of renames) {
-      const source = joinPath(setConfig.dir, from);
-      const target = joinPath(setConfig.dir, to);
+    const moves = renames.map(([from, to]) => ({ source: joinPath(setConfig.dir, from), target: joinPath(setConfig.dir, to) }));
+    for (const { source, target } of moves) {
       if (existsSync(path.join(repository.root, target))) throw inputError(`cannot rename ${source}: ${target} exists`, { fix: 'move it aside and run guard renumber again' });
+    }
+    const done: { source: string; target: string; tracked: boolean }[] = [];
+    for (const { source, target } of moves) {
       const tracked = (await runGit(repository.root, ['ls-files', '-z', '--', source])).length > 0;
-      if (tracked) await runGit(repository.root, ['mv', '--', source, target]);
-      else renameSync(path.join(repository.root, source), path.join(repository.root, target));
+      await move(repository.root, source, target, tracked);
+      done.push({ source, target, tracked });
       if (context.format === 'text') context.out(`renamed ${source} -> ${target}`);
     }
     const result = await lockRepository({ cwd: context.cwd, configPath: context.configPath });
     printLockResult(result, context, false);
+    if (result.exitCode !== 0) {
+      // The lockfile was refused: put every file back where it was, so a refusal changes nothing.
+      for (const { source, target, tracked } of done.reverse()) await move(repository.root, target, source, tracked);
+      if (context.format === 'text') context.out(`renamed ${done.map(({ source }) => source).join(', ')} back: nothing was changed`);
+    }
     return result.exitCode;
   },
 };
+
+/** `git mv` for a tracked file (the rename is staged), a plain rename otherwise. */
+async function move(root: string, source: string, target: string, tracked: boolean): Promise<void> {
+  if (tracked) await runGit(root, ['mv', '--', source, target]);
+  else renameSync(path.join(root, source), path.join(root, target));
+}
 
 /**
  * A file that lost its version to another (a duplicate, as after a merge of

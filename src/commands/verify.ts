@@ -17,6 +17,7 @@ import { changedFiles, secretFindings, setOfPath } from '../shell/scan-secrets.j
 import { GuardError } from '../core/guard-error.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { findConflictMarkers } from '../core/lockfile/conflict-markers.js';
+import { preferLockedDuplicates } from '../core/lockfile/prefer-locked-duplicates.js';
 import { describeSetChange, newAmendments, type NewAmendments } from '../core/seal/new-amendments.js';
 
 /** What discovery found in one set, for people and scripts. */
@@ -100,9 +101,9 @@ export async function verifyRepository(options: {
     // The CI gate runs once per clone: nothing to remember, and the sealed
     // state comes from another commit.
     const sealed = options.sealed ?? (await sealedStateAt(repository.root, options.base));
-    const sets = await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir);
-    const result = await judge(sets, text, options.source);
     const lock = text === undefined || findConflictMarkers(text).length > 0 ? undefined : (await parseLockfile(text, LOCKFILE_NAME)).lock;
+    const sets = preferLockedDuplicates(await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir), sealed.lock, lock);
+    const result = await judge(sets, text, options.source);
     const sealedFindings = await checkSealedWithHistory(repository.root, sealed, sets, lock);
     // A sealed file's own refusal says it all; "changed since it was locked, run guard lock" would contradict it.
     const sealedFiles = new Set(sealedFindings.map((finding) => finding.file));
@@ -164,7 +165,7 @@ async function judge(sets: SetUnderCheck[], text: string | undefined, source: So
     ]);
   }
   const parsed = await parseLockfile(text, LOCKFILE_NAME);
-  return finish(compareWithLockfile(parsed.lock, sets, LOCKFILE_NAME, parsed.lines));
+  return finish(compareWithLockfile(parsed.lock, preferLockedDuplicates(sets, parsed.lock), LOCKFILE_NAME, parsed.lines));
 }
 
 /**

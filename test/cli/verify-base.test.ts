@@ -190,6 +190,47 @@ describe('guard renumber', () => {
     assert.equal(repo.guard('verify', '--base', 'origin/main').code, 0);
   });
 
+  it('a new migration that takes a sealed version: the fix names the new file, and renumbering the sealed one is refused with nothing changed', () => {
+    repo.write('db/migrations/020_audit.sql', 'CREATE TABLE audit (id int);\n');
+    const lock = repo.guard('lock');
+    assert.equal(lock.code, 1, lock.stdout + lock.stderr);
+    assert.match(lock.stdout, /version 020 is used twice: db\/migrations\/020_orders\.sql and db\/migrations\/020_audit\.sql/);
+    assert.match(lock.stdout, /guard renumber db\/migrations\/020_audit\.sql/);
+    assert.doesNotMatch(lock.stdout, /renumber db\/migrations\/020_orders/);
+    // Plain verify, without the sealed state, reads the lockfile: no false "renamed" either.
+    const verify = repo.guard('verify', '--format', 'json');
+    const report = JSON.parse(verify.stdout) as { findings: { code: string; file: string; fix: string }[] };
+    assert.deepEqual(report.findings.map((finding) => [finding.code, finding.file]), [['duplicate-id', 'db/migrations/020_audit.sql']]);
+
+    const statusBefore = repo.git('status', '--porcelain');
+    const lockBefore = repo.read('checksums.lock.yaml');
+    const sealedRenumber = repo.guard('renumber', 'db/migrations/020_orders.sql');
+    assert.equal(sealedRenumber.code, 1, sealedRenumber.stdout + sealedRenumber.stderr);
+    assert.match(sealedRenumber.stderr, /db\/migrations\/020_orders\.sql is sealed in origin\/main: it has been deployed/);
+    assert.match(sealedRenumber.stderr, /guard renumber db\/migrations\/020_audit\.sql/);
+    assert.equal(repo.git('status', '--porcelain'), statusBefore);
+    assert.equal(repo.read('checksums.lock.yaml'), lockBefore);
+
+    const renumbered = repo.guard('renumber', 'db/migrations/020_audit.sql');
+    assert.equal(renumbered.code, 0, renumbered.stdout + renumbered.stderr);
+    assert.match(renumbered.stdout, /renamed db\/migrations\/020_audit\.sql -> db\/migrations\/02[1-9]_audit\.sql/);
+    repo.commitAll('audit');
+    assert.equal(repo.guard('verify', '--base', 'origin/main').code, 0);
+    repo.git('reset', '-q', '--hard', 'HEAD~1');
+  });
+
+  it('a renumber whose new lockfile is refused puts the file back', () => {
+    repo.write('db/migrations/015_late.sql', 'SELECT 15;\n');
+    repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id bigint);\n'); // a sealed edit: the lockfile is refused
+    const result = repo.guard('renumber', 'db/migrations/015_late.sql');
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.match(result.stdout, /renamed db\/migrations\/015_late\.sql back: nothing was changed/);
+    assert.equal(repo.read('db/migrations/015_late.sql'), 'SELECT 15;\n');
+    assert.doesNotMatch(repo.git('status', '--porcelain'), /021_late/);
+    repo.git('checkout', '--', 'db/migrations/010_users.sql');
+    repo.remove('db/migrations/015_late.sql');
+  });
+
   it('explains that Alembic revisions are ordered by down_revision', () => {
     repo.write('guard.config.yaml', 'migrations:\n  - dir: db/migrations\n    tool: sql\n  - dir: versions\n');
     repo.write('versions/a1_base.py', "revision = 'a1'\ndown_revision = None\n");

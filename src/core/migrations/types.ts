@@ -85,6 +85,13 @@ export interface Problem {
   line?: number;
   message: string;
   fix: string;
+  /**
+   * `duplicate-id` of a version-ordered tool: the migration kept in the order
+   * and the one left out for sharing its version, so a caller that knows
+   * which of the two is already locked can keep that one instead (never
+   * printed).
+   */
+  duplicate?: { kept: Migration; leftOut: Migration };
 }
 
 export interface DiscoveredSet {

@@ -19,19 +19,31 @@ export function orderByVersion(items: Versioned[], show: (path: string) => strin
   for (let i = 0; i < sorted.length; i++) {
     const current = sorted[i]!;
     const previous = sorted[i - 1];
-    if (previous && compareKeys(previous.key, current.key) === 0) {
-      problems.push({
-        code: 'duplicate-id',
-        exitCode: 1,
-        file: current.migration.file,
-        message: `version ${current.migration.id} is used twice: ${show(previous.migration.file)} and ${show(current.migration.file)}`,
-        fix: `give ${show(current.migration.file)} the next free version: \`guard renumber ${show(current.migration.file)}\``,
-      });
+    const kept = migrations.at(-1);
+    if (previous && kept && compareKeys(previous.key, current.key) === 0) {
+      problems.push(duplicateVersion(kept, current.migration, show));
       continue;
     }
     migrations.push(current.migration);
   }
   return { migrations, problems };
+}
+
+/**
+ * `leftOut` shares its version with `kept`, which stays in the order: the
+ * fix renames the one left out. By default that is the later name; a caller
+ * that knows which one is locked swaps them (preferLockedDuplicates), so the
+ * fix never names a migration that is already deployed.
+ */
+export function duplicateVersion(kept: Migration, leftOut: Migration, show: (path: string) => string): Problem {
+  return {
+    code: 'duplicate-id',
+    exitCode: 1,
+    file: leftOut.file,
+    message: `version ${leftOut.id} is used twice: ${show(kept.file)} and ${show(leftOut.file)}`,
+    fix: `give ${show(leftOut.file)} the next free version: \`guard renumber ${show(leftOut.file)}\``,
+    duplicate: { kept, leftOut },
+  };
 }
 
 export function compareKeys(a: readonly bigint[], b: readonly bigint[]): number {

@@ -277,7 +277,7 @@ function short(sha: string): string {
  * the structured `file` needs its set's dir.
  */
 export function problemFindings(dir: string, discovered: DiscoveredSet): Finding[] {
-  return discovered.problems.map((problem) => ({
+  return discovered.problems.map(({ duplicate: _, ...problem }) => ({
     ...problem,
     set: dir,
     ...(problem.file === undefined ? {} : { file: joinPath(dir, problem.file) }),
