@@ -238,9 +238,11 @@ export const doctorCommand: CommandDefinition = {
 Checks, and says how to fix each problem:
   - the config is valid and ${LOCKFILE_NAME} matches the migrations;
   - git would run guard's pre-commit, pre-merge-commit and pre-push hooks, here and in every
-    linked worktree (core.hooksPath, husky's generated _ folder, the
-    executable bit, the scripts really calling guard);
-  - the hooks can start guard (node_modules/.bin or PATH);
+    linked worktree (core.hooksPath, husky's generated _ folder or guard's
+    runner for worktrees without one, the executable bit, the scripts
+    really calling guard), and in worktrees added later;
+  - the hooks of each work tree can start guard (node_modules/.bin there or
+    in the main work tree, or PATH);
   - the lockfile merge driver is registered (.gitattributes and git config);
   - each environment whose database variable is set here answers (one
     whose variable is not set, like production on a laptop, is not checked).

@@ -343,12 +343,18 @@ what is already in place is kept.
      another) keeps its place; a repository with package.json gets husky
      (.husky/ or hooks/, and "prepare" so npm install sets them up in every
      clone); otherwise .githooks/ with core.hooksPath. Existing hook scripts
-     keep their lines; guard's are added between marker comments.
+     keep their lines; guard's are added between marker comments. They find
+     guard in node_modules/.bin (this work tree's, else the main one's), else
+     on PATH, and fail closed when it is nowhere. With husky, linked
+     worktrees (which have no generated _ folder) run the hooks through a
+     runner in .git/migration-guard/, set for them by an includeIf.
   4. The lockfile merge driver: ${LOCKFILE_NAME} merge=${MERGE_DRIVER_NAME} in
-     .gitattributes, and merge.${MERGE_DRIVER_NAME}.driver in git config.
+     .gitattributes, and merge.${MERGE_DRIVER_NAME}.driver in git config, which
+     finds guard as the hooks do from any worktree.
 
-Commit what it lists; each other clone runs npm install (husky) or guard
-init (core.hooksPath and the merge driver live in each clone's git config).
+Commit what it lists; each other clone runs npm install (husky) and guard
+init (core.hooksPath, the worktree runner and the merge driver live in each
+clone's git config).
 guard doctor checks that everything is active.
 
 Options:

@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GUARD, runGuard } from '../helpers/compiled-guard.js';
-import { TempRepo } from '../helpers/git-repo.js';
+import { PROJECT_ROOT, TempRepo } from '../helpers/git-repo.js';
 
 /** PATH without any guard on it: the only guard is the one a test installs in node_modules. */
 const PATH_WITHOUT_GUARD = (process.env.PATH ?? '')
@@ -37,12 +37,16 @@ function write(root: string, file: string, content: string): void {
   writeFileSync(path.join(root, file), content);
 }
 
-const SETUPS = [
-  { name: 'an npm project (husky in hooks/)', husky: true, hooksPath: 'hooks/_' },
-  { name: 'a repository without package.json (.githooks/)', husky: false, hooksPath: '.githooks' },
+const HUSKY_BIN = path.join(PROJECT_ROOT, 'node_modules/husky/bin.js');
+
+const SETUPS: { name: string; huskyDir?: string; huskyBeforeGuard?: boolean }[] = [
+  { name: 'an npm project (husky in hooks/, installed by guard init)', huskyDir: 'hooks' },
+  { name: 'an npm project already on husky (.husky/, with its own pre-commit line)', huskyDir: '.husky', huskyBeforeGuard: true },
+  { name: 'a repository without package.json (.githooks/)' },
 ];
 
 for (const setup of SETUPS) {
+  const husky = setup.huskyDir;
   describe(`a linked worktree of ${setup.name} set up by guard init`, () => {
     let repo: TempRepo;
     let remote: string;
@@ -53,11 +57,15 @@ for (const setup of SETUPS) {
       execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
       repo = new TempRepo();
       installGuard(repo.root);
-      if (setup.husky) {
-        repo.write('package.json', '{\n  "name": "app",\n  "devDependencies": {}\n}\n');
-        // The project's own husky hooks, which must keep running beside guard's.
-        repo.write('hooks/pre-commit', 'echo "lint-staged ran" >&2\n');
-        repo.write('hooks/commit-msg', 'echo "commit-msg ran" >&2\n');
+      if (husky !== undefined) {
+        repo.write('package.json', `{\n  "name": "app",\n  "scripts": {${setup.huskyBeforeGuard ? '\n    "prepare": "husky"\n  ' : ''}}\n}\n`);
+        // The project's own husky hooks (lint-staged, commitlint), which must keep running beside guard's.
+        repo.write(`${husky}/pre-commit`, 'echo "lint-staged ran" >&2\n');
+        repo.write(`${husky}/commit-msg`, 'echo "commit-msg ran" >&2\n');
+        if (setup.huskyBeforeGuard) {
+          const installed = spawnSync(process.execPath, [HUSKY_BIN], { cwd: repo.root, encoding: 'utf8', env: ENV });
+          assert.equal(installed.status, 0, installed.stderr);
+        }
       }
       repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id int);\n');
       repo.write('db/migrations/020_orders.sql', 'CREATE TABLE orders (id int);\n');
@@ -65,7 +73,7 @@ for (const setup of SETUPS) {
 
       const init = runGuard(repo.root, ENV, ['init']);
       assert.equal(init.code, 0, init.stdout + init.stderr);
-      assert.equal(repo.git('config', '--get', 'core.hooksPath').trim(), setup.hooksPath);
+      assert.equal(repo.git('config', '--get', 'core.hooksPath').trim(), husky === undefined ? '.githooks' : `${husky}/_`);
       assert.equal(git(repo.root, 'add', '-A').code, 0);
       const commit = git(repo.root, 'commit', '-q', '-m', 'guard the migrations');
       assert.equal(commit.code, 0, commit.output);
@@ -76,7 +84,7 @@ for (const setup of SETUPS) {
       worktree = `${repo.root}-wt`;
       repo.git('worktree', 'add', '-q', '-b', 'feature', worktree);
       assert.ok(!existsSync(path.join(worktree, 'node_modules')), 'a new worktree has no node_modules');
-      assert.ok(!existsSync(path.join(worktree, 'hooks/_')), "a new worktree has no husky's hooks/_");
+      if (husky !== undefined) assert.ok(!existsSync(path.join(worktree, husky, '_')), "a new worktree has no husky's generated folder");
     });
 
     after(() => {
@@ -91,7 +99,7 @@ for (const setup of SETUPS) {
       const commit = git(worktree, 'commit', '-q', '-am', 'widen id');
       assert.notEqual(commit.code, 0, commit.output);
       assert.match(commit.output, /db\/migrations\/010_users\.sql is sealed in origin\/main/);
-      if (setup.husky) assert.match(commit.output, /lint-staged ran/, "the project's own pre-commit lines still run");
+      if (husky !== undefined) assert.match(commit.output, /lint-staged ran/, "the project's own pre-commit lines still run");
       assert.equal(git(worktree, 'checkout', '--', 'db/migrations/010_users.sql').code, 0);
     });
 
@@ -101,7 +109,7 @@ for (const setup of SETUPS) {
       const commit = git(worktree, 'commit', '-q', '-m', 'items');
       assert.equal(commit.code, 0, commit.output);
       assert.match(commit.output, /locked the staged migrations/);
-      if (setup.husky) assert.match(commit.output, /commit-msg ran/, "husky's other hooks run in the worktree too");
+      if (husky !== undefined) assert.match(commit.output, /commit-msg ran/, "husky's other hooks run in the worktree too");
       assert.match(git(worktree, 'show', 'HEAD:checksums.lock.yaml').output, /030_items\.sql/);
     });
 
@@ -170,12 +178,12 @@ for (const setup of SETUPS) {
       }
     });
 
-    if (setup.husky) {
+    if (husky !== undefined) {
       it('doctor names a clone set up before guard ran its worktree runner, with the fix, and guard init repairs it', () => {
         repo.git('config', '--unset', 'includeIf.gitdir:./worktrees/.path');
         const before = runGuard(repo.root, ENV, ['doctor']);
         assert.equal(before.code, 1);
-        assert.match(before.stdout, /FAIL {2}hook pre-commit \(worktree .*\): .*hooks\/_\/pre-commit is missing: husky generates hooks\/_ per work tree/);
+        assert.match(before.stdout, new RegExp(`FAIL {2}hook pre-commit \\(worktree .*\\): .*${husky}/_/pre-commit is missing: husky generates ${husky}/_ per work tree`));
         assert.match(before.stdout, /FAIL {2}hooks in new linked worktrees: .*git would run no hook there\n {6}fix: run guard init/);
         const init = runGuard(repo.root, ENV, ['init']);
         assert.equal(init.code, 0, init.stderr);
