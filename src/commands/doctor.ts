@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { GUARD_HOOKS, mergeDriverCommand } from '../core/init/hook-script.js';
+import { FIND_GUARD, GUARD_HOOKS, mergeDriverCommand } from '../core/init/hook-script.js';
 import { HUSKY_HOOKS, WORKTREE_INCLUDE_KEY, WORKTREE_RUNNER_CONFIG, worktreeHookRunner } from '../core/init/worktree-runner.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { JSON_SCHEMA_VERSION } from '../cli/output.js';
@@ -216,6 +216,8 @@ async function mergeDriver(root: string, all: string[]): Promise<DoctorCheck[]> 
   } else if (driver === mergeDriverCommand()) {
     // The search is the hooks' own; each work tree's "guard command" line says whether it finds guard.
     checks.push({ check, ok: true, detail: 'guard merge-driver, with guard from node_modules/.bin (each work tree\'s, else the main one\'s) or PATH' });
+  } else if (driver.startsWith(FIND_GUARD[0]!)) {
+    checks.push({ check, ok: false, detail: `merge.${MERGE_DRIVER_NAME}.driver was written by another version of guard init`, fix: 'run guard init' });
   } else {
     // A fixed command runs at the top level of whichever work tree merges.
     const words = driver.split(' ');
