@@ -54,8 +54,8 @@ export interface InitOptions {
  * config (detected migration dirs) unless there is one, locks the migrations,
  * installs the pre-commit and pre-push hooks (husky when the repository has
  * a package.json, else `core.hooksPath`) so that they run in every work tree,
- * and registers the lockfile merge driver. Every step first looks at what is there: a second run reports
- * "kept" for each.
+ * and registers the lockfile merge driver. Every step first looks at what is
+ * there: a second run reports "kept" for each.
  *
  * @example
  * const result = await initRepository({ cwd: '/path/to/repo' });

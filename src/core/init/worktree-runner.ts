@@ -55,7 +55,7 @@ export function worktreeHookRunner(hook: string, huskyDir: string): string {
   const dir = `'${huskyDir.replace(/'/g, `'\\''`)}'`;
   return `#!/bin/sh
 # migration-guard: git runs this ${hook} hook in the linked worktrees of this
-# repository (guard init; guard doctor checks it). husky's ${huskyDir}/_ is
+# repository (guard init; guard doctor checks it). husky's $dir/_ is
 # generated per work tree by npm install, so a new worktree would run no hook.
 dir=${dir}
 if [ -x "$dir/_/${hook}" ]; then exec "$dir/_/${hook}" "$@"; fi
