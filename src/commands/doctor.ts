@@ -1,6 +1,7 @@
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { GUARD_HOOKS } from '../core/init/hook-script.js';
+import { FIND_GUARD, GUARD_HOOKS, mergeDriverCommand } from '../core/init/hook-script.js';
+import { HUSKY_HOOKS, WORKTREE_INCLUDE_KEY, WORKTREE_RUNNER_CONFIG, worktreeHookRunner } from '../core/init/worktree-runner.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { JSON_SCHEMA_VERSION } from '../cli/output.js';
 import { openRepository } from '../shell/git/open-repository.js';
@@ -35,8 +36,9 @@ export interface DoctorResult {
  * `guard doctor`: is guard really protecting this checkout? The config is
  * valid, the lockfile matches, git would run guard's pre-commit and pre-push
  * hooks in this work tree and in each linked worktree (a husky `_` folder
- * is generated per work tree and missing in a fresh one), guard can be
- * started from them, and the lockfile merge driver is registered.
+ * is generated per work tree and missing in a fresh one, see
+ * worktreeHookRunner), and in worktrees added later; guard can be started
+ * from each; and the lockfile merge driver is registered.
  *
  * @example
  * const { ok, checks } = await diagnoseRepository({ cwd: process.cwd() });
@@ -71,7 +73,8 @@ export async function diagnoseRepository(options: { cwd: string; configPath?: st
     }
   }
 
-  for (const worktree of await worktrees(root)) {
+  const all = await worktrees(root);
+  for (const worktree of all) {
     const layout = await hooksLayout(worktree);
     const where = worktree === root ? '' : ` (worktree ${worktree})`;
     for (const hook of GUARD_HOOKS) {
@@ -79,12 +82,13 @@ export async function diagnoseRepository(options: { cwd: string; configPath?: st
       checks.push(
         state.active
           ? { check: `hook ${hook}${where}`, ok: true, detail: `${path.relative(worktree, state.script) || state.script} runs guard` }
-          : { check: `hook ${hook}${where}`, ok: false, detail: state.reason, fix: layout.husky ? `run npx husky ${path.relative(worktree, layout.scriptDir)} in ${worktree} (or guard init there)` : `run guard init${where ? ` in ${worktree}` : ''}` },
+          : { check: `hook ${hook}${where}`, ok: false, detail: state.reason, fix: state.fix },
       );
     }
+    checks.push({ ...guardReachable(worktree, layout.commonDir), check: `guard command${where}` });
   }
-  checks.push(guardReachable(root));
-  checks.push(...(await mergeDriver(root)));
+  checks.push(...(await futureWorktrees(root)));
+  checks.push(...(await mergeDriver(root, all)));
   if (config) checks.push(...(await environmentsReachable(config, options.env ?? process.env)));
 
   const ok = checks.every((check) => check.ok);
@@ -140,23 +144,64 @@ async function worktrees(root: string): Promise<string[]> {
   return found.length > 0 ? found : [root];
 }
 
-/** The hooks find guard in node_modules/.bin or on PATH (guard's own repository runs its build). */
-function guardReachable(root: string): DoctorCheck {
-  const candidates = [path.join(root, 'node_modules/.bin/guard'), path.join(root, 'dist/bin/guard.js'), ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, 'guard'))];
-  const found = candidates.find((file) => {
-    try {
-      accessSync(file, file.endsWith('.js') ? constants.R_OK : constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+/**
+ * Whether the hooks and the merge driver of `worktree` can start guard, looked
+ * up as they look it up (FIND_GUARD): this work tree's node_modules/.bin, the
+ * main work tree's, else PATH (guard's own repository runs its build).
+ */
+function guardReachable(worktree: string, commonDir: string): DoctorCheck {
+  const candidates = [
+    path.join(worktree, 'node_modules/.bin/guard'),
+    path.join(commonDir, '../node_modules/.bin/guard'),
+    path.join(worktree, 'dist/bin/guard.js'),
+  ];
+  const found = candidates.find((file) => usable(file, file.endsWith('.js') ? constants.R_OK : constants.X_OK)) ?? onPath('guard');
   return found
     ? { check: 'guard command', ok: true, detail: found }
-    : { check: 'guard command', ok: false, detail: 'the hooks cannot find guard (not in node_modules/.bin, not on PATH)', fix: 'npm install --save-dev migration-guard (or npm install -g migration-guard)' };
+    : { check: 'guard command', ok: false, detail: 'the hooks cannot find guard (not in node_modules/.bin here nor in the main work tree, not on PATH)', fix: 'npm install --save-dev migration-guard (or npm install -g migration-guard)' };
 }
 
-async function mergeDriver(root: string): Promise<DoctorCheck[]> {
+/** `name` as the shell finds it on PATH, when it does. */
+function onPath(name: string): string | undefined {
+  return (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, name)).find((file) => usable(file, constants.X_OK));
+}
+
+function usable(file: string, mode: number): boolean {
+  try {
+    accessSync(file, mode);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A husky repository: a worktree added later runs the hooks only through
+ * guard's runner (husky's `<dir>/_` is generated per work tree), so its
+ * include and its scripts must be in place before any worktree exists.
+ */
+async function futureWorktrees(root: string): Promise<DoctorCheck[]> {
+  const layout = await hooksLayout(root);
+  if (layout.huskyDir === undefined) return [];
+  const check = 'hooks in new linked worktrees';
+  const fix = 'run guard init (once per clone)';
+  const include = await git(root, ['config', '--get', WORKTREE_INCLUDE_KEY]);
+  const target = await git(root, ['config', '--file', path.join(layout.commonDir, WORKTREE_RUNNER_CONFIG), '--get', 'core.hooksPath']);
+  if (include !== WORKTREE_RUNNER_CONFIG || target !== layout.runnerDir) {
+    return [{ check, ok: false, detail: `a new worktree has no ${layout.huskyDir}/_ (husky generates it per work tree), and git would run no hook there`, fix }];
+  }
+  const stale = HUSKY_HOOKS.filter((hook) => {
+    try {
+      return readFileSync(path.join(layout.runnerDir, hook), 'utf8') !== worktreeHookRunner(hook, layout.huskyDir!);
+    } catch {
+      return true;
+    }
+  });
+  if (stale.length > 0) return [{ check, ok: false, detail: `guard's runner in ${layout.runnerDir} is missing or outdated: ${stale.join(', ')}`, fix }];
+  return [{ check, ok: true, detail: `run ${layout.huskyDir}/<hook> through ${layout.runnerDir}` }];
+}
+
+async function mergeDriver(root: string, all: string[]): Promise<DoctorCheck[]> {
   // https://git-scm.com/docs/git-check-attr#_output: "<path> NUL <attribute> NUL <info> NUL"
   const attribute = splitNul(await runGit(root, ['check-attr', '-z', 'merge', '--', LOCKFILE_NAME]))[2];
   const driver = await git(root, ['config', '--get', `merge.${MERGE_DRIVER_NAME}.driver`]);
@@ -165,12 +210,24 @@ async function mergeDriver(root: string): Promise<DoctorCheck[]> {
       ? { check: 'merge driver attribute', ok: true, detail: `${LOCKFILE_NAME} merge=${MERGE_DRIVER_NAME}` }
       : { check: 'merge driver attribute', ok: false, detail: `${LOCKFILE_NAME} has merge=${attribute ?? 'unspecified'}`, fix: `run guard init (adds "${LOCKFILE_NAME} merge=${MERGE_DRIVER_NAME}" to .gitattributes)` },
   ];
+  const check = 'merge driver command';
   if (!driver) {
-    checks.push({ check: 'merge driver command', ok: false, detail: `merge.${MERGE_DRIVER_NAME}.driver is not set in this clone's git config`, fix: 'run guard init (git config is per clone)' });
+    checks.push({ check, ok: false, detail: `merge.${MERGE_DRIVER_NAME}.driver is not set in this clone's git config`, fix: 'run guard init (git config is per clone)' });
+  } else if (driver === mergeDriverCommand()) {
+    // The search is the hooks' own; each work tree's "guard command" line says whether it finds guard.
+    checks.push({ check, ok: true, detail: 'guard merge-driver, with guard from node_modules/.bin (each work tree\'s, else the main one\'s) or PATH' });
+  } else if (driver.startsWith(FIND_GUARD[0]!)) {
+    checks.push({ check, ok: false, detail: `merge.${MERGE_DRIVER_NAME}.driver was written by another version of guard init`, fix: 'run guard init' });
   } else {
-    const program = driver.split(' ')[0]!;
-    const runnable = program === 'node' || (program === 'guard' ? guardReachable(root).ok : existsSync(path.join(root, program)));
-    checks.push(runnable ? { check: 'merge driver command', ok: true, detail: driver } : { check: 'merge driver command', ok: false, detail: `${driver}: ${program} does not exist`, fix: 'run npm install, or guard init again' });
+    // A fixed command runs at the top level of whichever work tree merges.
+    const words = driver.split(' ');
+    const program = words[0] === 'node' && words[1] ? words[1] : words[0]!;
+    const missing = program === 'guard' ? (onPath('guard') ? [] : ['PATH']) : all.filter((worktree) => !existsSync(path.resolve(worktree, program)));
+    checks.push(
+      missing.length === 0
+        ? { check, ok: true, detail: driver }
+        : { check, ok: false, detail: `${driver}: ${program} does not exist in ${missing.join(', ')}`, fix: 'run guard init again (the driver then finds guard from every work tree)' },
+    );
   }
   return checks;
 }
@@ -183,9 +240,11 @@ export const doctorCommand: CommandDefinition = {
 Checks, and says how to fix each problem:
   - the config is valid and ${LOCKFILE_NAME} matches the migrations;
   - git would run guard's pre-commit, pre-merge-commit and pre-push hooks, here and in every
-    linked worktree (core.hooksPath, husky's generated _ folder, the
-    executable bit, the scripts really calling guard);
-  - the hooks can start guard (node_modules/.bin or PATH);
+    linked worktree (core.hooksPath, husky's generated _ folder or guard's
+    runner for worktrees without one, the executable bit, the scripts
+    really calling guard), and in worktrees added later;
+  - the hooks of each work tree can start guard (node_modules/.bin there or
+    in the main work tree, or PATH);
   - the lockfile merge driver is registered (.gitattributes and git config);
   - each environment whose database variable is set here answers (one
     whose variable is not set, like production on a laptop, is not checked).

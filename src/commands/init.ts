@@ -6,7 +6,8 @@ import { GuardError, inputError } from '../core/guard-error.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { withMergeAttribute } from '../core/init/gitattributes.js';
 import { detectMigrationDirs, type DetectedSet } from '../core/init/detect-migration-dirs.js';
-import { GUARD_HOOKS, runsGuard, withGuardBlock, type GuardHook } from '../core/init/hook-script.js';
+import { GUARD_HOOKS, HOOK_BEGIN, mergeDriverCommand, runsGuard, withGuardBlock, type GuardHook } from '../core/init/hook-script.js';
+import { HUSKY_HOOKS, WORKTREE_INCLUDE_KEY, WORKTREE_RUNNER_CONFIG, worktreeHookRunner } from '../core/init/worktree-runner.js';
 import { yamlScalar } from '../core/lockfile/yaml-scalar.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { normaliseDir } from '../core/paths.js';
@@ -52,9 +53,9 @@ export interface InitOptions {
  * `guard init`: everything a repository needs, and nothing twice. Writes the
  * config (detected migration dirs) unless there is one, locks the migrations,
  * installs the pre-commit and pre-push hooks (husky when the repository has
- * a package.json, else `core.hooksPath`), and registers the lockfile merge
- * driver. Every step first looks at what is there: a second run reports
- * "kept" for each.
+ * a package.json, else `core.hooksPath`) so that they run in every work tree,
+ * and registers the lockfile merge driver. Every step first looks at what is
+ * there: a second run reports "kept" for each.
  *
  * @example
  * const result = await initRepository({ cwd: '/path/to/repo' });
@@ -85,6 +86,7 @@ export async function initRepository(options: InitOptions): Promise<InitResult> 
   }
 
   actions.push(...(await installHooks(root, repository.gitDir, warnings, toCommit)));
+  actions.push(...(await guardLinkedWorktrees(root)));
   actions.push(...(await registerMergeDriver(root, toCommit)));
   const exitCode = lock.refusals.length > 0 ? lock.exitCode : ExitCode.ok;
   return { schemaVersion: JSON_SCHEMA_VERSION, command: 'init', ok: exitCode === 0, exitCode, actions, warnings, toCommit: await uncommitted(root, [...new Set(toCommit)]) };
@@ -177,8 +179,9 @@ async function installHooks(root: string, gitDir: string, warnings: string[], to
     } catch {
       existing = undefined;
     }
-    // A script that already calls guard (by hand, or through another runner) is left as it is.
-    const next = existing !== undefined && runsGuard(existing, hook) ? existing : withGuardBlock(existing, hook, !layout.husky);
+    // A script that calls guard by hand (or through another runner) is left as it is; guard's own block is brought up to date.
+    const handWritten = existing !== undefined && !existing.includes(HOOK_BEGIN) && runsGuard(existing, hook);
+    const next = handWritten ? existing! : withGuardBlock(existing, hook, !layout.husky);
     const shown = path.relative(root, file) || file;
     if (next !== existing) {
       writeFileAtomic(file, next);
@@ -234,8 +237,51 @@ function setUpHusky(root: string, dir: string, toCommit: string[]): InitAction[]
 }
 
 /**
+ * A husky repository's hooks in every linked worktree, present and future:
+ * husky's `core.hooksPath` (`<dir>/_`) is relative, so git resolves it in each
+ * work tree, and the folder exists only where npm install ran. guard writes a
+ * runner per husky hook into the common git dir and, through an include that
+ * only linked worktrees match, points their `core.hooksPath` at it; husky's
+ * `prepare` resets only its own line, which the include overrides (see
+ * worktreeHookRunner). Other layouts need nothing: `.git/hooks`, an absolute
+ * or a tracked `core.hooksPath` are the same in every work tree. A runner
+ * left from a husky layout that is gone is switched off.
+ */
+async function guardLinkedWorktrees(root: string): Promise<InitAction[]> {
+  const layout = await hooksLayout(root);
+  const included = (await git(root, ['config', '--get', WORKTREE_INCLUDE_KEY])) === WORKTREE_RUNNER_CONFIG;
+  if (layout.huskyDir === undefined) {
+    if (!included) return [];
+    await runGit(root, ['config', '--unset-all', WORKTREE_INCLUDE_KEY]);
+    return [{ target: 'linked worktrees', status: 'updated', detail: `core.hooksPath ${layout.hooksPath ?? 'unset'} is the same in every work tree: guard's runner for husky switched off` }];
+  }
+  let changed = false;
+  mkdirSync(layout.runnerDir, { recursive: true });
+  for (const hook of HUSKY_HOOKS) {
+    const file = path.join(layout.runnerDir, hook);
+    const text = worktreeHookRunner(hook, layout.huskyDir);
+    if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
+      writeFileAtomic(file, text);
+      changed = true;
+    }
+    chmodSync(file, 0o755);
+  }
+  const settings: [string[], string, string][] = [
+    [['--file', path.join(layout.commonDir, WORKTREE_RUNNER_CONFIG)], 'core.hooksPath', layout.runnerDir],
+    [[], WORKTREE_INCLUDE_KEY, WORKTREE_RUNNER_CONFIG],
+  ];
+  for (const [file, key, value] of settings) {
+    if ((await git(root, ['config', ...file, '--get', key])) === value) continue;
+    await runGit(root, ['config', ...file, key, value]);
+    changed = true;
+  }
+  return [{ target: 'linked worktrees', status: changed ? 'created' : 'kept', detail: `core.hooksPath ${layout.runnerDir} (runs ${layout.huskyDir}/<hook> where husky's ${layout.huskyDir}/_ was never generated)` }];
+}
+
+/**
  * `.gitattributes` sends the lockfile through `guard merge-driver`; git's
- * config says how to run it (config is per clone, so each clone runs init).
+ * config says how to run it (config is per clone, so each clone runs init;
+ * the one command serves every work tree of the clone).
  */
 async function registerMergeDriver(root: string, toCommit: string[]): Promise<InitAction[]> {
   const actions: InitAction[] = [];
@@ -251,7 +297,8 @@ async function registerMergeDriver(root: string, toCommit: string[]): Promise<In
   toCommit.push('.gitattributes');
   actions.push({ target: '.gitattributes', status: next === (existing ?? '') ? 'kept' : existing === undefined ? 'created' : 'updated', detail: `${LOCKFILE_NAME} merge=${MERGE_DRIVER_NAME}` });
 
-  const driver = `${guardInvocation(root)} merge-driver %O %A %B %P`;
+  const ownBuild = ownBuildInvocation(root);
+  const driver = mergeDriverCommand(ownBuild);
   const settings: [string, string][] = [
     [`merge.${MERGE_DRIVER_NAME}.name`, `migration-guard lockfile (merges new migrations of both sides)`],
     [`merge.${MERGE_DRIVER_NAME}.driver`, driver],
@@ -262,21 +309,20 @@ async function registerMergeDriver(root: string, toCommit: string[]): Promise<In
     await runGit(root, ['config', key, value]);
     changed = true;
   }
-  actions.push({ target: `merge.${MERGE_DRIVER_NAME}.driver`, status: changed ? 'created' : 'kept', detail: driver });
+  const detail = ownBuild === undefined ? `guard merge-driver, with guard from node_modules/.bin (this work tree's, else the main one's) or PATH` : driver;
+  actions.push({ target: `merge.${MERGE_DRIVER_NAME}.driver`, status: changed ? 'created' : 'kept', detail });
   return actions;
 }
 
 /**
- * How git should start guard from this repository's top level: the project's
- * own install (node_modules/.bin), guard's own build when this is guard's
- * repository, else guard on PATH.
+ * guard's own repository runs its build (`node dist/bin/guard.js`), which is
+ * in no node_modules; anywhere else the driver searches (mergeDriverCommand).
  */
-export function guardInvocation(root: string): string {
-  if (existsSync(path.join(root, 'node_modules/.bin/guard'))) return 'node_modules/.bin/guard';
+function ownBuildInvocation(root: string): string | undefined {
   const running = process.argv[1] ? path.resolve(process.argv[1]) : '';
   const relative = path.relative(root, running);
   if (running.endsWith('.js') && !relative.startsWith('..') && !path.isAbsolute(relative) && !relative.includes('node_modules')) return `node ${relative.split(path.sep).join('/')}`;
-  return 'guard';
+  return undefined;
 }
 
 export const initCommand: CommandDefinition = {
@@ -297,12 +343,18 @@ what is already in place is kept.
      another) keeps its place; a repository with package.json gets husky
      (.husky/ or hooks/, and "prepare" so npm install sets them up in every
      clone); otherwise .githooks/ with core.hooksPath. Existing hook scripts
-     keep their lines; guard's are added between marker comments.
+     keep their lines; guard's are added between marker comments. They find
+     guard in node_modules/.bin (this work tree's, else the main one's), else
+     on PATH, and fail closed when it is nowhere. With husky, linked
+     worktrees (which have no generated _ folder) run the hooks through a
+     runner in .git/migration-guard/, set for them by an includeIf.
   4. The lockfile merge driver: ${LOCKFILE_NAME} merge=${MERGE_DRIVER_NAME} in
-     .gitattributes, and merge.${MERGE_DRIVER_NAME}.driver in git config.
+     .gitattributes, and merge.${MERGE_DRIVER_NAME}.driver in git config, which
+     finds guard as the hooks do from any worktree.
 
-Commit what it lists; each other clone runs npm install (husky) or guard
-init (core.hooksPath and the merge driver live in each clone's git config).
+Commit what it lists; each other clone runs npm install (husky) and guard
+init (core.hooksPath, the worktree runner and the merge driver live in each
+clone's git config).
 guard doctor checks that everything is active.
 
 Options:

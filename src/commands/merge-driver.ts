@@ -81,6 +81,10 @@ registered by guard init:
   .gitattributes   ${LOCKFILE_NAME} merge=${MERGE_DRIVER_NAME}
   git config       merge.${MERGE_DRIVER_NAME}.driver "guard merge-driver %O %A %B %P"
 
+(guard init registers a command that finds guard as the hooks do, in
+node_modules/.bin of the work tree that merges, else of the main work tree,
+else on PATH, and leaves a conflict when guard is nowhere.)
+
 When each side only added migrations that do not collide (no shared id or
 file) and the union passes the rules (order, one head per set or Alembic
 heads on labelled branches, nothing new before a sealed migration), the
