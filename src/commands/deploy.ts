@@ -6,8 +6,10 @@ import { checkDeployed } from '../core/deploy/check-deployed.js';
 import { checkPredecessor } from '../core/deploy/check-predecessor.js';
 import { checkRunningDeploy } from '../core/deploy/check-running-deploy.js';
 import { checkTargetIntegrity, type IntegrityFinding } from '../core/deploy/check-target-integrity.js';
+import { checkLedgerRows } from '../core/deploy/ledger-row-integrity.js';
 import { commandEnvironment } from '../core/deploy/command-environment.js';
 import { redactError, redactUrl } from '../core/deploy/redact-url.js';
+import { redactCommandLine, redactCommandText } from '../core/deploy/redact-command.js';
 import { resolveEnvironment } from '../core/deploy/resolve-environment.js';
 import type { Decision } from '../core/deploy/types.js';
 import type { LedgerRow } from '../shell/postgres/ledger.js';
@@ -239,7 +241,12 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
       }
     }
 
-    // 4. What the target applied is a prefix of the lockfile's chain.
+    // 4. What the target applied is a prefix of the lockfile's chain, judged on ledger rows that vouch for themselves.
+    const trusted = checkLedgerRows({ environment: name, rows: lock.sets.map((set) => ({ row: state.deploys.get(set.dir)?.lastSuccessful, lockSet: set })) });
+    if (!trusted.ok) {
+      const stop = refuse(4, 'integrity', trusted);
+      if (stop) return stop;
+    }
     const findings: IntegrityFinding[] = [];
     for (const set of lock.sets) {
       const integrity = checkTargetIntegrity({
@@ -290,7 +297,8 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     // 6. The command, with ENV's settings, recorded as running first.
     const command = options.command && options.command.length > 0 ? options.command : config.deploy.command ? ['sh', '-c', config.deploy.command] : undefined;
     if (!command) throw inputError(`no migration command for ${name}`, { fix: 'give it after --: guard deploy staging -- alembic upgrade head (or set deploy.command in the config)' });
-    const shown = options.command && options.command.length > 0 ? options.command.join(' ') : config.deploy.command!;
+    // What is printed and recorded: the command line with its secrets redacted (a URL's password, PGPASSWORD=, tokens).
+    const shown = options.command && options.command.length > 0 ? redactCommandLine(options.command) : redactCommandText(config.deploy.command!);
     const ids: number[] = [];
     for (const set of lock.sets) {
       ids.push(await startDeploy(ledger, deployRow(set, { environment: name, commit, actor, host, command: shown, reason: options.force?.reason ?? null })));
@@ -418,7 +426,7 @@ function run(command: string[], env: Record<string, string>, stdout: 'inherit' |
     child.on('error', (error) => {
       process.off('SIGINT', forward);
       process.off('SIGTERM', forward);
-      reject(new GuardError(ExitCode.input, `cannot run ${command[0]}: ${error.message}`, { fix: 'check the command after --, or deploy.command in the config' }));
+      reject(new GuardError(ExitCode.input, `cannot run ${redactCommandText(command[0]!)}: ${redactCommandText(error.message)}`, { fix: 'check the command after --, or deploy.command in the config' }));
     });
     child.on('close', (code, signal) => {
       process.off('SIGINT', forward);

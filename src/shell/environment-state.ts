@@ -52,7 +52,8 @@ export function deployRow(set: LockSet, who: { environment: string; commit: stri
     tool: set.tool,
     heads: set.heads,
     chain: set.chain,
-    migrations: set.migrations.map((entry) => ({ id: entry.id, file: entry.file, sha256: entry.sha256 })),
+    // Every field of each entry, so that the row's chain can be recomputed from the row alone.
+    migrations: set.migrations.map((entry) => ({ ...entry })),
     commit: who.commit,
     actor: who.actor,
     host: who.host,

@@ -234,7 +234,7 @@ export async function startDeploy(client: pg.Client, row: NewDeploy): Promise<nu
         row.tool,
         row.heads,
         row.chain,
-        JSON.stringify(row.migrations.map(({ id, file, sha256 }) => ({ id, file, sha256 }))),
+        JSON.stringify(row.migrations),
         row.commit,
         row.actor,
         row.host,

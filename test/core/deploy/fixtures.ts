@@ -35,7 +35,7 @@ export function deployOf(set: LockSet, environment: string, overrides: Partial<L
     tool: set.tool,
     heads: [...set.heads],
     chain: set.chain,
-    migrations: set.migrations.map(({ id, file, sha256 }) => ({ id, file, sha256 })),
+    migrations: set.migrations.map((entry) => ({ ...entry })),
     commit: 'abc1234def5678900000000000000000000000000',
     actor: 'ana',
     host: 'ci-7',
