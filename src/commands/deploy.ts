@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { ExitCode } from '../core/exit-codes.js';
 import { GuardError, inputError } from '../core/guard-error.js';
-import { applicationName } from '../core/deploy/application-name.js';
+import { applicationName, migrationSessionName } from '../core/deploy/application-name.js';
 import { checkDeployed } from '../core/deploy/check-deployed.js';
 import { checkPredecessor } from '../core/deploy/check-predecessor.js';
 import { checkRunningDeploy } from '../core/deploy/check-running-deploy.js';
@@ -162,7 +161,8 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
   }
 
   const { connect, disconnect } = await import('../shell/postgres/connect.js');
-  const { acquireLock, releaseLock, describeHolder } = await import('../shell/postgres/advisory-lock.js');
+  const { acquireLock, releaseLock, describeHolder, formatWait } = await import('../shell/postgres/advisory-lock.js');
+  const { waitForMigrationSessions } = await import('../shell/postgres/migration-sessions.js');
   const { ensureLedger, startDeploy, finishDeploy, settleRunning } = await import('../shell/postgres/ledger.js');
   const { actor, host } = await actorOf(repository.root);
   const appName = applicationName({ environment: name, actor, host, pid: process.pid });
@@ -217,6 +217,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
   const { database, ledger, close } = await connectEnvironment(resolved.environment, resolved, appName);
   const key = deployLockKey(config, name);
   let locked = false;
+  const lockDeadline = performance.now() + options.lockWaitMs;
   try {
     await acquireLock(database, key, {
       waitMs: options.lockWaitMs,
@@ -224,6 +225,14 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
       onWaiting: (holder) => options.progress?.({ step: 3, name: 'lock', ok: true, detail: `waiting for ${describeHolder(holder)}` }),
     });
     locked = true;
+    // The lock is ours, so no guard is deploying here; a migration session still connected belongs to a
+    // guard that was killed: wait for it (never run a second migration beside it), up to --lock-wait.
+    await waitForMigrationSessions(database, {
+      environment: name,
+      deadline: lockDeadline,
+      waited: () => formatWait(options.lockWaitMs),
+      onWaiting: (message) => options.progress?.({ step: 3, name: 'lock', ok: true, detail: message }),
+    });
     // A check changes nothing: a database without a ledger simply has no deploys yet.
     if (!options.check) await ensureLedger(ledger);
     done(3, 'lock', `holding the deploy lock of ${name} (key ${key})`);
@@ -303,7 +312,9 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     for (const set of lock.sets) {
       ids.push(await startDeploy(ledger, deployRow(set, { environment: name, commit, actor, host, command: shown, reason: options.force?.reason ?? null })));
     }
-    const environment = commandEnvironment({ environment: name, databaseUrl: resolved.databaseUrl, settings: resolved.environment.settings, inherited: options.env });
+    // Every session of the command carries the deploy's first ledger row id: a session left behind by a killed guard is found and named by it.
+    const sessionName = migrationSessionName({ deployId: ids[0] ?? 0, environment: name, actor, host, pid: process.pid });
+    const environment = commandEnvironment({ environment: name, databaseUrl: resolved.databaseUrl, settings: resolved.environment.settings, inherited: options.env, sessionName });
     // What a deploy left, failed or not, is the next deploy's baseline: a half-run migration changed the schema too.
     let after: LiveSchema | undefined;
     const schemaAfter = async (): Promise<string | null> => {
@@ -319,7 +330,8 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     };
     let exit: number;
     try {
-      exit = await run(command, environment, options.commandStdout);
+      const { runMigrationCommand } = await import('../shell/migration-process.js');
+      exit = await runMigrationCommand(command, { env: environment, stdout: options.commandStdout });
     } catch (error) {
       for (const id of ids) await finishDeploy(ledger, id, { status: 'failed' });
       throw error;
@@ -410,30 +422,6 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     if (locked) await releaseLock(database, key).catch(() => undefined);
     await close();
   }
-}
-
-/**
- * Runs the migration command with ENV's environment, its output streamed;
- * SIGINT and SIGTERM reach it, so a deploy stopped by a person stops the
- * migration too (and the ledger row stays `running` for the next deploy to see).
- */
-function run(command: string[], env: Record<string, string>, stdout: 'inherit' | 'stderr'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command[0]!, command.slice(1), { env, stdio: ['inherit', stdout === 'stderr' ? process.stderr : 'inherit', 'inherit'] });
-    const forward = (signal: NodeJS.Signals) => child.kill(signal);
-    process.on('SIGINT', forward);
-    process.on('SIGTERM', forward);
-    child.on('error', (error) => {
-      process.off('SIGINT', forward);
-      process.off('SIGTERM', forward);
-      reject(new GuardError(ExitCode.input, `cannot run ${redactCommandText(command[0]!)}: ${redactCommandText(error.message)}`, { fix: 'check the command after --, or deploy.command in the config' }));
-    });
-    child.on('close', (code, signal) => {
-      process.off('SIGINT', forward);
-      process.off('SIGTERM', forward);
-      resolve(code ?? (signal ? 128 : 1));
-    });
-  });
 }
 
 export const deployCommand: CommandDefinition = {

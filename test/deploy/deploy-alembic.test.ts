@@ -136,9 +136,11 @@ environments:
     doomed.stderr.on('data', (chunk: Buffer) => (doomedErr += chunk.toString()));
     await waitFor(() => doomedErr.includes('5. drift'), 20_000);
     await waitFor(async () => (await query('staging', "SELECT count(*)::int AS n FROM guard.deployments WHERE status = 'running'"))[0].n === 1, 10_000);
+    const closed = new Promise((resolve) => doomed.on('close', resolve));
     doomed.kill('SIGKILL');
-    spawnSync('pkill', ['-f', '^sleep 30$']);
-    await new Promise((resolve) => doomed.on('close', resolve));
+    await closed;
+    // The command dies with guard (issue 10, item 2): nobody has to kill it by hand.
+    await waitFor(() => spawnSync('pgrep', ['-f', '^sleep 30$']).status === 1, 10_000);
 
     const next = deploy('staging', '--lock-wait', '2');
     assert.equal(next.code, 1, next.stderr);
