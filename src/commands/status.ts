@@ -45,7 +45,28 @@ export interface EnvironmentStatus {
     matchesRepository: boolean;
     lastDeploy: { status: string; at: string; actor: string; host: string; commit: string | null; forced: boolean } | null;
     running: boolean;
+    /**
+     * The last successful deploy went ahead without the predecessor check
+     * (`--unchecked-predecessor`). `state`: `unchecked` (the predecessor
+     * still cannot be read, or was not read by this status), `differs` (it
+     * is readable and has not applied this chain), `confirmed` (it is
+     * readable and has: the text table stops showing it).
+     */
+    uncheckedPredecessor?: UncheckedPredecessor;
   }[];
+}
+
+export interface UncheckedPredecessor {
+  deployId: number;
+  predecessor: string;
+  /** What could not be checked, as the deploy recorded it. */
+  what: string;
+  reason: string | null;
+  by: string;
+  at: string;
+  state: 'unchecked' | 'differs' | 'confirmed';
+  /** For `unchecked` and `differs`: what this status found. */
+  note?: string;
 }
 
 export interface StatusResult {
@@ -77,6 +98,11 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
   const { driftSinceLastDeploy } = await import('../shell/schema-drift.js');
   const { lock, commit } = await committedLockfile(repository.root);
 
+  /** The environment before `name` in the chain that has a database (the one its deploys are checked against). */
+  const predecessorOf = (name: string): string | undefined => {
+    const index = config.environments.findIndex((environment) => environment.name === name);
+    return config.environments.slice(0, Math.max(0, index)).reverse().find((environment) => environment.database !== undefined)?.name;
+  };
   const one = async (environment: EnvironmentConfig): Promise<EnvironmentStatus> => {
     const lockKey = deployLockKey(config, environment.name);
     const base: EnvironmentStatus = { name: environment.name, reachable: false, lockKey: lockKey.toString(), migrationSessions: [], sets: [] };
@@ -118,6 +144,19 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
               matchesRepository: last !== undefined && last.chain === set.chain && sameHeads(applied.heads, set.heads),
               lastDeploy: rows ? { status: rows.latest.status, at: rows.latest.finishedAt ?? rows.latest.startedAt, actor: rows.latest.actor, host: rows.latest.host, commit: rows.latest.commit, forced: rows.latest.forced } : null,
               running: rows?.latest.status === 'running',
+              ...(last?.uncheckedPredecessor
+                ? {
+                    uncheckedPredecessor: {
+                      deployId: last.id,
+                      predecessor: predecessorOf(environment.name) ?? '(none in the config now)',
+                      what: last.uncheckedPredecessor,
+                      reason: last.reason,
+                      by: `${last.actor}@${last.host}`,
+                      at: last.finishedAt ?? last.startedAt,
+                      state: 'unchecked' as const,
+                    },
+                  }
+                : {}),
             };
           }),
         };
@@ -129,6 +168,23 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
     }
   };
   const environments = await Promise.all(chosen.map(one));
+  // A deploy that went ahead without the predecessor check stays flagged until the predecessor is readable again and has the same chain.
+  for (const environment of environments) {
+    for (const set of environment.sets) {
+      const unchecked = set.uncheckedPredecessor;
+      if (!unchecked) continue;
+      const before = environments.find((other) => other.name === unchecked.predecessor);
+      const theirs = before?.sets.find((other) => other.dir === set.dir);
+      const ours = set.chain;
+      if (!before) unchecked.note = `${unchecked.predecessor} was not read by this status (guard status ${unchecked.predecessor} ${environment.name} checks it)`;
+      else if (!before.reachable || !theirs || theirs.ledgerProblem) unchecked.note = `${unchecked.predecessor} still cannot be read${before.error ? `: ${before.error}` : theirs?.ledgerProblem ? `: ${theirs.ledgerProblem}` : ''}`;
+      else if (theirs.chain !== null && theirs.chain === ours) unchecked.state = 'confirmed';
+      else {
+        unchecked.state = 'differs';
+        unchecked.note = `${unchecked.predecessor} is readable now and has ${theirs.chain ? `chain ${shortDigest(theirs.chain)}` : 'no deploy of this set'}, not ${environment.name}'s ${ours ? shortDigest(ours) : ''}: ${environment.name} received what ${unchecked.predecessor} has not applied`;
+      }
+    }
+  }
   const ok = environments.every((environment) => environment.reachable && environment.sets.every((set) => set.ledgerProblem === undefined));
   return {
     schemaVersion: JSON_SCHEMA_VERSION,
@@ -161,6 +217,14 @@ objects of its live schema differ from the one recorded at its last deploy
 recorded yet; ignored under drift: ignore). A constant number of queries
 per environment, whatever the number of migrations or tables.
 
+Also shown, on stderr as well: sessions of a deploy's migration command
+still connected while nobody holds the lock (left by a killed guard; the
+next deploy or record waits for them); a last deploy whose ledger row does
+not vouch for itself (its migrations do not produce its chain: exit 3);
+and a last deploy that went ahead without the predecessor check
+(--unchecked-predecessor), until the predecessor is readable again and has
+the same chain.
+
 --format json adds each environment's advisory lock key, so a script that
 migrates without guard can take the same lock (pg_advisory_lock(KEY)).
 
@@ -170,7 +234,8 @@ Options:
   --config FILE      use FILE instead of guard.config.yaml
 
 Exit codes: 0 every environment was read; 2 usage or config error; 3 an
-environment could not be read (its row says why).`,
+environment could not be read (its row says why), or a ledger row does not
+vouch for itself.`,
   options: {},
   allowPositionals: true,
   async run(context, _values, positionals) {
@@ -192,7 +257,8 @@ environment could not be read (its row says why).`,
           ? `free, but ${sessions.length} orphaned migration ${sessions.length === 1 ? 'session' : 'sessions'} (${sessions.map((session) => `pid ${session.pid} of deploy #${session.deployId}, ${session.state ?? 'state hidden'}`).join('; ')})`
           : 'free';
       for (const set of environment.sets) {
-        const last = set.lastDeploy ? `${set.lastDeploy.status}${set.lastDeploy.forced ? ' (forced)' : ''} ${set.lastDeploy.at.slice(0, 16).replace('T', ' ')} by ${set.lastDeploy.actor}${set.lastDeploy.commit ? ` at ${set.lastDeploy.commit.slice(0, 12)}` : ''}` : 'never deployed';
+        const flagged = set.uncheckedPredecessor && set.uncheckedPredecessor.state !== 'confirmed';
+        const last = set.lastDeploy ? `${set.lastDeploy.status}${set.lastDeploy.forced ? ' (forced)' : ''}${flagged ? ` (UNCHECKED ${set.uncheckedPredecessor!.predecessor})` : ''} ${set.lastDeploy.at.slice(0, 16).replace('T', ' ')} by ${set.lastDeploy.actor}${set.lastDeploy.commit ? ` at ${set.lastDeploy.commit.slice(0, 12)}` : ''}` : 'never deployed';
         const chain = set.ledgerProblem ? 'UNTRUSTED ledger row' : set.chain === null ? '-' : set.matchesRepository ? '= HEAD' : `differs (${shortDigest(set.chain)})`;
         rows.push([environment.name, set.dir, set.heads.join(', ') || '(empty)', chain, last, lockText, driftText(environment.drift)]);
       }
@@ -203,7 +269,15 @@ environment could not be read (its row says why).`,
       context.out(i === 0 ? context.colours.bold(line) : line);
     }
     for (const environment of status.environments) {
-      for (const set of environment.sets) if (set.ledgerProblem) context.err(`${context.colours.red('untrusted')} ${set.ledgerProblem}`);
+      for (const set of environment.sets) {
+        if (set.ledgerProblem) context.err(`${context.colours.red('untrusted')} ${set.ledgerProblem}`);
+        const unchecked = set.uncheckedPredecessor;
+        if (unchecked && unchecked.state !== 'confirmed') {
+          context.err(
+            `${context.colours.red('unchecked')} ${environment.name}'s deploy #${unchecked.deployId} of ${set.dir} (${unchecked.at.slice(0, 16).replace('T', ' ')} by ${unchecked.by}) went ahead without checking ${unchecked.predecessor} (--unchecked-predecessor, reason: ${JSON.stringify(unchecked.reason ?? '')}); not checked: ${unchecked.what}; now: ${unchecked.note ?? ''}`,
+          );
+        }
+      }
       if (!environment.lockHolder && environment.migrationSessions.length > 0) {
         context.err(`${context.colours.yellow('orphaned')} ${environment.name}: ${waitingForSessions(environment.name, environment.migrationSessions).replace(/^waiting for /, '')}; the next deploy or record waits for them`);
       }

@@ -45,7 +45,10 @@ export function deployLockKey(config: GuardConfig, environment: string): bigint 
 }
 
 /** The ledger row of one set's deploy: what the lockfile at `commit` says the set is. */
-export function deployRow(set: LockSet, who: { environment: string; commit: string; actor: string; host: string; command: string | null; reason: string | null }): NewDeploy {
+export function deployRow(
+  set: LockSet,
+  who: { environment: string; commit: string; actor: string; host: string; command: string | null; reason: string | null; forced?: boolean; uncheckedPredecessor?: string | null },
+): NewDeploy {
   return {
     environment: who.environment,
     migrationSet: set.dir,
@@ -58,8 +61,9 @@ export function deployRow(set: LockSet, who: { environment: string; commit: stri
     actor: who.actor,
     host: who.host,
     command: who.command,
-    forced: who.reason !== null,
+    forced: who.forced ?? who.reason !== null,
     reason: who.reason,
+    uncheckedPredecessor: who.uncheckedPredecessor ?? null,
   };
 }
 

@@ -37,11 +37,11 @@ export function ledgerRowProblem(row: LedgerDeploy, lockSet?: LockSet): string |
       const completed = entries.map((entry) => ({ ...extras(byId.get(entry.id)!), id: entry.id, file: entry.file, sha256: entry.sha256 }));
       const digest = chainDigest(row.tool, completed);
       if (digest === row.chain) return undefined;
-      return `${what} does not vouch for itself: its ${count(entries.length)} produce chain ${shortDigest(digest)}, but its chain column says ${shortDigest(row.chain)}`;
+      return `${what} does not vouch for itself: its ${count(entries.length)} ${entries.length === 1 ? 'gives' : 'give'} chain ${shortDigest(digest)}, but its chain column says ${shortDigest(row.chain)}`;
     }
     return `${what} was written by an older guard that kept only each migration's id, file and sha256, and names ${unknown.slice(0, 3).map((entry) => entry.id).join(', ')}${unknown.length > 3 ? ', ...' : ''}, which this lockfile lacks: its chain cannot be recomputed`;
   }
-  return `${what} does not vouch for itself: its ${count(entries.length)} produce chain ${shortDigest(own)}, but its chain column says ${shortDigest(row.chain)}`;
+  return `${what} does not vouch for itself: its ${count(entries.length)} ${entries.length === 1 ? 'gives' : 'give'} chain ${shortDigest(own)}, but its chain column says ${shortDigest(row.chain)}`;
 }
 
 /**

@@ -53,6 +53,12 @@ export interface LedgerDeploy {
   command: string | null;
   forced: boolean;
   reason: string | null;
+  /**
+   * Set when the deploy went ahead without the predecessor check
+   * (`--unchecked-predecessor`): the predecessor and why it could not be
+   * read. The reason is in `reason`.
+   */
+  uncheckedPredecessor: string | null;
   /** ISO 8601. */
   startedAt: string;
   /** ISO 8601; null while `running`. */

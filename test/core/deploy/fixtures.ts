@@ -42,6 +42,7 @@ export function deployOf(set: LockSet, environment: string, overrides: Partial<L
     command: 'alembic upgrade head',
     forced: false,
     reason: null,
+    uncheckedPredecessor: null,
     startedAt: '2026-11-23T10:00:00.000Z',
     finishedAt: '2026-11-23T10:01:00.000Z',
     ...overrides,

@@ -26,7 +26,7 @@ describe('ledgerRowProblem: a ledger row vouches for itself (issue 10, item 6)',
   it('refuses a row whose checksum was rewritten to hide an edit, naming the row', () => {
     const forged = deployOf(three, 'production', { id: 41, migrations: edited.migrations.map((entry) => ({ ...entry })) });
     const problem = ledgerRowProblem(forged, edited);
-    assert.match(problem ?? '', /^ledger row #41 \(production, db\/versions, succeeded .* by ana@ci-7\) does not vouch for itself: its 3 migrations produce chain [0-9a-f]{12}, but its chain column says [0-9a-f]{12}$/);
+    assert.match(problem ?? '', /^ledger row #41 \(production, db\/versions, succeeded .* by ana@ci-7\) does not vouch for itself: its 3 migrations give chain [0-9a-f]{12}, but its chain column says [0-9a-f]{12}$/);
     assert.match(ledgerRowProblem(bare(forged), edited) ?? '', /does not vouch for itself/, 'the same in the older format');
   });
 

@@ -52,6 +52,7 @@ function deploy(overrides: Partial<NewDeploy> = {}): NewDeploy {
     command: 'alembic upgrade head',
     forced: false,
     reason: null,
+    uncheckedPredecessor: null,
     ...overrides,
   };
 }
