@@ -5,6 +5,7 @@ import { sameHeads } from '../core/deploy/same-heads.js';
 import { shortDigest } from '../core/deploy/short-digest.js';
 import { ledgerRowProblem } from '../core/deploy/ledger-row-integrity.js';
 import { waitingForSessions, type MigrationSession } from '../core/deploy/migration-sessions.js';
+import { judgeUncheckedPredecessor, type UncheckedVerdict } from '../core/deploy/unchecked-predecessor.js';
 import type { EnvironmentConfig } from '../core/config/validate-config.js';
 import { JSON_SCHEMA_VERSION } from '../cli/output.js';
 import { openRepository } from '../shell/git/open-repository.js';
@@ -56,7 +57,7 @@ export interface EnvironmentStatus {
   }[];
 }
 
-export interface UncheckedPredecessor {
+export interface UncheckedPredecessor extends UncheckedVerdict {
   deployId: number;
   predecessor: string;
   /** What could not be checked, as the deploy recorded it. */
@@ -64,9 +65,6 @@ export interface UncheckedPredecessor {
   reason: string | null;
   by: string;
   at: string;
-  state: 'unchecked' | 'differs' | 'confirmed';
-  /** For `unchecked` and `differs`: what this status found. */
-  note?: string;
 }
 
 export interface StatusResult {
@@ -175,14 +173,10 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
       if (!unchecked) continue;
       const before = environments.find((other) => other.name === unchecked.predecessor);
       const theirs = before?.sets.find((other) => other.dir === set.dir);
-      const ours = set.chain;
-      if (!before) unchecked.note = `${unchecked.predecessor} was not read by this status (guard status ${unchecked.predecessor} ${environment.name} checks it)`;
-      else if (!before.reachable || !theirs || theirs.ledgerProblem) unchecked.note = `${unchecked.predecessor} still cannot be read${before.error ? `: ${before.error}` : theirs?.ledgerProblem ? `: ${theirs.ledgerProblem}` : ''}`;
-      else if (theirs.chain !== null && theirs.chain === ours) unchecked.state = 'confirmed';
-      else {
-        unchecked.state = 'differs';
-        unchecked.note = `${unchecked.predecessor} is readable now and has ${theirs.chain ? `chain ${shortDigest(theirs.chain)}` : 'no deploy of this set'}, not ${environment.name}'s ${ours ? shortDigest(ours) : ''}: ${environment.name} received what ${unchecked.predecessor} has not applied`;
-      }
+      const problem = !before ? undefined : !before.reachable ? (before.error ?? 'unreachable') : !theirs ? 'this set was not read' : theirs.ledgerProblem;
+      const verdict = judgeUncheckedPredecessor({ environment: environment.name, predecessor: unchecked.predecessor, chain: set.chain, read: before && { problem, chain: theirs?.chain ?? null } });
+      unchecked.state = verdict.state;
+      if (verdict.note) unchecked.note = verdict.note;
     }
   }
   const ok = environments.every((environment) => environment.reachable && environment.sets.every((set) => set.ledgerProblem === undefined));
