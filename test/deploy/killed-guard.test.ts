@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import pg from 'pg';
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT, TempRepo } from '../helpers/git-repo.js';
@@ -33,15 +34,20 @@ const { writeFileSync } = require('node:fs');
 })();
 `;
 
-/** The migration: one query message holding BEGIN ... COMMIT, so the server finishes it (and commits) after the client is gone. */
-const SERVER_SIDE_SLEEPER = (seconds: number) => `
+/**
+ * The migration: one query message holding BEGIN ... COMMIT, so the server
+ * finishes it (and commits) after the client is gone. It waits on a lock the
+ * test holds (as a long statement would run on), so the test decides when
+ * the orphan ends.
+ */
+const SERVER_SIDE_MIGRATION = `
 const pg = require(${JSON.stringify(PG)});
 const { writeFileSync } = require('node:fs');
 (async () => {
   const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await client.connect();
   writeFileSync('pids', String(process.pid));
-  await client.query('BEGIN; CREATE TABLE orphan_probe (id int); SELECT pg_sleep(${seconds}); COMMIT;');
+  await client.query('BEGIN; CREATE TABLE orphan_probe (id int); LOCK TABLE blocker; COMMIT;');
   await client.end();
 })();
 `;
@@ -60,7 +66,7 @@ describe('a guard killed with SIGKILL never leaves a migration running unguarded
     repo.write('guard.config.yaml', 'migrations:\n  - dir: db/migrations\n    tool: sql\nenvironments:\n  - name: staging\n    database: $STAGING_DATABASE_URL\n');
     repo.write('db/migrations/001_first.sql', 'SELECT 1;\n');
     repo.write('sleeper.cjs', SLEEPER);
-    repo.write('server-side-sleeper.cjs', SERVER_SIDE_SLEEPER(15));
+    repo.write('server-side-migration.cjs', SERVER_SIDE_MIGRATION);
     assert.equal(guard('lock').code, 0);
     repo.commitAll('migrations');
   });
@@ -122,11 +128,16 @@ describe('a guard killed with SIGKILL never leaves a migration running unguarded
   });
 
   it('a session the server is still running for a killed client is waited for and named: never a second migration beside it', async () => {
-    const { guard: deploying, pids } = await startDeploy('server-side-sleeper.cjs');
+    await query('CREATE TABLE blocker (id int)');
+    const holder = new pg.Client({ connectionString: database.url });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE blocker');
+    const { guard: deploying, pids } = await startDeploy('server-side-migration.cjs');
     await waitFor(async () => (await query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'guard migrate #%' AND state = 'active'"))[0].n === 1, 10_000);
     const [{ id }] = await query("SELECT max(id)::int AS id FROM guard.deployments WHERE status = 'running'");
     await killGuard(deploying);
-    // The client is gone (first line), but its server session goes on with pg_sleep, then COMMIT.
+    // The client is gone (first line), but its server session goes on: it waits for the lock, then commits.
     await waitFor(() => !alive(pids[0]!), 10_000);
 
     // Before: --force settled the running row and ran a second migration beside the first (exit 0).
@@ -148,11 +159,16 @@ describe('a guard killed with SIGKILL never leaves a migration running unguarded
     assert.equal(record.code, 4, record.stderr);
     assert.match(record.stderr, new RegExp(`deploy #${id} has a session of its migration command still connected`));
 
-    // Once the orphan is done, the next deploy goes on: the row it left running still needs a decision.
-    const later = guard('deploy', 'staging', '--lock-wait', '60', '--', 'true');
-    assert.equal(later.code, 1, later.stderr);
-    assert.match(later.stderr, /3\. lock: waiting for a session of the migration command/);
-    assert.match(later.stderr, /a deploy of staging never finished/);
+    // The next deploy waits while the orphan runs, and goes on once it is done: the row it left running still needs a decision.
+    const waiting = spawn(process.execPath, [GUARD, 'deploy', 'staging', '--lock-wait', '60', '--', 'true'], { cwd: repo.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let later = '';
+    waiting.stderr!.on('data', (chunk: Buffer) => (later += chunk.toString()));
+    const exited = new Promise<number>((resolve) => waiting.on('close', (code) => resolve(code ?? -1)));
+    await waitFor(() => later.includes('3. lock: waiting for a session of the migration command'), 30_000, () => later);
+    await holder.query('COMMIT');
+    await holder.end();
+    assert.equal(await exited, 1, later);
+    assert.match(later, /a deploy of staging never finished/);
     assert.deepEqual(await query("SELECT to_regclass('orphan_probe')::text AS probe"), [{ probe: 'orphan_probe' }], 'the orphan committed: exactly why nothing may run beside it');
   });
 });
