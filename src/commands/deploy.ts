@@ -1,13 +1,14 @@
-import { spawn } from 'node:child_process';
 import { ExitCode } from '../core/exit-codes.js';
 import { GuardError, inputError } from '../core/guard-error.js';
-import { applicationName } from '../core/deploy/application-name.js';
+import { applicationName, migrationSessionName } from '../core/deploy/application-name.js';
 import { checkDeployed } from '../core/deploy/check-deployed.js';
 import { checkPredecessor } from '../core/deploy/check-predecessor.js';
 import { checkRunningDeploy } from '../core/deploy/check-running-deploy.js';
 import { checkTargetIntegrity, type IntegrityFinding } from '../core/deploy/check-target-integrity.js';
+import { checkLedgerRows } from '../core/deploy/ledger-row-integrity.js';
 import { commandEnvironment } from '../core/deploy/command-environment.js';
 import { redactError, redactUrl } from '../core/deploy/redact-url.js';
+import { redactCommandLine, redactCommandText } from '../core/deploy/redact-command.js';
 import { resolveEnvironment } from '../core/deploy/resolve-environment.js';
 import type { Decision } from '../core/deploy/types.js';
 import type { LedgerRow } from '../shell/postgres/ledger.js';
@@ -41,6 +42,8 @@ export interface DeployResult {
   /** Whether the migration command ran (not with --check, not after a refusal). */
   ran: boolean;
   forced: boolean;
+  /** Set when step 2 could not read the predecessor and --unchecked-predecessor let the deploy go on: what was not checked. */
+  uncheckedPredecessor?: string;
   steps: DeployStep[];
   /** Warnings that did not stop the deploy (a ledger that disagrees with the tool's table, drift under `warn`). */
   warnings: string[];
@@ -67,6 +70,12 @@ export interface DeployOptions {
   /** The gate only: steps 1 to 5, nothing run or recorded. */
   check?: boolean;
   force?: { reason: string } | undefined;
+  /**
+   * The break-glass of step 2: a predecessor that cannot be read (exit 3)
+   * does not stop the deploy; what was not checked is printed, recorded in
+   * the ledger with the reason, and shown by `guard status`.
+   */
+  uncheckedPredecessor?: { reason: string } | undefined;
   /** How long to wait for the deploy lock (step 3). */
   lockWaitMs: number;
   env: NodeJS.ProcessEnv;
@@ -108,12 +117,15 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     exitCode,
     ran,
     forced: options.force !== undefined,
+    ...(unchecked ? { uncheckedPredecessor: unchecked } : {}),
     steps,
     warnings,
     ...(refusal ? { refusal } : {}),
     ...schema,
   });
   const schema: Pick<DeployResult, 'drift' | 'parity' | 'schemaFingerprint'> = {};
+  /** What step 2 did not check, when the deploy goes on under --unchecked-predecessor. */
+  let unchecked: string | undefined;
   const policy = resolved.environment.drift;
   const done = (step: number, stepName: string, detail: string) => {
     const entry = { step, name: stepName, ok: true, detail };
@@ -160,54 +172,82 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
   }
 
   const { connect, disconnect } = await import('../shell/postgres/connect.js');
-  const { acquireLock, releaseLock, describeHolder } = await import('../shell/postgres/advisory-lock.js');
+  const { acquireLock, releaseLock, describeHolder, formatWait } = await import('../shell/postgres/advisory-lock.js');
+  const { waitForMigrationSessions } = await import('../shell/postgres/migration-sessions.js');
   const { ensureLedger, startDeploy, finishDeploy, settleRunning } = await import('../shell/postgres/ledger.js');
   const { actor, host } = await actorOf(repository.root);
   const appName = applicationName({ environment: name, actor, host, pid: process.pid });
 
   // 2. The predecessor applied exactly this head with this chain digest.
-  let predecessorSchema: { fingerprint: string; connection: Extract<NonNullable<typeof resolved.predecessorConnection>, { ok: true }> } | undefined;
+  type PredecessorConnection = Extract<NonNullable<typeof resolved.predecessorConnection>, { ok: true }>;
+  let predecessorSchema: { fingerprint: string; connection: PredecessorConnection } | undefined;
   if (resolved.predecessor) {
-    const predecessor = resolved.predecessor.name;
-    const connection = resolved.predecessorConnection;
-    if (!connection || !connection.ok) throw connection?.error ?? new GuardError(ExitCode.unreadable, `cannot read ${predecessor}`, { fix: `set its database variable` });
-    const predecessorUrls = [connection.urls.databaseUrl, connection.urls.ledgerUrl].filter(Boolean);
-    const appNameCheck = `guard check ${predecessor} for ${name}`;
-    const predecessorLedger = await connect(connection.urls.ledgerUrl, { applicationName: appNameCheck, role: connection.ledgerOnly ? 'ledger' : 'target', source: connection.ledgerOnly ? resolved.predecessor.ledger : resolved.predecessor.database });
-    let predecessorDb: Awaited<ReturnType<typeof connect>> | undefined;
+    const predecessorConfig = resolved.predecessor;
+    const predecessor = predecessorConfig.name;
+    /** Reads the predecessor and decides; a predecessor that cannot be read throws GuardError exit 3. */
+    const readPredecessor = async (): Promise<Decision> => {
+      const connection = resolved.predecessorConnection;
+      if (!connection || !connection.ok) throw connection?.error ?? new GuardError(ExitCode.unreadable, `cannot read ${predecessor}`, { fix: `set its database variable` });
+      const predecessorUrls = [connection.urls.databaseUrl, connection.urls.ledgerUrl].filter(Boolean);
+      const appNameCheck = `guard check ${predecessor} for ${name}`;
+      const predecessorLedger = await connect(connection.urls.ledgerUrl, { applicationName: appNameCheck, role: connection.ledgerOnly ? 'ledger' : 'target', source: connection.ledgerOnly ? predecessorConfig.ledger : predecessorConfig.database });
+      let predecessorDb: Awaited<ReturnType<typeof connect>> | undefined;
+      try {
+        let deploys: Map<string, LedgerRow | undefined>;
+        let applied: Map<string, import('../core/deploy/types.js').AppliedState> | undefined;
+        if (connection.ledgerOnly) {
+          const { readDeploys } = await import('../shell/postgres/ledger.js');
+          const rows = await readDeploys(predecessorLedger, predecessor);
+          deploys = new Map(lock.sets.map((set) => [set.dir, rows.find((row) => row.migrationSet === set.dir)?.lastSuccessful]));
+        } else {
+          predecessorDb = connection.urls.databaseUrl === connection.urls.ledgerUrl ? predecessorLedger : await connect(connection.urls.databaseUrl, { applicationName: appNameCheck, source: predecessorConfig.database });
+          const state = await readEnvironmentState(predecessor, lock, predecessorDb, predecessorLedger);
+          deploys = new Map([...state.deploys].map(([dir, rows]) => [dir, rows?.lastSuccessful]));
+          applied = state.applied;
+        }
+        const decision = checkPredecessor({ environment: name, predecessor, lockSets: lock.sets, predecessorDeploys: deploys, ...(applied ? { predecessorApplied: applied } : {}) });
+        // When the check passes, each set's last deploy there is at this chain, so their fingerprint (one per deploy) is the predecessor's schema at this chain: parity compares with it.
+        const fingerprints = new Set([...deploys.values()].map((row) => row?.schemaFingerprint));
+        const [only] = fingerprints;
+        if (decision.ok && fingerprints.size === 1 && only) predecessorSchema = { fingerprint: only, connection };
+        return decision;
+      } catch (error) {
+        throw redactError(error, [...urls, ...predecessorUrls]);
+      } finally {
+        await disconnect(predecessorLedger);
+        if (predecessorDb && predecessorDb !== predecessorLedger) await disconnect(predecessorDb);
+      }
+    };
     let decision: Decision;
     try {
-      let deploys: Map<string, LedgerRow | undefined>;
-      let applied: Map<string, import('../core/deploy/types.js').AppliedState> | undefined;
-      if (connection.ledgerOnly) {
-        const { readDeploys } = await import('../shell/postgres/ledger.js');
-        const rows = await readDeploys(predecessorLedger, predecessor);
-        deploys = new Map(lock.sets.map((set) => [set.dir, rows.find((row) => row.migrationSet === set.dir)?.lastSuccessful]));
-      } else {
-        predecessorDb = connection.urls.databaseUrl === connection.urls.ledgerUrl ? predecessorLedger : await connect(connection.urls.databaseUrl, { applicationName: appNameCheck, source: resolved.predecessor.database });
-        const state = await readEnvironmentState(predecessor, lock, predecessorDb, predecessorLedger);
-        deploys = new Map([...state.deploys].map(([dir, rows]) => [dir, rows?.lastSuccessful]));
-        applied = state.applied;
-      }
-      decision = checkPredecessor({ environment: name, predecessor, lockSets: lock.sets, predecessorDeploys: deploys, ...(applied ? { predecessorApplied: applied } : {}) });
-      // When the check passes, each set's last deploy there is at this chain, so their fingerprint (one per deploy) is the predecessor's schema at this chain: parity compares with it.
-      const fingerprints = new Set([...deploys.values()].map((row) => row?.schemaFingerprint));
-      const [only] = fingerprints;
-      if (decision.ok && fingerprints.size === 1 && only) predecessorSchema = { fingerprint: only, connection };
+      decision = await readPredecessor();
     } catch (error) {
-      throw redactError(error, [...urls, ...predecessorUrls]);
-    } finally {
-      await disconnect(predecessorLedger);
-      if (predecessorDb && predecessorDb !== predecessorLedger) await disconnect(predecessorDb);
+      if (!(error instanceof GuardError) || error.exitCode !== ExitCode.unreadable) throw error;
+      decision = { ok: false, code: 'predecessor-unread', exitCode: 3, message: error.message, fix: error.fix ?? `make ${predecessor} readable from here and retry` };
     }
-    if (!decision.ok) {
-      const stop = refuse(2, 'predecessor', decision);
-      if (stop) return stop;
-    } else {
+    if (decision.ok) {
       done(2, 'predecessor', `${predecessor} has applied this head with this chain`);
+      if (options.uncheckedPredecessor) warnings.push(`--unchecked-predecessor was not needed: ${predecessor} was read and checked, and nothing unchecked is recorded`);
+    } else if (decision.exitCode === ExitCode.unreadable && options.uncheckedPredecessor) {
+      // The break-glass: never silent. Printed here, kept in the ledger, shown by guard status until the predecessor is readable again.
+      unchecked = `${predecessor}: ${decision.message}`;
+      const entry = { step: 2, name: 'predecessor', ok: false, detail: `NOT CHECKED (--unchecked-predecessor: ${options.uncheckedPredecessor.reason}): ${decision.message}` };
+      steps.push(entry);
+      options.progress?.(entry);
+      warnings.push(
+        `--unchecked-predecessor: ${name} is deployed WITHOUT checking that ${predecessor} applied this head with this chain (${decision.code}); the reason, who and what was not checked go to ${name}'s ledger, and guard status shows it until ${predecessor} is readable again`,
+      );
+    } else {
+      const fix =
+        decision.exitCode === ExitCode.unreadable
+          ? `${decision.fix}; if ${predecessor} cannot be made readable and this deploy cannot wait, \`guard deploy ${name} --unchecked-predecessor --reason "..."\` deploys without this check: recorded in ${name}'s ledger (who, why, what was not checked) and shown by \`guard status\` until ${predecessor} is readable again`
+          : decision.fix;
+      const stop = refuse(2, 'predecessor', { ...decision, fix });
+      if (stop) return stop;
     }
   } else {
     done(2, 'predecessor', `${name} is the first environment with a database: nothing before it to check`);
+    if (options.uncheckedPredecessor) warnings.push(`--unchecked-predecessor was not needed: ${name} has no predecessor`);
   }
 
   // 3. The deploy lock, on ENV's own database: a session lock, so a guard killed mid-way leaves none.
@@ -215,6 +255,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
   const { database, ledger, close } = await connectEnvironment(resolved.environment, resolved, appName);
   const key = deployLockKey(config, name);
   let locked = false;
+  const lockDeadline = performance.now() + options.lockWaitMs;
   try {
     await acquireLock(database, key, {
       waitMs: options.lockWaitMs,
@@ -222,6 +263,14 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
       onWaiting: (holder) => options.progress?.({ step: 3, name: 'lock', ok: true, detail: `waiting for ${describeHolder(holder)}` }),
     });
     locked = true;
+    // The lock is ours, so no guard is deploying here; a migration session still connected belongs to a
+    // guard that was killed: wait for it (never run a second migration beside it), up to --lock-wait.
+    await waitForMigrationSessions(database, {
+      environment: name,
+      deadline: lockDeadline,
+      waited: () => formatWait(options.lockWaitMs),
+      onWaiting: (message) => options.progress?.({ step: 3, name: 'lock', ok: true, detail: message }),
+    });
     // A check changes nothing: a database without a ledger simply has no deploys yet.
     if (!options.check) await ensureLedger(ledger);
     done(3, 'lock', `holding the deploy lock of ${name} (key ${key})`);
@@ -239,7 +288,12 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
       }
     }
 
-    // 4. What the target applied is a prefix of the lockfile's chain.
+    // 4. What the target applied is a prefix of the lockfile's chain, judged on ledger rows that vouch for themselves.
+    const trusted = checkLedgerRows({ environment: name, rows: lock.sets.map((set) => ({ row: state.deploys.get(set.dir)?.lastSuccessful, lockSet: set })) });
+    if (!trusted.ok) {
+      const stop = refuse(4, 'integrity', trusted);
+      if (stop) return stop;
+    }
     const findings: IntegrityFinding[] = [];
     for (const set of lock.sets) {
       const integrity = checkTargetIntegrity({
@@ -290,12 +344,20 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     // 6. The command, with ENV's settings, recorded as running first.
     const command = options.command && options.command.length > 0 ? options.command : config.deploy.command ? ['sh', '-c', config.deploy.command] : undefined;
     if (!command) throw inputError(`no migration command for ${name}`, { fix: 'give it after --: guard deploy staging -- alembic upgrade head (or set deploy.command in the config)' });
-    const shown = options.command && options.command.length > 0 ? options.command.join(' ') : config.deploy.command!;
+    // What is printed and recorded: the command line with its secrets redacted (a URL's password, PGPASSWORD=, tokens).
+    const shown = options.command && options.command.length > 0 ? redactCommandLine(options.command) : redactCommandText(config.deploy.command!);
     const ids: number[] = [];
     for (const set of lock.sets) {
-      ids.push(await startDeploy(ledger, deployRow(set, { environment: name, commit, actor, host, command: shown, reason: options.force?.reason ?? null })));
+      ids.push(
+        await startDeploy(
+          ledger,
+          deployRow(set, { environment: name, commit, actor, host, command: shown, reason: options.force?.reason ?? options.uncheckedPredecessor?.reason ?? null, forced: options.force !== undefined, uncheckedPredecessor: unchecked ?? null }),
+        ),
+      );
     }
-    const environment = commandEnvironment({ environment: name, databaseUrl: resolved.databaseUrl, settings: resolved.environment.settings, inherited: options.env });
+    // Every session of the command carries the deploy's first ledger row id: a session left behind by a killed guard is found and named by it.
+    const sessionName = migrationSessionName({ deployId: ids[0] ?? 0, environment: name, actor, host, pid: process.pid });
+    const environment = commandEnvironment({ environment: name, databaseUrl: resolved.databaseUrl, settings: resolved.environment.settings, inherited: options.env, sessionName });
     // What a deploy left, failed or not, is the next deploy's baseline: a half-run migration changed the schema too.
     let after: LiveSchema | undefined;
     const schemaAfter = async (): Promise<string | null> => {
@@ -311,7 +373,8 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     };
     let exit: number;
     try {
-      exit = await run(command, environment, options.commandStdout);
+      const { runMigrationCommand } = await import('../shell/migration-process.js');
+      exit = await runMigrationCommand(command, { env: environment, stdout: options.commandStdout });
     } catch (error) {
       for (const id of ids) await finishDeploy(ledger, id, { status: 'failed' });
       throw error;
@@ -404,34 +467,10 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
   }
 }
 
-/**
- * Runs the migration command with ENV's environment, its output streamed;
- * SIGINT and SIGTERM reach it, so a deploy stopped by a person stops the
- * migration too (and the ledger row stays `running` for the next deploy to see).
- */
-function run(command: string[], env: Record<string, string>, stdout: 'inherit' | 'stderr'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command[0]!, command.slice(1), { env, stdio: ['inherit', stdout === 'stderr' ? process.stderr : 'inherit', 'inherit'] });
-    const forward = (signal: NodeJS.Signals) => child.kill(signal);
-    process.on('SIGINT', forward);
-    process.on('SIGTERM', forward);
-    child.on('error', (error) => {
-      process.off('SIGINT', forward);
-      process.off('SIGTERM', forward);
-      reject(new GuardError(ExitCode.input, `cannot run ${command[0]}: ${error.message}`, { fix: 'check the command after --, or deploy.command in the config' }));
-    });
-    child.on('close', (code, signal) => {
-      process.off('SIGINT', forward);
-      process.off('SIGTERM', forward);
-      resolve(code ?? (signal ? 128 : 1));
-    });
-  });
-}
-
 export const deployCommand: CommandDefinition = {
   name: 'deploy',
   summary: 'the pre-deploy gate: check, lock, run the migration command, record',
-  help: `Usage: guard deploy ENV [--check] [--force --reason TEXT] [--lock-wait SECONDS] [-- COMMAND...]
+  help: `Usage: guard deploy ENV [--check] [--force] [--unchecked-predecessor] [--reason TEXT] [--lock-wait SECONDS] [-- COMMAND...]
 
 Deploys the migrations HEAD holds to ENV (an environment of the config's
 promotion chain), in SPEC's seven steps, stopping at the first refusal:
@@ -439,13 +478,18 @@ promotion chain), in SPEC's seven steps, stopping at the first refusal:
   1. HEAD's migrations match ${LOCKFILE_NAME}, nothing under a migration dir
      is uncommitted;
   2. the environment before ENV has applied exactly this head with this
-     chain digest (read from its database and ledger; unreadable: exit 3);
+     chain digest (read from its database and ledger; unreadable, or a
+     ledger row whose migrations do not produce its chain: exit 3, unless
+     --unchecked-predecessor);
   3. the deploy lock: a PostgreSQL session advisory lock on ENV's database,
-     waited for up to --lock-wait, naming who holds it; a deploy left
-     \`running\` in the ledger (a crash) refuses until guard record ENV or
-     --force --reason;
-  4. what ENV has applied is a prefix of the lockfile's chain, with the same
-     checksums (recorded amendments accepted);
+     waited for up to --lock-wait, naming who holds it; then, under the same
+     wait, the sessions a killed guard's migration command left connected
+     (named guard migrate #ID ...: a second migration never runs beside
+     them, not even with --force); a deploy left \`running\` in the ledger (a
+     crash) refuses until guard record ENV or --force --reason;
+  4. ENV's ledger rows vouch for themselves (their migrations produce their
+     chain digest; else exit 3), and what ENV has applied is a prefix of the
+     lockfile's chain, with the same checksums (recorded amendments accepted);
   5. drift: ENV's live schema equals the one recorded at its last deploy
      (guard drift ENV lists what differs); ENV's \`drift:\` policy decides:
      refuse (exit 1; --force --reason overrides), warn (printed, the deploy
@@ -453,7 +497,10 @@ promotion chain), in SPEC's seven steps, stopping at the first refusal:
      environment whose ledger: is another database (taken as ephemeral);
   6. COMMAND (or deploy.command) runs with ENVIRONMENT and GUARD_ENV=ENV,
      DATABASE_URL, PGOPTIONS carrying ENV's lock_timeout, statement_timeout
-     and idle_in_transaction_session_timeout, GUARD_TRANSACTION_PER_MIGRATION;
+     and idle_in_transaction_session_timeout, GUARD_TRANSACTION_PER_MIGRATION,
+     and PGAPPNAME naming its sessions after the deploy; it dies with guard
+     (Linux: setpriv --pdeathsig; everywhere: its process group is killed
+     when guard ends). It is printed and recorded with its secrets as ***;
   7. ENV's database reports the lockfile's heads; the deploy is recorded in
      the ledger (schema guard) with the fingerprint and snapshot of the
      schema it left (also after a failed command), the lock released. Then
@@ -465,6 +512,11 @@ Options:
   --check            the gate only (steps 1-5): nothing is run or recorded
   --force            override a refusal of steps 1, 2, 4 or 5 or a left-over
                      running deploy; needs --reason, which the ledger keeps
+  --unchecked-predecessor
+                     deploy even though the predecessor cannot be read
+                     (step 2's exit 3); needs --reason; printed, recorded in
+                     the ledger and shown by guard status until the
+                     predecessor is readable again
   --reason TEXT      why the override is right
   --lock-wait SECS   how long to wait for the deploy lock (default 60)
   --format FORMAT    text (default) or json (stdout; the command's output goes to stderr)
@@ -473,16 +525,21 @@ Options:
 
 Exit codes: 0 deployed (or --check passed); 1 refused, the command
 failed, or parity refused after the deploy ran; 2 usage or config error (an unknown environment, an unset
-variable); 3 a database could not be read; 4 the deploy lock was not
-obtained in time.`,
-  options: { check: { type: 'boolean' }, force: { type: 'boolean' }, reason: { type: 'string' }, 'lock-wait': { type: 'string' } },
+variable); 3 a database could not be read, or a ledger row does not vouch
+for itself; 4 the deploy lock was not obtained in time, or a killed
+deploy's migration sessions were still connected.`,
+  options: { check: { type: 'boolean' }, force: { type: 'boolean' }, 'unchecked-predecessor': { type: 'boolean' }, reason: { type: 'string' }, 'lock-wait': { type: 'string' } },
   allowPositionals: true,
   async run(context, values, positionals) {
     const [environment, ...command] = positionals;
     if (!environment) throw inputError('guard deploy needs the environment', { fix: 'guard deploy staging -- alembic upgrade head' });
     const reason = (values.reason as string | undefined)?.trim();
+    const unchecked = values['unchecked-predecessor'] === true;
     if (values.force && !reason) throw inputError('--force needs --reason TEXT', { fix: 'say why the refusal is wrong: --force --reason "restored from backup, checked by hand"' });
-    if (reason && !values.force) throw inputError('--reason goes with --force', { fix: 'add --force, or drop --reason' });
+    if (unchecked && !reason) {
+      throw inputError('--unchecked-predecessor needs --reason TEXT', { fix: 'say why deploying without the predecessor check is right: --unchecked-predecessor --reason "staging is down; this hotfix passed staging yesterday (INC-42)"' });
+    }
+    if (reason && !values.force && !unchecked) throw inputError('--reason goes with --force or --unchecked-predecessor', { fix: 'add --force (or --unchecked-predecessor), or drop --reason' });
     const wait = values['lock-wait'] === undefined ? 60 : Number(values['lock-wait']);
     if (!Number.isFinite(wait) || wait < 0) throw inputError(`--lock-wait ${String(values['lock-wait'])} is not a number of seconds`, { fix: '--lock-wait 120' });
     const { colours } = context;
@@ -493,6 +550,7 @@ obtained in time.`,
       command,
       check: values.check === true,
       force: values.force ? { reason: reason! } : undefined,
+      uncheckedPredecessor: unchecked ? { reason: reason! } : undefined,
       lockWaitMs: wait * 1000,
       env: context.env,
       commandStdout: context.format === 'json' ? 'stderr' : 'inherit',

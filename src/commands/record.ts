@@ -28,13 +28,22 @@ export interface RecordResult {
  * crashed), after checking that ENV's database really reports the
  * lockfile's heads. Under the deploy lock, so it never races a deploy.
  */
-export async function recordEnvironment(options: { cwd: string; configPath?: string | undefined; environment: string; env: NodeJS.ProcessEnv; lockWaitMs: number }): Promise<RecordResult> {
+export async function recordEnvironment(options: {
+  cwd: string;
+  configPath?: string | undefined;
+  environment: string;
+  env: NodeJS.ProcessEnv;
+  lockWaitMs: number;
+  /** Progress while waiting for the sessions of a migration left running by a killed guard. */
+  onWaiting?(message: string): void;
+}): Promise<RecordResult> {
   const repository = await openRepository(options.cwd);
   const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
   const resolved = resolveEnvironment(config, options.environment, options.env);
   const name = resolved.environment.name;
   const { committedLockfile, actorOf, connectEnvironment, deployLockKey, deployRow, appliedStateOf } = await import('../shell/environment-state.js');
-  const { acquireLock, releaseLock } = await import('../shell/postgres/advisory-lock.js');
+  const { acquireLock, releaseLock, formatWait } = await import('../shell/postgres/advisory-lock.js');
+  const { waitForMigrationSessions } = await import('../shell/postgres/migration-sessions.js');
   const { ensureLedger, recordDeploy, settleRunning } = await import('../shell/postgres/ledger.js');
   const { lock, commit } = await committedLockfile(repository.root);
   const { actor, host } = await actorOf(repository.root);
@@ -51,13 +60,16 @@ export async function recordEnvironment(options: { cwd: string; configPath?: str
     ...(schemaFingerprint ? { schemaFingerprint } : {}),
   });
 
-  const appName = applicationName({ environment: name, actor, host, pid: process.pid }).replace(/^guard deploy/, 'guard record');
+  const appName = applicationName({ environment: name, actor, host, pid: process.pid, verb: 'record' });
   const { database, ledger, close } = await connectEnvironment(resolved.environment, resolved, appName);
   const key = deployLockKey(config, name);
   let locked = false;
+  const lockDeadline = performance.now() + options.lockWaitMs;
   try {
     await acquireLock(database, key, { waitMs: options.lockWaitMs, name: `the deploy lock of ${name}` });
     locked = true;
+    // A migration left running by a killed guard may still move the database: record nothing until it is gone.
+    await waitForMigrationSessions(database, { environment: name, deadline: lockDeadline, waited: () => formatWait(options.lockWaitMs), onWaiting: options.onWaiting });
     await ensureLedger(ledger);
     for (const set of lock.sets) {
       if (set.tool === 'sql') {
@@ -101,7 +113,10 @@ check compare with. Under the deploy lock, so it never races a deploy.
 
 Use it after migrating without guard (a hotfix run by hand), or after a
 crashed deploy that you finished by hand: the next environment's deploy
-then sees what this one has.
+then sees what this one has. While a session of a killed deploy's
+migration command is still connected to ENV's database, it waits (up to
+--lock-wait, naming the sessions) and records nothing; exit 4 if they
+are still there.
 
 Options:
   --lock-wait SECS   how long to wait for the deploy lock (default 60)
@@ -118,7 +133,14 @@ was not obtained in time.`,
     if (positionals.length !== 1) throw inputError('guard record takes one environment', { fix: 'guard record staging' });
     const wait = values['lock-wait'] === undefined ? 60 : Number(values['lock-wait']);
     if (!Number.isFinite(wait) || wait < 0) throw inputError(`--lock-wait ${String(values['lock-wait'])} is not a number of seconds`, { fix: '--lock-wait 120' });
-    const recorded = await recordEnvironment({ cwd: context.cwd, configPath: context.configPath, environment: positionals[0]!, env: context.env, lockWaitMs: wait * 1000 });
+    const recorded = await recordEnvironment({
+      cwd: context.cwd,
+      configPath: context.configPath,
+      environment: positionals[0]!,
+      env: context.env,
+      lockWaitMs: wait * 1000,
+      onWaiting: (message) => context.err(`${context.colours.yellow('waiting')} ${message}`),
+    });
     if (context.format === 'json') context.out(JSON.stringify(recorded, null, 2));
     else if (recorded.refusal) context.err(`${context.colours.red('refused')} ${recorded.refusal.message}\n  ${context.colours.dim('fix:')} ${recorded.refusal.fix}`);
     else {

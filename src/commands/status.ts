@@ -3,6 +3,9 @@ import { connectionUrls } from '../core/deploy/resolve-environment.js';
 import { redactSecrets } from '../core/deploy/redact-url.js';
 import { sameHeads } from '../core/deploy/same-heads.js';
 import { shortDigest } from '../core/deploy/short-digest.js';
+import { ledgerRowProblem } from '../core/deploy/ledger-row-integrity.js';
+import { waitingForSessions, type MigrationSession } from '../core/deploy/migration-sessions.js';
+import { judgeUncheckedPredecessor, type UncheckedVerdict } from '../core/deploy/unchecked-predecessor.js';
 import type { EnvironmentConfig } from '../core/config/validate-config.js';
 import { JSON_SCHEMA_VERSION } from '../cli/output.js';
 import { openRepository } from '../shell/git/open-repository.js';
@@ -18,6 +21,13 @@ export interface EnvironmentStatus {
   lockKey: string;
   lockHolder?: { pid: number; applicationName: string | null; since: string | null };
   /**
+   * Sessions of a deploy's migration command connected to its database
+   * (named `guard migrate #ID ...`). With the lock held, those of the
+   * running deploy; with the lock free, left behind by a guard that was
+   * killed: the next deploy or record waits for them.
+   */
+  migrationSessions: MigrationSession[];
+  /**
    * The live schema against the one recorded at the last deploy:
    * `none` (equal), `drift` (`differences` objects differ), `unknown`
    * (nothing recorded to compare with: `note` says why) or `ignored`
@@ -28,13 +38,33 @@ export interface EnvironmentStatus {
     dir: string;
     /** What the tool's table reports now. */
     heads: string[];
-    /** The chain digest of the last successful deploy, when there is one. */
+    /** The chain digest of the last successful deploy, when there is one and its row vouches for itself. */
     chain: string | null;
+    /** Why the last successful deploy's row is not trusted (its migrations do not produce its chain); the environment then counts as unreadable (exit 3). */
+    ledgerProblem?: string;
     /** Same heads as the tool's table reports and the same chain digest as HEAD's lockfile. */
     matchesRepository: boolean;
     lastDeploy: { status: string; at: string; actor: string; host: string; commit: string | null; forced: boolean } | null;
     running: boolean;
+    /**
+     * The last successful deploy went ahead without the predecessor check
+     * (`--unchecked-predecessor`). `state`: `unchecked` (the predecessor
+     * still cannot be read, or was not read by this status), `differs` (it
+     * is readable and has not applied this chain), `confirmed` (it is
+     * readable and has: the text table stops showing it).
+     */
+    uncheckedPredecessor?: UncheckedPredecessor;
   }[];
+}
+
+export interface UncheckedPredecessor extends UncheckedVerdict {
+  deployId: number;
+  predecessor: string;
+  /** What could not be checked, as the deploy recorded it. */
+  what: string;
+  reason: string | null;
+  by: string;
+  at: string;
 }
 
 export interface StatusResult {
@@ -66,17 +96,22 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
   const { driftSinceLastDeploy } = await import('../shell/schema-drift.js');
   const { lock, commit } = await committedLockfile(repository.root);
 
+  /** The environment before `name` in the chain that has a database (the one its deploys are checked against). */
+  const predecessorOf = (name: string): string | undefined => {
+    const index = config.environments.findIndex((environment) => environment.name === name);
+    return config.environments.slice(0, Math.max(0, index)).reverse().find((environment) => environment.database !== undefined)?.name;
+  };
   const one = async (environment: EnvironmentConfig): Promise<EnvironmentStatus> => {
     const lockKey = deployLockKey(config, environment.name);
-    const base: EnvironmentStatus = { name: environment.name, reachable: false, lockKey: lockKey.toString(), sets: [] };
+    const base: EnvironmentStatus = { name: environment.name, reachable: false, lockKey: lockKey.toString(), migrationSessions: [], sets: [] };
     let urls: string[] = [];
     try {
       const resolvedUrls = connectionUrls(environment, options.env);
       urls = [resolvedUrls.databaseUrl, resolvedUrls.ledgerUrl];
-      const { lockHolder } = await import('../shell/postgres/advisory-lock.js');
+      const { readLockState } = await import('../shell/postgres/migration-sessions.js');
       const { database, ledger, close } = await connectEnvironment(environment, resolvedUrls, `guard status ${environment.name}`);
       try {
-        const [state, holder] = await Promise.all([readEnvironmentState(environment.name, lock, database, ledger), lockHolder(database, lockKey)]);
+        const [state, { holder, sessions }] = await Promise.all([readEnvironmentState(environment.name, lock, database, ledger), readLockState(database, lockKey)]);
         let drift: NonNullable<EnvironmentStatus['drift']> = { state: 'ignored', differences: 0 };
         if (environment.ledger !== undefined) {
           drift = { state: 'ignored', differences: 0, note: 'its ledger is in another database: an ephemeral database has no schema of its own to drift from' };
@@ -91,18 +126,35 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
           ...base,
           reachable: true,
           ...(holder ? { lockHolder: holder } : {}),
+          migrationSessions: sessions,
           drift,
           sets: lock.sets.map((set) => {
             const rows = state.deploys.get(set.dir);
             const applied = state.applied.get(set.dir)!;
-            const last = rows?.lastSuccessful;
+            const problem = rows?.lastSuccessful && ledgerRowProblem(rows.lastSuccessful, set);
+            // A row that does not vouch for itself says nothing about the chain.
+            const last = problem ? undefined : rows?.lastSuccessful;
             return {
               dir: set.dir,
               heads: applied.heads,
               chain: last?.chain ?? null,
+              ...(problem ? { ledgerProblem: problem } : {}),
               matchesRepository: last !== undefined && last.chain === set.chain && sameHeads(applied.heads, set.heads),
               lastDeploy: rows ? { status: rows.latest.status, at: rows.latest.finishedAt ?? rows.latest.startedAt, actor: rows.latest.actor, host: rows.latest.host, commit: rows.latest.commit, forced: rows.latest.forced } : null,
               running: rows?.latest.status === 'running',
+              ...(last?.uncheckedPredecessor
+                ? {
+                    uncheckedPredecessor: {
+                      deployId: last.id,
+                      predecessor: predecessorOf(environment.name) ?? '(none in the config now)',
+                      what: last.uncheckedPredecessor,
+                      reason: last.reason,
+                      by: `${last.actor}@${last.host}`,
+                      at: last.finishedAt ?? last.startedAt,
+                      state: 'unchecked' as const,
+                    },
+                  }
+                : {}),
             };
           }),
         };
@@ -114,7 +166,20 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
     }
   };
   const environments = await Promise.all(chosen.map(one));
-  const ok = environments.every((environment) => environment.reachable);
+  // A deploy that went ahead without the predecessor check stays flagged until the predecessor is readable again and has the same chain.
+  for (const environment of environments) {
+    for (const set of environment.sets) {
+      const unchecked = set.uncheckedPredecessor;
+      if (!unchecked) continue;
+      const before = environments.find((other) => other.name === unchecked.predecessor);
+      const theirs = before?.sets.find((other) => other.dir === set.dir);
+      const problem = !before ? undefined : !before.reachable ? (before.error ?? 'unreachable') : !theirs ? 'this set was not read' : theirs.ledgerProblem;
+      const verdict = judgeUncheckedPredecessor({ environment: environment.name, predecessor: unchecked.predecessor, chain: set.chain, read: before && { problem, chain: theirs?.chain ?? null } });
+      unchecked.state = verdict.state;
+      if (verdict.note) unchecked.note = verdict.note;
+    }
+  }
+  const ok = environments.every((environment) => environment.reachable && environment.sets.every((set) => set.ledgerProblem === undefined));
   return {
     schemaVersion: JSON_SCHEMA_VERSION,
     command: 'status',
@@ -146,6 +211,14 @@ objects of its live schema differ from the one recorded at its last deploy
 recorded yet; ignored under drift: ignore). A constant number of queries
 per environment, whatever the number of migrations or tables.
 
+Also shown, on stderr as well: sessions of a deploy's migration command
+still connected while nobody holds the lock (left by a killed guard; the
+next deploy or record waits for them); a last deploy whose ledger row does
+not vouch for itself (its migrations do not produce its chain: exit 3);
+and a last deploy that went ahead without the predecessor check
+(--unchecked-predecessor), until the predecessor is readable again and has
+the same chain.
+
 --format json adds each environment's advisory lock key, so a script that
 migrates without guard can take the same lock (pg_advisory_lock(KEY)).
 
@@ -155,7 +228,8 @@ Options:
   --config FILE      use FILE instead of guard.config.yaml
 
 Exit codes: 0 every environment was read; 2 usage or config error; 3 an
-environment could not be read (its row says why).`,
+environment could not be read (its row says why), or a ledger row does not
+vouch for itself.`,
   options: {},
   allowPositionals: true,
   async run(context, _values, positionals) {
@@ -170,10 +244,16 @@ environment could not be read (its row says why).`,
         rows.push([environment.name, '-', 'unreachable', '-', environment.error ?? '', '-', '-']);
         continue;
       }
-      const lockText = environment.lockHolder ? `held by ${environment.lockHolder.applicationName ?? `pid ${environment.lockHolder.pid}`}` : 'free';
+      const sessions = environment.migrationSessions;
+      const lockText = environment.lockHolder
+        ? `held by ${environment.lockHolder.applicationName ?? `pid ${environment.lockHolder.pid}`}`
+        : sessions.length > 0
+          ? `free, but ${sessions.length} orphaned migration ${sessions.length === 1 ? 'session' : 'sessions'} (${sessions.map((session) => `pid ${session.pid} of deploy #${session.deployId}, ${session.state ?? 'state hidden'}`).join('; ')})`
+          : 'free';
       for (const set of environment.sets) {
-        const last = set.lastDeploy ? `${set.lastDeploy.status}${set.lastDeploy.forced ? ' (forced)' : ''} ${set.lastDeploy.at.slice(0, 16).replace('T', ' ')} by ${set.lastDeploy.actor}${set.lastDeploy.commit ? ` at ${set.lastDeploy.commit.slice(0, 12)}` : ''}` : 'never deployed';
-        const chain = set.chain === null ? '-' : set.matchesRepository ? '= HEAD' : `differs (${shortDigest(set.chain)})`;
+        const flagged = set.uncheckedPredecessor && set.uncheckedPredecessor.state !== 'confirmed';
+        const last = set.lastDeploy ? `${set.lastDeploy.status}${set.lastDeploy.forced ? ' (forced)' : ''}${flagged ? ` (UNCHECKED ${set.uncheckedPredecessor!.predecessor})` : ''} ${set.lastDeploy.at.slice(0, 16).replace('T', ' ')} by ${set.lastDeploy.actor}${set.lastDeploy.commit ? ` at ${set.lastDeploy.commit.slice(0, 12)}` : ''}` : 'never deployed';
+        const chain = set.ledgerProblem ? 'UNTRUSTED ledger row' : set.chain === null ? '-' : set.matchesRepository ? '= HEAD' : `differs (${shortDigest(set.chain)})`;
         rows.push([environment.name, set.dir, set.heads.join(', ') || '(empty)', chain, last, lockText, driftText(environment.drift)]);
       }
     }
@@ -181,6 +261,20 @@ environment could not be read (its row says why).`,
     for (const [i, row] of rows.entries()) {
       const line = row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
       context.out(i === 0 ? context.colours.bold(line) : line);
+    }
+    for (const environment of status.environments) {
+      for (const set of environment.sets) {
+        if (set.ledgerProblem) context.err(`${context.colours.red('untrusted')} ${set.ledgerProblem}`);
+        const unchecked = set.uncheckedPredecessor;
+        if (unchecked && unchecked.state !== 'confirmed') {
+          context.err(
+            `${context.colours.red('unchecked')} ${environment.name}'s deploy #${unchecked.deployId} of ${set.dir} (${unchecked.at.slice(0, 16).replace('T', ' ')} by ${unchecked.by}) went ahead without checking ${unchecked.predecessor} (--unchecked-predecessor, reason: ${JSON.stringify(unchecked.reason ?? '')}); not checked: ${unchecked.what}; now: ${unchecked.note ?? ''}`,
+          );
+        }
+      }
+      if (!environment.lockHolder && environment.migrationSessions.length > 0) {
+        context.err(`${context.colours.yellow('orphaned')} ${environment.name}: ${waitingForSessions(environment.name, environment.migrationSessions).replace(/^waiting for /, '')}; the next deploy or record waits for them`);
+      }
     }
     context.out(context.colours.dim(`HEAD ${status.repository.commit.slice(0, 12)}: ${status.repository.sets.map((set) => `${set.dir} at ${set.heads.join(', ')} (chain ${shortDigest(set.chain)})`).join('; ')}`));
     return status.exitCode;

@@ -45,20 +45,25 @@ export function deployLockKey(config: GuardConfig, environment: string): bigint 
 }
 
 /** The ledger row of one set's deploy: what the lockfile at `commit` says the set is. */
-export function deployRow(set: LockSet, who: { environment: string; commit: string; actor: string; host: string; command: string | null; reason: string | null }): NewDeploy {
+export function deployRow(
+  set: LockSet,
+  who: { environment: string; commit: string; actor: string; host: string; command: string | null; reason: string | null; forced?: boolean; uncheckedPredecessor?: string | null },
+): NewDeploy {
   return {
     environment: who.environment,
     migrationSet: set.dir,
     tool: set.tool,
     heads: set.heads,
     chain: set.chain,
-    migrations: set.migrations.map((entry) => ({ id: entry.id, file: entry.file, sha256: entry.sha256 })),
+    // Every field of each entry, so that the row's chain can be recomputed from the row alone.
+    migrations: set.migrations.map((entry) => ({ ...entry })),
     commit: who.commit,
     actor: who.actor,
     host: who.host,
     command: who.command,
-    forced: who.reason !== null,
+    forced: who.forced ?? who.reason !== null,
     reason: who.reason,
+    uncheckedPredecessor: who.uncheckedPredecessor ?? null,
   };
 }
 

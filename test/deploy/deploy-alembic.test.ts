@@ -79,8 +79,11 @@ environments:
       assert.match(result.stderr, /7\. record: /);
     }
     assert.deepEqual(await query('production', 'SELECT version_num FROM alembic_version'), [{ version_num: 'b2' }]);
-    const [probe] = await query('production', 'SELECT lock_timeout, statement_timeout FROM probe');
-    assert.deepEqual(probe, { lock_timeout: '7s', statement_timeout: '31s' });
+    const [probe] = await query('production', 'SELECT lock_timeout, statement_timeout, app FROM probe');
+    assert.deepEqual({ ...probe, app: undefined }, { lock_timeout: '7s', statement_timeout: '31s', app: undefined });
+    // psycopg2 (libpq) reads PGAPPNAME: Alembic's session is named after the deploy's ledger row (issue 10, item 2).
+    const [{ id }] = await query('production', "SELECT min(id)::int AS id FROM guard.deployments WHERE environment = 'production'");
+    assert.match(probe.app, new RegExp(`^guard migrate #${id} production by test@example\\.com@.* pid \\d+$`));
     const [staging] = await query('staging', 'SELECT lock_timeout FROM probe');
     assert.equal(staging.lock_timeout, '0', 'staging has no settings: the server default');
     const rows = await query('production', "SELECT status, heads, actor, command FROM guard.deployments WHERE environment = 'production'");
@@ -136,9 +139,11 @@ environments:
     doomed.stderr.on('data', (chunk: Buffer) => (doomedErr += chunk.toString()));
     await waitFor(() => doomedErr.includes('5. drift'), 20_000);
     await waitFor(async () => (await query('staging', "SELECT count(*)::int AS n FROM guard.deployments WHERE status = 'running'"))[0].n === 1, 10_000);
+    const closed = new Promise((resolve) => doomed.on('close', resolve));
     doomed.kill('SIGKILL');
-    spawnSync('pkill', ['-f', '^sleep 30$']);
-    await new Promise((resolve) => doomed.on('close', resolve));
+    await closed;
+    // The command dies with guard (issue 10, item 2): nobody has to kill it by hand.
+    await waitFor(() => spawnSync('pgrep', ['-f', '^sleep 30$']).status === 1, 10_000);
 
     const next = deploy('staging', '--lock-wait', '2');
     assert.equal(next.code, 1, next.stderr);

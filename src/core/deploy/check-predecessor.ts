@@ -2,6 +2,7 @@ import type { LockEntry, LockSet } from '../lockfile/types.js';
 import { joinPath } from '../paths.js';
 import { appliedTable } from './applied-table.js';
 import { formatHeads } from './format-heads.js';
+import { ledgerRowProblem, untrustedLedger } from './ledger-row-integrity.js';
 import { sameHeads } from './same-heads.js';
 import { shortDigest } from './short-digest.js';
 import { isSuccessful, nameOf, type AppliedState, type Decision, type LedgerDeploy, type LedgerMigration, type Named } from './types.js';
@@ -47,6 +48,7 @@ export function checkPredecessor(check: PredecessorCheck): Decision {
   let deployPredecessor = false;
   const otherCommits = new Set<string>();
   let unread = false;
+  const untrusted: string[] = [];
 
   for (const set of check.lockSets) {
     const deploying = `this commit brings ${formatHeads(set.heads)} (chain ${shortDigest(set.chain)})`;
@@ -63,6 +65,12 @@ export function checkPredecessor(check: PredecessorCheck): Decision {
           : `${set.dir}: ${predecessor} has no successful deploy on record (its last, ${deploy.startedAt} by ${deploy.actor}@${deploy.host}, is ${deploy.status}); ${deploying}`,
       );
       deployPredecessor = true;
+      continue;
+    }
+    // Only a row whose migrations produce its chain says anything about the predecessor.
+    const problem = ledgerRowProblem(deploy, set);
+    if (problem) {
+      untrusted.push(problem);
       continue;
     }
     const has = `${predecessor} has ${formatHeads(deploy.heads)} (chain ${shortDigest(deploy.chain)}, ${deploy.status} ${deploy.finishedAt ?? deploy.startedAt} by ${deploy.actor}@${deploy.host}${deploy.commit ? `, commit ${deploy.commit.slice(0, 12)}` : ''})`;
@@ -82,13 +90,17 @@ export function checkPredecessor(check: PredecessorCheck): Decision {
     }
   }
 
-  if (problems.length === 0) return { ok: true };
+  if (problems.length === 0 && untrusted.length === 0) return { ok: true };
+  if (untrusted.length > 0 && !unread) {
+    const refusal = untrustedLedger(predecessor, untrusted);
+    return { ...refusal, message: `${environment} follows ${predecessor} in the chain, and ${refusal.message}` };
+  }
   if (unread) {
     return {
       ok: false,
       code: 'predecessor-unread',
       exitCode: 3,
-      message: `${environment} follows ${predecessor} in the chain, and what ${predecessor} has applied could not be read:\n${indent(problems)}`,
+      message: `${environment} follows ${predecessor} in the chain, and what ${predecessor} has applied could not be read:\n${indent([...problems, ...untrusted])}`,
       fix: `make ${predecessor}'s ledger readable from here and retry; guard never treats "could not check" as "passed"`,
     };
   }

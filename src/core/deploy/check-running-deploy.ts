@@ -1,4 +1,5 @@
 import { formatHeads } from './format-heads.js';
+import { redactCommandText } from './redact-command.js';
 import { nameOf, type Decision, type LedgerDeploy, type Named } from './types.js';
 
 /**
@@ -34,7 +35,8 @@ export function checkRunningDeploy(check: { environment: Named; running: readonl
       const sets = group.map((row) => `${row.migrationSet} to ${formatHeads(row.heads)}`).join(', ');
       return [
         `started ${first.startedAt}${age} by ${first.actor}@${first.host}`,
-        `command: ${first.command ?? '(none recorded)'}`,
+        // Rows written before guard redacted commands may still hold a password.
+        `command: ${first.command === null ? '(none recorded)' : redactCommandText(first.command)}`,
         ...(first.commit ? [`commit ${first.commit.slice(0, 12)}`] : []),
         `deploying ${sets}`,
         `ledger row${group.length === 1 ? '' : 's'} ${group.map((row) => row.id).join(', ')}`,

@@ -1,5 +1,6 @@
 import type { EnvironmentSettings } from '../config/validate-config.js';
 import { inputError } from '../guard-error.js';
+import { withoutApplicationName } from './application-name.js';
 
 /** The session settings that travel to the migration command's connections through PGOPTIONS. */
 const SESSION_SETTINGS = ['lock_timeout', 'statement_timeout', 'idle_in_transaction_session_timeout'] as const;
@@ -9,7 +10,12 @@ const SESSION_SETTINGS = ['lock_timeout', 'statement_timeout', 'idle_in_transact
  * everything inherited, plus
  *
  * - `ENVIRONMENT`, `GUARD_ENV`: the environment's name;
- * - `DATABASE_URL`: its connection string;
+ * - `DATABASE_URL`: its connection string, less any `application_name` of
+ *   its own (which would win over PGAPPNAME);
+ * - `PGAPPNAME`: `sessionName` when given (`guard migrate #42 production by
+ *   ana@ci-7 pid 4242`): every session the command opens through libpq,
+ *   psycopg2 or node-postgres carries it, so that a session left behind by
+ *   a killed guard is found in `pg_stat_activity` by the next deploy;
  * - `PGOPTIONS`: the inherited options, then `-c name=value` for each
  *   configured timeout. libpq sends PGOPTIONS to the server at connection
  *   start, so every session the command opens (psycopg2, psql, JDBC via
@@ -31,8 +37,11 @@ export function commandEnvironment(options: {
   databaseUrl: string;
   settings: EnvironmentSettings;
   inherited: Record<string, string | undefined>;
+  /** The `application_name` of the command's sessions (PGAPPNAME). */
+  sessionName?: string;
 }): Record<string, string> {
-  const { environment, databaseUrl, settings, inherited } = options;
+  const { environment, settings, inherited } = options;
+  const databaseUrl = options.sessionName === undefined ? options.databaseUrl : withoutApplicationName(options.databaseUrl);
   const result: Record<string, string> = {};
   for (const [key, value] of Object.entries(inherited)) {
     if (value !== undefined) result[key] = value;
@@ -40,6 +49,7 @@ export function commandEnvironment(options: {
   result.ENVIRONMENT = environment;
   result.GUARD_ENV = environment;
   result.DATABASE_URL = databaseUrl;
+  if (options.sessionName !== undefined) result.PGAPPNAME = options.sessionName;
 
   const added = SESSION_SETTINGS.filter((name) => settings[name] !== undefined).map(
     (name) => `-c ${name}=${pgOptionsEscape(settings[name]!, `environment ${environment}: settings.${name}`)}`,

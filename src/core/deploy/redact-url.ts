@@ -8,19 +8,26 @@ import { GuardError } from '../guard-error.js';
 
 export const REDACTED = '***';
 
-/** `postgres://` or `postgresql://`, any case. */
-const URL_SCHEME = /^postgres(?:ql)?:\/\//i;
+/** A URL of any scheme (`postgres://`, `postgresql+psycopg2://`, `mysql://`, `https://`), any case. */
+const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 /** URLs inside free text: up to whitespace or a quote. */
-const URL_IN_TEXT = /postgres(?:ql)?:\/\/[^\s'"<>`]+/gi;
+export const URL_IN_TEXT = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s'"<>`]+/g;
+/**
+ * Names of settings, options and variables whose value is a secret
+ * (`password`, `PGPASSWORD`, `--db-password`, `client_secret`, `api_key`,
+ * `X-Amz-Signature`, `AccountKey`...), as a regular-expression fragment.
+ */
+export const SECRET_NAME = String.raw`(?:[A-Za-z0-9_.-]*(?:passw(?:or)?d|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|account[_-]?key|private[_-]?key|signature|credentials?)[A-Za-z0-9_.-]*|sig)`;
 /** Query parameters of a URL that carry a secret. */
-const SECRET_PARAM = /([?&](?:password|sslpassword)=)([^&#]*)/gi;
+const SECRET_PARAM = new RegExp(String.raw`([?&;]${SECRET_NAME}=)([^&#;]*)`, 'gi');
 /** `key=value` conninfo pairs that carry a secret; the value quoted (`'a b\'c'`) or bare. */
 const SECRET_PAIR = /((?<![?&\w])(?:password|sslpassword)\s*=\s*)('(?:[^'\\]|\\.)*'?|[^\s'][^\s]*)/gi;
 
 /**
  * The URL with its password replaced by `***`: `postgres://app:***@db:5432/prod`.
- * Works on `postgres://`/`postgresql://` URLs (password in the user part or
- * as a `password=` parameter) and on libpq `key=value` strings
+ * Works on URLs of any scheme (password in the user part, or a query
+ * parameter named like a secret: `password=`, `sslpassword=`, `token=`,
+ * `X-Amz-Signature=`...) and on libpq `key=value` strings
  * (`host=db password=...`). A string without a password is returned as is.
  */
 export function redactUrl(url: string): string {

@@ -1,3 +1,4 @@
+import type { LockEntry } from '../lockfile/types.js';
 import type { Tool } from '../migrations/types.js';
 
 /**
@@ -6,14 +7,14 @@ import type { Tool } from '../migrations/types.js';
  * the functions under `src/core/deploy/` decide on them without a database.
  */
 
-/** One migration as a ledger row recorded it: what guard deployed, with its checksum. */
-export interface LedgerMigration {
-  id: string;
-  /** Relative to the set's dir, as the lockfile had it. */
-  file: string;
-  /** Content checksum as the lockfile had it (hex; a `sha256:` prefix is tolerated). */
-  sha256: string;
-}
+/**
+ * One migration as a ledger row recorded it: the lockfile's entry, every
+ * field (so that the row's chain digest can be recomputed from the row
+ * alone). Rows written by guard before it kept every field hold only `id`,
+ * `file` (relative to the set's dir) and `sha256` (hex; a `sha256:` prefix
+ * is tolerated).
+ */
+export type LedgerMigration = LockEntry;
 
 export const DEPLOY_STATUSES = ['running', 'succeeded', 'failed', 'recorded', 'settled'] as const;
 export type DeployStatus = (typeof DEPLOY_STATUSES)[number];
@@ -52,6 +53,12 @@ export interface LedgerDeploy {
   command: string | null;
   forced: boolean;
   reason: string | null;
+  /**
+   * Set when the deploy went ahead without the predecessor check
+   * (`--unchecked-predecessor`): the predecessor and why it could not be
+   * read. The reason is in `reason`.
+   */
+  uncheckedPredecessor: string | null;
   /** ISO 8601. */
   startedAt: string;
   /** ISO 8601; null while `running`. */
@@ -92,7 +99,9 @@ export type RefusalCode =
   | 'not-at-head'
   | 'target-integrity'
   | 'schema-drift'
-  | 'schema-parity';
+  | 'schema-parity'
+  /** A ledger row whose migrations do not produce its chain digest (changed after guard wrote it, or corrupt). */
+  | 'ledger-untrusted';
 
 /**
  * The outcome of one gate step. `{ ok: true }` lets the deploy go on;

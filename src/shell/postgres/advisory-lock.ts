@@ -29,7 +29,8 @@ export interface AcquireOptions {
 
 export const DEFAULT_POLL_MS = 250;
 
-const holderSql = (high: string, low: string) => `
+/** The sessions holding advisory lock (high, low) in this database (parameters or literals). */
+export const holderSql = (high: string, low: string) => `
   SELECT l.pid, a.application_name, a.backend_start
   FROM pg_catalog.pg_locks l
   LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
@@ -120,7 +121,7 @@ export function splitKey(key: bigint): [bigint, bigint] {
   return [BigInt(classid), BigInt(objid)];
 }
 
-interface HolderRow {
+export interface HolderRow {
   pid: number | null;
   application_name: string | null;
   backend_start: Date | null;
@@ -130,7 +131,7 @@ interface AttemptRow extends HolderRow {
   acquired: boolean;
 }
 
-function toHolder(row: HolderRow | undefined): LockHolder | undefined {
+export function toHolder(row: HolderRow | undefined): LockHolder | undefined {
   if (!row || row.pid === null) return undefined;
   return {
     pid: row.pid,
@@ -143,7 +144,8 @@ function lockName(key: bigint, options: Pick<AcquireOptions, 'name'>): string {
   return options.name ?? `advisory lock ${key}`;
 }
 
-function formatWait(ms: number): string {
+/** `60 s`, `0.5 s`, `one attempt` (a wait of 0). */
+export function formatWait(ms: number): string {
   if (ms <= 0) return 'one attempt';
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }

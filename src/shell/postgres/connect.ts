@@ -2,6 +2,7 @@
 // modules under src/shell/postgres/, and those are loaded by dynamic import
 // from the commands that need a database: a hook never loads `pg`.
 import type pg from 'pg';
+import { withoutApplicationName } from '../../core/deploy/application-name.js';
 import { redactSecrets, redactUrl } from '../../core/deploy/redact-url.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { GuardError } from '../../core/guard-error.js';
@@ -110,15 +111,4 @@ function redactedCause(error: unknown, urls: readonly string[]): Error {
 function connectFix(shown: string, source: string | undefined): string {
   const where = source ? ` (from ${source})` : '';
   return `check that the server of ${shown}${where} is running and reachable from here, and that the URL's host, port, user, password and database are right`;
-}
-
-/** Drops `application_name` from a URL's query, leaving everything else as written. */
-function withoutApplicationName(url: string): string {
-  const query = url.indexOf('?');
-  if (query === -1) return url;
-  const params = url
-    .slice(query + 1)
-    .split('&')
-    .filter((pair) => !/^application_name=/i.test(pair));
-  return params.length === 0 ? url.slice(0, query) : `${url.slice(0, query)}?${params.join('&')}`;
 }

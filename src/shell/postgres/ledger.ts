@@ -162,8 +162,10 @@ function pending(applied: readonly AppliedRow[], shipped: readonly LedgerMigrati
   return shipped.filter((migration) => !done.has(migration.version));
 }
 
-const COLUMNS = `id::text AS id, environment, status, migration_set, tool, heads, chain, migrations, commit_sha, actor, host, command,
+const BASE_COLUMNS = `id::text AS id, environment, status, migration_set, tool, heads, chain, migrations, commit_sha, actor, host, command,
   forced, reason, started_at, finished_at, schema_fingerprint`;
+/** Every column this guard reads; `unchecked_predecessor` exists from ledger migration 003 on. */
+const COLUMNS = `${BASE_COLUMNS}, unchecked_predecessor`;
 
 interface DeployRecord {
   id: string;
@@ -183,16 +185,17 @@ interface DeployRecord {
   started_at: Date;
   finished_at: Date | null;
   schema_fingerprint: string | null;
+  unchecked_predecessor?: string | null;
 }
 
 const successful = SUCCESSFUL_STATUSES.map((status) => `'${status}'`).join(', ');
 
 /** Latest row per set and latest successful row per set, in one query (newest = highest id). */
-const READ_DEPLOYS = `
-  (SELECT DISTINCT ON (migration_set) 'latest' AS kind, ${COLUMNS}
+const readDeploysSql = (columns: string) => `
+  (SELECT DISTINCT ON (migration_set) 'latest' AS kind, ${columns}
      FROM guard.deployments WHERE environment = $1 ORDER BY migration_set, id DESC)
   UNION ALL
-  (SELECT DISTINCT ON (migration_set) 'successful' AS kind, ${COLUMNS}
+  (SELECT DISTINCT ON (migration_set) 'successful' AS kind, ${columns}
      FROM guard.deployments WHERE environment = $1 AND status IN (${successful}) ORDER BY migration_set, id DESC)`;
 
 /**
@@ -203,7 +206,13 @@ const READ_DEPLOYS = `
 export async function readDeploys(client: pg.Client, environment: string): Promise<SetDeploys[]> {
   let rows: Array<DeployRecord & { kind: 'latest' | 'successful' }>;
   try {
-    rows = (await client.query<DeployRecord & { kind: 'latest' | 'successful' }>(READ_DEPLOYS, [environment])).rows;
+    try {
+      rows = (await client.query<DeployRecord & { kind: 'latest' | 'successful' }>(readDeploysSql(COLUMNS), [environment])).rows;
+    } catch (error) {
+      // A ledger not yet upgraded to 003 (read by --check, status, or as a predecessor): no deploy of it went unchecked.
+      if (!isUndefinedColumn(error)) throw error;
+      rows = (await client.query<DeployRecord & { kind: 'latest' | 'successful' }>(readDeploysSql(BASE_COLUMNS), [environment])).rows;
+    }
   } catch (error) {
     if (isUndefinedTable(error)) return [];
     throw queryError(error, `cannot read the ledger of ${environment}`, []);
@@ -225,8 +234,8 @@ export async function startDeploy(client: pg.Client, row: NewDeploy): Promise<nu
   try {
     const result = await client.query<{ id: string }>(
       `INSERT INTO guard.deployments
-         (environment, status, migration_set, tool, heads, chain, migrations, commit_sha, actor, host, command, forced, reason, started_at)
-       VALUES ($1, 'running', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, clock_timestamp())
+         (environment, status, migration_set, tool, heads, chain, migrations, commit_sha, actor, host, command, forced, reason, unchecked_predecessor, started_at)
+       VALUES ($1, 'running', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, clock_timestamp())
        RETURNING id::text AS id`,
       [
         row.environment,
@@ -234,13 +243,14 @@ export async function startDeploy(client: pg.Client, row: NewDeploy): Promise<nu
         row.tool,
         row.heads,
         row.chain,
-        JSON.stringify(row.migrations.map(({ id, file, sha256 }) => ({ id, file, sha256 }))),
+        JSON.stringify(row.migrations),
         row.commit,
         row.actor,
         row.host,
         row.command,
         row.forced,
         row.reason,
+        row.uncheckedPredecessor,
       ],
     );
     return Number(result.rows[0]!.id);
@@ -321,10 +331,16 @@ function toLedgerRow(record: DeployRecord): LedgerRow {
     command: record.command,
     forced: record.forced,
     reason: record.reason,
+    uncheckedPredecessor: record.unchecked_predecessor ?? null,
     startedAt: record.started_at.toISOString(),
     finishedAt: record.finished_at ? record.finished_at.toISOString() : null,
     schemaFingerprint: record.schema_fingerprint,
   };
+}
+
+/** `column does not exist`: a ledger older than the columns this guard reads. */
+function isUndefinedColumn(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '42703';
 }
 
 /** `relation does not exist` or `schema does not exist`. */

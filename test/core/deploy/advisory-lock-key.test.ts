@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { advisoryLockKey, splitLockKey } from '../../../src/core/deploy/advisory-lock-key.js';
-import { APPLICATION_NAME_MAX_BYTES, applicationName } from '../../../src/core/deploy/application-name.js';
+import { APPLICATION_NAME_MAX_BYTES, applicationName, deployIdOfSession, migrationSessionName, withoutApplicationName } from '../../../src/core/deploy/application-name.js';
 import { prng } from '../helpers.js';
 
 const MIN = -(2n ** 63n);
@@ -105,5 +105,33 @@ describe('applicationName', () => {
       assert.ok(name.endsWith(` pid ${pid}`), name);
       assert.match(name, /^[\x20-\x7e]+$/);
     }
+  });
+});
+
+describe('migrationSessionName: what the migration command\'s sessions are called (PGAPPNAME)', () => {
+  it('names the deploy\'s ledger row first, so that no cut loses it, and is read back', () => {
+    const name = migrationSessionName({ deployId: 42, environment: 'production', actor: 'ana', host: 'ci-7', pid: 4242 });
+    assert.equal(name, 'guard migrate #42 production by ana@ci-7 pid 4242');
+    assert.equal(deployIdOfSession(name), 42);
+    const long = migrationSessionName({ deployId: 9_876_543, environment: 'e'.repeat(80), actor: 'a', host: 'h', pid: 99 });
+    assert.equal(Buffer.byteLength(long), APPLICATION_NAME_MAX_BYTES);
+    assert.equal(deployIdOfSession(long), 9_876_543);
+    assert.ok(long.endsWith('~ pid 99'));
+  });
+
+  it('reads no id from other names', () => {
+    for (const other of ['guard deploy production by ana@ci-7 pid 1', 'psql', '', 'guard migrate #x production', 'my guard migrate #4 ']) assert.equal(deployIdOfSession(other), undefined, other);
+  });
+});
+
+describe('withoutApplicationName', () => {
+  it('drops a URL\'s or a conninfo string\'s own application_name (it would win over PGAPPNAME), keeping the rest as written', () => {
+    assert.equal(withoutApplicationName('postgres://app:pw@db/app?application_name=web&sslmode=require'), 'postgres://app:pw@db/app?sslmode=require');
+    assert.equal(withoutApplicationName('postgres://db/app?sslmode=require&APPLICATION_NAME=web'), 'postgres://db/app?sslmode=require');
+    assert.equal(withoutApplicationName('postgres://db/app?application_name=web'), 'postgres://db/app');
+    assert.equal(withoutApplicationName('postgres://db/app?fallback_application_name=web'), 'postgres://db/app?fallback_application_name=web');
+    assert.equal(withoutApplicationName("host=db application_name='my app' dbname=app"), 'host=db dbname=app');
+    assert.equal(withoutApplicationName('application_name=web host=db'), 'host=db');
+    assert.equal(withoutApplicationName('host=db dbname=app'), 'host=db dbname=app');
   });
 });

@@ -32,6 +32,11 @@ describe('checkRunningDeploy', () => {
     );
   });
 
+  it('shows a command a guard before redaction recorded with its secrets as *** (issue 10, item 3)', () => {
+    const decision = checkRunningDeploy({ environment: 'production', running: [running({ command: 'psql postgresql://app:pw@db/app -f m.sql' })] }) as Refusal;
+    assert.match(decision.message, /command: psql postgresql:\/\/app:\*\*\*@db\/app -f m\.sql;/);
+  });
+
   it('groups the rows of one deploy (one per set) and lists separate deploys oldest first', () => {
     const first = running({ id: 50, startedAt: '2026-11-24T09:00:00.000Z', command: null, commit: null });
     const rows = [running({ id: 43, migrationSet: sql.dir, heads: ['001'] }), first, running({ id: 42 })];

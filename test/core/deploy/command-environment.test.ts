@@ -37,6 +37,12 @@ describe('commandEnvironment', () => {
     assert.ok(!('PGOPTIONS' in env), 'no settings: PGOPTIONS untouched (absent)');
   });
 
+  it('names every session of the command through PGAPPNAME, and drops the URL\'s own application_name that would win over it', () => {
+    const named = commandEnvironment({ environment: 'production', databaseUrl: 'postgres://app@db/app?application_name=web&sslmode=require', settings: {}, inherited: { PGAPPNAME: 'inherited' }, sessionName: 'guard migrate #42 production by ana@ci-7 pid 4242' });
+    assert.equal(named.PGAPPNAME, 'guard migrate #42 production by ana@ci-7 pid 4242');
+    assert.equal(named.DATABASE_URL, 'postgres://app@db/app?sslmode=require');
+  });
+
   it('carries the configured timeouts in PGOPTIONS, in a fixed order', () => {
     const env = commandEnvironment({
       environment: 'production',

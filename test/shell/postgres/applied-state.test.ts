@@ -151,7 +151,7 @@ describe('sql (guard ledger)', () => {
       { id: '001', file: '001_a.sql', sha256: 'a'.repeat(64) },
       { id: '002', file: '002_b.sql', sha256: 'b'.repeat(64) },
     ];
-    const base = { environment: 'staging', migrationSet: 'db/sql', tool: 'sql' as const, chain: `sha256:${'c'.repeat(64)}`, commit: null, actor: 'a', host: 'h', command: null, forced: false, reason: null };
+    const base = { environment: 'staging', migrationSet: 'db/sql', tool: 'sql' as const, chain: `sha256:${'c'.repeat(64)}`, commit: null, actor: 'a', host: 'h', command: null, forced: false, reason: null, uncheckedPredecessor: null };
     const ok = await startDeploy(client, { ...base, heads: ['002'], migrations });
     await finishDeploy(client, ok, { status: 'succeeded' });
     const failed = await startDeploy(client, { ...base, heads: ['003'], migrations: [...migrations, { id: '003', file: '003_c.sql', sha256: 'd'.repeat(64) }] });

@@ -52,6 +52,7 @@ function deploy(overrides: Partial<NewDeploy> = {}): NewDeploy {
     command: 'alembic upgrade head',
     forced: false,
     reason: null,
+    uncheckedPredecessor: null,
     ...overrides,
   };
 }
@@ -72,7 +73,7 @@ describe('ensureLedger', () => {
   it('creates schema guard once and is idempotent', async () => {
     const { client } = await fresh();
     const shipped = readLedgerMigrations();
-    assert.deepEqual(await ensureLedger(client), ['001', '002']);
+    assert.deepEqual(await ensureLedger(client), ['001', '002', '003']);
     assert.deepEqual(await ensureLedger(client), []);
     const { rows } = await client.query<{ version: string; sha256: string }>('SELECT version, sha256 FROM guard.schema_migrations ORDER BY version');
     assert.deepEqual(rows, shipped.map((migration) => ({ version: migration.version, sha256: migration.sha256 })));
@@ -162,6 +163,27 @@ describe('deploys', () => {
 
     // Finishing twice: the row is not running any more.
     await assert.rejects(finishDeploy(client, id, { status: 'failed' }), (error: unknown) => error instanceof GuardError && error.exitCode === ExitCode.unreadable);
+  });
+
+  it('keeps every field of each entry and what a break-glass deploy did not check; reads a ledger not yet at 003', async () => {
+    const entries = [{ id: 'a1', file: 'a1_init.py', parents: [], sha256: sha('1'), down: 'a1.down.sql', down_sha256: sha('2'), branch_labels: ['main'] }];
+    const id = await startDeploy(client, deploy({ migrations: entries, reason: 'staging is down', uncheckedPredecessor: 'staging: cannot connect' }));
+    const [set] = await readDeploys(client, 'staging');
+    assert.deepEqual(set!.latest.migrations, entries);
+    assert.equal(set!.latest.uncheckedPredecessor, 'staging: cannot connect');
+    await assert.rejects(startDeploy(client, deploy({ uncheckedPredecessor: 'staging: down', reason: null })), /cannot record the deploy/, 'never unchecked without a reason');
+
+    // A ledger an older guard created (001 and 002 only), read by --check, status or as a predecessor.
+    const { client: older } = await fresh();
+    await ensureLedger(older, readLedgerMigrations().filter((migration) => Number(migration.version) <= 2));
+    await older.query(
+      `INSERT INTO guard.deployments (environment, status, migration_set, tool, heads, chain, migrations, actor, host, finished_at)
+       VALUES ('staging', 'succeeded', 'db/versions', 'alembic', '{a1}', $1, '[]', 'alice', 'ci-1', now())`,
+      [chain('a')],
+    );
+    const [old] = await readDeploys(older, 'staging');
+    assert.equal(old!.lastSuccessful?.uncheckedPredecessor, null);
+    assert.ok(id > 0);
   });
 
   it('readDeploys returns, per set, the latest row and the latest successful one, in one query', async () => {
