@@ -14,7 +14,7 @@ import { discoverListedSets, listSets } from '../shell/discover-sets.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { runGit } from '../shell/git/run-git.js';
 import { loadConfig, loadConfigAt } from '../shell/load-config.js';
-import { checkSealedWithHistory, commitOf, git, protectedRef, sealedStateAt, type ResolvedSealedState } from '../shell/sealed-state.js';
+import { checkSealedWithHistory, commitOf, git, protectedRef, sealedForWorkTree, sealedStateAt, type ResolvedSealedState } from '../shell/sealed-state.js';
 import { writeFileAtomic } from '../shell/write-atomic.js';
 import { readBlobs } from '../shell/git/read-blobs.js';
 import { changedFiles, secretFindings, setOfPath } from '../shell/scan-secrets.js';
@@ -71,7 +71,7 @@ export async function preCommit(options: { cwd: string; configPath?: string | un
   }
   const [discovered, sealed, previous] = await Promise.all([
     discoverListedSets(repository.root, config.migrations, listing, repository.gitDir),
-    sealedRef ? sealedStateAt(repository.root, sealedRef) : undefined,
+    sealedRef ? sealedStateAt(repository.root, sealedRef).then((sealed) => sealedForWorkTree(repository.root, sealed)) : undefined,
     text === undefined ? undefined : parseLockfile(text, `${LOCKFILE_NAME} (staged)`).then((parsed) => parsed.lock),
   ]);
   const result = (findings: Finding[], staged: boolean) => preCommitResult(findings, staged, sealed?.ref);
@@ -348,27 +348,39 @@ export async function preReceive(options: { cwd: string; updates: string }): Pro
     if (ZERO.test(newOid)) continue; // deletion
     const tip = await commitOf(gitDir, newOid);
     if (!tip) continue;
-    // Commits no ref of the server has yet (refs are updated only after this hook says yes).
-    const listed = (await runGit(gitDir, ['rev-list', '--reverse', '--topo-order', tip, '--not', '--all'])).toString('utf8').split('\n').filter(Boolean);
+    // Every commit the ref would hold that the protected branch does not,
+    // not only those new to the server: a commit pushed earlier, when what it
+    // changes was not sealed yet, is judged again against what is sealed now
+    // (refs are updated only after this hook says yes).
+    const exclude = protectedTip ? [protectedTip] : ['--all'];
+    const listed = (await runGit(gitDir, ['rev-list', '--reverse', '--topo-order', tip, '--not', ...exclude])).toString('utf8').split('\n').filter(Boolean);
     for (const entry of await verifyCommits({ repository, config: loaded.config, commits: listed, sealed, seen, configAt: true })) commits.push({ ref, ...entry });
   }
   return result(commits);
 }
 
 /**
- * The server's protected branch: the config's `protected` with its remote
- * name dropped (`origin/main` is the server's `refs/heads/main`), else the
- * branch the bare repository's HEAD names.
+ * The server's protected branch: the config's `protected` as the server
+ * names it, else the branch the bare repository's HEAD names. The mapping
+ * reads only the name, never which branches exist, so nobody can stand in
+ * for the protected branch by pushing one called `origin/main`.
  */
 async function serverProtectedBranch(gitDir: string): Promise<string | undefined> {
   const head = await git(gitDir, ['symbolic-ref', '--quiet', 'HEAD']);
   const configured = head ? (await loadConfigAt(gitDir, head).catch(() => undefined))?.config.protected : undefined;
-  if (configured) {
-    const name = configured.replace(/^refs\/remotes\/[^/]+\//, '').replace(/^refs\/heads\//, '');
-    const withoutRemote = (await commitOf(gitDir, `refs/heads/${name}`)) ? name : name.replace(/^[^/]+\//, '');
-    return `refs/heads/${withoutRemote}`;
-  }
-  return head;
+  return configured ? serverBranchOf(configured) : head;
+}
+
+/**
+ * `protected:` as the server's branch, read as guard reads it in a clone
+ * (sealingCommit): `origin/main` names the remote's `main` (refs/heads/main),
+ * `main` a branch, `refs/heads/x` and `refs/remotes/origin/x` what they say.
+ */
+export function serverBranchOf(configured: string): string {
+  if (configured.startsWith('refs/heads/')) return configured;
+  if (configured.startsWith('refs/remotes/')) return `refs/heads/${configured.split('/').slice(3).join('/')}`;
+  const slash = configured.indexOf('/');
+  return `refs/heads/${slash === -1 ? configured : configured.slice(slash + 1)}`;
 }
 
 /**

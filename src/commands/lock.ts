@@ -8,7 +8,7 @@ import { preferLockedDuplicates } from '../core/lockfile/prefer-locked-duplicate
 import { serializeLockfile } from '../core/lockfile/serialize-lockfile.js';
 import { LOCKFILE_NAME, type Amendment, type Lockfile, type SetAmendment } from '../core/lockfile/types.js';
 import type { SealedState } from '../core/seal/check-sealed.js';
-import { checkSealedWithHistory, commitOf, protectedRef, sealedStateAt } from '../shell/sealed-state.js';
+import { checkSealedWithHistory, protectedRef, sealedForWorkTree, sealedStateAt, sealingCommit } from '../shell/sealed-state.js';
 import { type Finding, type SetUnderCheck, worstExitCode } from '../core/verify/compare-with-lockfile.js';
 import { normaliseDir, joinPath } from '../core/paths.js';
 import { formatFinding, JSON_SCHEMA_VERSION } from '../cli/output.js';
@@ -69,14 +69,14 @@ export async function lockRepository(options: LockOptions): Promise<LockResult> 
     listSets(repository.root, config.migrations, source),
     protectedRef(repository.root, config.protected),
   ]);
-  const protectedCommit = protectedName ? await commitOf(repository.root, protectedName) : undefined;
+  const protectedCommit = protectedName ? await sealingCommit(repository.root, protectedName) : undefined;
   // A protected ref that is named but not here is exit 3 with what to fetch,
   // as in the hooks: without it guard cannot tell a sealed entry from a new
   // one, and would rewrite a sealed line.
   if (protectedName && !protectedCommit) await sealedStateAt(repository.root, protectedName);
   const relock = async () => {
     const sets = await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir);
-    const sealed = protectedName ? await sealedStateAt(repository.root, protectedName) : undefined;
+    const sealed = protectedName ? await sealedForWorkTree(repository.root, await sealedStateAt(repository.root, protectedName)) : undefined;
     return planAndWrite(repository.root, text, sets, sealed, options);
   };
   // "Up to date" is a pure function of the lockfile text, the files git
@@ -164,21 +164,24 @@ function withAmendment(previous: Lockfile | undefined, sets: SetUnderCheck[], se
   const set = sets.find(({ dir }) => dir === '.' || file.startsWith(`${dir}/`));
   if (!set) throw inputError(`${file} is not in a migration dir of the config`, { fix: `migration dirs: ${sets.map(({ dir }) => dir).join(', ')}` });
   const relative = set.dir === '.' ? file : file.slice(set.dir.length + 1);
-  const now = set.discovered.migrations.find((migration) => migration.file === relative);
-  if (!now) throw inputError(`${file} is not a migration guard can read`, { fix: 'check the path (repository-relative) and that the file is a migration of its set' });
-  const sealedEntry = sealed?.lock.sets.find(({ dir }) => dir === set.dir)?.migrations.find((entry) => entry.file === relative);
-  if (!sealed || !sealedEntry) {
+  // A migration's own file, or its down or undo script (sealed with it).
+  const nowMigration = set.discovered.migrations.find((migration) => migration.file === relative || migration.down?.file === relative);
+  const now = nowMigration?.file === relative ? nowMigration.sha256 : nowMigration?.down?.sha256;
+  if (now === undefined) throw inputError(`${file} is not a migration guard can read`, { fix: 'check the path (repository-relative) and that the file is a migration of its set, or its down script' });
+  const sealedEntry = sealed?.lock.sets.find(({ dir }) => dir === set.dir)?.migrations.find((entry) => entry.file === relative || entry.down === relative);
+  const sealedSha = sealedEntry?.file === relative ? sealedEntry.sha256 : sealedEntry?.down_sha256;
+  if (!sealed || sealedSha === undefined) {
     throw inputError(`${file} is not sealed${sealed ? ` in ${sealed.ref}` : ' (no protected ref: set `protected:` in the config)'}, so it needs no amendment`, {
       fix: 'run `guard lock`: an unsealed migration may change',
     });
   }
-  if (sealedEntry.sha256 === now.sha256) throw inputError(`${file} has not changed since it was sealed in ${sealed.ref}`, { fix: 'edit the file first; guard amend records a change' });
+  if (sealedSha === now) throw inputError(`${file} has not changed since it was sealed in ${sealed.ref}`, { fix: 'edit the file first; guard amend records a change' });
   const base = previous ?? { lockfile: 1 as const, algorithm: 'sha256-lf/1', sets: [], amendments: [] };
   const sealedAmendments = new Set(sealed.lock.amendments.map((amendment) => JSON.stringify(amendment)));
   const kept = base.amendments.filter(
-    (amendment) => !(amendment.file === file && amendment.from === `sha256:${sealedEntry.sha256}` && !sealedAmendments.has(JSON.stringify(amendment))),
+    (amendment) => !(amendment.file === file && amendment.from === `sha256:${sealedSha}` && !sealedAmendments.has(JSON.stringify(amendment))),
   );
-  const amendment: Amendment = { file, from: `sha256:${sealedEntry.sha256}`, to: `sha256:${now.sha256}`, reason: amend.reason, by: amend.by, at: amend.at };
+  const amendment: Amendment = { file, from: `sha256:${sealedSha}`, to: `sha256:${now}`, reason: amend.reason, by: amend.by, at: amend.at };
   return { ...base, amendments: [...kept, amendment] };
 }
 

@@ -12,7 +12,7 @@ import { loadConfig, loadConfigAt } from '../shell/load-config.js';
 import type { Source } from '../shell/read-migration-files.js';
 import type { CommandContext, CommandDefinition } from './context.js';
 import { readLockfileText } from '../shell/read-lockfile.js';
-import { checkSealedWithHistory, commitOf, git, sealedStateAt, type ResolvedSealedState } from '../shell/sealed-state.js';
+import { checkSealedWithHistory, commitOf, git, sealedForWorkTree, sealedStateAt, sealedStatesAt, type ResolvedSealedState } from '../shell/sealed-state.js';
 import { changedFiles, secretFindings, setOfPath } from '../shell/scan-secrets.js';
 import { GuardError } from '../core/guard-error.js';
 import { ExitCode } from '../core/exit-codes.js';
@@ -84,7 +84,11 @@ export async function verifyRepository(options: {
   config?: GuardConfig;
   /** With `base`: also check every commit between the base and the revision, as git holds it. */
   range?: boolean;
-  /** The sealed state at `base`, when the caller already read it (a check of many commits reads it once). */
+  /**
+   * With `base`: the sealed state this source is judged against, when the
+   * caller already read it (a check of many commits reads each fork point's
+   * once). Without it, the state where the source forked from `base`.
+   */
   sealed?: ResolvedSealedState;
 }): Promise<VerifyResult> {
   const repository = options.repository ?? (await openRepository(options.cwd));
@@ -100,24 +104,25 @@ export async function verifyRepository(options: {
   if (options.base) {
     // The CI gate runs once per clone: nothing to remember, and the sealed
     // state comes from another commit.
-    const sealed = options.sealed ?? (await sealedStateAt(repository.root, options.base));
+    const tip = options.source.kind === 'revision' ? options.source.rev : 'HEAD';
+    const sealedTip = options.sealed ? undefined : await sealedStateAt(repository.root, options.base);
+    const sealed = options.sealed ?? (await forkState(repository.root, sealedTip!, options.source));
     const lock = text === undefined || findConflictMarkers(text).length > 0 ? undefined : (await parseLockfile(text, LOCKFILE_NAME)).lock;
     const sets = preferLockedDuplicates(await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir), sealed.lock, lock);
-    const result = await judge(sets, text, options.source);
+    const result = await judge(sets, text, options.source, true);
     const sealedFindings = await checkSealedWithHistory(repository.root, sealed, sets, lock);
     // A sealed file's own refusal says it all; "changed since it was locked, run guard lock" would contradict it.
     const sealedFiles = new Set(sealedFindings.map((finding) => finding.file));
     const dirs = config.migrations.map((set) => set.dir);
-    const secrets = await secretFindings(await changedFiles(repository.root, dirs, sealed.commit, options.source), setOfPath(dirs));
+    const secrets = await secretFindings(await changedFiles(repository.root, dirs, sealed.commit || undefined, options.source), setOfPath(dirs));
     const findings = [...result.findings.filter((finding) => !(SUPERSEDED_BY_SEAL.has(finding.code) && sealedFiles.has(finding.file))), ...sealedFindings, ...secrets];
     const amendments = newAmendments(sealed.lock, lock);
-    if (!options.range) return { ...result, base: options.base, amendments, ...verdict(findings) };
-    const tip = options.source.kind === 'revision' ? options.source.rev : 'HEAD';
+    if (!options.range || !sealedTip) return { ...result, base: options.base, amendments, ...verdict(findings) };
     const commits = await verifyCommits({
       repository,
       config,
-      commits: await commitsSince(repository.root, tip, options.base, options.source.kind === 'revision'),
-      sealed,
+      commits: await commitsSince(repository.root, tip, sealedTip, options.source.kind === 'revision'),
+      sealed: sealedTip,
       ...(options.configPath ? {} : { configAt: true }),
     });
     const all = verdict([...findings, ...commits.flatMap((entry) => entry.findings)]);
@@ -132,7 +137,12 @@ export async function verifyRepository(options: {
   return memoized(repository.gitDir, 'verify.json', key, check);
 }
 
-async function judge(sets: SetUnderCheck[], text: string | undefined, source: Source): Promise<VerifyResult> {
+/**
+ * The verify result of `sets` against the lockfile `text`. Duplicates prefer
+ * the migration that lockfile records, unless the caller already chose with
+ * a more trusted one (`preferred`: the sealed lockfile).
+ */
+async function judge(sets: SetUnderCheck[], text: string | undefined, source: Source, preferred = false): Promise<VerifyResult> {
   const summary = sets.map(
     ({ dir, discovered }): SetSummary => ({
       dir,
@@ -165,7 +175,7 @@ async function judge(sets: SetUnderCheck[], text: string | undefined, source: So
     ]);
   }
   const parsed = await parseLockfile(text, LOCKFILE_NAME);
-  return finish(compareWithLockfile(parsed.lock, preferLockedDuplicates(sets, parsed.lock), LOCKFILE_NAME, parsed.lines));
+  return finish(compareWithLockfile(parsed.lock, preferred ? sets : preferLockedDuplicates(sets, parsed.lock), LOCKFILE_NAME, parsed.lines));
 }
 
 /**
@@ -191,13 +201,15 @@ export async function verifyCommits(options: {
 }): Promise<CommitFindings[]> {
   const { repository, sealed } = options;
   const found: CommitFindings[] = [];
-  for (const commit of options.commits) {
-    if (options.seen?.has(commit)) continue;
+  const commits = options.commits.filter((commit) => !options.seen?.has(commit));
+  const sealedAt = sealed ? await sealedStatesAt(repository.root, sealed, commits) : undefined;
+  for (const commit of commits) {
     options.seen?.add(commit);
+    const judgedBy = sealedAt?.get(commit);
     let findings: Finding[];
     try {
       const config = (options.configAt ? (await loadConfigAt(repository.root, commit))?.config : undefined) ?? options.config;
-      const checked = await verifyRepository({ cwd: repository.root, repository, config, source: { kind: 'revision', rev: commit }, ...(sealed ? { base: sealed.ref, sealed } : {}) });
+      const checked = await verifyRepository({ cwd: repository.root, repository, config, source: { kind: 'revision', rev: commit }, ...(judgedBy ? { base: judgedBy.ref, sealed: judgedBy } : {}) });
       findings = checked.findings;
     } catch (error) {
       // A commit whose own config or lockfile cannot be read is refused for
@@ -221,10 +233,11 @@ const SUPERSEDED_BY_SEAL = new Set<Finding['code']>(['checksum-mismatch', 'down-
  * (https://git-scm.com/docs/shallow: the boundary commits are listed in
  * `$GIT_DIR/shallow`).
  */
-async function commitsSince(root: string, tip: string, base: string, tipIsRevision: boolean): Promise<string[]> {
+async function commitsSince(root: string, tip: string, sealed: ResolvedSealedState, tipIsRevision: boolean): Promise<string[]> {
+  const base = sealed.ref;
   const head = await commitOf(root, tip);
   if (!head) throw new GuardError(ExitCode.unreadable, `${tip} does not name a commit`, { fix: 'check the revision (git log)' });
-  const listed = ((await git(root, ['rev-list', '--reverse', '--topo-order', head, '--not', base])) ?? '').split('\n').filter(Boolean);
+  const listed = ((await git(root, ['rev-list', '--reverse', '--topo-order', head, '--not', sealed.commit])) ?? '').split('\n').filter(Boolean);
   if ((await git(root, ['rev-parse', '--is-shallow-repository'])) === 'true') {
     const shallowFile = await git(root, ['rev-parse', '--git-path', 'shallow']);
     let boundary: Set<string>;
@@ -242,6 +255,18 @@ async function commitsSince(root: string, tip: string, base: string, tipIsRevisi
   }
   // A checked revision's own findings are the final state's; a work tree's HEAD is history like the rest.
   return tipIsRevision ? listed.filter((commit) => commit !== head) : listed;
+}
+
+/**
+ * The sealed state a source is judged against: what `sealed`'s ref had
+ * sealed where the checked revision forked from it (sealedStatesAt), or
+ * where the work tree's next commit will have (sealedForWorkTree).
+ */
+async function forkState(root: string, sealed: ResolvedSealedState, source: Source): Promise<ResolvedSealedState> {
+  if (source.kind !== 'revision') return sealedForWorkTree(root, sealed);
+  const commit = await commitOf(root, source.rev);
+  if (!commit) return sealed;
+  return (await sealedStatesAt(root, sealed, [commit])).get(commit)!;
 }
 
 function verdict(findings: Finding[]): { ok: boolean; exitCode: number; findings: Finding[] } {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { GuardError } from '../core/guard-error.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
@@ -6,6 +7,7 @@ import { checkSealed, type SealedState } from '../core/seal/check-sealed.js';
 import type { Finding, SetUnderCheck } from '../core/verify/compare-with-lockfile.js';
 import type { Lockfile } from '../core/lockfile/types.js';
 import { runGit } from './git/run-git.js';
+import { forkPoints } from './fork-points.js';
 import { readLockfileText } from './read-lockfile.js';
 
 /**
@@ -21,9 +23,37 @@ export async function protectedRef(root: string, configured: string | undefined)
   const head = await git(root, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD']);
   if (head) return head;
   for (const candidate of ['origin/main', 'origin/master']) {
-    if (await commitOf(root, candidate)) return candidate;
+    if (await commitOf(root, `refs/remotes/${candidate}`)) return candidate;
   }
   return undefined;
+}
+
+/**
+ * The commit of the ref whose lockfile seals, resolved so that nobody who
+ * can push a branch or a tag can stand in for it. git's own lookup
+ * (https://git-scm.com/docs/gitrevisions#Documentation/gitrevisions.txt-emltrefnamegtemegemmasterememheadsmasterememrefsheadsmasterem)
+ * tries `refs/tags/origin/main` and `refs/heads/origin/main` before
+ * `refs/remotes/origin/main`, and `git fetch` brings tags along: a pushed tag
+ * named `origin/main` would decide what is sealed. So a name with a slash is
+ * a remote-tracking branch (`refs/remotes/<name>`), a name without one a
+ * local branch (`refs/heads/<name>`), and `refs/...` exactly that ref.
+ * Anything else (a commit id, `HEAD~3`) is taken as git reads it, unless it
+ * is a ref name that git would find somewhere else, such as a tag: exit 3.
+ *
+ * @returns undefined when the ref does not exist here
+ */
+export async function sealingCommit(root: string, ref: string): Promise<string | undefined> {
+  if (ref.startsWith('refs/')) return commitOf(root, ref);
+  const full = ref.includes('/') ? `refs/remotes/${ref}` : `refs/heads/${ref}`;
+  const commit = await commitOf(root, full);
+  if (commit) return commit;
+  const resolvesTo = await git(root, ['rev-parse', '--verify', '--quiet', '--symbolic-full-name', ref]);
+  if (resolvesTo) {
+    throw new GuardError(ExitCode.unreadable, `${ref} is not ${full} in this clone: git would read it as ${resolvesTo}, which anyone who can push a ${resolvesTo.startsWith('refs/tags/') ? 'tag' : 'branch'} can set, so guard does not take it for what is sealed`, {
+      fix: `fetch the branch (git fetch ${ref.includes('/') ? `${ref.split('/')[0]} ${ref.split('/').slice(1).join('/')}:${full}` : `origin ${ref}:${full}`}), or name the ref in full (${resolvesTo}) if you really mean it`,
+    });
+  }
+  return commitOf(root, ref);
 }
 
 /** A sealed state, with the commit its ref named when it was read. */
@@ -35,7 +65,7 @@ export type ResolvedSealedState = SealedState & { commit: string };
  * history the check needs.
  */
 export async function sealedStateAt(root: string, ref: string): Promise<ResolvedSealedState> {
-  const commit = await commitOf(root, ref);
+  const commit = await sealingCommit(root, ref);
   if (!commit) {
     const shallow = (await git(root, ['rev-parse', '--is-shallow-repository'])) === 'true';
     const [remote, ...branch] = ref.split('/');
@@ -46,8 +76,68 @@ export async function sealedStateAt(root: string, ref: string): Promise<Resolved
     });
   }
   const text = await readLockfileText(root, { kind: 'revision', rev: commit });
-  if (text === undefined) return { ref, commit, lock: { lockfile: 1, algorithm: 'sha256-lf/1', sets: [], amendments: [] } };
+  if (text === undefined) return { ref, commit, lock: EMPTY_LOCKFILE };
   return { ref, commit, lock: (await parseLockfile(text, `${ref}:${LOCKFILE_NAME}`)).lock };
+}
+
+/**
+ * What was sealed where each commit forked from the sealed ref (forkPoints):
+ * the ref's own state for a commit that holds its tip, the lockfile of an
+ * older commit of that branch for one written before the branch moved on,
+ * nothing for a history unrelated to it. Each distinct fork point's lockfile
+ * is read once.
+ */
+export async function sealedStatesAt(root: string, sealed: ResolvedSealedState, commits: readonly string[]): Promise<Map<string, ResolvedSealedState>> {
+  const forks = await forkPoints(root, commits, sealed.commit);
+  const states = new Map<string, Promise<ResolvedSealedState>>([[sealed.commit, Promise.resolve(sealed)]]);
+  const stateAt = (fork: string): Promise<ResolvedSealedState> => {
+    let state = states.get(fork);
+    if (!state) {
+      state = fork === '' ? Promise.resolve({ ref: sealed.ref, commit: fork, lock: EMPTY_LOCKFILE }) : lockfileAt(root, sealed.ref, fork);
+      states.set(fork, state);
+    }
+    return state;
+  };
+  const result = new Map<string, ResolvedSealedState>();
+  for (const commit of commits) result.set(commit, await stateAt(forks.get(commit) ?? commit));
+  return result;
+}
+
+/**
+ * The sealed state for what is being committed in the work tree: where HEAD
+ * forked from the sealed ref, or, in a merge that is not committed yet,
+ * where the merge commit will have forked (`git merge-base REF HEAD
+ * MERGE_HEAD...` reads the merge as the hypothetical commit it will be,
+ * https://git-scm.com/docs/git-merge-base#_discussion). Before the first
+ * commit, the ref's tip.
+ */
+export async function sealedForWorkTree(root: string, sealed: ResolvedSealedState): Promise<ResolvedSealedState> {
+  const head = await commitOf(root, 'HEAD');
+  if (!head || head === sealed.commit) return sealed;
+  const mergeHeads = await readMergeHeads(root);
+  if (mergeHeads.length === 0) return (await sealedStatesAt(root, sealed, [head])).get(head)!;
+  const fork = (await git(root, ['merge-base', sealed.commit, head, ...mergeHeads])) ?? '';
+  if (fork === sealed.commit) return sealed;
+  return fork === '' ? { ref: sealed.ref, commit: '', lock: EMPTY_LOCKFILE } : lockfileAt(root, sealed.ref, fork);
+}
+
+/** The commits a merge in progress brings in (`$GIT_DIR/MERGE_HEAD`, one per line), none outside a merge. */
+async function readMergeHeads(root: string): Promise<string[]> {
+  const file = await git(root, ['rev-parse', '--path-format=absolute', '--git-path', 'MERGE_HEAD']);
+  if (!file) return [];
+  try {
+    return readFileSync(file, 'utf8').split('\n').map((line) => line.trim()).filter((line) => /^[0-9a-f]{40,64}$/.test(line));
+  } catch {
+    return [];
+  }
+}
+
+const EMPTY_LOCKFILE: Lockfile = { lockfile: 1, algorithm: 'sha256-lf/1', sets: [], amendments: [] };
+
+async function lockfileAt(root: string, ref: string, commit: string): Promise<ResolvedSealedState> {
+  const text = await readLockfileText(root, { kind: 'revision', rev: commit });
+  if (text === undefined) return { ref, commit, lock: EMPTY_LOCKFILE };
+  return { ref, commit, lock: (await parseLockfile(text, `${ref}:${LOCKFILE_NAME} (at ${commit.slice(0, 12)})`)).lock };
 }
 
 /**

@@ -46,12 +46,15 @@ function guardedRemote() {
 
 /** A lockfile written as if nothing were sealed: what an attacker commits with --no-verify. */
 function lockIgnoringSealedState(repo: TempRepo, ...args: string[]): void {
+  const config = repo.read('guard.config.yaml');
+  repo.write('guard.config.yaml', config.replace(/^protected:.*\n/m, ''));
   repo.git('symbolic-ref', '--delete', 'refs/remotes/origin/HEAD');
   repo.git('update-ref', '-d', 'refs/remotes/origin/main');
   try {
     const lock = guard(repo, 'lock', ...args);
     assert.equal(lock.code, 0, lock.output);
   } finally {
+    repo.write('guard.config.yaml', config);
     repo.git('fetch', '-q', 'origin', 'main:refs/remotes/origin/main');
     repo.git('remote', 'set-head', 'origin', 'main');
   }
@@ -220,5 +223,117 @@ describe('guard lock fails closed without the protected ref', () => {
     const fetched = guard(repo, 'lock');
     assert.equal(fetched.code, 1, fetched.output);
     assert.match(fetched.output, /db\/migrations\/010_users\.sql is sealed in origin\/main/);
+  });
+});
+
+describe('nothing stands in for the protected branch, and each commit is judged where it forked', () => {
+  let repo: TempRepo;
+  let remote: string;
+  let dispose: () => void;
+  before(() => ({ repo, remote, dispose } = guardedRemote()));
+  after(() => dispose());
+  afterEach(() => {
+    repo.git('checkout', '-q', '-f', 'feature');
+    repo.git('reset', '-q', '--hard', 'origin/main');
+    repo.git('clean', '-q', '-fdx');
+  });
+
+  /** main, on the server, gets `file` (a new migration, sealed from then on), as another developer would push it. */
+  function sealOnMain(file: string, content: string): void {
+    const other = new TempRepo('guard-other-');
+    try {
+      other.git('remote', 'add', 'origin', remote);
+      other.git('fetch', '-q', 'origin');
+      other.git('checkout', '-q', '-b', 'main', 'origin/main');
+      other.write(file, content);
+      assert.equal(run(other.root, process.execPath, [GUARD, 'lock']).code, 0);
+      other.git('add', '-A');
+      other.git('commit', '-q', '-m', `main: ${file}`);
+      other.git('push', '-q', 'origin', 'main');
+    } finally {
+      other.dispose();
+    }
+    repo.git('fetch', '-q', 'origin');
+  }
+
+  it('a tag named origin/main in the CI clone does not decide what is sealed', () => {
+    const first = repo.git('rev-list', '--max-parents=0', 'HEAD').trim();
+    repo.write('db/migrations/020_orders.sql', 'DROP TABLE orders;\n');
+    lockIgnoringSealedState(repo);
+    repo.git('commit', '-q', '--no-verify', '-am', 'sneaky');
+    repo.git('tag', 'origin/main', first);
+    try {
+      const verify = guard(repo, 'verify', '--base', 'origin/main');
+      assert.equal(verify.code, 1, verify.output);
+      assert.match(verify.output, /db\/migrations\/020_orders\.sql is sealed in origin\/main/);
+      // Without the remote-tracking branch, the tag is not taken for it: exit 3.
+      repo.git('update-ref', '-d', 'refs/remotes/origin/main');
+      const missing = guard(repo, 'verify', '--base', 'origin/main');
+      assert.equal(missing.code, 3, missing.output);
+      assert.match(missing.output, /origin\/main is not refs\/remotes\/origin\/main in this clone: git would read it as refs\/tags\/origin\/main/);
+    } finally {
+      repo.git('tag', '-d', 'origin/main');
+      repo.git('fetch', '-q', 'origin', 'main:refs/remotes/origin/main');
+    }
+  });
+
+  it('the server maps protected: origin/main to its main even when a branch named origin/main exists', () => {
+    const first = repo.git('rev-list', '--max-parents=0', 'HEAD').trim();
+    repo.git('checkout', '-q', 'main');
+    repo.git('reset', '-q', '--hard', 'origin/main');
+    repo.write('guard.config.yaml', 'migrations:\n  - dir: db/migrations\n    tool: sql\nprotected: origin/main\n');
+    repo.git('commit', '-q', '-am', 'protect main');
+    repo.git('push', '-q', 'origin', 'main');
+    repo.git('checkout', '-q', 'feature');
+    repo.git('reset', '-q', '--hard', 'origin/main');
+    assert.equal(git(repo, 'push', '-q', '--no-verify', 'origin', `${first}:refs/heads/origin/main`).code, 0);
+    repo.write('db/migrations/020_orders.sql', 'DROP TABLE orders;\n');
+    lockIgnoringSealedState(repo);
+    repo.git('commit', '-q', '--no-verify', '-am', 'sneaky');
+    const push = pushHead(repo, '--no-verify');
+    assert.notEqual(push.code, 0, push.output);
+    assert.match(push.output, /remote: error db\/migrations\/020_orders\.sql is sealed in refs\/heads\/main/);
+  });
+
+  it('a commit pushed before its migration was sealed is judged again when a ref points at it later', () => {
+    repo.write('db/migrations/030_items.sql', 'CREATE TABLE items (id int);\n');
+    repo.git('add', '-A');
+    assert.equal(git(repo, 'commit', '-q', '-m', 'items').code, 0);
+    const adds = repo.git('rev-parse', 'HEAD').trim();
+    repo.write('db/migrations/030_items.sql', 'CREATE TABLE items (id bigint);\n');
+    assert.equal(git(repo, 'commit', '-q', '-am', 'items: bigint').code, 0, 'not sealed yet: may change');
+    const tweaks = repo.git('rev-parse', 'HEAD').trim();
+    assert.equal(pushHead(repo).code, 0);
+    // main takes the first commit: 030 is sealed with its first content.
+    assert.equal(git(repo, 'push', '-q', 'origin', `${adds}:refs/heads/main`).code, 0);
+    repo.git('fetch', '-q', 'origin');
+    const again = git(repo, 'push', '--no-verify', 'origin', `${tweaks}:refs/heads/again`);
+    assert.notEqual(again.code, 0, again.output);
+    assert.match(again.output, /remote: error db\/migrations\/030_items\.sql is sealed in refs\/heads\/main/);
+    const fastForward = git(repo, 'push', '--no-verify', 'origin', `${tweaks}:refs/heads/main`);
+    assert.notEqual(fastForward.code, 0, fastForward.output);
+    assert.equal(repo.git('ls-remote', remote, 'refs/heads/main').split('\t')[0], adds);
+  });
+
+  it('a branch written before main sealed a migration, then merging main, passes every gate', () => {
+    repo.write('db/migrations/070_feature.sql', 'CREATE TABLE feature (id int);\n');
+    repo.git('add', '-A');
+    assert.equal(git(repo, 'commit', '-q', '-m', 'feature').code, 0);
+    sealOnMain('db/migrations/060_other.sql', 'CREATE TABLE other (id int);\n');
+    // Before merging: the branch lacks 060, which it never had; nothing it changed was sealed.
+    const stale = guard(repo, 'verify', '--base', 'origin/main');
+    assert.equal(stale.code, 0, stale.output);
+    assert.equal(pushHead(repo).code, 0);
+    // Both sides changed the lockfile; without the merge driver, guard lock resolves it.
+    const merge = git(repo, 'merge', '-q', '--no-edit', 'origin/main');
+    if (merge.code !== 0) {
+      assert.equal(guard(repo, 'lock').code, 0);
+      repo.git('add', LOCK);
+      assert.equal(git(repo, 'commit', '-q', '--no-edit').code, 0);
+    }
+    const verify = guard(repo, 'verify', '--base', 'origin/main');
+    assert.equal(verify.code, 0, verify.output);
+    const push = pushHead(repo);
+    assert.equal(push.code, 0, push.output);
   });
 });

@@ -59,6 +59,36 @@ describe('checkSealed', () => {
     assert.match(findings[0]!.message, /db\/001_users\.sql is sealed in origin\/main and was renamed to db\/001_people\.sql/);
   });
 
+  it('a sealed migration\'s down script is sealed with it: an edit, deletion or rename is refused, an amendment of its path allowed', () => {
+    const withDown = [file('001_users.up.sql'), file('001_users.down.sql', 'DROP TABLE users;\n'), file('002_orders.sql')];
+    const sealedDown = { ref: 'origin/main', lock: lockOf([sqlSet(withDown)]) };
+    const edited = [sqlSet([withDown[0]!, file('001_users.down.sql', 'DROP TABLE users CASCADE;\n'), withDown[2]!])];
+    const findings = checkSealed(sealedDown, edited, lockOf(edited));
+    assert.deepEqual(findings.map((finding) => [finding.code, finding.file]), [['sealed-edited', 'db/001_users.down.sql']]);
+    assert.match(findings[0]!.message, /the down script of db\/001_users\.up\.sql, sealed in origin\/main, changed/);
+    const deleted = [sqlSet([withDown[0]!, withDown[2]!])];
+    assert.deepEqual(codes(checkSealed(sealedDown, deleted, lockOf(deleted))), ['sealed-deleted']);
+    // A down script under another name is no longer the pair's: the sealed one is gone.
+    const renamed = [sqlSet([withDown[0]!, { path: '001_people.down.sql', bytes: withDown[1]!.bytes }, withDown[2]!])];
+    const renamedFindings = checkSealed(sealedDown, renamed, lockOf(renamed));
+    assert.deepEqual(renamedFindings.map((finding) => [finding.code, finding.file]), [['sealed-deleted', 'db/001_users.down.sql']]);
+    const lock = lockOf(edited);
+    lock.amendments.push({
+      file: 'db/001_users.down.sql',
+      from: `sha256:${sealedDown.lock.sets[0]!.migrations[0]!.down_sha256}`,
+      to: `sha256:${lock.sets[0]!.migrations[0]!.down_sha256}`,
+      reason: 'cascade',
+      by: 'dev@example.com',
+      at: '2026-12-06',
+    });
+    assert.deepEqual(checkSealed(sealedDown, edited, lock), []);
+    // The lockfile line of the down script changed by hand, the files intact.
+    const intact = [sqlSet(withDown)];
+    const handEdited = lockOf(intact);
+    handEdited.sets[0]!.migrations[0]!.down_sha256 = 'e'.repeat(64);
+    assert.deepEqual(codes(checkSealed(sealedDown, intact, handEdited)), ['sealed-line-edited']);
+  });
+
   it('refuses a hand edit of a sealed lockfile line even when the file is intact', () => {
     const now = [sqlSet(base)];
     const lock = lockOf(now);

@@ -41,6 +41,15 @@ describe('preferLockedDuplicates', () => {
     assert.equal(preferred!.discovered.problems[0]!.file, 'V1.0__again.sql');
   });
 
+  it('the sealed lockfile decides before a branch lockfile that recorded the other file (both sides took 004)', () => {
+    const sealedLock = lockOf([sqlSet([file('001_a.sql'), file('004_other.sql')])]);
+    const branchLock = lockOf([sqlSet([file('001_a.sql'), file('004_feat.sql')])]);
+    const merged = sqlSet([file('001_a.sql'), file('004_feat.sql'), file('004_other.sql')]);
+    const [preferred] = preferLockedDuplicates([merged], sealedLock, branchLock);
+    assert.deepEqual(preferred!.discovered.migrations.map((migration) => migration.file), ['001_a.sql', '004_other.sql']);
+    assert.match(preferred!.discovered.problems[0]!.fix, /guard renumber db\/004_feat\.sql/);
+  });
+
   it('changes nothing when neither or both are locked', () => {
     const sets = [sqlSet([file('005_t5.sql'), file('005_a.sql')])];
     assert.deepEqual(preferLockedDuplicates(sets, undefined), sets);

@@ -1,5 +1,5 @@
 import { duplicateVersion } from '../migrations/version-order.js';
-import type { Problem } from '../migrations/types.js';
+import type { Migration, Problem } from '../migrations/types.js';
 import { joinPath } from '../paths.js';
 import type { SetUnderCheck } from '../verify/compare-with-lockfile.js';
 import type { Lockfile } from './types.js';
@@ -13,20 +13,31 @@ import type { Lockfile } from './types.js';
  * new one. Pure: the sets as discovered and the lockfiles in, new sets out.
  *
  * @param locks the lockfiles that vouch for a migration, most trusted first
- *   (the protected ref's, then the one being committed)
+ *   (the protected ref's, then the one being committed); the first that
+ *   records one of the two and not the other decides
  */
 export function preferLockedDuplicates(sets: readonly SetUnderCheck[], ...locks: readonly (Lockfile | undefined)[]): SetUnderCheck[] {
   return sets.map((set) => {
     const { dir, discovered } = set;
     if (!discovered.problems.some((problem) => problem.duplicate)) return set;
-    const locked = new Set(locks.flatMap((lock) => lock?.sets.find((candidate) => candidate.dir === dir)?.migrations.map((entry) => `${entry.id}\0${entry.file}`) ?? []));
-    const isLocked = (migration: { id: string; file: string }) => locked.has(`${migration.id}\0${migration.file}`);
+    // The most trusted lockfile that tells the two apart decides: a sealed
+    // migration wins over one only a branch's lockfile records.
+    const vouchers = locks.map(
+      (lock) => new Set(lock?.sets.find((candidate) => candidate.dir === dir)?.migrations.map((entry) => `${entry.id}\0${entry.file}`) ?? []),
+    );
+    const prefersLeftOut = (kept: Migration, leftOut: Migration) => {
+      for (const locked of vouchers) {
+        const keptLocked = locked.has(`${kept.id}\0${kept.file}`);
+        if (keptLocked !== locked.has(`${leftOut.id}\0${leftOut.file}`)) return !keptLocked;
+      }
+      return false;
+    };
     const migrations = [...discovered.migrations];
     const problems = discovered.problems.map((problem): Problem => {
       const at = problem.duplicate ? migrations.indexOf(problem.duplicate.kept) : -1;
       if (at === -1) return problem;
       const { kept, leftOut } = problem.duplicate!;
-      if (!isLocked(leftOut) || isLocked(kept)) return problem;
+      if (!prefersLeftOut(kept, leftOut)) return problem;
       migrations[at] = leftOut;
       return duplicateVersion(leftOut, kept, (file) => joinPath(dir, file));
     });

@@ -186,6 +186,7 @@ function checkSealedSet(sealedSet: LockSet, under: SetUnderCheck, lockSet: LockS
         fix: `restore it (${restore(entry, path)}) and ${NEW_MIGRATION}, or, if the change must reach databases that ran the old content, record it with \`guard amend ${path} --reason "..."\``,
       });
     }
+    findings.push(...sealedDownScript(entry, now, dir, where(entry), context, restore));
   }
 
   // A sealed line changed in the lockfile that is committed (the files may be fine).
@@ -196,8 +197,12 @@ function checkSealedSet(sealedSet: LockSet, under: SetUnderCheck, lockSet: LockS
       const line = lockedByKey.get(keyOf(entry));
       if (!line || line.file !== entry.file) continue; // deletions and renames are reported above
       const path = joinPath(dir, entry.file);
-      if (line.sha256 !== entry.sha256 && !context.isAmended(path, entry.sha256, line.sha256)) {
-        if (findings.some((finding) => finding.file === path)) continue;
+      const downPath = entry.down === undefined ? undefined : joinPath(dir, entry.down);
+      const downChanged =
+        downPath !== undefined &&
+        (line.down !== entry.down || (line.down_sha256 !== entry.down_sha256 && !context.isAmended(downPath, entry.down_sha256!, line.down_sha256 ?? '')));
+      if ((line.sha256 !== entry.sha256 && !context.isAmended(path, entry.sha256, line.sha256)) || downChanged) {
+        if (findings.some((finding) => finding.file === path || (downPath !== undefined && finding.file === downPath))) continue;
         findings.push({
           code: 'sealed-line-edited',
           exitCode: 1,
@@ -212,6 +217,39 @@ function checkSealedSet(sealedSet: LockSet, under: SetUnderCheck, lockSet: LockS
 
   findings.push(...outOfOrder(dir, discovered, sealedIds, ref));
   return findings;
+}
+
+/**
+ * A sealed migration's down or undo script (`x.down.sql`, Flyway `U1__x.sql`)
+ * is part of what was deployed: the rollback every environment would run. It
+ * may not be edited, deleted or renamed either (an edit recorded as an
+ * amendment of the script's path is allowed). A script added to a sealed
+ * migration that had none changes nothing that ran, and is allowed.
+ */
+function sealedDownScript(entry: LockEntry, now: LockEntry, dir: string, where: string, context: SetContext, restore: (entry: LockEntry, path: string) => string): Finding[] {
+  if (entry.down === undefined || entry.down_sha256 === undefined) return [];
+  const path = joinPath(dir, entry.down);
+  const of = `the down script of ${joinPath(dir, entry.file)}, ${where}`;
+  if (now.down === undefined) {
+    return [{ code: 'sealed-deleted', exitCode: 1, set: dir, file: path, message: `${path}, ${of}, was deleted`, fix: `restore it (${restore({ ...entry, file: entry.down }, path)})` }];
+  }
+  if (now.down !== entry.down) {
+    const renamed = joinPath(dir, now.down);
+    return [{ code: 'sealed-renamed', exitCode: 1, set: dir, file: renamed, message: `${path}, ${of}, was renamed to ${renamed}`, fix: `rename it back (git mv ${renamed} ${path})` }];
+  }
+  if (now.down_sha256 !== entry.down_sha256 && !context.isAmended(path, entry.down_sha256, now.down_sha256!)) {
+    return [
+      {
+        code: 'sealed-edited',
+        exitCode: 1,
+        set: dir,
+        file: path,
+        message: `${path}, ${of}, changed: it is what a rollback runs on every database that applied it`,
+        fix: `restore it (${restore({ ...entry, file: entry.down }, path)}), or, if the change must reach those databases, record it with \`guard amend ${path} --reason "..."\``,
+      },
+    ];
+  }
+  return [];
 }
 
 /** `sha256:3f9a1c2b…`, enough to tell two chain digests apart in a message. */

@@ -131,6 +131,8 @@ function compareSet(
 
   const expected = toLockSet(dir, discovered);
   const lockedById = new Map(locked.migrations.map((entry, index) => [entry.id, { entry, index }]));
+  // A locked file that shares its version with another is still there: the duplicate says so, it was not renamed.
+  const duplicates = new Set(discovered.problems.filter((problem) => problem.code === 'duplicate-id' && problem.file !== undefined).map((problem) => problem.file!));
   const matched = new Set<string>();
   const unlocked: LockEntry[] = [];
 
@@ -143,6 +145,7 @@ function compareSet(
     matched.add(entry.id);
     const lockedEntry = previous.entry;
     if (lockedEntry.file !== entry.file) {
+      if (duplicates.has(lockedEntry.file)) continue;
       findings.push({
         code: 'renamed',
         exitCode: 1,
