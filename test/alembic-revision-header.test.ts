@@ -141,10 +141,46 @@ describe('readRevisionHeader: the forms real revision files use', () => {
       "    x = 1; down_revision = 'inner2'",
       'class Helper:',
       "    depends_on = 'inner3'",
-      'if False:',
-      "\trevision = 'tabbed'",
+      'def f(): revision = 1',
     ].join('\n');
     assert.deepEqual(readRevisionHeader(text).values, { revision: 'real', down_revision: null });
+  });
+
+  it('refuses any other module-level binding of a header name, which Alembic would see and guard would not read', () => {
+    const refused = (text: string, line: number, pattern = /is bound here besides the module-level literal assignment/) => {
+      assert.throws(() => readRevisionHeader(text), (error: unknown) => error instanceof HeaderSyntaxError && error.line === line && pattern.test(error.message), text);
+    };
+    const head = "revision = 'ccc333'\ndown_revision = 'bbb222'\n";
+    refused(`${head}if True:\n    revision = 'bbb222'\n`, 4);
+    refused(`${head}if False:\n\trevision = 'tabbed'\n`, 4);
+    refused(`${head}try:\n    import x\nexcept ImportError:\n    down_revision = 'aaa'\n`, 6);
+    refused(`${head}revision, other = 'bbb222', 1\n`, 3);
+    refused(`${head}(other, revision) = (1, 'bbb222')\n`, 3);
+    refused(`${head}[revision] = ['bbb222']\n`, 3);
+    refused(`${head}x = (revision := 'bbb222')\n`, 3);
+    refused(`${head}revision += '2'\n`, 3);
+    refused(`${head}for revision in ['bbb222']:\n    pass\n`, 3);
+    refused(`${head}for _, revision in [(1, 'bbb222')]:\n    pass\n`, 3);
+    refused(`${head}from ids import revision\n`, 3);
+    refused(`${head}import ids as revision\n`, 3);
+    refused(`${head}with open('x') as revision:\n    pass\n`, 3);
+    refused(`${head}def bump():\n    global revision\n    revision = 'bbb222'\nbump()\n`, 4);
+    refused(`${head}del revision\n`, 3);
+    refused(`${head}globals()['revision'] = 'bbb222'\n`, 3, /set dynamically/);
+    refused(`${head}import sys\nsetattr(sys.modules[__name__], "revision", 'bbb222')\n`, 4, /set dynamically/);
+    // Reads, and names in strings and comments, are fine.
+    const fine = [
+      `${head}print(revision)\n`,
+      `${head}log(revision, down_revision)\n`,
+      `${head}call(revision=revision)\n`,
+      `${head}x = {'revision': revision}\n`,
+      `${head}if revision == 'ccc333':\n    pass\n`,
+      `${head}# revision = 'bbb222'\n`,
+      `${head}doc = "revision = 'bbb222'"\n`,
+      `${head}context.revision = 'x'\n`,
+      `${head}def upgrade():\n    revision = 'local'\n    op.execute(f"SELECT {revision}")\n`,
+    ];
+    for (const text of fine) assert.equal(readRevisionHeader(text).values.revision, 'ccc333', text);
   });
 
   it('reads module-level statements joined by `;` and backslash continuations', () => {
@@ -234,6 +270,14 @@ describe('alembicAdapter.discover: files and problems a user sees', () => {
     assert.deepEqual(set.problems, []);
     assert.deepEqual(set.heads, ['aaa']);
     assert.deepEqual(sorted(set.ignored), ['.#1_base.py', 'README', '__init__.py', '__init__helpers.py', 'env.py', 'notes.txt']);
+  });
+
+  it('reads an env.py that declares a revision like any other revision file, as Alembic loads it', () => {
+    // A copy of the sealed head under that name would otherwise stand in for it unseen.
+    const set = discover({ '1_base.py': rev('aaa', null), '2_next.py': rev('bbb', 'aaa'), 'env.py': rev('bbb', 'aaa') });
+    assert.deepEqual(codes(set), ['duplicate-id']);
+    assert.match(set.problems[0]!.message, /bbb/);
+    assert.deepEqual(set.ignored, []);
   });
 
   it('reports a helper module without revision in the folder (Alembic stops at it)', () => {

@@ -80,15 +80,20 @@ fetch it).`,
   },
 };
 
-/** Who amends: git's user.email, else user.name, else the login name. */
+/**
+ * Who amends: the e-mail of git's author identity, as the commit that
+ * carries the amendment will name its author (`git var GIT_AUTHOR_IDENT`
+ * honours GIT_AUTHOR_EMAIL and user.email alike,
+ * https://git-scm.com/docs/git-var), else its name, else the login name.
+ */
 async function author(root: string): Promise<string> {
-  for (const key of ['user.email', 'user.name']) {
-    try {
-      const value = (await runGit(root, ['config', '--get', key])).toString('utf8').trim();
-      if (value) return value;
-    } catch {
-      // not set
-    }
+  try {
+    const ident = (await runGit(root, ['var', 'GIT_AUTHOR_IDENT'])).toString('utf8').trim();
+    const parsed = /^(.*?) <([^>]*)> \d+ [+-]\d{4}$/.exec(ident);
+    if (parsed?.[2]) return parsed[2];
+    if (parsed?.[1]) return parsed[1];
+  } catch {
+    // no identity configured
   }
   return userInfo().username;
 }

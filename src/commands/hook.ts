@@ -82,7 +82,7 @@ export async function preCommit(options: { cwd: string; configPath?: string | un
   const findings: Finding[] = [...plan.warnings];
   // Judged against the staged lockfile, so a hand edit of a sealed line is
   // refused rather than silently repaired by the relock below.
-  if (sealed) findings.push(...(await checkSealedWithHistory(repository.root, sealed, sets, previous ?? plan.lock)));
+  if (sealed) findings.push(...(await checkSealedWithHistory(repository.root, sealed, sets, previous ?? plan.lock, source)));
   const dirs = config.migrations.map((set) => set.dir);
   findings.push(...(await secretFindings(await changedFiles(repository.root, dirs, await head, source), setOfPath(dirs))));
   if (findings.length > 0) return result(findings, false);

@@ -142,7 +142,7 @@ async function planAndWrite(
     return { ...base, ok: false, exitCode, written: false, changes: [], warnings: [], refusals: plan.refusal };
   }
   if (sealed) {
-    const findings = await checkSealedWithHistory(root, sealed, sets, plan.lock);
+    const findings = await checkSealedWithHistory(root, sealed, sets, plan.lock, { kind: 'worktree' });
     const refusals = findings.filter((finding) => SEALED_REFUSALS.has(finding.code));
     if (refusals.length > 0) return { ...base, ok: false, exitCode: ExitCode.refused, written: false, changes: [], warnings: [], refusals };
     plan.warnings.push(...findings.filter((finding) => !SEALED_REFUSALS.has(finding.code)));

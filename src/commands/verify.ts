@@ -19,6 +19,7 @@ import { ExitCode } from '../core/exit-codes.js';
 import { findConflictMarkers } from '../core/lockfile/conflict-markers.js';
 import { preferLockedDuplicates } from '../core/lockfile/prefer-locked-duplicates.js';
 import { describeSetChange, newAmendments, type NewAmendments } from '../core/seal/new-amendments.js';
+import { printable } from '../core/printable.js';
 
 /** What discovery found in one set, for people and scripts. */
 export interface SetSummary {
@@ -110,7 +111,7 @@ export async function verifyRepository(options: {
     const lock = text === undefined || findConflictMarkers(text).length > 0 ? undefined : (await parseLockfile(text, LOCKFILE_NAME)).lock;
     const sets = preferLockedDuplicates(await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir), sealed.lock, lock);
     const result = await judge(sets, text, options.source, true);
-    const sealedFindings = await checkSealedWithHistory(repository.root, sealed, sets, lock);
+    const sealedFindings = await checkSealedWithHistory(repository.root, sealed, sets, lock, options.source);
     // A sealed file's own refusal says it all; "changed since it was locked, run guard lock" would contradict it.
     const sealedFiles = new Set(sealedFindings.map((finding) => finding.file));
     const dirs = config.migrations.map((set) => set.dir);
@@ -303,7 +304,8 @@ export function printVerifyResult(result: VerifyResult, context: CommandContext)
     if (more > 0) context.out(`::notice title=guard::${more} more ${more === 1 ? 'problem' : 'problems'} than GitHub annotates; ${summaryFile ? 'all are in the job summary' : 'all are listed above'}`);
     for (const note of amended) context.out(`::notice title=guard amendment::${note.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}`);
     if (summaryFile) {
-      const notes = amended.length > 0 ? `\n**Amendments since ${result.base}** (sanctioned changes of sealed migrations; review them):\n\n${amended.map((note) => `- ${note}`).join('\n')}\n` : '';
+      const markdown = (note: string) => note.replace(/[\\`*_{}[\]()<>#+!|~-]/g, (ch) => `\\${ch}`);
+      const notes = amended.length > 0 ? `\n**Amendments since ${result.base}** (sanctioned changes of sealed migrations; review them):\n\n${amended.map((note) => `- ${markdown(note)}`).join('\n')}\n` : '';
       appendFileSync(summaryFile, githubStepSummary('migration-guard: guard verify', everything, verdictLine(result, (text) => text)) + notes);
     }
   }
@@ -318,11 +320,12 @@ export function printVerifyResult(result: VerifyResult, context: CommandContext)
  */
 function amendmentNotes(result: VerifyResult): string[] {
   const { files, sets } = result.amendments ?? { files: [], sets: [] };
-  const who = (amendment: { by: string; at: string; reason: string }) => `; by ${amendment.by} on ${amendment.at}: ${JSON.stringify(amendment.reason)}`;
-  const short = (checksum: string) => `${checksum.slice(0, 'sha256:'.length + 12)}…`;
+  // Every field comes from the branch's lockfile: printed, never obeyed by the terminal.
+  const who = (amendment: { by: string; at: string; reason: string }) => `; by ${printable(amendment.by)} on ${printable(amendment.at)}: ${printable(JSON.stringify(amendment.reason))}`;
+  const short = (checksum: string) => `${printable(checksum.slice(0, 'sha256:'.length + 12))}…`;
   return [
-    ...files.map((amendment) => `${amendment.file} (sealed in ${result.base}) changes from ${short(amendment.from)} to ${short(amendment.to)}${who(amendment)}`),
-    ...sets.map((amendment) => `set ${amendment.set} (sealed in ${result.base}) is ${describeSetChange(amendment)}${who(amendment)}`),
+    ...files.map((amendment) => `${printable(amendment.file)} (sealed in ${result.base}) changes from ${short(amendment.from)} to ${short(amendment.to)}${who(amendment)}`),
+    ...sets.map((amendment) => `set ${printable(amendment.set)} (sealed in ${result.base}) is ${printable(describeSetChange(amendment))}${who(amendment)}`),
   ];
 }
 
@@ -330,14 +333,16 @@ function amendmentNotes(result: VerifyResult): string[] {
 function verdictLine(result: VerifyResult, mark: (text: string) => string): string {
   const total = result.sets.reduce((sum, set) => sum + set.migrations, 0);
   const where = result.source === 'worktree' ? '' : ` at ${result.source}`;
-  const sealedNote = result.base ? `; nothing sealed in ${result.base} changed` : '';
+  const amendedCount = (result.amendments?.files.length ?? 0) + (result.amendments?.sets.length ?? 0);
+  const sealedNote = result.base ? `; nothing sealed in ${result.base} changed${amendedCount > 0 ? ` but what ${amendedCount === 1 ? 'the amendment above records' : `the ${amendedCount} amendments above record`}` : ''}` : '';
   if (result.ok) {
     return `${mark('ok')} ${total} ${total === 1 ? 'migration' : 'migrations'} in ${result.sets.length} ${result.sets.length === 1 ? 'set' : 'sets'} match ${LOCKFILE_NAME}${where}${sealedNote}`;
   }
   const count = result.findings.length;
   const earlier = result.commits?.length ?? 0;
-  const history = earlier > 0 ? `; ${earlier} earlier ${earlier === 1 ? 'commit breaks' : 'commits break'} the rules` : '';
-  return `${mark('refused')} ${count} ${count === 1 ? 'problem' : 'problems'} in ${total} ${total === 1 ? 'migration' : 'migrations'}${where}${history}`;
+  const history = earlier > 0 ? `${earlier} earlier ${earlier === 1 ? 'commit breaks' : 'commits break'} the rules` : '';
+  if (count === 0) return `${mark('refused')} ${history} (the final state${where} passes: ${total} ${total === 1 ? 'migration' : 'migrations'})`;
+  return `${mark('refused')} ${count} ${count === 1 ? 'problem' : 'problems'} in ${total} ${total === 1 ? 'migration' : 'migrations'}${where}${history ? `; ${history}` : ''}`;
 }
 
 /** `alembic/versions (alembic): 120 migrations, head ddd444, 3 merge points, branches billing, core` */

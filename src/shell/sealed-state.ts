@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { GuardError } from '../core/guard-error.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
@@ -6,7 +7,8 @@ import { LOCKFILE_NAME, type LockEntry } from '../core/lockfile/types.js';
 import { checkSealed, type SealedState } from '../core/seal/check-sealed.js';
 import type { Finding, SetUnderCheck } from '../core/verify/compare-with-lockfile.js';
 import type { Lockfile } from '../core/lockfile/types.js';
-import { runGit } from './git/run-git.js';
+import { runGit, splitNul } from './git/run-git.js';
+import type { Source } from './read-migration-files.js';
 import { forkPoints } from './fork-points.js';
 import { readLockfileText } from './read-lockfile.js';
 
@@ -144,23 +146,54 @@ async function lockfileAt(root: string, ref: string, commit: string): Promise<Re
  * The sealing rules, with each refused migration's message naming the commit
  * and date that sealed it (the first commit on `ref` whose lockfile records
  * its checksum; https://git-scm.com/docs/git-log#Documentation/git-log.txt--Sltstringgt).
+ * A set the lockfile records as moved must have left its old dir: the old
+ * dir is looked at in `source`, as the migrations were.
  */
-export async function checkSealedWithHistory(root: string, sealed: SealedState, sets: readonly SetUnderCheck[], lock: Lockfile | undefined): Promise<Finding[]> {
+export async function checkSealedWithHistory(
+  root: string,
+  sealed: SealedState & { commit?: string },
+  sets: readonly SetUnderCheck[],
+  lock: Lockfile | undefined,
+  source: Source,
+): Promise<Finding[]> {
+  const movedFrom = (lock?.setAmendments ?? []).filter((amendment) => amendment.change === 'moved').map((amendment) => amendment.set);
+  const leftBehind = movedFrom.length > 0 ? await dirsHoldingFiles(root, source, movedFrom) : new Set<string>();
   // First pass: which sealed entries do the messages name?
   const wanted = new Map<string, LockEntry>();
   const first = checkSealed(sealed, sets, lock, (_, entry) => {
     wanted.set(entry.sha256, entry);
     return undefined;
-  });
+  }, leftBehind);
   if (first.length === 0) return first;
   const named = new Map<string, string | undefined>();
   await Promise.all(
     [...wanted.values()].slice(0, 20).map(async (entry) => {
-      const found = await git(root, ['log', '--reverse', '--format=%h (%cs, %an)', `-S${entry.sha256}`, sealed.ref, '--', LOCKFILE_NAME]);
+      const found = await git(root, ['log', '--reverse', '--format=%h (%cs, %an)', `-S${entry.sha256}`, sealed.commit || sealed.ref, '--', LOCKFILE_NAME]);
       named.set(entry.sha256, found?.split('\n')[0]);
     }),
   );
-  return checkSealed(sealed, sets, lock, (_, entry) => named.get(entry.sha256));
+  return checkSealed(sealed, sets, lock, (_, entry) => named.get(entry.sha256), leftBehind);
+}
+
+/** Which of `dirs` hold at least one file in `source` (git's tree or index, or the work tree on disk). */
+async function dirsHoldingFiles(root: string, source: Source, dirs: readonly string[]): Promise<Set<string>> {
+  if (source.kind === 'worktree') {
+    return new Set(
+      dirs.filter((dir) => {
+        try {
+          return readdirSync(path.join(root, dir), { recursive: true, withFileTypes: true }).some((entry) => !entry.isDirectory());
+        } catch {
+          return false;
+        }
+      }),
+    );
+  }
+  const listed =
+    source.kind === 'revision'
+      ? await runGit(root, ['ls-tree', '-r', '-z', '--name-only', '--full-tree', source.rev, '--', ...dirs])
+      : await runGit(root, ['ls-files', '-z', '--', ...dirs]);
+  const files = splitNul(listed);
+  return new Set(dirs.filter((dir) => files.some((file) => dir === '.' || file.startsWith(`${dir}/`))));
 }
 
 /** The commit `ref` names, or undefined when it does not resolve. */

@@ -5,10 +5,11 @@
 // Real git, a bare remote with guard's pre-receive hook, the compiled CLI.
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { TempRepo, withSealedRemote } from '../helpers/git-repo.js';
+import { TempRepo, alembicRevision, withSealedRemote } from '../helpers/git-repo.js';
 import { GUARD } from '../helpers/compiled-guard.js';
 
 const LOCK = 'checksums.lock.yaml';
@@ -154,6 +155,20 @@ describe('a sealed set cannot be dropped quietly', () => {
     assert.equal(push.code, 0, push.output);
   });
 
+  it('an amendment is printed, never obeyed: terminal control sequences in its fields are shown escaped', () => {
+    repo.write('db/new/001_x.sql', 'CREATE TABLE x (id int);\n');
+    repo.write('guard.config.yaml', ONLY_NEW_SET);
+    assert.equal(guard(repo, 'amend', '--set', 'db/migrations', '--reason', 'x').code, 0);
+    // What an attacker could write in the lockfile by hand: erase the line, move the cursor up, a bidi override.
+    repo.write(LOCK, repo.read(LOCK).replace('by: "test@example.com"', 'by: "\\r\\u001b[2K\\u001b[1A\\u202e"'));
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '--no-verify', '-m', 'drop');
+    const verify = guard(repo, 'verify', '--base', 'origin/main');
+    assert.equal(verify.code, 0, verify.output);
+    assert.doesNotMatch(verify.output, /[\u001b\r\u202e]/);
+    assert.match(verify.output, /by \\u000d\\u001b\[2K\\u001b\[1A\\u202e on /);
+  });
+
   it('guard amend --set records a move; the moved migrations stay sealed in the new dir', () => {
     repo.git('mv', 'db/migrations', 'db/sql');
     repo.write('guard.config.yaml', 'migrations:\n  - dir: db/sql\n    tool: sql\n');
@@ -178,6 +193,26 @@ describe('a sealed set cannot be dropped quietly', () => {
     const server = pushHead(repo, '--no-verify');
     assert.notEqual(server.code, 0, server.output);
     assert.match(server.output, /remote: error db\/sql\/010_users\.sql is sealed in refs\/heads\/main/);
+  });
+
+  it('a copy is not a move: amend --set refuses while the old dir still holds files, and so does the CI gate', () => {
+    repo.git('checkout', '-q', '-b', 'copy');
+    execFileSync('cp', ['-r', path.join(repo.root, 'db/migrations'), path.join(repo.root, 'db/sql')]);
+    repo.write('guard.config.yaml', 'migrations:\n  - dir: db/sql\n    tool: sql\n');
+    const amend = guard(repo, 'amend', '--set', 'db/migrations', '--reason', 'move');
+    assert.equal(amend.code, 1, amend.output);
+    assert.match(amend.output, /records it as moved to db\/sql, but db\/migrations still holds files, and a copy left behind would go unchecked/);
+    // The amendment a real move records, committed beside a copy (--no-verify), is refused by the gate.
+    repo.remove('db/migrations');
+    assert.equal(guard(repo, 'amend', '--set', 'db/migrations', '--reason', 'move').code, 0);
+    repo.git('checkout', '--', 'db/migrations');
+    repo.write('db/migrations/010_users.sql', 'DROP TABLE users;\n');
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '--no-verify', '-m', 'copy, edit the original');
+    const verify = guard(repo, 'verify', '--base', 'origin/main', '--format', 'json');
+    assert.equal(verify.code, 1, verify.output);
+    const codes = (JSON.parse(verify.stdout) as { findings: { code: string }[] }).findings.map((finding) => finding.code);
+    assert.deepEqual(codes, ['sealed-set-dropped']);
   });
 
   it('amending a set that is still configured as sealed, or is not sealed, changes nothing', () => {
@@ -335,5 +370,54 @@ describe('nothing stands in for the protected branch, and each commit is judged 
     assert.equal(verify.code, 0, verify.output);
     const push = pushHead(repo);
     assert.equal(push.code, 0, push.output);
+  });
+});
+
+describe('an Alembic file cannot stand in for a sealed revision', () => {
+  let repo: TempRepo;
+  let remote: string;
+  before(() => {
+    remote = mkdtempSync(path.join(tmpdir(), 'guard-remote-'));
+    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
+    hook(path.join(remote, 'hooks/pre-receive'), 'hook pre-receive');
+    repo = new TempRepo();
+    repo.write('guard.config.yaml', 'migrations:\n  - dir: db/versions\n    tool: alembic\n');
+    repo.write('db/versions/aaa111_users.py', alembicRevision('aaa111', null));
+    repo.write('db/versions/bbb222_orders.py', alembicRevision('bbb222', 'aaa111'));
+    assert.equal(guard(repo, 'lock').code, 0);
+    repo.commitAll('sealed revisions');
+    repo.git('remote', 'add', 'origin', remote);
+    repo.git('push', '-q', '-u', 'origin', 'main');
+    repo.git('checkout', '-q', '-b', 'feature');
+  });
+  after(() => {
+    repo.dispose();
+    rmSync(remote, { recursive: true, force: true });
+  });
+  afterEach(() => {
+    repo.git('reset', '-q', '--hard', 'origin/main');
+    repo.git('clean', '-q', '-fdx');
+  });
+
+  const gates = (file: string, content: string) => {
+    repo.write(file, content);
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '--no-verify', '-m', 'stand-in');
+    return { verify: guard(repo, 'verify', '--base', 'origin/main'), push: pushHead(repo, '--no-verify') };
+  };
+
+  it('env.py in the versions folder declaring the sealed head is a duplicate revision, as Alembic loads it', () => {
+    const { verify, push } = gates('db/versions/env.py', alembicRevision('bbb222', 'aaa111', "op_extra = 'DROP TABLE users'"));
+    assert.equal(verify.code, 1, verify.output);
+    assert.match(verify.output, /revision bbb222 is declared twice: in db\/versions\/bbb222_orders\.py and db\/versions\/env\.py/);
+    assert.notEqual(push.code, 0, push.output);
+  });
+
+  it('a new file whose header binds revision again where Python would run it is refused, by line', () => {
+    const text = "revision = 'ccc333'\ndown_revision = 'bbb222'\nif True:\n    revision = 'bbb222'\n    down_revision = 'aaa111'\n";
+    const { verify, push } = gates('db/versions/ccc333_new.py', text);
+    assert.equal(verify.code, 2, verify.output);
+    assert.match(verify.output, /db\/versions\/ccc333_new\.py:4: `revision` is bound here besides the module-level literal assignment/);
+    assert.notEqual(push.code, 0, push.output);
   });
 });

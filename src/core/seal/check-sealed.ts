@@ -36,8 +36,16 @@ const NEW_MIGRATION = 'write a new migration that makes the change instead';
  *   skip it or apply it out of sequence).
  *
  * @param sealedAt names the commit and date that sealed an entry, for messages
+ * @param leftBehind dirs that still hold files: a set recorded as moved from
+ *   one of them was copied, not moved, and the copy left behind is unchecked
  */
-export function checkSealed(sealed: SealedState, sets: readonly SetUnderCheck[], lock: Lockfile | undefined, sealedAt: SealedAt = () => undefined): Finding[] {
+export function checkSealed(
+  sealed: SealedState,
+  sets: readonly SetUnderCheck[],
+  lock: Lockfile | undefined,
+  sealedAt: SealedAt = () => undefined,
+  leftBehind: ReadonlySet<string> = new Set(),
+): Finding[] {
   const findings: Finding[] = [];
   const current = new Map(sets.map((set) => [set.dir, set]));
   const amended = new Set(lock?.amendments.map((amendment) => `${amendment.file}\0${amendment.from}\0${amendment.to}`) ?? []);
@@ -48,7 +56,7 @@ export function checkSealed(sealed: SealedState, sets: readonly SetUnderCheck[],
   };
   for (const sealedSet of sealed.lock.sets) {
     if (!sealedSet.migrations.some((entry) => !entry.repeatable)) continue; // nothing sealed in it
-    const where = whereSealedSetIs(sealedSet, current, lock?.setAmendments ?? [], sealed.ref);
+    const where = whereSealedSetIs(sealedSet, current, lock?.setAmendments ?? [], sealed.ref, leftBehind);
     if (where.kind === 'refused') findings.push(where.finding);
     else if (where.kind === 'checked') {
       findings.push(...checkSealedSet(sealedSet, where.under, lock?.sets.find((set) => set.dir === where.under.dir), where.match, context));
@@ -68,7 +76,13 @@ type SealedSetPlace =
  * a set amendment recorded against this sealed state (its chain digest): a
  * branch's config cannot make guard forget what the protected ref sealed.
  */
-export function whereSealedSetIs(sealedSet: LockSet, current: ReadonlyMap<string, SetUnderCheck>, amendments: readonly SetAmendment[], ref: string): SealedSetPlace {
+export function whereSealedSetIs(
+  sealedSet: LockSet,
+  current: ReadonlyMap<string, SetUnderCheck>,
+  amendments: readonly SetAmendment[],
+  ref: string,
+  leftBehind: ReadonlySet<string> = new Set(),
+): SealedSetPlace {
   const { dir, tool } = sealedSet;
   const here = current.get(dir);
   if (here && here.discovered.tool === tool) return { kind: 'checked', under: here, match: 'id' };
@@ -94,6 +108,13 @@ export function whereSealedSetIs(sealedSet: LockSet, current: ReadonlyMap<string
   }
   if (amendment?.change === 'dropped') return { kind: 'dropped' };
   if (amendment?.change === 'moved' && amendment.to !== undefined) {
+    if (leftBehind.has(dir)) {
+      return refused(
+        'sealed-set-dropped',
+        `${sealedText}; the lockfile records it as moved to ${amendment.to}, but ${dir} still holds files, and a copy left behind would go unchecked`,
+        `finish the move (git rm -r ${dir}, or git mv it), or list ${dir} in the config again`,
+      );
+    }
     const target = current.get(amendment.to);
     if (target && target.discovered.tool === tool) return { kind: 'checked', under: target, match: 'id' };
     return refused(

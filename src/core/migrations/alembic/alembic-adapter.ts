@@ -8,11 +8,17 @@ import { buildRevisionGraph } from './revision-graph.js';
  * Files Alembic loads from a version location: `*.py` not starting with
  * `__init__` or `.#` (emacs lock files); see `_only_source_rev_file` in
  * alembic/script/base.py. Sourceless `.pyc` deployments are not a source
- * repository's concern. `env.py` is the environment script beside the
- * version folder; it is skipped so that pointing `dir` at the script
- * location with `recursive: true` still works.
+ * repository's concern.
  */
-const REVISION_FILE = /^(?!\.#|__init__|env\.py$)[^/]*\.py$/;
+const REVISION_FILE = /^(?!\.#|__init__)[^/]*\.py$/;
+
+/**
+ * `env.py`, the environment script beside the version folder, is not a
+ * revision when it declares none (so `dir` may point at the script location
+ * with `recursive: true`); one that does is read like any other, because
+ * Alembic loads every `.py` file of a version folder, that name included.
+ */
+const ENVIRONMENT_SCRIPT = 'env.py';
 
 /**
  * A file without a `revision` variable whose whole name is hex: Alembic 0.1
@@ -37,6 +43,7 @@ export const alembicAdapter: ToolAdapter = {
     const decoded = decodeText(show(path), bytes, { pythonCoding: true });
     if ('problem' in decoded) return { sha256, problem: { ...decoded.problem, file: path } };
     const parsed = parseRevision(path, show(path), sha256, decoded.text);
+    if ('declaresNothing' in parsed) return basename(path) === ENVIRONMENT_SCRIPT ? { sha256 } : { sha256, problem: parsed.problem };
     return { sha256, ...parsed };
   },
 
@@ -52,6 +59,10 @@ export const alembicAdapter: ToolAdapter = {
         continue;
       }
       const reading = readingOf(alembicAdapter, file, options);
+      if (!reading.problem && !reading.migration) {
+        ignored.push(file.path); // an environment script that declares no revision
+        continue;
+      }
       if (reading.problem) problems.push(reading.problem);
       // A revision whose labels guard cannot read still has a place in the graph.
       if (reading.migration) revisions.push(reading.migration);
@@ -63,7 +74,16 @@ export const alembicAdapter: ToolAdapter = {
   },
 };
 
-function parseRevision(path: string, shown: string, sha256: string, text: string): { migration: Migration; problem?: Problem } | { problem: Problem } {
+/**
+ * A revision file's header as a migration, or why it cannot be one;
+ * `declaresNothing` marks a file that assigns no header variable at all.
+ */
+function parseRevision(
+  path: string,
+  shown: string,
+  sha256: string,
+  text: string,
+): { migration: Migration; problem?: Problem } | { problem: Problem; declaresNothing?: true } {
   let header;
   try {
     header = readRevisionHeader(text);
@@ -80,6 +100,7 @@ function parseRevision(path: string, shown: string, sha256: string, text: string
     const legacy = LEGACY_REVISION_FILE.exec(basename(path));
     if (!legacy) {
       return {
+        ...(values.down_revision === undefined ? { declaresNothing: true as const } : {}),
         problem: {
           ...unparseable(
             path,

@@ -60,6 +60,7 @@ export function readRevisionHeader(source: string): RevisionHeader {
   // assign one, so the scan stops there: revision headers sit near the top,
   // and 10,000 files are read on every verify.
   const limit = lastCandidate(text);
+  const read = new Set<number>();
   while (!scanner.done() && scanner.pos <= limit) {
     // At the start of a statement at column 0 (module level).
     scanner.moduleLevel = scanner.atColumnZero();
@@ -67,6 +68,7 @@ export function readRevisionHeader(source: string): RevisionHeader {
       ASSIGNMENT.lastIndex = scanner.pos;
       const match = ASSIGNMENT.exec(text);
       if (match) {
+        read.add(scanner.pos);
         const name = match[1] as HeaderName;
         const line = scanner.line;
         const start = scanner.mark();
@@ -89,7 +91,155 @@ export function readRevisionHeader(source: string): RevisionHeader {
     }
     scanner.skipStatement();
   }
+  const other = otherAssignment(text, read);
+  if (other) throw other;
   return header;
+}
+
+const HEADER_WORD = /(?<![\w.])(revision|down_revision|branch_labels|depends_on)(?![\w])/g;
+const BINDS_NEXT_NAME = /(?:^|[^\w.])(?:for|as|import|global|nonlocal|del|def|class)[ \t]+$/;
+const AUGMENTED = /^(?:\/\/|\*\*|>>|<<|[-+*/%&|^@])=/;
+const DYNAMIC = /\b(?:globals|vars|locals|setattr|exec|eval|__import__)[ \t]*\(|__dict__|sys\.modules/;
+
+/**
+ * Python binds a header name in more ways than the module-level literal
+ * assignments this scanner reads, and the last binding is what Alembic sees:
+ * `if True:` with an indented `revision = '...'`, `revision, x = ...`,
+ * `(revision := ...)`, `for revision in ...`, `import x as revision`,
+ * `globals()['revision'] = ...`. Any such binding besides the ones read
+ * (`read`: offsets of the names of the assignments read) is refused, by
+ * line: a revision id guard reads differently from Alembic would let a file
+ * stand in for a sealed revision. A name only read (`print(revision)`,
+ * `f(revision=x)`, `context.revision`) is fine.
+ */
+function otherAssignment(text: string, read: ReadonlySet<number>): HeaderSyntaxError | undefined {
+  HEADER_WORD.lastIndex = 0;
+  const others: number[] = [];
+  for (let match = HEADER_WORD.exec(text); match; match = HEADER_WORD.exec(text)) if (!read.has(match.index)) others.push(match.index);
+  const dynamicQuoted = /(['"])(?:revision|down_revision|branch_labels|depends_on)\1/.test(text);
+  if (others.length === 0 && !dynamicQuoted) return undefined;
+  const code = codeOnly(text);
+  const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
+  for (const at of others) {
+    if (code[at] === ' ') continue; // inside a string or a comment
+    const name = HEADER_WORD.exec(text.slice(at))?.[1] ?? 'revision';
+    HEADER_WORD.lastIndex = 0;
+    if (bindsName(code, at, name.length)) {
+      return new HeaderSyntaxError(
+        `\`${name}\` is bound here besides the module-level literal assignment guard reads; Alembic would use whichever runs last, so guard cannot tell which revision this file is`,
+        lineOf(at),
+      );
+    }
+  }
+  if (dynamicQuoted && DYNAMIC.test(code)) {
+    const at = code.search(DYNAMIC);
+    return new HeaderSyntaxError('a header variable may be set dynamically here (globals(), setattr, exec, sys.modules ...); guard reads revision headers only as literals', lineOf(at));
+  }
+  return undefined;
+}
+
+/** Whether the header name at `at` (of `length`) in code-only text is bound there, at module level, rather than read. */
+function bindsName(code: string, at: number, length: number): boolean {
+  if (inFunctionOrClass(code, at)) return /(?:^|[^\w.])global[ \t]+[^\n]*$/.test(code.slice(code.lastIndexOf('\n', at - 1) + 1, at));
+  const lineStart = code.lastIndexOf('\n', at - 1) + 1;
+  const lineEnd = code.indexOf('\n', at) === -1 ? code.length : code.indexOf('\n', at);
+  const after = code.slice(at + length, lineEnd).replace(/^[ \t]+/, '');
+  const before = code.slice(lineStart, at);
+  if (after.startsWith(':=')) return true;
+  // Inside brackets, `name=` is a keyword argument or a parameter's default.
+  if ((/^=(?!=)/.test(after) || AUGMENTED.test(after)) && bracketDepth(code, at) === 0) return true;
+  // An annotated target (`revision: str = ...`), but not a keyword argument's or a dict key's colon.
+  if (after.startsWith(':') && /^[ \t]*$/.test(before)) return true;
+  if (BINDS_NEXT_NAME.test(before) || /^[ \t]*(?:from[ \t].*[ \t])?import[ \t]/.test(before)) return true;
+  // One of several targets: `revision, x = ...`, `(a, revision) = ...`, `for a, revision in ...`.
+  if (/^[ \t]*(?:async[ \t]+)?for[ \t]/.test(before) && /(?:^|[\s,)\]])in[ \t(\[]/.test(after)) return true;
+  if (/^[,)\]]/.test(after)) {
+    let depth = 0;
+    for (let i = lineStart; i < lineEnd; i++) {
+      const ch = code[i]!;
+      if (ch === '(' || ch === '[' || ch === '{') depth++;
+      else if (ch === ')' || ch === ']' || ch === '}') depth--;
+      else if (ch === '=' && depth === 0 && i > at && !'=<>!:+-*/%&|^@'.includes(code[i - 1]!) && code[i + 1] !== '=') return true;
+    }
+  }
+  return false;
+}
+
+/** How many brackets are open at `at` in code-only text. */
+function bracketDepth(code: string, at: number): number {
+  let depth = 0;
+  for (let i = 0; i < at; i++) {
+    const ch = code[i];
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if ((ch === ')' || ch === ']' || ch === '}') && depth > 0) depth--;
+  }
+  return depth;
+}
+
+/**
+ * Whether `at` lies in the body of a `def` or `class` (a binding there is
+ * local, not the module's), judged by indentation: the nearest less
+ * indented line ending in `:` above it, and so on out to column 0.
+ */
+function inFunctionOrClass(code: string, at: number): boolean {
+  const lineStart = code.lastIndexOf('\n', at - 1) + 1;
+  const indentOf = (line: string) => line.length - line.trimStart().length;
+  let line = code.slice(lineStart, at);
+  if (/^[ \t]*(?:async[ \t]+)?(?:def|class)\b/.test(line)) return true; // def f(): revision = 1
+  let indent = indentOf(line);
+  let end = lineStart - 1;
+  while (indent > 0 && end > 0) {
+    const start = code.lastIndexOf('\n', end - 1) + 1;
+    line = code.slice(start, end);
+    end = start - 1;
+    const trimmed = line.trim();
+    if (trimmed === '' || indentOf(line) >= indent || !trimmed.endsWith(':')) continue;
+    if (/^(?:async[ \t]+)?(?:def|class)\b/.test(trimmed)) return true;
+    indent = indentOf(line);
+  }
+  return false;
+}
+
+/**
+ * The text with comments and the bodies of string literals (f-strings
+ * excepted: their braces hold code) blanked to spaces, newlines kept, so
+ * offsets and lines stay those of the source.
+ */
+function codeOnly(text: string): string {
+  const out = text.split('');
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (ch === '#') {
+      while (i < text.length && text[i] !== '\n') out[i++] = ' ';
+      continue;
+    }
+    if (ch === "'" || ch === '"' || isStringPrefix(text, i)) {
+      STRING_START.lastIndex = i;
+      const match = STRING_START.exec(text);
+      if (!match) {
+        i++;
+        continue;
+      }
+      const quote = match[2]!;
+      const formatted = match[1]!.toLowerCase().includes('f');
+      let j = STRING_START.lastIndex;
+      for (; j < text.length; j++) {
+        if (text[j] === '\\') {
+          j++;
+          continue;
+        }
+        if (quote.length === 1 && text[j] === '\n') break;
+        if (text.startsWith(quote, j)) break;
+      }
+      const end = Math.min(text.length, j + quote.length);
+      if (!formatted) for (let k = i; k < end; k++) if (out[k] !== '\n') out[k] = ' ';
+      i = end;
+      continue;
+    }
+    i++;
+  }
+  return out.join('');
 }
 
 const CANDIDATE = /(?:^|;)[ \t]*(?:revision|down_revision|branch_labels|depends_on)\b/gm;
