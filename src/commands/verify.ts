@@ -18,7 +18,7 @@ import { GuardError } from '../core/guard-error.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { findConflictMarkers } from '../core/lockfile/conflict-markers.js';
 import { preferLockedDuplicates } from '../core/lockfile/prefer-locked-duplicates.js';
-import { describeSetChange, newAmendments, type NewAmendments } from '../core/seal/new-amendments.js';
+import { describeSetChange, newAmendments, unionOfAmendments, type NewAmendments } from '../core/seal/new-amendments.js';
 import { printable } from '../core/printable.js';
 
 /** What discovery found in one set, for people and scripts. */
@@ -119,15 +119,19 @@ export async function verifyRepository(options: {
     const findings = [...result.findings.filter((finding) => !(SUPERSEDED_BY_SEAL.has(finding.code) && sealedFiles.has(finding.file))), ...sealedFindings, ...secrets];
     const amendments = newAmendments(sealed.lock, lock);
     if (!options.range || !sealedTip) return { ...result, base: options.base, amendments, ...verdict(findings) };
+    // An amendment made in one commit and taken back in a later one still let
+    // that commit change something sealed: the list shows it too.
+    const amendedOnTheWay: NewAmendments[] = [];
     const commits = await verifyCommits({
       repository,
       config,
       commits: await commitsSince(repository.root, tip, sealedTip, options.source.kind === 'revision'),
       sealed: sealedTip,
       ...(options.configPath ? {} : { configAt: true }),
+      amendments: amendedOnTheWay,
     });
     const all = verdict([...findings, ...commits.flatMap((entry) => entry.findings)]);
-    return { ...result, base: options.base, amendments, commits, ...all, findings };
+    return { ...result, base: options.base, amendments: unionOfAmendments([...amendedOnTheWay, amendments]), commits, ...all, findings };
   }
   // The result is a pure function of these inputs; when git vouches for
   // every file's content (no new or edited file), a repeated verify of the
@@ -199,6 +203,8 @@ export async function verifyCommits(options: {
   sealed: ResolvedSealedState | undefined;
   seen?: Set<string>;
   configAt?: boolean;
+  /** Receives the amendments each checked commit adds to what was sealed where it forked. */
+  amendments?: NewAmendments[];
 }): Promise<CommitFindings[]> {
   const { repository, sealed } = options;
   const found: CommitFindings[] = [];
@@ -212,6 +218,7 @@ export async function verifyCommits(options: {
       const config = (options.configAt ? (await loadConfigAt(repository.root, commit))?.config : undefined) ?? options.config;
       const checked = await verifyRepository({ cwd: repository.root, repository, config, source: { kind: 'revision', rev: commit }, ...(judgedBy ? { base: judgedBy.ref, sealed: judgedBy } : {}) });
       findings = checked.findings;
+      if (checked.amendments) options.amendments?.push(checked.amendments);
     } catch (error) {
       // A commit whose own config or lockfile cannot be read is refused for
       // that reason, beside the others, rather than ending the whole check.

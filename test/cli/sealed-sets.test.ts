@@ -169,6 +169,18 @@ describe('a sealed set cannot be dropped quietly', () => {
     assert.match(verify.output, /by \\u000d\\u001b\[2K\\u001b\[1A\\u202e on /);
   });
 
+  it('an amendment made in one commit and taken back in the next is still listed by the CI gate', () => {
+    repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id bigint);\n');
+    assert.equal(guard(repo, 'amend', 'db/migrations/010_users.sql', '--reason', 'briefly').code, 0);
+    repo.git('commit', '-q', '--no-verify', '-am', 'amend');
+    repo.git('checkout', 'origin/main', '--', 'db/migrations/010_users.sql', LOCK);
+    repo.git('commit', '-q', '--no-verify', '-am', 'take it back');
+    const verify = guard(repo, 'verify', '--base', 'origin/main', '--format', 'json');
+    assert.equal(verify.code, 0, verify.output);
+    const report = JSON.parse(verify.stdout) as { amendments: { files: { file: string; reason: string }[] } };
+    assert.deepEqual(report.amendments.files.map((amendment) => [amendment.file, amendment.reason]), [['db/migrations/010_users.sql', 'briefly']]);
+  });
+
   it('guard amend --set records a move; the moved migrations stay sealed in the new dir', () => {
     repo.git('mv', 'db/migrations', 'db/sql');
     repo.write('guard.config.yaml', 'migrations:\n  - dir: db/sql\n    tool: sql\n');

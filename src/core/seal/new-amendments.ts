@@ -20,6 +20,18 @@ export function newAmendments(sealed: Lockfile, lock: Lockfile | undefined): New
   };
 }
 
+/** Each amendment of `lists` once, in the order first seen. */
+export function unionOfAmendments(lists: readonly NewAmendments[]): NewAmendments {
+  const seen = new Set<string>();
+  const once = <T extends Amendment | SetAmendment>(amendment: T) => {
+    const key = amendmentKey(amendment);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
+  return { files: lists.flatMap((list) => list.files).filter(once), sets: lists.flatMap((list) => list.sets).filter(once) };
+}
+
 function amendmentKey(amendment: Amendment | SetAmendment): string {
   return JSON.stringify(Object.entries(amendment).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
