@@ -20,6 +20,9 @@ import { findConflictMarkers } from '../core/lockfile/conflict-markers.js';
 import { preferLockedDuplicates } from '../core/lockfile/prefer-locked-duplicates.js';
 import { describeSetChange, newAmendments, unionOfAmendments, type NewAmendments } from '../core/seal/new-amendments.js';
 import { printable } from '../core/printable.js';
+import { checkoutRewrites } from '../core/seal/checkout-attributes.js';
+import { joinPath } from '../core/paths.js';
+import { readAttributesFiles } from '../shell/read-attributes.js';
 
 /** What discovery found in one set, for people and scripts. */
 export interface SetSummary {
@@ -116,7 +119,13 @@ export async function verifyRepository(options: {
     const sealedFiles = new Set(sealedFindings.map((finding) => finding.file));
     const dirs = config.migrations.map((set) => set.dir);
     const secrets = await secretFindings(await changedFiles(repository.root, dirs, sealed.commit || undefined, options.source), setOfPath(dirs));
-    const findings = [...result.findings.filter((finding) => !(SUPERSEDED_BY_SEAL.has(finding.code) && sealedFiles.has(finding.file))), ...sealedFindings, ...secrets];
+    const rewritten = checkoutRewrites(await readAttributesFiles(repository.root, options.source), migrationPaths(sets));
+    const findings = [
+      ...result.findings.filter((finding) => !(SUPERSEDED_BY_SEAL.has(finding.code) && sealedFiles.has(finding.file))),
+      ...sealedFindings,
+      ...rewritten,
+      ...secrets,
+    ];
     const amendments = newAmendments(sealed.lock, lock);
     if (!options.range || !sealedTip) return { ...result, base: options.base, amendments, ...verdict(findings) };
     // An amendment made in one commit and taken back in a later one still let
@@ -229,6 +238,13 @@ export async function verifyCommits(options: {
     found.push({ commit, subject: (await git(repository.root, ['log', '-1', '--format=%s', commit])) ?? '', findings });
   }
   return found;
+}
+
+/** Repository-relative paths of every migration file and down script of `sets`. */
+function migrationPaths(sets: readonly SetUnderCheck[]): string[] {
+  return sets.flatMap(({ dir, discovered }) =>
+    discovered.migrations.flatMap((migration) => [joinPath(dir, migration.file), ...(migration.down ? [joinPath(dir, migration.down.file)] : [])]),
+  );
 }
 
 /** Lockfile findings that a sealing finding for the same file replaces. */

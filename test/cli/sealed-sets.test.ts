@@ -362,6 +362,18 @@ describe('nothing stands in for the protected branch, and each commit is judged 
     assert.equal(repo.git('ls-remote', remote, 'refs/heads/main').split('\t')[0], adds);
   });
 
+  it('a .gitattributes line that re-encodes a sealed file at checkout is refused by the CI gate and the server', () => {
+    repo.write('.gitattributes', 'db/migrations/020_orders.sql working-tree-encoding=UTF-7\n');
+    repo.git('add', '.gitattributes');
+    repo.git('commit', '-q', '--no-verify', '-m', 'attributes');
+    const verify = guard(repo, 'verify', '--base', 'origin/main');
+    assert.equal(verify.code, 1, verify.output);
+    assert.match(verify.output, /\.gitattributes:1 gives db\/migrations\/020_orders\.sql `working-tree-encoding=UTF-7`/);
+    const push = pushHead(repo, '--no-verify');
+    assert.notEqual(push.code, 0, push.output);
+    assert.match(push.output, /remote: error \.gitattributes:1 gives db\/migrations\/020_orders\.sql/);
+  });
+
   it('a branch written before main sealed a migration, then merging main, passes every gate', () => {
     repo.write('db/migrations/070_feature.sql', 'CREATE TABLE feature (id int);\n');
     repo.git('add', '-A');
