@@ -56,8 +56,16 @@ export function utf8SequenceLength(bytes: Uint8Array, offset: number): number {
   return isUtf8(bytes.subarray(offset, offset + length)) ? length : 0;
 }
 
-/** Why a (UTF-8) file name cannot be a migration's name, or undefined when it can. */
+/**
+ * Why a (UTF-8) file name cannot be a migration's name, or undefined when it
+ * can: control and formatting characters (UNSAFE_IN_NAME), and what the
+ * lockfile refuses as a path that leaves its set's dir (a backslash, a
+ * drive letter), so guard never locks a name its own lockfile reader would
+ * then refuse.
+ */
 export function unsafeFileName(name: string): string | undefined {
+  if (name.includes('\\')) return 'it holds a backslash, which Windows and guard\'s lockfile read as a directory separator';
+  if (/(?:^|\/)[A-Za-z]:/.test(name)) return 'a part of it starts with a drive letter (like C:), which Windows and guard\'s lockfile read as an absolute path';
   const match = UNSAFE_IN_NAME.exec(name);
   if (!match) return undefined;
   const code = match[0].codePointAt(0)!;

@@ -67,7 +67,7 @@ export async function readYaml(text: string, name: string, fix: string): Promise
   try {
     // Keys are checked for uniqueness below, in linear time: the yaml
     // package's own check compares every key with every other one.
-    document = parseDocument(text, { lineCounter: counter, uniqueKeys: false, prettyErrors: false, schema: 'core', merge: false, resolveKnownTags: false, logLevel: 'silent' });
+    document = parseDocument(text, { lineCounter: counter, uniqueKeys: false, prettyErrors: false, schema: 'core', merge: false, resolveKnownTags: false, logLevel: 'error' });
   } catch (error) {
     throw refuse(undefined, `could not be read as YAML (${(error as Error).message})`);
   }
@@ -87,8 +87,13 @@ export async function readYaml(text: string, name: string, fix: string): Promise
     if (depth > YAML_MAX_DEPTH) throw refuse(line, `nests deeper than guard reads (more than ${YAML_MAX_DEPTH} levels)`);
     if (isAlias(node)) throw refuse(line, `uses an alias (*${node.source}); guard reads plain YAML without anchors or aliases`);
     const { anchor, tag } = (node ?? {}) as { anchor?: string; tag?: string };
-    if (anchor) throw refuse(line, `sets an anchor (&${anchor}); guard reads plain YAML without anchors or aliases`);
-    if (tag) throw refuse(line, `has a tag (${tag}); guard reads plain YAML without tags`);
+    // A collection's range starts at its first item, after the `&name` or `!tag` before it.
+    const markedAt = (marker: string) => {
+      const at = text.lastIndexOf(marker, (node as { range: [number] }).range[0]);
+      return at === -1 ? line : lineAt(at);
+    };
+    if (anchor) throw refuse(markedAt(`&${anchor}`), `sets an anchor (&${anchor}); guard reads plain YAML without anchors or aliases`);
+    if (tag) throw refuse(markedAt('!'), `has a tag (${tag}); guard reads plain YAML without tags`);
     if (line !== undefined && path && !lines.has(path)) lines.set(path, line);
     if (isMap(node)) {
       const seen = new Map<string, number | undefined>();

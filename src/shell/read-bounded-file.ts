@@ -36,12 +36,11 @@ export function readRegularFile(file: string, options: { maxBytes: number; follo
     const buffer = Buffer.allocUnsafe(Math.min(stat.size, options.maxBytes) + 1);
     let length = 0;
     for (;;) {
-      if (length === buffer.length) return tooLarge(length, options.maxBytes);
+      if (length === buffer.length) return tooLarge(length, options.maxBytes, 'or more');
       const read = readSync(fd, buffer, length, buffer.length - length, null);
       if (read === 0) break;
       length += read;
     }
-    if (length > options.maxBytes) return tooLarge(length, options.maxBytes);
     return buffer.subarray(0, length);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -58,8 +57,8 @@ export function readFileIfRegular(file: string): Buffer | undefined {
   return Buffer.isBuffer(read) ? read : undefined;
 }
 
-function tooLarge(size: number, maxBytes: number): UnreadableFile {
-  return { why: `is ${formatBytes(size)}${size === maxBytes + 1 ? ' or more' : ''}, over guard's limit of ${formatBytes(maxBytes)} for it`, code: 'EFBIG' };
+function tooLarge(size: number, maxBytes: number, more = ''): UnreadableFile {
+  return { why: `is ${formatBytes(size)}${more && ` ${more}`}, over guard's limit of ${formatBytes(maxBytes)} for it`, code: 'EFBIG' };
 }
 
 function danglingSymlink(file: string): undefined | UnreadableFile {
