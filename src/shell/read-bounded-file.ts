@@ -51,9 +51,9 @@ export function readRegularFile(file: string, options: { maxBytes: number; follo
   }
 }
 
-/** The bytes of `file` when it is a regular file (not a symlink, FIFO or directory) that can be read; else undefined. */
-export function readFileIfRegular(file: string): Buffer | undefined {
-  const read = readRegularFile(file, { maxBytes: Number.MAX_SAFE_INTEGER, followSymlinks: false });
+/** The bytes of `file` when it is a regular file (not a FIFO or directory; a symlink only if followed) that can be read; else undefined. */
+export function readFileIfRegular(file: string, options: { followSymlinks: boolean } = { followSymlinks: false }): Buffer | undefined {
+  const read = readRegularFile(file, { maxBytes: Number.MAX_SAFE_INTEGER, followSymlinks: options.followSymlinks });
   return Buffer.isBuffer(read) ? read : undefined;
 }
 

@@ -9,7 +9,7 @@ import type { Source } from './read-migration-files.js';
 /**
  * The largest lockfile guard reads (README, "Limits"). guard writes about
  * 150 bytes per migration, 1.5 MB for 10,000: 16 MiB holds over 100,000
- * migrations, which guard's own reader takes in about a second, while it
+ * migrations, which guard's own reader takes in a second or two, while it
  * stops a pushed file of any size from exhausting the memory of the CI gate
  * or the server hook. Checked before the content is read, on every path: the
  * work tree, the index, any commit (the protected ref's copy, the pushed
