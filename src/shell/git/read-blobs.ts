@@ -120,7 +120,6 @@ export function streamBlobs(cwd: string, ids: readonly string[], onObject: (id: 
  * (a lockfile, symlink targets).
  *
  * @param limits refuse (reject with `limits.refuse`'s error) an object over the size or not a blob
-
  * @returns object id -> content; ids git does not have are absent.
  */
 export async function readBlobs(cwd: string, ids: readonly string[], limits?: BlobLimits): Promise<Map<string, Buffer>> {

@@ -73,35 +73,29 @@ export function splitNul(output: Buffer, nameAt = 0): string[] {
  */
 export function splitNulSkippingNonUtf8(output: Buffer): string[] {
   if (isUtf8(output)) return splitNul(output);
-  const records: string[] = [];
+  return [...nulRecords(output)].filter((record) => isUtf8(record)).map((record) => record.toString('utf8'));
+}
+
+/** The records of `-z` output as bytes. */
+function* nulRecords(output: Buffer): Generator<Buffer> {
   let start = 0;
   while (start < output.length) {
     const end = output.indexOf(0, start);
-    const record = output.subarray(start, end === -1 ? output.length : end);
-    if (isUtf8(record)) records.push(record.toString('utf8'));
-    if (end === -1) break;
+    yield output.subarray(start, end === -1 ? output.length : end);
+    if (end === -1) return;
     start = end + 1;
   }
-  return records;
 }
 
 function nonUtf8Record(output: Buffer, nameAt: number): GuardError {
-  let start = 0;
-  for (;;) {
-    const end = output.indexOf(0, start);
-    const record = output.subarray(start, end === -1 ? output.length : end);
-    if (!isUtf8(record)) {
-      // ls-files -s and ls-tree put the name after a tab: "<mode> <object> <stage>\t<name>".
-      const tab = record.indexOf(0x09);
-      return fileNameNotUtf8(record.subarray(tab === -1 ? nameAt : tab + 1));
-    }
-    if (end === -1) return fileNameNotUtf8(output);
-    start = end + 1;
-  }
+  const record = [...nulRecords(output)].find((candidate) => !isUtf8(candidate)) ?? output;
+  // ls-files -s and ls-tree put the name after a tab: "<mode> <object> <stage>\t<name>".
+  const tab = record.indexOf(0x09);
+  return fileNameNotUtf8(record.subarray(tab === -1 ? nameAt : tab + 1));
 }
 
 /** The refusal of a file name that is not UTF-8, naming its bytes and how to rename it. */
-export function fileNameNotUtf8(name: Uint8Array): GuardError {
+function fileNameNotUtf8(name: Uint8Array): GuardError {
   return new GuardError(ExitCode.input, `the file name ${escapeFileName(name)} is not UTF-8`, {
     fix: `rename it to a UTF-8 name (${renameExample(name)}): migration tools and databases record file names as text, and guard locks only a name it can read exactly`,
   });
@@ -111,7 +105,7 @@ export function fileNameNotUtf8(name: Uint8Array): GuardError {
 export function fileNameUnsafe(name: string, why: string): GuardError {
   const bytes = Buffer.from(name, 'utf8');
   return new GuardError(ExitCode.input, `the file name ${escapeFileName(bytes)} cannot be a migration's name: ${why}`, {
-    fix: `rename it without control or formatting characters (${renameExample(bytes)}): it would print as a different name in guard's messages, the lockfile and the migration tool's logs`,
+    fix: `rename it to a name of plain characters (${renameExample(bytes)})`,
   });
 }
 
