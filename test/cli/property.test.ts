@@ -9,8 +9,8 @@
 //   GUARD_PROPERTY_SEED=<seed> node test/run.mjs property
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -127,14 +127,48 @@ function splitLines(bytes: Buffer): Buffer[] {
   return lines;
 }
 
-/** A real file mutated, or random bytes, or random text. */
-function inputs(originals: readonly Buffer[]): fc.Arbitrary<{ file: number; bytes: Buffer; how: string }> {
+/** A YAML document that expands to 10^9 strings when its aliases are resolved. */
+const ALIAS_BOMB = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefghi'.split('').map((name, i) => `${name}: &${name} [${Array(10).fill(`*${'abcdefghi'[i]}`).join(', ')}]`)].join('\n') + '\n';
+
+/** What stands at the file's path instead of a regular file. */
+type Special = 'directory' | 'fifo' | 'dangling-symlink' | 'oversized';
+type Input = { file: number; bytes: Buffer; how: string; special?: Special };
+
+/** A real file mutated, random bytes or text, an alias bomb, or something that is not a readable file at all. */
+function inputs(originals: readonly Buffer[], specials: readonly Special[]): fc.Arbitrary<Input> {
+  const file = fc.nat({ max: originals.length - 1 });
   return fc.oneof(
-    { weight: 6, arbitrary: fc.tuple(fc.nat({ max: originals.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 4 })).map(([file, changes]) => ({ file, bytes: mutate(originals[file]!, changes), how: JSON.stringify(changes) })) },
-    { weight: 1, arbitrary: fc.tuple(fc.nat({ max: originals.length - 1 }), fc.uint8Array({ maxLength: 600 })).map(([file, random]) => ({ file, bytes: Buffer.from(random), how: 'random bytes' })) },
-    { weight: 1, arbitrary: fc.tuple(fc.nat({ max: originals.length - 1 }), fc.string({ maxLength: 400, unit: 'grapheme' })).map(([file, text]) => ({ file, bytes: Buffer.from(text), how: 'random text' })) },
+    { weight: 1, arbitrary: fc.tuple(file, fc.constantFrom(...specials)).map(([index, special]) => ({ file: index, bytes: originals[index]!, how: special, special })) },
+    { weight: 1, arbitrary: fc.tuple(file, fc.array(mutation, { maxLength: 2 })).map(([index, changes]) => ({ file: index, bytes: mutate(Buffer.from(ALIAS_BOMB), changes), how: `alias bomb, ${JSON.stringify(changes)}` })) },
+    { weight: 12, arbitrary: fc.tuple(file, fc.array(mutation, { minLength: 1, maxLength: 4 })).map(([index, changes]) => ({ file: index, bytes: mutate(originals[index]!, changes), how: JSON.stringify(changes) })) },
+    { weight: 2, arbitrary: fc.tuple(file, fc.uint8Array({ maxLength: 600 })).map(([index, random]) => ({ file: index, bytes: Buffer.from(random), how: 'random bytes' })) },
+    { weight: 2, arbitrary: fc.tuple(file, fc.string({ maxLength: 400, unit: 'grapheme' })).map(([index, text]) => ({ file: index, bytes: Buffer.from(text), how: 'random text' })) },
   );
 }
+
+/** Puts the input at `target`: its bytes, or the special thing it asks for. */
+function place(target: string, input: Input, limit: number): void {
+  rmSync(target, { recursive: true, force: true });
+  switch (input.special) {
+    case 'directory':
+      mkdirSync(target);
+      writeFileSync(path.join(target, 'inner'), input.bytes);
+      return;
+    case 'fifo':
+      execFileSync('mkfifo', [target]);
+      return;
+    case 'dangling-symlink':
+      symlinkSync('nowhere', target);
+      return;
+    case 'oversized':
+      writeFileSync(target, Buffer.concat([input.bytes, Buffer.from('#'), Buffer.alloc(limit, 0x78), Buffer.from('\n')]));
+      return;
+    default:
+      writeFileSync(target, input.bytes);
+  }
+}
+
+const LIMITS = { 'checksums.lock.yaml': 16 * 1024 * 1024, 'guard.config.yaml': 1024 * 1024 } as const;
 
 /** The outcome of a reader: it read the file, or refused it as guard refuses, with a message. */
 async function assertReadOrRefused(read: () => Promise<unknown>, what: string): Promise<void> {
@@ -148,6 +182,9 @@ async function assertReadOrRefused(read: () => Promise<unknown>, what: string): 
   }
   assert.ok(Date.now() - started < 10_000, `${what}: took ${Date.now() - started} ms`);
 }
+
+/** In-process, a FIFO is left out: a reader that blocked on it would stop the test runner itself rather than fail. */
+const IN_PROCESS_SPECIALS: Special[] = ['directory', 'dangling-symlink', 'oversized'];
 
 describe(`property: the config and lockfile readers (seed ${SEED})`, () => {
   let root: string;
@@ -168,9 +205,10 @@ describe(`property: the config and lockfile readers (seed ${SEED})`, () => {
 
   it('the lockfile reader: read, or exit 1-4 with a message and a fix', async () => {
     await fc.assert(
-      fc.asyncProperty(inputs([lockfile, config]), async ({ bytes, how }) => {
+      fc.asyncProperty(inputs([lockfile, config], IN_PROCESS_SPECIALS), async (input) => {
+        const { how } = input;
         tried++;
-        writeFileSync(path.join(root, 'checksums.lock.yaml'), bytes);
+        place(path.join(root, 'checksums.lock.yaml'), input, LIMITS['checksums.lock.yaml']);
         await assertReadOrRefused(async () => {
           const text = await readLockfileText(root, { kind: 'worktree' });
           if (text !== undefined) await parseLockfile(text, 'checksums.lock.yaml');
@@ -182,9 +220,10 @@ describe(`property: the config and lockfile readers (seed ${SEED})`, () => {
 
   it('the config reader: read, or exit 1-4 with a message and a fix', async () => {
     await fc.assert(
-      fc.asyncProperty(inputs([config, lockfile]), async ({ bytes, how }) => {
+      fc.asyncProperty(inputs([config, lockfile], IN_PROCESS_SPECIALS), async (input) => {
+        const { how } = input;
         tried++;
-        writeFileSync(path.join(root, 'guard.config.yaml'), bytes);
+        place(path.join(root, 'guard.config.yaml'), input, LIMITS['guard.config.yaml']);
         await assertReadOrRefused(() => loadConfig(root), `config (${how})`);
       }),
       { seed: SEED + 1, numRuns: READER_RUNS, endOnFailure: true },
@@ -241,10 +280,16 @@ describe(`property: the CLI on hostile lockfiles and configs (seed ${SEED})`, ()
 
   it('lock, verify, verify --base and the pre-commit hook: exit 0-4 with a message, no stack, nothing written on a refusal', async () => {
     await fc.assert(
-      fc.asyncProperty(inputs(originals), async ({ file, bytes, how }) => {
+      fc.asyncProperty(inputs(originals, ['directory', 'fifo', 'dangling-symlink', 'oversized']), async (input) => {
+        const { file, how } = input;
         runs++;
-        repo.git('reset', '-q', '--hard', 'main');
-        writeFileSync(path.join(repo.root, FILES[file]!), bytes);
+        const name = FILES[file]! as keyof typeof LIMITS;
+        const reset = () => {
+          rmSync(path.join(repo.root, name), { recursive: true, force: true });
+          repo.git('reset', '-q', '--hard', 'main');
+        };
+        reset();
+        place(path.join(repo.root, name), input, LIMITS[name]);
         const steps: { args: string[]; writes: boolean; stage?: boolean }[] = [
           { args: ['verify'], writes: false },
           { args: ['verify', '--base', 'main'], writes: false },
@@ -253,9 +298,10 @@ describe(`property: the CLI on hostile lockfiles and configs (seed ${SEED})`, ()
         ];
         for (const step of steps) {
           if (step.stage) {
-            repo.git('reset', '-q', '--hard', 'main');
-            writeFileSync(path.join(repo.root, FILES[file]!), bytes);
-            repo.git('add', '--', FILES[file]!);
+            // git stages regular files only: a FIFO stays in the work tree beside the staged lockfile.
+            reset();
+            place(path.join(repo.root, name), input, LIMITS[name]);
+            if (input.special !== 'fifo') repo.git('add', '--', name);
           }
           const before = snapshot();
           const result = guard(step.args);
