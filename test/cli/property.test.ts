@@ -203,32 +203,29 @@ describe(`property: the config and lockfile readers (seed ${SEED})`, () => {
     console.log(`property: the readers took ${tried} inputs`);
   });
 
-  it('the lockfile reader: read, or exit 1-4 with a message and a fix', async () => {
-    await fc.assert(
-      fc.asyncProperty(inputs([lockfile, config], IN_PROCESS_SPECIALS), async (input) => {
-        const { how } = input;
+  /** Each input placed at `name` in a scratch dir, then read as guard reads that file. */
+  const property = (name: keyof typeof LIMITS, originals: () => Buffer[], read: () => Promise<unknown>, seed: number) =>
+    fc.assert(
+      fc.asyncProperty(inputs(originals(), IN_PROCESS_SPECIALS), async (input) => {
         tried++;
-        place(path.join(root, 'checksums.lock.yaml'), input, LIMITS['checksums.lock.yaml']);
-        await assertReadOrRefused(async () => {
-          const text = await readLockfileText(root, { kind: 'worktree' });
-          if (text !== undefined) await parseLockfile(text, 'checksums.lock.yaml');
-        }, `lockfile (${how})`);
+        place(path.join(root, name), input, LIMITS[name]);
+        await assertReadOrRefused(read, `${name} (${input.how})`);
       }),
-      { seed: SEED, numRuns: READER_RUNS, endOnFailure: true },
+      { seed, numRuns: READER_RUNS, endOnFailure: true },
     );
-  });
 
-  it('the config reader: read, or exit 1-4 with a message and a fix', async () => {
-    await fc.assert(
-      fc.asyncProperty(inputs([config, lockfile], IN_PROCESS_SPECIALS), async (input) => {
-        const { how } = input;
-        tried++;
-        place(path.join(root, 'guard.config.yaml'), input, LIMITS['guard.config.yaml']);
-        await assertReadOrRefused(() => loadConfig(root), `config (${how})`);
-      }),
-      { seed: SEED + 1, numRuns: READER_RUNS, endOnFailure: true },
-    );
-  });
+  it('the lockfile reader: read, or exit 1-4 with a message and a fix', () =>
+    property(
+      'checksums.lock.yaml',
+      () => [lockfile, config],
+      async () => {
+        const text = await readLockfileText(root, { kind: 'worktree' });
+        if (text !== undefined) await parseLockfile(text, 'checksums.lock.yaml');
+      },
+      SEED,
+    ));
+
+  it('the config reader: read, or exit 1-4 with a message and a fix', () => property('guard.config.yaml', () => [config, lockfile], () => loadConfig(root), SEED + 1));
 });
 
 /** A repository with a config of every kind of key and two locked sets, committed on main. */
