@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ExitCode } from '../core/exit-codes.js';
 import { GuardError } from '../core/guard-error.js';
 import type { CommandContext, CommandDefinition } from '../commands/context.js';
-import { CI_FORMATS, errorJson, formatError, OUTPUT_FORMATS, paint, useColour, type OutputFormat } from './output.js';
+import { CI_FORMATS, debugEnabled, errorJson, formatError, formatInternalError, lineWriter, OUTPUT_FORMATS, paint, useColour, type OutputFormat } from './output.js';
 
 /**
  * Commands load on demand so a hook pays only for the code it runs (SPEC:
@@ -60,10 +60,14 @@ error; 3 an environment or git could not be read (guard fails closed);
 4 a lock was not obtained in time (deploy).`;
 }
 
+/** Every line guard prints goes through these (lineWriter: quiet once a reader has gone). */
+export const standardOut = lineWriter(process.stdout);
+export const standardError = lineWriter(process.stderr);
+
 export async function main(argv: readonly string[]): Promise<number> {
   const colours = paint(useColour(process.stderr, argv.includes('--no-color')));
-  const out = (text: string) => process.stdout.write(`${text}\n`);
-  const err = (text: string) => process.stderr.write(`${text}\n`);
+  const out = standardOut;
+  const err = standardError;
 
   const nameAt = commandIndex(argv);
   const name = nameAt === -1 ? undefined : argv[nameAt]!;
@@ -131,7 +135,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       else err(formatError(error, colours));
       return error.exitCode;
     }
-    err(`${colours.red('internal error')} ${(error as Error).stack ?? String(error)}\n  please report this at the migration-guard issue tracker`);
+    err(formatInternalError(error, colours, debugEnabled(process.env)));
     return ExitCode.input;
   }
 }

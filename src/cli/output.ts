@@ -117,3 +117,45 @@ export function errorJson(command: string, error: GuardError): string {
     2,
   );
 }
+
+/**
+ * An error guard did not expect: a bug, never the user's input. Users get
+ * what failed and where to report it; the JavaScript stack only with
+ * `GUARD_DEBUG=1` (README, "Exit codes"), as it names guard's internals and
+ * not the user's files.
+ */
+export function formatInternalError(error: unknown, colours: Paint, debug: boolean): string {
+  const summary = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const firstLine = summary.split('\n')[0]!.slice(0, 500);
+  const details = debug && error instanceof Error && error.stack ? `\n${error.stack}` : '';
+  return `${colours.red('internal error')} ${firstLine}${details}
+  ${colours.dim('fix:')} this is a bug in guard, not a problem with your files: please report it at the migration-guard issue tracker with the command you ran${debug ? ' and the details above' : ' (run it again with GUARD_DEBUG=1 for the details to include)'}`;
+}
+
+/** Whether `GUARD_DEBUG` asks for internal details (a JavaScript stack) on an internal error. */
+export function debugEnabled(env: NodeJS.ProcessEnv): boolean {
+  return env.GUARD_DEBUG !== undefined && env.GUARD_DEBUG !== '' && env.GUARD_DEBUG !== '0';
+}
+
+/**
+ * A writer of lines to `stream` that goes quiet once the reader has gone:
+ * `guard verify | head -1` closes the pipe, and the next write fails with
+ * EPIPE. Like git, guard then prints nothing more and no error; unlike git,
+ * which dies of SIGPIPE, it finishes its work and exits with its verdict, so
+ * a refusal is still exit 1 for a pipeline with `set -o pipefail`.
+ */
+export function lineWriter(stream: NodeJS.WriteStream): (text: string) => void {
+  let open = true;
+  // The failed write is reported as an 'error' event, which without a listener kills the process with a stack.
+  stream.on('error', () => {
+    open = false;
+  });
+  return (text: string) => {
+    if (!open || stream.destroyed) return;
+    try {
+      stream.write(`${text}\n`);
+    } catch {
+      open = false;
+    }
+  };
+}

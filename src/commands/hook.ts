@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { ExitCode } from '../core/exit-codes.js';
@@ -27,7 +27,9 @@ import { ADAPTERS } from '../core/migrations/adapters.js';
 import { joinPath } from '../core/paths.js';
 import type { GuardConfig, MigrationSetConfig } from '../core/config/validate-config.js';
 import type { CommandContext, CommandDefinition } from './context.js';
-import { readLockfileText } from '../shell/read-lockfile.js';
+import { lockfileBlobLimits, readLockfileText, readWorktreeLockfile } from '../shell/read-lockfile.js';
+import { readFileIfRegular } from '../shell/read-bounded-file.js';
+import { unsafeFileName } from '../core/file-names.js';
 import { verifyCommits } from './verify.js';
 
 export interface PreCommitResult {
@@ -129,7 +131,7 @@ async function onlyAdditions(root: string, config: GuardConfig): Promise<PreComm
     // Both at once: the staged changes, and HEAD's lockfile that most commits need.
     const [diff, lock] = await Promise.all([
       runGit(root, ['diff-index', '--cached', '--ita-invisible-in-index', '-z', '--raw', '--no-abbrev', '--no-renames', 'HEAD', '--', ...config.migrations.map((set) => set.dir), LOCKFILE_NAME]),
-      readBlobs(root, [lockName]),
+      readBlobs(root, [lockName], lockfileBlobLimits(`${LOCKFILE_NAME} at HEAD`)),
     ]);
     raw = splitNul(diff);
     headLock = lock;
@@ -138,14 +140,15 @@ async function onlyAdditions(root: string, config: GuardConfig): Promise<PreComm
   }
   // A set HEAD's lockfile holds that the config no longer lists (or lists
   // with another tool) is outside the staged diff below: the full rules judge it.
-  const headText = headLock.get(lockName)?.toString('utf8');
+  const headBytes = headLock.get(lockName);
+  const headText = headBytes && isUtf8(headBytes) ? headBytes.toString('utf8') : undefined;
   if (headText === undefined || !locksExactlySets(headText, config.migrations.map((set) => ({ dir: set.dir, tool: set.tool! })))) return 'full';
   const added = new Map<MigrationSetConfig, { path: string; oid: string }>();
   const every: { path: string; oid: string }[] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const [, , , oid, status] = raw[i]!.split(' ');
     const file = raw[i + 1]!;
-    if (status !== 'A' || file === LOCKFILE_NAME) return 'full';
+    if (status !== 'A' || file === LOCKFILE_NAME || unsafeFileName(file)) return 'full';
     const set = config.migrations.find((candidate) => candidate.dir === '.' || file.startsWith(`${candidate.dir}/`));
     if (!set) return 'full';
     const relative = set.dir === '.' ? file : file.slice(set.dir.length + 1);
@@ -202,7 +205,7 @@ async function onlyAdditions(root: string, config: GuardConfig): Promise<PreComm
   // edits of its own when its bytes are HEAD's (compared as bytes: no decoding).
   let worktreeLockClean: boolean;
   try {
-    worktreeLockClean = readFileSync(path.join(root, LOCKFILE_NAME)).equals(headLock.get(lockName)!);
+    worktreeLockClean = readWorktreeLockfile(root)?.equals(headLock.get(lockName)!) ?? false;
   } catch {
     worktreeLockClean = false; // deleted in the work tree: leave it deleted
   }
@@ -221,12 +224,7 @@ async function stagedBlobs(root: string, files: readonly { path: string; oid: st
   const found = new Map<string, Buffer>();
   const missing: string[] = [];
   for (const file of files) {
-    let bytes: Buffer | undefined;
-    try {
-      bytes = readFileSync(path.join(root, file.path));
-    } catch {
-      bytes = undefined;
-    }
+    const bytes = readFileIfRegular(path.join(root, file.path));
     const algorithm = file.oid.length === 64 ? 'sha256' : 'sha1';
     if (bytes && createHash(algorithm).update(`blob ${bytes.length}\0`).update(bytes).digest('hex') === file.oid) found.set(file.oid, bytes);
     else missing.push(file.oid);
@@ -414,7 +412,7 @@ async function stageLockfile(root: string, staged: string | undefined, next: str
   if (clean === undefined) {
     let onDisk: string | undefined;
     try {
-      onDisk = readFileSync(file, 'utf8');
+      onDisk = readWorktreeLockfile(root)?.toString('utf8');
     } catch {
       onDisk = undefined;
     }

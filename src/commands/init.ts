@@ -13,7 +13,7 @@ import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { normaliseDir } from '../core/paths.js';
 import { JSON_SCHEMA_VERSION } from '../cli/output.js';
 import { openRepository } from '../shell/git/open-repository.js';
-import { runGit, splitNul } from '../shell/git/run-git.js';
+import { runGit, splitNul, splitNulSkippingNonUtf8 } from '../shell/git/run-git.js';
 import { hooksLayout } from '../shell/hooks-dir.js';
 import { CONFIG_FILE, loadConfig } from '../shell/load-config.js';
 import { git } from '../shell/sealed-state.js';
@@ -127,7 +127,7 @@ async function ensureConfig(root: string, options: InitOptions, gitDir: string, 
 
 async function detect(root: string): Promise<DetectedSet[]> {
   // Tracked and untracked-but-not-ignored files (https://git-scm.com/docs/git-ls-files).
-  const paths = splitNul(await runGit(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']));
+  const paths = splitNulSkippingNonUtf8(await runGit(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']));
   const found = detectMigrationDirs(paths, (file) => {
     try {
       return readFileSync(path.join(root, file), 'utf8');

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { inputError } from '../core/guard-error.js';
 import { mergeLockfileSides, type LockfileMerge } from '../core/lockfile/merge-lockfile-sides.js';
 import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
@@ -10,6 +9,7 @@ import { openRepository } from '../shell/git/open-repository.js';
 import { runGit } from '../shell/git/run-git.js';
 import { loadConfig } from '../shell/load-config.js';
 import { protectedRef, sealedStateAt } from '../shell/sealed-state.js';
+import { readLockfileTextAt } from '../shell/read-lockfile.js';
 import { writeFileAtomic } from '../shell/write-atomic.js';
 import type { CommandDefinition } from './context.js';
 
@@ -36,7 +36,7 @@ export interface MergeDriverFiles {
  */
 export async function mergeLockfileFiles(files: MergeDriverFiles, cwd: string): Promise<LockfileMerge> {
   const read = async (file: string, label: string, optional: boolean): Promise<Lockfile | undefined | string> => {
-    const text = readFileSync(file, 'utf8').replace(/\r\n/g, '\n');
+    const text = readLockfileTextAt(file, `${files.path} (${label})`) ?? '';
     if (optional && text.trim() === '') return undefined; // git passes an empty base when both sides created the file
     try {
       return (await parseLockfile(text, `${files.path} (${label})`)).lock;

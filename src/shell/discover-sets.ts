@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MigrationSetConfig } from '../core/config/validate-config.js';
 import { ADAPTERS, detectTool } from '../core/migrations/adapters.js';
@@ -7,6 +6,7 @@ import { joinPath } from '../core/paths.js';
 import type { SetUnderCheck } from '../core/verify/compare-with-lockfile.js';
 import { readCache, writeCache } from './cache-file.js';
 import { guardVersion } from './guard-version.js';
+import { readFileIfRegular } from './read-bounded-file.js';
 import { listMigrationFiles, readListedFiles, type ListedFile, type Listing, type Source } from './read-migration-files.js';
 
 const READINGS_CACHE = 'readings.json';
@@ -167,12 +167,8 @@ function recursiveFor(root: string, set: MigrationSetConfig): boolean {
 function alembicIniRecursive(root: string, dir: string): boolean {
   let at = path.join(root, dir);
   for (;;) {
-    let text: string | undefined;
-    try {
-      text = readFileSync(path.join(at, 'alembic.ini'), 'utf8');
-    } catch {
-      text = undefined;
-    }
+    // Never a read that waits: a FIFO named alembic.ini counts as none.
+    const text = readFileIfRegular(path.join(at, 'alembic.ini'), { followSymlinks: true })?.toString('utf8');
     if (text !== undefined) return /^\s*recursive_version_locations\s*=\s*true\s*$/im.test(text);
     if (path.resolve(at) === path.resolve(root)) return false;
     at = path.dirname(at);

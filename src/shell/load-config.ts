@@ -1,12 +1,21 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { inputError } from '../core/guard-error.js';
+import { decodeUtf8Text } from '../core/migrations/decode-text.js';
 import { readYaml } from '../core/read-yaml.js';
 import { validateConfig, type GuardConfig } from '../core/config/validate-config.js';
 import { readCache, stateKey, writeCache } from './cache-file.js';
-import { readBlobs } from './git/read-blobs.js';
+import { readBlobs, type BlobLimits } from './git/read-blobs.js';
+import { formatBytes, readRegularFile, unreadableFileError } from './read-bounded-file.js';
 
 export const CONFIG_FILE = 'guard.config.yaml';
+
+/**
+ * The largest config guard reads, `guard.config.yaml` or the package.json
+ * that carries it (README, "Limits"): a config lists a few dirs and
+ * environments in a few kilobytes; 1 MiB is far beyond any real one, and
+ * bounds what a pushed config can cost the CI gate or the server hook.
+ */
+export const CONFIG_MAX_BYTES = 1024 * 1024;
 
 export interface LoadedConfig {
   config: GuardConfig;
@@ -23,11 +32,11 @@ export interface LoadedConfig {
 export async function loadConfig(root: string, explicit?: string, gitDir?: string): Promise<LoadedConfig> {
   const file = explicit ? path.resolve(explicit) : path.join(root, CONFIG_FILE);
   const shown = explicit ? path.relative(root, file) || file : CONFIG_FILE;
-  const text = readOptional(file);
+  const text = readOptional(file, shown);
   if (text !== undefined) return { config: await parseYamlConfigCached(text, shown, gitDir), source: shown };
   if (explicit) throw inputError(`config file ${explicit} does not exist`, { fix: 'check the path given to --config' });
 
-  const manifest = readOptional(path.join(root, 'package.json'));
+  const manifest = readOptional(path.join(root, 'package.json'), 'package.json');
   if (manifest !== undefined) {
     let parsed: unknown;
     try {
@@ -69,12 +78,13 @@ async function parseYamlConfigCached(text: string, shown: string, gitDir: string
 export async function loadConfigAt(root: string, rev: string): Promise<LoadedConfig | undefined> {
   const yamlName = `${rev}:${CONFIG_FILE}`;
   const manifestName = `${rev}:package.json`;
-  const blobs = await readBlobs(root, [yamlName, manifestName]);
-  const yamlText = blobs.get(yamlName)?.toString('utf8');
   const shown = `${CONFIG_FILE} at ${rev}`;
-  if (yamlText !== undefined) return { config: await parseYamlConfig(yamlText, shown), source: shown };
-  const manifest = blobs.get(manifestName)?.toString('utf8');
-  if (manifest === undefined) return undefined;
+  // One at a time: the limits apply to the file that is the config, not to a package.json beside it.
+  const yamlBytes = (await readBlobs(root, [yamlName], configBlobLimits(rev))).get(yamlName);
+  if (yamlBytes !== undefined) return { config: await parseYamlConfig(decodeConfig(yamlBytes, shown), shown), source: shown };
+  const manifestBytes = (await readBlobs(root, [manifestName], configBlobLimits(rev))).get(manifestName);
+  if (manifestBytes === undefined) return undefined;
+  const manifest = decodeConfig(manifestBytes, `package.json at ${rev}`);
   let guard: unknown;
   try {
     guard = (JSON.parse(manifest) as { guard?: unknown } | null)?.guard;
@@ -89,11 +99,40 @@ async function parseYamlConfig(text: string, shown: string): Promise<GuardConfig
   return validateConfig(value ?? {}, shown, (key) => lines.get(key));
 }
 
-function readOptional(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw inputError(`cannot read ${file}: ${(error as Error).message}`, { fix: 'check the file permissions' });
-  }
+/**
+ * The text of a config file, undefined when there is none.
+ *
+ * @throws GuardError exit 2 when it is a directory, FIFO, dangling symlink, unreadable, over CONFIG_MAX_BYTES or not UTF-8
+ */
+function readOptional(file: string, shown: string): string | undefined {
+  const read = readRegularFile(file, { maxBytes: CONFIG_MAX_BYTES, followSymlinks: true });
+  if (read === undefined) return undefined;
+  if (Buffer.isBuffer(read)) return decodeConfig(read, shown);
+  const fix =
+    read.code === 'EFBIG'
+      ? `a config is a few kilobytes: check that ${shown} is the config (README, "Limits")`
+      : read.code === 'EACCES' || read.code === 'EPERM'
+        ? `check the file permissions of ${shown}`
+        : `make ${shown} a regular file holding the config (guard init writes one)`;
+  throw unreadableFileError(shown, read, fix);
+}
+
+function decodeConfig(bytes: Buffer, shown: string): string {
+  const decoded = decodeUtf8Text(shown, bytes);
+  if ('problem' in decoded) throw inputError(decoded.problem, { fix: `save ${shown.replace(/ at .*/, '')} as UTF-8 text`, location: { file: shown, line: decoded.line } });
+  return decoded.text.replace(/^\uFEFF/, '');
+}
+
+function configBlobLimits(rev: string): BlobLimits {
+  return {
+    maxBytes: CONFIG_MAX_BYTES,
+    refuse: (id, found) => {
+      const shown = `${id.slice(rev.length + 1)} at ${rev}`;
+      return found.type !== 'blob'
+        ? inputError(`${shown} is a ${found.type === 'tree' ? 'directory' : `git ${found.type}`}, not a file`, { fix: `commit the config as a regular file` })
+        : inputError(`${shown} is ${formatBytes(found.size)}, over guard's limit of ${formatBytes(CONFIG_MAX_BYTES)} for it`, {
+            fix: 'a config is a few kilobytes: check what was committed as the config (README, "Limits")',
+          });
+    },
+  };
 }

@@ -1,9 +1,12 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { escapeFileName, unsafeFileName } from '../core/file-names.js';
 import type { Problem } from '../core/migrations/types.js';
 import { readBlobs, streamBlobs } from './git/read-blobs.js';
-import { runGit, splitNul } from './git/run-git.js';
+import { fileNameUnsafe, runGit, splitNul } from './git/run-git.js';
+import { readRegularFile } from './read-bounded-file.js';
 
 /** Which state of the repository to read. */
 export type Source =
@@ -155,7 +158,7 @@ function parseWorktree(root: string, requests: readonly SetRequest[], staged: Bu
   const modified = new Set<string>();
   const deleted = new Set<string>();
   const untracked: string[] = [];
-  for (const record of splitNul(changed)) {
+  for (const record of splitNul(changed, 2)) {
     const tag = record[0];
     const file = record.slice(2);
     if (tag === '?') untracked.push(file);
@@ -205,9 +208,14 @@ async function parseRevision(root: string, requests: readonly SetRequest[], outp
     // A committed symlink's blob is its target path; follow it inside the commit only.
     const targets = await readBlobs(root, links.map((link) => link.oid));
     for (const link of links) {
-      const target = targets.get(link.oid)?.toString('utf8') ?? '';
-      const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(link.file.full), target));
+      const bytes = targets.get(link.oid) ?? Buffer.alloc(0);
       const result = results.get(link.dir)!;
+      if (!isUtf8(bytes)) {
+        result.problems.push(unreadable(link.file, `it is a symlink to ${escapeFileName(bytes)}, a path that is not UTF-8`));
+        continue;
+      }
+      const target = bytes.toString('utf8');
+      const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(link.file.full), target));
       if (path.posix.isAbsolute(target) || resolved === '..' || resolved.startsWith('../')) {
         result.problems.push(symlinkEscape(link.file, target));
         continue;
@@ -226,32 +234,47 @@ async function parseRevision(root: string, requests: readonly SetRequest[], outp
   return sortResults(results);
 }
 
-/** The set a repository path belongs to, honouring `recursive`. */
+/**
+ * The set a repository path belongs to, honouring `recursive`.
+ *
+ * @throws GuardError exit 2 for a file of a set whose name holds control or
+ *   formatting characters (unsafeFileName): refused, never locked
+ */
 function place(full: string, requests: readonly SetRequest[]): { dir: string; file: ListedFile } | undefined {
   for (const request of requests) {
     const prefix = request.dir === '.' ? '' : `${request.dir}/`;
     if (!full.startsWith(prefix)) continue;
     const relative = full.slice(prefix.length);
     if (!request.recursive && relative.includes('/')) return undefined;
+    const unsafe = unsafeFileName(relative);
+    if (unsafe) throw fileNameUnsafe(full, unsafe);
     return { dir: request.dir, file: { path: relative, full } };
   }
   return undefined;
 }
 
+/**
+ * A new or edited file's content from the work tree. Read as
+ * readRegularFile does: a FIFO or device in a migration dir is a problem,
+ * never a read that waits forever.
+ */
 function readFromDisk(root: string, file: ListedFile): { bytes: Uint8Array } | { problem: Problem } {
   const absolute = path.join(root, file.full);
   try {
     if (lstatSync(absolute).isSymbolicLink()) {
-      const real = realpathSync(absolute);
-      const realRoot = realpathSync(root);
-      if (real !== realRoot && !real.startsWith(realRoot + path.sep)) return { problem: symlinkEscape(file, real) };
-      return { bytes: readFileSync(real) };
+      // As bytes: a target path that is not UTF-8 is compared exactly, never decoded lossily.
+      const real = realpathSync(absolute, { encoding: 'buffer' });
+      const realRoot = Buffer.from(realpathSync(root) + path.sep);
+      if (!real.subarray(0, realRoot.length).equals(realRoot)) return { problem: symlinkEscape(file, escapeFileName(real)) };
     }
-    return { bytes: readFileSync(absolute) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return { problem: unreadable(file, code === 'ENOENT' ? 'it is a broken symlink or vanished while guard ran' : `it cannot be read (${code ?? String(error)})`) };
   }
+  const read = readRegularFile(absolute, { maxBytes: Number.MAX_SAFE_INTEGER, followSymlinks: true });
+  if (read === undefined) return { problem: unreadable(file, 'it is a broken symlink or vanished while guard ran') };
+  if (Buffer.isBuffer(read)) return { bytes: read };
+  return { problem: unreadable(file, `it ${read.why}`) };
 }
 
 function emptyResults(requests: readonly SetRequest[]): Map<string, SetListing> {

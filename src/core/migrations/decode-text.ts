@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { contentChecksum } from '../checksum.js';
+import { utf8SequenceLength } from '../file-names.js';
 import { displayOf, type DiscoverOptions, type FileReading, type Problem } from './types.js';
 
 /**
@@ -58,6 +59,26 @@ export function decodeText(file: string, bytes: Uint8Array, options: { pythonCod
   };
 }
 
+/**
+ * A file guard reads as data (the lockfile, the config) as text: UTF-8
+ * without NUL bytes, decoded exactly (a byte that is not UTF-8 is refused,
+ * never replaced).
+ *
+ * @param shown the file's name in the message
+ */
+export function decodeUtf8Text(shown: string, bytes: Uint8Array): { text: string } | { problem: string; line: number } {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const nul = buffer.indexOf(0);
+  if (nul !== -1) {
+    const line = lineAt(buffer, nul);
+    return { problem: `${shown}:${line} holds a NUL byte: it is not a text file`, line };
+  }
+  if (isUtf8(buffer)) return { text: buffer.toString('utf8') };
+  const offset = firstInvalidUtf8(buffer);
+  const line = lineAt(buffer, offset);
+  return { problem: `${shown}:${line} is not valid UTF-8 (byte 0x${buffer[offset]!.toString(16).padStart(2, '0')} at offset ${offset})`, line };
+}
+
 /** 1-based line of the byte at `offset`. */
 function lineAt(bytes: Uint8Array, offset: number): number {
   let line = 1;
@@ -69,10 +90,8 @@ function lineAt(bytes: Uint8Array, offset: number): number {
 function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
-    const lead = bytes[i]!;
-    const length = lead < 0x80 ? 1 : lead >= 0xc2 && lead < 0xe0 ? 2 : lead >= 0xe0 && lead < 0xf0 ? 3 : lead >= 0xf0 && lead < 0xf5 ? 4 : 0;
-    if (length === 0 || i + length > bytes.length) return i;
-    if (!isUtf8(bytes.subarray(i, i + length))) return i;
+    const length = utf8SequenceLength(bytes, i);
+    if (length === 0) return i;
     i += length;
   }
   return i;

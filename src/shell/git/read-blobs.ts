@@ -3,6 +3,17 @@ import { GuardError } from '../../core/guard-error.js';
 import { ExitCode } from '../../core/exit-codes.js';
 
 /**
+ * Bounds on the objects read, checked on each object's header (its type and
+ * size, https://git-scm.com/docs/git-cat-file#_batch_output) before any of
+ * its content is kept: a pushed 80 MB lockfile is refused, not read.
+ */
+export interface BlobLimits {
+  maxBytes: number;
+  /** The error for an object over `maxBytes`, or one that is not a blob (a tree or commit at `rev:path`). */
+  refuse(id: string, found: { size: number; type: string }): Error;
+}
+
+/**
  * Reads many objects with one `git cat-file --batch`
  * (https://git-scm.com/docs/git-cat-file#_batch_output): one process for
  * 10,000 blobs instead of 10,000 processes. Objects in a pre-receive
@@ -16,7 +27,7 @@ import { ExitCode } from '../../core/exit-codes.js';
  *   are only valid during the call (copy them to keep them)
  * @returns the ids git does not have
  */
-export function streamBlobs(cwd: string, ids: readonly string[], onObject: (id: string, bytes: Buffer) => void): Promise<string[]> {
+export function streamBlobs(cwd: string, ids: readonly string[], onObject: (id: string, bytes: Buffer) => void, limits?: BlobLimits): Promise<string[]> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return Promise.resolve([]);
   return new Promise((resolve, reject) => {
@@ -48,8 +59,11 @@ export function streamBlobs(cwd: string, ids: readonly string[], onObject: (id: 
             missing.push(unique[next++]!);
             continue;
           }
-          const size = Number(header.slice(header.lastIndexOf(' ') + 1));
-          if (!Number.isSafeInteger(size)) throw new GuardError(ExitCode.unreadable, `unexpected git cat-file output: ${header}`, { fix: 'check the repository with git fsck' });
+          // "<object> <type> <size>"
+          const [, type, sizeField] = header.split(' ');
+          const size = Number(sizeField);
+          if (!type || !Number.isSafeInteger(size)) throw new GuardError(ExitCode.unreadable, `unexpected git cat-file output: ${header}`, { fix: 'check the repository with git fsck' });
+          if (limits && (type !== 'blob' || size > limits.maxBytes)) throw limits.refuse(unique[next]!, { size, type });
           expected = size + 1; // the body and its trailing newline
         }
         const available = chunk.length - pos;
@@ -105,10 +119,11 @@ export function streamBlobs(cwd: string, ids: readonly string[], onObject: (id: 
  * Every object's content, kept: for the few objects a caller holds on to
  * (a lockfile, symlink targets).
  *
+ * @param limits refuse (reject with `limits.refuse`'s error) an object over the size or not a blob
  * @returns object id -> content; ids git does not have are absent.
  */
-export async function readBlobs(cwd: string, ids: readonly string[]): Promise<Map<string, Buffer>> {
+export async function readBlobs(cwd: string, ids: readonly string[], limits?: BlobLimits): Promise<Map<string, Buffer>> {
   const blobs = new Map<string, Buffer>();
-  await streamBlobs(cwd, ids, (id, bytes) => blobs.set(id, Buffer.from(bytes)));
+  await streamBlobs(cwd, ids, (id, bytes) => blobs.set(id, Buffer.from(bytes)), limits);
   return blobs;
 }
