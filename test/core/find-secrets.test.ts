@@ -422,7 +422,8 @@ describe('the secretlint pre-filter', () => {
 });
 
 describe('redactLine', () => {
-  it('merges overlapping spans and keeps 4 characters of a span of 16 or more', () => {
-    assert.equal(redactLine('a=SECRETSECRETSECRET b=pw', [[2, 20], [5, 10], [23, 25]]), 'a=SECR**** b=****');
+  it('merges overlapping spans and keeps 4 characters of a span of 16 or more that may show them', () => {
+    assert.equal(redactLine('a=SECRETSECRETSECRET b=pw', [[2, 20, true], [5, 10], [23, 25, true]]), 'a=SECR**** b=****');
+    assert.equal(redactLine('a=SECRETSECRETSECRET b=pw', [[2, 20], [23, 25]]), 'a=**** b=****', 'a password shows nothing');
   });
 });

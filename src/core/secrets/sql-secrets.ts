@@ -1,0 +1,283 @@
+/**
+ * Password literals in SQL, found on the token stream (sql-tokens.ts) so
+ * that the way a value is spelled does not matter: split over lines, with
+ * comments between the keyword and the value, dollar-quoted, as E'' or U&''
+ * with escapes, continued across a newline, or concatenated with `||`.
+ *
+ * Statements (the code between comments):
+ * - `PASSWORD <value>`: CREATE/ALTER ROLE|USER ... [ENCRYPTED] PASSWORD,
+ *   user mappings' `OPTIONS (password '...')`, `password => '...'`, SQL
+ *   Server's `PASSWORD = N'...'`, MySQL's `SET PASSWORD [FOR u] = '...'`
+ *   and `PASSWORD('...')`, and `password = '...'` / `:=` anywhere;
+ * - `<name ending in password> = | := | => <value>` (`v_db_password := '...'`);
+ * - MySQL/Oracle `IDENTIFIED [WITH plugin] BY|AS [PASSWORD|VALUES] <value>`;
+ * - pgcrypto's `crypt('<password>', gen_salt(...))`;
+ * - psql's `\set <password name> <value>`, and a psql variable set to a
+ *   literal and then used where a password goes (`PASSWORD :'v'`).
+ * A value is the string constants of an expression (`'a' || 'b'`); a part
+ * that is not a constant (a variable, a call) makes the value a template,
+ * which is no finding. `PASSWORD NULL`, `PASSWORD :'pw'` and a bind
+ * parameter are no findings either.
+ *
+ * String constants: their values are scanned again, as text (a libpq
+ * conninfo's `password=`, JSON's `"password": "..."`, and, for a value whose
+ * spelling differs from the text, URLs and tokens), and as SQL when they
+ * could hold a statement with a password (a function body, `EXECUTE '...'`).
+ * Comments: as text, with every line rule: a secret in a comment is still a
+ * secret. A `PASSWORD` keyword in a comment does not reach into the code
+ * after it.
+ */
+import type { Candidate } from './candidate.js';
+import { lineRuleCandidates, type RuleGroup } from './line-rules.js';
+import { sliceMapped, type MappedText } from './mapped-text.js';
+import { isPasswordName, looksLikeTypeOrIdentifier } from './secret-values.js';
+import { decodeSqlString, tokenizeSql, type SqlToken } from './sql-tokens.js';
+import { joinParts, passwordCandidate, type Part } from './value-parts.js';
+
+/** Text that could hold one of the statements above: only such string values are read as SQL. */
+const SQL_WITH_PASSWORD = /password|identified|crypt|\\set/i;
+/** How deep strings are read as SQL (a DO block's EXECUTE of a string: 2). */
+const MAX_DEPTH = 4;
+
+/** Candidates in SQL text; `depth` counts the strings this text is inside of. */
+export function sqlCandidates(source: MappedText, depth = 0): Candidate[] {
+  const scan = new SqlScan(source, depth);
+  return scan.run();
+}
+
+/**
+ * Candidates in the value of a string (SQL or Python): the line rules of
+ * the `password` group; the `shape` ones too when `respelled` (the value
+ * differs from the text that spells it, so the scan of the file's text has
+ * not seen it); and the SQL rules when the value could hold a statement.
+ */
+export function stringValueCandidates(value: MappedText, respelled: boolean, depth: number): Candidate[] {
+  const groups: RuleGroup[] = respelled ? ['password', 'shape'] : ['password'];
+  const found = lineRuleCandidates(value, groups, true);
+  if (depth < MAX_DEPTH && SQL_WITH_PASSWORD.test(value.text)) found.push(...sqlCandidates(value, depth + 1));
+  return found;
+}
+
+interface Expression {
+  parts: Part[];
+  /** Index of the first code token after the expression. */
+  next: number;
+}
+
+class SqlScan {
+  private readonly text: string;
+  private readonly code: SqlToken[] = [];
+  private readonly found: Candidate[] = [];
+  /** psql variables set by `\set` so far: name -> value. */
+  private readonly variables = new Map<string, MappedText>();
+
+  constructor(
+    private readonly source: MappedText,
+    private readonly depth: number,
+  ) {
+    this.text = source.text;
+  }
+
+  run(): Candidate[] {
+    for (const token of tokenizeSql(this.text)) {
+      // The file's own comments are read with its text (find-secrets.ts); those inside a respelled string here.
+      if (token.kind !== 'comment') this.code.push(token);
+      else if (this.depth > 0) this.found.push(...lineRuleCandidates(sliceMapped(this.source, token.start, token.end), ['password', 'shape'], false));
+    }
+    let stringsScannedTo = 0;
+    for (let i = 0; i < this.code.length; i++) {
+      const token = this.code[i]!;
+      if (token.kind === 'meta-command') this.metaCommand(token);
+      else if (token.kind === 'word' || token.kind === 'quoted-identifier') this.afterName(i);
+      if (token.kind === 'string' && i >= stringsScannedTo) {
+        const expression = this.expression(i, false);
+        if (expression) {
+          stringsScannedTo = expression.next;
+          this.stringValues(i, expression);
+        }
+      }
+    }
+    return this.found;
+  }
+
+  private word(i: number): string | undefined {
+    const token = this.code[i];
+    return token?.kind === 'word' ? this.text.slice(token.start, token.end).toLowerCase() : undefined;
+  }
+
+  private is(i: number, kind: SqlToken['kind'], spelled?: string): boolean {
+    const token = this.code[i];
+    return token !== undefined && token.kind === kind && (spelled === undefined || this.text.slice(token.start, token.end) === spelled);
+  }
+
+  /** Rules that start at a name: PASSWORD, a password-named variable, IDENTIFIED, crypt. */
+  private afterName(i: number): void {
+    const token = this.code[i]!;
+    const word = this.word(i);
+    if (word === 'password') return this.passwordClause(i);
+    if (word === 'identified') return this.identifiedBy(i);
+    if (word === 'crypt' && this.is(i + 1, 'punctuation', '(')) return this.crypt(i + 2);
+    const name = token.kind === 'word' ? this.text.slice(token.start, token.end) : decodeSqlString(this.source, token).text;
+    if (!isPasswordName(name)) return;
+    const assignment = this.code[i + 1];
+    if (assignment?.kind !== 'operator' || !['=', ':=', '=>'].includes(this.text.slice(assignment.start, assignment.end))) return;
+    const expression = this.expression(i + 2, false);
+    const minLength = name.toLowerCase() === 'password' ? 1 : 4;
+    if (expression) this.report(expression, minLength, 'sql-password', (value) => !looksLikeTypeOrIdentifier(value));
+  }
+
+  /** `PASSWORD [FOR user =| = | => | :=] [(] <value>`. */
+  private passwordClause(i: number): void {
+    let j = i + 1;
+    let afterEquals = false;
+    if (this.word(j) === 'for') {
+      // MySQL: SET PASSWORD FOR 'user'@'host' = '...'
+      const limit = Math.min(this.code.length, j + 30);
+      while (j < limit && !this.is(j, 'operator', '=') && !this.is(j, 'punctuation', ';')) j++;
+      if (!this.is(j, 'operator', '=')) return;
+      j++;
+      afterEquals = true;
+    } else if (this.is(j, 'operator', '=') || this.is(j, 'operator', '=>') || this.is(j, 'operator', ':=')) {
+      j++;
+      afterEquals = true;
+    }
+    if (this.is(j, 'punctuation', '(')) j++;
+    const expression = this.expression(j, afterEquals);
+    if (expression) this.report(expression, 1, 'sql-password');
+  }
+
+  /** `IDENTIFIED [WITH plugin] BY|AS [PASSWORD|VALUES] <value>` (MySQL, Oracle). */
+  private identifiedBy(i: number): void {
+    let j = i + 1;
+    if (this.word(j) === 'with') j += 2;
+    const by = this.word(j);
+    if (by !== 'by' && by !== 'as') return;
+    j++;
+    let hash = by === 'as';
+    const keyword = this.word(j);
+    if (keyword === 'password' || keyword === 'values') {
+      hash = true;
+      j++;
+    }
+    const token = this.code[j];
+    if (!token) return;
+    if (token.kind === 'word') {
+      // Oracle: IDENTIFIED BY tiger; not MySQL's BY RANDOM PASSWORD.
+      const value = this.text.slice(token.start, token.end);
+      if (value.toUpperCase() === 'RANDOM') return;
+      this.report({ parts: [sliceMapped(this.source, token.start, token.end)], next: j + 1 }, 1, 'identified-by', undefined, hash);
+      return;
+    }
+    const expression = this.expression(j, true);
+    if (expression) this.report(expression, 1, 'identified-by', undefined, hash);
+  }
+
+  /** `crypt(<value>, gen_salt(...))`: `at` is the first token of the value. */
+  private crypt(at: number): void {
+    const expression = this.expression(at, false);
+    if (expression && this.is(expression.next, 'punctuation', ',') && this.word(expression.next + 1) === 'gen_salt') {
+      this.report(expression, 1, 'pgcrypto-crypt');
+    }
+  }
+
+  /**
+   * The expression starting at code token `i` when it starts with a string
+   * constant (or a psql variable set to one; a quoted identifier when
+   * `identifierIsValue`, as after `=` in MySQL, where "..." is a string):
+   * operands joined by `||` (or standing side by side: MySQL joins adjacent
+   * strings), each maybe cast (`::text`).
+   */
+  private expression(i: number, identifierIsValue: boolean): Expression | undefined {
+    const parts: Part[] = [];
+    let j = i;
+    const first = this.operand(j, identifierIsValue);
+    if (!first || first.parts.every((part) => part === undefined)) return undefined;
+    for (let operand: Expression | undefined = first; operand; ) {
+      parts.push(...operand.parts);
+      j = this.skipCasts(operand.next);
+      if (this.is(j, 'operator', '||')) operand = this.operand(j + 1, identifierIsValue);
+      else if (this.is(j, 'string')) operand = this.operand(j, identifierIsValue);
+      else operand = undefined;
+    }
+    return { parts, next: j };
+  }
+
+  private operand(i: number, identifierIsValue: boolean): Expression | undefined {
+    const token = this.code[i];
+    if (!token) return undefined;
+    if (token.kind === 'string' || (identifierIsValue && token.kind === 'quoted-identifier')) {
+      return { parts: [decodeSqlString(this.source, token)], next: i + 1 };
+    }
+    if (token.kind === 'parameter') return { parts: [this.variable(token)], next: i + 1 };
+    if (token.kind === 'punctuation' && this.text[token.start] === '(') {
+      const inner = this.expression(i + 1, identifierIsValue);
+      if (inner && this.is(inner.next, 'punctuation', ')')) return { parts: inner.parts, next: inner.next + 1 };
+      return { parts: [undefined], next: this.skipParentheses(i) };
+    }
+    if (token.kind === 'word' || token.kind === 'number' || token.kind === 'quoted-identifier') {
+      const next = this.is(i + 1, 'punctuation', '(') ? this.skipParentheses(i + 1) : i + 1;
+      return { parts: [undefined], next };
+    }
+    return undefined;
+  }
+
+  /** Past `::type`, `::type(n)`, `::type[]` casts after `i`. */
+  private skipCasts(i: number): number {
+    let j = i;
+    while (this.is(j, 'operator', '::') && (this.is(j + 1, 'word') || this.is(j + 1, 'quoted-identifier'))) {
+      j += 2;
+      // Types of several words: character varying, double precision, timestamp with time zone.
+      while (/^(?:varying|precision|with|without|time|zone)$/.test(this.word(j) ?? '')) j++;
+      if (this.is(j, 'punctuation', '(')) j = this.skipParentheses(j);
+      while (this.is(j, 'punctuation', '[') && this.is(j + 1, 'punctuation', ']')) j += 2;
+    }
+    return j;
+  }
+
+  /** Index after the `)` matching the `(` at `i`. */
+  private skipParentheses(i: number): number {
+    let depth = 0;
+    for (let j = i; j < this.code.length; j++) {
+      const token = this.code[j]!;
+      if (token.kind !== 'punctuation') continue;
+      const ch = this.text[token.start];
+      if (ch === '(') depth++;
+      else if (ch === ')' && --depth === 0) return j + 1;
+      else if (ch === ';') return j;
+    }
+    return this.code.length;
+  }
+
+  /** A psql variable's value when `\set` gave it one, else undefined (unknown). */
+  private variable(token: SqlToken): Part {
+    const name = /^:['"{]?\??([^'"}]*)/.exec(this.text.slice(token.start, token.end))?.[1];
+    return name === undefined ? undefined : this.variables.get(name);
+  }
+
+  /** psql `\set name value`: remembered, and a finding when the name is a password's. */
+  private metaCommand(token: SqlToken): void {
+    const line = this.text.slice(token.start, token.end);
+    const set = /^\\set\s+([A-Za-z_][\w]*)\s+(?:'((?:[^']|'')*)'|([^\s']+))/.exec(line);
+    if (!set) return;
+    const quoted = set[2] !== undefined;
+    const raw = set[2] ?? set[3]!;
+    const from = token.start + set[0].length - raw.length - (quoted ? 1 : 0);
+    const value = quoted ? decodeSqlString(this.source, { kind: 'string', start: from - 1, end: from + raw.length + 1, quoting: 'standard', quote: "'", segments: [[from, from + raw.length]] }) : sliceMapped(this.source, from, from + raw.length);
+    this.variables.set(set[1]!, value);
+    if (isPasswordName(set[1]!)) this.report({ parts: [value], next: 0 }, 4, 'sql-password', (text) => !looksLikeTypeOrIdentifier(text), false, !quoted);
+  }
+
+  private report(expression: Expression, minLength: number, rule: string, accept?: (value: string) => boolean, hash = false, unquoted = false): void {
+    const found = passwordCandidate(expression.parts, { minLength, rule, accept, hash, unquoted });
+    if (found) this.found.push(found);
+  }
+
+  /** A string expression's value, scanned as text and maybe as SQL. */
+  private stringValues(i: number, expression: Expression): void {
+    const joined = joinParts(expression.parts);
+    const token = this.code[i]!;
+    const single = expression.parts.length === 1 && token.segments?.length === 1;
+    const respelled = !single || joined.text !== this.text.slice(token.segments![0]![0], token.segments![0]![1]);
+    this.found.push(...stringValueCandidates(joined, respelled, this.depth));
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * A value as the scanners see it: the parts an expression joins
+ * (`'a' || 'b'`, `"a" "b"`, `f"{x}-2"`), each the text of a constant or
+ * unknown (a variable, a call). Unknown parts make the value a template,
+ * and only the constant parts are a secret's pieces.
+ */
+import type { Candidate } from './candidate.js';
+import { MappedTextBuilder, type MappedText, type Span } from './mapped-text.js';
+import { passwordValueKind } from './secret-values.js';
+
+/** One part of a value: a constant's text, or undefined for a part that is not one. */
+export type Part = MappedText | undefined;
+
+/** What stands for an unknown part: `isPlaceholder` takes a value holding it for a template. */
+export const UNKNOWN_PART = '{}';
+
+/** The parts joined, each unknown part standing as UNKNOWN_PART. */
+export function joinParts(parts: readonly Part[]): MappedText {
+  if (parts.length === 1 && parts[0]) return parts[0];
+  const out = new MappedTextBuilder();
+  for (const part of parts) {
+    if (part) out.addMapped(part);
+    else out.addMadeUp(UNKNOWN_PART);
+  }
+  return out.build();
+}
+
+export interface PasswordRule {
+  /** Shorter values are no findings (a one-letter keyword argument is rarely a password). */
+  minLength: number;
+  /** `guard/<rule>`. */
+  rule: string;
+  /** Further test of the joined value (not a type name, not an identifier). */
+  accept?: ((value: string) => boolean) | undefined;
+  /** Written where a hash goes (`IDENTIFIED BY VALUES`): a password hash whatever it looks like. */
+  hash?: boolean;
+  /** An unquoted value: a bind parameter (`:pw`, `$1`) is none. */
+  unquoted?: boolean;
+}
+
+/**
+ * The finding for a value written where a password goes, when its parts
+ * joined make one: every constant part is one of its spans.
+ */
+export function passwordCandidate(parts: readonly Part[], rule: PasswordRule): Candidate | undefined {
+  const joined = joinParts(parts).text;
+  const kind = passwordValueKind(joined, rule.minLength, rule.unquoted);
+  if (!kind || (rule.accept && !rule.accept(joined))) return undefined;
+  const spans: Span[] = [];
+  for (const part of parts) if (part) spans.push(...part.spansOf(0, part.text.length));
+  if (spans.length === 0) return undefined;
+  return { at: spans[0]![0], spans, kind: rule.hash ? 'password hash' : kind, rule: `guard/${rule.rule}` };
+}
