@@ -42,6 +42,8 @@ interface Case {
   kind: string;
   /** The finding comes from secretlint: the pre-filter must let it through. */
   library?: boolean;
+  /** The file's name: a `.sql` file unless the line is Python. */
+  file?: string;
 }
 
 const awsKeyId = join('AKIA', chars(16, 1, UPPER_DIGITS));
@@ -74,25 +76,25 @@ const scramHash = join('SCRAM-SHA-256$4096:', chars(24, 32, BASE64), '$', chars(
 
 const CASES: Case[] = [
   // secretlint
-  { name: 'AWS access key ID', line: `aws_access_key_id = "${awsKeyId}"`, secret: awsKeyId, kind: 'AWS access key ID', library: true },
-  { name: 'AWS secret access key', line: `AWS_SECRET_ACCESS_KEY = '${awsSecret}'`, secret: awsSecret, kind: 'AWS secret access key', library: true },
+  { name: 'AWS access key ID', file: 'alembic/versions/ae1027a6acf_x.py', line: `aws_access_key_id = "${awsKeyId}"`, secret: awsKeyId, kind: 'AWS access key ID', library: true },
+  { name: 'AWS secret access key', file: 'alembic/versions/ae1027a6acf_x.py', line: `AWS_SECRET_ACCESS_KEY = '${awsSecret}'`, secret: awsSecret, kind: 'AWS secret access key', library: true },
   { name: 'GitHub token', line: `-- deploy token ${githubToken}`, secret: githubToken, kind: 'GitHub token', library: true },
   { name: 'GitLab token', line: `INSERT INTO ci (token) VALUES ('${gitlabToken}');`, secret: gitlabToken, kind: 'GitLab token', library: true },
-  { name: 'Slack token', line: `SLACK = "${slackToken}"`, secret: slackToken, kind: 'Slack token', library: true },
+  { name: 'Slack token', file: 'alembic/versions/ae1027a6acf_x.py', line: `SLACK = "${slackToken}"`, secret: slackToken, kind: 'Slack token', library: true },
   { name: 'Slack webhook', line: `INSERT INTO hooks (url) VALUES ('${slackWebhook}');`, secret: slackWebhook.slice(-24), kind: 'Slack webhook URL', library: true },
   { name: 'npm token', line: `UPDATE registries SET token = '${npmToken}';`, secret: npmToken, kind: 'npm token', library: true },
-  { name: 'OpenAI key', line: `openai_key = '${openaiKey}'`, secret: openaiKey, kind: 'OpenAI API key', library: true },
-  { name: 'Anthropic key', line: `key = "${anthropicKey}"`, secret: anthropicKey, kind: 'Anthropic API key', library: true },
+  { name: 'OpenAI key', file: 'alembic/versions/ae1027a6acf_x.py', line: `openai_key = '${openaiKey}'`, secret: openaiKey, kind: 'OpenAI API key', library: true },
+  { name: 'Anthropic key', file: 'alembic/versions/ae1027a6acf_x.py', line: `key = "${anthropicKey}"`, secret: anthropicKey, kind: 'Anthropic API key', library: true },
   { name: 'SendGrid key', line: `INSERT INTO mailers VALUES ('${sendgridKey}');`, secret: sendgridKey, kind: 'SendGrid API key', library: true },
-  { name: 'Vault token', line: `vault = '${vaultToken}'`, secret: vaultToken, kind: 'HashiCorp Vault token', library: true },
-  { name: 'postgres URL', line: `DATABASE_URL = 'postgres://app:${urlPassword}@db.internal:5432/app'`, secret: urlPassword, kind: 'URL with a password', library: true },
+  { name: 'Vault token', file: 'alembic/versions/ae1027a6acf_x.py', line: `vault = '${vaultToken}'`, secret: vaultToken, kind: 'HashiCorp Vault token', library: true },
+  { name: 'postgres URL', file: 'alembic/versions/ae1027a6acf_x.py', line: `DATABASE_URL = 'postgres://app:${urlPassword}@db.internal:5432/app'`, secret: urlPassword, kind: 'URL with a password', library: true },
   { name: 'mysql URL', line: `SELECT 'mysql://report:${urlPassword}@10.0.0.7/reports';`, secret: urlPassword, kind: 'URL with a password', library: true },
   { name: 'mongodb URL', line: `-- mongodb+srv://svc:${urlPassword}@cluster0.example.net/db`, secret: urlPassword, kind: 'URL with a password', library: true },
   { name: 'https basic auth', line: `INSERT INTO feeds VALUES ('https://feeder:${urlPassword}@feeds.example.net/rss');`, secret: urlPassword, kind: 'URL with a password', library: true },
   // hand-written: URLs
-  { name: 'SQLAlchemy URL', line: `url = 'postgresql+psycopg2://app:${urlPassword}@db/app'`, secret: urlPassword, kind: 'URL with a password' },
-  { name: 'redis URL, no user', line: `CACHE = 'redis://:${urlPassword}@cache:6379/0'`, secret: urlPassword, kind: 'URL with a password' },
-  { name: 'admin user (secretlint skips it)', line: `x = 'https://admin:${urlPassword}@feeds.example.net/rss'`, secret: urlPassword, kind: 'URL with a password' },
+  { name: 'SQLAlchemy URL', file: 'alembic/versions/ae1027a6acf_x.py', line: `url = 'postgresql+psycopg2://app:${urlPassword}@db/app'`, secret: urlPassword, kind: 'URL with a password' },
+  { name: 'redis URL, no user', file: 'alembic/versions/ae1027a6acf_x.py', line: `CACHE = 'redis://:${urlPassword}@cache:6379/0'`, secret: urlPassword, kind: 'URL with a password' },
+  { name: 'admin user (secretlint skips it)', file: 'alembic/versions/ae1027a6acf_x.py', line: `x = 'https://admin:${urlPassword}@feeds.example.net/rss'`, secret: urlPassword, kind: 'URL with a password' },
   // hand-written: SQL passwords
   { name: 'CREATE ROLE ... PASSWORD', line: "CREATE ROLE app LOGIN PASSWORD 'hunter2';", secret: 'hunter2', kind: 'password literal' },
   { name: 'ALTER USER ... WITH ENCRYPTED PASSWORD', line: "ALTER USER reporting WITH ENCRYPTED PASSWORD 's3cret';", secret: 's3cret', kind: 'password literal' },
@@ -104,31 +106,33 @@ const CASES: Case[] = [
   { name: "escaped quote in a password", line: "CREATE ROLE app PASSWORD 'it''s-9-secret';", secret: "it''s-9-secret", kind: 'password literal' },
   { name: 'pgcrypto crypt()', line: "INSERT INTO users (name, pw) VALUES ('root', crypt('r00tPass', gen_salt('bf')));", secret: 'r00tPass', kind: 'password literal' },
   { name: 'libpq conninfo', line: "SELECT dblink_connect('host=legacy dbname=app user=etl password=Etl-2024-x');", secret: 'Etl-2024-x', kind: 'password literal' },
-  { name: 'ADO connection string', line: 'CONN = "Server=sql1;Database=app;User Id=etl;Password=Etl-2024-x;"', secret: 'Etl-2024-x', kind: 'password literal' },
-  { name: 'JDBC query parameter', line: "jdbc = 'jdbc:postgresql://h/db?user=app&password=abcd1234'", secret: 'abcd1234', kind: 'password literal' },
+  { name: 'ADO connection string', file: 'alembic/versions/ae1027a6acf_x.py', line: 'CONN = "Server=sql1;Database=app;User Id=etl;Password=Etl-2024-x;"', secret: 'Etl-2024-x', kind: 'password literal' },
+  { name: 'JDBC query parameter', file: 'alembic/versions/ae1027a6acf_x.py', line: "jdbc = 'jdbc:postgresql://h/db?user=app&password=abcd1234'", secret: 'abcd1234', kind: 'password literal' },
   { name: 'PostgreSQL md5 hash', line: `ALTER ROLE app PASSWORD '${md5Hash}';`, secret: md5Hash, kind: 'password hash' },
   { name: 'PostgreSQL SCRAM verifier', line: `CREATE ROLE app LOGIN PASSWORD '${scramHash}';`, secret: scramHash, kind: 'password hash' },
   { name: 'Oracle IDENTIFIED BY VALUES', line: "CREATE USER v IDENTIFIED BY VALUES 'S:0A1B2C3D4E5F';", secret: 'S:0A1B2C3D4E5F', kind: 'password hash' },
   // hand-written: Python / alembic
-  { name: 'Python assignment', line: '    password = "abc123xyz"', secret: 'abc123xyz', kind: 'password literal' },
-  { name: 'Python constant', line: "DB_PASS = 'Qw3rty-Prod'", secret: 'Qw3rty-Prod', kind: 'password literal' },
-  { name: 'annotated assignment', line: "    admin_password: str = 'Qw3rty-Prod'", secret: 'Qw3rty-Prod', kind: 'password literal' },
-  { name: 'dict entry', line: "    op.bulk_insert(accounts, [{'name': 'svc', 'password': 'Qw3rty-Prod'}])", secret: 'Qw3rty-Prod', kind: 'password literal' },
+  { name: 'Python assignment', file: 'alembic/versions/ae1027a6acf_x.py', line: '    password = "abc123xyz"', secret: 'abc123xyz', kind: 'password literal' },
+  { name: 'Python constant', file: 'alembic/versions/ae1027a6acf_x.py', line: "DB_PASS = 'Qw3rty-Prod'", secret: 'Qw3rty-Prod', kind: 'password literal' },
+  { name: 'annotated assignment', file: 'alembic/versions/ae1027a6acf_x.py', line: "    admin_password: str = 'Qw3rty-Prod'", secret: 'Qw3rty-Prod', kind: 'password literal' },
+  { name: 'dict entry', file: 'alembic/versions/ae1027a6acf_x.py', line: "    op.bulk_insert(accounts, [{'name': 'svc', 'password': 'Qw3rty-Prod'}])", secret: 'Qw3rty-Prod', kind: 'password literal' },
   { name: 'JSON in SQL', line: `INSERT INTO settings VALUES ('smtp', '{"host": "mail", "smtpPassword": "Qw3rty-Prod"}');`, secret: 'Qw3rty-Prod', kind: 'password literal' },
-  { name: 'op.execute with SQL', line: `    op.execute("CREATE USER bob PASSWORD 'Tr0ub4dor&3'")`, secret: 'Tr0ub4dor&3', kind: 'password literal' },
+  { name: 'op.execute with SQL', file: 'alembic/versions/ae1027a6acf_x.py', line: `    op.execute("CREATE USER bob PASSWORD 'Tr0ub4dor&3'")`, secret: 'Tr0ub4dor&3', kind: 'password literal' },
   // hand-written: tokens and keys
-  { name: 'Stripe secret key', line: `STRIPE = '${stripeKey}'`, secret: stripeKey, kind: 'Stripe secret key' },
+  { name: 'Stripe secret key', file: 'alembic/versions/ae1027a6acf_x.py', line: `STRIPE = '${stripeKey}'`, secret: stripeKey, kind: 'Stripe secret key' },
   { name: 'Stripe restricted test key', line: `INSERT INTO psp VALUES ('${stripeRestricted}');`, secret: stripeRestricted, kind: 'Stripe secret key' },
-  { name: 'Stripe webhook secret', line: `hook = "${stripeWebhook}"`, secret: stripeWebhook, kind: 'Stripe webhook secret' },
-  { name: 'Google API key', line: `maps_key = '${googleKey}'`, secret: googleKey, kind: 'Google API key' },
+  { name: 'Stripe webhook secret', file: 'alembic/versions/ae1027a6acf_x.py', line: `hook = "${stripeWebhook}"`, secret: stripeWebhook, kind: 'Stripe webhook secret' },
+  { name: 'Google API key', file: 'alembic/versions/ae1027a6acf_x.py', line: `maps_key = '${googleKey}'`, secret: googleKey, kind: 'Google API key' },
   {
     name: 'Azure storage connection string',
+    file: 'alembic/versions/ae1027a6acf_x.py',
     line: `blob = 'DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=${azureAccountKey};EndpointSuffix=core.windows.net'`,
     secret: azureAccountKey,
     kind: 'Azure storage account key',
   },
   {
     name: 'Azure Service Bus key',
+    file: 'alembic/versions/ae1027a6acf_x.py',
     line: `bus = 'Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=Root;SharedAccessKey=${azureSharedKey}'`,
     secret: azureSharedKey,
     kind: 'Azure shared access key',
@@ -139,21 +143,22 @@ const CASES: Case[] = [
     secret: azureSasSig,
     kind: 'Azure SAS token',
   },
-  { name: 'Azure client secret', line: `AZURE_CLIENT = '${azureClientSecret}'`, secret: azureClientSecret, kind: 'Azure client secret' },
+  { name: 'Azure client secret', file: 'alembic/versions/ae1027a6acf_x.py', line: `AZURE_CLIENT = '${azureClientSecret}'`, secret: azureClientSecret, kind: 'Azure client secret' },
   { name: 'JSON Web Token', line: `INSERT INTO api_clients (token) VALUES ('${jwt}');`, secret: jwt, kind: 'JSON Web Token' },
-  { name: 'Bearer header', line: `headers = {"Authorization": "Bearer ${bearer}"}`, secret: bearer, kind: 'bearer token' },
+  { name: 'Bearer header', file: 'alembic/versions/ae1027a6acf_x.py', line: `headers = {"Authorization": "Bearer ${bearer}"}`, secret: bearer, kind: 'bearer token' },
 ];
 
 describe('findSecrets: each kind, on its line, redacted', () => {
   for (const c of CASES) {
     it(c.name, async () => {
-      const text = `-- a migration\n\n${c.line}\nSELECT 1;\n`;
-      const hits = await findSecrets(text, 'V3__x.sql');
+      const file = c.file ?? 'V3__x.sql';
+      const text = file.endsWith('.py') ? `# a migration\n\n${c.line}\nx = 1\n` : `-- a migration\n\n${c.line}\nSELECT 1;\n`;
+      const hits = await findSecrets(text, file);
       assert.equal(hits.length, 1, JSON.stringify(hits));
       const [hit] = hits;
       assert.equal(hit!.kind, c.kind);
       assert.equal(hit!.line, 3);
-      assert.equal(hit!.file, 'V3__x.sql');
+      assert.equal(hit!.file, file);
       assert.ok(hit!.excerpt.includes('****'), hit!.excerpt);
       assert.ok(!JSON.stringify(hits).includes(c.secret), `secret printed: ${hit!.excerpt}`);
       if (c.library) assert.ok(LIBRARY_PREFILTER.test(c.line), 'the pre-filter lets secretlint see it');
@@ -269,7 +274,7 @@ describe('findSecrets: placeholders are not secrets', () => {
   ];
   for (const line of lines) {
     it(line.trim(), async () => {
-      assert.deepEqual(await findSecrets(`${line}\n`, 'm.sql'), []);
+      for (const file of ['m.sql', 'm.py', 'm.rb']) assert.deepEqual(await findSecrets(`${line}\n`, file), [], file);
     });
   }
 

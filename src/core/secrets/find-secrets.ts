@@ -181,9 +181,10 @@ export async function findSecrets(text: string, file: string): Promise<SecretHit
   const language = languageOf(file);
   const candidates = [
     ...(runLibrary ? await libraryCandidates(text, file) : []),
-    // The whole text, comments and strings included; for SQL and Python also
-    // a net under the tokenizers (a dialect the PostgreSQL tokenizer misreads).
-    ...lineRuleCandidates(source, ['password', 'shape'], false),
+    // Shapes in the whole text, comments and strings included. Password
+    // literals line by line only where no tokenizer reads the file: a line
+    // rule would take `PASSWORD '" + pw + "'` for a literal.
+    ...lineRuleCandidates(source, language === undefined ? ['password', 'shape'] : ['shape'], false),
     ...(language === 'sql' ? sqlCandidates(source) : language === 'python' ? pythonCandidates(source) : []),
   ];
   return toHits(text, file, candidates);

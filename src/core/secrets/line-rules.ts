@@ -253,6 +253,19 @@ function insideQuotes(line: string, at: number): boolean {
  */
 export type RuleGroup = 'password' | 'shape';
 
+/** For each group, a test every text some rule of it matches in passes (the rules' `lines`, case folded). */
+const GROUP_HINTS: Record<RuleGroup, RegExp> = {
+  password: groupHint('password'),
+  shape: groupHint('shape'),
+};
+
+/** The `password` group's hint: a string value without it holds no password literal for these rules. */
+export const PASSWORD_RULES_HINT: RegExp = GROUP_HINTS.password;
+
+function groupHint(group: RuleGroup): RegExp {
+  return new RegExp(LINE_RULES.filter((rule) => rule.group === group).map((rule) => `(?:${rule.lines.source})`).join('|'), 'i');
+}
+
 /**
  * Candidates in `source`. `inString`: the text is the value of a string
  * literal (a connection string's `password=` needs no surrounding quotes then).
@@ -260,8 +273,10 @@ export type RuleGroup = 'password' | 'shape';
 export function lineRuleCandidates(source: MappedText, groups: readonly RuleGroup[], inString: boolean): Candidate[] {
   const text = source.text;
   const out: Candidate[] = [];
+  const wanted = groups.filter((group) => GROUP_HINTS[group].test(text));
+  if (wanted.length === 0) return out;
   for (const rule of LINE_RULES) {
-    if (!groups.includes(rule.group)) continue;
+    if (!wanted.includes(rule.group)) continue;
     const lines = rule.lines;
     lines.lastIndex = 0;
     for (let hint = lines.exec(text); hint !== null; hint = lines.exec(text)) {

@@ -21,11 +21,12 @@
  * is no finding.
  */
 import type { Candidate } from './candidate.js';
-import { MappedTextBuilder, sliceMapped, type MappedText } from './mapped-text.js';
+import { lineRuleCandidates } from './line-rules.js';
+import { sliceMapped, type MappedText } from './mapped-text.js';
 import { isPasswordName, looksLikeTypeOrIdentifier } from './secret-values.js';
-import { stringValueCandidates } from './sql-secrets.js';
+import { occursBetween, stringValueCandidates, ValueHints } from './sql-secrets.js';
 import { decodePythonString, tokenizePython, type PythonToken } from './python-tokens.js';
-import { joinParts, passwordCandidate, type Part } from './value-parts.js';
+import { joinParts, passwordCandidate, substitute, type Part } from './value-parts.js';
 
 /** Candidates in Python source. */
 export function pythonCandidates(source: MappedText): Candidate[] {
@@ -35,6 +36,8 @@ export function pythonCandidates(source: MappedText): Candidate[] {
 const KEYWORDS = new Set(
   'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),
 );
+/** Part of every password's name (`isPasswordName`). */
+const PASSWORD_WORD = /pass|pwd/i;
 /** String methods that leave a secret in the value (`"...".strip()`, `.encode()`). */
 const VALUE_KEEPING_METHODS = new Set(['strip', 'lstrip', 'rstrip', 'encode', 'decode']);
 
@@ -52,18 +55,23 @@ class PythonScan {
   private readonly found: Candidate[] = [];
   /** Names bound to a string value by a plain assignment: where, and the value. */
   private readonly constants = new Map<string, Array<{ at: number; parts: Part[] }>>();
+  private hints = new ValueHints('');
 
   constructor(private readonly source: MappedText) {
     this.text = source.text;
   }
 
   run(): Candidate[] {
-    // Comments are read with the file's text (find-secrets.ts).
-    for (const token of tokenizePython(this.text)) if (token.kind !== 'comment') this.code.push(token);
+    // Shapes in comments are found with the file's text (find-secrets.ts).
+    for (const token of tokenizePython(this.text)) {
+      if (token.kind !== 'comment') this.code.push(token);
+      else this.found.push(...lineRuleCandidates(sliceMapped(this.source, token.start, token.end), ['password'], false));
+    }
     this.collectConstants();
+    this.hints = new ValueHints(this.text);
     for (let i = 0; i < this.code.length; i++) this.passwordTarget(i);
     for (let i = 0; i < this.code.length; ) {
-      const value = this.startsValue(i) ? this.expression(i) : undefined;
+      const value = this.startsValue(i) && !this.isPlainAlone(i) ? this.expression(i) : undefined;
       if (value?.isString) {
         this.stringValue(i, value);
         i = Math.max(value.next, i + 1);
@@ -77,8 +85,10 @@ class PythonScan {
     return token && this.text.slice(token.start, token.end);
   }
 
+  /** Whether token `i` is `operator` (compared in place: no string per token). */
   private isOperator(i: number, operator: string): boolean {
-    return this.code[i]?.kind === 'operator' && this.spelled(i) === operator;
+    const token = this.code[i];
+    return token?.kind === 'operator' && token.end - token.start === operator.length && this.text.startsWith(operator, token.start);
   }
 
   /** Whether token `i` begins a statement (the first of a logical line, or after `;`). */
@@ -135,6 +145,9 @@ class PythonScan {
    */
   private passwordTarget(i: number): void {
     const token = this.code[i]!;
+    const isName = token.kind === 'name' && PASSWORD_WORD.test(this.text.slice(token.start, token.end));
+    const mayBeKey = token.kind === 'string' && (this.hints.within(token.start, token.end) || occursBetween(this.text, 92, token.start, token.end));
+    if (!isName && !mayBeKey) return;
     let name: string | undefined;
     let valueAt = -1;
     if (token.kind === 'name') {
@@ -145,11 +158,10 @@ class PythonScan {
       name = this.spelled(i);
       valueAt = equals + 1;
     } else if (token.kind === 'string' && !token.string!.formatted) {
-      const key = this.stringText(token);
       const isDictKey = this.isOperator(i + 1, ':') && (this.isOperator(i - 1, '{') || this.isOperator(i - 1, ','));
       const isSubscript = this.isOperator(i - 1, '[') && this.isOperator(i + 1, ']') && this.isOperator(i + 2, '=');
       if (!isDictKey && !isSubscript) return;
-      name = key;
+      name = this.stringText(token);
       valueAt = i + (isDictKey ? 2 : 3);
     }
     if (name === undefined || !isPasswordName(name)) return;
@@ -166,10 +178,26 @@ class PythonScan {
       .join('');
   }
 
-  /** Tokens a string expression may start at: a literal, a name, a parenthesis. */
+  /** Tokens a string expression may start at: a literal, a name bound to one, a parenthesis before either. */
   private startsValue(i: number): boolean {
+    const token = this.code[i];
+    if (token?.kind === 'string') return true;
+    if (token?.kind === 'name') return this.constants.has(this.spelled(i)!);
+    return this.isOperator(i, '(') && this.startsValue(i + 1);
+  }
+
+  /**
+   * Whether token `i` is a string literal spelled as its value is, standing
+   * alone, with no hint of a password: nothing to find in it that the scan
+   * of the file's text has not (a data migration's thousands of strings).
+   */
+  private isPlainAlone(i: number): boolean {
     const token = this.code[i]!;
-    return token.kind === 'string' || (token.kind === 'name' && !KEYWORDS.has(this.spelled(i)!)) || this.isOperator(i, '(');
+    const form = token.string;
+    if (!form || form.formatted || (!form.raw && occursBetween(this.text, 92, form.bodyStart, form.bodyEnd))) return false;
+    const next = this.code[i + 1];
+    if (next?.kind === 'string' || this.isOperator(i + 1, '+') || this.isOperator(i + 1, '%') || this.isOperator(i + 1, '.') || this.isOperator(i - 1, '+')) return false;
+    return !this.hints.within(token.start, token.end);
   }
 
   /** `term ('+' term)*`. */
@@ -195,7 +223,10 @@ class PythonScan {
       if (this.isOperator(value.next, '%') && value.isString) {
         const args = this.percentArguments(value.next + 1);
         if (!args) break;
-        value.parts = substitute(value.parts, PERCENT_CONVERSION, (match, index) => (match === '%%' ? '%' : (args.positional[index] ?? [undefined])));
+        value.parts = substitute(value.parts, PERCENT_CONVERSION, (match, index) => {
+          if (match === '%%') return '%';
+          return match.startsWith('%(') ? null : (args.positional[index] ?? [undefined]);
+        });
         value.next = args.next;
       } else if (this.isOperator(value.next, '.') && this.code[value.next + 1]?.kind === 'name' && this.isOperator(value.next + 2, '(')) {
         const method = this.spelled(value.next + 1)!;
@@ -318,34 +349,3 @@ class PythonScan {
 const PERCENT_CONVERSION = /%(?:\([^)]*\))?[-#0 +]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[diouxXeEfFgGcrsa%]/g;
 /** `{}`, `{0}`, `{name!r:>10}`, `{{`, `}}`: str.format fields. */
 const FORMAT_FIELD = /\{\{|\}\}|\{[^{}]*\}/g;
-
-/**
- * Parts with each match of `pattern` in a constant part replaced: by text
- * (spelled by the match) or by other parts. `index` counts the matches
- * replaced by parts (positional arguments), `%(name)s` never being one.
- */
-function substitute(parts: readonly Part[], pattern: RegExp, replace: (match: string, index: number) => string | Part[]): Part[] {
-  const out: Part[] = [];
-  let index = 0;
-  for (const part of parts) {
-    if (!part) {
-      out.push(part);
-      continue;
-    }
-    let from = 0;
-    pattern.lastIndex = 0;
-    for (let match = pattern.exec(part.text); match; match = pattern.exec(part.text)) {
-      if (match.index > from) out.push(sliceMapped(part, from, match.index));
-      const named = /^%\(/.test(match[0]);
-      const replacement = named ? [undefined] : replace(match[0], index);
-      if (typeof replacement === 'string') out.push(new MappedTextBuilder().add(replacement, part, match.index, match.index + match[0].length).build());
-      else {
-        out.push(...replacement);
-        index++;
-      }
-      from = match.index + match[0].length;
-    }
-    if (from < part.text.length) out.push(sliceMapped(part, from, part.text.length));
-  }
-  return out;
-}

@@ -46,6 +46,7 @@ const isNameStart = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && 
 const isNameChar = (c: number): boolean => isNameStart(c) || isDigit(c);
 /** Operators and delimiters, longest first. */
 const OPERATORS = ['**=', '//=', '>>=', '<<=', '...', '->', ':=', '==', '!=', '<=', '>=', '**', '//', '<<', '>>', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@='];
+const OPERATOR_STARTS = new Set(OPERATORS.map((op) => op.charCodeAt(0)));
 
 /** The tokens of Python source `text`, in order. */
 export function tokenizePython(text: string): PythonToken[] {
@@ -100,7 +101,7 @@ export function tokenizePython(text: string): PythonToken[] {
       tokens.push({ kind: 'number', start, end: i });
       continue;
     }
-    const operator = OPERATORS.find((op) => text.startsWith(op, i)) ?? text[i]!;
+    const operator = (OPERATOR_STARTS.has(c) && OPERATORS.find((op) => text.startsWith(op, i))) || text[i]!;
     if (operator === '(' || operator === '[' || operator === '{') depth++;
     else if ((operator === ')' || operator === ']' || operator === '}') && depth > 0) depth--;
     i += operator.length;
@@ -118,28 +119,30 @@ function scanString(text: string, start: number, quoteAt: number): PythonToken {
   const formatted = prefix.includes('f') || prefix.includes('t');
   const bodyStart = quoteAt + quote.length;
   const fields: PythonField[] = [];
+  const raw = prefix.includes('r');
+  const quoteCode = quoteChar.charCodeAt(0);
   const n = text.length;
   let i = bodyStart;
   let bodyEnd = n;
   let end = n;
   while (i < n) {
-    const ch = text[i]!;
-    if (ch === '\\' && formatted && !prefix.includes('r') && text.startsWith('N{', i + 1)) {
+    const c = text.charCodeAt(i);
+    if (c === 92 && formatted && !raw && text.startsWith('N{', i + 1)) {
       // \N{NAME} is an escape, not a replacement field.
       const close = text.indexOf('}', i);
       i = close === -1 ? n : close + 1;
-    } else if (ch === '\\') {
+    } else if (c === 92) {
       i += 2;
-    } else if (text.startsWith(quote, i)) {
+    } else if (c === quoteCode && (!triple || text.startsWith(quote, i))) {
       bodyEnd = i;
       end = i + quote.length;
       break;
-    } else if (!triple && (ch === '\n' || ch === '\r')) {
+    } else if (!triple && (c === 10 || c === 13)) {
       bodyEnd = i;
       end = i;
       break;
-    } else if (formatted && ch === '{') {
-      if (text[i + 1] === '{') i += 2;
+    } else if (formatted && c === 123) {
+      if (text.charCodeAt(i + 1) === 123) i += 2;
       else {
         const field = scanField(text, i);
         fields.push(field);
@@ -151,7 +154,7 @@ function scanString(text: string, start: number, quoteAt: number): PythonToken {
     kind: 'string',
     start,
     end,
-    string: { raw: prefix.includes('r'), bytes: prefix.includes('b'), formatted, bodyStart, bodyEnd: Math.min(bodyEnd, n), fields },
+    string: { raw, bytes: prefix.includes('b'), formatted, bodyStart, bodyEnd: Math.min(bodyEnd, n), fields },
   };
 }
 

@@ -28,16 +28,55 @@
  * after it.
  */
 import type { Candidate } from './candidate.js';
-import { lineRuleCandidates, type RuleGroup } from './line-rules.js';
-import { sliceMapped, type MappedText } from './mapped-text.js';
+import { lineRuleCandidates, PASSWORD_RULES_HINT, type RuleGroup } from './line-rules.js';
+import { MappedTextBuilder, sliceMapped, type MappedText } from './mapped-text.js';
 import { isPasswordName, looksLikeTypeOrIdentifier } from './secret-values.js';
 import { decodeSqlString, tokenizeSql, type SqlToken } from './sql-tokens.js';
-import { joinParts, passwordCandidate, type Part } from './value-parts.js';
+import { joinParts, passwordCandidate, substitute, type Part } from './value-parts.js';
 
 /** Text that could hold one of the statements above: only such string values are read as SQL. */
 const SQL_WITH_PASSWORD = /password|identified|crypt|\\set/i;
+/** format()'s specifiers: %s, %I, %L, with a position (%1$s) and width (%-10s); %%. */
+const FORMAT_SPECIFIER = /%(?:\d+\$)?(?:-?(?:\d+|\*(?:\d+\$)?))?[sIL]|%%/g;
+/** Part of every name a rule starts at (PASSWORD, a password's name, IDENTIFIED, crypt), tried at a token's start. */
+const RULE_NAME = /(?:U&)?["\x60]?[^\s'"\x60;(),]*?(?:pass|pwd|identified|crypt)/iy;
 /** How deep strings are read as SQL (a DO block's EXECUTE of a string: 2). */
 const MAX_DEPTH = 4;
+
+/**
+ * Where in a text a string value could hold something stringValueCandidates
+ * finds without a respelling: a `password` rule's hint or a statement's. A
+ * string with none of them in its spelling, plain and alone, is passed over
+ * without decoding, which keeps a large data migration fast.
+ */
+export class ValueHints {
+  private static readonly pattern = new RegExp(`${PASSWORD_RULES_HINT.source}|${SQL_WITH_PASSWORD.source}`, 'gi');
+  private readonly positions: number[] = [];
+
+  constructor(text: string) {
+    const pattern = ValueHints.pattern;
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(text); match; match = pattern.exec(text)) this.positions.push(match.index);
+  }
+
+  /** Whether a hint starts in [from, to). */
+  within(from: number, to: number): boolean {
+    let lo = 0;
+    let hi = this.positions.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.positions[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.positions.length && this.positions[lo]! < to;
+  }
+}
+
+/** Whether `ch` occurs in text[from, to), looked for there only. */
+export function occursBetween(text: string, ch: number, from: number, to: number): boolean {
+  for (let j = from; j < to; j++) if (text.charCodeAt(j) === ch) return true;
+  return false;
+}
 
 /** Candidates in SQL text; `depth` counts the strings this text is inside of. */
 export function sqlCandidates(source: MappedText, depth = 0): Candidate[] {
@@ -79,35 +118,71 @@ class SqlScan {
   }
 
   run(): Candidate[] {
+    // Shapes in the file's own comments are found with its text (find-secrets.ts).
+    const commentGroups: RuleGroup[] = this.depth === 0 ? ['password'] : ['password', 'shape'];
     for (const token of tokenizeSql(this.text)) {
-      // The file's own comments are read with its text (find-secrets.ts); those inside a respelled string here.
       if (token.kind !== 'comment') this.code.push(token);
-      else if (this.depth > 0) this.found.push(...lineRuleCandidates(sliceMapped(this.source, token.start, token.end), ['password', 'shape'], false));
+      else this.found.push(...lineRuleCandidates(sliceMapped(this.source, token.start, token.end), commentGroups, false));
     }
+    const hints = new ValueHints(this.text);
     let stringsScannedTo = 0;
     for (let i = 0; i < this.code.length; i++) {
       const token = this.code[i]!;
       if (token.kind === 'meta-command') this.metaCommand(token);
-      else if (token.kind === 'word' || token.kind === 'quoted-identifier') this.afterName(i);
-      if (token.kind === 'string' && i >= stringsScannedTo) {
+      else if ((token.kind === 'word' || token.kind === 'quoted-identifier') && this.mayStartRule(token)) this.afterName(i);
+      if ((token.kind === 'string' || token.kind === 'quoted-identifier') && this.isPlainAlone(i) && !hints.within(token.start, token.end)) continue;
+      const startsValue = token.kind === 'string' || (this.isWord(i, 'format') && this.is(i + 1, 'punctuation', '('));
+      if (startsValue && i >= stringsScannedTo) {
         const expression = this.expression(i, false);
         if (expression) {
           stringsScannedTo = expression.next;
           this.stringValues(i, expression);
         }
+      } else if (token.kind === 'quoted-identifier' && i >= stringsScannedTo) {
+        // In MySQL "..." is a string: what it holds is read as one.
+        this.stringValues(i, { parts: [decodeSqlString(this.source, token)], next: i + 1 });
       }
     }
     return this.found;
   }
+
+  // Token tests compare in place: a scan of a large data migration makes no string per token.
 
   private word(i: number): string | undefined {
     const token = this.code[i];
     return token?.kind === 'word' ? this.text.slice(token.start, token.end).toLowerCase() : undefined;
   }
 
+  /** Whether token `i` is the word `lower` (ASCII letters in any case). */
+  private isWord(i: number, lower: string): boolean {
+    const token = this.code[i];
+    if (token?.kind !== 'word' || token.end - token.start !== lower.length) return false;
+    for (let k = 0; k < lower.length; k++) {
+      const c = this.text.charCodeAt(token.start + k);
+      if ((c >= 65 && c <= 90 ? c + 32 : c) !== lower.charCodeAt(k)) return false;
+    }
+    return true;
+  }
+
   private is(i: number, kind: SqlToken['kind'], spelled?: string): boolean {
     const token = this.code[i];
-    return token !== undefined && token.kind === kind && (spelled === undefined || this.text.slice(token.start, token.end) === spelled);
+    if (token === undefined || token.kind !== kind) return false;
+    return spelled === undefined || (token.end - token.start === spelled.length && this.text.startsWith(spelled, token.start));
+  }
+
+  /** Whether string token `i` is spelled as its value is and stands alone (no `||`, no neighbour string). */
+  private isPlainAlone(i: number): boolean {
+    const token = this.code[i]!;
+    if (token.segments?.length !== 1 || this.is(i + 1, 'operator', '||') || this.is(i + 1, 'string') || this.is(i - 1, 'operator', '||')) return false;
+    if (token.quoting === 'dollar') return true;
+    const [from, to] = token.segments[0]!;
+    return (token.quoting === 'standard' || token.quoting === 'identifier') && !occursBetween(this.text, token.quote!.charCodeAt(0), from, to);
+  }
+
+  /** Whether a name could start a rule: it holds `pass`, `pwd`, `identified` or `crypt`. */
+  private mayStartRule(token: SqlToken): boolean {
+    RULE_NAME.lastIndex = token.start;
+    return RULE_NAME.test(this.text) && RULE_NAME.lastIndex <= token.end;
   }
 
   /** Rules that start at a name: PASSWORD, a password-named variable, IDENTIFIED, crypt. */
@@ -214,11 +289,46 @@ class SqlScan {
       if (inner && this.is(inner.next, 'punctuation', ')')) return { parts: inner.parts, next: inner.next + 1 };
       return { parts: [undefined], next: this.skipParentheses(i) };
     }
+    const call = this.is(i + 1, 'punctuation', '(') ? this.word(i) : undefined;
+    if (call === 'format') return this.format(i + 1);
+    if (call === 'quote_literal' || call === 'quote_nullable') {
+      // The value in quotes, as it will stand in the statement built with it.
+      const inner = this.expression(i + 2, false);
+      const quote = new MappedTextBuilder().addMadeUp("'").build();
+      if (inner && this.is(inner.next, 'punctuation', ')')) return { parts: [quote, ...inner.parts, quote], next: inner.next + 1 };
+    }
     if (token.kind === 'word' || token.kind === 'number' || token.kind === 'quoted-identifier') {
       const next = this.is(i + 1, 'punctuation', '(') ? this.skipParentheses(i + 1) : i + 1;
       return { parts: [undefined], next };
     }
     return undefined;
+  }
+
+  /**
+   * `format('... %s %I %L ...', args)` (its `(` at `i`): the format string
+   * with each argument put in, `%L` quoted as a literal, as PostgreSQL's
+   * format() does (https://www.postgresql.org/docs/current/functions-string.html#FUNCTIONS-STRING-FORMAT).
+   */
+  private format(i: number): Expression {
+    const end = this.skipParentheses(i);
+    const args: Part[][] = [];
+    for (let j = i + 1; j < end - 1; ) {
+      const argument = this.expression(j, false);
+      args.push(argument ? argument.parts : [undefined]);
+      j = argument ? argument.next : j + 1;
+      while (j < end - 1 && !this.is(j, 'punctuation', ',')) j = this.is(j, 'punctuation', '(') ? this.skipParentheses(j) : j + 1;
+      j++;
+    }
+    const [template, ...values] = args;
+    if (!template || template.every((part) => part === undefined)) return { parts: [undefined], next: end };
+    const quote = new MappedTextBuilder().addMadeUp("'").build();
+    const parts = substitute(template, FORMAT_SPECIFIER, (match, index) => {
+      if (match === '%%') return '%';
+      const position = /^%(\d+)\$/.exec(match)?.[1];
+      const value = values[position === undefined ? index : Number(position) - 1] ?? [undefined];
+      return match.endsWith('L') ? [quote, ...value, quote] : value;
+    });
+    return { parts, next: end };
   }
 
   /** Past `::type`, `::type(n)`, `::type[]` casts after `i`. */
@@ -276,8 +386,8 @@ class SqlScan {
   private stringValues(i: number, expression: Expression): void {
     const joined = joinParts(expression.parts);
     const token = this.code[i]!;
-    const single = expression.parts.length === 1 && token.segments?.length === 1;
-    const respelled = !single || joined.text !== this.text.slice(token.segments![0]![0], token.segments![0]![1]);
+    const segment = expression.parts.length === 1 && token.segments?.length === 1 ? token.segments[0]! : undefined;
+    const respelled = segment === undefined || joined.text !== this.text.slice(segment[0], segment[1]);
     this.found.push(...stringValueCandidates(joined, respelled, this.depth));
   }
 }

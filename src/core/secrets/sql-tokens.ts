@@ -69,7 +69,9 @@ export function tokenizeSql(text: string): SqlToken[] {
   /** Comments inside a continued string, pushed after it (tokens stay in order of their starts). */
   const inside: SqlToken[] = [];
   const push = (token: SqlToken): void => {
-    tokens.push(token, ...inside);
+    tokens.push(token);
+    if (inside.length === 0) return;
+    for (const comment of inside) tokens.push(comment);
     inside.length = 0;
   };
   const n = text.length;
@@ -118,7 +120,7 @@ export function tokenizeSql(text: string): SqlToken[] {
   const continuation = (at: number): number => {
     let j = at;
     let newline = false;
-    const comments: SqlToken[] = [];
+    let comments: SqlToken[] | undefined;
     while (j < n) {
       const c = text.charCodeAt(j);
       if (isSpace(c)) {
@@ -126,12 +128,12 @@ export function tokenizeSql(text: string): SqlToken[] {
         j++;
       } else if (c === 45 && text.charCodeAt(j + 1) === 45) {
         const end = lineCommentEnd(j);
-        comments.push({ kind: 'comment', start: j, end });
+        (comments ??= []).push({ kind: 'comment', start: j, end });
         j = end;
       } else break;
     }
-    if (!newline || text[j] !== "'") return -1;
-    inside.push(...comments);
+    if (!newline || text.charCodeAt(j) !== 39) return -1;
+    if (comments) inside.push(...comments);
     return j;
   };
   /** A quoted string or identifier with body at `bodyStart`, continued when `continues`. */
@@ -319,9 +321,19 @@ export const tokenText = (text: string, token: SqlToken): string => text.slice(t
 export function decodeSqlString(source: MappedText, token: SqlToken): MappedText {
   const segments = token.segments ?? [];
   const text = source.text;
-  const plain = (quoting: SqlQuoting | undefined): boolean =>
-    quoting === 'dollar' || segments.every(([from, to]) => !text.slice(from, to).includes(token.quote ?? "'") && (quoting !== 'escape' || !text.slice(from, to).includes('\\')) && (quoting !== 'unicode' || !text.slice(from, to).includes(token.escape ?? '\\')));
-  if (segments.length === 1 && plain(token.quoting)) return sliceMapped(source, segments[0]![0], segments[0]![1]);
+  const holds = (ch: string, from: number, to: number): boolean => {
+    const at = text.indexOf(ch, from);
+    return at !== -1 && at < to;
+  };
+  if (segments.length === 1) {
+    const [from, to] = segments[0]!;
+    const plain =
+      token.quoting === 'dollar' ||
+      (!holds(token.quote ?? "'", from, to) &&
+        (token.quoting !== 'escape' || !holds('\\', from, to)) &&
+        (token.quoting !== 'unicode' || !holds(token.escape ?? '\\', from, to)));
+    if (plain) return sliceMapped(source, from, to);
+  }
   const out = new MappedTextBuilder();
   for (const [from, to] of segments) {
     if (token.quoting === 'dollar') out.add(text.slice(from, to), source, from, to);

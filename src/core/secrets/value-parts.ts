@@ -5,7 +5,7 @@
  * and only the constant parts are a secret's pieces.
  */
 import type { Candidate } from './candidate.js';
-import { MappedTextBuilder, type MappedText, type Span } from './mapped-text.js';
+import { MappedTextBuilder, sliceMapped, type MappedText, type Span } from './mapped-text.js';
 import { passwordValueKind } from './secret-values.js';
 
 /** One part of a value: a constant's text, or undefined for a part that is not one. */
@@ -50,4 +50,37 @@ export function passwordCandidate(parts: readonly Part[], rule: PasswordRule): C
   for (const part of parts) if (part) spans.push(...part.spansOf(0, part.text.length));
   if (spans.length === 0) return undefined;
   return { at: spans[0]![0], spans, kind: rule.hash ? 'password hash' : kind, rule: `guard/${rule.rule}` };
+}
+
+/**
+ * Parts with each match of `pattern` (flag g) in a constant part replaced,
+ * as a format function does: by text the match spells (`%%` is `%`), by
+ * other parts (an argument), or by an unknown part (null: an argument the
+ * scanner cannot tell). `index` counts the matches replaced by parts so far:
+ * the next positional argument.
+ */
+export function substitute(parts: readonly Part[], pattern: RegExp, replace: (match: string, index: number) => string | Part[] | null): Part[] {
+  const out: Part[] = [];
+  let index = 0;
+  for (const part of parts) {
+    if (!part) {
+      out.push(part);
+      continue;
+    }
+    let from = 0;
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(part.text); match; match = pattern.exec(part.text)) {
+      if (match.index > from) out.push(sliceMapped(part, from, match.index));
+      const replacement = replace(match[0], index);
+      if (replacement === null) out.push(undefined);
+      else if (typeof replacement === 'string') out.push(new MappedTextBuilder().add(replacement, part, match.index, match.index + match[0].length).build());
+      else {
+        out.push(...replacement);
+        index++;
+      }
+      from = match.index + match[0].length;
+    }
+    if (from < part.text.length) out.push(sliceMapped(part, from, part.text.length));
+  }
+  return out;
 }
