@@ -180,3 +180,42 @@ describe('findSecrets: opting out of a statement over several lines', () => {
     assert.deepEqual(await findSecrets(text, PY), []);
   });
 });
+
+describe('findSecrets: hostile input ends quickly and never throws', () => {
+  const shapes: Array<[string, string, string]> = [
+    ['deep parentheses (SQL)', 'a.sql', `${'('.repeat(20_000)}'x'`],
+    ['deep parentheses (Python)', 'a.py', `password = ${'('.repeat(20_000)}"x"`],
+    ['nested format() calls', 'a.sql', 'format('.repeat(20_000)],
+    ['a long || chain', 'a.sql', `CREATE ROLE a PASSWORD 'a'${" || 'b'".repeat(20_000)};`],
+    ['a long + chain', 'a.py', `x = "a"${' + "b"'.repeat(20_000)}`],
+    ['a value doubled on every line', 'a.py', `S = "ab"\n${'S = S + S\n'.repeat(40)}op.execute(f"ALTER ROLE a PASSWORD '{S}'")\n`],
+    ['an f-string doubled on every line', 'a.py', `S = "ab"\n${'S = f"{S}{S}"\n'.repeat(40)}`],
+    ['unterminated everything', 'a.sql', `E'${'\\'.repeat(20_001)}`],
+    ['nested comments never closed', 'a.sql', '/*'.repeat(20_000)],
+    ['nested f-strings', 'a.py', 'f"{'.repeat(20_000)],
+  ];
+  for (const [name, file, text] of shapes) {
+    it(name, async () => {
+      const started = performance.now();
+      await findSecrets(text, file);
+      assert.ok(performance.now() - started < 5000, `${Math.round(performance.now() - started)} ms`);
+    });
+  }
+
+  it('random mixtures of the tokenizers\' special characters', async () => {
+    const atoms = ["'", '"', '$$', '$t$', "E'", "U&'", 'UESCAPE', '\\', '--', '/*', '*/', '\n', ' ', 'PASSWORD', '=', '||', '(', ')', ',', ';', ':', '::', ':=', 'f"', "r'", '"""', "'''", '{', '}', '%s', '%', '.format(', 'pw', 'IDENTIFIED BY', 'crypt(', '\\set', 'Ab3xYz9q', '+', 'op.execute(', '#', '$1', '${', 'format(', '%L', 'quote_literal(', '\\x41', '\\N{', 'b"', '\r\n', '=>'];
+    let state = 42;
+    const next = (n: number): number => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state % n;
+    };
+    for (let k = 0; k < 1500; k++) {
+      let text = '';
+      for (let i = 1 + next(60); i > 0; i--) text += atoms[next(atoms.length)];
+      for (const file of ['a.sql', 'a.py', 'a.rb']) {
+        const hits = await findSecrets(text, file);
+        for (const hit of hits) assert.ok(hit.excerpt.includes('****'), JSON.stringify({ text, hit }));
+      }
+    }
+  });
+});

@@ -76,8 +76,9 @@ export class MappedTextBuilder {
   addMapped(other: MappedText): this {
     if (other instanceof BuiltText) {
       this.parts.push(other.text);
-      this.starts.push(...other.starts);
-      this.ends.push(...other.ends);
+      // No spread: a long text would overflow the call stack.
+      for (const start of other.starts) this.starts.push(start);
+      for (const end of other.ends) this.ends.push(end);
       return this;
     }
     return this.add(other.text, other, 0, other.text.length);

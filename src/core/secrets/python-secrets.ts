@@ -26,7 +26,7 @@ import { sliceMapped, type MappedText } from './mapped-text.js';
 import { isPasswordName, looksLikeTypeOrIdentifier } from './secret-values.js';
 import { occursBetween, stringValueCandidates, ValueHints } from './sql-secrets.js';
 import { decodePythonString, tokenizePython, type PythonToken } from './python-tokens.js';
-import { joinParts, passwordCandidate, substitute, type Part } from './value-parts.js';
+import { appendParts, bounded, joinParts, MAX_NESTING, passwordCandidate, substitute, type Part } from './value-parts.js';
 
 /** Candidates in Python source. */
 export function pythonCandidates(source: MappedText): Candidate[] {
@@ -56,6 +56,9 @@ class PythonScan {
   /** Names bound to a string value by a plain assignment: where, and the value. */
   private readonly constants = new Map<string, Array<{ at: number; parts: Part[] }>>();
   private hints = new ValueHints('');
+  /** How many expressions are being read inside each other. */
+  private nesting = 0;
+  private closers: Int32Array | undefined;
 
   constructor(private readonly source: MappedText) {
     this.text = source.text;
@@ -65,7 +68,7 @@ class PythonScan {
     // Shapes in comments are found with the file's text (find-secrets.ts).
     for (const token of tokenizePython(this.text)) {
       if (token.kind !== 'comment') this.code.push(token);
-      else this.found.push(...lineRuleCandidates(sliceMapped(this.source, token.start, token.end), ['password'], false));
+      else this.report(lineRuleCandidates(sliceMapped(this.source, token.start, token.end), ['password'], false));
     }
     this.collectConstants();
     this.hints = new ValueHints(this.text);
@@ -78,6 +81,11 @@ class PythonScan {
       } else i++;
     }
     return this.found;
+  }
+
+  /** Candidates found by another scan (no spread: there may be many). */
+  private report(candidates: readonly Candidate[]): void {
+    for (const candidate of candidates) this.found.push(candidate);
   }
 
   private spelled(i: number): string | undefined {
@@ -178,12 +186,13 @@ class PythonScan {
       .join('');
   }
 
-  /** Tokens a string expression may start at: a literal, a name bound to one, a parenthesis before either. */
+  /** Tokens a string expression may start at: a literal, a name bound to one, parentheses before either. */
   private startsValue(i: number): boolean {
     const token = this.code[i];
     if (token?.kind === 'string') return true;
     if (token?.kind === 'name') return this.constants.has(this.spelled(i)!);
-    return this.isOperator(i, '(') && this.startsValue(i + 1);
+    // One look past the parenthesis: a scan of deep nesting stays linear.
+    return this.isOperator(i, '(') && (this.isOperator(i + 1, '(') || this.code[i + 1]?.kind === 'string' || this.startsValue(i + 1));
   }
 
   /**
@@ -202,17 +211,24 @@ class PythonScan {
 
   /** `term ('+' term)*`. */
   private expression(i: number): Value | undefined {
-    const first = this.term(i);
-    if (!first) return undefined;
-    const value: Value = { ...first, parts: [...first.parts] };
-    while (this.isOperator(value.next, '+')) {
-      const next = this.term(value.next + 1);
-      if (!next) break;
-      value.parts.push(...next.parts);
-      value.next = next.next;
-      value.isString ||= next.isString;
+    if (this.nesting >= MAX_NESTING) return undefined;
+    this.nesting++;
+    try {
+      const first = this.term(i);
+      if (!first) return undefined;
+      const value: Value = { ...first, parts: [...first.parts] };
+      while (this.isOperator(value.next, '+')) {
+        const next = this.term(value.next + 1);
+        if (!next) break;
+        appendParts(value.parts, next.parts);
+        value.next = next.next;
+        value.isString ||= next.isString;
+      }
+      value.parts = bounded(value.parts);
+      return value;
+    } finally {
+      this.nesting--;
     }
-    return value;
   }
 
   /** `atom`, then `% args`, `.format(args)` or a value-keeping method. */
@@ -253,7 +269,7 @@ class PythonScan {
     if (token.kind === 'string') {
       const parts: Part[] = [];
       let j = i;
-      while (this.code[j]?.kind === 'string') parts.push(...this.literalParts(this.code[j++]!));
+      while (this.code[j]?.kind === 'string') appendParts(parts, this.literalParts(this.code[j++]!));
       return { parts, next: j, isString: true };
     }
     if (this.isOperator(i, '(')) {
@@ -283,13 +299,21 @@ class PythonScan {
 
   /** Index of the bracket closing the one at `i`. */
   private closing(i: number): number {
-    let depth = 0;
-    for (let j = i; j < this.code.length; j++) {
-      const spelled = this.code[j]!.kind === 'operator' ? this.spelled(j) : '';
-      if (spelled === '(' || spelled === '[' || spelled === '{') depth++;
-      else if ((spelled === ')' || spelled === ']' || spelled === '}') && --depth === 0) return j;
-    }
-    return this.code.length - 1;
+    this.closers ??= this.matchBrackets();
+    return this.closers[i] ?? this.code.length - 1;
+  }
+
+  /** For each opening bracket, the index of its closing one (or the last token): found once, in one pass. */
+  private matchBrackets(): Int32Array {
+    const closers = new Int32Array(this.code.length).fill(this.code.length - 1);
+    const open: number[] = [];
+    this.code.forEach((token, j) => {
+      if (token.kind !== 'operator' || token.end - token.start !== 1) return;
+      const ch = this.text[token.start];
+      if (ch === '(' || ch === '[' || ch === '{') open.push(j);
+      else if ((ch === ')' || ch === ']' || ch === '}') && open.length > 0) closers[open.pop()!] = j;
+    });
+    return closers;
   }
 
   /** The parts of one literal: its text, and each f-string field as a known name's value or unknown. */
@@ -299,7 +323,7 @@ class PythonScan {
       if (part.kind === 'text') parts.push(part.value);
       else {
         const name = /^\s*([A-Za-z_]\w*)\s*$/.exec(part.expression)?.[1];
-        parts.push(...((name && this.constant(name, token.start)) || [undefined]));
+        appendParts(parts, (name && this.constant(name, token.start)) || [undefined]);
       }
     }
     return parts;
@@ -341,7 +365,7 @@ class PythonScan {
     const joined = joinParts(value.parts);
     const form = token.string;
     const plain = form !== undefined && value.next === i + 1 && form.fields.length === 0 && joined.text === this.text.slice(form.bodyStart, form.bodyEnd);
-    this.found.push(...stringValueCandidates(joined, !plain, 0));
+    this.report(stringValueCandidates(joined, !plain, 0));
   }
 }
 

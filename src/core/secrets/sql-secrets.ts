@@ -32,7 +32,7 @@ import { lineRuleCandidates, PASSWORD_RULES_HINT, type RuleGroup } from './line-
 import { MappedTextBuilder, sliceMapped, type MappedText } from './mapped-text.js';
 import { isPasswordName, looksLikeTypeOrIdentifier } from './secret-values.js';
 import { decodeSqlString, tokenizeSql, type SqlToken } from './sql-tokens.js';
-import { joinParts, passwordCandidate, substitute, type Part } from './value-parts.js';
+import { appendParts, bounded, joinParts, MAX_NESTING, passwordCandidate, substitute, type Part } from './value-parts.js';
 
 /** Text that could hold one of the statements above: only such string values are read as SQL. */
 const SQL_WITH_PASSWORD = /password|identified|crypt|\\set/i;
@@ -93,7 +93,7 @@ export function sqlCandidates(source: MappedText, depth = 0): Candidate[] {
 export function stringValueCandidates(value: MappedText, respelled: boolean, depth: number): Candidate[] {
   const groups: RuleGroup[] = respelled ? ['password', 'shape'] : ['password'];
   const found = lineRuleCandidates(value, groups, true);
-  if (depth < MAX_DEPTH && SQL_WITH_PASSWORD.test(value.text)) found.push(...sqlCandidates(value, depth + 1));
+  if (depth < MAX_DEPTH && SQL_WITH_PASSWORD.test(value.text)) for (const candidate of sqlCandidates(value, depth + 1)) found.push(candidate);
   return found;
 }
 
@@ -109,6 +109,9 @@ class SqlScan {
   private readonly found: Candidate[] = [];
   /** psql variables set by `\set` so far: name -> value. */
   private readonly variables = new Map<string, MappedText>();
+  /** How many expressions are being read inside each other. */
+  private nesting = 0;
+  private pastParentheses: Int32Array | undefined;
 
   constructor(
     private readonly source: MappedText,
@@ -122,7 +125,7 @@ class SqlScan {
     const commentGroups: RuleGroup[] = this.depth === 0 ? ['password'] : ['password', 'shape'];
     for (const token of tokenizeSql(this.text)) {
       if (token.kind !== 'comment') this.code.push(token);
-      else this.found.push(...lineRuleCandidates(sliceMapped(this.source, token.start, token.end), commentGroups, false));
+      else this.add(lineRuleCandidates(sliceMapped(this.source, token.start, token.end), commentGroups, false));
     }
     const hints = new ValueHints(this.text);
     let stringsScannedTo = 0;
@@ -263,18 +266,24 @@ class SqlScan {
    * strings), each maybe cast (`::text`).
    */
   private expression(i: number, identifierIsValue: boolean): Expression | undefined {
-    const parts: Part[] = [];
-    let j = i;
-    const first = this.operand(j, identifierIsValue);
-    if (!first || first.parts.every((part) => part === undefined)) return undefined;
-    for (let operand: Expression | undefined = first; operand; ) {
-      parts.push(...operand.parts);
-      j = this.skipCasts(operand.next);
-      if (this.is(j, 'operator', '||')) operand = this.operand(j + 1, identifierIsValue);
-      else if (this.is(j, 'string')) operand = this.operand(j, identifierIsValue);
-      else operand = undefined;
+    if (this.nesting >= MAX_NESTING) return undefined;
+    this.nesting++;
+    try {
+      const parts: Part[] = [];
+      let j = i;
+      const first = this.operand(j, identifierIsValue);
+      if (!first || first.parts.every((part) => part === undefined)) return undefined;
+      for (let operand: Expression | undefined = first; operand; ) {
+        appendParts(parts, operand.parts);
+        j = this.skipCasts(operand.next);
+        if (this.is(j, 'operator', '||')) operand = this.operand(j + 1, identifierIsValue);
+        else if (this.is(j, 'string')) operand = this.operand(j, identifierIsValue);
+        else operand = undefined;
+      }
+      return { parts: bounded(parts), next: j };
+    } finally {
+      this.nesting--;
     }
-    return { parts, next: j };
   }
 
   private operand(i: number, identifierIsValue: boolean): Expression | undefined {
@@ -295,7 +304,7 @@ class SqlScan {
       // The value in quotes, as it will stand in the statement built with it.
       const inner = this.expression(i + 2, false);
       const quote = new MappedTextBuilder().addMadeUp("'").build();
-      if (inner && this.is(inner.next, 'punctuation', ')')) return { parts: [quote, ...inner.parts, quote], next: inner.next + 1 };
+      if (inner && this.is(inner.next, 'punctuation', ')')) return { parts: bounded([quote, ...inner.parts, quote]), next: inner.next + 1 };
     }
     if (token.kind === 'word' || token.kind === 'number' || token.kind === 'quoted-identifier') {
       const next = this.is(i + 1, 'punctuation', '(') ? this.skipParentheses(i + 1) : i + 1;
@@ -346,16 +355,27 @@ class SqlScan {
 
   /** Index after the `)` matching the `(` at `i`. */
   private skipParentheses(i: number): number {
-    let depth = 0;
-    for (let j = i; j < this.code.length; j++) {
-      const token = this.code[j]!;
-      if (token.kind !== 'punctuation') continue;
+    this.pastParentheses ??= this.matchParentheses();
+    return this.pastParentheses[i] ?? i + 1;
+  }
+
+  /**
+   * For each `(`, the index after its `)`, or of the `;` that ends the
+   * statement first, or the end: found once, in one pass, so that reading
+   * nested calls stays linear.
+   */
+  private matchParentheses(): Int32Array {
+    const past = new Int32Array(this.code.length).fill(-1);
+    const open: number[] = [];
+    this.code.forEach((token, j) => {
+      if (token.kind !== 'punctuation') return;
       const ch = this.text[token.start];
-      if (ch === '(') depth++;
-      else if (ch === ')' && --depth === 0) return j + 1;
-      else if (ch === ';') return j;
-    }
-    return this.code.length;
+      if (ch === '(') open.push(j);
+      else if (ch === ')' && open.length > 0) past[open.pop()!] = j + 1;
+      else if (ch === ';') while (open.length > 0) past[open.pop()!] = j;
+    });
+    for (const j of open) past[j] = this.code.length;
+    return past.map((value, j) => (value === -1 ? j + 1 : value));
   }
 
   /** A psql variable's value when `\set` gave it one, else undefined (unknown). */
@@ -377,6 +397,11 @@ class SqlScan {
     if (isPasswordName(set[1]!)) this.report({ parts: [value], next: 0 }, 4, 'sql-password', (text) => !looksLikeTypeOrIdentifier(text), false, !quoted);
   }
 
+  /** Candidates found by another scan (no spread: there may be many). */
+  private add(candidates: readonly Candidate[]): void {
+    for (const candidate of candidates) this.found.push(candidate);
+  }
+
   private report(expression: Expression, minLength: number, rule: string, accept?: (value: string) => boolean, hash = false, unquoted = false): void {
     const found = passwordCandidate(expression.parts, { minLength, rule, accept, hash, unquoted });
     if (found) this.found.push(found);
@@ -388,6 +413,6 @@ class SqlScan {
     const token = this.code[i]!;
     const segment = expression.parts.length === 1 && token.segments?.length === 1 ? token.segments[0]! : undefined;
     const respelled = segment === undefined || joined.text !== this.text.slice(segment[0], segment[1]);
-    this.found.push(...stringValueCandidates(joined, respelled, this.depth));
+    this.add(stringValueCandidates(joined, respelled, this.depth));
   }
 }

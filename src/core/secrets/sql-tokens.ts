@@ -133,7 +133,7 @@ export function tokenizeSql(text: string): SqlToken[] {
       } else break;
     }
     if (!newline || text.charCodeAt(j) !== 39) return -1;
-    if (comments) inside.push(...comments);
+    if (comments) for (const comment of comments) inside.push(comment);
     return j;
   };
   /** A quoted string or identifier with body at `bodyStart`, continued when `continues`. */

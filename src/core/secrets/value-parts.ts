@@ -14,6 +14,32 @@ export type Part = MappedText | undefined;
 /** What stands for an unknown part: `isPlaceholder` takes a value holding it for a template. */
 export const UNKNOWN_PART = '{}';
 
+/**
+ * Limits on what the scanners build, so that hostile input ends quickly
+ * and never exhausts the stack: a value of more parts or characters than
+ * this is unknown (`S = S + S` repeated doubles a value each line), and an
+ * expression nested deeper than MAX_NESTING (brackets, calls) is not read.
+ */
+export const MAX_PARTS = 10_000;
+export const MAX_VALUE_LENGTH = 1_000_000;
+export const MAX_NESTING = 64;
+
+/** `parts`, or a single unknown part when they exceed MAX_PARTS or MAX_VALUE_LENGTH. */
+export function bounded(parts: Part[]): Part[] {
+  if (parts.length > MAX_PARTS) return [undefined];
+  let length = 0;
+  for (const part of parts) {
+    length += part ? part.text.length : UNKNOWN_PART.length;
+    if (length > MAX_VALUE_LENGTH) return [undefined];
+  }
+  return parts;
+}
+
+/** `source` appended to `target` (no spread: a long value would overflow the call stack). */
+export function appendParts(target: Part[], source: readonly Part[]): void {
+  for (const part of source) target.push(part);
+}
+
 /** The parts joined, each unknown part standing as UNKNOWN_PART. */
 export function joinParts(parts: readonly Part[]): MappedText {
   if (parts.length === 1 && parts[0]) return parts[0];
@@ -47,7 +73,7 @@ export function passwordCandidate(parts: readonly Part[], rule: PasswordRule): C
   const kind = passwordValueKind(joined, rule.minLength, rule.unquoted);
   if (!kind || (rule.accept && !rule.accept(joined))) return undefined;
   const spans: Span[] = [];
-  for (const part of parts) if (part) spans.push(...part.spansOf(0, part.text.length));
+  for (const part of parts) if (part) for (const span of part.spansOf(0, part.text.length)) spans.push(span);
   if (spans.length === 0) return undefined;
   return { at: spans[0]![0], spans, kind: rule.hash ? 'password hash' : kind, rule: `guard/${rule.rule}` };
 }
@@ -75,12 +101,12 @@ export function substitute(parts: readonly Part[], pattern: RegExp, replace: (ma
       if (replacement === null) out.push(undefined);
       else if (typeof replacement === 'string') out.push(new MappedTextBuilder().add(replacement, part, match.index, match.index + match[0].length).build());
       else {
-        out.push(...replacement);
+        appendParts(out, replacement);
         index++;
       }
       from = match.index + match[0].length;
     }
     if (from < part.text.length) out.push(sliceMapped(part, from, part.text.length));
   }
-  return out;
+  return bounded(out);
 }
