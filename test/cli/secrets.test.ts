@@ -16,14 +16,29 @@ function commit(repo: TempRepo, ...args: string[]): { code: number; output: stri
   return { code: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
 }
 
+/** git's pre-commit hook in `repo` runs guard from source. */
+function installPreCommitHook(repo: TempRepo): void {
+  const hook = path.join(repo.root, '.git/hooks/pre-commit');
+  writeFileSync(hook, `#!/bin/sh\nexec "${process.execPath}" --import "${TSX}" "${CLI}" hook pre-commit\n`);
+  chmodSync(hook, 0o755);
+}
+
+/** guard's pre-push hook run as git runs it, for a push of HEAD to a new branch. */
+function prePush(repo: TempRepo): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, ['--import', TSX, CLI, 'hook', 'pre-push', 'origin', 'url'], {
+    cwd: repo.root,
+    encoding: 'utf8',
+    input: `refs/heads/feature ${repo.git('rev-parse', 'HEAD').trim()} refs/heads/feature ${'0'.repeat(40)}\n`,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+}
+
 describe('secrets in added or changed migrations', () => {
   let repo: TempRepo;
   let dispose: () => void;
   before(() => {
     ({ repo, dispose } = withSealedRemote());
-    const hook = path.join(repo.root, '.git/hooks/pre-commit');
-    writeFileSync(hook, `#!/bin/sh\nexec "${process.execPath}" --import "${TSX}" "${CLI}" hook pre-commit\n`);
-    chmodSync(hook, 0o755);
+    installPreCommitHook(repo);
   });
   after(() => dispose());
 
@@ -62,12 +77,7 @@ describe('secrets in added or changed migrations', () => {
     const gate = repo.guard('verify', '--base', 'origin/main');
     assert.equal(gate.code, 1);
     assert.match(gate.stdout, /db\/migrations\/030_role\.sql:2: GitHub token in a migration/);
-    const push = spawnSync(process.execPath, ['--import', TSX, CLI, 'hook', 'pre-push', 'origin', 'url'], {
-      cwd: repo.root,
-      encoding: 'utf8',
-      input: `refs/heads/feature ${repo.git('rev-parse', 'HEAD').trim()} refs/heads/feature ${'0'.repeat(40)}\n`,
-      env: { ...process.env, NO_COLOR: '1' },
-    });
+    const push = prePush(repo);
     assert.equal(push.status, 1, push.stderr);
     assert.match(push.stderr, /GitHub token in a migration/);
   });
@@ -95,9 +105,7 @@ describe('secrets spelled across a statement, through every gate', () => {
 
   before(() => {
     ({ repo, dispose } = withSealedRemote());
-    const hook = path.join(repo.root, '.git/hooks/pre-commit');
-    writeFileSync(hook, `#!/bin/sh\nexec "${process.execPath}" --import "${TSX}" "${CLI}" hook pre-commit\n`);
-    chmodSync(hook, 0o755);
+    installPreCommitHook(repo);
   });
   after(() => dispose());
 
@@ -123,12 +131,7 @@ describe('secrets spelled across a statement, through every gate', () => {
       assert.match(gate.stdout, /030_roles\.sql/);
       unprinted(`${gate.stdout}${gate.stderr}`);
     }
-    const push = spawnSync(process.execPath, ['--import', TSX, CLI, 'hook', 'pre-push', 'origin', 'url'], {
-      cwd: repo.root,
-      encoding: 'utf8',
-      input: `refs/heads/feature ${repo.git('rev-parse', 'HEAD').trim()} refs/heads/feature ${'0'.repeat(40)}\n`,
-      env: { ...process.env, NO_COLOR: '1' },
-    });
+    const push = prePush(repo);
     assert.equal(push.status, 1, push.stderr);
     assert.match(push.stderr, /030_roles\.sql:5: password literal/);
     unprinted(`${push.stdout}${push.stderr}`);

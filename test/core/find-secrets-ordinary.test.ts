@@ -187,8 +187,8 @@ DROP ROLE app;
   },
   {
     name: 'Alembic: password columns, bind parameters, environment variables, templates',
-    file: 'alembic/versions/ae1027a6acf_users.py',
-    text: `"""add users and password reset tokens
+    file: 'alembic/versions/ae1027a6acf_add_users.py',
+    text: `"""add users and api tokens
 
 Revision ID: ae1027a6acf
 Revises: 1975ea83b712
@@ -199,6 +199,7 @@ import os
 
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = 'ae1027a6acf'
@@ -207,22 +208,49 @@ branch_labels = None
 depends_on = None
 
 # the app role's password is read from APP_PASSWORD (never written here)
-PASSWORD_FIELD = 'pw'
-password_column = 'password_hash'
 DEFAULT_PASSWORD = None
 APP_ROLE = "app"
+
+# sha256 of the seed file: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+SEED_DIGEST = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 
 def upgrade():
     op.create_table(
         'users',
-        sa.Column('id', sa.Integer, primary_key=True),
-        sa.Column('password_hash', sa.String(128), nullable=False, server_default=''),
-        sa.Column('password', sa.String(255), nullable=True, comment='legacy password column'),
+        sa.Column('id', postgresql.UUID(as_uuid=True), primary_key=True, server_default=sa.text('gen_random_uuid()')),
+        sa.Column('email', sa.String(320), nullable=False, unique=True),
+        sa.Column('password_hash', sa.String(128), nullable=False),
+        sa.Column('password_changed_at', sa.DateTime(timezone=True)),
+        sa.Column('timezone', sa.String(64), server_default='Asia/Tokyo'),
+        sa.Column('settings', postgresql.JSONB, server_default=sa.text("'{}'::jsonb")),
+    )
+    op.add_column('users', sa.Column('password', sa.String(255), nullable=True))
+    op.alter_column('users', 'password', new_column_name='legacy_password')
+    op.create_table(
+        'api_tokens',
+        sa.Column('token', sa.String(64), nullable=False),
+        sa.Column('token_type', sa.String(16), server_default='bearer'),
+        sa.Column('secret_hash', sa.LargeBinary),
         sa.Column('psk', sa.String(length=255), nullable=False),
         sa.Column('auth_mode', sa.Enum('psk', 'certs', name='auth_modes')),
     )
+    op.create_index('ix_api_tokens_token', 'api_tokens', ['token'], unique=True)
+    op.create_check_constraint('ck_password_len', 'users', 'char_length(password_hash) >= 60')
     columns = {'password': 'VARCHAR(128)', 'email': 'TEXT'}
+    password_column = 'password_hash'
+    PASSWORD_FIELD = 'pw'
+    url = os.environ['DATABASE_URL']
+    dsn = context.config.get_main_option('sqlalchemy.url')
+    op.execute("COMMENT ON COLUMN users.password_hash IS 'bcrypt, cost 12; never the password'")
+    op.execute(sa.text("UPDATE users SET password_hash = :hash WHERE id = :id").bindparams(hash=h, id=i))
+    op.bulk_insert(
+        sa.table('feature_flags', sa.column('id'), sa.column('key'), sa.column('digest')),
+        [
+            {'id': '3f2504e0-4f89-11d3-9a0c-0305e82c3301', 'key': 'password_reset_v2', 'digest': 'd41d8cd98f00b204e9800998ecf8427e'},
+            {'id': '6ba7b810-9dad-11d1-80b4-00c04fd430c8', 'key': 'token_rotation', 'digest': 'da39a3ee5e6b4b0d3255bfef95601890afd80709'},
+        ],
+    )
     op.execute("UPDATE users SET password = NULL")
     op.execute(sa.text("UPDATE users SET password_hash = :h WHERE id = :id").bindparams(h=hash_, id=1))
     op.execute("ALTER ROLE app PASSWORD %(pw)s", {"pw": os.environ["APP_PASSWORD"]})
@@ -238,11 +266,59 @@ def upgrade():
     if password == "hunter22":
         raise RuntimeError("refusing the default password")
     kwargs = dict(password=getpass.getpass(), user=APP_ROLE)
-    op.execute("COMMENT ON COLUMN users.password_hash IS 'bcrypt, cost 12; never the password'")
 
 
 def downgrade():
+    op.drop_table('api_tokens')
     op.drop_column('users', 'password')
+    op.drop_table('users')
+`,
+  },
+  {
+    name: 'plain SQL: roles, placeholders, hashes, encoded data',
+    file: 'db/V12__roles_and_audit.sql',
+    text: `-- V12__roles_and_audit.sql
+-- See https://www.postgresql.org/docs/current/sql-createrole.html
+-- Connection for the app: postgres://app@localhost/app (password from the vault)
+CREATE EXTENSION IF NOT EXISTS pgcrypto;
+CREATE ROLE readonly NOLOGIN;
+CREATE ROLE \${app_user} LOGIN PASSWORD '\${app_password}';
+ALTER ROLE legacy PASSWORD NULL;
+GRANT SELECT ON ALL TABLES IN SCHEMA \${schema} TO readonly;
+CREATE TABLE users (
+    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    email text NOT NULL,
+    password text,
+    password_hash text CHECK (char_length(password_hash) = 60),
+    api_key_sha256 bytea
+);
+COMMENT ON COLUMN users.password IS 'deprecated; use password_hash';
+INSERT INTO settings (key, value) VALUES ('password_min_length', '12'), ('token_ttl', '3600');
+INSERT INTO users (id, email, password_hash) VALUES
+  ('0f8fad5b-d9cb-469f-a165-70867728950e', 'ops@example.com', '$2b$12$KIXQJ5Vv1cZ8kQ0yq3p6UuQw6Yp0yN8s9mQe2r7sT4uV5wX6yZ7aO');
+UPDATE users SET password = NULL WHERE password_hash IS NOT NULL;
+UPDATE users SET password_hash = crypt(password, gen_salt('bf')) WHERE password IS NOT NULL;
+CREATE INDEX ix_users_email_lower ON users (lower(email));
+-- checksum 2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae
+INSERT INTO assets (name, data) VALUES ('logo.png', decode('iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAAAGXRFWHRTb2Z0d2FyZQBBZG9iZSBJbWFnZVJlYWR5ccllPAAAAK5JREFUeNpi/P//PwMlgAUcRgxgDP////8/g5GRkYGBgYEB', 'base64'));
+SELECT set_config('app.tenant', 'acme', false);
+`,
+  },
+  {
+    name: 'Flyway data fix: a DO block reading the password from a setting',
+    file: 'db/V2026.01.15.1__data_fix.sql',
+    text: `-- V2026.01.15.1__data_fix.sql
+DO $$
+DECLARE
+  v_password text := current_setting('app.seed_password', true);
+BEGIN
+  IF v_password IS NULL THEN
+    RAISE NOTICE 'no seed password; skipping';
+  END IF;
+  EXECUTE format('ALTER ROLE %I PASSWORD %L', 'app', v_password);
+END $$;
+CREATE FOREIGN TABLE legacy_users (id int, login text, password text) SERVER legacy OPTIONS (table_name 'users');
+CREATE USER MAPPING FOR app SERVER legacy OPTIONS (user 'legacy_app', password '\${legacy_password}');
 `,
   },
   {

@@ -127,6 +127,33 @@ class BuiltText implements MappedText {
   }
 }
 
+/**
+ * What a spelling stands for at one offset: a value and the offset after
+ * its spelling, or undefined where the character stands for itself.
+ */
+export type EscapeAt = (at: number) => readonly [value: string, end: number] | undefined;
+
+/**
+ * Decodes `source.text[from, to)` into `out`, each escape (as `escapeAt`
+ * finds them) mapped to the whole of its spelling, every other character to
+ * itself.
+ */
+export function decodeInto(out: MappedTextBuilder, source: MappedText, from: number, to: number, escapeAt: EscapeAt): void {
+  const text = source.text;
+  let run = from;
+  let j = from;
+  while (j < to) {
+    const escape = escapeAt(j);
+    if (escape === undefined) {
+      j++;
+      continue;
+    }
+    out.add(text.slice(run, j), source, run, j).add(escape[0], source, j, escape[1]);
+    j = run = Math.max(escape[1], j + 1);
+  }
+  out.add(text.slice(run, to), source, run, to);
+}
+
 /** A slice of a mapped text, itself mapped. */
 export function sliceMapped(source: MappedText, from: number, to: number): MappedText {
   return {

@@ -10,7 +10,7 @@
  * It never fails: an unterminated string ends at the end of its line (at
  * the end of the text when triple-quoted), as the scanner must go on.
  */
-import { MappedTextBuilder, sliceMapped, type MappedText } from './mapped-text.js';
+import { decodeInto, MappedTextBuilder, sliceMapped, type MappedText } from './mapped-text.js';
 
 export type PythonTokenKind = 'name' | 'number' | 'string' | 'operator' | 'newline' | 'comment';
 
@@ -214,36 +214,27 @@ function decodeRun(source: MappedText, from: number, to: number, form: PythonStr
   const slice = text.slice(from, to);
   if ((form.raw || !slice.includes('\\')) && !(form.formatted && /\{\{|\}\}/.test(slice))) return sliceMapped(source, from, to);
   const out = new MappedTextBuilder();
-  let run = from;
-  let j = from;
-  const emit = (value: string, end: number): void => {
-    out.add(text.slice(run, j), source, run, j).add(value, source, j, end);
-    j = end;
-    run = end;
-  };
-  while (j < to) {
+  decodeInto(out, source, from, to, (j) => {
     const ch = text[j]!;
-    if (form.formatted && (ch === '{' || ch === '}') && text[j + 1] === ch) emit(ch, j + 2);
-    else if (ch !== '\\' || j + 1 >= to) j++;
-    else if (form.raw) j += 2;
-    else {
-      const next = text[j + 1]!;
-      const rest = text.slice(j + 1, Math.min(to, j + 10));
-      let escape: RegExpExecArray | null;
-      if (next === '\n') emit('', j + 2);
-      else if (next === '\r') emit('', text[j + 2] === '\n' ? j + 3 : j + 2);
-      else if (SIMPLE_ESCAPES[next] !== undefined) emit(SIMPLE_ESCAPES[next]!, j + 2);
-      else if ((escape = /^[0-7]{1,3}/.exec(rest))) emit(String.fromCharCode(parseInt(escape[0], 8)), j + 1 + escape[0].length);
-      else if ((escape = /^x([0-9A-Fa-f]{2})/.exec(rest))) emit(String.fromCharCode(parseInt(escape[1]!, 16)), j + 4);
-      else if (!form.bytes && (escape = /^(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))/.exec(rest))) {
-        const value = parseInt(escape[1] ?? escape[2]!, 16);
-        emit(value <= 0x10ffff ? String.fromCodePoint(value) : '\ufffd', j + 1 + escape[0].length);
-      } else if (!form.bytes && next === 'N' && text[j + 2] === '{') {
-        const close = text.indexOf('}', j);
-        emit('\ufffd', close === -1 || close > to ? to : close + 1);
-      } else j += 2; // an unknown escape keeps its backslash
+    if (form.formatted && (ch === '{' || ch === '}') && text[j + 1] === ch) return [ch, j + 2];
+    if (ch !== '\\' || j + 1 >= to || form.raw) return undefined;
+    const next = text[j + 1]!;
+    const rest = text.slice(j + 1, Math.min(to, j + 10));
+    let match: RegExpExecArray | null;
+    if (next === '\n') return ['', j + 2];
+    if (next === '\r') return ['', text[j + 2] === '\n' ? j + 3 : j + 2];
+    if (SIMPLE_ESCAPES[next] !== undefined) return [SIMPLE_ESCAPES[next]!, j + 2];
+    if ((match = /^[0-7]{1,3}/.exec(rest))) return [String.fromCharCode(parseInt(match[0], 8)), j + 1 + match[0].length];
+    if ((match = /^x([0-9A-Fa-f]{2})/.exec(rest))) return [String.fromCharCode(parseInt(match[1]!, 16)), j + 4];
+    if (!form.bytes && (match = /^(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))/.exec(rest))) {
+      const value = parseInt(match[1] ?? match[2]!, 16);
+      return [value <= 0x10ffff ? String.fromCodePoint(value) : '\ufffd', j + 1 + match[0].length];
     }
-  }
-  out.add(text.slice(run, to), source, run, to);
+    if (!form.bytes && next === 'N' && text[j + 2] === '{') {
+      const close = text.indexOf('}', j);
+      return ['\ufffd', close === -1 || close > to ? to : close + 1];
+    }
+    return undefined; // an unknown escape keeps its backslash
+  });
   return out.build();
 }

@@ -13,7 +13,7 @@
  * `'b'` is `ab`: whitespace between them must hold a newline, `--` comments
  * may sit in it, `/* *\/` ones may not) and a `UESCAPE 'c'` clause.
  */
-import { MappedTextBuilder, sliceMapped, type MappedText } from './mapped-text.js';
+import { decodeInto, MappedTextBuilder, sliceMapped, type EscapeAt, type MappedText } from './mapped-text.js';
 
 export type SqlTokenKind =
   | 'word'
@@ -337,79 +337,44 @@ export function decodeSqlString(source: MappedText, token: SqlToken): MappedText
   const out = new MappedTextBuilder();
   for (const [from, to] of segments) {
     if (token.quoting === 'dollar') out.add(text.slice(from, to), source, from, to);
-    else if (token.quoting === 'escape') decodeEscapes(source, from, to, out);
-    else if (token.quoting === 'unicode') decodeUnicode(source, from, to, token.escape ?? '\\', out);
-    else decodeDoubled(source, from, to, token.quote ?? "'", out);
+    else if (token.quoting === 'escape') decodeInto(out, source, from, to, cEscapes(text, to));
+    else if (token.quoting === 'unicode') decodeInto(out, source, from, to, unicodeEscapes(text, to, token.escape ?? '\\'));
+    else decodeInto(out, source, from, to, doubledQuotes(text, token.quote ?? "'"));
   }
   return out.build();
 }
 
 /** '...' and "...": a doubled quote stands for one. */
-function decodeDoubled(source: MappedText, from: number, to: number, quote: string, out: MappedTextBuilder): void {
-  const text = source.text;
-  let run = from;
-  for (let j = from; j < to; j++) {
-    if (text[j] === quote && text[j + 1] === quote) {
-      out.add(text.slice(run, j), source, run, j).add(quote, source, j, j + 2);
-      j++;
-      run = j + 1;
-    }
-  }
-  out.add(text.slice(run, to), source, run, to);
+function doubledQuotes(text: string, quote: string): EscapeAt {
+  return (j) => (text[j] === quote && text[j + 1] === quote ? [quote, j + 2] : undefined);
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
 /** E'...': \b \f \n \r \t, \o, \oo, \ooo, \xh, \xhh, \uXXXX, \UXXXXXXXX, \c for c, and '' for a quote. */
-function decodeEscapes(source: MappedText, from: number, to: number, out: MappedTextBuilder): void {
-  const text = source.text;
-  let run = from;
-  let j = from;
-  const emit = (value: string, end: number): void => {
-    out.add(text.slice(run, j), source, run, j).add(value, source, j, end);
-    j = end;
-    run = end;
+function cEscapes(text: string, to: number): EscapeAt {
+  const quotes = doubledQuotes(text, "'");
+  return (j) => {
+    if (text[j] !== '\\' || j + 1 >= to) return quotes(j);
+    const rest = text.slice(j + 1, Math.min(to, j + 10));
+    let match: RegExpExecArray | null;
+    if ((match = /^[0-7]{1,3}/.exec(rest))) return [String.fromCharCode(parseInt(match[0], 8) & 0xff), j + 1 + match[0].length];
+    if ((match = /^x([0-9A-Fa-f]{1,2})/.exec(rest))) return [String.fromCharCode(parseInt(match[1]!, 16)), j + 1 + match[0].length];
+    if ((match = /^(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))/.exec(rest))) return [codePoint(parseInt(match[1] ?? match[2]!, 16)), j + 1 + match[0].length];
+    const escaped = text[j + 1]!;
+    return [SIMPLE_ESCAPES[escaped] ?? escaped, j + 2];
   };
-  while (j < to) {
-    const ch = text[j]!;
-    if (ch === "'" && text[j + 1] === "'") emit("'", j + 2);
-    else if (ch !== '\\' || j + 1 >= to) j++;
-    else {
-      const escaped = text[j + 1]!;
-      const octal = /^[0-7]{1,3}/.exec(text.slice(j + 1, Math.min(to, j + 4)));
-      const hex = /^x([0-9A-Fa-f]{1,2})/.exec(text.slice(j + 1, Math.min(to, j + 4)));
-      const unicode = /^(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))/.exec(text.slice(j + 1, Math.min(to, j + 10)));
-      if (octal) emit(String.fromCharCode(parseInt(octal[0], 8) & 0xff), j + 1 + octal[0].length);
-      else if (hex) emit(String.fromCharCode(parseInt(hex[1]!, 16)), j + 1 + hex[0].length);
-      else if (unicode) emit(codePoint(parseInt(unicode[1] ?? unicode[2]!, 16)), j + 1 + unicode[0].length);
-      else emit(SIMPLE_ESCAPES[escaped] ?? escaped, j + 2);
-    }
-  }
-  out.add(text.slice(run, to), source, run, to);
 }
 
 /** U&'...': e + 4 hex digits, e + '+' + 6 hex digits, ee for e (e the escape character), '' for a quote. */
-function decodeUnicode(source: MappedText, from: number, to: number, escape: string, out: MappedTextBuilder): void {
-  const text = source.text;
-  let run = from;
-  let j = from;
-  const emit = (value: string, end: number): void => {
-    out.add(text.slice(run, j), source, run, j).add(value, source, j, end);
-    j = end;
-    run = end;
+function unicodeEscapes(text: string, to: number, escape: string): EscapeAt {
+  const quotes = doubledQuotes(text, "'");
+  return (j) => {
+    if (text[j] !== escape) return quotes(j);
+    if (text[j + 1] === escape) return [escape, j + 2];
+    const digits = /^(?:([0-9A-Fa-f]{4})|\+([0-9A-Fa-f]{6}))/.exec(text.slice(j + 1, Math.min(to, j + 8)));
+    return digits ? [codePoint(parseInt(digits[1] ?? digits[2]!, 16)), j + 1 + digits[0].length] : undefined;
   };
-  while (j < to) {
-    const ch = text[j]!;
-    if (ch === "'" && text[j + 1] === "'") emit("'", j + 2);
-    else if (ch !== escape) j++;
-    else if (text[j + 1] === escape) emit(escape, j + 2);
-    else {
-      const digits = /^(?:([0-9A-Fa-f]{4})|\+([0-9A-Fa-f]{6}))/.exec(text.slice(j + 1, Math.min(to, j + 8)));
-      if (digits) emit(codePoint(parseInt(digits[1] ?? digits[2]!, 16)), j + 1 + digits[0].length);
-      else j++;
-    }
-  }
-  out.add(text.slice(run, to), source, run, to);
 }
 
 /** A code point as a string; an invalid one as U+FFFD, as a decoder would. */
