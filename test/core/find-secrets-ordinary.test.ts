@@ -176,6 +176,7 @@ CREATE SCHEMA IF NOT EXISTS :"schema";
 --liquibase formatted sql
 --changeset alice:1 labels:roles context:prod
 --comment: role for the app; password set by ops
+-- Rows are identified by their natural key; tenants identified by slug.
 CREATE ROLE app LOGIN; -- password: see the vault
 --rollback DROP ROLE app;
 -- +goose StatementEnd
@@ -189,6 +190,8 @@ DROP ROLE app;
     name: 'Alembic: password columns, bind parameters, environment variables, templates',
     file: 'alembic/versions/ae1027a6acf_add_users.py',
     text: `"""add users and api tokens
+
+Users are identified by email; the user identified by id 1 is the owner.
 
 Revision ID: ae1027a6acf
 Revises: 1975ea83b712

@@ -109,6 +109,7 @@ const CASES: Hostile[] = [
   hostile('% formatting', PY, 1, 1, (p) => `S = '${p}'\nop.execute("ALTER ROLE app PASSWORD '%s'" % S)\n`),
   hostile('% formatting with a tuple', PY, 1, 2, (p) => `ROLE = 'app'\nS = '${p}'\nop.execute("ALTER ROLE %s PASSWORD '%s'" % (ROLE, S))\n`),
   hostile('.format()', PY, 1, 1, (p) => `S = '${p}'\nop.execute("ALTER ROLE {} PASSWORD '{pw}'".format('app', pw=S))\n`),
+  hostile('.format() on a constant statement', PY, 1, 2, (p) => `SQL = "ALTER ROLE app PASSWORD '{}'"\nS = '${p}'\nop.execute(SQL.format(S))\n`),
   hostile('sa.text() in op.execute', PY, 1, 2, (p) => `def upgrade():\n    op.execute(sa.text("CREATE USER app WITH PASSWORD '${p}'"))\n`),
   hostile('r-string', PY, 1, 1, (p) => `op.execute(r"ALTER ROLE app PASSWORD '${p}'")\n`),
   hostile('triple-quoted statement over lines', PY, 1, 5, (p) => `op.execute(\n    """\n    CREATE ROLE app\n      LOGIN PASSWORD\n      '${p}'\n    """\n)\n`),

@@ -85,10 +85,12 @@ const LINE_RULES: Rule[] = [
       String.raw`\bIDENTIFIED\s+(?:WITH\s+['"\x60]?\w+['"\x60]?\s+)?(BY|AS)\s+(?:(PASSWORD|VALUES)\s+)?(?:${SQL_STRING}|"([^"\n]*)"|([^\s;'"(),]+))`,
       'gi',
     ),
-    secret: (match) => {
+    secret: (match, line) => {
       const group = match[3] !== undefined ? 3 : match[4] !== undefined ? 4 : 5;
       const value = match[group]!;
       if (group === 5 && value.toUpperCase() === 'RANDOM') return undefined;
+      // An unquoted word only in a statement on a user: prose ("rows are identified by their id") is not one.
+      if (group === 5 && !/\b(?:CREATE|ALTER)\s+USER\b|\bGRANT\b/i.test(line)) return undefined;
       const found = literal(value, match[0].length - value.length - (group === 5 ? 0 : 1), 1, group === 5);
       const isHash = match[1]!.toUpperCase() === 'AS' || match[2] !== undefined;
       return found && isHash ? { ...found, kind: 'password hash' } : found;

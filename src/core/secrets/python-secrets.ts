@@ -278,16 +278,16 @@ class PythonScan {
       return undefined;
     }
     if (token.kind === 'name' && !KEYWORDS.has(this.spelled(i)!)) {
-      const trailed = this.skipTrailers(i + 1);
-      if (trailed !== i + 1) return { parts: [undefined], next: trailed, isString: false };
+      // A constant's methods (`PW.strip()`, `SQL.format(...)`) are for `term`; any other name's trailers make it unknown.
       const known = this.constant(this.spelled(i)!, token.start);
-      return known ? { parts: known, next: i + 1, isString: true } : { parts: [undefined], next: i + 1, isString: false };
+      if (known) return { parts: known, next: i + 1, isString: true };
+      return { parts: [undefined], next: this.skipTrailers(i + 1), isString: false };
     }
     if (token.kind === 'number') return { parts: [undefined], next: i + 1, isString: false };
     return undefined;
   }
 
-  /** Past `.name`, `(...)` and `[...]` after a name; `.format(` and value-keeping methods stay for `term`. */
+  /** Past `.name`, `(...)` and `[...]` after a name. */
   private skipTrailers(i: number): number {
     let j = i;
     for (;;) {

@@ -240,14 +240,24 @@ class SqlScan {
     const token = this.code[j];
     if (!token) return;
     if (token.kind === 'word') {
-      // Oracle: IDENTIFIED BY tiger; not MySQL's BY RANDOM PASSWORD.
+      // Oracle: IDENTIFIED BY tiger; not MySQL's BY RANDOM PASSWORD, nor prose
+      // in a string ("rows identified by their key"): a statement on a user.
       const value = this.text.slice(token.start, token.end);
-      if (value.toUpperCase() === 'RANDOM') return;
+      if (value.toUpperCase() === 'RANDOM' || !this.isUserStatement(i)) return;
       this.report({ parts: [sliceMapped(this.source, token.start, token.end)], next: j + 1 }, 1, 'identified-by', undefined, hash);
       return;
     }
     const expression = this.expression(j, true);
     if (expression) this.report(expression, 1, 'identified-by', undefined, hash);
+  }
+
+  /** Whether the statement token `i` is in starts `CREATE`, `ALTER` or `GRANT` and names a `USER`. */
+  private isUserStatement(i: number): boolean {
+    let start = i;
+    while (start > 0 && !this.is(start - 1, 'punctuation', ';') && !this.is(start - 1, 'meta-command')) start--;
+    if (!this.isWord(start, 'create') && !this.isWord(start, 'alter') && !this.isWord(start, 'grant')) return false;
+    for (let j = start + 1; j < i; j++) if (this.isWord(j, 'user')) return true;
+    return false;
   }
 
   /** `crypt(<value>, gen_salt(...))`: `at` is the first token of the value. */
