@@ -84,10 +84,6 @@ export class MappedTextBuilder {
     return this.add(other.text, other, 0, other.text.length);
   }
 
-  get length(): number {
-    return this.starts.length;
-  }
-
   build(): MappedText {
     return new BuiltText(this.parts.join(''), this.starts, this.ends);
   }

@@ -311,9 +311,6 @@ export function tokenizeSql(text: string): SqlToken[] {
   return tokens;
 }
 
-/** The token's text as written. */
-export const tokenText = (text: string, token: SqlToken): string => text.slice(token.start, token.end);
-
 /**
  * The value of a string constant or quoted identifier, each character mapped
  * to the text that spells it. `source` is the text that was tokenized.
