@@ -1,6 +1,6 @@
 // Bundles the compiled CLI (dist/cli/guard.js, from tsc) into dist/bin/: the
 // entry (guard.js), one file per command (command-hook.js, ...), and the
-// libraries loaded only sometimes (yaml.js, pg.js, secretlint-*.js). A hook
+// code loaded only sometimes (yaml.js, pg.js, secrets.js, secretlint-*.js). A hook
 // runs on every commit, and Node 20 spends about 1.5 ms per ES module it
 // loads and more per kilobyte it parses: a hook loads two files (the entry
 // and its command) instead of tsc's thirty, and parses no deploy code. `yaml`
@@ -74,6 +74,11 @@ const lazyLibraries = {
   name: 'lazy-libraries',
   setup(plugin) {
     plugin.onResolve({ filter: /^(yaml|pg|@secretlint\/core|@secretlint\/secretlint-rule-preset-recommend)$/ }, (args) => besideBundle(LAZY[args.path]));
+    // The secret scanner (its tokenizers and rules): parsed only by a hook or
+    // gate that has an added or changed migration to scan.
+    plugin.onResolve({ filter: /^\.\.\/core\/secrets\/find-secrets\.js$/ }, (args) =>
+      args.importer.endsWith(path.join('shell', 'scan-secrets.js')) ? besideBundle('secrets.js') : undefined,
+    );
     loadBesideBundle(plugin);
   },
 };
@@ -96,6 +101,8 @@ if (commands.length === 0) throw new Error('no command imports found in dist/cli
 for (const command of new Set(commands)) {
   await build({ ...common, define, entryPoints: [path.join(root, 'dist/commands', `${command}.js`)], outfile: path.join(root, 'dist/bin', `command-${command}.js`), plugins: [lazyLibraries] });
 }
+
+await build({ ...common, entryPoints: [path.join(root, 'dist/core/secrets/find-secrets.js')], outfile: path.join(root, 'dist/bin/secrets.js'), plugins: [lazyLibraries] });
 
 const require = createRequire(import.meta.url);
 for (const [name, file] of Object.entries(LAZY)) {

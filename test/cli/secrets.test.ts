@@ -16,14 +16,29 @@ function commit(repo: TempRepo, ...args: string[]): { code: number; output: stri
   return { code: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
 }
 
+/** git's pre-commit hook in `repo` runs guard from source. */
+function installPreCommitHook(repo: TempRepo): void {
+  const hook = path.join(repo.root, '.git/hooks/pre-commit');
+  writeFileSync(hook, `#!/bin/sh\nexec "${process.execPath}" --import "${TSX}" "${CLI}" hook pre-commit\n`);
+  chmodSync(hook, 0o755);
+}
+
+/** guard's pre-push hook run as git runs it, for a push of HEAD to a new branch. */
+function prePush(repo: TempRepo): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, ['--import', TSX, CLI, 'hook', 'pre-push', 'origin', 'url'], {
+    cwd: repo.root,
+    encoding: 'utf8',
+    input: `refs/heads/feature ${repo.git('rev-parse', 'HEAD').trim()} refs/heads/feature ${'0'.repeat(40)}\n`,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+}
+
 describe('secrets in added or changed migrations', () => {
   let repo: TempRepo;
   let dispose: () => void;
   before(() => {
     ({ repo, dispose } = withSealedRemote());
-    const hook = path.join(repo.root, '.git/hooks/pre-commit');
-    writeFileSync(hook, `#!/bin/sh\nexec "${process.execPath}" --import "${TSX}" "${CLI}" hook pre-commit\n`);
-    chmodSync(hook, 0o755);
+    installPreCommitHook(repo);
   });
   after(() => dispose());
 
@@ -62,13 +77,63 @@ describe('secrets in added or changed migrations', () => {
     const gate = repo.guard('verify', '--base', 'origin/main');
     assert.equal(gate.code, 1);
     assert.match(gate.stdout, /db\/migrations\/030_role\.sql:2: GitHub token in a migration/);
-    const push = spawnSync(process.execPath, ['--import', TSX, CLI, 'hook', 'pre-push', 'origin', 'url'], {
-      cwd: repo.root,
-      encoding: 'utf8',
-      input: `refs/heads/feature ${repo.git('rev-parse', 'HEAD').trim()} refs/heads/feature ${'0'.repeat(40)}\n`,
-      env: { ...process.env, NO_COLOR: '1' },
-    });
+    const push = prePush(repo);
     assert.equal(push.status, 1, push.stderr);
     assert.match(push.stderr, /GitHub token in a migration/);
+  });
+});
+
+describe('secrets spelled across a statement, through every gate', () => {
+  let repo: TempRepo;
+  let dispose: () => void;
+  // Built at run time: pieces of one password, each of which must stay unprinted.
+  const pieces = ['Zq4', 'Wm8', 'Kx2', 'Vb6', 'Hn3'].map((head, i) => `${head}${String.fromCharCode(103 + i).repeat(2)}${i}p`);
+  const migration = [
+    '-- migrate:up',
+    'CREATE ROLE app',
+    '  LOGIN',
+    '  PASSWORD',
+    `  '${pieces[0]}'`,
+    `  '${pieces[1]}' || '${pieces[2]}';`,
+    `ALTER ROLE report PASSWORD U&'${pieces[3]}\\0041' /* c */ UESCAPE '\\';`,
+    `ALTER ROLE batch PASSWORD $pw$${pieces[4]}$pw$;`,
+    '',
+  ].join('\n');
+  const unprinted = (output: string): void => {
+    for (const piece of pieces) assert.ok(!output.includes(piece), `${piece} printed:\n${output}`);
+  };
+
+  before(() => {
+    ({ repo, dispose } = withSealedRemote());
+    installPreCommitHook(repo);
+  });
+  after(() => dispose());
+
+  it('the pre-commit hook refuses it, naming the line where each value starts, printing no piece', () => {
+    repo.write('db/migrations/030_roles.sql', migration);
+    repo.git('add', 'db/migrations/030_roles.sql');
+    const result = commit(repo, '-m', 'roles');
+    assert.notEqual(result.code, 0);
+    assert.match(result.output, /db\/migrations\/030_roles\.sql:5: password literal in a migration/);
+    assert.match(result.output, /db\/migrations\/030_roles\.sql:7: password literal in a migration \(ALTER ROLE report PASSWORD U&'\*{4}' \/\* c \*\/ UESCAPE '\\'.*\)/);
+    assert.match(result.output, /db\/migrations\/030_roles\.sql:8: password literal in a migration \(ALTER ROLE batch PASSWORD \$pw\$\*{4}\$pw\$;\)/);
+    unprinted(result.output);
+    assert.equal(repo.git('rev-list', '--count', 'origin/main..HEAD').trim(), '0', 'nothing was committed');
+  });
+
+  it('committed past the hook: verify --base refuses it in text, json and GitHub annotations, and so does pre-push', () => {
+    commit(repo, '--no-verify', '-m', 'roles');
+    assert.equal(repo.guard('lock').code, 0);
+    repo.commitAll('relock');
+    for (const format of ['text', 'json', 'github']) {
+      const gate = repo.guard('verify', '--base', 'origin/main', '--format', format);
+      assert.equal(gate.code, 1, `${format}: ${gate.stdout}${gate.stderr}`);
+      assert.match(gate.stdout, /030_roles\.sql/);
+      unprinted(`${gate.stdout}${gate.stderr}`);
+    }
+    const push = prePush(repo);
+    assert.equal(push.status, 1, push.stderr);
+    assert.match(push.stderr, /030_roles\.sql:5: password literal/);
+    unprinted(`${push.stdout}${push.stderr}`);
   });
 });

@@ -3,7 +3,7 @@
  * pre-commit and pre-push hooks and the CI gate refuse in an added or changed
  * migration. Pure: it gets a file's text and name, never reads a file.
  *
- * Two sources of findings:
+ * Three sources of findings:
  *
  * - secretlint's recommended rule preset (`@secretlint/core` and
  *   `@secretlint/secretlint-rule-preset-recommend`, MIT, pinned to 12.0.0,
@@ -12,14 +12,29 @@
  *   vendor tokens, and postgres/mysql/mongodb/http URLs that carry a password.
  *   Its patterns are kept up to date by people who follow the vendors' token
  *   formats; a hand-written copy would go stale.
- * - a few hand-written rules for what that preset lacks and migrations are
- *   prone to: password literals in SQL (`CREATE ROLE ... PASSWORD '...'`,
- *   MySQL/Oracle `IDENTIFIED BY`, conninfo `password=` strings) and in Python
- *   (`password = "..."`), password hashes (md5/SCRAM verifiers), URLs of any
- *   scheme with a password (SQLAlchemy's `postgresql+psycopg2://`, `redis://`,
- *   `amqp://` ...; and `admin:`/`root:` users, which secretlint's basic-auth
- *   rule skips), Stripe keys, Google API keys, Azure keys and SAS tokens,
- *   encrypted private keys, JSON Web Tokens and `Bearer` tokens.
+ * - hand-written line rules (line-rules.ts) for secrets known by their shape
+ *   that the preset lacks: URLs of any scheme with a password (SQLAlchemy's
+ *   `postgresql+psycopg2://`, `redis://`, `amqp://` ...; and `admin:`/`root:`
+ *   users, which secretlint's basic-auth rule skips), Stripe keys, Google API
+ *   keys, Azure keys and SAS tokens, encrypted private keys, JSON Web Tokens
+ *   and `Bearer` tokens. These two read the whole text, comments included.
+ * - password literals and hashes, read on a token stream so that the
+ *   spelling does not matter: SQL files (`.sql`, `.psql`, `.pgsql`: plain,
+ *   Flyway, dbmate, goose ...) with a PostgreSQL tokenizer (sql-secrets.ts:
+ *   `PASSWORD`, `IDENTIFIED BY`, `crypt()`, psql `\set`), Python files
+ *   (Alembic, Django) with a Python tokenizer (python-secrets.ts: password
+ *   names given a value, and SQL built in strings, `op.execute(...)`); a
+ *   statement split over lines, dollar quotes, `E''`, `U&''`, string
+ *   continuation, `||`, implicit concatenation, f-strings and a variable
+ *   assigned in one place and used in another are all one value. String
+ *   values and comments are read again with the line rules (a conninfo's
+ *   `password=`, JSON's `"password": "..."`). Other files (Ruby, Java, XML,
+ *   YAML ...) are read line by line with the line rules for password
+ *   literals too (`password = "..."`, `PASSWORD '...'`).
+ *
+ * Every piece of a secret is redacted in the excerpt (`PASSWORD '****' ||
+ * '****'`); a token of 16 characters or more keeps its first 4 (`ghp_****`),
+ * which name its vendor; a password shows nothing of itself.
  *
  * secretlint costs 25 to 40 ms the first time it runs when bundled (60 ms
  * or more from node_modules), so it is imported, lazily, only when a cheap
@@ -27,11 +42,15 @@
  * superset condition, written against the rules of the pinned version
  * (REVIEWED_SECRETLINT_RULES; a test fails when the preset's rule list
  * changes). The hand-written rules always run; each runs only on the lines
- * that hold a literal it needs, so a large data migration stays fast.
+ * that hold a literal it needs, and the tokenizers are single passes, so a
+ * large data migration stays fast.
  *
  * Opt-out for test fixtures with fake keys: `guard:allow-secret` anywhere on
  * the line where a finding starts, or `guard:allow-secret-next-line` on the
- * line before it.
+ * line before it. A finding starts where its secret does: for a statement
+ * over several lines, the line of the value's first piece (not the line of
+ * `CREATE ROLE` or `PASSWORD`); for a value assigned to a variable and used
+ * later, the line of the assignment.
  *
  * Placeholders are not findings: an empty value, a mask (`***`, `xxxx`), a
  * template or bind parameter (`${DB_PASSWORD}`, `%(password)s`, `{password}`,
@@ -43,12 +62,25 @@
  * md5 hash logs in as well as the password under md5 authentication, and any
  * of them can be attacked offline.
  *
+ * A value built partly at run time (`'prefix' || current_setting('x')`,
+ * `"pw-" + os.environ["X"]`, an f-string field other than a known name) is
+ * a template, and no finding.
+ *
  * Not found: a password that is only a positional value
  * (`INSERT INTO users (name, password) VALUES ('a', 'hunter2')`), and
  * secrets under names other than password-like ones without a vendor format
  * (`api_key = '...'`): without a pattern of their own they cannot be told
  * from ordinary data precisely enough to block a commit.
  */
+
+import type { Candidate } from './candidate.js';
+import { lineRuleCandidates } from './line-rules.js';
+import { sourceText } from './mapped-text.js';
+import { pythonCandidates } from './python-secrets.js';
+import { isBindParameter, isPlaceholder } from './secret-values.js';
+import { sqlCandidates } from './sql-secrets.js';
+
+export { isPlaceholder } from './secret-values.js';
 
 /** One secret found in a file. The secret itself is never part of it. */
 export interface SecretHit {
@@ -137,17 +169,6 @@ export const LIBRARY_PREFILTER = new RegExp(
 /** Files some secretlint rule reads whatever they hold (gcp: `.json`; npm: `package.json`, `.npmrc`). */
 const LIBRARY_FILES = /\.(?:json|npmrc)$/i;
 
-/** A finding before line numbers and excerpts: offsets into the text. */
-interface Candidate {
-  /** Where the finding is reported (line, column). */
-  at: number;
-  /** Start and end of the secret: the part that is redacted. */
-  start: number;
-  end: number;
-  kind: string;
-  rule: string;
-}
-
 /**
  * Secrets in one migration file's text. `file` names the file in the hits
  * and tells secretlint the file type (its rules for `package.json`, `.npmrc`
@@ -156,8 +177,24 @@ interface Candidate {
 export async function findSecrets(text: string, file: string): Promise<SecretHit[]> {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const runLibrary = LIBRARY_FILES.test(file) || LIBRARY_PREFILTER.test(text);
-  const candidates = [...(runLibrary ? await libraryCandidates(text, file) : []), ...handWrittenCandidates(text)];
+  const source = sourceText(text);
+  const language = languageOf(file);
+  const candidates = [
+    ...(runLibrary ? await libraryCandidates(text, file) : []),
+    // Shapes in the whole text, comments and strings included. Password
+    // literals line by line only where no tokenizer reads the file: a line
+    // rule would take `PASSWORD '" + pw + "'` for a literal.
+    ...lineRuleCandidates(source, language === undefined ? ['password', 'shape'] : ['shape'], false),
+    ...(language === 'sql' ? sqlCandidates(source) : language === 'python' ? pythonCandidates(source) : []),
+  ];
   return toHits(text, file, candidates);
+}
+
+/** Files read with a tokenizer: SQL (plain, Flyway, psql scripts) and Python (Alembic, Django). */
+function languageOf(file: string): 'sql' | 'python' | undefined {
+  if (/\.(?:sql|psql|pgsql)$/i.test(file)) return 'sql';
+  if (/\.py$/i.test(file)) return 'python';
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------
@@ -245,7 +282,7 @@ async function libraryCandidates(text: string, file: string): Promise<Candidate[
     const rule = message.ruleId.replace(/^@secretlint\/secretlint-rule-/, '');
     const kind = LIBRARY_KINDS[`${rule}/${message.messageId}`] ?? LIBRARY_KINDS[rule] ?? `secret (secretlint ${rule})`;
     const span = librarySecretSpan(text, message.range[0], message.range[1], kind, message.messageId);
-    if (span) out.push({ at: kind === 'private key' ? message.range[0] : span.start, ...span, kind, rule: `secretlint/${rule}` });
+    if (span) out.push({ at: kind === 'private key' ? message.range[0] : span.start, spans: [[span.start, span.end]], kind, rule: `secretlint/${rule}` });
   }
   return out;
 }
@@ -291,313 +328,6 @@ function librarySecretSpan(text: string, start: number, end: number, kind: strin
 }
 
 // ---------------------------------------------------------------------------
-// Hand-written rules
-
-/**
- * `scheme://user:password@`: userinfo with a password, any scheme. Group 1 is
- * the password. No `/` in it, so `http://host:8080/a@b` is not read as one.
- */
-const URL_WITH_PASSWORD = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:@/'"`]*:([^\s@/'"`]+)@/;
-
-/** An SQL string literal (`'...'` with `''` escapes, optional E/N prefix): group 1 is the content. */
-const SQL_STRING = String.raw`[EeNn]?'((?:[^'\n]|'')*)'`;
-
-/** The secret in a match: its text and offset; `kind` overrides the rule's; `at` (offset) moves the reported position. */
-interface Secret {
-  value: string;
-  offset: number;
-  kind?: string;
-  at?: number;
-}
-
-interface Rule {
-  name: string;
-  kind: string;
-  /** A literal every match contains: the pattern runs only on the lines that have it. */
-  lines: RegExp;
-  /** Matched against one line at a time (every rule's matches are single lines). */
-  pattern: RegExp;
-  /** The secret in a match (`line` is the whole line); undefined drops the match. */
-  secret?: (match: RegExpExecArray, line: string) => Secret | undefined;
-}
-
-/** Offset in the match of group `n`, which ends the match. */
-const groupOffset = (match: RegExpExecArray, n: number): number => match[0].length - match[n]!.length;
-
-const HAND_WRITTEN_RULES: Rule[] = [
-  {
-    // PostgreSQL CREATE/ALTER ROLE|USER ... [ENCRYPTED] PASSWORD '...', postgres_fdw
-    // OPTIONS (password '...'), SQL Server PASSWORD = N'...', MySQL SET PASSWORD [FOR u] = '...',
-    // old MySQL PASSWORD('...'), and `password = '...'` in any language.
-    name: 'sql-password',
-    lines: /password/i,
-    kind: 'password literal',
-    // Not `'password', '...'`: a quote right before or after the word means it is itself a string.
-    pattern: new RegExp(String.raw`(?<!['"\x60])\bPASSWORD(?:\s+FOR\s+[^=;\n]{1,200}?\s*=\s*|\s*(?:=>?|\()\s*|\s+)(?:\(\s*)?${SQL_STRING}`, 'gi'),
-    secret: (match) => literal(match[1]!, match[0].length - match[1]!.length - 1, 1),
-  },
-  {
-    // pgcrypto: crypt('the password', gen_salt('bf')) stores a hash of a password written in clear.
-    name: 'pgcrypto-crypt',
-    lines: /crypt/i,
-    kind: 'password literal',
-    pattern: new RegExp(String.raw`\bcrypt\s*\(\s*${SQL_STRING}(?=\s*,\s*gen_salt\b)`, 'gi'),
-    secret: (match) => literal(match[1]!, match[0].length - match[1]!.length - 1, 1),
-  },
-  {
-    // MySQL IDENTIFIED [WITH plugin] BY '...' / BY PASSWORD '*hash' / AS 'hash'
-    // (not BY RANDOM PASSWORD, which MySQL generates); Oracle IDENTIFIED BY word / BY VALUES 'hash'.
-    name: 'identified-by',
-    lines: /identified/i,
-    kind: 'password literal',
-    pattern: new RegExp(
-      String.raw`\bIDENTIFIED\s+(?:WITH\s+['"\x60]?\w+['"\x60]?\s+)?(BY|AS)\s+(?:(PASSWORD|VALUES)\s+)?(?:${SQL_STRING}|"([^"\n]*)"|([^\s;'"(),]+))`,
-      'gi',
-    ),
-    secret: (match) => {
-      const group = match[3] !== undefined ? 3 : match[4] !== undefined ? 4 : 5;
-      const value = match[group]!;
-      if (group === 5 && value.toUpperCase() === 'RANDOM') return undefined;
-      const found = literal(value, match[0].length - value.length - (group === 5 ? 0 : 1), 1, group === 5);
-      const isHash = match[1]!.toUpperCase() === 'AS' || match[2] !== undefined;
-      return found && isHash ? { ...found, kind: 'password hash' } : found;
-    },
-  },
-  {
-    // `password=...` inside a libpq conninfo, ADO/ODBC or JDBC string:
-    // 'host=db user=app password=s3cret', "Server=x;Password=s3cret;", "...?user=a&password=s3cret".
-    // Only inside quotes and beside another connection key, so that a Python
-    // keyword argument (`password=pw`, a variable) is not taken for one.
-    name: 'connection-string-password',
-    lines: /pass|pwd/i,
-    kind: 'password literal',
-    pattern: /(?<![\w.])(?:password|passwd|pwd)\s*=\s*(?!['"])(%\([^)]*\)[sdr]|[^\s'";&,)]+)/gi,
-    secret: (match, line) => {
-      const before = line[match.index - 1] ?? '';
-      const besideKey = /[?&;]/.test(before) || CONNECTION_KEY.test(line);
-      if (!besideKey || !insideQuotes(line, match.index)) return undefined;
-      return literal(match[1]!, groupOffset(match, 1), 1, true);
-    },
-  },
-  {
-    // Python/alembic (and JSON, YAML, JS): `db_password = "..."`, `password: str = '...'`,
-    // `password='...'` (keyword argument), `"password": "..."` (dict, JSON).
-    name: 'password-assignment',
-    lines: /pass|pwd/i,
-    kind: 'password literal',
-    pattern:
-      /(?<![\w$])(['"]?)([A-Za-z_][\w-]*)\1\s*(?:(?::\s*[A-Za-z_][\w.[\], |]*?)?(?:=>|:=|=)(?![=>])|:)\s*([rRbBuUfF]{0,2})(['"])((?:\\.|(?!\4)[^\\\n])*)\4/g,
-    secret: (match) => {
-      if (!isPasswordName(match[2]!)) return undefined;
-      const value = match[5]!;
-      if (/f/i.test(match[3]!) && value.includes('{')) return undefined;
-      if (value.length < 4 || looksLikeTypeOrIdentifier(value)) return undefined;
-      return literal(value, match[0].length - value.length - 1, 4);
-    },
-  },
-  {
-    name: 'url-with-password',
-    lines: /:\/\//,
-    kind: 'URL with a password',
-    pattern: new RegExp(URL_WITH_PASSWORD.source, 'g'),
-    secret: (match) => {
-      const password = match[1]!;
-      return isPlaceholder(password) || isBindParameter(password) ? undefined : { value: password, offset: match[0].length - password.length - 1 };
-    },
-  },
-  {
-    // Secret (sk_) and restricted (rk_) keys, live and test: both call the API.
-    // Publishable keys (pk_) are public.
-    name: 'stripe',
-    lines: /k_live_|k_test_/,
-    kind: 'Stripe secret key',
-    pattern: /(?<![A-Za-z0-9_])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{24,247}(?![A-Za-z0-9])/g,
-  },
-  {
-    name: 'stripe-webhook',
-    lines: /whsec_/,
-    kind: 'Stripe webhook secret',
-    pattern: /(?<![A-Za-z0-9_])whsec_[A-Za-z0-9]{32,}(?![A-Za-z0-9])/g,
-  },
-  {
-    // secretlint's GCP rule reads service account files (.json, .p12), not keys inside other text.
-    name: 'google-api-key',
-    lines: /AIza/,
-    kind: 'Google API key',
-    pattern: /(?<![\w-])AIza[0-9A-Za-z_-]{35}(?![\w-])/g,
-  },
-  {
-    name: 'azure-storage-key',
-    lines: /AccountKey/i,
-    kind: 'Azure storage account key',
-    pattern: /\bAccountKey\s*=\s*([A-Za-z0-9+/]{86}==)/gi,
-    secret: (match) => ({ value: match[1]!, offset: groupOffset(match, 1) }),
-  },
-  {
-    // Service Bus, Event Hubs, IoT Hub connection strings.
-    name: 'azure-shared-access-key',
-    lines: /SharedAccessKey/i,
-    kind: 'Azure shared access key',
-    pattern: /\bSharedAccessKey\s*=\s*([A-Za-z0-9+/]{42,43}=)/gi,
-    secret: (match) => ({ value: match[1]!, offset: groupOffset(match, 1) }),
-  },
-  {
-    // A shared access signature: `sig=` beside the `sv=` of the same query string.
-    name: 'azure-sas',
-    lines: /sig=/,
-    kind: 'Azure SAS token',
-    pattern: /[?&;]sig=([A-Za-z0-9%+/]{40,}(?:=|%3[Dd]){0,2})/g,
-    secret: (match, line) => {
-      return /[?&;]sv=\d{4}-\d{2}-\d{2}/.test(line) ? { value: match[1]!, offset: 5 } : undefined;
-    },
-  },
-  {
-    // Microsoft Entra ID (Azure AD) client secrets: three characters, a digit, `Q~`, 31 to 34 more.
-    name: 'azure-client-secret',
-    lines: /Q~/,
-    kind: 'Azure client secret',
-    pattern: /(?<![\w~.-])[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![\w~.-])/g,
-  },
-  {
-    // secretlint's private key rule knows RSA/DSA/EC/OPENSSH/PGP and bare PKCS#8 keys, not encrypted ones.
-    name: 'encrypted-private-key',
-    lines: /-----BEGIN ENCRYPTED PRIVATE KEY-----/,
-    kind: 'private key',
-    pattern: /-----BEGIN ENCRYPTED PRIVATE KEY-----([^\n]*)/g,
-    secret: (match) => ({ value: match[1]!, offset: groupOffset(match, 1), at: 0 }),
-  },
-  {
-    // Header and payload are base64url JSON objects (`{"` encodes as `eyJ`); a signature follows.
-    name: 'jwt',
-    lines: /eyJ/,
-    kind: 'JSON Web Token',
-    pattern: /(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}(?![\w-])/g,
-  },
-  {
-    name: 'bearer',
-    lines: /bearer/i,
-    kind: 'bearer token',
-    pattern: /\bBearer\s+([A-Za-z0-9\-._~+/]{20,}=*)/gi,
-    secret: (match) => {
-      const token = match[1]!;
-      if (!/\d/.test(token) || !/[A-Za-z]/.test(token) || isPlaceholder(token) || /^eyJ/.test(token)) return undefined;
-      return { value: token, offset: match[0].length - token.length };
-    },
-  },
-];
-
-const CONNECTION_KEY = /(?:^|[\s;'"?&])(?:host|hostaddr|dbname|user|port|sslmode|server|database|uid|user id|data source)\s*=/i;
-
-/** Whether `at` in `line` lies inside a '...' or "..." string (backslash escapes honoured). */
-function insideQuotes(line: string, at: number): boolean {
-  let quote = '';
-  for (let i = 0; i < at; i++) {
-    const ch = line[i]!;
-    if (quote !== '' && ch === '\\') i++;
-    else if (quote === '' && (ch === "'" || ch === '"')) quote = ch;
-    else if (ch === quote) quote = '';
-  }
-  return quote !== '';
-}
-
-/**
- * A literal value at `offset` in the match, unless it is a placeholder or
- * shorter than `minLength`; a password hash is reported as one.
- */
-function literal(value: string, offset: number, minLength: number, unquoted = false): Secret | undefined {
-  if (value.length < minLength || isPlaceholder(value) || (unquoted && isBindParameter(value))) return undefined;
-  return isPasswordHash(value) ? { value, offset, kind: 'password hash' } : { value, offset };
-}
-
-/** Words people put where a password goes until the real one is set elsewhere. */
-const PLACEHOLDER_WORDS = new Set([
-  'password', 'passwd', 'pass', 'pwd', 'secret', 'changeme', 'changeit', 'redacted', 'placeholder', 'todo', 'fixme',
-  'none', 'null', 'undefined', 'notasecret', 'replaceme', 'yourpassword', 'mypassword', 'replacewithpassword',
-  'dbpassword', 'databasepassword', 'userpassword', 'examplepassword', 'dummypassword',
-]);
-
-/** A value that is no secret: empty, a mask, a template or a placeholder word. */
-export function isPlaceholder(value: string): boolean {
-  const trimmed = value.trim();
-  if (trimmed === '') return true;
-  if (/^(.)\1*$/s.test(trimmed)) return true; // ***, xxxx, ....
-  // Templates: ${X}, {{x}}, {x}, %(x)s, <%= x %>, #{x}; then %s, $(cmd), $VAR, %VAR%, <password>, [REDACTED].
-  if (/\$\{|\{\{|\{[A-Za-z_0-9]*\}|%\([^)]*\)[sdr]|<%|#\{/.test(trimmed)) return true;
-  if (/^(?:%s|\$\(.*\)|\$[A-Z_][A-Z0-9_]*|%[A-Z_][A-Z0-9_]*%|<[^<>]*>|\[[^[\]]*\])$/.test(trimmed)) return true;
-  const word = trimmed.toLowerCase().replace(/[\s_.-]/g, '');
-  return PLACEHOLDER_WORDS.has(word) || /^(?:your|my|some|enter|insert)(?:password|secret|pass|pwd)(?:here)?$/.test(word);
-}
-
-/**
- * An unquoted value that is a parameter or variable, not a literal: `?`,
- * `$1`, `:password`, `@password` (T-SQL), `&password` (SQL*Plus).
- */
-function isBindParameter(value: string): boolean {
-  return /^(?:\?|\$\d+|[:@&]{1,2}\w+)$/.test(value);
-}
-
-/** PostgreSQL md5/SCRAM verifiers, MySQL native hashes, crypt(3)-style hashes (bcrypt, argon2, ...). */
-function isPasswordHash(value: string): boolean {
-  return /^(?:md5[0-9a-f]{32}|SCRAM-SHA-256\$\d+:|\*[0-9A-Fa-f]{40}$|\$(?:2[abxy]?|5|6|argon2(?:id|i|d)|pbkdf2[\w-]*|scrypt)\$)/.test(value);
-}
-
-/**
- * Names whose last word is a password: `password`, `db_password`, `DB_PASS`,
- * `adminPassword`, `passwd`, `pwd`, `passphrase`.
- */
-function isPasswordName(name: string): boolean {
-  const words = name
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .toLowerCase()
-    .split(/[_-]+/)
-    .filter((w) => w !== '');
-  const last = words[words.length - 1];
-  return last === 'password' || last === 'passwd' || last === 'pwd' || last === 'pass' || last === 'passphrase';
-}
-
-/**
- * Values under a password-like name that name something instead: a column
- * type (`'password': 'VARCHAR(128)'`) or an identifier that is about
- * passwords (`password_column = 'password_hash'`, `'users.password'`).
- */
-function looksLikeTypeOrIdentifier(value: string): boolean {
-  if (/^(?:text|varchar|character varying|char|character|bytea|string|str|blob|binary|varbinary|unicode|unicodetext|nvarchar)\s*(?:\(\s*\d*\s*\))?$/i.test(value)) return true;
-  return /^[A-Za-z_][\w.]*$/.test(value) && /pass|pwd/i.test(value);
-}
-
-function handWrittenCandidates(text: string): Candidate[] {
-  const out: Candidate[] = [];
-  for (const rule of HAND_WRITTEN_RULES) {
-    const lines = new RegExp(rule.lines.source, `${rule.lines.flags}g`);
-    for (let hint = lines.exec(text); hint !== null; hint = lines.exec(text)) {
-      const lineStart = text.lastIndexOf('\n', hint.index) + 1;
-      const next = text.indexOf('\n', hint.index);
-      const lineEnd = next === -1 ? text.length : next;
-      const line = text.slice(lineStart, lineEnd);
-      lines.lastIndex = lineEnd + 1;
-      rule.pattern.lastIndex = 0;
-      for (let match = rule.pattern.exec(line); match !== null; match = rule.pattern.exec(line)) {
-        if (match[0] === '') {
-          rule.pattern.lastIndex++;
-          continue;
-        }
-        const secret = rule.secret ? rule.secret(match, line) : { value: match[0], offset: 0 };
-        if (!secret) continue;
-        const start = lineStart + match.index + secret.offset;
-        out.push({
-          at: lineStart + match.index + (secret.at ?? secret.offset),
-          start,
-          end: start + secret.value.length,
-          kind: secret.kind ?? rule.kind,
-          rule: `guard/${rule.name}`,
-        });
-      }
-    }
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------
 // Hits
 
 function toHits(text: string, file: string, candidates: Candidate[]): SecretHit[] {
@@ -619,18 +349,32 @@ function toHits(text: string, file: string, candidates: Candidate[]): SecretHit[
     return text.slice(start, next === undefined ? text.length : next - 1).replace(/\r$/, '');
   };
 
-  // Every secret is redacted in the excerpt of its line, whichever finding the excerpt is for.
-  const spansByLine = new Map<number, Array<[number, number]>>();
-  const sorted = [...candidates].sort((a, b) => a.start - b.start || b.end - a.end);
-  for (const candidate of sorted) {
-    const line = lineOf(candidate.start);
-    const start = candidate.start - lineStarts[line]!;
-    const end = Math.min(candidate.end - lineStarts[line]!, lineText(line).length);
-    const spans = spansByLine.get(line) ?? [];
-    spans.push([start, Math.max(end, start + 1)]);
-    spansByLine.set(line, spans);
+  // Every piece of every secret is redacted on its line, whichever finding
+  // the excerpt is for; a piece over several lines (a dollar-quoted value)
+  // on each of them.
+  const redactionsByLine = new Map<number, Redaction[]>();
+  for (const candidate of candidates) {
+    candidate.spans.forEach(([start, end], index) => {
+      for (let from = start; from < end; ) {
+        const line = lineOf(from);
+        const lineStart = lineStarts[line]!;
+        const next = lineStarts[line + 1] ?? text.length;
+        const to = Math.min(end, next);
+        const redactions = redactionsByLine.get(line) ?? [];
+        const showPrefix = index === 0 && from === start && showsPrefix(candidate.kind);
+        const startColumn = from - lineStart;
+        redactions.push([startColumn, Math.max(Math.min(to - lineStart, lineText(line).length), startColumn + 1), showPrefix]);
+        redactionsByLine.set(line, redactions);
+        from = next;
+      }
+    });
   }
 
+  // The finding that covers most is kept when several find one secret
+  // (secretlint and a rule, or a statement's value and a piece of it).
+  const covered = (candidate: Candidate): number => candidate.spans.reduce((sum, [start, end]) => sum + end - start, 0);
+  const sorted = [...candidates].sort((a, b) => a.spans[0]![0] - b.spans[0]![0] || covered(b) - covered(a));
+  const overlaps = (a: Candidate, b: Candidate): boolean => a.spans.some(([s1, e1]) => b.spans.some(([s2, e2]) => s1 < e2 && s2 < e1));
   const hits: SecretHit[] = [];
   const kept: Candidate[] = [];
   for (const candidate of sorted) {
@@ -638,8 +382,7 @@ function toHits(text: string, file: string, candidates: Candidate[]): SecretHit[
     const current = lineText(line);
     if (current.includes(ALLOW_SECRET_MARKER) && !current.includes(ALLOW_SECRET_NEXT_LINE_MARKER)) continue;
     if (line > 0 && lineText(line - 1).includes(ALLOW_SECRET_NEXT_LINE_MARKER)) continue;
-    // The same secret found twice (by secretlint and a hand-written rule): reported once.
-    if (kept.some((k) => k.start < candidate.end && candidate.start < k.end)) continue;
+    if (kept.some((k) => overlaps(k, candidate))) continue;
     kept.push(candidate);
     hits.push({
       file,
@@ -647,29 +390,41 @@ function toHits(text: string, file: string, candidates: Candidate[]): SecretHit[
       column: candidate.at - lineStarts[line]! + 1,
       kind: candidate.kind,
       rule: candidate.rule,
-      excerpt: redactLine(current, spansByLine.get(line) ?? []),
+      excerpt: redactLine(current, redactionsByLine.get(line) ?? []),
     });
   }
   return hits.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
+/**
+ * Whether a redacted secret keeps its first 4 characters (when 16 or more
+ * long): a token's prefix names its vendor (`ghp_`, `sk_l`); a password
+ * chosen by a person shows nothing of itself.
+ */
+function showsPrefix(kind: string): boolean {
+  return kind !== 'password literal' && kind !== 'URL with a password';
+}
+
+/** Columns [start, end) of a line to redact, and whether the first 4 characters may stay. */
+export type Redaction = readonly [start: number, end: number, showPrefix?: boolean];
+
 const MAX_EXCERPT = 160;
 
-/** The line with each span replaced by its first 4 characters (when 16 or more long) and `****`; trimmed, and cut when long. */
-export function redactLine(line: string, spans: ReadonlyArray<readonly [number, number]>): string {
-  const merged: Array<[number, number]> = [];
-  for (const [start, end] of [...spans].sort((a, b) => a[0] - b[0])) {
+/** The line with each span replaced by `****` (after its first 4 characters when it may show them and is 16 or more long); trimmed, and cut when long. */
+export function redactLine(line: string, spans: ReadonlyArray<Redaction>): string {
+  const merged: Array<[number, number, boolean]> = [];
+  for (const [start, end, showPrefix = false] of [...spans].sort((a, b) => a[0] - b[0] || b[1] - a[1])) {
     const last = merged[merged.length - 1];
     if (last && start <= last[1]) last[1] = Math.max(last[1], end);
-    else merged.push([start, end]);
+    else merged.push([start, end, showPrefix]);
   }
   let out = '';
   let at = 0;
   let firstSecret = -1;
-  for (const [start, end] of merged) {
+  for (const [start, end, showPrefix] of merged) {
     out += line.slice(at, start);
     if (firstSecret === -1) firstSecret = out.length;
-    out += `${end - start >= 16 ? line.slice(start, start + 4) : ''}****`;
+    out += `${showPrefix && end - start >= 16 ? line.slice(start, start + 4) : ''}****`;
     at = end;
   }
   out += line.slice(at);
