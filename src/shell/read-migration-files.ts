@@ -215,12 +215,16 @@ async function parseRevision(root: string, requests: readonly SetRequest[], outp
         continue;
       }
       const target = bytes.toString('utf8');
-      const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(link.file.full), target));
-      if (path.posix.isAbsolute(target) || resolved === '..' || resolved.startsWith('../')) {
+      const resolved = path.posix.isAbsolute(target) ? { escapes: true as const } : resolveInTree(path.posix.dirname(link.file.full), target, tree);
+      if ('escapes' in resolved) {
         result.problems.push(symlinkEscape(link.file, target));
         continue;
       }
-      const inside = tree.get(resolved);
+      if ('through' in resolved) {
+        result.problems.push(unreadable(link.file, `it is a symlink to ${target}, a path that goes up again after ${resolved.through}, which the operating system resolves through any symlink on the way, not as written`));
+        continue;
+      }
+      const inside = tree.get(resolved.path);
       if (!inside || inside.mode === MODE_SYMLINK) result.problems.push(unreadable(link.file, `it is a symlink to ${target}, which ${rev} does not hold as a file`));
       else result.files.push({ ...link.file, oid: inside.oid });
     }
@@ -232,6 +236,38 @@ async function parseRevision(root: string, requests: readonly SetRequest[], outp
     }
   }
   return sortResults(results);
+}
+
+/**
+ * Where a committed symlink's `target` leads from `dir` (the link's own
+ * folder, a real directory of the tree), resolved as the operating system
+ * would or not at all. The system resolves one component at a time, and a
+ * `..` after a component that is itself a symlink goes up from that
+ * symlink's target, not from the component (path_resolution(7)); the tree
+ * listing guard reads may not show which components are symlinks, so a
+ * `..` that comes after a name of the target is refused (`through`), as is
+ * a path through a symlink it does show. `escapes` when it leaves the
+ * repository.
+ */
+function resolveInTree(dir: string, target: string, tree: ReadonlyMap<string, { mode: string }>): { path: string } | { through: string } | { escapes: true } {
+  const parts = dir === '.' || dir === '' ? [] : dir.split('/');
+  let real = parts.length; // the first `real` parts are directories of the tree itself
+  const segments = target.split('/');
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i]!;
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') {
+      if (parts.length === 0) return { escapes: true };
+      if (parts.length > real) return { through: parts.join('/') };
+      parts.pop();
+      real = parts.length;
+      continue;
+    }
+    parts.push(segment);
+    const rest = segments.slice(i + 1).some((next) => next !== '' && next !== '.');
+    if (rest && tree.get(parts.join('/'))?.mode === MODE_SYMLINK) return { through: parts.join('/') };
+  }
+  return parts.length === 0 ? { escapes: true } : { path: parts.join('/') };
 }
 
 /**

@@ -6,7 +6,7 @@
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TempRepo, alembicRevision, withSealedRemote } from '../helpers/git-repo.js';
@@ -360,6 +360,25 @@ describe('nothing stands in for the protected branch, and each commit is judged 
     const fastForward = git(repo, 'push', '--no-verify', 'origin', `${tweaks}:refs/heads/main`);
     assert.notEqual(fastForward.code, 0, fastForward.output);
     assert.equal(repo.git('ls-remote', remote, 'refs/heads/main').split('\t')[0], adds);
+  });
+
+  it('a sealed file replaced by a symlink whose target goes up again after another symlink is refused, as git holds it and on disk', () => {
+    // guard reading `s/..` as nothing would read the sealed copy; the system follows s first and reads the edit.
+    repo.write('b/c/.keep', '');
+    repo.write('b/db/migrations/.orig', 'DROP TABLE orders;\n');
+    repo.write('db/migrations/.orig', repo.read('db/migrations/020_orders.sql'));
+    symlinkSync('b/c', path.join(repo.root, 's'));
+    repo.remove('db/migrations/020_orders.sql');
+    symlinkSync('../../s/../db/migrations/.orig', path.join(repo.root, 'db/migrations/020_orders.sql'));
+    assert.equal(repo.read('db/migrations/020_orders.sql'), 'DROP TABLE orders;\n', 'what a migration tool reads');
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '--no-verify', '-m', 'innocent refactor');
+    const verify = guard(repo, 'verify', '--rev', 'HEAD', '--base', 'origin/main');
+    assert.equal(verify.code, 2, verify.output);
+    assert.match(verify.output, /db\/migrations\/020_orders\.sql cannot be read: it is a symlink to \.\.\/\.\.\/s\/\.\.\/db\/migrations\/\.orig, a path that goes up again after s/);
+    assert.notEqual(guard(repo, 'verify', '--base', 'origin/main').code, 0);
+    const push = pushHead(repo, '--no-verify');
+    assert.notEqual(push.code, 0, push.output);
   });
 
   it('a .gitattributes line that re-encodes a sealed file at checkout is refused by the CI gate and the server', () => {
