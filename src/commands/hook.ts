@@ -14,7 +14,7 @@ import { discoverListedSets, listSets } from '../shell/discover-sets.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { runGit } from '../shell/git/run-git.js';
 import { loadConfig, loadConfigAt } from '../shell/load-config.js';
-import { checkSealedWithHistory, commitOf, git, protectedRef, sealedForWorkTree, sealedStateAt, type ResolvedSealedState } from '../shell/sealed-state.js';
+import { beforeFirstCommit, checkSealedWithHistory, commitOf, git, protectedRef, sealedForWorkTree, sealedStateAt, type ResolvedSealedState } from '../shell/sealed-state.js';
 import { writeFileAtomic } from '../shell/write-atomic.js';
 import { readBlobs } from '../shell/git/read-blobs.js';
 import { changedFiles, secretFindings, setOfPath } from '../shell/scan-secrets.js';
@@ -394,7 +394,7 @@ async function sealingRef(root: string, headCommit: Promise<string | undefined>,
   const head = await headCommit;
   if (seal === 'committed') return head ? 'HEAD' : undefined;
   const ref = await protectedRef(root, configured);
-  if (!ref) return undefined;
+  if (!ref || (!head && (await beforeFirstCommit(root, ref)))) return undefined;
   const branch = await git(root, ['symbolic-ref', '--quiet', '--short', 'HEAD']); // undefined when detached
   if (head && branch !== undefined && (ref === branch || ref === `refs/heads/${branch}`)) return 'HEAD';
   return ref;

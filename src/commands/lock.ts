@@ -8,7 +8,7 @@ import { preferLockedDuplicates } from '../core/lockfile/prefer-locked-duplicate
 import { serializeLockfile } from '../core/lockfile/serialize-lockfile.js';
 import { LOCKFILE_NAME, type Amendment, type Lockfile, type SetAmendment } from '../core/lockfile/types.js';
 import type { SealedState } from '../core/seal/check-sealed.js';
-import { checkSealedWithHistory, protectedRef, sealedForWorkTree, sealedStateAt, sealingCommit } from '../shell/sealed-state.js';
+import { beforeFirstCommit, checkSealedWithHistory, protectedRef, sealedForWorkTree, sealedStateAt, sealingCommit } from '../shell/sealed-state.js';
 import { type Finding, type SetUnderCheck, worstExitCode } from '../core/verify/compare-with-lockfile.js';
 import { normaliseDir, joinPath } from '../core/paths.js';
 import { formatFinding, JSON_SCHEMA_VERSION } from '../cli/output.js';
@@ -64,11 +64,12 @@ export async function lockRepository(options: LockOptions): Promise<LockResult> 
   const repository = await openRepository(options.cwd);
   const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
   const source = { kind: 'worktree' } as const;
-  const [text, listing, protectedName] = await Promise.all([
+  const [text, listing, named] = await Promise.all([
     readLockfileText(repository.root, source),
     listSets(repository.root, config.migrations, source),
     protectedRef(repository.root, config.protected),
   ]);
+  const protectedName = named && !(await beforeFirstCommit(repository.root, named)) ? named : undefined;
   const protectedCommit = protectedName ? await sealingCommit(repository.root, protectedName) : undefined;
   // A protected ref that is named but not here is exit 3 with what to fetch,
   // as in the hooks: without it guard cannot tell a sealed entry from a new

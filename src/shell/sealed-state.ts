@@ -58,6 +58,18 @@ export async function sealingCommit(root: string, ref: string): Promise<string |
   return commitOf(root, ref);
 }
 
+/**
+ * Whether `ref` names a local branch of a repository that has no branch at
+ * all yet (before its first commit): nothing can have been sealed there, so
+ * locking and the first commit go on. A remote-tracking ref that is missing
+ * stays exit 3 (fetch it).
+ */
+export async function beforeFirstCommit(root: string, ref: string): Promise<boolean> {
+  const local = ref.startsWith('refs/heads/') || (!ref.startsWith('refs/') && !ref.includes('/'));
+  if (!local) return false;
+  return (await git(root, ['for-each-ref', '--count=1', '--format=%(refname)', 'refs/heads/'])) === undefined;
+}
+
 /** A sealed state, with the commit its ref named when it was read. */
 export type ResolvedSealedState = SealedState & { commit: string };
 

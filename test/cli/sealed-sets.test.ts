@@ -273,6 +273,27 @@ describe('guard lock fails closed without the protected ref', () => {
   });
 });
 
+describe('before the first commit, nothing is sealed', () => {
+  it('with protected: main and no branch yet, guard lock and the first commit through the hook go on', () => {
+    const repo = new TempRepo();
+    try {
+      hook(path.join(repo.root, '.git/hooks/pre-commit'), 'hook pre-commit');
+      repo.write('guard.config.yaml', 'migrations:\n  - dir: db/migrations\n    tool: sql\nprotected: main\n');
+      repo.write('db/migrations/001_users.sql', 'CREATE TABLE users (id int);\n');
+      const lock = guard(repo, 'lock');
+      assert.equal(lock.code, 0, lock.output);
+      repo.git('add', '-A');
+      const commit = git(repo, 'commit', '-q', '-m', 'first');
+      assert.equal(commit.code, 0, commit.output);
+      // With a protected remote-tracking ref that is missing, lock still fails closed.
+      repo.write('guard.config.yaml', 'migrations:\n  - dir: db/migrations\n    tool: sql\nprotected: origin/main\n');
+      assert.equal(guard(repo, 'lock').code, 3);
+    } finally {
+      repo.dispose();
+    }
+  });
+});
+
 describe('nothing stands in for the protected branch, and each commit is judged where it forked', () => {
   let repo: TempRepo;
   let remote: string;
