@@ -488,12 +488,28 @@ describe('a lockfile or config that is not a regular file: exit 2, never a hang'
     assertRefusedCleanly(hook, /could not write .*checksums\.lock\.yaml: a directory is in its place/, 'pre-commit');
   });
 
-  it('an unreadable lockfile and config: exit 2 naming the permission', { skip: process.getuid?.() === 0 ? 'runs as root, whom file permissions do not stop from reading' : false }, () => {
+  it('an unreadable lockfile and config: exit 2 naming the permission', () => {
+    // Root reads any file: as root (CI runs so), guard runs as nobody through
+    // util-linux setpriv, in a repository nobody may read but for those files.
+    const asRoot = process.getuid?.() === 0;
+    const unprivileged = (args: readonly string[]): GuardRun => {
+      if (!asRoot) return guardBin(repo.root, args);
+      const result = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, GUARD, ...args], {
+        cwd: repo.root,
+        encoding: 'utf8',
+        timeout: 20_000,
+        // git refuses a repository another user owns unless told it is safe (https://git-scm.com/docs/git-config#Documentation/git-config.txt-safedirectory).
+        env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', HOME: '/tmp', GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'safe.directory', GIT_CONFIG_VALUE_0: '*' },
+      });
+      if (result.error) throw new Error(`guard ${args.join(' ')} did not finish: ${result.error.message}`);
+      return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+    };
+    if (asRoot) chmodSync(repo.root, 0o755);
     chmodSync(path.join(repo.root, 'checksums.lock.yaml'), 0o000);
-    assertRefusedCleanly(guardBin(repo.root, ['verify']), /checksums\.lock\.yaml cannot be read \(permission denied\)/, 'lockfile');
+    assertRefusedCleanly(unprivileged(['verify']), /checksums\.lock\.yaml cannot be read \(permission denied\)/, 'lockfile');
     chmodSync(path.join(repo.root, 'checksums.lock.yaml'), 0o644);
     chmodSync(path.join(repo.root, 'guard.config.yaml'), 0o000);
-    assertRefusedCleanly(guardBin(repo.root, ['verify']), /guard\.config\.yaml cannot be read \(permission denied\)/, 'config');
+    assertRefusedCleanly(unprivileged(['verify']), /guard\.config\.yaml cannot be read \(permission denied\)/, 'config');
     chmodSync(path.join(repo.root, 'guard.config.yaml'), 0o644);
   });
 
