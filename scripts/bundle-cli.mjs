@@ -92,6 +92,11 @@ const commandFiles = {
     plugin.onResolve({ filter: /^\.\.\/commands\/[a-z-]+\.js$/ }, (args) =>
       args.importer.endsWith(path.join('cli', 'main.js')) ? besideBundle(`command-${path.basename(args.path)}`) : undefined,
     );
+    // The push hooks' per-commit rules live in the verify command's file: the
+    // pre-commit hook, in the same command file, never parses them.
+    plugin.onResolve({ filter: /^\.\/verify\.js$/ }, (args) =>
+      args.importer.endsWith(path.join('commands', 'hook.js')) && args.kind === 'dynamic-import' ? besideBundle('command-verify.js') : undefined,
+    );
   },
 };
 
@@ -99,7 +104,7 @@ await build({ ...common, define, entryPoints: [path.join(root, 'dist/cli/guard.j
 const commands = [...readFileSync(path.join(root, 'dist/cli/main.js'), 'utf8').matchAll(/import\(['"]\.\.\/commands\/([a-z-]+)\.js['"]\)/g)].map((match) => match[1]);
 if (commands.length === 0) throw new Error('no command imports found in dist/cli/main.js');
 for (const command of new Set(commands)) {
-  await build({ ...common, define, entryPoints: [path.join(root, 'dist/commands', `${command}.js`)], outfile: path.join(root, 'dist/bin', `command-${command}.js`), plugins: [lazyLibraries] });
+  await build({ ...common, define, entryPoints: [path.join(root, 'dist/commands', `${command}.js`)], outfile: path.join(root, 'dist/bin', `command-${command}.js`), plugins: [lazyLibraries, commandFiles] });
 }
 
 await build({ ...common, entryPoints: [path.join(root, 'dist/core/secrets/find-secrets.js')], outfile: path.join(root, 'dist/bin/secrets.js'), plugins: [lazyLibraries] });

@@ -30,7 +30,6 @@ import type { CommandContext, CommandDefinition } from './context.js';
 import { lockfileBlobLimits, readLockfileText, readWorktreeLockfile } from '../shell/read-lockfile.js';
 import { readFileIfRegular } from '../shell/read-bounded-file.js';
 import { unsafeFileName } from '../core/file-names.js';
-import { verifyCommits } from './verify.js';
 
 export interface PreCommitResult {
   schemaVersion: typeof JSON_SCHEMA_VERSION;
@@ -233,6 +232,13 @@ async function stagedBlobs(root: string, files: readonly { path: string; oid: st
   return found;
 }
 
+/**
+ * The per-commit rules of pushes, loaded only by pre-push and pre-receive:
+ * the pre-commit hook, which runs on every commit, never parses them (the
+ * bundle keeps them in the verify command's own file).
+ */
+const loadVerify = () => import('./verify.js');
+
 export interface PrePushResult {
   schemaVersion: typeof JSON_SCHEMA_VERSION;
   command: 'hook pre-push';
@@ -284,6 +290,7 @@ export async function prePush(options: { cwd: string; configPath?: string | unde
     const listed = (await runGit(repository.root, ['rev-list', '--reverse', '--topo-order', tip, ...range])).toString('utf8').split('\n').filter(Boolean);
     if (listed.length === 0) continue;
     if (sealedRef) sealed ??= sealedStateAt(repository.root, sealedRef);
+    const { verifyCommits } = await loadVerify();
     for (const entry of await verifyCommits({ repository, config, commits: listed, sealed: await sealed, seen, configAt: options.configPath === undefined })) {
       commits.push({ ref: localRef, ...entry });
     }
@@ -352,6 +359,7 @@ export async function preReceive(options: { cwd: string; updates: string }): Pro
     // (refs are updated only after this hook says yes).
     const exclude = protectedTip ? [protectedTip] : ['--all'];
     const listed = (await runGit(gitDir, ['rev-list', '--reverse', '--topo-order', tip, '--not', ...exclude])).toString('utf8').split('\n').filter(Boolean);
+    const { verifyCommits } = await loadVerify();
     for (const entry of await verifyCommits({ repository, config: loaded.config, commits: listed, sealed, seen, configAt: true })) commits.push({ ref, ...entry });
   }
   return result(commits);
