@@ -349,8 +349,13 @@ export async function preReceive(options: { cwd: string; updates: string }): Pro
   const sealed = protectedTip && branch ? await sealedStateAt(gitDir, branch) : undefined;
   const seen = new Set<string>();
   const commits: PrePushResult['commits'] = [];
-  for (const { newOid, ref } of updates) {
-    if (ZERO.test(newOid)) continue; // deletion
+  for (const { oldOid, newOid, ref } of updates) {
+    const onProtected = protectedTip !== undefined && ref === branch;
+    if (ZERO.test(newOid)) {
+      // A deletion adds no commit, but deleting the protected branch would forget everything it sealed.
+      if (onProtected) commits.push({ ref, commit: oldOid, subject: '(deletion)', findings: [protectedRewritten(ref, 'deleting it')] });
+      continue;
+    }
     const tip = await commitOf(gitDir, newOid);
     if (!tip) continue;
     // Every commit the ref would hold that the protected branch does not,
@@ -359,10 +364,34 @@ export async function preReceive(options: { cwd: string; updates: string }): Pro
     // (refs are updated only after this hook says yes).
     const exclude = protectedTip ? [protectedTip] : ['--all'];
     const listed = (await runGit(gitDir, ['rev-list', '--reverse', '--topo-order', tip, '--not', ...exclude])).toString('utf8').split('\n').filter(Boolean);
+    // The protected branch itself never forgets what it sealed: its new tip
+    // (also one that moves it back, or rewrites it) and every commit it
+    // gains are judged against what it seals now, not where they forked.
+    if (onProtected && !listed.includes(tip)) listed.push(tip);
     const { verifyCommits } = await loadVerify();
-    for (const entry of await verifyCommits({ repository, config: loaded.config, commits: listed, sealed, seen, configAt: true })) commits.push({ ref, ...entry });
+    const checked = await verifyCommits({
+      repository,
+      config: loaded.config,
+      commits: listed,
+      sealed,
+      configAt: true,
+      // A commit judged where it forked for another ref is judged again as the protected branch's.
+      ...(onProtected ? { judgeAt: 'tip' as const, seen: new Set<string>() } : { seen }),
+    });
+    for (const entry of checked) commits.push({ ref, ...entry });
   }
   return result(commits);
+}
+
+/** The refusal of a push that would make the protected branch forget what it sealed. */
+function protectedRewritten(ref: string, how: string): Finding {
+  return {
+    code: 'protected-rewritten',
+    exitCode: 1,
+    set: '.',
+    message: `${ref} is the protected branch: ${how} would forget the migrations it sealed`,
+    fix: 'push to another branch; the protected branch only moves forward',
+  };
 }
 
 /**
@@ -382,7 +411,7 @@ async function serverProtectedBranch(gitDir: string): Promise<string | undefined
  * (sealingCommit): `origin/main` names the remote's `main` (refs/heads/main),
  * `main` a branch, `refs/heads/x` and `refs/remotes/origin/x` what they say.
  */
-export function serverBranchOf(configured: string): string {
+function serverBranchOf(configured: string): string {
   if (configured.startsWith('refs/heads/')) return configured;
   if (configured.startsWith('refs/remotes/')) return `refs/heads/${configured.split('/').slice(3).join('/')}`;
   const slash = configured.indexOf('/');

@@ -214,11 +214,21 @@ export async function verifyCommits(options: {
   configAt?: boolean;
   /** Receives the amendments each checked commit adds to what was sealed where it forked. */
   amendments?: NewAmendments[];
+  /**
+   * `fork` (default): each commit against what was sealed where it forked
+   * from the sealed ref; `tip`: against what the ref seals now (commits that
+   * would become the protected branch itself).
+   */
+  judgeAt?: 'fork' | 'tip';
 }): Promise<CommitFindings[]> {
   const { repository, sealed } = options;
   const found: CommitFindings[] = [];
   const commits = options.commits.filter((commit) => !options.seen?.has(commit));
-  const sealedAt = sealed ? await sealedStatesAt(repository.root, sealed, commits) : undefined;
+  const sealedAt = !sealed
+    ? undefined
+    : options.judgeAt === 'tip'
+      ? new Map(commits.map((commit) => [commit, sealed]))
+      : await sealedStatesAt(repository.root, sealed, commits);
   for (const commit of commits) {
     options.seen?.add(commit);
     const judgedBy = sealedAt?.get(commit);

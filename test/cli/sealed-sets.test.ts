@@ -414,12 +414,33 @@ describe('nothing stands in for the protected branch, and each commit is judged 
     assert.match(push.output, /remote: error \.gitattributes:1 gives db\/migrations\/020_orders\.sql/);
   });
 
+  it('the protected branch only moves forward: deleting it, moving it back or rewriting a sealed migration in its history is refused', () => {
+    const before = repo.git('ls-remote', remote, 'refs/heads/main').split('\t')[0]!;
+    const deletion = git(repo, 'push', '--no-verify', 'origin', ':refs/heads/main');
+    assert.notEqual(deletion.code, 0, deletion.output);
+    assert.match(deletion.output, /remote: error refs\/heads\/main is the protected branch: deleting it would forget the migrations it sealed/);
+    // Back to the first commit, which lacks what main sealed since.
+    sealOnMain('db/migrations/080_more.sql', 'CREATE TABLE more (id int);\n');
+    const back = git(repo, 'push', '--no-verify', '--force', 'origin', `${before}:refs/heads/main`);
+    assert.notEqual(back.code, 0, back.output);
+    assert.match(back.output, /remote: error db\/migrations\/080_more\.sql is sealed in refs\/heads\/main/);
+    // A rewritten main whose history forks before 080 and brings another 080.
+    repo.git('checkout', '-q', '-B', 'rewrite', before);
+    repo.write('db/migrations/080_more.sql', 'DROP TABLE users;\n');
+    lockIgnoringSealedState(repo);
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '--no-verify', '-m', 'rewrite');
+    const rewrite = git(repo, 'push', '--no-verify', '--force', 'origin', 'HEAD:refs/heads/main');
+    assert.notEqual(rewrite.code, 0, rewrite.output);
+    assert.match(rewrite.output, /remote: error db\/migrations\/080_more\.sql is sealed in refs\/heads\/main/);
+  });
+
   it('a branch written before main sealed a migration, then merging main, passes every gate', () => {
-    repo.write('db/migrations/070_feature.sql', 'CREATE TABLE feature (id int);\n');
+    repo.write('db/migrations/100_feature.sql', 'CREATE TABLE feature (id int);\n');
     repo.git('add', '-A');
     assert.equal(git(repo, 'commit', '-q', '-m', 'feature').code, 0);
-    sealOnMain('db/migrations/060_other.sql', 'CREATE TABLE other (id int);\n');
-    // Before merging: the branch lacks 060, which it never had; nothing it changed was sealed.
+    sealOnMain('db/migrations/095_other.sql', 'CREATE TABLE other (id int);\n');
+    // Before merging: the branch lacks 095, which it never had; nothing it changed was sealed.
     const stale = guard(repo, 'verify', '--base', 'origin/main');
     assert.equal(stale.code, 0, stale.output);
     assert.equal(pushHead(repo).code, 0);

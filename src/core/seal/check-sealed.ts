@@ -76,7 +76,7 @@ type SealedSetPlace =
  * a set amendment recorded against this sealed state (its chain digest): a
  * branch's config cannot make guard forget what the protected ref sealed.
  */
-export function whereSealedSetIs(
+function whereSealedSetIs(
   sealedSet: LockSet,
   current: ReadonlyMap<string, SetUnderCheck>,
   amendments: readonly SetAmendment[],

@@ -27,6 +27,8 @@ export type FindingCode =
   | 'sealed-set-retooled'
   | 'out-of-order'
   | 'sealed-unknown'
+  /** A push that would delete the protected branch (pre-receive). */
+  | 'protected-rewritten'
   /** A `.gitattributes` line makes a migration's checkout differ from what git stores (working-tree-encoding, ident). */
   | 'checkout-rewritten'
   /** A secret (key, token, password) in an added or changed migration. */
