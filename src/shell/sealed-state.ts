@@ -38,14 +38,16 @@ export async function protectedRef(root: string, configured: string | undefined)
  * `refs/remotes/origin/main`, and `git fetch` brings tags along: a pushed tag
  * named `origin/main` would decide what is sealed. So a name with a slash is
  * a remote-tracking branch (`refs/remotes/<name>`), a name without one a
- * local branch (`refs/heads/<name>`), and `refs/...` exactly that ref.
- * Anything else (a commit id, `HEAD~3`) is taken as git reads it, unless it
- * is a ref name that git would find somewhere else, such as a tag: exit 3.
+ * local branch (`refs/heads/<name>`), and `refs/...` and `HEAD` exactly
+ * that. Anything else (a commit id, `HEAD~3`) is taken as git reads it,
+ * unless it is a ref name that git would find somewhere else, such as a
+ * tag: exit 3.
  *
  * @returns undefined when the ref does not exist here
  */
 export async function sealingCommit(root: string, ref: string): Promise<string | undefined> {
-  if (ref.startsWith('refs/')) return commitOf(root, ref);
+  // A full ref name, or this clone's own pointers (HEAD, FETCH_HEAD, ORIG_HEAD): no push sets them.
+  if (ref.startsWith('refs/') || /^[A-Z_]*HEAD$/.test(ref)) return commitOf(root, ref);
   const full = ref.includes('/') ? `refs/remotes/${ref}` : `refs/heads/${ref}`;
   const commit = await commitOf(root, full);
   if (commit) return commit;

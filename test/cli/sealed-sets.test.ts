@@ -294,6 +294,32 @@ describe('before the first commit, nothing is sealed', () => {
   });
 });
 
+describe('what seals when committing on the protected branch itself', () => {
+  for (const [name, config] of [
+    ['protected: main, on main', 'protected: main\n'],
+    ['seal: committed', 'seal: committed\n'],
+  ] as const) {
+    it(`${name}: HEAD seals, and a sealed edit is refused by the hook and by lock`, () => {
+      const repo = new TempRepo();
+      try {
+        hook(path.join(repo.root, '.git/hooks/pre-commit'), 'hook pre-commit');
+        repo.write('guard.config.yaml', `migrations:\n  - dir: db/migrations\n    tool: sql\n${config}`);
+        repo.write('db/migrations/001_users.sql', 'CREATE TABLE users (id int);\n');
+        repo.git('add', '-A');
+        assert.equal(git(repo, 'commit', '-q', '-m', 'first').code, 0);
+        repo.write('db/migrations/001_users.sql', 'DROP TABLE users;\n');
+        repo.git('add', '-A');
+        const commit = git(repo, 'commit', '-q', '-m', 'edit');
+        assert.equal(commit.code, 1, commit.output);
+        assert.match(commit.output, /db\/migrations\/001_users\.sql is sealed in HEAD/);
+        assert.equal(guard(repo, 'lock').code, name.startsWith('seal') ? 0 : 1);
+      } finally {
+        repo.dispose();
+      }
+    });
+  }
+});
+
 describe('nothing stands in for the protected branch, and each commit is judged where it forked', () => {
   let repo: TempRepo;
   let remote: string;
