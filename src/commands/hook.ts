@@ -323,8 +323,10 @@ export interface PreReceiveResult {
  * pushed commits, and every set it seals stays checked whatever a pushed
  * config says (dropping, moving or retooling one needs a set amendment).
  * Each pushed commit is read with its own config (a branch may add a set),
- * or the protected branch's when it has none. Every commit the push adds to
- * the repository is checked, on any branch.
+ * or the protected branch's when it has none. Every commit a pushed ref
+ * would hold that the protected branch does not is checked, on any branch,
+ * against what was sealed where it forked; the protected branch's own new
+ * commits and tip against what it seals now (it only moves forward).
  */
 export async function preReceive(options: { cwd: string; updates: string }): Promise<PreReceiveResult> {
   const gitDir = (await runGit(options.cwd, ['rev-parse', '--absolute-git-dir'])).toString('utf8').trim();

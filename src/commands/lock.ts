@@ -8,7 +8,7 @@ import { preferLockedDuplicates } from '../core/lockfile/prefer-locked-duplicate
 import { serializeLockfile } from '../core/lockfile/serialize-lockfile.js';
 import { LOCKFILE_NAME, type Amendment, type Lockfile, type SetAmendment } from '../core/lockfile/types.js';
 import type { SealedState } from '../core/seal/check-sealed.js';
-import { beforeFirstCommit, checkSealedWithHistory, protectedRef, sealedForWorkTree, sealedStateAt, sealingCommit } from '../shell/sealed-state.js';
+import { beforeFirstCommit, checkSealedWithHistory, commitOf, protectedRef, sealedForWorkTree, sealedStateAt, sealingCommit } from '../shell/sealed-state.js';
 import { type Finding, type SetUnderCheck, worstExitCode } from '../core/verify/compare-with-lockfile.js';
 import { normaliseDir, joinPath } from '../core/paths.js';
 import { formatFinding, JSON_SCHEMA_VERSION } from '../cli/output.js';
@@ -84,7 +84,9 @@ export async function lockRepository(options: LockOptions): Promise<LockResult> 
   // vouches for and the sealed state; a repeated `guard lock` reads no migration.
   const fingerprint = listing.fingerprint;
   if (fingerprint === undefined || text === undefined || options.amend) return relock();
-  const key = stateKey(JSON.stringify(config.migrations), JSON.stringify(options.dropSets ?? []), text, fingerprint, protectedCommit ?? '');
+  // What is sealed depends on where HEAD forked from the protected ref, too.
+  const head = protectedCommit ? ((await commitOf(repository.root, 'HEAD')) ?? '') : '';
+  const key = stateKey(JSON.stringify(config.migrations), JSON.stringify(options.dropSets ?? []), text, fingerprint, protectedCommit ?? '', head);
   return memoized(repository.gitDir, 'lock.json', key, relock, (result) => result.exitCode === ExitCode.ok && !result.written && !result.conflict);
 }
 
