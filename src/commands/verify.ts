@@ -404,11 +404,16 @@ were staged are read from git, new and edited files from the work tree.
 Options:
   --rev REV          check a commit as git holds it (HEAD, origin/main, a sha)
   --base REF         also refuse edits, deletions and renames of migrations
-                     sealed in REF's lockfile, and new migrations that sort
-                     before them, and secrets (keys, tokens, passwords) in
-                     migrations added or changed since REF (the CI gate:
-                     guard verify --base origin/main), in the final state
-                     and in every commit since REF
+                     (and their down scripts) sealed in REF's lockfile, a
+                     config that drops, moves or retools a sealed set
+                     without a set amendment, new migrations that sort
+                     before the sealed ones, .gitattributes that rewrite a
+                     migration at checkout, and secrets (keys, tokens,
+                     passwords) in migrations added or changed since REF
+                     (the CI gate: guard verify --base origin/main), in the
+                     final state and in every commit since REF, each judged
+                     against what REF had sealed where it forked; and list
+                     every amendment the branch records
   --format FORMAT    text (default), json (stdout; schemaVersion ${JSON_SCHEMA_VERSION}),
                      github (text plus up to ${GITHUB_ANNOTATION_CAP} annotations on the pull
                      request, and the full list in $GITHUB_STEP_SUMMARY; the default
@@ -419,7 +424,10 @@ Options:
 
 --base needs REF itself (git fetch origin main:refs/remotes/origin/main)
 and the branch's commits since REF: a shallow clone that stops earlier is
-exit 3 with what to fetch (actions/checkout: fetch-depth: 0).
+exit 3 with what to fetch (actions/checkout: fetch-depth: 0). REF is read
+as refs/remotes/REF (a name with a slash) or refs/heads/REF, never as a tag
+or branch someone pushed under that name (exit 3 when only such a ref
+exists).
 
 Exit codes: 0 all match; 1 a rule is broken; 2 bad config, lockfile or
 migration file; 3 git could not be read (REF missing: fetch it).`,
