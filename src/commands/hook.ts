@@ -13,11 +13,12 @@ import { formatFinding, githubAnnotation, JSON_SCHEMA_VERSION } from '../cli/out
 import { discoverListedSets, listSets } from '../shell/discover-sets.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { runGit } from '../shell/git/run-git.js';
-import { loadConfig, loadConfigAt } from '../shell/load-config.js';
+import { loadConfig, loadConfigAt, type LoadedConfig } from '../shell/load-config.js';
 import { beforeFirstCommit, checkSealedWithHistory, commitOf, git, protectedRef, sealedForWorkTree, sealedStateAt, type ResolvedSealedState } from '../shell/sealed-state.js';
 import { writeFileAtomic } from '../shell/write-atomic.js';
 import { readBlobs } from '../shell/git/read-blobs.js';
 import { changedFiles, secretFindings, setOfPath } from '../shell/scan-secrets.js';
+import { linkedMigrations } from '../shell/linked-migrations.js';
 import { splitNul } from '../shell/git/run-git.js';
 import { appendEntry, locksExactlySets, setTail } from '../core/lockfile/append-entry.js';
 import { preferLockedDuplicates } from '../core/lockfile/prefer-locked-duplicates.js';
@@ -85,7 +86,9 @@ export async function preCommit(options: { cwd: string; configPath?: string | un
   // refused rather than silently repaired by the relock below.
   if (sealed) findings.push(...(await checkSealedWithHistory(repository.root, sealed, sets, previous ?? plan.lock, source)));
   const dirs = config.migrations.map((set) => set.dir);
-  findings.push(...(await secretFindings(await changedFiles(repository.root, dirs, await head, source), setOfPath(dirs))));
+  const changed = await changedFiles(repository.root, dirs, await head, source);
+  const linked = await linkedMigrations(repository.root, listing);
+  findings.push(...(await secretFindings([...changed.filter((file) => !linked.some((other) => other.path === file.path)), ...linked], setOfPath(dirs))));
   if (findings.length > 0) return result(findings, false);
 
   const next = serializeLockfile(plan.lock);
@@ -145,9 +148,10 @@ async function onlyAdditions(root: string, config: GuardConfig): Promise<PreComm
   const added = new Map<MigrationSetConfig, { path: string; oid: string }>();
   const every: { path: string; oid: string }[] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const [, , , oid, status] = raw[i]!.split(' ');
+    const [, mode, , oid, status] = raw[i]!.split(' ');
     const file = raw[i + 1]!;
-    if (status !== 'A' || file === LOCKFILE_NAME || unsafeFileName(file)) return 'full';
+    // Anything but a new regular file (a symlink's blob is its target's path, not its content) takes the full rules.
+    if (status !== 'A' || (mode !== '100644' && mode !== '100755') || file === LOCKFILE_NAME || unsafeFileName(file)) return 'full';
     const set = config.migrations.find((candidate) => candidate.dir === '.' || file.startsWith(`${candidate.dir}/`));
     if (!set) return 'full';
     const relative = set.dir === '.' ? file : file.slice(set.dir.length + 1);
@@ -325,8 +329,8 @@ export interface PreReceiveResult {
  * Each pushed commit is read with its own config (a branch may add a set),
  * or the protected branch's when it has none. Every commit a pushed ref
  * would hold that the protected branch does not is checked, on any branch,
- * against what was sealed where it forked; the protected branch's own new
- * commits and tip against what it seals now (it only moves forward).
+ * against what was sealed where it forked; the protected branch's new tip
+ * also against what it seals now (it only moves forward).
  */
 export async function preReceive(options: { cwd: string; updates: string }): Promise<PreReceiveResult> {
   const gitDir = (await runGit(options.cwd, ['rev-parse', '--absolute-git-dir'])).toString('utf8').trim();
@@ -351,8 +355,15 @@ export async function preReceive(options: { cwd: string; updates: string }): Pro
   const sealed = protectedTip && branch ? await sealedStateAt(gitDir, branch) : undefined;
   const seen = new Set<string>();
   const commits: PrePushResult['commits'] = [];
-  for (const { oldOid, newOid, ref } of updates) {
+  for (const { oldOid, newOid, ref: pushed } of updates) {
+    // A symbolic ref on the server (refs/heads/trunk -> main) updates the branch it names.
+    const ref = (await git(gitDir, ['symbolic-ref', '--quiet', pushed])) ?? pushed;
     const onProtected = protectedTip !== undefined && ref === branch;
+    if (ref.startsWith('refs/replace/')) {
+      // A replacement makes git read another commit in place of this one, for guard and for every clone that fetches it.
+      commits.push({ ref: pushed, commit: newOid, subject: '(replacement)', findings: [replacementRefused(pushed)] });
+      continue;
+    }
     if (ZERO.test(newOid)) {
       // A deletion adds no commit, but deleting the protected branch would forget everything it sealed.
       if (onProtected) commits.push({ ref, commit: oldOid, subject: '(deletion)', findings: [protectedRewritten(ref, 'deleting it')] });
@@ -360,29 +371,64 @@ export async function preReceive(options: { cwd: string; updates: string }): Pro
     }
     const tip = await commitOf(gitDir, newOid);
     if (!tip) continue;
+    if (onProtected) {
+      const kept = await protectedConfigKept(gitDir, tip, branch!);
+      if (kept) {
+        commits.push({ ref, commit: tip, subject: (await git(gitDir, ['log', '-1', '--format=%s', tip])) ?? '', findings: [kept] });
+        continue;
+      }
+    }
     // Every commit the ref would hold that the protected branch does not,
     // not only those new to the server: a commit pushed earlier, when what it
     // changes was not sealed yet, is judged again against what is sealed now
     // (refs are updated only after this hook says yes).
     const exclude = protectedTip ? [protectedTip] : ['--all'];
     const listed = (await runGit(gitDir, ['rev-list', '--reverse', '--topo-order', tip, '--not', ...exclude])).toString('utf8').split('\n').filter(Boolean);
-    // The protected branch itself never forgets what it sealed: its new tip
-    // (also one that moves it back, or rewrites it) and every commit it
-    // gains are judged against what it seals now, not where they forked.
-    if (onProtected && !listed.includes(tip)) listed.push(tip);
     const { verifyCommits } = await loadVerify();
-    const checked = await verifyCommits({
-      repository,
-      config: loaded.config,
-      commits: listed,
-      sealed,
-      configAt: true,
-      // A commit judged where it forked for another ref is judged again as the protected branch's.
-      ...(onProtected ? { judgeAt: 'tip' as const, seen: new Set<string>() } : { seen }),
-    });
-    for (const entry of checked) commits.push({ ref, ...entry });
+    for (const entry of await verifyCommits({ repository, config: loaded.config, commits: listed, sealed, seen, configAt: true })) commits.push({ ref, ...entry });
+    // The protected branch itself never forgets what it sealed: its new tip
+    // (also one that moves it back, or a rewritten history's) is judged
+    // against what it seals now, whatever its commits inherited.
+    if (onProtected && sealed) {
+      for (const entry of await verifyCommits({ repository, config: loaded.config, commits: [tip], sealed, seen: new Set(), configAt: true, judgeAt: 'tip' })) {
+        if (!commits.some((found) => found.commit === entry.commit && found.ref === ref)) commits.push({ ref, ...entry });
+      }
+    }
   }
   return result(commits);
+}
+
+/**
+ * Whether the protected branch's new tip still tells the server to guard it:
+ * a readable config that names the same protected branch. A tip that removes
+ * or breaks the config, or points `protected:` elsewhere, would turn the
+ * server hook off for every push after it; undefined when the tip keeps it.
+ */
+async function protectedConfigKept(gitDir: string, tip: string, branch: string): Promise<Finding | undefined> {
+  let loaded: LoadedConfig | undefined;
+  try {
+    loaded = await loadConfigAt(gitDir, tip);
+  } catch (error) {
+    if (!(error instanceof GuardError)) throw error;
+    return protectedRewritten(branch, `a guard config that cannot be read (${error.message})`);
+  }
+  if (!loaded) return protectedRewritten(branch, 'removing its guard config');
+  const configured = loaded.config.protected;
+  if (configured !== undefined && serverBranchOf(configured) !== branch) {
+    return protectedRewritten(branch, `\`protected: ${configured}\` (the server's ${serverBranchOf(configured)})`);
+  }
+  return undefined;
+}
+
+/** The refusal of a replacement ref, which would make git read another commit in place of one it has. */
+function replacementRefused(ref: string): Finding {
+  return {
+    code: 'protected-rewritten',
+    exitCode: 1,
+    set: '.',
+    message: `${ref} would make git read another commit in place of an existing one (git replace), which could stand in for what the protected branch sealed`,
+    fix: 'push the commits themselves; guard accepts no replacement refs',
+  };
 }
 
 /** The refusal of a push that would make the protected branch forget what it sealed. */
@@ -391,7 +437,7 @@ function protectedRewritten(ref: string, how: string): Finding {
     code: 'protected-rewritten',
     exitCode: 1,
     set: '.',
-    message: `${ref} is the protected branch: ${how} would forget the migrations it sealed`,
+    message: `${ref} is the protected branch: ${how} would stop guard from keeping the migrations it sealed`,
     fix: 'push to another branch; the protected branch only moves forward',
   };
 }

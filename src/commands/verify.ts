@@ -13,7 +13,7 @@ import type { Source } from '../shell/read-migration-files.js';
 import type { CommandContext, CommandDefinition } from './context.js';
 import { readLockfileText } from '../shell/read-lockfile.js';
 import { checkSealedWithHistory, commitOf, git, sealedForWorkTree, sealedStateAt, sealedStatesAt, type ResolvedSealedState } from '../shell/sealed-state.js';
-import { changedFiles, secretFindings, setOfPath } from '../shell/scan-secrets.js';
+import { changedFiles, secretFindings, setOfPath, type ChangedFile } from '../shell/scan-secrets.js';
 import { GuardError } from '../core/guard-error.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { findConflictMarkers } from '../core/lockfile/conflict-markers.js';
@@ -23,6 +23,7 @@ import { printable } from '../core/printable.js';
 import { checkoutRewrites } from '../core/seal/checkout-attributes.js';
 import { joinPath } from '../core/paths.js';
 import { readAttributesFiles } from '../shell/read-attributes.js';
+import { linkedMigrations } from '../shell/linked-migrations.js';
 
 /** What discovery found in one set, for people and scripts. */
 export interface SetSummary {
@@ -118,7 +119,9 @@ export async function verifyRepository(options: {
     // A sealed file's own refusal says it all; "changed since it was locked, run guard lock" would contradict it.
     const sealedFiles = new Set(sealedFindings.map((finding) => finding.file));
     const dirs = config.migrations.map((set) => set.dir);
-    const secrets = await secretFindings(await changedFiles(repository.root, dirs, sealed.commit || undefined, options.source), setOfPath(dirs));
+    const changed = await changedSinceForks(repository.root, dirs, sealed.commit, options.source);
+    const linked = (await linkedMigrations(repository.root, listing)).filter((file) => !changed.some((other) => other.path === file.path && other.oid === file.oid && file.oid));
+    const secrets = await secretFindings([...changed.filter((file) => !linked.some((other) => other.path === file.path)), ...linked], setOfPath(dirs));
     const rewritten = checkoutRewrites(await readAttributesFiles(repository.root, options.source), migrationPaths(sets));
     const findings = [
       ...result.findings.filter((finding) => !(SUPERSEDED_BY_SEAL.has(finding.code) && sealedFiles.has(finding.file))),
@@ -248,6 +251,22 @@ export async function verifyCommits(options: {
     found.push({ commit, subject: (await git(repository.root, ['log', '-1', '--format=%s', commit])) ?? '', findings });
   }
   return found;
+}
+
+/**
+ * The migration files `source` adds or changes compared with its fork
+ * points (`sealed.commit`: one commit, several separated by spaces after
+ * criss-cross merges, none for an unrelated history): with several, what
+ * differs from every one of them, since a file as one fork point holds it
+ * came from the protected branch.
+ */
+async function changedSinceForks(root: string, dirs: readonly string[], forks: string, source: Source): Promise<ChangedFile[]> {
+  const each = forks.split(' ').filter(Boolean);
+  if (each.length <= 1) return changedFiles(root, dirs, each[0], source);
+  const lists = await Promise.all(each.map((fork) => changedFiles(root, dirs, fork, source)));
+  const key = (file: ChangedFile) => `${file.path}\0${file.oid ?? ''}`;
+  const inEvery = lists.slice(1).map((list) => new Set(list.map(key)));
+  return lists[0]!.filter((file) => inEvery.every((set) => set.has(key(file))));
 }
 
 /** Repository-relative paths of every migration file and down script of `sets`. */

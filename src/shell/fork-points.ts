@@ -12,14 +12,15 @@ import { runGit } from './git/run-git.js';
  * One `git rev-list --boundary --parents` lists the commits between them
  * and the protected branch's commits they stand on (the boundary); a commit
  * that stands on one boundary commit forked there. Only a commit that stands
- * on several (a branch that merged the protected branch in twice, say) asks
- * `git merge-base`, once per distinct set. A commit the protected branch
- * already contains forked at itself.
+ * on several asks `git merge-base --all`, once per distinct set: after
+ * criss-cross merges a commit has several best common ancestors, none older
+ * than another, and it inherited what was sealed at each of them. A commit
+ * the protected branch already contains forked at itself.
  *
- * @returns the fork point of every commit given
+ * @returns the fork points of every commit given (none: a history unrelated to the protected branch)
  */
-export async function forkPoints(root: string, commits: readonly string[], protectedCommit: string): Promise<Map<string, string>> {
-  const result = new Map<string, string>();
+export async function forkPoints(root: string, commits: readonly string[], protectedCommit: string): Promise<Map<string, string[]>> {
+  const result = new Map<string, string[]>();
   if (commits.length === 0) return result;
   // https://git-scm.com/docs/git-rev-list#Documentation/git-rev-list.txt---boundary: excluded parents print as "-<id>".
   const output = await runGit(root, ['rev-list', '--parents', '--boundary', '--stdin'], { input: `${commits.join('\n')}\n^${protectedCommit}\n` });
@@ -60,26 +61,24 @@ export async function forkPoints(root: string, commits: readonly string[], prote
     }
     return standsOn.get(start)!;
   };
-  const asked = new Map<string, Promise<string>>();
+  const asked = new Map<string, Promise<string[]>>();
   await Promise.all(
     commits.map(async (commit) => {
       if (!parentsOf.has(commit)) {
-        result.set(commit, commit); // the protected branch holds it already
+        result.set(commit, [commit]); // the protected branch holds it already
         return;
       }
       const forks = [...visit(commit)].sort();
-      if (forks.length === 1) {
-        result.set(commit, forks[0]!);
+      // One boundary commit is the fork point; none, a history unrelated to the protected branch.
+      if (forks.length <= 1) {
+        result.set(commit, forks);
         return;
       }
-      // No boundary at all: a history unrelated to the protected branch, which seals nothing of it.
       const key = forks.join(' ');
       if (!asked.has(key)) {
         asked.set(
           key,
-          forks.length === 0
-            ? Promise.resolve('')
-            : runGit(root, ['merge-base', commit, protectedCommit]).then((found) => found.toString('utf8').trim()),
+          runGit(root, ['merge-base', '--all', commit, protectedCommit]).then((found) => found.toString('utf8').split('\n').filter(Boolean).sort()),
         );
       }
       result.set(commit, await asked.get(key)!);

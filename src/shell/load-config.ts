@@ -88,8 +88,11 @@ export async function loadConfigAt(root: string, rev: string): Promise<LoadedCon
   let guard: unknown;
   try {
     guard = (JSON.parse(manifest) as { guard?: unknown } | null)?.guard;
-  } catch {
-    return undefined;
+  } catch (error) {
+    // A package.json that may carry the config but cannot be read is not
+    // "no config": a push must not turn guarding off with a stray comma.
+    if (!/"guard"\s*:/.test(manifest)) return undefined;
+    throw inputError(`package.json at ${rev} is not valid JSON (${(error as Error).message}), and it holds guard's config`, { fix: 'repair package.json (npm pkg fix can help)' });
   }
   return guard === undefined ? undefined : { config: validateConfig(guard, `package.json#guard at ${rev}`), source: `package.json#guard at ${rev}` };
 }

@@ -37,6 +37,12 @@ export interface ListedFile {
   oid?: string;
   /** Work-tree files that must be read from disk: new, edited, or symlinks. */
   onDisk?: true;
+  /**
+   * A symlink, listed with its target's content: git's diff of the dir shows
+   * only the link (its target path), so a scan of changed content must read
+   * such a file through its listing.
+   */
+  link?: true;
 }
 
 export interface SetListing {
@@ -173,7 +179,7 @@ function parseWorktree(root: string, requests: readonly SetRequest[], staged: Bu
     if (!listed) continue;
     // Conflicted (stage > 0), edited and symlinked files are read as they are on disk.
     const clean = entry.stage === '0' && !modified.has(file) && entry.mode !== MODE_SYMLINK;
-    results.get(listed.dir)!.files.push(clean ? { ...listed.file, oid: entry.oid } : { ...listed.file, onDisk: true });
+    results.get(listed.dir)!.files.push(clean ? { ...listed.file, oid: entry.oid } : { ...listed.file, onDisk: true, ...(entry.mode === MODE_SYMLINK ? { link: true as const } : {}) });
   }
   for (const file of untracked) {
     const listed = place(file, requests);
@@ -207,6 +213,7 @@ async function parseRevision(root: string, requests: readonly SetRequest[], outp
   if (links.length > 0) {
     // A committed symlink's blob is its target path; follow it inside the commit only.
     const targets = await readBlobs(root, links.map((link) => link.oid));
+    const resolvedLinks: { link: (typeof links)[number]; target: string; path: string }[] = [];
     for (const link of links) {
       const bytes = targets.get(link.oid) ?? Buffer.alloc(0);
       const result = results.get(link.dir)!;
@@ -224,9 +231,23 @@ async function parseRevision(root: string, requests: readonly SetRequest[], outp
         result.problems.push(unreadable(link.file, `it is a symlink to ${target}, a path that goes up again after ${resolved.through}, which the operating system resolves through any symlink on the way, not as written`));
         continue;
       }
-      const inside = tree.get(resolved.path);
-      if (!inside || inside.mode === MODE_SYMLINK) result.problems.push(unreadable(link.file, `it is a symlink to ${target}, which ${rev} does not hold as a file`));
-      else result.files.push({ ...link.file, oid: inside.oid });
+      resolvedLinks.push({ link, target, path: resolved.path });
+    }
+    // Targets outside the listed dirs (a shared `ops/role.sql`): one more ls-tree for all of them.
+    const outside = [...new Set(resolvedLinks.map(({ path: target }) => target).filter((target) => !tree.has(target)))];
+    if (outside.length > 0) {
+      for (const record of splitNul(await runGit(root, ['ls-tree', '-z', '--full-tree', rev, '--', ...outside]))) {
+        const tab = record.indexOf('\t');
+        const [mode, , oid] = record.slice(0, tab).split(' ');
+        tree.set(record.slice(tab + 1), { mode: mode!, oid: oid! });
+      }
+    }
+    for (const { link, target, path: resolvedPath } of resolvedLinks) {
+      const result = results.get(link.dir)!;
+      const inside = tree.get(resolvedPath);
+      if (!inside || inside.mode === MODE_SYMLINK || inside.mode === MODE_GITLINK || inside.mode === '040000') {
+        result.problems.push(unreadable(link.file, `it is a symlink to ${target}, which ${rev} does not hold as a file`));
+      } else result.files.push({ ...link.file, oid: inside.oid, link: true });
     }
   }
   for (const request of requests) {

@@ -104,18 +104,33 @@ export async function sealedStateAt(root: string, ref: string): Promise<Resolved
  * is read once.
  */
 export async function sealedStatesAt(root: string, sealed: ResolvedSealedState, commits: readonly string[]): Promise<Map<string, ResolvedSealedState>> {
-  const forks = await forkPoints(root, commits, sealed.commit);
+  return statesAtForks(root, sealed, await forkPoints(root, commits, sealed.commit), commits);
+}
+
+/**
+ * The sealed state of each commit from its fork points: the lockfile at the
+ * one fork point, the union of them at several (criss-cross merges: what was
+ * sealed at any of them), nothing at none.
+ */
+async function statesAtForks(root: string, sealed: ResolvedSealedState, forks: ReadonlyMap<string, readonly string[]>, commits: readonly string[]): Promise<Map<string, ResolvedSealedState>> {
   const states = new Map<string, Promise<ResolvedSealedState>>([[sealed.commit, Promise.resolve(sealed)]]);
   const stateAt = (fork: string): Promise<ResolvedSealedState> => {
     let state = states.get(fork);
     if (!state) {
-      state = fork === '' ? Promise.resolve({ ref: sealed.ref, commit: fork, lock: EMPTY_LOCKFILE }) : lockfileAt(root, sealed.ref, fork);
+      state = lockfileAt(root, sealed.ref, fork);
       states.set(fork, state);
     }
     return state;
   };
   const result = new Map<string, ResolvedSealedState>();
-  for (const commit of commits) result.set(commit, await stateAt(forks.get(commit) ?? commit));
+  for (const commit of commits) {
+    const at = forks.get(commit) ?? [commit];
+    if (at.length === 1) result.set(commit, await stateAt(at[0]!));
+    else {
+      const each = await Promise.all(at.map(stateAt));
+      result.set(commit, { ref: sealed.ref, commit: at.join(' '), lock: unionOfSealedLocks(each.map((state) => state.lock)) });
+    }
+  }
   return result;
 }
 
@@ -132,9 +147,8 @@ export async function sealedForWorkTree(root: string, sealed: ResolvedSealedStat
   if (!head || head === sealed.commit) return sealed;
   const mergeHeads = await readMergeHeads(root);
   if (mergeHeads.length === 0) return (await sealedStatesAt(root, sealed, [head])).get(head)!;
-  const fork = (await git(root, ['merge-base', sealed.commit, head, ...mergeHeads])) ?? '';
-  if (fork === sealed.commit) return sealed;
-  return fork === '' ? { ref: sealed.ref, commit: '', lock: EMPTY_LOCKFILE } : lockfileAt(root, sealed.ref, fork);
+  const forks = ((await git(root, ['merge-base', '--all', sealed.commit, head, ...mergeHeads])) ?? '').split('\n').filter(Boolean).sort();
+  return (await statesAtForks(root, sealed, new Map([[head, forks]]), [head])).get(head)!;
 }
 
 /** The commits a merge in progress brings in (`$GIT_DIR/MERGE_HEAD`, one per line), none outside a merge. */
@@ -149,6 +163,25 @@ async function readMergeHeads(root: string): Promise<string[]> {
 }
 
 const EMPTY_LOCKFILE: Lockfile = { lockfile: 1, algorithm: 'sha256-lf/1', sets: [], amendments: [] };
+
+/**
+ * What several fork points sealed together: every set and entry sealed at
+ * any of them (the first lockfile's wins where they differ), every amendment.
+ * None: nothing sealed.
+ */
+function unionOfSealedLocks(locks: readonly Lockfile[]): Lockfile {
+  const sets = new Map<string, Lockfile['sets'][number]>();
+  for (const lock of locks) {
+    for (const set of lock.sets) {
+      const known = sets.get(set.dir);
+      if (!known) sets.set(set.dir, { ...set, migrations: [...set.migrations] });
+      else for (const entry of set.migrations) if (!known.migrations.some((other) => other.id === entry.id)) known.migrations.push(entry);
+    }
+  }
+  const amendments = locks.flatMap((lock) => lock.amendments);
+  const setAmendments = locks.flatMap((lock) => lock.setAmendments ?? []);
+  return { ...EMPTY_LOCKFILE, sets: [...sets.values()], amendments, ...(setAmendments.length > 0 ? { setAmendments } : {}) };
+}
 
 async function lockfileAt(root: string, ref: string, commit: string): Promise<ResolvedSealedState> {
   const text = await readLockfileText(root, { kind: 'revision', rev: commit });

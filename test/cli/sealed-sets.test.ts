@@ -444,7 +444,7 @@ describe('nothing stands in for the protected branch, and each commit is judged 
     const before = repo.git('ls-remote', remote, 'refs/heads/main').split('\t')[0]!;
     const deletion = git(repo, 'push', '--no-verify', 'origin', ':refs/heads/main');
     assert.notEqual(deletion.code, 0, deletion.output);
-    assert.match(deletion.output, /remote: error refs\/heads\/main is the protected branch: deleting it would forget the migrations it sealed/);
+    assert.match(deletion.output, /remote: error refs\/heads\/main is the protected branch: deleting it would stop guard from keeping the migrations it sealed/);
     // Back to the first commit, which lacks what main sealed since.
     sealOnMain('db/migrations/080_more.sql', 'CREATE TABLE more (id int);\n');
     const back = git(repo, 'push', '--no-verify', '--force', 'origin', `${before}:refs/heads/main`);
@@ -459,6 +459,91 @@ describe('nothing stands in for the protected branch, and each commit is judged 
     const rewrite = git(repo, 'push', '--no-verify', '--force', 'origin', 'HEAD:refs/heads/main');
     assert.notEqual(rewrite.code, 0, rewrite.output);
     assert.match(rewrite.output, /remote: error db\/migrations\/080_more\.sql is sealed in refs\/heads\/main/);
+  });
+
+  it('the protected branch keeps its guard: removing or breaking its config, or pointing protected: elsewhere, is refused', () => {
+    repo.git('checkout', '-q', '-B', 'config-main', 'origin/main');
+    const pushMain = () => git(repo, 'push', '--no-verify', 'origin', 'HEAD:refs/heads/main');
+    repo.git('rm', '-q', 'guard.config.yaml');
+    repo.git('commit', '-q', '--no-verify', '-m', 'no config');
+    assert.match(pushMain().output, /remote: error refs\/heads\/main is the protected branch: removing its guard config would stop guard/);
+    repo.git('reset', '-q', '--hard', 'origin/main');
+    repo.write('guard.config.yaml', 'migrations:\n  - dir: db/migrations\n    tool: sql\nprotected: origin/elsewhere\n');
+    repo.git('commit', '-q', '--no-verify', '-am', 'protect elsewhere');
+    assert.match(pushMain().output, /remote: error refs\/heads\/main is the protected branch: `protected: origin\/elsewhere` \(the server's refs\/heads\/elsewhere\)/);
+    repo.git('reset', '-q', '--hard', 'origin/main');
+    repo.write('guard.config.yaml', 'migrations: [\n');
+    repo.git('commit', '-q', '--no-verify', '-am', 'broken config');
+    assert.match(pushMain().output, /remote: error refs\/heads\/main is the protected branch: a guard config that cannot be read/);
+    assert.equal(repo.git('ls-remote', remote, 'refs/heads/main').split('\t')[0], repo.git('rev-parse', 'origin/main').trim());
+  });
+
+  it('neither a replacement ref nor a symbolic ref on the server stands in for the protected branch', () => {
+    const first = repo.git('rev-list', '--max-parents=0', 'HEAD').trim();
+    // A commit of unrelated history, pushed as a replacement of main's tip.
+    repo.git('checkout', '-q', '--orphan', 'orphan');
+    repo.write('db/migrations/020_orders.sql', 'DROP TABLE orders;\n');
+    lockIgnoringSealedState(repo);
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '--no-verify', '-m', 'orphan');
+    const tipOfMain = repo.git('rev-parse', 'origin/main').trim();
+    const replace = git(repo, 'push', '--no-verify', 'origin', `HEAD:refs/replace/${tipOfMain}`);
+    assert.notEqual(replace.code, 0, replace.output);
+    assert.match(replace.output, /would make git read another commit in place of an existing one/);
+    // main moved back through a symbolic ref the server has (a master -> main alias).
+    execFileSync('git', ['--git-dir', remote, 'symbolic-ref', 'refs/heads/trunk', 'refs/heads/main']);
+    try {
+      sealOnMain('db/migrations/085_later.sql', 'CREATE TABLE later (id int);\n');
+      const back = git(repo, 'push', '--no-verify', '--force', 'origin', `${first}:refs/heads/trunk`);
+      assert.notEqual(back.code, 0, back.output);
+      assert.match(back.output, /remote: error db\/migrations\/085_later\.sql is sealed in refs\/heads\/main/);
+    } finally {
+      execFileSync('git', ['--git-dir', remote, 'symbolic-ref', '--delete', 'refs/heads/trunk']);
+    }
+  });
+
+  it('criss-cross merges: a commit inherits what was sealed at every merge-base, so editing it there is refused', () => {
+    // main seals 086 (S1), then merges a branch Y forked before S1; C merges Y and S1 and edits 086.
+    const beforeS1 = repo.git('rev-parse', 'origin/main').trim();
+    sealOnMain('db/migrations/086_cross.sql', 'CREATE TABLE cross_t (id int);\n');
+    const s1 = repo.git('rev-parse', 'origin/main').trim();
+    repo.git('checkout', '-q', '-B', 'y', beforeS1);
+    repo.write('docs/y.md', 'y\n');
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '--no-verify', '-m', 'Y');
+    const y = repo.git('rev-parse', 'HEAD').trim();
+    repo.git('checkout', '-q', '-B', 'main-merge', s1);
+    repo.git('merge', '-q', '--no-edit', '--no-ff', y);
+    assert.equal(git(repo, 'push', '--no-verify', 'origin', 'HEAD:refs/heads/main').code, 0);
+    repo.git('fetch', '-q', 'origin');
+    repo.git('checkout', '-q', '-B', 'cross', y);
+    git(repo, 'merge', '-q', '--no-ff', '--no-commit', s1);
+    repo.write('db/migrations/086_cross.sql', 'DROP TABLE users;\n');
+    lockIgnoringSealedState(repo);
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '--no-verify', '-m', 'C');
+    assert.equal(repo.git('merge-base', '--all', 'HEAD', 'origin/main').trim().split('\n').length, 2, 'two merge-bases');
+    const verify = guard(repo, 'verify', '--base', 'origin/main');
+    assert.equal(verify.code, 1, verify.output);
+    assert.match(verify.output, /db\/migrations\/086_cross\.sql is sealed in origin\/main/);
+    assert.notEqual(pushHead(repo, '--no-verify').code, 0);
+  });
+
+  it('a symlinked migration is read through its link: its target outside the migration dirs is found in a commit, and a password in it is refused', () => {
+    repo.write('ops/role.sql', "CREATE ROLE app LOGIN PASSWORD 'Kq7vR2xLw9pZ';\n");
+    symlinkSync('../../ops/role.sql', path.join(repo.root, 'db/migrations/087_role.sql'));
+    repo.git('add', '-A');
+    const commit = git(repo, 'commit', '-q', '-m', 'role');
+    assert.notEqual(commit.code, 0, commit.output);
+    assert.match(commit.output, /db\/migrations\/087_role\.sql:1: password literal/);
+    assert.doesNotMatch(commit.output, /Kq7vR2xLw9pZ/);
+    lockIgnoringSealedState(repo);
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '--no-verify', '-m', 'role');
+    const verify = guard(repo, 'verify', '--rev', 'HEAD', '--base', 'origin/main');
+    assert.equal(verify.code, 1, verify.output);
+    assert.match(verify.output, /db\/migrations\/087_role\.sql:1: password literal/);
+    assert.doesNotMatch(verify.output, /does not hold as a file/);
   });
 
   it('a branch written before main sealed a migration, then merging main, passes every gate', () => {
@@ -481,6 +566,11 @@ describe('nothing stands in for the protected branch, and each commit is judged 
     assert.equal(verify.code, 0, verify.output);
     const push = pushHead(repo);
     assert.equal(push.code, 0, push.output);
+    // And main takes the branch with a merge commit: its older commits lack 095, which main sealed since.
+    repo.git('checkout', '-q', '-B', 'merge-into-main', 'origin/main');
+    repo.git('merge', '-q', '--no-ff', '--no-edit', 'feature');
+    const intoMain = git(repo, 'push', 'origin', 'HEAD:refs/heads/main');
+    assert.equal(intoMain.code, 0, intoMain.output);
   });
 });
 

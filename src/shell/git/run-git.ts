@@ -5,6 +5,14 @@ import { ExitCode } from '../../core/exit-codes.js';
 import { escapeFileName, shellWord } from '../../core/file-names.js';
 
 /**
+ * The environment guard runs git in: its own, with replacement refs off
+ * (https://git-scm.com/docs/git-replace: git would otherwise read a commit
+ * someone pushed under refs/replace/ in place of the one a ref names, and
+ * guard would judge other content than the branch holds).
+ */
+export const GIT_ENVIRONMENT: NodeJS.ProcessEnv = { ...process.env, GIT_NO_REPLACE_OBJECTS: '1' };
+
+/**
  * Runs git and returns its stdout as bytes. Spawned directly rather than
  * through simple-git: hooks must see git's own `GIT_INDEX_FILE`, `GIT_DIR` and
  * quarantine variables (simple-git strips them), and plumbing output is parsed
@@ -18,7 +26,7 @@ import { escapeFileName, shellWord } from '../../core/file-names.js';
  */
 export function runGit(cwd: string, args: readonly string[], options: { input?: string; allowExit?: number[] } = {}): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', ['--literal-pathspecs', ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('git', ['--literal-pathspecs', ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: GIT_ENVIRONMENT });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
