@@ -415,7 +415,11 @@ async function protectedConfigKept(gitDir: string, tip: string, branch: string):
   if (!loaded) return protectedRewritten(branch, 'removing its guard config');
   const configured = loaded.config.protected;
   if (configured !== undefined && serverBranchOf(configured) !== branch) {
-    return protectedRewritten(branch, `\`protected: ${configured}\` (the server's ${serverBranchOf(configured)})`);
+    return protectedRewritten(
+      branch,
+      `\`protected: ${configured}\` (the server's ${serverBranchOf(configured)})`,
+      'a push cannot move the protected branch: rename it on the server first (git branch -m, and point the bare repository\'s HEAD at it), then push the config that names it',
+    );
   }
   return undefined;
 }
@@ -432,13 +436,13 @@ function replacementRefused(ref: string): Finding {
 }
 
 /** The refusal of a push that would make the protected branch forget what it sealed. */
-function protectedRewritten(ref: string, how: string): Finding {
+function protectedRewritten(ref: string, how: string, fix = 'push to another branch; the protected branch only moves forward, and keeps its guard config'): Finding {
   return {
     code: 'protected-rewritten',
     exitCode: 1,
     set: '.',
     message: `${ref} is the protected branch: ${how} would stop guard from keeping the migrations it sealed`,
-    fix: 'push to another branch; the protected branch only moves forward',
+    fix,
   };
 }
 
