@@ -352,6 +352,16 @@ export async function preReceive(options: { cwd: string; updates: string }): Pro
     return { schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-receive', ok: exitCode === 0, exitCode, sealedBy: protectedTip ? branch : undefined, commits };
   };
   if (!loaded) return result([]); // no guard config on the protected branch: this repository does not use guard
+  if (branch && !protectedTip && !updates.some((update) => update.ref === branch && !ZERO.test(update.newOid))) {
+    // The protected branch is gone (renamed, deleted by hand) from a repository that has branches:
+    // nothing would be sealed, so every push would pass. A first push creates it instead.
+    const anyBranch = await git(gitDir, ['for-each-ref', '--count=1', '--format=%(refname)', 'refs/heads/']);
+    if (anyBranch) {
+      throw new GuardError(ExitCode.unreadable, `the protected branch ${branch} does not exist on this server, so guard cannot tell what is sealed`, {
+        fix: `create ${branch} again (or set protected: in the config on the server's default branch to the branch that is protected now)`,
+      });
+    }
+  }
   const sealed = protectedTip && branch ? await sealedStateAt(gitDir, branch) : undefined;
   const seen = new Set<string>();
   const commits: PrePushResult['commits'] = [];

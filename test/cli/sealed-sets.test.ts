@@ -476,6 +476,19 @@ describe('nothing stands in for the protected branch, and each commit is judged 
     repo.git('commit', '-q', '--no-verify', '-am', 'broken config');
     assert.match(pushMain().output, /remote: error refs\/heads\/main is the protected branch: a guard config that cannot be read/);
     assert.equal(repo.git('ls-remote', remote, 'refs/heads/main').split('\t')[0], repo.git('rev-parse', 'origin/main').trim());
+    // The protected branch gone from the server by hand (a rename, a deletion there): pushes fail closed.
+    const tip = repo.git('rev-parse', 'origin/main').trim();
+    execFileSync('git', ['--git-dir', remote, 'update-ref', '-d', 'refs/heads/main']);
+    try {
+      repo.git('reset', '-q', '--hard', 'origin/main');
+      repo.write('db/migrations/020_orders.sql', 'DROP TABLE orders;\n');
+      repo.git('commit', '-q', '--no-verify', '-am', 'edit while main is gone');
+      const gone = pushHead(repo, '--no-verify');
+      assert.notEqual(gone.code, 0, gone.output);
+      assert.match(gone.output, /the protected branch refs\/heads\/main does not exist on this server, so guard cannot tell what is sealed/);
+    } finally {
+      execFileSync('git', ['--git-dir', remote, 'update-ref', 'refs/heads/main', tip]);
+    }
   });
 
   it('neither a replacement ref nor a symbolic ref on the server stands in for the protected branch', () => {
