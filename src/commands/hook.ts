@@ -424,10 +424,12 @@ async function protectedConfigKept(gitDir: string, tip: string, branch: string):
   }
   if (!loaded) return protectedRewritten(branch, 'removing its guard config');
   const configured = loaded.config.protected;
-  if (configured !== undefined && serverBranchOf(configured) !== branch) {
+  // Without `protected:`, the branch the bare repository's HEAD names.
+  const next = configured !== undefined ? serverBranchOf(configured) : await git(gitDir, ['symbolic-ref', '--quiet', 'HEAD']);
+  if (next !== branch) {
     return protectedRewritten(
       branch,
-      `\`protected: ${configured}\` (the server's ${serverBranchOf(configured)})`,
+      configured !== undefined ? `\`protected: ${configured}\` (the server's ${next})` : `a config without \`protected:\` (the server's HEAD names ${next ?? 'no branch'})`,
       'a push cannot move the protected branch: rename it on the server first (git branch -m, and point the bare repository\'s HEAD at it), then push the config that names it',
     );
   }
