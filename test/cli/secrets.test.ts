@@ -137,3 +137,39 @@ describe('secrets spelled across a statement, through every gate', () => {
     unprinted(`${push.stdout}${push.stderr}`);
   });
 });
+
+describe('a migration built to make the scan slow', () => {
+  let repo: TempRepo;
+  let dispose: () => void;
+  before(() => {
+    ({ repo, dispose } = withSealedRemote());
+    installPreCommitHook(repo);
+  });
+  after(() => dispose());
+
+  it('one line of 800,000 characters of words and operators is scanned in well under a second by the pre-commit hook', () => {
+    // The scan before took minutes on it: a regular expression ran from every word to the end of the line.
+    repo.write('db/migrations/030_data.sql', `-- data\nSELECT ${'a+'.repeat(400_000)}1;\n`);
+    repo.git('add', 'db/migrations/030_data.sql');
+    const started = Date.now();
+    const result = commit(repo, '-m', 'data');
+    assert.equal(result.code, 0, result.output);
+    assert.ok(Date.now() - started < 10_000, `${Date.now() - started} ms`);
+  });
+
+  it('a value doubled on every line is refused as too complex to check, naming the line, with a fix', () => {
+    repo.write('db/migrations/040_pad.sql', `\\set v 'ab'\n${"\\set v :v:v\nSELECT 'x' || :'v';\n".repeat(40)}CREATE ROLE app PASSWORD '${PASSWORD}';\n`);
+    repo.git('add', 'db/migrations/040_pad.sql');
+    const result = commit(repo, '-m', 'pad');
+    assert.notEqual(result.code, 0);
+    assert.match(result.output, /db\/migrations\/040_pad\.sql:\d+: too complex to check for secrets: the scan for secrets stopped here/);
+    assert.match(result.output, /guard refuses a migration it could not read to the end/);
+    assert.ok(!result.output.includes(PASSWORD));
+    commit(repo, '--no-verify', '-m', 'pad');
+    assert.equal(repo.guard('lock').code, 0);
+    repo.commitAll('relock');
+    const gate = repo.guard('verify', '--base', 'origin/main');
+    assert.equal(gate.code, 1, gate.stdout);
+    assert.match(gate.stdout, /040_pad\.sql:\d+: too complex to check for secrets/);
+  });
+});

@@ -126,6 +126,49 @@ const CASES: Hostile[] = [
   hostile('Django RunSQL', 'app/migrations/0007_roles.py', 1, 3, (p) => `operations = [\n    migrations.RunSQL(\n        "CREATE ROLE app PASSWORD '${p}'",\n        reverse_sql="DROP ROLE app",\n    ),\n]\n`),
   hostile('a bytes literal', PY, 1, 1, (p) => `password = b"${p}"\n`),
   hostile('walrus', PY, 1, 1, (p) => `if (password := "${p}"): pass\n`),
+
+  // --- Spellings an attacker's review found after the token scan (each passed every gate)
+  hostile('a quoted option name "password"', SQL, 1, 1, (p) => `CREATE USER MAPPING FOR app SERVER s OPTIONS (user 'app', "password" '${p}');\n`),
+  hostile('an option name spelled U&"p\\0061ssword"', SQL, 1, 1, (p) => `CREATE USER MAPPING FOR app SERVER s OPTIONS (user 'app', U&"p\\0061ssword" '${p}');\n`),
+  hostile('an option named like a password (OPTIONS (db_password ...))', SQL, 1, 1, (p) => `CREATE USER MAPPING FOR app SERVER s OPTIONS (ADD db_password '${p}');\n`),
+  hostile("psql: \\connect 'conninfo with password='", SQL, 1, 1, (p) => `\\connect 'host=db user=app password=${p}'\nCREATE TABLE t (id int);\n`),
+  hostile('psql: \\c "dbname=... password=..."', SQL, 1, 1, (p) => `\\c "dbname=app password=${p}"\n`),
+  hostile('psql: \\c with a conninfo split over arguments', SQL, 1, 1, (p) => `\\c host=db password=${p}\n`),
+  hostile('psql: \\c dbname=postgresql://u:pw@h/db', SQL, 1, 1, (p) => `\\c dbname=postgresql://app:${p}@db/app\n`, 'URL with a password'),
+  hostile('psql: \\setenv PGPASSWORD value', SQL, 1, 1, (p) => `\\setenv PGPASSWORD ${p}\n`),
+  hostile("psql: \\setenv PGPASSWORD 'value' with an escape", SQL, 2, 1, (a, b) => `\\setenv PGPASSWORD '${a}\\x41${b}'\n`),
+  hostile('psql: SQL after the \\\\ separator on a meta-command line', SQL, 1, 1, (p) => `\\echo roles \\\\ CREATE ROLE app PASSWORD '${p}';\n`),
+  hostile('psql: \\! with PGPASSWORD= on the shell line', SQL, 1, 1, (p) => `\\! PGPASSWORD=${p} psql -c 'select 1'\n`),
+  hostile("EXECUTE format('... PASSWORD %L', concat(...))", SQL, 2, 1, (a, b) => `DO $$ BEGIN EXECUTE format('CREATE ROLE app LOGIN PASSWORD %L', concat('${a}', '${b}')); END $$;\n`),
+  hostile("EXECUTE format('... PASSWORD %L', concat_ws('', ...))", SQL, 2, 1, (a, b) => `DO $$ BEGIN EXECUTE format('CREATE ROLE app LOGIN PASSWORD %L', concat_ws('', '${a}', NULL, '${b}')); END $$;\n`),
+  hostile('PASSWORD concat(...) directly', SQL, 2, 1, (a, b) => `CREATE ROLE app PASSWORD concat('${a}', '${b}');\n`),
+  hostile("a conninfo built with concat()", SQL, 1, 1, (p) => `SELECT dblink_connect(concat('host=legacy user=etl ', 'password=${p}'));\n`),
+  hostile("ALTER DATABASE ... SET app.password TO '...'", SQL, 1, 1, (p) => `ALTER DATABASE app SET app.password TO '${p}';\n`),
+  hostile('ALTER ROLE ... SET "app.db_password" TO over lines', SQL, 1, 2, (p) => `ALTER ROLE app SET "app.db_password" TO\n  '${p}';\n`),
+  hostile("set_config('app.db_password', '...', false)", SQL, 1, 1, (p) => `SELECT set_config('app.db_password', '${p}', false);\n`),
+  hostile("md5('pw' || 'user') as the password", SQL, 1, 1, (p) => `ALTER ROLE app PASSWORD 'md5' || md5('${p}' || 'app');\n`),
+  hostile('a password passed through lower() and replace()', SQL, 1, 1, (p) => `ALTER ROLE app PASSWORD lower(replace('${p}', '-', ''));\n`),
+  hostile("% with a dict", PY, 1, 2, (p) => `def upgrade():\n    op.execute("CREATE ROLE app PASSWORD '%(pw)s'" % {'pw': '${p}'})\n`),
+  hostile('% with dict(...)', PY, 1, 1, (p) => `op.execute("ALTER ROLE %(role)s PASSWORD '%(pw)s'" % dict(role='app', pw='${p}'))\n`),
+  hostile('tuple assignment, then an f-string', PY, 1, 1, (p) => `USER, PW = 'app', '${p}'\ndef upgrade():\n    op.execute(f"CREATE ROLE {USER} PASSWORD '{PW}'")\n`),
+  hostile('list assignment', PY, 1, 1, (p) => `[USER, PW] = ['app', '${p}']\nop.execute(f"CREATE ROLE {USER} PASSWORD '{PW}'")\n`),
+  hostile('starred target', PY, 1, 1, (p) => `USER, *_, PW = 'app', 'x', '${p}'\nop.execute(f"CREATE ROLE {USER} PASSWORD '{PW}'")\n`),
+  hostile('chained assignment', PY, 1, 1, (p) => `A = S = '${p}'\nop.execute("ALTER ROLE app PASSWORD '" + S + "'")\n`),
+  hostile('sa.text(...).bindparams(p=...)', PY, 1, 2, (p) => `def upgrade():\n    op.execute(sa.text("CREATE ROLE app PASSWORD :p").bindparams(p='${p}'))\n`),
+  hostile('op.execute(text(...), {"p": ...})', PY, 1, 2, (p) => `def upgrade():\n    op.execute(text("CREATE ROLE app PASSWORD :p"), {"p": "${p}"})\n`),
+  hostile('connection.execute(sa.text(...), dict(p=...))', PY, 1, 3, (p) => `def upgrade():\n    connection = op.get_bind()\n    connection.execute(sa.text("ALTER ROLE app PASSWORD :p"), dict(p='${p}'))\n`),
+  hostile('exec_driver_sql("... %s", (...,))', PY, 1, 1, (p) => `op.get_bind().exec_driver_sql("CREATE ROLE app PASSWORD %s", ('${p}',))\n`),
+  hostile('a class attribute used as Class.name', PY, 1, 2, (p) => `class C:\n    pw = '${p}'\ndef upgrade():\n    op.execute(f"CREATE ROLE app PASSWORD '{C.pw}'")\n`),
+  hostile('a class attribute used as self.name', PY, 1, 2, (p) => `class Seed:\n    secret = '${p}'\n    def run(self):\n        op.execute(f"ALTER ROLE app PASSWORD '{self.secret}'")\n`),
+  hostile('a class attribute on the class line', PY, 1, 1, (p) => `class C: pw = '${p}'\nop.execute("ALTER ROLE app PASSWORD '%s'" % C.pw)\n`),
+  hostile('a parameter defaulting to a literal', PY, 1, 1, (p) => `def upgrade(pw='${p}'):\n    op.execute(f"CREATE ROLE app PASSWORD '{pw}'")\n`),
+  hostile('an annotated parameter defaulting to a literal', PY, 1, 1, (p) => `def upgrade(*, pw: str = '${p}'):\n    op.execute(f"CREATE ROLE app PASSWORD '{pw}'")\n`),
+  hostile('walrus inside a % operand', PY, 1, 1, (p) => `op.execute("CREATE ROLE app PASSWORD '%s'" % (pw := '${p}'))\n`),
+  hostile("os.environ.setdefault('PGPASSWORD', ...)", PY, 1, 1, (p) => `os.environ.setdefault('PGPASSWORD', '${p}')\n`),
+  hostile('an f-string field in parentheses: {(S)}', PY, 1, 1, (p) => `S = '${p}'\nop.execute(f"ALTER ROLE a PASSWORD '{(S)}'")\n`),
+  hostile('an f-string field that is an expression: {S + ""}', PY, 1, 1, (p) => `S = '${p}'\nop.execute(f"ALTER ROLE b PASSWORD '{S + ""}'")\n`),
+  hostile('an f-string in an f-string field (Python 3.12 quotes)', PY, 1, 1, (p) => `S = '${p}'\nop.execute(f"ALTER ROLE c PASSWORD '{f"{S}"}'")\n`),
+  hostile("''.join([...]) of literals", PY, 2, 1, (a, b) => `PW = ''.join(['${a}', '${b}'])\nop.execute(f"ALTER ROLE app PASSWORD '{PW}'")\n`),
 ];
 
 describe('findSecrets: a secret spelled across a statement is found and every piece redacted', () => {
@@ -142,6 +185,38 @@ describe('findSecrets: a secret spelled across a statement is found and every pi
       assert.equal(hits[0]!.line, c.line, output);
       assert.equal(hits[0]!.kind, c.kind ?? 'password literal', output);
       assert.ok(hits[0]!.excerpt.includes('****'), output);
+    });
+  }
+});
+
+describe('findSecrets: the same spellings with a placeholder or a value read at run time are no findings', () => {
+  const cases: Array<[string, string]> = [
+    [SQL, `CREATE USER MAPPING FOR app SERVER s OPTIONS (user 'app', "password" '\${legacy_password}');\n`],
+    [SQL, `\\connect 'host=db user=app password=\${DB_PASSWORD}'\n`],
+    [SQL, `\\c host=db password=:pw\n`],
+    [SQL, `\\setenv PGPASSWORD \`cat /run/secrets/pg\`\n`],
+    [SQL, `\\setenv PGPASSWORD :db_password\n`],
+    [SQL, `\\set app_password \`cat /run/secrets/pg\`\nCREATE ROLE app PASSWORD :'app_password';\n`],
+    [SQL, `DO $$ BEGIN EXECUTE format('CREATE ROLE app LOGIN PASSWORD %L', concat('pw-', current_setting('app.pw'))); END $$;\n`],
+    [SQL, `ALTER DATABASE app SET app.password TO DEFAULT;\nALTER DATABASE app RESET app.password;\n`],
+    [SQL, `SELECT set_config('app.password', current_setting('seed.password'), false);\nSELECT set_config('app.tenant', 'acme', false);\n`],
+    [SQL, `ALTER ROLE app PASSWORD 'md5' || md5(current_setting('app.pw') || 'app');\n`],
+    [SQL, `CREATE ROLE app PASSWORD md5(:'pw' || 'app');\nCREATE ROLE app PASSWORD lower(NULL);\n`],
+    [SQL, `COMMENT ON COLUMN users."password" IS 'bcrypt hash';\nALTER TABLE users RENAME COLUMN password TO password_hash;\n`],
+    [PY, `op.execute("CREATE ROLE app PASSWORD '%(password)s'")\n`],
+    [PY, `op.execute("CREATE ROLE app PASSWORD '%(pw)s'" % {'pw': os.environ['APP_PW']})\n`],
+    [PY, `op.execute(sa.text("CREATE ROLE app PASSWORD :p").bindparams(p=os.environ["APP_PW"]))\n`],
+    [PY, `op.execute(text("ALTER ROLE app PASSWORD :p"), {"p": pw})\nconn.execute(sa.text("ALTER ROLE app PASSWORD :p"))\n`],
+    [PY, `conn.exec_driver_sql("ALTER ROLE app PASSWORD %s", (pw,))\n`],
+    [PY, `USER, PW = 'app', os.environ['APP_PW']\nop.execute(f"CREATE ROLE {USER} PASSWORD '{PW}'")\n`],
+    [PY, `def upgrade(pw=None, table='users'):\n    op.execute(f"ALTER ROLE app PASSWORD '{pw}'")\n`],
+    [PY, `class Users:\n    password_column = 'password_hash'\n    __tablename__ = 'users'\n`],
+    [PY, `os.environ.setdefault('PGPASSWORD', '')\nos.environ.setdefault('PGHOST', 'db.internal')\n`],
+    [PY, `op.create_index('ix_users_password', 'users', ['password_hash'])\nop.alter_column('users', 'passwd', new_column_name='password_hash')\n`],
+  ];
+  for (const [file, text] of cases) {
+    it(text.trim(), async () => {
+      assert.deepEqual(await findSecrets(text, file), []);
     });
   }
 });

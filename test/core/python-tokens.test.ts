@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sourceText } from '../../src/core/secrets/mapped-text.js';
 import { decodePythonString, tokenizePython } from '../../src/core/secrets/python-tokens.js';
+import { ScanLimitExceeded } from '../../src/core/secrets/value-parts.js';
 
 /** Each token as `kind:text`. */
 function lex(text: string): string[] {
@@ -45,6 +46,13 @@ describe('tokenizePython', () => {
     const text = `f"{d["k"]} {{x}} {y!r:>{w}} \\N{BULLET} {z}"`;
     assert.deepEqual(lex(text), [`string:${text}`]);
     assert.deepEqual(parts(text), ['{d["k"]}', ' {x} ', '{y}', ' \ufffd ', '{z}']);
+  });
+
+  it('f-strings nested deeper than Python allows stop the scan (ScanLimitExceeded), at any depth below it they are read', () => {
+    const nested = (depth: number): string => `${'f"{'.repeat(depth)}x${'}"'.repeat(depth)}`;
+    assert.deepEqual(lex(`a = f"{f"{x}"}" + b`), ['name:a', 'operator:=', 'string:f"{f"{x}"}"', 'operator:+', 'name:b'], "the inner f-string's quotes do not end the outer one (Python 3.12)");
+    assert.equal(tokenizePython(`a = ${nested(100)}`).filter((t) => t.kind === 'string').length, 1);
+    assert.throws(() => tokenizePython(`a = ${nested(300)}`), ScanLimitExceeded);
   });
 
   it('an unterminated single-quoted string ends at its line; nothing throws', () => {

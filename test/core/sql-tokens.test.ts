@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MappedTextBuilder, sourceText } from '../../src/core/secrets/mapped-text.js';
-import { decodeSqlString, tokenizeSql, type SqlToken } from '../../src/core/secrets/sql-tokens.js';
+import { decodePsqlText, decodeSqlString, parsePsqlLine, tokenizeSql, type PsqlPiece, type SqlToken } from '../../src/core/secrets/sql-tokens.js';
 
 /** Each token as `kind:text`, comments included. */
 function lex(text: string): string[] {
@@ -46,6 +46,17 @@ describe('tokenizeSql', () => {
       'parameter:${flyway}', 'punctuation:,', 'word:a', 'operator:::', 'word:int', 'punctuation:,', 'word:b', 'operator::=', 'number:1', 'punctuation:,',
       'parameter::{?pw}', 'punctuation:;',
     ]);
+  });
+
+  it('a meta-command line ends at \\ (the rest is SQL), an unquoted backslash starts another meta-command', () => {
+    assert.deepEqual(lex("\\echo x \\\\ CREATE ROLE a PASSWORD 'p';"), ['meta-command:\\echo x \\\\', 'word:CREATE', 'word:ROLE', 'word:a', 'word:PASSWORD', "string:'p'", 'punctuation:;']);
+    assert.deepEqual(lex("\\echo '\\\\' x\nSELECT"), ["meta-command:\\echo '\\\\' x", 'word:SELECT'], 'a \\\\ inside quotes is no separator');
+    assert.deepEqual(lex("\\set a 1 \\set b 2\nSELECT"), ['meta-command:\\set a 1 \\set b 2', 'word:SELECT']);
+    assert.deepEqual(lex("\\! echo a \\\\ b\nSELECT"), ['meta-command:\\! echo a \\\\ b', 'word:SELECT'], '\\! takes the whole line');
+  });
+
+  it('${ is a Flyway placeholder only up to a short name; never closed, it is two characters', () => {
+    assert.deepEqual(lex('${a.b} ${ x} ${${y}'), ['parameter:${a.b}', 'parameter:${', 'word:x', 'punctuation:}', 'parameter:${', 'parameter:${y}']);
   });
 
   it('string continuation: only across whitespace with a newline, -- comments allowed, /* */ not', () => {
@@ -107,5 +118,31 @@ describe('decodeSqlString', () => {
     const decoded = decodeSqlString(python, token);
     assert.equal(decoded.text, 'A');
     assert.deepEqual(decoded.spansOf(0, 1), [[3, 8]], String.raw`"A" is spelled \\x41 in the file`);
+  });
+});
+
+describe('parsePsqlLine', () => {
+  /** Each command's name and its arguments' values (a variable as :name, a shell command as `?`). */
+  function commands(text: string): string[][] {
+    const source = sourceText(text);
+    const show = (piece: PsqlPiece): string => (piece.kind === 'text' ? decodePsqlText(source, piece).text : piece.kind === 'variable' ? `:${piece.name}` : '`?`');
+    return parsePsqlLine(text, 0).commands.map((command) => [command.name, ...command.args.map((pieces) => pieces.map(show).join(''))]);
+  }
+
+  it("arguments: whitespace separates, '...' with '' and C escapes, \"...\", :variables, `shell`", () => {
+    assert.deepEqual(commands("\\setenv PGPASSWORD 'a''b\\x41\\n'"), [['setenv', 'PGPASSWORD', "a'bA\n"]]);
+    assert.deepEqual(commands('\\c "dbname=x password=y" u'), [['c', 'dbname=x password=y', 'u']]);
+    assert.deepEqual(commands("\\set v pre:'name'post `cat f`"), [['set', 'v', 'pre:namepost', '`?`']]);
+    assert.deepEqual(commands('\\set a 1 \\set b 2 \\\\ SELECT 1'), [['set', 'a', '1'], ['set', 'b', '2']]);
+  });
+
+  it('each character of an argument maps to what spells it', () => {
+    const text = "\\setenv PGPASSWORD 'a\\x42c'";
+    const [command] = parsePsqlLine(text, 0).commands;
+    const piece = command!.args[1]![0]!;
+    assert.ok(piece.kind === 'text');
+    const value = decodePsqlText(sourceText(text), piece);
+    assert.equal(value.text, 'aBc');
+    assert.deepEqual(value.spansOf(1, 2), [[21, 25]]);
   });
 });

@@ -75,10 +75,11 @@
 
 import type { Candidate } from './candidate.js';
 import { lineRuleCandidates } from './line-rules.js';
-import { sourceText } from './mapped-text.js';
+import { sourceText, type Span } from './mapped-text.js';
 import { pythonCandidates } from './python-secrets.js';
 import { isBindParameter, isPlaceholder } from './secret-values.js';
 import { sqlCandidates } from './sql-secrets.js';
+import { ScanLimitExceeded, withScanBudget } from './value-parts.js';
 
 export { isPlaceholder } from './secret-values.js';
 
@@ -185,9 +186,39 @@ export async function findSecrets(text: string, file: string): Promise<SecretHit
     // literals line by line only where no tokenizer reads the file: a line
     // rule would take `PASSWORD '" + pw + "'` for a literal.
     ...lineRuleCandidates(source, language === undefined ? ['password', 'shape'] : ['shape'], false),
-    ...(language === 'sql' ? sqlCandidates(source) : language === 'python' ? pythonCandidates(source) : []),
+    ...(language === undefined ? [] : languageCandidates(source, language)),
   ];
   return toHits(text, file, candidates);
+}
+
+/** Kind of the finding for a file the tokenizers stopped reading (SCAN_WORK_PER_CHARACTER, MAX_NESTING). */
+export const TOO_COMPLEX_KIND = 'too complex to check for secrets';
+
+/**
+ * Work a scan may do per character of the file, and on top: every value the
+ * scanners build (a constant put into a string, a `%` argument) costs its
+ * length. Ordinary migrations use a few percent of it (the corpus: at most
+ * 1.2 units per character); a file built to make the scan slow (one name
+ * rebound a hundred thousand times, a constant used in every string, a value
+ * doubled on every line) runs out, and is refused as too complex to check
+ * rather than let through partly read.
+ */
+const SCAN_WORK_PER_CHARACTER = 20;
+const SCAN_WORK_BASE = 2_000_000;
+
+/**
+ * Password literals found by the language's tokenizer; the finding
+ * TOO_COMPLEX_KIND where the scan ran out of work or nesting.
+ */
+function languageCandidates(source: ReturnType<typeof sourceText>, language: 'sql' | 'python'): Candidate[] {
+  try {
+    return withScanBudget(SCAN_WORK_BASE + SCAN_WORK_PER_CHARACTER * source.text.length, () =>
+      language === 'sql' ? sqlCandidates(source) : pythonCandidates(source),
+    );
+  } catch (error) {
+    if (!(error instanceof ScanLimitExceeded)) throw error;
+    return [{ at: error.at, spans: [[error.at, error.at]], kind: TOO_COMPLEX_KIND, rule: 'guard/scan-limit' }];
+  }
 }
 
 /** Files read with a tokenizer: SQL (plain, Flyway, psql scripts) and Python (Alembic, Django). */
@@ -330,6 +361,9 @@ function librarySecretSpan(text: string, start: number, end: number, kind: strin
 // ---------------------------------------------------------------------------
 // Hits
 
+/** Findings kept per file: a file with more is refused either way, and its first ones say why. */
+export const MAX_HITS_PER_FILE = 100;
+
 function toHits(text: string, file: string, candidates: Candidate[]): SecretHit[] {
   const lineStarts = [0];
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
@@ -353,8 +387,13 @@ function toHits(text: string, file: string, candidates: Candidate[]): SecretHit[
   // the excerpt is for; a piece over several lines (a dollar-quoted value)
   // on each of them.
   const redactionsByLine = new Map<number, Redaction[]>();
+  // A constant used in many places makes many findings with the same spans: each is redacted once.
+  const redacted = new Set<string>();
   for (const candidate of candidates) {
     candidate.spans.forEach(([start, end], index) => {
+      const key = `${start},${end},${index === 0 && showsPrefix(candidate.kind)}`;
+      if (redacted.has(key)) return;
+      redacted.add(key);
       for (let from = start; from < end; ) {
         const line = lineOf(from);
         const lineStart = lineStarts[line]!;
@@ -372,28 +411,76 @@ function toHits(text: string, file: string, candidates: Candidate[]): SecretHit[
 
   // The finding that covers most is kept when several find one secret
   // (secretlint and a rule, or a statement's value and a piece of it).
-  const covered = (candidate: Candidate): number => candidate.spans.reduce((sum, [start, end]) => sum + end - start, 0);
-  const sorted = [...candidates].sort((a, b) => a.spans[0]![0] - b.spans[0]![0] || covered(b) - covered(a));
-  const overlaps = (a: Candidate, b: Candidate): boolean => a.spans.some(([s1, e1]) => b.spans.some(([s2, e2]) => s1 < e2 && s2 < e1));
+  const covered = new Map(candidates.map((candidate) => [candidate, candidate.spans.reduce((sum, [start, end]) => sum + end - start, 0)]));
+  const sorted = [...candidates].sort((a, b) => a.spans[0]![0] - b.spans[0]![0] || covered.get(b)! - covered.get(a)!);
+  const kept = new KeptSpans();
+  // One excerpt per line, however many findings it has (a long line is redacted once).
+  const excerpts = new Map<number, string>();
+  const excerptOf = (line: number): string => {
+    let excerpt = excerpts.get(line);
+    if (excerpt === undefined) {
+      excerpt = redactLine(lineText(line), redactionsByLine.get(line) ?? []);
+      excerpts.set(line, excerpt);
+    }
+    return excerpt;
+  };
   const hits: SecretHit[] = [];
-  const kept: Candidate[] = [];
   for (const candidate of sorted) {
+    if (hits.length >= MAX_HITS_PER_FILE) break;
     const line = lineOf(candidate.at);
     const current = lineText(line);
-    if (current.includes(ALLOW_SECRET_MARKER) && !current.includes(ALLOW_SECRET_NEXT_LINE_MARKER)) continue;
-    if (line > 0 && lineText(line - 1).includes(ALLOW_SECRET_NEXT_LINE_MARKER)) continue;
-    if (kept.some((k) => overlaps(k, candidate))) continue;
-    kept.push(candidate);
+    const tooComplex = candidate.kind === TOO_COMPLEX_KIND;
+    if (!tooComplex) {
+      // The markers are for fake secrets; a scan cut short is no secret to allow.
+      if (current.includes(ALLOW_SECRET_MARKER) && !current.includes(ALLOW_SECRET_NEXT_LINE_MARKER)) continue;
+      if (line > 0 && lineText(line - 1).includes(ALLOW_SECRET_NEXT_LINE_MARKER)) continue;
+      if (kept.overlaps(candidate.spans)) continue;
+      kept.add(candidate.spans);
+    }
     hits.push({
       file,
       line: line + 1,
       column: candidate.at - lineStarts[line]! + 1,
       kind: candidate.kind,
       rule: candidate.rule,
-      excerpt: redactLine(current, redactionsByLine.get(line) ?? []),
+      // Where a scan stopped, nothing of the line is shown: it was not read for secrets.
+      excerpt: tooComplex ? '' : excerptOf(line),
     });
   }
   return hits.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/** The spans of the findings kept so far, merged and sorted, for a binary search of each new one. */
+class KeptSpans {
+  private spans: Array<[number, number]> = [];
+
+  overlaps(spans: readonly Span[]): boolean {
+    for (const [start, end] of spans) {
+      // The last kept span that starts before `end`.
+      let lo = 0;
+      let hi = this.spans.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.spans[mid]![0] < end) lo = mid + 1;
+        else hi = mid;
+      }
+      const before = this.spans[lo - 1];
+      if (before && before[1] > start) return true;
+    }
+    return false;
+  }
+
+  /** Adds a finding's spans (at most MAX_HITS_PER_FILE times a file: a sort each time is cheap). */
+  add(spans: readonly Span[]): void {
+    const all = [...this.spans, ...spans.map(([start, end]): [number, number] => [start, end])].sort((a, b) => a[0] - b[0]);
+    const merged: Array<[number, number]> = [];
+    for (const span of all) {
+      const last = merged[merged.length - 1];
+      if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
+      else merged.push(span);
+    }
+    this.spans = merged;
+  }
 }
 
 /**

@@ -37,7 +37,7 @@ interface Rule {
   /** Matched against one line at a time (every rule's matches are single lines). */
   pattern: RegExp;
   /** The secret in a match (`line` is the whole line; `inString`: the text is a string's value); undefined drops the match. */
-  secret?: (match: RegExpExecArray, line: string, inString: boolean) => Secret | undefined;
+  secret?: (match: RegExpExecArray, line: Line, inString: boolean) => Secret | undefined;
 }
 
 /**
@@ -90,7 +90,7 @@ const LINE_RULES: Rule[] = [
       const value = match[group]!;
       if (group === 5 && value.toUpperCase() === 'RANDOM') return undefined;
       // An unquoted word only in a statement on a user: prose ("rows are identified by their id") is not one.
-      if (group === 5 && !/\b(?:CREATE|ALTER)\s+USER\b|\bGRANT\b/i.test(line)) return undefined;
+      if (group === 5 && !line.test(USER_STATEMENT)) return undefined;
       const found = literal(value, match[0].length - value.length - (group === 5 ? 0 : 1), 1, group === 5);
       const isHash = match[1]!.toUpperCase() === 'AS' || match[2] !== undefined;
       return found && isHash ? { ...found, kind: 'password hash' } : found;
@@ -107,9 +107,9 @@ const LINE_RULES: Rule[] = [
     kind: 'password literal',
     pattern: /(?<![\w.])(?:password|passwd|pwd)\s*=\s*(?!['"])(%\([^)]*\)[sdr]|[^\s'";&,)]+)/gi,
     secret: (match, line, inString) => {
-      const before = line[match.index - 1] ?? '';
-      const besideKey = /[?&;]/.test(before) || CONNECTION_KEY.test(line);
-      if (!besideKey || !(inString || insideQuotes(line, match.index))) return undefined;
+      const before = line.text[match.index - 1] ?? '';
+      const besideKey = /[?&;]/.test(before) || line.test(CONNECTION_KEY);
+      if (!besideKey || !(inString || line.insideQuotes(match.index))) return undefined;
       return literal(match[1]!, groupOffset(match, 1), 1, true);
     },
   },
@@ -190,7 +190,7 @@ const LINE_RULES: Rule[] = [
     kind: 'Azure SAS token',
     pattern: /[?&;]sig=([A-Za-z0-9%+/]{40,}(?:=|%3[Dd]){0,2})/g,
     secret: (match, line) => {
-      return /[?&;]sv=\d{4}-\d{2}-\d{2}/.test(line) ? { value: match[1]!, offset: 5 } : undefined;
+      return line.test(SAS_VERSION) ? { value: match[1]!, offset: 5 } : undefined;
     },
   },
   {
@@ -233,17 +233,52 @@ const LINE_RULES: Rule[] = [
 ];
 
 const CONNECTION_KEY = /(?:^|[\s;'"?&])(?:host|hostaddr|dbname|user|port|sslmode|server|database|uid|user id|data source)\s*=/i;
+const USER_STATEMENT = /\b(?:CREATE|ALTER)\s+USER\b|\bGRANT\b/i;
+const SAS_VERSION = /[?&;]sv=\d{4}-\d{2}-\d{2}/;
 
-/** Whether `at` in `line` lies inside a '...' or "..." string (backslash escapes honoured). */
-function insideQuotes(line: string, at: number): boolean {
-  let quote = '';
-  for (let i = 0; i < at; i++) {
-    const ch = line[i]!;
-    if (quote !== '' && ch === '\\') i++;
-    else if (quote === '' && (ch === "'" || ch === '"')) quote = ch;
-    else if (ch === quote) quote = '';
+/**
+ * One line the rules read, with what they ask of the whole line answered
+ * once: a line of a million characters with a match every few is read a
+ * bounded number of times, not once per match.
+ */
+class Line {
+  private readonly tests = new Map<RegExp, boolean>();
+  private quotePosition = 0;
+  private quote = '';
+
+  constructor(readonly text: string) {}
+
+  /** Whether `pattern` matches somewhere in the line (remembered per pattern). */
+  test(pattern: RegExp): boolean {
+    let result = this.tests.get(pattern);
+    if (result === undefined) {
+      result = pattern.test(this.text);
+      this.tests.set(pattern, result);
+    }
+    return result;
   }
-  return quote !== '';
+
+  /**
+   * Whether `at` lies inside a '...' or "..." string (backslash escapes
+   * honoured). Asked with increasing offsets (a rule's matches come in
+   * order), it reads on from where it stopped.
+   */
+  insideQuotes(at: number): boolean {
+    if (at < this.quotePosition) {
+      this.quotePosition = 0;
+      this.quote = '';
+    }
+    let i = this.quotePosition;
+    for (; i < at; i++) {
+      const ch = this.text[i]!;
+      if (this.quote !== '' && ch === '\\') i++;
+      else if (this.quote === '' && (ch === "'" || ch === '"')) this.quote = ch;
+      else if (ch === this.quote) this.quote = '';
+    }
+    // An escape's second character may lie past `at`: start there next time.
+    this.quotePosition = i;
+    return this.quote !== '';
+  }
 }
 
 
@@ -285,10 +320,10 @@ export function lineRuleCandidates(source: MappedText, groups: readonly RuleGrou
       const lineStart = text.lastIndexOf('\n', hint.index) + 1;
       const next = text.indexOf('\n', hint.index);
       const lineEnd = next === -1 ? text.length : next;
-      const line = text.slice(lineStart, lineEnd);
+      const line = new Line(text.slice(lineStart, lineEnd));
       lines.lastIndex = lineEnd + 1;
       rule.pattern.lastIndex = 0;
-      for (let match = rule.pattern.exec(line); match !== null; match = rule.pattern.exec(line)) {
+      for (let match = rule.pattern.exec(line.text); match !== null; match = rule.pattern.exec(line.text)) {
         if (match[0] === '') {
           rule.pattern.lastIndex++;
           continue;

@@ -26,18 +26,36 @@ class SourceText implements MappedText {
   constructor(
     readonly text: string,
     readonly base: number,
+    /** A slice answers for its own characters only; the file itself also for the offset just past its end. */
+    readonly isSlice = false,
   ) {}
 
   spansOf(from: number, to: number): Span[] {
-    return to > from ? [[this.base + from, this.base + to]] : [];
+    const end = this.isSlice ? Math.min(to, this.text.length) : to;
+    return end > from ? [[this.base + from, this.base + end]] : [];
   }
 }
 
-/** Builds a mapped text one piece at a time. */
+/**
+ * Where the characters of a built text come from: a run of the file
+ * (`base` + i), characters of another built text, or made-up ones (-1).
+ */
+type Chunk =
+  | { kind: 'file'; base: number; length: number }
+  | { kind: 'copied'; starts: Int32Array | number[]; ends: Int32Array | number[] }
+  | { kind: 'made-up'; length: number };
+
+/**
+ * Builds a mapped text one piece at a time. Whole texts are added as
+ * chunks and copied once, into typed arrays, when it is built: joining a
+ * long value costs a memory copy, not a call per character.
+ */
 export class MappedTextBuilder {
   private readonly parts: string[] = [];
-  private readonly starts: number[] = [];
-  private readonly ends: number[] = [];
+  private readonly chunks: Chunk[] = [];
+  /** Characters added one at a time, not yet closed into a chunk. */
+  private starts: number[] = [];
+  private ends: number[] = [];
 
   /**
    * `value` spelled by `source.text.slice(from, to)`: one character per
@@ -46,13 +64,10 @@ export class MappedTextBuilder {
    */
   add(value: string, source: MappedText, from: number, to: number): this {
     if (value.length === 0) return this;
-    if (value.length === to - from && source instanceof SourceText) {
-      this.parts.push(value);
-      for (let i = 0; i < value.length; i++) {
-        this.starts.push(source.base + from + i);
-        this.ends.push(source.base + from + i + 1);
-      }
-    } else if (value.length === to - from) {
+    if (value.length === to - from && (source instanceof SourceText || source instanceof BuiltText)) {
+      return this.addMapped(sliceMapped(source, from, to));
+    }
+    if (value.length === to - from) {
       for (let i = 0; i < value.length; i++) this.push(value[i]!, source, from + i, from + i + 1);
     } else {
       for (const ch of value) this.push(ch, source, from, to);
@@ -62,30 +77,55 @@ export class MappedTextBuilder {
 
   /** Characters the file does not spell: the stand-in for an unknown value. */
   addMadeUp(value: string): this {
-    for (const ch of value) {
-      this.parts.push(ch);
-      for (let i = 0; i < ch.length; i++) {
-        this.starts.push(-1);
-        this.ends.push(-1);
-      }
-    }
+    this.flush();
+    this.parts.push(value);
+    this.chunks.push({ kind: 'made-up', length: value.length });
     return this;
   }
 
   /** All of another mapped text. */
   addMapped(other: MappedText): this {
-    if (other instanceof BuiltText) {
+    if (other.text.length === 0) return this;
+    if (other instanceof SourceText) {
+      this.flush();
       this.parts.push(other.text);
-      // No spread: a long text would overflow the call stack.
-      for (const start of other.starts) this.starts.push(start);
-      for (const end of other.ends) this.ends.push(end);
+      this.chunks.push({ kind: 'file', base: other.base, length: other.text.length });
       return this;
     }
-    return this.add(other.text, other, 0, other.text.length);
+    if (other instanceof BuiltText) {
+      this.flush();
+      this.parts.push(other.text);
+      this.chunks.push({ kind: 'copied', starts: other.starts, ends: other.ends });
+      return this;
+    }
+    for (let i = 0; i < other.text.length; i++) this.push(other.text[i]!, other, i, i + 1);
+    return this;
   }
 
   build(): MappedText {
-    return new BuiltText(this.parts.join(''), this.starts, this.ends);
+    this.flush();
+    const text = this.parts.join('');
+    const starts = new Int32Array(text.length);
+    const ends = new Int32Array(text.length);
+    let at = 0;
+    for (const chunk of this.chunks) {
+      if (chunk.kind === 'file') {
+        for (let i = 0; i < chunk.length; i++) {
+          starts[at + i] = chunk.base + i;
+          ends[at + i] = chunk.base + i + 1;
+        }
+        at += chunk.length;
+      } else if (chunk.kind === 'copied') {
+        starts.set(chunk.starts, at);
+        ends.set(chunk.ends, at);
+        at += chunk.starts.length;
+      } else {
+        starts.fill(-1, at, at + chunk.length);
+        ends.fill(-1, at, at + chunk.length);
+        at += chunk.length;
+      }
+    }
+    return new BuiltText(text, starts, ends);
   }
 
   private push(ch: string, source: MappedText, from: number, to: number): void {
@@ -98,13 +138,21 @@ export class MappedTextBuilder {
       this.ends.push(end);
     }
   }
+
+  /** Closes the characters added one at a time into a chunk. */
+  private flush(): void {
+    if (this.starts.length === 0) return;
+    this.chunks.push({ kind: 'copied', starts: this.starts, ends: this.ends });
+    this.starts = [];
+    this.ends = [];
+  }
 }
 
 class BuiltText implements MappedText {
   constructor(
     readonly text: string,
-    readonly starts: readonly number[],
-    readonly ends: readonly number[],
+    readonly starts: Int32Array,
+    readonly ends: Int32Array,
   ) {}
 
   spansOf(from: number, to: number): Span[] {
@@ -150,8 +198,11 @@ export function decodeInto(out: MappedTextBuilder, source: MappedText, from: num
   out.add(text.slice(run, to), source, run, to);
 }
 
-/** A slice of a mapped text, itself mapped. */
+/** A slice of a mapped text, itself mapped (of the file or of a built text: without a copy). */
 export function sliceMapped(source: MappedText, from: number, to: number): MappedText {
+  const end = Math.max(from, Math.min(to, source.text.length));
+  if (source instanceof SourceText) return new SourceText(source.text.slice(from, end), source.base + from, true);
+  if (source instanceof BuiltText) return new BuiltText(source.text.slice(from, end), source.starts.subarray(from, end), source.ends.subarray(from, end));
   return {
     text: source.text.slice(from, to),
     spansOf: (a, b) => source.spansOf(from + a, from + Math.min(b, to - from)),

@@ -11,6 +11,7 @@
  * the end of the text when triple-quoted), as the scanner must go on.
  */
 import { decodeInto, MappedTextBuilder, sliceMapped, type MappedText } from './mapped-text.js';
+import { checkNesting } from './value-parts.js';
 
 export type PythonTokenKind = 'name' | 'number' | 'string' | 'operator' | 'newline' | 'comment';
 
@@ -110,8 +111,13 @@ export function tokenizePython(text: string): PythonToken[] {
   return tokens;
 }
 
-/** The string literal whose prefix starts at `start` and whose quote is at `quoteAt`. */
-function scanString(text: string, start: number, quoteAt: number): PythonToken {
+/**
+ * The string literal whose prefix starts at `start` and whose quote is at
+ * `quoteAt`; `nesting` counts the f-string fields it is inside of (past
+ * MAX_NESTING the scan stops: CPython refuses more than 150).
+ */
+function scanString(text: string, start: number, quoteAt: number, nesting = 0): PythonToken {
+  checkNesting(nesting, start);
   const prefix = text.slice(start, quoteAt).toLowerCase();
   const quoteChar = text[quoteAt]!;
   const triple = text.startsWith(quoteChar.repeat(3), quoteAt);
@@ -144,7 +150,7 @@ function scanString(text: string, start: number, quoteAt: number): PythonToken {
     } else if (formatted && c === 123) {
       if (text.charCodeAt(i + 1) === 123) i += 2;
       else {
-        const field = scanField(text, i);
+        const field = scanField(text, i, nesting);
         fields.push(field);
         i = field.close + 1;
       }
@@ -158,15 +164,19 @@ function scanString(text: string, start: number, quoteAt: number): PythonToken {
   };
 }
 
-/** The replacement field whose `{` is at `open`: brackets balanced, nested strings skipped. */
-function scanField(text: string, open: number): PythonField {
+/** The replacement field whose `{` is at `open`: brackets balanced, nested strings (f-strings too, with their fields) skipped. */
+function scanField(text: string, open: number, nesting: number): PythonField {
   let depth = 0;
   let expressionEnd = -1;
   let i = open + 1;
   while (i < text.length) {
     const ch = text[i]!;
     if (ch === '"' || ch === "'") {
-      i = scanString(text, i, i).end;
+      // A prefix right before the quote (`f'...'` inside the field) is the string's own.
+      let prefixStart = i;
+      while (prefixStart > open + 1 && i - prefixStart < 2 && isNameChar(text.charCodeAt(prefixStart - 1))) prefixStart--;
+      const prefixed = prefixStart < i && STRING_PREFIXES.has(text.slice(prefixStart, i).toLowerCase()) && !isNameChar(text.charCodeAt(prefixStart - 1));
+      i = scanString(text, prefixed ? prefixStart : i, i, nesting + 1).end;
       continue;
     }
     if (ch === '(' || ch === '[' || ch === '{') depth++;
@@ -186,7 +196,7 @@ function scanField(text: string, open: number): PythonField {
 }
 
 /** A literal part of a string or one of its replacement fields. */
-export type PythonStringPart = { kind: 'text'; value: MappedText } | { kind: 'field'; expression: string };
+export type PythonStringPart = { kind: 'text'; value: MappedText } | { kind: 'field'; expression: string; from: number; to: number };
 
 const SIMPLE_ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
 
@@ -201,7 +211,7 @@ export function decodePythonString(source: MappedText, token: PythonToken): Pyth
   let from = form.bodyStart;
   for (const field of form.fields) {
     parts.push({ kind: 'text', value: decodeRun(source, from, field.open, form) });
-    parts.push({ kind: 'field', expression: text.slice(field.open + 1, field.expressionEnd) });
+    parts.push({ kind: 'field', expression: text.slice(field.open + 1, field.expressionEnd), from: field.open + 1, to: field.expressionEnd });
     from = field.close + 1;
   }
   parts.push({ kind: 'text', value: decodeRun(source, from, form.bodyEnd, form) });
@@ -231,8 +241,9 @@ function decodeRun(source: MappedText, from: number, to: number, form: PythonStr
       return [value <= 0x10ffff ? String.fromCodePoint(value) : '\ufffd', j + 1 + match[0].length];
     }
     if (!form.bytes && next === 'N' && text[j + 2] === '{') {
-      const close = text.indexOf('}', j);
-      return ['\ufffd', close === -1 || close > to ? to : close + 1];
+      // Looked for within this string only: many strings holding `\N{` are not each searched to the file's end.
+      const close = text.slice(j, to).indexOf('}');
+      return ['\ufffd', close === -1 ? to : j + close + 1];
     }
     return undefined; // an unknown escape keeps its backslash
   });

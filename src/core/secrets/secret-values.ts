@@ -44,7 +44,8 @@ export function isPasswordHash(value: string): boolean {
 
 /**
  * Names whose last word is a password: `password`, `db_password`, `DB_PASS`,
- * `adminPassword`, `passwd`, `pwd`, `passphrase`.
+ * `adminPassword`, `passwd`, `pwd`, `passphrase`, or ends in one glued to
+ * another word (`PGPASSWORD`, `dbpasswd`).
  */
 export function isPasswordName(name: string): boolean {
   const words = name
@@ -53,7 +54,8 @@ export function isPasswordName(name: string): boolean {
     .split(/[_\-.]+/)
     .filter((w) => w !== '');
   const last = words[words.length - 1];
-  return last === 'password' || last === 'passwd' || last === 'pwd' || last === 'pass' || last === 'passphrase';
+  if (last === undefined) return false;
+  return last === 'pwd' || last === 'pass' || last === 'passphrase' || last.endsWith('password') || last.endsWith('passwd');
 }
 
 /**

@@ -15,34 +15,92 @@ export type Part = MappedText | undefined;
 export const UNKNOWN_PART = '{}';
 
 /**
- * Limits on what the scanners build, so that hostile input ends quickly
- * and never exhausts the stack: a value of more parts or characters than
- * this is unknown (`S = S + S` repeated doubles a value each line), and an
- * expression nested deeper than MAX_NESTING (brackets, calls) is not read.
+ * How deep the scanners read expressions inside each other (brackets,
+ * calls, f-strings in f-strings). Python itself refuses more than 200
+ * nested brackets and 150 nested f-strings (CPython's tokenizer, MAXLEVEL
+ * and MAXFSTRINGLEVEL); no migration nests SQL that deep either.
  */
-export const MAX_PARTS = 10_000;
-export const MAX_VALUE_LENGTH = 1_000_000;
-export const MAX_NESTING = 64;
+export const MAX_NESTING = 200;
 
-/** `parts`, or a single unknown part when they exceed MAX_PARTS or MAX_VALUE_LENGTH. */
-export function bounded(parts: Part[]): Part[] {
-  if (parts.length > MAX_PARTS) return [undefined];
-  let length = 0;
-  for (const part of parts) {
-    length += part ? part.text.length : UNKNOWN_PART.length;
-    if (length > MAX_VALUE_LENGTH) return [undefined];
+/**
+ * Thrown when a file would take more work to scan than its size allows
+ * (ScanBudget) or nests deeper than MAX_NESTING. The scan stops and the
+ * file is refused as too complex to check (find-secrets.ts): a value
+ * treated as unknown instead would let a padded file hide a secret.
+ */
+export class ScanLimitExceeded extends Error {
+  constructor(
+    /** File offset where the scan stopped. */
+    readonly at: number,
+    readonly reason: 'work' | 'nesting',
+  ) {
+    super(`secret scan limit (${reason}) at offset ${at}`);
   }
-  return parts;
+}
+
+/**
+ * The work one scan may do, counted in characters of values built and
+ * parts copied. Every copy of a value (a constant put into an f-string, a
+ * `%` argument, a psql variable) costs its length, so the total work is
+ * bounded by the budget whatever the file does: rebinding a name many
+ * times, a value doubled on every line, one constant used in every string.
+ */
+class ScanBudget {
+  constructor(private left: number) {}
+
+  charge(units: number, at: number): void {
+    this.left -= units;
+    if (this.left < 0) throw new ScanLimitExceeded(at, 'work');
+  }
+}
+
+let budget: ScanBudget | undefined;
+
+/**
+ * Runs a synchronous scan with `units` of work to spend (charged by
+ * appendParts, joinParts and substitute); outside one, work is not counted.
+ */
+export function withScanBudget<T>(units: number, scan: () => T): T {
+  const outer = budget;
+  budget = new ScanBudget(units);
+  try {
+    return scan();
+  } finally {
+    budget = outer;
+  }
+}
+
+/** Counts `units` of work against the running scan's budget; `at` is where the scan is. */
+export function chargeWork(units: number, at: number): void {
+  budget?.charge(units, at);
+}
+
+/** Throws ScanLimitExceeded when `nesting` exceeds MAX_NESTING. */
+export function checkNesting(nesting: number, at: number): void {
+  if (nesting > MAX_NESTING) throw new ScanLimitExceeded(at, 'nesting');
+}
+
+/** The first file offset a part spells, for a limit's report. */
+function firstOffset(parts: readonly Part[]): number {
+  for (const part of parts) {
+    const span = part?.spansOf(0, 1)[0];
+    if (span) return span[0];
+  }
+  return 0;
 }
 
 /** `source` appended to `target` (no spread: a long value would overflow the call stack). */
 export function appendParts(target: Part[], source: readonly Part[]): void {
+  chargeWork(source.length, firstOffset(source));
   for (const part of source) target.push(part);
 }
 
 /** The parts joined, each unknown part standing as UNKNOWN_PART. */
 export function joinParts(parts: readonly Part[]): MappedText {
   if (parts.length === 1 && parts[0]) return parts[0];
+  let length = 0;
+  for (const part of parts) length += part ? part.text.length : UNKNOWN_PART.length;
+  chargeWork(length, firstOffset(parts));
   const out = new MappedTextBuilder();
   for (const part of parts) {
     if (part) out.addMapped(part);
@@ -83,9 +141,9 @@ export function passwordCandidate(parts: readonly Part[], rule: PasswordRule): C
  * as a format function does: by text the match spells (`%%` is `%`), by
  * other parts (an argument), or by an unknown part (null: an argument the
  * scanner cannot tell). `index` counts the matches replaced by parts so far:
- * the next positional argument.
+ * the next positional argument; `before` is the character before the match.
  */
-export function substitute(parts: readonly Part[], pattern: RegExp, replace: (match: string, index: number) => string | Part[] | null): Part[] {
+export function substitute(parts: readonly Part[], pattern: RegExp, replace: (match: string, index: number, before: string) => string | Part[] | null): Part[] {
   const out: Part[] = [];
   let index = 0;
   for (const part of parts) {
@@ -97,7 +155,7 @@ export function substitute(parts: readonly Part[], pattern: RegExp, replace: (ma
     pattern.lastIndex = 0;
     for (let match = pattern.exec(part.text); match; match = pattern.exec(part.text)) {
       if (match.index > from) out.push(sliceMapped(part, from, match.index));
-      const replacement = replace(match[0], index);
+      const replacement = replace(match[0], index, part.text[match.index - 1] ?? '');
       if (replacement === null) out.push(undefined);
       else if (typeof replacement === 'string') out.push(new MappedTextBuilder().add(replacement, part, match.index, match.index + match[0].length).build());
       else {
@@ -107,6 +165,7 @@ export function substitute(parts: readonly Part[], pattern: RegExp, replace: (ma
       from = match.index + match[0].length;
     }
     if (from < part.text.length) out.push(sliceMapped(part, from, part.text.length));
+    chargeWork(part.text.length, firstOffset([part]));
   }
-  return bounded(out);
+  return out;
 }
