@@ -114,7 +114,8 @@ export function detectFlywaySets(paths: readonly string[], byDir: ReadonlyMap<st
   const scripts = new Map<string, number>();
   for (const [dir, names] of byDir) {
     const sql = names.filter((name) => name.endsWith('.sql'));
-    if (sql.length > 0 && detectTool(sql) === 'flyway') scripts.set(dir, sql.length);
+    const named = sql.filter((name) => FLYWAY_MIGRATION.test(name)).length;
+    if (named > 0 && named * 2 >= sql.filter((name) => !FLYWAY_FILE.test(name)).length + named) scripts.set(dir, sql.length);
   }
   const inside = (dir: string, root: string) => root === '.' || dir === root || dir.startsWith(`${root}/`);
   const sqlUnder = (root: string) => [...byDir].filter(([dir]) => inside(dir, root)).flatMap(([dir, names]) => names.filter((name) => name.endsWith('.sql')).map((name) => `${dir}/${name}`));
@@ -167,5 +168,7 @@ export function detectFlywaySets(paths: readonly string[], byDir: ReadonlyMap<st
   return { sets, claimed };
 }
 
-/** A file name Flyway runs: versioned, undo, repeatable, or a callback. */
+/** A Flyway migration's name: versioned, undo or repeatable. */
+const FLYWAY_MIGRATION = /^(?:[VU]\d+(?:[._]\d+)*|R)__.+\.sql$/;
+/** A file name Flyway runs: a migration, or a callback. */
 const FLYWAY_FILE = /^(?:(?:[VU]\d+(?:[._]\d+)*|R)__.+|(?:before|after)[A-Z][A-Za-z]*(?:__.*)?)\.sql$/;

@@ -77,7 +77,9 @@ export function detectUnsupportedMigrations(paths: readonly string[], contentOf:
     }
     const rails = names.filter((name) => RAILS_MIGRATION.test(name));
     if (rails.length > 0 && rails.length * 2 >= names.filter((name) => name.endsWith('.rb')).length) {
-      found.set(dir, { dir, tool: 'Rails', files: rails.length, because: 'db/migrate/<timestamp>_<name>.rb' });
+      // Rails dumps the schema beside db/migrate (db/structure.sql): a file rewritten by every migration, not one.
+      const covers = /(?:^|\/)db\/migrate$/.test(dir) ? [dir.slice(0, -'/migrate'.length)] : undefined;
+      found.set(dir, { dir, tool: 'Rails', files: rails.length, because: 'db/migrate/<timestamp>_<name>.rb', ...(covers ? { covers } : {}) });
       continue;
     }
     const django = names.filter((name) => DJANGO_NAME.test(name)).sort();
@@ -105,8 +107,8 @@ export const SUPPORTED_TOOLS = 'Alembic revisions, plain SQL files and Flyway sc
 /** "<dir> holds <Tool> migrations, which guard does not read yet". */
 export function describeUnsupported(set: UnsupportedSet): string {
   const where = set.dir === '.' ? 'the repository root' : set.dir;
-  const count = set.files > 0 ? `${set.files} ` : '';
-  return `${where} holds ${count}${set.tool} migrations (${set.because}), which guard does not read yet`;
+  const what = set.files > 0 ? `${set.files} ${set.tool} migration${set.files === 1 ? '' : 's'}` : `${set.tool} migrations`;
+  return `${where} holds ${what} (${set.because}), which guard does not read yet`;
 }
 
 /** Whether `dir` is, or lies inside, one of the unsupported sets (Prisma's per-migration folders, Sqitch's deploy/). */
