@@ -385,14 +385,20 @@ what is already in place is kept.
 
   1. ${CONFIG_FILE}: written when there is none, with the migration dirs it
      finds (alembic.ini's script_location, folders of Alembic revisions,
-     .sql files in folders named like migrations); --dir names them instead.
+     .sql files in folders named like migrations, Flyway locations the
+     project configures and folders of V1__x.sql scripts at any depth, the
+     PostgreSQL one of per-database copies); --dir names them instead.
+     Migrations of tools guard does not read yet (Prisma, Rails, Django,
+     Sqitch, Knex, Sequelize, TypeORM, node-pg-migrate) are named; when
+     nothing else is found, init writes nothing and exits 2.
   2. ${LOCKFILE_NAME}: every migration locked (guard lock).
   3. Hooks: pre-commit and pre-merge-commit (guard hook pre-commit; a merge
      without conflicts runs only the latter) and pre-push (guard hook
      pre-push). Where they go: an existing core.hooksPath (husky's or
      another) keeps its place; a repository with package.json gets husky
-     (.husky/ or hooks/, and "prepare" so npm install sets them up in every
-     clone); otherwise .githooks/ with core.hooksPath. Existing hook scripts
+     (.husky/ or hooks/, and "prepare" so the install sets them up in every
+     clone, when husky is a dependency there; package.json keeps its
+     formatting); otherwise .githooks/ with core.hooksPath. Existing hook scripts
      keep their lines; guard's are added between marker comments. They find
      guard in node_modules/.bin (this work tree's, else the main one's), else
      on PATH, and fail closed when it is nowhere. With husky, linked
@@ -402,8 +408,8 @@ what is already in place is kept.
      .gitattributes, and merge.${MERGE_DRIVER_NAME}.driver in git config, which
      finds guard as the hooks do from any worktree.
 
-Commit what it lists; each other clone runs npm install (husky) and guard
-init (core.hooksPath, the worktree runner and the merge driver live in each
+Commit what it lists; each other clone runs its package manager's install
+(husky; init names the command) and guard init (core.hooksPath, the worktree runner and the merge driver live in each
 clone's git config).
 guard doctor checks that everything is active.
 
@@ -414,7 +420,8 @@ Options:
   --config FILE      use FILE instead of ${CONFIG_FILE}
 
 Exit codes: 0 done; 1 the migrations break a rule (locked anyway; fix
-before committing); 2 no migration dir found, or a bad config; 3 git or
+before committing); 2 no migration dir found (or only those of tools guard
+does not read: nothing written), or a bad config; 3 git or
 husky could not be run.`,
   options: { dir: { type: 'string', multiple: true } },
   allowPositionals: false,
