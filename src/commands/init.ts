@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -130,6 +130,9 @@ async function ensureConfig(root: string, options: InitOptions, gitDir: string, 
   return { target: CONFIG_FILE, status: 'created', detail: sets.map((set) => `${set.dir}${'tool' in set ? ` (${set.tool}: ${set.because})` : ''}`).join('; ') };
 }
 
+/** The largest file init reads to recognise a migration folder. */
+const DETECTION_MAX_BYTES = 16 * 1024 * 1024;
+
 /** What init found: the sets guard reads, and the folders of tools it does not. */
 interface MigrationListing {
   sets: DetectedSet[];
@@ -139,9 +142,12 @@ interface MigrationListing {
 async function listMigrationCandidates(root: string): Promise<MigrationListing> {
   // Tracked and untracked-but-not-ignored files (https://git-scm.com/docs/git-ls-files).
   const paths = splitNulSkippingNonUtf8(await runGit(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']));
+  // Only regular files of a sane size: a symlink to /dev/zero or a FIFO must not hang init.
   const contentOf = (file: string) => {
     try {
-      return readFileSync(path.join(root, file), 'utf8');
+      const full = path.join(root, file);
+      const stat = statSync(full);
+      return stat.isFile() && stat.size <= DETECTION_MAX_BYTES ? readFileSync(full, 'utf8') : undefined;
     } catch {
       return undefined;
     }

@@ -2,7 +2,7 @@
 // and leaves alone, and what it must not touch (package.json's formatting).
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { TempRepo } from '../helpers/git-repo.js';
 
@@ -160,5 +160,18 @@ describe('guard init respects package.json and the package manager', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.equal(repo.read('package.json'), '{\n  "name": "app",\n  "devDependencies": { "husky": "^9.1.7" },\n  "scripts": {\n    "prepare": "husky hooks"\n  }\n}\n');
     assert.match(result.stdout, /note: each other clone: yarn install/);
+  });
+});
+
+describe('guard init reads only regular files to recognise migrations', () => {
+  it('a tracked symlink to /dev/zero among the candidates does not hang it', () => {
+    const repo = project({ 'db/migrations/001_users.sql': 'CREATE TABLE users (id int);\n', 'src/main/resources/db/migration/V1__a.sql': 'CREATE TABLE a ();\n' });
+    mkdirSync(path.join(repo.root, 'hc/migrations'), { recursive: true });
+    symlinkSync('/dev/zero', path.join(repo.root, 'hc/migrations/0001_initial.py'));
+    symlinkSync('/dev/zero', path.join(repo.root, 'src/main/resources/application.yml'));
+    repo.commitAll('links');
+    const result = repo.guard('init');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(repo.read('guard.config.yaml'), /- dir: src\/main\/resources\/db\/migration\n {4}tool: flyway/);
   });
 });

@@ -17,6 +17,8 @@ const SETTINGS: { file: RegExp; key: string; read: (text: string, key: string) =
 /** What Spring Boot puts for `{vendor}` on PostgreSQL (DatabaseDriver.POSTGRESQL's id). */
 const POSTGRES_VENDOR = 'postgresql';
 const RESOURCES = 'src/main/resources';
+/** How much of a config file is read: Flyway's and Spring's are a few kilobytes. */
+const CONFIG_HEAD = 256 * 1024;
 
 /**
  * The folders a project's Flyway configuration names as locations:
@@ -45,7 +47,7 @@ export function flywayLocations(paths: readonly string[], contentOf: (path: stri
     if (setting === undefined) continue;
     const text = contentOf(path);
     if (text === undefined) continue;
-    const values = setting.read(text, setting.key);
+    const values = setting.read(text.slice(0, CONFIG_HEAD), setting.key);
     if (values === undefined) continue;
     const fileDir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
     const resourcesAt = path.lastIndexOf(`${RESOURCES}/`);
@@ -84,8 +86,8 @@ function join(dir: string, relative: string): string {
 function propertiesValue(text: string, key: string): string[] | undefined {
   const values: string[] = [];
   const escaped = key.replace(/\./g, '\\.');
-  const pattern = new RegExp(`^[ \\t]*${escaped}(?:\\[\\d+\\])?[ \\t]*[=:][ \\t]*(.*?)[ \\t]*$`, 'gm');
-  for (const match of text.matchAll(pattern)) values.push(...match[1]!.split(','));
+  const pattern = new RegExp(`^[ \\t]*${escaped}(?:\\[\\d+\\])?[ \\t]*[=:](.*)$`, 'gm');
+  for (const match of text.matchAll(pattern)) values.push(...match[1]!.trim().split(','));
   return values.length > 0 ? values : undefined;
 }
 
@@ -111,19 +113,19 @@ function yamlValue(text: string, key: string): string[] | undefined {
       if (/^---/.test(line)) stack.length = 0;
       continue;
     }
-    const match = /^(\s*)([\w.-]+)\s*:(?:\s+(.*?))?\s*$/.exec(line);
+    const match = /^([ \t]*)([\w.-]+)[ \t]*:(?:[ \t]+(.*))?$/.exec(line);
     if (!match) continue;
     const indent = match[1]!.length;
     while (stack.length > 0 && stack.at(-1)!.indent >= indent) stack.pop();
     stack.push({ indent, key: match[2]! });
     if (stack.flatMap((entry) => entry.key.split('.')).join('.') !== wanted.join('.')) continue;
-    const inline = match[3]?.replace(/\s+#.*$/, '');
+    const inline = match[3]?.replace(/[ \t]#.*$/, '').trim();
     if (inline) return inline.replace(/^\[|\]$/g, '').split(',').map((item) => item.trim().replace(/^['"]|['"]$/g, ''));
     const items: string[] = [];
     for (let next = index + 1; next < lines.length; next += 1) {
-      const item = /^\s*-\s+(.*?)\s*$/.exec(lines[next]!);
+      const item = /^[ \t]*-[ \t]+(.*)$/.exec(lines[next]!);
       if (!item) break;
-      items.push(item[1]!.replace(/^['"]|['"]$/g, ''));
+      items.push(item[1]!.trim().replace(/^['"]|['"]$/g, ''));
     }
     return items.length > 0 ? items : undefined;
   }

@@ -24,14 +24,16 @@ const DJANGO_CLASS = /^class\s+Migration\s*\(\s*migrations\.Migration\s*\)/m;
 const SCRIPT = /\.(?:js|cjs|mjs|ts)$/;
 const SCRIPT_TOOLS: { tool: string; content: RegExp; because: string }[] = [
   { tool: 'TypeORM', content: /\bMigrationInterface\b/, because: 'classes implementing MigrationInterface' },
-  { tool: 'Sequelize', content: /\bup\s*[:(=][^\n]*\bqueryInterface\b|\bqueryInterface\s*\.\s*(?:createTable|addColumn|sequelize)\b/, because: 'up(queryInterface, Sequelize)' },
+  { tool: 'Sequelize', content: /\bqueryInterface\b/, because: 'up(queryInterface, Sequelize)' },
   { tool: 'node-pg-migrate', content: /\bpgm\s*\.\s*\w+\s*\(|from\s+['"]node-pg-migrate['"]|require\(\s*['"]node-pg-migrate['"]\s*\)/, because: 'up(pgm)' },
-  { tool: 'Knex', content: /\bknex\s*\.\s*(?:schema|raw)\b|\bup\s*[=(:][^\n]*\bknex\b|function\s+up\s*\(\s*knex\b/, because: 'exports.up(knex)' },
+  { tool: 'Knex', content: /\bknex\s*\.\s*(?:schema|raw)\b|\bfunction\s+up\s*\(\s*knex\b|\(\s*knex\s*(?::\s*Knex\s*)?\)\s*(?::[^=]{0,40})?=>/, because: 'exports.up(knex)' },
 ];
 /** Folders script migrations live in. */
 const SCRIPT_DIR = /(?:^|\/)(?:migrations?|migrate)$/i;
 /** Files of the same script migrations read to tell the tools apart; the rest are assumed alike. */
 const SCRIPT_SAMPLE = 3;
+/** How much of a file the patterns look at: a migration says what it is near its top. */
+const HEAD = 64 * 1024;
 
 /**
  * The migration folders of tools guard does not read yet: Prisma, Rails,
@@ -59,6 +61,7 @@ export function detectUnsupportedMigrations(paths: readonly string[], contentOf:
     if (migration) prisma.set(migration[1]!, (prisma.get(migration[1]!) ?? 0) + 1);
   }
   const at = (dir: string, name: string) => (dir === '.' ? name : `${dir}/${name}`);
+  const head = (file: string) => (contentOf(file) ?? '').slice(0, HEAD);
 
   for (const [dir, count] of prisma) {
     found.set(dir, { dir, tool: 'Prisma', files: count, because: `<timestamp>_<name>/migration.sql folders${byDir.get(dir)?.includes('migration_lock.toml') ? ', migration_lock.toml' : ''}` });
@@ -83,14 +86,14 @@ export function detectUnsupportedMigrations(paths: readonly string[], contentOf:
       continue;
     }
     const django = names.filter((name) => DJANGO_NAME.test(name)).sort();
-    if (django.length > 0 && django.slice(0, SCRIPT_SAMPLE).some((name) => DJANGO_CLASS.test(contentOf(at(dir, name)) ?? ''))) {
+    if (django.length > 0 && django.slice(0, SCRIPT_SAMPLE).some((name) => DJANGO_CLASS.test(head(at(dir, name))))) {
       found.set(dir, { dir, tool: 'Django', files: django.length, because: 'class Migration(migrations.Migration)' });
       continue;
     }
     if (!SCRIPT_DIR.test(dir) && dir !== 'migrations') continue;
     const scripts = names.filter((name) => SCRIPT.test(name) && /^\d/.test(name) && !name.endsWith('.d.ts')).sort();
     if (scripts.length === 0) continue;
-    const texts = scripts.slice(0, SCRIPT_SAMPLE).map((name) => contentOf(at(dir, name)) ?? '');
+    const texts = scripts.slice(0, SCRIPT_SAMPLE).map((name) => head(at(dir, name)));
     const tool = SCRIPT_TOOLS.find((candidate) => texts.some((text) => candidate.content.test(text)));
     const generic = texts.some((text) => /\bexports\.up\b|\bexport\s+(?:async\s+)?function\s+up\b|\bup\s*:\s*(?:async\s*)?(?:function|\()/.test(text));
     if (tool === undefined && !generic) continue;

@@ -86,3 +86,21 @@ describe('detectUnsupportedMigrations names the tools guard does not read', () =
     );
   });
 });
+
+describe('recognising migrations costs linear time on hostile files', () => {
+  it('a megabyte-long line of look-alikes in a script migration or a Flyway setting is read in well under a second', () => {
+    const line = 'up(up(up(knex'.repeat(80_000);
+    const spaces = `spring.flyway.locations=${' '.repeat(500_000)}x\n`;
+    const yaml = `spring:\n  flyway:\n    locations:${' '.repeat(500_000)}#\n`;
+    const files: Record<string, string> = {
+      'migrations/20240101_a.js': line,
+      'migrations/20240102_b.js': `${'queryInterface '.repeat(1)}${' '.repeat(1_000_000)}`,
+      'src/main/resources/application.properties': spaces,
+      'src/main/resources/application.yml': yaml,
+      'src/main/resources/db/migration/V1__a.sql': '',
+    };
+    const started = performance.now();
+    detect(files);
+    assert.ok(performance.now() - started < 5_000, `took ${Math.round(performance.now() - started)} ms`);
+  });
+});
