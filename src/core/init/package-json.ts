@@ -182,11 +182,18 @@ function readString(text: string, at: number): number {
   return position + 1;
 }
 
+const LITERAL = /[^\s,}\]]+/y;
+
 /** The end (exclusive) of the JSON value starting at `at`. */
 function readValue(text: string, at: number): number {
   const first = text[at];
   if (first === '"') return readString(text, at);
-  if (first !== '{' && first !== '[') return at + /^[^\s,}\]]*/.exec(text.slice(at, at + 64))![0].length || at + 1;
+  if (first !== '{' && first !== '[') {
+    // A number, true, false or null: up to the next separator.
+    LITERAL.lastIndex = at;
+    LITERAL.exec(text);
+    return LITERAL.lastIndex;
+  }
   let depth = 0;
   let position = at;
   while (position < text.length) {
