@@ -7,7 +7,7 @@ import { ExitCode } from '../core/exit-codes.js';
 import { withMergeAttribute } from '../core/init/gitattributes.js';
 import { detectMigrationDirs, type DetectedSet } from '../core/init/detect-migration-dirs.js';
 import { declaresDependency, detectPackageManager, parseManifest, withScript, type PackageManager } from '../core/init/package-json.js';
-import { describeUnsupported, detectUnsupportedMigrations, insideUnsupported, SUPPORTED_TOOLS, type UnsupportedSet } from '../core/init/unsupported-tools.js';
+import { describeUnsupported, detectUnsupportedMigrations, leftOutForUnsupported, SUPPORTED_TOOLS, unsupportedHolding, type UnsupportedSet } from '../core/init/unsupported-tools.js';
 import { GUARD_HOOKS, HOOK_BEGIN, mergeDriverCommand, runsGuard, withGuardBlock, type GuardHook } from '../core/init/hook-script.js';
 import { HUSKY_HOOKS, WORKTREE_INCLUDE_KEY, WORKTREE_RUNNER_CONFIG, worktreeHookRunner } from '../core/init/worktree-runner.js';
 import { yamlScalar } from '../core/lockfile/yaml-scalar.js';
@@ -153,7 +153,7 @@ async function listMigrationCandidates(root: string): Promise<MigrationListing> 
     }
   };
   const unsupported = detectUnsupportedMigrations(paths, contentOf);
-  return { sets: detectMigrationDirs(paths, contentOf, (dir) => insideUnsupported(unsupported, dir)), unsupported };
+  return { sets: detectMigrationDirs(paths, contentOf, (dir) => leftOutForUnsupported(unsupported, dir)), unsupported };
 }
 
 /** The detected sets, or why there are none; nothing is written before this answers. */
@@ -174,7 +174,7 @@ function givenDirs(root: string, dirs: readonly string[], unsupported: readonly 
   return dirs.map((given) => {
     const dir = normaliseDir(given);
     if (!existsSync(path.join(root, dir))) throw inputError(`--dir ${dir} does not exist in ${root}`, { fix: 'give the migration dir relative to the repository root' });
-    const other = unsupported.find((set) => insideUnsupported([set], dir));
+    const other = unsupportedHolding(unsupported, dir);
     if (other !== undefined) {
       throw inputError(`--dir ${dir}: ${describeUnsupported(other)}; guard init wrote nothing`, { fix: `guard reads ${SUPPORTED_TOOLS}; give --dir a folder of those` });
     }

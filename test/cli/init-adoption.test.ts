@@ -69,6 +69,10 @@ describe('guard init names the migrations of tools it does not read, and writes 
     const detected = repo.guard('init');
     assert.equal(detected.code, 2, 'db/structure.sql, the schema dump beside db/migrate, is not taken for a migration');
     assertNothingWritten(repo);
+    repo.write('db/sql/001_reports.sql', 'CREATE VIEW reports AS SELECT 1;\n');
+    const beside = repo.guard('init', '--dir', 'db/sql');
+    assert.equal(beside.code, 0, `a folder guard reads beside db/migrate can still be named: ${beside.stderr}`);
+    assert.match(beside.stderr, /warning db\/migrate holds 2 Rails migrations .*: not guarded/);
   });
 
   it('a Django app is named as Django, not told to add an Alembic revision', () => {

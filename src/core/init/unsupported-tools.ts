@@ -11,6 +11,8 @@ export interface UnsupportedSet {
   because: string;
   /** The folders that hold its files, when not `dir` and everything under it (Sqitch's deploy/, revert/, verify/). */
   covers?: string[];
+  /** Folders beside it that hold the tool's other files, not migrations (Rails' db/ with structure.sql): not searched for migrations. */
+  beside?: string[];
 }
 
 /** Prisma: `migrations/<14-digit timestamp>_<name>/migration.sql` (https://www.prisma.io/docs/orm/prisma-migrate/understanding-prisma-migrate/migration-histories). */
@@ -81,8 +83,8 @@ export function detectUnsupportedMigrations(paths: readonly string[], contentOf:
     const rails = names.filter((name) => RAILS_MIGRATION.test(name));
     if (rails.length > 0 && rails.length * 2 >= names.filter((name) => name.endsWith('.rb')).length) {
       // Rails dumps the schema beside db/migrate (db/structure.sql): a file rewritten by every migration, not one.
-      const covers = /(?:^|\/)db\/migrate$/.test(dir) ? [dir.slice(0, -'/migrate'.length)] : undefined;
-      found.set(dir, { dir, tool: 'Rails', files: rails.length, because: 'db/migrate/<timestamp>_<name>.rb', ...(covers ? { covers } : {}) });
+      const beside = /(?:^|\/)db\/migrate$/.test(dir) ? [dir.slice(0, -'/migrate'.length)] : undefined;
+      found.set(dir, { dir, tool: 'Rails', files: rails.length, because: 'db/migrate/<timestamp>_<name>.rb', ...(beside ? { beside } : {}) });
       continue;
     }
     const django = names.filter((name) => DJANGO_NAME.test(name)).sort();
@@ -114,7 +116,16 @@ export function describeUnsupported(set: UnsupportedSet): string {
   return `${where} holds ${what} (${set.because}), which guard does not read yet`;
 }
 
-/** Whether `dir` is, or lies inside, one of the unsupported sets (Prisma's per-migration folders, Sqitch's deploy/). */
-export function insideUnsupported(sets: readonly UnsupportedSet[], dir: string): boolean {
-  return sets.some((set) => (set.covers ?? [set.dir]).some((covered) => covered === '.' || dir === covered || dir.startsWith(`${covered}/`)));
+/** The unsupported set `dir` is, or lies inside (Prisma's per-migration folders, Sqitch's deploy/). */
+export function unsupportedHolding(sets: readonly UnsupportedSet[], dir: string): UnsupportedSet | undefined {
+  return sets.find((set) => (set.covers ?? [set.dir]).some((covered) => within(dir, covered)));
+}
+
+/** Whether detection should not look in `dir`: a folder of an unsupported set, or beside one (Rails' db/structure.sql). */
+export function leftOutForUnsupported(sets: readonly UnsupportedSet[], dir: string): boolean {
+  return sets.some((set) => [...(set.covers ?? [set.dir]), ...(set.beside ?? [])].some((covered) => within(dir, covered)));
+}
+
+function within(dir: string, folder: string): boolean {
+  return folder === '.' || dir === folder || dir.startsWith(`${folder}/`);
 }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { detectMigrationDirs } from '../../../src/core/init/detect-migration-dirs.js';
-import { describeUnsupported, detectUnsupportedMigrations, insideUnsupported } from '../../../src/core/init/unsupported-tools.js';
+import { describeUnsupported, detectUnsupportedMigrations, leftOutForUnsupported } from '../../../src/core/init/unsupported-tools.js';
 
 function detect(files: Record<string, string>) {
   const unsupported = detectUnsupportedMigrations(Object.keys(files), (file) => files[file]);
-  const sets = detectMigrationDirs(Object.keys(files), (file) => files[file], (dir) => insideUnsupported(unsupported, dir));
+  const sets = detectMigrationDirs(Object.keys(files), (file) => files[file], (dir) => leftOutForUnsupported(unsupported, dir));
   return { unsupported: unsupported.map(({ dir, tool, files: count }) => ({ dir, tool, count })), sets: sets.map((set) => set.dir) };
 }
 
