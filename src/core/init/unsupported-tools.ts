@@ -92,7 +92,7 @@ export function detectUnsupportedMigrations(paths: readonly string[], contentOf:
       found.set(dir, { dir, tool: 'Django', files: django.length, because: 'class Migration(migrations.Migration)' });
       continue;
     }
-    if (!SCRIPT_DIR.test(dir) && dir !== 'migrations') continue;
+    if (!SCRIPT_DIR.test(dir)) continue;
     const scripts = names.filter((name) => SCRIPT.test(name) && /^\d/.test(name) && !name.endsWith('.d.ts')).sort();
     if (scripts.length === 0) continue;
     const texts = scripts.slice(0, SCRIPT_SAMPLE).map((name) => head(at(dir, name)));
