@@ -76,10 +76,12 @@ export async function sealingCommit(root: string, ref: string): Promise<string |
  * - a local branch (`protected: main`) in a repository before its first
  *   commit, with no branch at all;
  * - a remote-tracking ref (`origin/main`) of a configured remote this clone
- *   holds no branch of at all, in a clone that is not shallow: a clone of an
- *   empty remote, or `git init` + `git remote add` before any fetch.
- * A clone that holds other branches of that remote (a single-branch clone)
- * or is shallow lacks a branch that exists: that stays exit 3 (fetch it).
+ *   holds no ref of at all (no branch, no `origin/HEAD`), in a clone that is
+ *   not shallow: a clone of an empty remote, or `git init` + `git remote add`
+ *   before any fetch.
+ * A clone that holds other refs of that remote (a single-branch clone, a
+ * branch deleted by hand) or is shallow lacks a branch that exists: that
+ * stays exit 3 (fetch it).
  * The remote itself is asked only by pre-push (protectedOnRemote).
  */
 export async function nothingSealedYet(root: string, ref: string): Promise<boolean> {
@@ -89,13 +91,14 @@ export async function nothingSealedYet(root: string, ref: string): Promise<boole
     const [branches, head] = await Promise.all([git(root, ['for-each-ref', '--count=1', '--format=%(refname)', 'refs/heads/']), commitOf(root, 'HEAD')]);
     return branches === undefined && head === undefined;
   }
-  const [url, fetched, shallow] = await Promise.all([
+  const [url, fetched, remoteHead, shallow] = await Promise.all([
     git(root, ['config', '--get', `remote.${remoteRef.remote}.url`]),
-    // A dangling origin/HEAD (the remote's unborn default branch) is skipped: for-each-ref lists only refs that resolve.
     git(root, ['for-each-ref', '--count=1', '--format=%(refname)', `refs/remotes/${remoteRef.remote}/`]),
+    // Even one that no longer resolves: git clone records the remote's default branch only when it has one.
+    git(root, ['symbolic-ref', '--quiet', `refs/remotes/${remoteRef.remote}/HEAD`]),
     git(root, ['rev-parse', '--is-shallow-repository']),
   ]);
-  return url !== undefined && fetched === undefined && shallow === 'false';
+  return url !== undefined && fetched === undefined && remoteHead === undefined && shallow === 'false';
 }
 
 /** The remote and branch a remote-tracking ref names (`origin/main`, `refs/remotes/origin/main`); undefined for anything else. */
