@@ -624,16 +624,20 @@ export const hookCommand: CommandDefinition = {
        guard hook pre-push REMOTE URL < refs   (git's pre-push protocol)
        guard hook pre-receive < updates        (on the server, in the bare repository)
 
-pre-push checks every commit the push adds to the remote, as git holds it:
-the lockfile matches the migrations, and nothing sealed in the protected ref
-changed. Deleted refs need no check; a remote commit this clone does not
-have is exit 3 (git fetch first).
+pre-push checks every commit the push adds to the remote on top of the
+protected ref, as git holds it: the lockfile matches the migrations, and
+nothing sealed in the protected ref changed. Deleted refs need no check; a
+remote commit this clone does not have is exit 3 (git fetch first). A
+protected branch missing here is asked of the remote: absent there, nothing
+is sealed yet (a new repository's first push); present, exit 3 (fetch it).
 
 pre-receive applies the same rules on the server, where --no-verify cannot
 skip them: every commit a push adds, read from git's quarantine. The config
 and the sealed lockfile come from the server's protected branch (the
 config's protected without its remote name, else the branch HEAD names),
-never from the pushed commits. Install it in the bare repository:
+never from the pushed commits. On a server without any branch yet, the
+push that creates the protected branch is trusted (only its tip is
+checked). Install it in the bare repository:
   printf '#!/bin/sh\\nexec guard hook pre-receive\\n' > hooks/pre-receive
   chmod +x hooks/pre-receive      (guard on the server's PATH: npm i -g migration-guard)
 
