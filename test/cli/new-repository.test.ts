@@ -5,42 +5,17 @@
 // Real git, bare remotes, the compiled CLI through installed hooks.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { GUARD } from '../helpers/compiled-guard.js';
-
-interface Run {
-  code: number;
-  output: string;
-}
-
-function run(cwd: string, command: string, args: string[]): Run {
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' } });
-  return { code: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
-}
-
-const git = (cwd: string, ...args: string[]) => run(cwd, 'git', args);
-const guard = (cwd: string, ...args: string[]) => run(cwd, process.execPath, [GUARD, ...args]);
-const gitOk = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-
-function write(root: string, file: string, content: string): void {
-  mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-  writeFileSync(path.join(root, file), content);
-}
+import { git, gitOk, guard, hook, identity, write } from '../helpers/git-cli.js';
 
 /** guard's pre-commit and pre-push hooks in the clone at `root`, and the identity to commit with. */
 function prepare(root: string): void {
-  gitOk(root, 'config', 'user.name', 'Test User');
-  gitOk(root, 'config', 'user.email', 'test@example.com');
-  gitOk(root, 'config', 'commit.gpgsign', 'false');
+  identity(root);
   const hooks = gitOk(root, 'rev-parse', '--path-format=absolute', '--git-path', 'hooks').trim();
-  mkdirSync(hooks, { recursive: true });
-  for (const [name, command] of [['pre-commit', 'hook pre-commit'], ['pre-push', 'hook pre-push "$@"']]) {
-    writeFileSync(path.join(hooks, name!), `#!/bin/sh\nexec "${process.execPath}" "${GUARD}" ${command}\n`);
-    chmodSync(path.join(hooks, name!), 0o755);
-  }
+  hook(path.join(hooks, 'pre-commit'), 'hook pre-commit');
+  hook(path.join(hooks, 'pre-push'), 'hook pre-push "$@"');
 }
 
 const CONFIG = 'migrations:\n  - dir: db/migrations\n    tool: sql\n';

@@ -7,42 +7,10 @@
 // Real git, bare remotes with guard's hooks, the compiled CLI.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { GUARD } from '../helpers/compiled-guard.js';
-
-interface Run {
-  code: number;
-  output: string;
-}
-
-function run(cwd: string, command: string, args: string[]): Run {
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' } });
-  return { code: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
-}
-
-const git = (cwd: string, ...args: string[]) => run(cwd, 'git', args);
-const guard = (cwd: string, ...args: string[]) => run(cwd, process.execPath, [GUARD, ...args]);
-const gitOk = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-
-function write(root: string, file: string, content: string): void {
-  mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-  writeFileSync(path.join(root, file), content);
-}
-
-function hook(file: string, command: string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `#!/bin/sh\nexec "${process.execPath}" "${GUARD}" ${command}\n`);
-  chmodSync(file, 0o755);
-}
-
-function identity(root: string): void {
-  gitOk(root, 'config', 'user.name', 'Test User');
-  gitOk(root, 'config', 'user.email', 'test@example.com');
-  gitOk(root, 'config', 'commit.gpgsign', 'false');
-}
+import { git, gitOk, guard, hook, identity, write } from '../helpers/git-cli.js';
 
 /** A fresh bare repository; with `pre-receive`, guard's server hook installed as the README says. */
 function bare(dir: string, name: string, preReceive = false): string {
