@@ -223,6 +223,12 @@ export async function verifyCommits(options: {
    * would become the protected branch itself).
    */
   judgeAt?: 'fork' | 'tip';
+  /**
+   * With `configAt`: a commit without a guard config that forked where none
+   * was either (written before guard was adopted, or with nothing sealed
+   * anywhere) is not judged by rules it never had.
+   */
+  beforeAdoption?: boolean;
 }): Promise<CommitFindings[]> {
   const { repository, sealed } = options;
   const found: CommitFindings[] = [];
@@ -232,12 +238,26 @@ export async function verifyCommits(options: {
     : options.judgeAt === 'tip'
       ? new Map(commits.map((commit) => [commit, sealed]))
       : await sealedStatesAt(repository.root, sealed, commits);
+  const configuredAt = new Map<string, Promise<boolean>>();
+  const adopted = (fork: string) => {
+    let known = configuredAt.get(fork);
+    if (!known) {
+      known = loadConfigAt(repository.root, fork).then((loaded) => loaded !== undefined, () => true);
+      configuredAt.set(fork, known);
+    }
+    return known;
+  };
   for (const commit of commits) {
     options.seen?.add(commit);
     const judgedBy = sealedAt?.get(commit);
     let findings: Finding[];
     try {
-      const config = (options.configAt ? (await loadConfigAt(repository.root, commit))?.config : undefined) ?? options.config;
+      const own = options.configAt ? (await loadConfigAt(repository.root, commit))?.config : undefined;
+      if (options.configAt && options.beforeAdoption && !own) {
+        const forks = judgedBy?.commit.split(' ').filter(Boolean) ?? [];
+        if (!(await Promise.all(forks.map(adopted))).some(Boolean)) continue;
+      }
+      const config = own ?? options.config;
       const checked = await verifyRepository({ cwd: repository.root, repository, config, source: { kind: 'revision', rev: commit }, ...(judgedBy ? { base: judgedBy.ref, sealed: judgedBy } : {}) });
       findings = checked.findings;
       if (checked.amendments) options.amendments?.push(checked.amendments);
