@@ -72,6 +72,26 @@ describe('a brand-new repository', () => {
     const push = git(repo, 'push', '-q', 'origin', 'main');
     assert.equal(push.code, 0, push.output);
   });
+
+  it('guard renumber works before anything is sealed (nothing to refuse, nothing to fetch)', () => {
+    const remote = path.join(dir, 'empty3.git');
+    gitOk(dir, 'init', '-q', '--bare', '-b', 'main', remote);
+    const clone = path.join(dir, 'renumbering');
+    gitOk(dir, 'clone', '-q', remote, clone);
+    identity(clone);
+    write(clone, 'guard.config.yaml', `${CONFIG}protected: origin/main
+`);
+    write(clone, 'db/migrations/001_users.sql', 'CREATE TABLE users (id int);\n');
+    write(clone, 'db/migrations/002_orders.sql', 'CREATE TABLE orders (id int);\n');
+    assert.equal(guard(clone, 'lock').code, 0);
+    gitOk(clone, 'add', '-A');
+    gitOk(clone, 'commit', '-q', '-m', 'users and orders');
+    write(clone, 'db/migrations/002_items.sql', 'CREATE TABLE items (id int);\n');
+    gitOk(clone, 'add', '-A');
+    const renumber = guard(clone, 'renumber', 'db/migrations/002_items.sql');
+    assert.equal(renumber.code, 0, renumber.output);
+    assert.match(renumber.output, /003_items\.sql/);
+  });
 });
 
 describe('a protected branch that exists but is not in the clone fails closed', () => {
