@@ -11,7 +11,7 @@ import { loadConfig } from '../shell/load-config.js';
 import { git } from '../shell/sealed-state.js';
 import type { CommandDefinition } from './context.js';
 import { MERGE_DRIVER_NAME } from './merge-driver.js';
-import { verifyRepository } from './verify.js';
+import { describeSet, verifyRepository, type VerifyResult } from './verify.js';
 import type { GuardConfig } from '../core/config/validate-config.js';
 import { connectionUrls } from '../core/deploy/resolve-environment.js';
 import { redactUrl } from '../core/deploy/redact-url.js';
@@ -68,6 +68,7 @@ export async function diagnoseRepository(options: { cwd: string; configPath?: st
           ? { check: 'lockfile', ok: false, detail: `${result.findings.length} problem(s), first: ${first.message}`, fix: first.fix }
           : { check: 'lockfile', ok: true, detail: `${LOCKFILE_NAME} matches the migrations` },
       );
+      checks.push(...setChecks(result));
     } catch (error) {
       checks.push({ check: 'lockfile', ok: false, detail: (error as Error).message, fix: (error as { fix?: string }).fix ?? 'run guard lock' });
     }
@@ -93,6 +94,20 @@ export async function diagnoseRepository(options: { cwd: string; configPath?: st
 
   const ok = checks.every((check) => check.ok);
   return { schemaVersion: JSON_SCHEMA_VERSION, command: 'doctor', ok, exitCode: ok ? 0 : 1, checks };
+}
+
+/**
+ * One line per set: how many files guard guards there and what the config
+ * excludes, so nothing in a migration dir is left out without a word. The
+ * set's warnings (legacy names, zero-padding, files in sub-folders the set
+ * does not read, exclude patterns that match nothing) are said, not failed.
+ */
+function setChecks(result: VerifyResult): DoctorCheck[] {
+  return result.sets.map((set): DoctorCheck => {
+    const warnings = (result.warnings ?? []).filter((warning) => warning.set === set.dir);
+    const noted = warnings.length === 0 ? '' : `; ${warnings.length} ${warnings.length === 1 ? 'warning' : 'warnings'} (guard verify lists them), first: ${warnings[0]!.message}`;
+    return { check: `set ${set.dir}`, ok: true, detail: `${describeSet(set).slice(set.dir.length + 1)}${noted}` };
+  });
 }
 
 /**
