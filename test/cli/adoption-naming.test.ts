@@ -246,4 +246,17 @@ describe('exclude: and out-of-order release lines on a Flyway project (DSpace st
     assert.notEqual(edit.code, 0);
     assert.match(edit.output, /V1__init\.sql is sealed in origin\/main/);
   });
+
+  it("doctor says when the project's Flyway settings run out of order but the config does not say outOfOrder", () => {
+    repo.git('checkout', '-q', '-f', 'main');
+    repo.write('flyway.conf', 'flyway.url=jdbc:postgresql://localhost/dspace\nflyway.outOfOrder=true\n');
+    const doctor = repo.guard('doctor');
+    assert.equal(doctor.code, 1, doctor.stdout);
+    assert.match(doctor.stdout, /FAIL {2}set .*postgres order: flyway\.conf runs Flyway with outOfOrder on, but the config does not say so/);
+    assert.match(doctor.stdout, /fix: add `outOfOrder: allow`/);
+    repo.write('guard.config.yaml', `migrations:\n  - dir: ${dir}\n    tool: flyway\n    recursive: false\n    exclude: [update-sequences.sql]\n    outOfOrder: allow\n`);
+    assert.equal(repo.guard('doctor').code, 0);
+    repo.remove('flyway.conf');
+    repo.git('checkout', '-q', '--', 'guard.config.yaml');
+  });
 });

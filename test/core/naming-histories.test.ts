@@ -167,3 +167,21 @@ describe('exclude (issue 11, item 4)', () => {
     assert.match(findings[0]!.message, /left out by the config's `exclude:`/);
   });
 });
+
+describe("Flyway's own outOfOrder setting (issue 11, item 6)", () => {
+  it('is read from flyway.conf, flyway.toml, application.properties and application.yml, where the project sets it', async () => {
+    const { flywayOutOfOrder } = await import('../../src/core/migrations/flyway/flyway-settings.js');
+    assert.equal(flywayOutOfOrder('flyway.conf', 'flyway.url=jdbc:postgresql://db/app\nflyway.outOfOrder=true\n'), true);
+    assert.equal(flywayOutOfOrder('conf/flyway.conf', '# flyway.outOfOrder=true\nflyway.outOfOrder = false\n'), false);
+    assert.equal(flywayOutOfOrder('flyway.conf', 'flyway.locations=filesystem:sql\n'), undefined);
+    assert.equal(flywayOutOfOrder('flyway.toml', '[environments.prod]\nurl = "x"\n\n[flyway]\noutOfOrder = true # release lines\n'), true);
+    assert.equal(flywayOutOfOrder('flyway.toml', '[environments.prod.flyway]\noutOfOrder = true\n'), true);
+    assert.equal(flywayOutOfOrder('flyway.toml', '[environments.prod]\noutOfOrder = true\n'), undefined, 'not a flyway table');
+    assert.equal(flywayOutOfOrder('application.properties', 'spring.flyway.out-of-order=true\n'), true);
+    assert.equal(flywayOutOfOrder('application.properties', 'spring.flyway.outOfOrder: true\n'), true);
+    assert.equal(flywayOutOfOrder('application.yml', 'spring:\n  datasource:\n    url: x\n  flyway:\n    enabled: true\n    out-of-order: true\n'), true);
+    assert.equal(flywayOutOfOrder('application.yaml', 'spring:\n  flyway:\n    out-of-order: false # keep order\n'), false);
+    assert.equal(flywayOutOfOrder('application.yml', 'other:\n  flyway:\n    out-of-order: true\n'), undefined);
+    assert.equal(flywayOutOfOrder('application.yml', 'spring.flyway.out-of-order: true\n'), true);
+  });
+});
