@@ -185,3 +185,30 @@ describe("Flyway's own outOfOrder setting (issue 11, item 6)", () => {
     assert.equal(flywayOutOfOrder('application.yml', 'spring.flyway.out-of-order: true\n'), true);
   });
 });
+
+describe('the lockfile merge driver with legacy names and release lines', () => {
+  it('merges two branches that each add a migration to a set holding misnamed legacy files', async () => {
+    const { mergeLockfileSides } = await import('../../src/core/lockfile/merge-lockfile-sides.js');
+    const base = plan([sqlSet(auth)]).lock;
+    const ours = plan([sqlSet([...auth, file('20250101120000_ours.up.sql')])], base).lock;
+    const theirs = plan([sqlSet([...auth, file('20250102120000_theirs.up.sql')])], base).lock;
+    const result = mergeLockfileSides({ base, ours, theirs, sealed: { ref: 'origin/main', lock: base } });
+    assert.ok(result.merged, JSON.stringify(!result.merged && result.reasons));
+    assert.equal(result.lock.sets[0]!.migrations.length, 7);
+    // A side that adds a misnamed migration is still left to a person.
+    const misnamed = plan([sqlSet([...auth, file('20250103516000_bad.up.sql')])], base).lock;
+    assert.equal(mergeLockfileSides({ base, ours, theirs: misnamed }).merged, false);
+  });
+
+  it('merges a lower version on a release line when the set allows out of order', async () => {
+    const { mergeLockfileSides } = await import('../../src/core/lockfile/merge-lockfile-sides.js');
+    const flywaySet = (files: SourceFile[]): SetUnderCheck => ({ dir: 'db', discovered: flywayAdapter.discover(files, { display: (path) => joinPath('db', path) }) });
+    const released = [file('V1__init.sql'), file('V3__three.sql')];
+    const base = plan([flywaySet(released)]).lock;
+    const ours = plan([flywaySet([...released, file('V4__four.sql')])], base).lock;
+    const theirs = plan([flywaySet([...released, file('V2_1__backport.sql')])], base).lock;
+    const sides = { base, ours, theirs, sealed: { ref: 'origin/main', lock: base } };
+    assert.equal(mergeLockfileSides(sides).merged, false);
+    assert.ok(mergeLockfileSides({ ...sides, policies: new Map([['db', { outOfOrder: 'allow' as const }]]) }).merged);
+  });
+});
