@@ -260,3 +260,38 @@ describe('exclude: and out-of-order release lines on a Flyway project (DSpace st
     repo.git('checkout', '-q', '--', 'guard.config.yaml');
   });
 });
+
+describe('a non-recursive Alembic set with a revision in a sub-folder', () => {
+  let repo: TempRepo;
+  before(() => {
+    repo = new TempRepo();
+    repo.write('db/versions/a1_init.py', "revision = 'a1'\ndown_revision = None\n");
+    repo.write('db/versions/sub/b2_next.py', "revision = 'b2'\ndown_revision = 'a1'\n");
+    repo.write('db/versions/sub/helpers.py', 'def helper():\n    return 1\n');
+  });
+  after(() => repo.dispose());
+
+  it('the revision guard does not read is reported (not the helper), and an exclude lists it instead', () => {
+    repo.write('guard.config.yaml', 'migrations:\n  - dir: db/versions\n    tool: alembic\n');
+    assert.equal(repo.guard('lock').code, 0);
+    const verify = repo.guard('verify');
+    assert.equal(verify.code, 0, verify.stdout);
+    assert.match(verify.stdout, /warning db\/versions\/sub\/b2_next\.py looks like an Alembic revision but lies in a sub-folder, which this set does not read/);
+    assert.match(verify.stdout, /fix: if the tool runs it, set `recursive: true`/);
+    assert.doesNotMatch(verify.stdout, /helpers\.py/);
+    repo.write('guard.config.yaml', 'migrations:\n  - dir: db/versions\n    tool: alembic\n    exclude: ["sub/**"]\n');
+    const excluded = repo.guard('verify', '--format', 'json');
+    assert.equal(excluded.code, 0, excluded.stdout);
+    const result = JSON.parse(excluded.stdout) as { sets: { excluded: string[]; files: number }[]; warnings: unknown[] };
+    assert.deepEqual(result.sets[0]!.excluded, ['db/versions/sub/b2_next.py', 'db/versions/sub/helpers.py']);
+    assert.equal(result.sets[0]!.files, 1);
+    assert.deepEqual(result.warnings, []);
+  });
+
+  it('an exclude that takes in a revision Alembic runs is refused', () => {
+    repo.write('guard.config.yaml', 'migrations:\n  - dir: db/versions\n    tool: alembic\n    exclude: ["a1_*.py"]\n');
+    const verify = repo.guard('verify');
+    assert.equal(verify.code, 1, verify.stdout);
+    assert.match(verify.stdout, /db\/versions\/a1_init\.py is left out by `exclude: a1_\*\.py`, but Alembic runs it as a migration/);
+  });
+});
