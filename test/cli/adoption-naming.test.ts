@@ -1,39 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT, TempRepo } from '../helpers/git-repo.js';
+import { TempRepo } from '../helpers/git-repo.js';
+import { bareRemoteWithPreReceive as bareRemote, gitAsUser as git, installShim } from '../helpers/hooked-repo.js';
 
 // Issue 11, items 4 to 6, on layouts of real projects (fixtures built here, never copied):
 // a supabase-auth-style golang-migrate set, a supabase-storage-style set with mixed
 // zero-padding, a DSpace-style Flyway folder with a helper script, Flyway release lines.
-
-const TSX = import.meta.resolve('tsx');
-const CLI = path.join(PROJECT_ROOT, 'src/cli/guard.ts');
-const SHIM = `#!/bin/sh\nexec "${process.execPath}" --import "${TSX}" "${CLI}" "$@"\n`;
-
-function installShim(root: string): void {
-  mkdirSync(path.join(root, 'node_modules/.bin'), { recursive: true });
-  writeFileSync(path.join(root, 'node_modules/.bin/guard'), SHIM);
-  chmodSync(path.join(root, 'node_modules/.bin/guard'), 0o755);
-  writeFileSync(path.join(root, '.gitignore'), 'node_modules/\n');
-}
-
-/** A fresh bare remote whose pre-receive hook runs guard. */
-function bareRemote(): string {
-  const remote = mkdtempSync(path.join(tmpdir(), 'guard-server-'));
-  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
-  writeFileSync(path.join(remote, 'hooks/pre-receive'), `#!/bin/sh\nexec "${process.execPath}" --import "${TSX}" "${CLI}" hook pre-receive\n`);
-  chmodSync(path.join(remote, 'hooks/pre-receive'), 0o755);
-  return remote;
-}
-
-function git(repo: TempRepo, ...args: string[]): { code: number; output: string } {
-  const result = spawnSync('git', args, { cwd: repo.root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
-}
 
 /** Versions as golang-migrate writes them (YYYYMMDDHHMMSS), one every few weeks, and two whose "hour" is impossible. */
 function authStyleNames(): string[] {

@@ -34,7 +34,10 @@ const NEW_MIGRATION = 'write a new migration that makes the change instead';
  * - a sealed line of the lockfile was changed by hand;
  * - a new migration of a version-ordered tool sorts before the newest sealed
  *   one (out of order: environments that already ran the sealed ones would
- *   skip it or apply it out of sequence).
+ *   skip it or apply it out of sequence), unless the set says `outOfOrder: allow`;
+ * - a sealed migration or down script that the config's `exclude:` leaves out;
+ * - a new migration whose name breaks the scheme, even when the lockfile
+ *   under check locks it (only sealed ones keep a legacy name).
  *
  * @param sealedAt names the commit and date that sealed an entry, for messages
  * @param leftBehind dirs that still hold files: a set recorded as moved from
