@@ -415,7 +415,7 @@ function verdictLine(result: VerifyResult, mark: (text: string) => string): stri
 /**
  * `alembic/versions (alembic): 120 migrations, head ddd444, 3 merge points, branches billing, core`;
  * a set with down scripts or exclusions also says how many files it guards
- * and which it leaves out: `db/sql (sql): 12 migrations (24 files), head 012; excluded: db/sql/seed.sql`.
+ * and which it leaves out: `db/sql (sql): 12 migrations (24 files guarded), head 012; excluded (not guarded): db/sql/seed.sql`.
  */
 export function describeSet(set: SetSummary): string {
   const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
