@@ -521,11 +521,12 @@ async function stageLockfile(root: string, staged: string | undefined, next: str
     clean = onDisk === staged || onDisk === undefined;
   }
   // The lockfile is rewritten on most commits and is the largest file guard
-  // writes (1.5 MB at 10,000 migrations); deflating it at zlib's default
-  // level is a third of the hook's git time. A loose object is rewritten by
-  // the next `git gc` anyway, so the fastest level costs nothing lasting
+  // writes (1.5 MB at 10,000 migrations); deflating it, even at zlib's
+  // fastest level, takes as long as the rest of `git add`. The loose object
+  // is stored as is instead: larger on disk until the next `git gc` packs it
+  // (packs compress by pack.compression, not this setting), nothing lasting
   // (https://git-scm.com/docs/git-config#Documentation/git-config.txt-corelooseCompression).
-  const fastWrite = ['-c', 'core.looseCompression=1'];
+  const fastWrite = ['-c', 'core.looseCompression=0'];
   if (clean) {
     // The work-tree copy had no edits of its own: write it and stage it in one step.
     writeFileAtomic(file, next);
