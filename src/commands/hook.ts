@@ -125,7 +125,8 @@ export async function preCommit(options: { cwd: string; configPath?: string | un
  * (https://git-scm.com/docs/git-diff-index#_raw_output_format).
  */
 async function onlyAdditions(root: string, config: GuardConfig): Promise<PreCommitResult | 'full'> {
-  if (!config.autoLock || config.migrations.some((set) => !set.tool || set.recursive)) return 'full';
+  // A set with `exclude:` takes the full rules: they know whether an excluded file is sealed or runs as a migration.
+  if (!config.autoLock || config.migrations.some((set) => !set.tool || set.recursive || set.exclude)) return 'full';
   const lockName = `HEAD:${LOCKFILE_NAME}`;
   let raw: string[];
   let headLock: Map<string, Buffer>;

@@ -92,7 +92,7 @@ export async function lockRepository(options: LockOptions): Promise<LockResult> 
 }
 
 /** Codes that stop `guard lock`: it never rewrites a sealed entry. */
-const SEALED_REFUSALS = new Set(['sealed-edited', 'sealed-deleted', 'sealed-renamed', 'sealed-line-edited', 'sealed-set-dropped', 'sealed-set-retooled']);
+const SEALED_REFUSALS = new Set(['sealed-edited', 'sealed-deleted', 'sealed-renamed', 'sealed-line-edited', 'sealed-set-dropped', 'sealed-set-retooled', 'sealed-excluded']);
 
 async function planAndWrite(
   root: string,
@@ -155,7 +155,7 @@ async function planAndWrite(
   const written = next !== text;
   if (written && !options.check) writeFileAtomic(path.join(root, LOCKFILE_NAME), next);
   const exitCode = options.check && written ? ExitCode.refused : ExitCode.ok;
-  return { ...base, ok: exitCode === ExitCode.ok, exitCode, written: written && !options.check, changes: plan.changes, warnings: plan.warnings, refusals: [] };
+  return { ...base, ok: exitCode === ExitCode.ok, exitCode, written: written && !options.check, changes: plan.changes, warnings: [...plan.warnings, ...plan.notices], refusals: [] };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
-import { compareWithLockfile, type Finding, type SetUnderCheck, worstExitCode } from '../core/verify/compare-with-lockfile.js';
+import { compareWithLockfile, type Finding, type SetUnderCheck, warningFindings, worstExitCode } from '../core/verify/compare-with-lockfile.js';
+import { acceptLockedNames, lockedFiles } from '../core/migrations/sql/legacy-names.js';
 import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatFinding, GITHUB_ANNOTATION_CAP, githubAnnotation, githubStepSummary, gitlabCodeQuality, JSON_SCHEMA_VERSION } from '../cli/output.js';
@@ -36,6 +37,10 @@ export interface SetSummary {
   mergePoints: string[];
   /** Alembic branch label -> revision. */
   branchLabels: Record<string, string>;
+  /** Files guard locks and checks: each migration, and its down or undo script. */
+  files: number;
+  /** Files the config's `exclude:` leaves out, repository-relative. */
+  excluded: string[];
 }
 
 export interface CommitFindings {
@@ -66,6 +71,11 @@ export interface VerifyResult {
   commits?: CommitFindings[];
   sets: SetSummary[];
   findings: Finding[];
+  /**
+   * Reported, never refused: names that break the scheme on migrations the
+   * lockfile already locks, zero-padding that differs, files guard does not read.
+   */
+  warnings: Finding[];
 }
 
 /**
@@ -169,17 +179,22 @@ async function judge(sets: SetUnderCheck[], text: string | undefined, source: So
       bases: discovered.bases,
       mergePoints: discovered.mergePoints,
       branchLabels: discovered.branchLabels,
+      files: discovered.migrations.reduce((count, migration) => count + (migration.down ? 2 : 1), 0),
+      excluded: (discovered.excluded ?? []).map((file) => joinPath(dir, file)),
     }),
   );
   const sourceName = source.kind === 'revision' ? source.rev : source.kind;
+  const parsed = text === undefined ? undefined : await parseLockfile(text, LOCKFILE_NAME);
+  const warnings = sets.flatMap(({ dir, discovered }) => warningFindings(dir, acceptLockedNames(discovered, lockedFiles(parsed?.lock.sets.find((set) => set.dir === dir)))));
   const finish = (findings: Finding[]): VerifyResult => ({
     schemaVersion: JSON_SCHEMA_VERSION,
     command: 'verify',
     source: sourceName,
     sets: summary,
     ...verdict(findings),
+    warnings,
   });
-  if (text === undefined) {
+  if (parsed === undefined) {
     return finish([
       {
         code: 'set-not-locked',
@@ -191,7 +206,6 @@ async function judge(sets: SetUnderCheck[], text: string | undefined, source: So
       },
     ]);
   }
-  const parsed = await parseLockfile(text, LOCKFILE_NAME);
   return finish(compareWithLockfile(parsed.lock, preferred ? sets : preferLockedDuplicates(sets, parsed.lock), LOCKFILE_NAME, parsed.lines));
 }
 
@@ -381,6 +395,7 @@ export function printVerifyResult(result: VerifyResult, context: CommandContext)
       appendFileSync(summaryFile, githubStepSummary('migration-guard: guard verify', everything, verdictLine(result, (text) => text)) + notes);
     }
   }
+  for (const warning of result.warnings ?? []) context.out(formatFinding(warning, colours, 'warning'));
   for (const set of result.sets) context.out(colours.dim(describeSet(set)));
   context.out(verdictLine(result, result.ok ? colours.green : colours.red));
 }
@@ -417,15 +432,23 @@ function verdictLine(result: VerifyResult, mark: (text: string) => string): stri
   return `${mark('refused')} ${count} ${count === 1 ? 'problem' : 'problems'} in ${total} ${total === 1 ? 'migration' : 'migrations'}${where}${history ? `; ${history}` : ''}`;
 }
 
-/** `alembic/versions (alembic): 120 migrations, head ddd444, 3 merge points, branches billing, core` */
-function describeSet(set: SetSummary): string {
+/**
+ * `alembic/versions (alembic): 120 migrations, head ddd444, 3 merge points, branches billing, core`;
+ * a set with down scripts or exclusions also says how many files it guards
+ * and which it leaves out: `db/sql (sql): 12 migrations (24 files guarded), head 012; excluded (not guarded): db/sql/seed.sql`.
+ */
+export function describeSet(set: SetSummary): string {
   const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
-  const parts = [plural(set.migrations, 'migration'), `${set.heads.length === 1 ? 'head' : 'heads'} ${set.heads.join(', ') || 'none'}`];
+  const files = set.files ?? set.migrations;
+  const excluded = set.excluded ?? [];
+  const guarded = files !== set.migrations || excluded.length > 0 ? ` (${plural(files, 'file')} guarded)` : '';
+  const parts = [`${plural(set.migrations, 'migration')}${guarded}`, `${set.heads.length === 1 ? 'head' : 'heads'} ${set.heads.join(', ') || 'none'}`];
   if (set.bases.length > 1) parts.push(plural(set.bases.length, 'base'));
   if (set.mergePoints.length > 0) parts.push(plural(set.mergePoints.length, 'merge point'));
   const labels = Object.keys(set.branchLabels);
   if (labels.length > 0) parts.push(`${labels.length === 1 ? 'branch' : 'branches'} ${labels.join(', ')}`);
-  return `${set.dir} (${set.tool}): ${parts.join(', ')}`;
+  const left = excluded.length > 0 ? `; excluded (not guarded): ${excluded.join(', ')}` : '';
+  return `${set.dir} (${set.tool}): ${parts.join(', ')}${left}`;
 }
 
 export const verifyCommand: CommandDefinition = {
