@@ -303,6 +303,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
         lastDeploy: state.deploys.get(set.dir)?.lastSuccessful,
         applied: state.applied.get(set.dir)!,
         separateLedger,
+        outOfOrder: config.migrations.some((listed) => listed.dir === set.dir && listed.outOfOrder === 'allow'),
       });
       findings.push(...integrity.findings);
     }

@@ -57,6 +57,12 @@ export interface TargetIntegrityCheck {
    * expected, not a disagreement.
    */
   separateLedger?: boolean;
+  /**
+   * The set's `outOfOrder: allow` (README, "Out-of-order release lines"):
+   * its tool applies a pending lower version after higher ones (Flyway's
+   * `outOfOrder=true`), so that is reported, not refused.
+   */
+  outOfOrder?: boolean;
 }
 
 export interface TargetIntegrity {
@@ -84,7 +90,8 @@ export interface TargetIntegrity {
  * - `applied-edited`: an applied checksum differs, not sanctioned by an amendment
  *   (amendments are followed transitively: X -> Y -> Z accepts X);
  * - `applied-out-of-order`: a version-ordered migration sorts before an applied one but
- *   is not applied, or versions were applied in another order (the tool would skip it).
+ *   is not applied, or versions were applied in another order (the tool would skip it);
+ *   a warning for a set with `outOfOrder: allow`, whose tool applies it late by design.
  *
  * Warnings (the database holds a state the repository describes; only the
  * record of how it got there is incomplete, and refusing would leave only
@@ -139,17 +146,31 @@ export function checkTargetIntegrity(check: TargetIntegrityCheck): TargetIntegri
     const skipped = versioned.slice(0, lastApplied + 1).filter((entry) => !appliedSet.has(entry.id));
     if (skipped.length > 0) {
       const newest = versioned[lastApplied]!;
-      findings.push({
-        code: 'applied-out-of-order',
-        severity: 'refuse',
-        set: dir,
-        file: path(skipped[0]!.file),
-        message: `${list(skipped.map((entry) => path(entry.file)))} ${skipped.length === 1 ? 'is' : 'are'} not applied in ${environment}, but the later ${path(newest.file)} (version ${newest.id}) is: the tool would skip ${skipped.length === 1 ? 'it' : 'them'} or apply ${skipped.length === 1 ? 'it' : 'them'} out of order`,
-        fix: `if ${skipped.length === 1 ? 'it was' : 'they were'} never deployed anywhere, give ${skipped.length === 1 ? 'it' : 'them'} a version after ${newest.id}: ${skipped.map((entry) => `\`guard renumber ${path(entry.file)}\``).join(', ')}; otherwise apply ${skipped.length === 1 ? 'it' : 'them'} to ${environment} by hand and \`guard record ${environment}\``,
-      });
+      const files = list(skipped.map((entry) => path(entry.file)));
+      const one = skipped.length === 1;
+      findings.push(
+        check.outOfOrder
+          ? {
+              code: 'applied-out-of-order',
+              severity: 'warn',
+              set: dir,
+              file: path(skipped[0]!.file),
+              message: `${files} ${one ? 'is' : 'are'} pending in ${environment} while the later ${path(newest.file)} (version ${newest.id}) is applied: the tool applies ${one ? 'it' : 'them'} out of order, as ${dir}'s \`outOfOrder: allow\` says`,
+              fix: `nothing to do if the tool runs out of order (Flyway: outOfOrder=true); otherwise remove \`outOfOrder: allow\` from ${dir} in the config`,
+            }
+          : {
+              code: 'applied-out-of-order',
+              severity: 'refuse',
+              set: dir,
+              file: path(skipped[0]!.file),
+              message: `${files} ${one ? 'is' : 'are'} not applied in ${environment}, but the later ${path(newest.file)} (version ${newest.id}) is: the tool would skip ${one ? 'it' : 'them'} or apply ${one ? 'it' : 'them'} out of order`,
+              fix: `if ${one ? 'it was' : 'they were'} never deployed anywhere, give ${one ? 'it' : 'them'} a version after ${newest.id}: ${skipped.map((entry) => `\`guard renumber ${path(entry.file)}\``).join(', ')}; otherwise apply ${one ? 'it' : 'them'} to ${environment} by hand and \`guard record ${environment}\``,
+            },
+      );
     } else {
       const order = appliedIds.findIndex((id, i) => versioned[i]?.id !== id);
-      if (order !== -1) {
+      // A set that runs out of order by design applied its versions in another order than their names sort.
+      if (order !== -1 && !check.outOfOrder) {
         findings.push({
           code: 'applied-out-of-order',
           severity: 'refuse',

@@ -152,6 +152,18 @@ describe('checkTargetIntegrity: version-ordered tools (applied = the versions in
     assert.match(result.findings[0]!.fix, /give it a version after 003: `guard renumber db\/sql\/002_step\.sql`/);
   });
 
+  it('a set with outOfOrder: allow (a backport on a release line) warns of a pending lower version and keeps it pending', () => {
+    const result = sqlCheck(sqlAt('001', '003'), { outOfOrder: true });
+    assert.deepEqual(codes(result), ['warn:applied-out-of-order']);
+    assert.match(result.findings[0]!.message, /^db\/sql\/002_step\.sql is pending in staging while the later db\/sql\/003_step\.sql \(version 003\) is applied: the tool applies it out of order, as db\/sql's `outOfOrder: allow` says/);
+    assert.deepEqual(ids(result.pending), ['002']);
+    assert.deepEqual(integrityDecision('staging', result.findings), { ok: true });
+    // Once applied, late: versions in the table in another order than their names sort.
+    assert.deepEqual(codes(sqlCheck(sqlAt('001', '003', '002'), { outOfOrder: true })), []);
+    // Never an unknown or an edited one.
+    assert.deepEqual(codes(sqlCheck(sqlAt('001', '003', '002', '009'), { outOfOrder: true })), ['refuse:applied-unknown']);
+  });
+
   it('refuses versions applied in another order', () => {
     const result = sqlCheck(sqlAt('002', '001'));
     assert.deepEqual(codes(result), ['refuse:applied-out-of-order']);
