@@ -15,7 +15,7 @@ import { describeSet, verifyRepository, type VerifyResult } from './verify.js';
 import type { GuardConfig } from '../core/config/validate-config.js';
 import { connectionUrls } from '../core/deploy/resolve-environment.js';
 import { redactUrl } from '../core/deploy/redact-url.js';
-import { FLYWAY_SETTINGS_FILES, flywayOutOfOrder } from '../core/migrations/flyway/flyway-settings.js';
+import { flywayOutOfOrderAbove } from '../core/migrations/flyway/flyway-settings.js';
 import { readFileIfRegular } from '../shell/read-bounded-file.js';
 
 export interface DoctorCheck {
@@ -123,7 +123,7 @@ function flywayOrderChecks(root: string, config: GuardConfig): DoctorCheck[] {
   const checks: DoctorCheck[] = [];
   for (const set of config.migrations) {
     if (set.tool !== 'flyway' || set.outOfOrder !== undefined) continue;
-    const setting = flywaySetting(root, set.dir);
+    const setting = flywayOutOfOrderAbove(set.dir, (file) => readFileIfRegular(path.join(root, file), { followSymlinks: true })?.toString('utf8'));
     if (setting?.outOfOrder !== true) continue;
     checks.push({
       check: `set ${set.dir} order`,
@@ -133,21 +133,6 @@ function flywayOrderChecks(root: string, config: GuardConfig): DoctorCheck[] {
     });
   }
   return checks;
-}
-
-/** The nearest Flyway or Spring Boot settings file that sets outOfOrder, from the set's dir up to the repository root. */
-function flywaySetting(root: string, dir: string): { file: string; outOfOrder: boolean } | undefined {
-  let at = dir === '.' ? '' : dir;
-  for (;;) {
-    for (const name of FLYWAY_SETTINGS_FILES) {
-      const file = at ? `${at}/${name}` : name;
-      const text = readFileIfRegular(path.join(root, file), { followSymlinks: true })?.toString('utf8');
-      const outOfOrder = text === undefined ? undefined : flywayOutOfOrder(name, text);
-      if (outOfOrder !== undefined) return { file, outOfOrder };
-    }
-    if (at === '') return undefined;
-    at = at.includes('/') ? at.slice(0, at.lastIndexOf('/')) : '';
-  }
 }
 
 /**

@@ -10,7 +10,7 @@ import { declaresDependency, detectPackageManager, parseManifest, withScript, ty
 import { describeUnsupported, detectUnsupportedMigrations, leftOutForUnsupported, SUPPORTED_TOOLS, unsupportedHolding, type UnsupportedSet } from '../core/init/unsupported-tools.js';
 import { GUARD_HOOKS, HOOK_BEGIN, mergeDriverCommand, runsGuard, withGuardBlock, type GuardHook } from '../core/init/hook-script.js';
 import { HUSKY_HOOKS, WORKTREE_INCLUDE_KEY, WORKTREE_RUNNER_CONFIG, worktreeHookRunner } from '../core/init/worktree-runner.js';
-import { yamlScalar } from '../core/lockfile/yaml-scalar.js';
+import { yamlList, yamlScalar } from '../core/lockfile/yaml-scalar.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { normaliseDir } from '../core/paths.js';
 import { JSON_SCHEMA_VERSION } from '../cli/output.js';
@@ -123,7 +123,11 @@ async function ensureConfig(root: string, options: InitOptions, gitDir: string, 
   const lines = ['# migration-guard (guard): which migration dirs to lock and check. Written by guard init; edit freely.', 'migrations:'];
   for (const set of sets) {
     lines.push(`  - dir: ${yamlScalar(set.dir, false)}`);
-    if ('tool' in set) lines.push(`    tool: ${set.tool}`);
+    if (!('tool' in set)) continue;
+    const { tool, exclude, outOfOrder } = set as DetectedSet;
+    lines.push(`    tool: ${tool}`);
+    if (exclude?.length) lines.push(`    exclude: ${yamlList(exclude)}`);
+    if (outOfOrder) lines.push(`    outOfOrder: ${outOfOrder}`);
   }
   writeFileAtomic(path.join(root, CONFIG_FILE), `${lines.join('\n')}\n`);
   toCommit.push(CONFIG_FILE);

@@ -117,15 +117,46 @@ describe('guard init finds nested Flyway folders', () => {
     assert.match(result.stdout, /2 migrations locked/);
   });
 
-  it('helper scripts beside the Flyway scripts (update-sequences.sql) are named with what to do', () => {
+  it('helper scripts beside the Flyway scripts (update-sequences.sql) are excluded by name in the config it writes, and said so', () => {
     const repo = project({
       [`${DSPACE}/postgres/V1.3__x.sql`]: 'CREATE TABLE a (id int);\n',
       [`${DSPACE}/postgres/V1.4__y.sql`]: 'CREATE TABLE b (id int);\n',
       [`${DSPACE}/postgres/update-sequences.sql`]: "SELECT setval('a_seq', 1);\n",
+      [`${DSPACE}/postgres/etc/fix-[old].sql`]: 'SELECT 1;\n',
     });
     const result = repo.guard('init');
+    assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.match(result.stdout, new RegExp(`${DSPACE}/postgres \\(flyway`));
-    assert.match(result.stderr, /holds 1 \.sql file Flyway does not run \(update-sequences\.sql\): list it under the set's exclude:/);
+    assert.match(repo.read('guard.config.yaml'), /tool: flyway\n    exclude: \[update-sequences\.sql\]\n/);
+    assert.match(result.stderr, /holds 1 \.sql file Flyway does not run \(update-sequences\.sql\): guard\.config\.yaml leaves it out with exclude:/);
+    // A name with glob characters would match other files too: init writes no pattern it cannot write exactly.
+    assert.match(result.stderr, /holds 1 \.sql file Flyway does not run \(etc\/fix-\[old\]\.sql\): list it under the set's exclude:/);
+
+    const plain = project({
+      [`${DSPACE}/postgres/V1.3__x.sql`]: 'CREATE TABLE a (id int);\n',
+      [`${DSPACE}/postgres/update-sequences.sql`]: "SELECT setval('a_seq', 1);\n",
+    });
+    const adopted = plain.guard('init');
+    assert.equal(adopted.code, 0, adopted.stdout + adopted.stderr);
+    assert.match(plain.read('guard.config.yaml'), /tool: flyway\n    exclude: \[update-sequences\.sql\]\n/);
+    assert.match(adopted.stderr, /guard\.config\.yaml leaves it out with exclude:/);
+    const verify = plain.guard('verify');
+    assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+    assert.match(verify.stdout, /excluded \(not guarded\): .*update-sequences\.sql/);
+  });
+
+  it('a project that runs Flyway out of order (flyway.conf) gets outOfOrder: allow, and doctor agrees', () => {
+    const repo = project({
+      'dspace-api/flyway.conf': 'flyway.locations=classpath:org/dspace/storage/rdbms/sqlmigration/postgres\nflyway.outOfOrder=true\n',
+      [`${DSPACE}/postgres/V1.3__x.sql`]: 'CREATE TABLE a (id int);\n',
+      [`${DSPACE}/postgres/V1.4__y.sql`]: 'CREATE TABLE b (id int);\n',
+    });
+    const result = repo.guard('init');
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(repo.read('guard.config.yaml'), /tool: flyway\n    outOfOrder: allow\n/);
+    assert.match(result.stderr, /dspace-api\/flyway\.conf runs Flyway with outOfOrder on: the set says outOfOrder: allow/);
+    const doctor = repo.guard('doctor');
+    assert.doesNotMatch(doctor.stdout, /order/i, doctor.stdout);
   });
 });
 

@@ -1,5 +1,6 @@
 import { ADAPTERS, detectTool } from '../migrations/adapters.js';
 import type { Tool } from '../migrations/types.js';
+import { flywayOutOfOrderAbove } from '../migrations/flyway/flyway-settings.js';
 import { flywayLocations } from './flyway-locations.js';
 
 export interface DetectedSet {
@@ -11,6 +12,10 @@ export interface DetectedSet {
   because: string;
   /** What a person should know about this set: folders left out, files that are not migrations. */
   notes?: string[];
+  /** Files beside the migrations the tool does not run, relative to `dir`: the set's `exclude:` (README, "Files guard does not read"). */
+  exclude?: string[];
+  /** The project runs this set's tool out of order (Flyway's `outOfOrder=true`): the set's `outOfOrder: allow`. */
+  outOfOrder?: 'allow';
 }
 
 /** Folders no project keeps its own migrations in. */
@@ -132,15 +137,30 @@ export function detectFlywaySets(paths: readonly string[], byDir: ReadonlyMap<st
   const sqlUnder = (root: string) => [...byDir].filter(([dir]) => inside(dir, root)).flatMap(([dir, names]) => names.filter((name) => name.endsWith('.sql')).map((name) => `${dir}/${name}`));
   const sets: DetectedSet[] = [];
   const claimedRoots: string[] = [];
+  const present = new Set(paths);
   const take = (dir: string, because: string | ((scripts: string) => string), notes: string[] = []) => {
     const files = sqlUnder(dir);
-    const helpers = files.filter((file) => !FLYWAY_FILE.test(file.slice(file.lastIndexOf('/') + 1)));
-    if (helpers.length > 0) {
-      notes.push(`${dir} holds ${helpers.length} .sql file${helpers.length === 1 ? '' : 's'} Flyway does not run (${helpers.slice(0, 3).map((file) => file.slice(dir.length + 1)).join(', ')}${helpers.length > 3 ? ', ...' : ''}): list ${helpers.length === 1 ? 'it' : 'them'} under the set's exclude: in guard.config.yaml, or rename ${helpers.length === 1 ? 'it' : 'them'} V<version>__<name>.sql if Flyway should run ${helpers.length === 1 ? 'it' : 'them'}`);
-    }
+    const helpers = files.filter((file) => !FLYWAY_FILE.test(file.slice(file.lastIndexOf('/') + 1))).map((file) => (dir === '.' ? file : file.slice(dir.length + 1)));
+    // Left out by name; a name with glob characters would match other files too, so it stays a note to act on.
+    const exclude = helpers.filter((name) => !/[*?[\]{}\\]/.test(name));
+    const unnamed = helpers.filter((name) => !exclude.includes(name));
+    const some = (names: string[]) => `${names.length} .sql file${names.length === 1 ? '' : 's'} Flyway does not run (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''})`;
+    const them = (names: string[]) => (names.length === 1 ? 'it' : 'them');
+    if (exclude.length > 0) notes.push(`${dir} holds ${some(exclude)}: guard.config.yaml leaves ${them(exclude)} out with exclude:; rename ${them(exclude)} V<version>__<name>.sql instead if Flyway should run ${them(exclude)}`);
+    if (unnamed.length > 0) notes.push(`${dir} holds ${some(unnamed)}: list ${them(unnamed)} under the set's exclude: in guard.config.yaml (escaping the glob characters), or rename ${them(unnamed)} V<version>__<name>.sql if Flyway should run ${them(unnamed)}`);
     const count = files.length - helpers.length;
     const described = typeof because === 'string' ? because : because(`${count} Flyway script${count === 1 ? '' : 's'} (V1__x.sql)`);
-    sets.push({ dir, tool: 'flyway', files: count, because: described, ...(notes.length > 0 ? { notes } : {}) });
+    const order = flywayOutOfOrderAbove(dir, (file) => (present.has(file) ? contentOf(file) : undefined));
+    if (order?.outOfOrder) notes.push(`${order.file} runs Flyway with outOfOrder on: the set says outOfOrder: allow, so a migration added to an older release line is not refused`);
+    sets.push({
+      dir,
+      tool: 'flyway',
+      files: count,
+      because: described,
+      ...(notes.length > 0 ? { notes } : {}),
+      ...(exclude.length > 0 ? { exclude } : {}),
+      ...(order?.outOfOrder ? { outOfOrder: 'allow' as const } : {}),
+    });
     claimedRoots.push(dir);
   };
   const claimed = (dir: string) => claimedRoots.some((root) => inside(dir, root));

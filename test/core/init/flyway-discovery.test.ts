@@ -23,10 +23,18 @@ describe('guard init finds Flyway folders wherever a project keeps them', () => 
     assert.match(found[0]!.notes!.join('\n'), /guards postgres\/ and leaves out h2\/, oracle\//);
   });
 
-  it('names the helper scripts Flyway does not run (DSpace update-sequences.sql) and does not count them', () => {
-    const [set] = detect({ [`${DSPACE}/postgres/V1.3__x.sql`]: '', [`${DSPACE}/postgres/update-sequences.sql`]: '' });
+  it('names the helper scripts Flyway does not run (DSpace update-sequences.sql), does not count them, and excludes them', () => {
+    const [set] = detect({ [`${DSPACE}/postgres/V1.3__x.sql`]: '', [`${DSPACE}/postgres/update-sequences.sql`]: '', [`${DSPACE}/postgres/extra/seed.sql`]: '' });
     assert.equal(set!.files, 1);
-    assert.match(set!.notes!.join('\n'), /holds 1 \.sql file Flyway does not run \(update-sequences\.sql\): list it under the set's exclude:/);
+    assert.deepEqual(set!.exclude, ['update-sequences.sql', 'extra/seed.sql']);
+    assert.match(set!.notes!.join('\n'), /holds 2 \.sql files Flyway does not run \(update-sequences\.sql, extra\/seed\.sql\): guard\.config\.yaml leaves them out with exclude:/);
+  });
+
+  it('reads outOfOrder from the Flyway or Spring Boot settings at or above the set', () => {
+    const [set] = detect({ [`${DSPACE}/postgres/V1.3__x.sql`]: '', 'dspace-api/src/main/resources/application.properties': 'spring.flyway.out-of-order=true\n' });
+    assert.equal(set!.outOfOrder, 'allow');
+    const [off] = detect({ [`${DSPACE}/postgres/V1.3__x.sql`]: '', 'flyway.conf': 'flyway.outOfOrder=false\n' });
+    assert.equal(off!.outOfOrder, undefined);
   });
 
   it("Flyway's default db/migration under src/main/resources is one set with its sub-folders", () => {

@@ -25,6 +25,27 @@ export function flywayOutOfOrder(fileName: string, text: string): boolean | unde
 /** The file names guard looks for, beside or above a Flyway migration dir. */
 export const FLYWAY_SETTINGS_FILES = ['flyway.conf', 'flyway.toml', 'conf/flyway.conf', 'application.properties', 'application.yml', 'application.yaml'] as const;
 
+/**
+ * The nearest Flyway or Spring Boot settings file that sets outOfOrder, from
+ * `dir` up to the repository root, as `guard doctor` checks it and `guard
+ * init` writes it into the config.
+ *
+ * @param contentOf the text of a repository-relative file, undefined when there is none
+ */
+export function flywayOutOfOrderAbove(dir: string, contentOf: (file: string) => string | undefined): { file: string; outOfOrder: boolean } | undefined {
+  let at = dir === '.' ? '' : dir;
+  for (;;) {
+    for (const name of FLYWAY_SETTINGS_FILES) {
+      const file = at ? `${at}/${name}` : name;
+      const text = contentOf(file);
+      const outOfOrder = text === undefined ? undefined : flywayOutOfOrder(name, text);
+      if (outOfOrder !== undefined) return { file, outOfOrder };
+    }
+    if (at === '') return undefined;
+    at = at.includes('/') ? at.slice(0, at.lastIndexOf('/')) : '';
+  }
+}
+
 function truth(value: string): boolean | undefined {
   const word = value.trim().replace(/^["']|["']$/g, '').toLowerCase();
   return word === 'true' ? true : word === 'false' ? false : undefined;
