@@ -1,6 +1,6 @@
 import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
-import { compareWithLockfile, type Finding, type SetUnderCheck, worstExitCode } from '../core/verify/compare-with-lockfile.js';
+import { compareWithLockfile, problemFindings, type Finding, type SetUnderCheck, worstExitCode } from '../core/verify/compare-with-lockfile.js';
 import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatFinding, GITHUB_ANNOTATION_CAP, githubAnnotation, githubStepSummary, gitlabCodeQuality, JSON_SCHEMA_VERSION } from '../cli/output.js';
@@ -66,6 +66,8 @@ export interface VerifyResult {
   commits?: CommitFindings[];
   sets: SetSummary[];
   findings: Finding[];
+  /** What guard could not check but does not refuse (an Alembic label that names a constant). */
+  warnings?: Finding[];
 }
 
 /**
@@ -172,12 +174,14 @@ async function judge(sets: SetUnderCheck[], text: string | undefined, source: So
     }),
   );
   const sourceName = source.kind === 'revision' ? source.rev : source.kind;
+  const warnings = sets.flatMap(({ dir, discovered }) => problemFindings(dir, { ...discovered, problems: discovered.warnings ?? [] }));
   const finish = (findings: Finding[]): VerifyResult => ({
     schemaVersion: JSON_SCHEMA_VERSION,
     command: 'verify',
     source: sourceName,
     sets: summary,
     ...verdict(findings),
+    ...(warnings.length > 0 ? { warnings } : {}),
   });
   if (text === undefined) {
     return finish([
@@ -342,6 +346,7 @@ export function printVerifyResult(result: VerifyResult, context: CommandContext)
     return;
   }
   const { colours } = context;
+  for (const finding of result.warnings ?? []) context.out(formatFinding(finding, colours, 'warning'));
   for (const finding of result.findings) context.out(formatFinding(finding, colours));
   const amended = amendmentNotes(result);
   for (const note of amended) context.out(`${colours.yellow('amended')} ${note}`);

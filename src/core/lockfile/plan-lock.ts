@@ -44,6 +44,7 @@ export function planLock(input: LockInput): LockPlan | { refusal: Finding[] } {
       if (finding.exitCode === 2 || finding.code === 'duplicate-id') refusal.push(finding);
       else warnings.push(finding);
     }
+    warnings.push(...problemFindings(dir, { ...discovered, problems: discovered.warnings ?? [] }));
   }
 
   const configured = new Set(input.sets.map((set) => set.dir));

@@ -68,6 +68,8 @@ export type ProblemCode =
   | 'orphan-down'
   | 'multiple-heads'
   | 'duplicate-branch-label'
+  /** An Alembic `branch_labels` / `depends_on` that names a constant guard cannot resolve without running Python. */
+  | 'unresolved-name'
   | 'missing-dir'
   | 'empty-dir'
   | 'symlink-escape'
@@ -106,6 +108,12 @@ export interface DiscoveredSet {
   /** Alembic branch label -> revision that declares it. */
   branchLabels: Record<string, string>;
   problems: Problem[];
+  /**
+   * What guard could not check but does not refuse (an Alembic label that
+   * names a constant): reported by `guard lock` and `guard verify`, never a
+   * reason to refuse the set.
+   */
+  warnings?: Problem[];
   /** Files in the dir that are not migrations of this tool (README, __init__.py, ...). */
   ignored: string[];
 }
