@@ -119,6 +119,7 @@ async function ensureConfig(root: string, options: InitOptions, gitDir: string, 
   for (const set of sets) {
     lines.push(`  - dir: ${yamlScalar(set.dir, false)}`);
     if ('tool' in set) lines.push(`    tool: ${set.tool}`);
+    if ('recursive' in set && set.recursive) lines.push('    recursive: true');
   }
   writeFileAtomic(path.join(root, CONFIG_FILE), `${lines.join('\n')}\n`);
   toCommit.push(CONFIG_FILE);

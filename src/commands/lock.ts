@@ -154,7 +154,7 @@ async function planAndWrite(
   const written = next !== text;
   if (written && !options.check) writeFileAtomic(path.join(root, LOCKFILE_NAME), next);
   const exitCode = options.check && written ? ExitCode.refused : ExitCode.ok;
-  return { ...base, ok: exitCode === ExitCode.ok, exitCode, written: written && !options.check, changes: plan.changes, warnings: plan.warnings, refusals: [] };
+  return { ...base, ok: exitCode === ExitCode.ok, exitCode, written: written && !options.check, changes: plan.changes, warnings: [...plan.warnings, ...plan.notices], refusals: [] };
 }
 
 /**

@@ -1,11 +1,14 @@
 import { ADAPTERS, detectTool } from '../migrations/adapters.js';
 import type { Tool } from '../migrations/types.js';
+import { detectAlembicLayout } from './alembic-layout.js';
 
 export interface DetectedSet {
   dir: string;
   tool: Tool;
-  /** Migration files found directly in `dir`. */
+  /** Migration files found directly in `dir` (and its sub-folders, when `recursive`). */
   files: number;
+  /** One Alembic revision graph spread over sub-folders: `recursive: true`. */
+  recursive?: true;
   /** Why guard thinks this is a migration dir, for `guard init`'s report. */
   because: string;
 }
@@ -18,10 +21,10 @@ const MIGRATION_DIR = /(?:^|\/)(?:migrations?|versions|migrate|sql|flyway|schema
 const ALEMBIC_REVISION = /^revision\s*(?::\s*\w+\s*)?=\s*[rRuU]?['"]/m;
 
 /**
- * The migration dirs of a repository, from its file list: the version
- * folders named by each `alembic.ini` (`script_location` + `/versions`,
- * https://alembic.sqlalchemy.org/en/latest/tutorial.html#editing-the-ini-file),
- * folders of Python files that declare Alembic revisions, and folders named
+ * The migration dirs of a repository, from its file list: the Alembic
+ * version folders (detectAlembicLayout: what `alembic.ini` and
+ * `pyproject.toml` name, one recursive set per revision graph spread over
+ * sub-folders), folders of Python files that declare Alembic revisions, and folders named
  * like migration folders that hold `.sql` scripts (Flyway when most are named
  * `V1__x.sql`). Pure: the caller lists the files and reads the few whose
  * content matters.
@@ -39,22 +42,11 @@ export function detectMigrationDirs(paths: readonly string[], contentOf: (path: 
     names.push(path.slice(slash + 1));
     byDir.set(dir, names);
   }
-  const found = new Map<string, DetectedSet>();
-
-  for (const path of paths) {
-    if (VENDORED.test(path) || !(path === 'alembic.ini' || path.endsWith('/alembic.ini'))) continue;
-    const location = /^\s*script_location\s*=\s*(.+?)\s*$/m.exec(contentOf(path) ?? '')?.[1];
-    if (!location) continue;
-    const base = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.';
-    const script = location.replace(/^%\(here\)s\/?/, '').replace(/^\.\//, '').replace(/\/$/, '');
-    if (script.includes(':') || script.startsWith('/')) continue; // a package resource or an absolute path
-    const dir = normalise(base === '.' ? `${script}/versions` : `${base}/${script}/versions`);
-    const revisions = (byDir.get(dir) ?? []).filter((name) => ADAPTERS.alembic.candidate(name));
-    found.set(dir, { dir, tool: 'alembic', files: revisions.length, because: `script_location in ${path}` });
-  }
+  const alembic = detectAlembicLayout(paths, contentOf);
+  const found = new Map<string, DetectedSet>(alembic.sets.map((set) => [set.dir, set]));
 
   for (const [dir, names] of byDir) {
-    if (found.has(dir)) continue;
+    if (found.has(dir) || alembic.inside(dir)) continue;
     const python = names.filter((name) => ADAPTERS.alembic.candidate(name));
     const revisions = python.filter((name) => ALEMBIC_REVISION.test(contentOf(dir === '.' ? name : `${dir}/${name}`) ?? ''));
     if (revisions.length > 0 && revisions.length * 2 >= python.length) {
@@ -67,14 +59,4 @@ export function detectMigrationDirs(paths: readonly string[], contentOf: (path: 
     found.set(dir, { dir, tool, files: sql.length, because: `${sql.length} .sql file${sql.length === 1 ? '' : 's'} in a folder named like migrations` });
   }
   return [...found.values()].sort((a, b) => (a.dir < b.dir ? -1 : 1));
-}
-
-function normalise(dir: string): string {
-  const parts: string[] = [];
-  for (const part of dir.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') parts.pop();
-    else parts.push(part);
-  }
-  return parts.join('/') || '.';
 }

@@ -19,6 +19,8 @@ export interface LockPlan {
   changes: LockChange[];
   /** Rules the migrations break; written anyway, `guard verify` refuses them. */
   warnings: Finding[];
+  /** What guard could not check (DiscoveredSet.warnings): printed, never refused, by any command. */
+  notices: Finding[];
 }
 
 export interface LockInput {
@@ -39,12 +41,13 @@ export interface LockInput {
 export function planLock(input: LockInput): LockPlan | { refusal: Finding[] } {
   const refusal: Finding[] = [];
   const warnings: Finding[] = [];
+  const notices: Finding[] = [];
   for (const { dir, discovered } of input.sets) {
     for (const finding of problemFindings(dir, discovered)) {
       if (finding.exitCode === 2 || finding.code === 'duplicate-id') refusal.push(finding);
       else warnings.push(finding);
     }
-    warnings.push(...problemFindings(dir, { ...discovered, problems: discovered.warnings ?? [] }));
+    notices.push(...problemFindings(dir, { ...discovered, problems: discovered.warnings ?? [] }));
   }
 
   const configured = new Set(input.sets.map((set) => set.dir));
@@ -100,7 +103,7 @@ export function planLock(input: LockInput): LockPlan | { refusal: Finding[] } {
     amendments: [...(input.previous?.amendments ?? [])],
     ...(input.previous?.setAmendments?.length ? { setAmendments: [...input.previous.setAmendments] } : {}),
   };
-  return { lock, changes, warnings };
+  return { lock, changes, warnings, notices };
 }
 
 function diffSet(previous: LockSet | undefined, next: LockSet): LockChange[] {

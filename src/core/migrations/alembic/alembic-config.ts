@@ -34,6 +34,8 @@ export interface AlembicConfig {
   line: number;
   /** The folders Alembic reads revisions from. */
   locations: VersionLocation[];
+  /** Which key named them: `version_locations`, or `script_location` (its `versions` folder). */
+  namedBy: 'version_locations' | 'script_location';
   recursive: boolean;
 }
 
@@ -81,7 +83,16 @@ function readPyproject(file: string, folder: string, text: string): { configs: A
   const script = typeof values.script_location === 'string' ? here(values.script_location) : undefined;
   const locations = written ?? (script === undefined ? [] : [`${script}/versions`]);
   return {
-    configs: [{ file, section: 'tool.alembic', line, locations: locations.map((path) => resolve(folder, path)), recursive: values.recursive_version_locations === true }],
+    configs: [
+      {
+        file,
+        section: 'tool.alembic',
+        line,
+        locations: locations.map((path) => resolve(folder, path)),
+        namedBy: written ? 'version_locations' : 'script_location',
+        recursive: values.recursive_version_locations === true,
+      },
+    ],
   };
 }
 
@@ -113,7 +124,14 @@ function readIni(file: string, folder: string, text: string): AlembicConfig[] {
     } else {
       written = script === undefined ? [] : [`${script}/versions`];
     }
-    configs.push({ file, section: name, line: section.line, locations: written.map((path) => resolve(folder, path)), recursive: get('recursive_version_locations') === 'true' });
+    configs.push({
+      file,
+      section: name,
+      line: section.line,
+      locations: written.map((path) => resolve(folder, path)),
+      namedBy: listed ? 'version_locations' : 'script_location',
+      recursive: get('recursive_version_locations') === 'true',
+    });
   }
   return configs;
 }
