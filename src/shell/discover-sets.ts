@@ -149,7 +149,8 @@ function wellFormed(reading: unknown): FileReading | undefined {
   return reading as FileReading;
 }
 
-function recursiveFor(root: string, set: MigrationSetConfig): boolean {
+/** Whether guard reads the sub-folders of `set`: its `recursive`, else Alembic's own config, else the tool's default. */
+export function recursiveFor(root: string, set: MigrationSetConfig): boolean {
   if (set.recursive !== undefined) return set.recursive;
   if (set.tool === 'alembic' || set.tool === undefined) {
     // Undetected tools are listed flat unless alembic.ini says otherwise.

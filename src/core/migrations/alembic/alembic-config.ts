@@ -178,14 +178,22 @@ function parseIni(text: string): Map<string, IniSection> {
   return sections;
 }
 
-/** configparser's BasicInterpolation: `%(name)s` from the section or DEFAULT, `%(here)s` the file's folder, `%%` a percent sign. */
-function interpolate(value: string, raw: (key: string) => string | undefined, depth = 0): string {
-  return substitute(value, (name) => {
+/**
+ * configparser's BasicInterpolation: `%(name)s` from the section or DEFAULT,
+ * `%(here)s` the file's folder, `%%` a percent sign. configparser gives up
+ * past 10 levels (InterpolationDepthError), and so does this; `budget` bounds
+ * the characters produced, so a file of references to references cannot
+ * make a verify run for hours.
+ */
+function interpolate(value: string, raw: (key: string) => string | undefined, depth = 0, budget = { left: 1 << 22 }): string {
+  const result = substitute(value, (name) => {
     if (name === 'here') return HERE;
     const other = raw(name.toLowerCase());
-    // configparser gives up past 10 levels (InterpolationDepthError); so does this.
-    return other === undefined || depth >= 10 ? undefined : interpolate(other, raw, depth + 1);
+    if (other === undefined || depth >= 10 || budget.left <= 0) return undefined;
+    return interpolate(other, raw, depth + 1, budget);
   });
+  budget.left -= result.length;
+  return result;
 }
 
 function substitute(value: string, lookup: (name: string) => string | undefined): string {

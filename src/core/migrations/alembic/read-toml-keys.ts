@@ -71,6 +71,7 @@ function startsWith(path: readonly string[], prefix: readonly string[]): boolean
 const BARE_KEY = /[A-Za-z0-9_-]+/y;
 const DATE_TIME = /\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:\d{2})?)?|\d{2}:\d{2}:\d{2}(?:\.\d+)?/y;
 const SCALAR = /[+-]?(?:inf|nan|0x[0-9A-Fa-f_]+|0o[0-7_]+|0b[01_]+|[0-9_]+(?:\.[0-9_]+)?(?:[eE][+-]?[0-9_]+)?)/y;
+const LINE_ENDING_BACKSLASH = /\\[ \t]*\r?\n\s*/y;
 const ESCAPES: Record<string, string> = { b: '\b', t: '\t', n: '\n', f: '\f', r: '\r', '"': '"', '\\': '\\' };
 
 class Reader {
@@ -176,13 +177,22 @@ class Reader {
     return this.fail('expected a value');
   }
 
-  private readArray(): TomlValue[] {
+  /** Arrays and inline tables open at this point; a hostile file may not exhaust the stack. */
+  private depth = 0;
+
+  private enter(): void {
+    if (++this.depth > 64) this.fail('arrays or inline tables nested more than 64 deep');
     this.pos++;
+  }
+
+  private readArray(): TomlValue[] {
+    this.enter();
     const items: TomlValue[] = [];
     for (;;) {
       this.skipBlankLines();
       if (this.peek() === ']') {
         this.pos++;
+        this.depth--;
         return items;
       }
       items.push(this.readValue());
@@ -193,11 +203,12 @@ class Reader {
   }
 
   private readInlineTable(): { [key: string]: TomlValue } {
-    this.pos++;
+    this.enter();
     const table: { [key: string]: TomlValue } = {};
     this.skipSpaces();
     if (this.peek() === '}') {
       this.pos++;
+      this.depth--;
       return table;
     }
     for (;;) {
@@ -214,6 +225,7 @@ class Reader {
       this.skipSpaces();
       if (this.peek() === '}') {
         this.pos++;
+        this.depth--;
         return table;
       }
       if (this.peek() !== ',') this.fail('expected , or } in an inline table');
@@ -246,9 +258,9 @@ class Reader {
         const next = this.text[this.pos + 1];
         if (multi && (next === '\n' || next === ' ' || next === '\t' || next === '\r')) {
           // A line-ending backslash drops the newline and the whitespace after it.
-          const rest = /^\\[ \t]*\r?\n[\s]*/.exec(this.text.slice(this.pos));
-          if (!rest) this.fail('invalid escape');
-          this.pos += rest[0].length;
+          LINE_ENDING_BACKSLASH.lastIndex = this.pos;
+          if (!LINE_ENDING_BACKSLASH.test(this.text)) this.fail('invalid escape');
+          this.pos = LINE_ENDING_BACKSLASH.lastIndex;
           continue;
         }
         if (next === 'u' || next === 'U') {
