@@ -1,13 +1,11 @@
 import path from 'node:path';
 import type { MigrationSetConfig } from '../core/config/validate-config.js';
-import { ExitCode } from '../core/exit-codes.js';
-import { GuardError } from '../core/guard-error.js';
 import { ADAPTERS } from '../core/migrations/adapters.js';
 import { isAlembicConfigFile, readAlembicConfigs, type AlembicConfig } from '../core/migrations/alembic/alembic-config.js';
 import { unreadLocations } from '../core/migrations/alembic/version-locations.js';
 import type { Finding } from '../core/verify/compare-with-lockfile.js';
 import { joinPath } from '../core/paths.js';
-import { recursiveFor } from './discover-sets.js';
+import { ALEMBIC_CONFIG_LIMITS, recursionAt } from './discover-sets.js';
 import { readBlobs } from './git/read-blobs.js';
 import { runGit, splitNul } from './git/run-git.js';
 import { CONFIG_MAX_BYTES } from './load-config.js';
@@ -37,9 +35,10 @@ export interface LocationFindings {
 export async function alembicLocationFindings(root: string, sets: readonly MigrationSetConfig[], source: Source): Promise<LocationFindings> {
   const { configs, findings } = await readConfigsAt(root, source);
   if (configs.length === 0) return { findings, warnings: [] };
+  const recursion = await recursionAt(root, sets, source);
   const { unread, outside } = unreadLocations(
     configs,
-    sets.map((set) => ({ dir: set.dir, ...(set.tool ? { tool: set.tool } : {}), recursive: recursiveFor(root, set) })),
+    sets.map((set, i) => ({ dir: set.dir, ...(set.tool ? { tool: set.tool } : {}), recursive: recursion[i]! })),
   );
   const where = (config: AlembicConfig) => `${config.file}:${config.line} [${config.section}]`;
   for (const { config, location, recursive, subFoldersOnly } of unread) {
@@ -108,21 +107,18 @@ async function configFilesAt(root: string, source: Source): Promise<Array<{ file
       return undefined;
     }
   };
-  const limits = {
-    maxBytes: CONFIG_MAX_BYTES,
-    refuse: (id: string, found: { size: number; type: string }) =>
-      new GuardError(ExitCode.input, `${id} is ${found.type === 'blob' ? `${found.size} bytes, more than an Alembic config holds` : `a ${found.type}, not a file`}`, { fix: 'keep alembic.ini and pyproject.toml under 1 MiB (README, "Limits")' }),
-  };
+  const limits = ALEMBIC_CONFIG_LIMITS;
   // guard runs git with literal pathspecs (no globs): the whole listing, filtered here.
   const named = (records: string[]) =>
     records.filter((record) => isAlembicConfigFile(record.slice(record.indexOf('\t') + 1)));
   if (source.kind === 'worktree') {
     // The files git tracks, as they are on disk: an untracked alembic.ini is not part of what is verified.
     const listed = named(splitNul(await runGit(root, ['ls-files', '-z', '--cached'])));
-    return [...new Set(listed)].map((file) => {
+    return [...new Set(listed)].flatMap((file) => {
       const read = readRegularFile(path.join(root, file), { maxBytes: CONFIG_MAX_BYTES, followSymlinks: false });
-      if (read !== undefined && !Buffer.isBuffer(read) && read.code === 'EFBIG') throw limits.refuse(file, { size: CONFIG_MAX_BYTES + 1, type: 'blob' });
-      return { file, text: Buffer.isBuffer(read) ? decode(read) : undefined };
+      if (read === undefined) return []; // deleted in the work tree
+      if (!Buffer.isBuffer(read) && read.code === 'EFBIG') throw limits.refuse(file, { size: CONFIG_MAX_BYTES + 1, type: 'blob' });
+      return [{ file, text: Buffer.isBuffer(read) ? decode(read) : undefined }];
     });
   }
   // "<mode> <object> <stage>\t<file>" (ls-files -s) or "<mode> <type> <object>\t<file>" (ls-tree).
