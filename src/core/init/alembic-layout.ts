@@ -99,8 +99,9 @@ export function detectAlembicLayout(paths: readonly string[], contentOf: (path: 
     for (const config of readAlembicConfigs(path, text).configs) {
       for (const location of config.locations) {
         if (location.dir === undefined) continue;
-        const key = config.section === 'tool.alembic' ? '[tool.alembic]' : `[${config.section}]`;
-        candidates.push({ dir: location.dir, recursive: config.recursive, because: `${config.namedBy} in ${path} ${key}${config.recursive ? ' with recursive_version_locations' : ''}` });
+        // The usual sections go without saying; another is the one `alembic -n NAME` reads.
+        const section = config.section === 'alembic' || config.section === 'tool.alembic' ? '' : ` [${config.section}]`;
+        candidates.push({ dir: location.dir, recursive: config.recursive, because: `${config.namedBy} in ${path}${section}${config.recursive ? ' with recursive_version_locations' : ''}` });
       }
     }
   }
