@@ -1,6 +1,7 @@
 import { ADAPTERS } from '../migrations/adapters.js';
 import { isAlembicConfigFile, readAlembicConfigs } from '../migrations/alembic/alembic-config.js';
 import { HeaderSyntaxError, readRevisionHeader } from '../migrations/alembic/read-revision-header.js';
+import { isInside } from '../migrations/alembic/version-locations.js';
 
 /** One Alembic set `guard init` should configure. */
 export interface AlembicLayoutSet {
@@ -153,11 +154,6 @@ class UnionFind {
 function parentOf(path: string): string {
   const slash = path.lastIndexOf('/');
   return slash === -1 ? '.' : path.slice(0, slash);
-}
-
-/** Whether `dir` is strictly inside `top`. */
-function isInside(dir: string, top: string): boolean {
-  return top === '.' ? dir !== '.' : dir.startsWith(`${top}/`);
 }
 
 function commonParent(dirs: readonly string[]): string {

@@ -45,6 +45,7 @@ export function unreadLocations(configs: readonly AlembicConfig[], sets: readonl
   return { unread, outside };
 }
 
-function isInside(dir: string, top: string): boolean {
+/** Whether the repository folder `dir` lies strictly inside `top` (`.` is the repository). */
+export function isInside(dir: string, top: string): boolean {
   return top === '.' ? dir !== '.' : dir.startsWith(`${top}/`);
 }
