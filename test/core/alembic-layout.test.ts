@@ -178,4 +178,15 @@ describe('guard init on Alembic trees', () => {
       [['db/versions', 'alembic', 1, true]],
     );
   });
+
+  it('a version location nothing in the repository lies in is no set, except the script_location default', () => {
+    assert.deepEqual(
+      detect({
+        'alembic.ini': '[alembic]\nscript_location = myapp:migrations\nversion_locations = myapp.db:versions %(here)s/gone\n',
+        'src/myapp/db/versions/a.py': rev('a', null),
+      }),
+      [['src/myapp/db/versions', 'alembic', 1, false]],
+    );
+    assert.deepEqual(detect({ 'alembic.ini': '[alembic]\nscript_location = migrations\n' }), [['migrations/versions', 'alembic', 0, false]]);
+  });
 });

@@ -100,6 +100,10 @@ export function detectAlembicLayout(paths: readonly string[], contentOf: (path: 
     for (const config of readAlembicConfigs(path, text).configs) {
       for (const location of config.locations) {
         if (location.dir === undefined) continue;
+        // A location nothing in the repository lies in (a package resource found elsewhere on sys.path, a
+        // folder not created yet) is no set to write, except the plain default that `alembic init` made.
+        const holdsFiles = paths.some((other) => isInside(other, location.dir!));
+        if (!holdsFiles && (config.namedBy !== 'script_location' || location.written.includes(':'))) continue;
         // The usual sections go without saying; another is the one `alembic -n NAME` reads.
         const section = config.section === 'alembic' || config.section === 'tool.alembic' ? '' : ` [${config.section}]`;
         candidates.push({ dir: location.dir, recursive: config.recursive, because: `${config.namedBy} in ${path}${section}${config.recursive ? ' with recursive_version_locations' : ''}` });

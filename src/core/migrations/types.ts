@@ -50,6 +50,8 @@ export interface Migration {
   branchLabels?: string[];
   /** Alembic `depends_on`. */
   dependsOn?: string[];
+  /** Alembic `branch_labels` written as a name guard cannot read (not written to the lockfile). */
+  labelsUnread?: true;
   /** Flyway `R__` scripts: re-applied when they change, never sealed. */
   repeatable?: boolean;
   /** Line that declares the id, for messages (not written to the lockfile). */

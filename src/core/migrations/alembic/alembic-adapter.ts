@@ -67,10 +67,9 @@ export const alembicAdapter: ToolAdapter = {
       // A revision whose labels guard cannot read still has its place in the
       // graph, its checksum and its lockfile line: a warning, not a refusal.
       if (reading.migration) revisions.push(reading.migration);
-      if (reading.problem && reading.migration) {
-        warnings.push(reading.problem);
-        unreadLabels.add(reading.migration.id);
-      } else if (reading.problem) problems.push(reading.problem);
+      if (reading.problem && reading.migration) warnings.push(reading.problem);
+      else if (reading.problem) problems.push(reading.problem);
+      if (reading.migration?.labelsUnread) unreadLabels.add(reading.migration.id);
     }
 
     const graph = buildRevisionGraph(revisions, displayOf(options), unreadLabels);
@@ -154,6 +153,7 @@ function parseRevision(
   const unknown = header.unreadable.branch_labels ?? header.unreadable.depends_on;
   if (unknown) {
     const name = header.unreadable.branch_labels ? 'branch_labels' : 'depends_on';
+    if (header.unreadable.branch_labels) migration.labelsUnread = true;
     return {
       migration,
       problem: {

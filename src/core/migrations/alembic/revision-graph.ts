@@ -12,8 +12,8 @@ type Graph = Omit<DiscoveredSet, 'tool' | 'ignored'>;
  * never thrown, so one bad file does not hide the rest.
  */
 /**
- * @param unreadLabels ids of revisions whose `branch_labels` or `depends_on`
- *   name a constant guard cannot read (`(cli.EXPAND_BRANCH,)`): each counts
+ * @param unreadLabels ids of revisions whose `branch_labels` name a
+ *   constant guard cannot read (`(cli.EXPAND_BRANCH,)`): each counts
  *   as carrying a label of its own for the several-heads rule, and a
  *   `depends_on` that may be one of those labels is a warning, not a problem.
  */
