@@ -20,6 +20,8 @@ describe('Alembic version locations from alembic.ini', () => {
     // a:b is a package resource to Alembic (package a, folder b).
     assert.deepEqual(dirsOf('alembic.ini', ini('path_separator = ;\nversion_path_separator = :\n', 'a:b;c'))[0]![1], ['a/b', 'c']);
     assert.deepEqual(dirsOf('alembic.ini', '[alembic]\npath_separator = newline\nversion_locations =\n    %(here)s/a\n    %(here)s/b c\n')[0]![1], ['a', 'b c']);
+    // configparser keeps a value going over empty lines and comment lines while indented lines follow.
+    assert.deepEqual(dirsOf('alembic.ini', '[alembic]\npath_separator = newline\nversion_locations = a\n\n    extra\n# note\n    more\nother = 1\n')[0]![1], ['a', 'extra', 'more']);
     // Alembic refuses an unknown separator; guard then reads the widest split.
     assert.deepEqual(dirsOf('alembic.ini', ini('version_path_separator = os  # Use os.pathsep.\n', 'a:b c'))[0]![1], ['a', 'b', 'c']);
   });

@@ -151,18 +151,22 @@ function parseIni(text: string): Map<string, IniSection> {
   const sections = new Map<string, IniSection>();
   let current: IniSection | undefined;
   let key: string | undefined;
+  // configparser keeps empty lines inside a value (empty_lines_in_values) when an indented line follows.
+  let blanks = 0;
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   lines.forEach((line, index) => {
     const trimmed = line.trim();
     if (trimmed.startsWith('#') || trimmed.startsWith(';')) return;
     if (trimmed === '') {
-      key = undefined;
+      blanks++;
       return;
     }
     if (/^\s/.test(line) && current && key !== undefined) {
-      current.options.set(key, `${current.options.get(key)}\n${trimmed}`);
+      current.options.set(key, `${current.options.get(key)}${'\n'.repeat(blanks + 1)}${trimmed}`);
+      blanks = 0;
       return;
     }
+    blanks = 0;
     const header = /^\[([^\]]+)\]/.exec(trimmed);
     if (header) {
       current = sections.get(header[1]!) ?? { line: index + 1, options: new Map() };
