@@ -366,6 +366,7 @@ export function printVerifyResult(result: VerifyResult, context: CommandContext)
   }
   if (context.format === 'github') {
     for (const finding of everything.slice(0, GITHUB_ANNOTATION_CAP)) context.out(githubAnnotation(finding));
+    for (const warning of (result.warnings ?? []).slice(0, Math.max(0, GITHUB_ANNOTATION_CAP - everything.length))) context.out(githubAnnotation(warning, 'warning'));
     const more = everything.length - GITHUB_ANNOTATION_CAP;
     const summaryFile = context.env.GITHUB_STEP_SUMMARY;
     if (more > 0) context.out(`::notice title=guard::${more} more ${more === 1 ? 'problem' : 'problems'} than GitHub annotates; ${summaryFile ? 'all are in the job summary' : 'all are listed above'}`);
