@@ -67,7 +67,11 @@ function besideBundle(file) {
   return { path: file, namespace: 'beside-bundle' };
 }
 function loadBesideBundle(plugin) {
-  plugin.onLoad({ filter: /.*/, namespace: 'beside-bundle' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(`./${args.path}`)});`, loader: 'js' }));
+  // Through the entry's code cache (scripts/compiled-code-cache.cjs) when the entry is guard.js.
+  plugin.onLoad({ filter: /.*/, namespace: 'beside-bundle' }, (args) => ({
+    contents: `module.exports = (globalThis[Symbol.for('migration-guard.load-beside')] ?? require)(require.resolve(${JSON.stringify(`./${args.path}`)}));`,
+    loader: 'js',
+  }));
   plugin.onResolve({ filter: /^\.\/[a-z-]+\.js$/, namespace: 'beside-bundle' }, (args) => ({ path: args.path, external: true }));
 }
 const lazyLibraries = {
@@ -100,7 +104,15 @@ const commandFiles = {
   },
 };
 
-await build({ ...common, define, entryPoints: [path.join(root, 'dist/cli/guard.js')], outfile: path.join(root, 'dist/bin/guard.js'), plugins: [lazyLibraries, commandFiles] });
+const codeCache = readFileSync(path.join(root, 'scripts/compiled-code-cache.cjs'), 'utf8');
+await build({
+  ...common,
+  banner: { js: `${banner.js}\n${codeCache}` },
+  define,
+  entryPoints: [path.join(root, 'dist/cli/guard.js')],
+  outfile: path.join(root, 'dist/bin/guard.js'),
+  plugins: [lazyLibraries, commandFiles],
+});
 const commands = [...readFileSync(path.join(root, 'dist/cli/main.js'), 'utf8').matchAll(/import\(['"]\.\.\/commands\/([a-z-]+)\.js['"]\)/g)].map((match) => match[1]);
 if (commands.length === 0) throw new Error('no command imports found in dist/cli/main.js');
 for (const command of new Set(commands)) {

@@ -33,6 +33,13 @@ const CONFIGS: [string, boolean][] = [
   ['migrations:\n  - dir: db\nenvironments:\n  - name: prod\n    database: postgres://app:s3cret@db.example.com/app\n', false],
   ['migrations:\n  - dir: db\nenvironments:\n  - name: prod\n    settings: { lock_timeout: soon }\n', false],
   ['migrations:\n  - dir: db\nunknown: 1\n', false],
+  ['migrations:\n  - dir: db/sql\n    tool: sql\n    naming: timestamp\n    versions: numbers\n    exclude: [seed.sql, "helpers/**"]\n    outOfOrder: allow\n', true],
+  ['migrations:\n  - dir: db\n    versions: sometimes\n', false],
+  ['migrations:\n  - dir: db\n    exclude: []\n', false],
+  ['migrations:\n  - dir: db\n    exclude: [../other/x.sql]\n', false],
+  ['migrations:\n  - dir: db\n    exclude: [/abs.sql]\n', false],
+  ['migrations:\n  - dir: db\n    exclude: seed.sql\n', false],
+  ['migrations:\n  - dir: db\n    outOfOrder: yes\n', false],
 ];
 
 function validatorAccepts(raw: unknown): boolean {

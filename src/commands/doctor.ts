@@ -11,10 +11,12 @@ import { loadConfig } from '../shell/load-config.js';
 import { git } from '../shell/sealed-state.js';
 import type { CommandDefinition } from './context.js';
 import { MERGE_DRIVER_NAME } from './merge-driver.js';
-import { verifyRepository } from './verify.js';
+import { describeSet, verifyRepository, type VerifyResult } from './verify.js';
 import type { GuardConfig } from '../core/config/validate-config.js';
 import { connectionUrls } from '../core/deploy/resolve-environment.js';
 import { redactUrl } from '../core/deploy/redact-url.js';
+import { FLYWAY_SETTINGS_FILES, flywayOutOfOrder } from '../core/migrations/flyway/flyway-settings.js';
+import { readFileIfRegular } from '../shell/read-bounded-file.js';
 
 export interface DoctorCheck {
   /** `config`, `lockfile`, `hook pre-commit (/path/to/worktree)`, `merge driver`. */
@@ -68,6 +70,8 @@ export async function diagnoseRepository(options: { cwd: string; configPath?: st
           ? { check: 'lockfile', ok: false, detail: `${result.findings.length} problem(s), first: ${first.message}`, fix: first.fix }
           : { check: 'lockfile', ok: true, detail: `${LOCKFILE_NAME} matches the migrations` },
       );
+      checks.push(...setChecks(result));
+      checks.push(...flywayOrderChecks(root, config!));
     } catch (error) {
       checks.push({ check: 'lockfile', ok: false, detail: (error as Error).message, fix: (error as { fix?: string }).fix ?? 'run guard lock' });
     }
@@ -93,6 +97,57 @@ export async function diagnoseRepository(options: { cwd: string; configPath?: st
 
   const ok = checks.every((check) => check.ok);
   return { schemaVersion: JSON_SCHEMA_VERSION, command: 'doctor', ok, exitCode: ok ? 0 : 1, checks };
+}
+
+/**
+ * One line per set: how many files guard guards there and what the config
+ * excludes, so nothing in a migration dir is left out without a word. The
+ * set's warnings (legacy names, zero-padding, files in sub-folders the set
+ * does not read, exclude patterns that match nothing) are said, not failed.
+ */
+function setChecks(result: VerifyResult): DoctorCheck[] {
+  return result.sets.map((set): DoctorCheck => {
+    const warnings = (result.warnings ?? []).filter((warning) => warning.set === set.dir);
+    const noted = warnings.length === 0 ? '' : `; ${warnings.length} ${warnings.length === 1 ? 'warning' : 'warnings'} (guard verify lists them), first: ${warnings[0]!.message}`;
+    return { check: `set ${set.dir}`, ok: true, detail: `${describeSet(set).slice(set.dir.length + 1)}${noted}` };
+  });
+}
+
+/**
+ * A Flyway set whose project runs Flyway with `outOfOrder=true` (flyway.conf,
+ * flyway.toml, Spring Boot's application.properties or .yml, in the set's dir
+ * or a folder above it) but whose config does not say `outOfOrder:`: guard
+ * would refuse every migration added to an older release line.
+ */
+function flywayOrderChecks(root: string, config: GuardConfig): DoctorCheck[] {
+  const checks: DoctorCheck[] = [];
+  for (const set of config.migrations) {
+    if (set.tool !== 'flyway' || set.outOfOrder !== undefined) continue;
+    const setting = flywaySetting(root, set.dir);
+    if (setting?.outOfOrder !== true) continue;
+    checks.push({
+      check: `set ${set.dir} order`,
+      ok: false,
+      detail: `${setting.file} runs Flyway with outOfOrder on, but the config does not say so: guard would refuse every migration added to an older release line`,
+      fix: `add \`outOfOrder: allow\` to ${set.dir} in the config (or \`outOfOrder: refuse\` to keep refusing them)`,
+    });
+  }
+  return checks;
+}
+
+/** The nearest Flyway or Spring Boot settings file that sets outOfOrder, from the set's dir up to the repository root. */
+function flywaySetting(root: string, dir: string): { file: string; outOfOrder: boolean } | undefined {
+  let at = dir === '.' ? '' : dir;
+  for (;;) {
+    for (const name of FLYWAY_SETTINGS_FILES) {
+      const file = at ? `${at}/${name}` : name;
+      const text = readFileIfRegular(path.join(root, file), { followSymlinks: true })?.toString('utf8');
+      const outOfOrder = text === undefined ? undefined : flywayOutOfOrder(name, text);
+      if (outOfOrder !== undefined) return { file, outOfOrder };
+    }
+    if (at === '') return undefined;
+    at = at.includes('/') ? at.slice(0, at.lastIndexOf('/')) : '';
+  }
 }
 
 /**

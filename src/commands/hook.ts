@@ -14,7 +14,7 @@ import { discoverListedSets, listSets } from '../shell/discover-sets.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { runGit } from '../shell/git/run-git.js';
 import { loadConfig, loadConfigAt, type LoadedConfig } from '../shell/load-config.js';
-import { beforeFirstCommit, checkSealedWithHistory, commitOf, git, protectedRef, sealedForWorkTree, sealedStateAt, type ResolvedSealedState } from '../shell/sealed-state.js';
+import { checkSealedWithHistory, commitOf, git, nothingSealedYet, protectedOnRemote, protectedRef, remoteBranchOf, sealedForWorkTree, sealedStateAt, sealedStateIfAny, sealedStateOfCommit, sealingCommit, type ResolvedSealedState } from '../shell/sealed-state.js';
 import { writeFileAtomic } from '../shell/write-atomic.js';
 import { readBlobs } from '../shell/git/read-blobs.js';
 import { changedFiles, secretFindings, setOfPath } from '../shell/scan-secrets.js';
@@ -73,7 +73,7 @@ export async function preCommit(options: { cwd: string; configPath?: string | un
   }
   const [discovered, sealed, previous] = await Promise.all([
     discoverListedSets(repository.root, config.migrations, listing, repository.gitDir),
-    sealedRef ? sealedStateAt(repository.root, sealedRef).then((sealed) => sealedForWorkTree(repository.root, sealed)) : undefined,
+    sealedRef ? sealedStateIfAny(repository.root, sealedRef).then((sealed) => sealed && sealedForWorkTree(repository.root, sealed)) : undefined,
     text === undefined ? undefined : parseLockfile(text, `${LOCKFILE_NAME} (staged)`).then((parsed) => parsed.lock),
   ]);
   const result = (findings: Finding[], staged: boolean) => preCommitResult(findings, staged, sealed?.ref);
@@ -125,7 +125,8 @@ export async function preCommit(options: { cwd: string; configPath?: string | un
  * (https://git-scm.com/docs/git-diff-index#_raw_output_format).
  */
 async function onlyAdditions(root: string, config: GuardConfig): Promise<PreCommitResult | 'full'> {
-  if (!config.autoLock || config.migrations.some((set) => !set.tool || set.recursive)) return 'full';
+  // A set with `exclude:` takes the full rules: they know whether an excluded file is sealed or runs as a migration.
+  if (!config.autoLock || config.migrations.some((set) => !set.tool || set.recursive || set.exclude)) return 'full';
   const lockName = `HEAD:${LOCKFILE_NAME}`;
   let raw: string[];
   let headLock: Map<string, Buffer>;
@@ -268,14 +269,19 @@ export async function prePush(options: { cwd: string; configPath?: string | unde
   const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
   // What the remote already has seals: the protected ref, never the local tip being pushed.
   const sealedRef = await protectedRef(repository.root, config.protected);
+  const updates = options.updates
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const [localRef, localOid, remoteRef, remoteOid] = line.trim().split(' ');
+      if (!localRef || !localOid || !remoteRef || !remoteOid) throw inputError(`unexpected pre-push input: ${JSON.stringify(line)}`, { fix: 'guard hook pre-push is run by git with the refs on stdin' });
+      return { localRef, localOid, remoteRef, remoteOid };
+    });
   // Read once, and only when a commit needs it: a push that only deletes refs needs no sealed state.
-  let sealed: Promise<ResolvedSealedState> | undefined;
+  let sealed: Promise<ResolvedSealedState | undefined> | undefined;
   const seen = new Set<string>();
   const commits: PrePushResult['commits'] = [];
-  for (const line of options.updates.split('\n')) {
-    if (line.trim() === '') continue;
-    const [localRef, localOid, remoteRef, remoteOid] = line.trim().split(' ');
-    if (!localRef || !localOid || !remoteRef || !remoteOid) throw inputError(`unexpected pre-push input: ${JSON.stringify(line)}`, { fix: 'guard hook pre-push is run by git with the refs on stdin' });
+  for (const { localRef, localOid, remoteRef, remoteOid } of updates) {
     if (ZERO.test(localOid)) continue; // a deletion adds no commit
     const tip = await commitOf(repository.root, localOid);
     if (!tip) continue; // a tag of a tree or blob carries no migrations
@@ -291,16 +297,58 @@ export async function prePush(options: { cwd: string; configPath?: string | unde
       }
       range = [`^${remoteOid}`];
     }
-    const listed = (await runGit(repository.root, ['rev-list', '--reverse', '--topo-order', tip, ...range])).toString('utf8').split('\n').filter(Boolean);
+    const added = (revs: string[]) => runGit(repository.root, ['rev-list', '--reverse', '--topo-order', tip, ...revs]).then((output) => output.toString('utf8').split('\n').filter(Boolean));
+    let listed = await added(range);
     if (listed.length === 0) continue;
-    if (sealedRef) sealed ??= sealedStateAt(repository.root, sealedRef);
+    sealed ??= pushSealedState(repository.root, sealedRef, options.remote, updates);
+    const state = await sealed;
+    // Commits the protected branch holds were judged when they reached it: a
+    // push of old history to a new remote (a mirror, a fork, a move) checks
+    // only what it adds on top of the protected branch as this clone has it
+    // (its remote-tracking ref: a local branch is what is being pushed).
+    if (state && remoteBranchOf(state.ref)) listed = await added([...range, `^${state.commit}`]);
     const { verifyCommits } = await loadVerify();
-    for (const entry of await verifyCommits({ repository, config, commits: listed, sealed: await sealed, seen, configAt: options.configPath === undefined })) {
+    const configAt = options.configPath === undefined;
+    for (const entry of await verifyCommits({ repository, config, commits: listed, sealed: state, seen, configAt, beforeAdoption: configAt })) {
       commits.push({ ref: localRef, ...entry });
     }
   }
   const exitCode = worstExitCode(commits.flatMap((entry) => entry.findings));
   return { schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-push', ok: exitCode === 0, exitCode, commits };
+}
+
+/**
+ * What seals a push: the protected ref as this clone has it. When the clone
+ * lacks it, pre-push is the exact gate that the offline pre-commit hook
+ * cannot be: a push to the protected branch's remote knows from git whether
+ * the remote has that branch (an all-zero remote id: it does not), and any
+ * other push asks the remote once (git ls-remote). A remote without it has
+ * sealed nothing yet (undefined: a new repository's first push); a remote
+ * with it, or a clone that holds other branches of that remote or is
+ * shallow, is exit 3 with what to fetch.
+ */
+async function pushSealedState(
+  root: string,
+  ref: string | undefined,
+  pushedTo: string,
+  updates: readonly { remoteRef: string; remoteOid: string }[],
+): Promise<ResolvedSealedState | undefined> {
+  // No protected ref named: origin, if there is one, has never been fetched; its default branch decides.
+  const target = ref ? remoteBranchOf(ref) : (await git(root, ['config', '--get', 'remote.origin.url'])) ? { remote: 'origin', branch: 'HEAD' } : undefined;
+  if (!ref) {
+    if (!target) return undefined; // no remote: nothing is sealed under seal: merged
+  } else {
+    const commit = await sealingCommit(root, ref);
+    if (commit || !target || !(await nothingSealedYet(root, ref))) return sealedStateAt(root, ref);
+  }
+  const { remote, branch } = target!;
+  const full = branch === 'HEAD' ? 'HEAD' : `refs/heads/${branch}`;
+  const known = pushedTo === remote ? updates.find((update) => update.remoteRef === full) : undefined;
+  const exists = known ? !ZERO.test(known.remoteOid) : await protectedOnRemote(root, remote, full);
+  if (!exists) return undefined;
+  throw new GuardError(ExitCode.unreadable, `${remote} has ${branch === 'HEAD' ? 'a default branch' : branch}, which this clone has never fetched, so guard cannot tell which migrations are sealed`, {
+    fix: `fetch it (git fetch ${remote}${branch === 'HEAD' ? ` && git remote set-head ${remote} --auto` : ` ${branch}:refs/remotes/${remote}/${branch}`}), then push again`,
+  });
 }
 
 export interface PreReceiveResult {
@@ -362,7 +410,14 @@ export async function preReceive(options: { cwd: string; updates: string }): Pro
       });
     }
   }
-  const sealed = protectedTip && branch ? await sealedStateAt(gitDir, branch) : undefined;
+  // A server without its protected branch yet has sealed nothing: the push
+  // that creates it is trusted on first use. Its commits are not judged one
+  // by one (they were judged, if ever, where they came from; a mirror or a
+  // move brings years of them), only its tip's state; from then on it seals,
+  // also for the other branches of the same push.
+  const created = !protectedTip && branch ? updates.find((update) => update.ref === branch && !ZERO.test(update.newOid)) : undefined;
+  const createdTip = created ? await commitOf(gitDir, created.newOid) : undefined;
+  const sealed = protectedTip && branch ? await sealedStateAt(gitDir, branch) : createdTip && branch ? await sealedStateOfCommit(gitDir, branch, createdTip) : undefined;
   const seen = new Set<string>();
   const commits: PrePushResult['commits'] = [];
   for (const { oldOid, newOid, ref: pushed } of updates) {
@@ -392,10 +447,15 @@ export async function preReceive(options: { cwd: string; updates: string }): Pro
     // not only those new to the server: a commit pushed earlier, when what it
     // changes was not sealed yet, is judged again against what is sealed now
     // (refs are updated only after this hook says yes).
-    const exclude = protectedTip ? [protectedTip] : ['--all'];
-    const listed = (await runGit(gitDir, ['rev-list', '--reverse', '--topo-order', tip, '--not', ...exclude])).toString('utf8').split('\n').filter(Boolean);
+    const exclude = protectedTip ? [protectedTip] : createdTip ? [createdTip, '--all'] : ['--all'];
     const { verifyCommits } = await loadVerify();
-    for (const entry of await verifyCommits({ repository, config: loaded.config, commits: listed, sealed, seen, configAt: true })) commits.push({ ref, ...entry });
+    if (createdTip && ref === branch) {
+      for (const entry of await verifyCommits({ repository, config: loaded.config, commits: [tip], sealed: undefined, seen, configAt: true })) commits.push({ ref, ...entry });
+      continue;
+    }
+    const listed = (await runGit(gitDir, ['rev-list', '--reverse', '--topo-order', tip, '--not', ...exclude])).toString('utf8').split('\n').filter(Boolean);
+    // Before the protected branch exists here, a commit from before guard was adopted is not judged by rules it never had.
+    for (const entry of await verifyCommits({ repository, config: loaded.config, commits: listed, sealed, seen, configAt: true, beforeAdoption: !protectedTip })) commits.push({ ref, ...entry });
     // The protected branch itself never forgets what it sealed: its new tip
     // (also one that moves it back, or a rewritten history's) is judged
     // against what it seals now, whatever its commits inherited.
@@ -488,14 +548,14 @@ function serverBranchOf(configured: string): string {
  * the local branch being committed to (`protected: main` on main: what is
  * committed there is merged). A remote-tracking protected ref stays what
  * seals on the local branch of the same name, so a commit on main that was
- * never pushed can still be amended. Undefined when there is nothing to seal
- * yet (no protected ref, or a first commit).
+ * never pushed can still be amended. Undefined when there is no protected
+ * ref (a missing one that cannot exist yet is sealedStateIfAny's to tell).
  */
 async function sealingRef(root: string, headCommit: Promise<string | undefined>, seal: 'merged' | 'committed', configured: string | undefined): Promise<string | undefined> {
   const head = await headCommit;
   if (seal === 'committed') return head ? 'HEAD' : undefined;
   const ref = await protectedRef(root, configured);
-  if (!ref || (!head && (await beforeFirstCommit(root, ref)))) return undefined;
+  if (!ref) return undefined;
   const branch = await git(root, ['symbolic-ref', '--quiet', '--short', 'HEAD']); // undefined when detached
   if (head && branch !== undefined && (ref === branch || ref === `refs/heads/${branch}`)) return 'HEAD';
   return ref;
@@ -520,11 +580,12 @@ async function stageLockfile(root: string, staged: string | undefined, next: str
     clean = onDisk === staged || onDisk === undefined;
   }
   // The lockfile is rewritten on most commits and is the largest file guard
-  // writes (1.5 MB at 10,000 migrations); deflating it at zlib's default
-  // level is a third of the hook's git time. A loose object is rewritten by
-  // the next `git gc` anyway, so the fastest level costs nothing lasting
+  // writes (1.5 MB at 10,000 migrations); deflating it, even at zlib's
+  // fastest level, takes as long as the rest of `git add`. The loose object
+  // is stored as is instead: larger on disk until the next `git gc` packs it
+  // (packs compress by pack.compression, not this setting), nothing lasting
   // (https://git-scm.com/docs/git-config#Documentation/git-config.txt-corelooseCompression).
-  const fastWrite = ['-c', 'core.looseCompression=1'];
+  const fastWrite = ['-c', 'core.looseCompression=0'];
   if (clean) {
     // The work-tree copy had no edits of its own: write it and stage it in one step.
     writeFileAtomic(file, next);
@@ -565,16 +626,20 @@ export const hookCommand: CommandDefinition = {
        guard hook pre-push REMOTE URL < refs   (git's pre-push protocol)
        guard hook pre-receive < updates        (on the server, in the bare repository)
 
-pre-push checks every commit the push adds to the remote, as git holds it:
-the lockfile matches the migrations, and nothing sealed in the protected ref
-changed. Deleted refs need no check; a remote commit this clone does not
-have is exit 3 (git fetch first).
+pre-push checks every commit the push adds to the remote on top of the
+protected ref, as git holds it: the lockfile matches the migrations, and
+nothing sealed in the protected ref changed. Deleted refs need no check; a
+remote commit this clone does not have is exit 3 (git fetch first). A
+protected branch missing here is asked of the remote: absent there, nothing
+is sealed yet (a new repository's first push); present, exit 3 (fetch it).
 
 pre-receive applies the same rules on the server, where --no-verify cannot
 skip them: every commit a push adds, read from git's quarantine. The config
 and the sealed lockfile come from the server's protected branch (the
 config's protected without its remote name, else the branch HEAD names),
-never from the pushed commits. Install it in the bare repository:
+never from the pushed commits. On a server without any branch yet, the
+push that creates the protected branch is trusted (only its tip is
+checked). Install it in the bare repository:
   printf '#!/bin/sh\\nexec guard hook pre-receive\\n' > hooks/pre-receive
   chmod +x hooks/pre-receive      (guard on the server's PATH: npm i -g migration-guard)
 

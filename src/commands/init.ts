@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -6,6 +6,8 @@ import { GuardError, inputError } from '../core/guard-error.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { withMergeAttribute } from '../core/init/gitattributes.js';
 import { detectMigrationDirs, type DetectedSet } from '../core/init/detect-migration-dirs.js';
+import { declaresDependency, detectPackageManager, parseManifest, withScript, type PackageManager } from '../core/init/package-json.js';
+import { describeUnsupported, detectUnsupportedMigrations, leftOutForUnsupported, SUPPORTED_TOOLS, unsupportedHolding, type UnsupportedSet } from '../core/init/unsupported-tools.js';
 import { GUARD_HOOKS, HOOK_BEGIN, mergeDriverCommand, runsGuard, withGuardBlock, type GuardHook } from '../core/init/hook-script.js';
 import { HUSKY_HOOKS, WORKTREE_INCLUDE_KEY, WORKTREE_RUNNER_CONFIG, worktreeHookRunner } from '../core/init/worktree-runner.js';
 import { yamlScalar } from '../core/lockfile/yaml-scalar.js';
@@ -37,6 +39,8 @@ export interface InitResult {
   actions: InitAction[];
   /** Things init did not do and a person should know. */
   warnings: string[];
+  /** What each other clone runs, and similar next steps. */
+  notes: string[];
   /** Files to commit so every clone gets the same protection. */
   toCommit: string[];
 }
@@ -66,9 +70,10 @@ export async function initRepository(options: InitOptions): Promise<InitResult> 
   const root = repository.root;
   const actions: InitAction[] = [];
   const warnings: string[] = [];
+  const notes: string[] = [];
   const toCommit: string[] = [];
 
-  actions.push(await ensureConfig(root, options, repository.gitDir, toCommit));
+  actions.push(await ensureConfig(root, options, repository.gitDir, toCommit, warnings));
 
   const hadLockfile = existsSync(path.join(root, LOCKFILE_NAME));
   const lock = await lockRepository({ cwd: root, configPath: options.configPath });
@@ -85,11 +90,11 @@ export async function initRepository(options: InitOptions): Promise<InitResult> 
     toCommit.push(LOCKFILE_NAME);
   }
 
-  actions.push(...(await installHooks(root, repository.gitDir, warnings, toCommit)));
+  actions.push(...(await installHooks(root, repository.gitDir, warnings, notes, toCommit)));
   actions.push(...(await guardLinkedWorktrees(root)));
   actions.push(...(await registerMergeDriver(root, toCommit)));
   const exitCode = lock.refusals.length > 0 ? lock.exitCode : ExitCode.ok;
-  return { schemaVersion: JSON_SCHEMA_VERSION, command: 'init', ok: exitCode === 0, exitCode, actions, warnings, toCommit: await uncommitted(root, [...new Set(toCommit)]) };
+  return { schemaVersion: JSON_SCHEMA_VERSION, command: 'init', ok: exitCode === 0, exitCode, actions, warnings, notes, toCommit: await uncommitted(root, [...new Set(toCommit)]) };
 }
 
 /** Which of `files` git does not hold as they are now (https://git-scm.com/docs/git-status#_porcelain_format_version_1). */
@@ -100,7 +105,7 @@ async function uncommitted(root: string, files: string[]): Promise<string[]> {
   return files.filter((file) => changed.has(file));
 }
 
-async function ensureConfig(root: string, options: InitOptions, gitDir: string, toCommit: string[]): Promise<InitAction> {
+async function ensureConfig(root: string, options: InitOptions, gitDir: string, toCommit: string[], warnings: string[]): Promise<InitAction> {
   try {
     const loaded = await loadConfig(root, options.configPath, gitDir);
     if (options.dirs && options.dirs.length > 0) {
@@ -111,10 +116,10 @@ async function ensureConfig(root: string, options: InitOptions, gitDir: string, 
   } catch (error) {
     if (!(error instanceof GuardError) || !error.message.startsWith(`no ${CONFIG_FILE}`)) throw error;
   }
-  const sets = options.dirs?.length ? options.dirs.map((dir) => ({ dir: normaliseDir(dir), because: 'given with --dir' })) : await detect(root);
-  for (const set of sets) {
-    if (!existsSync(path.join(root, set.dir))) throw inputError(`--dir ${set.dir} does not exist in ${root}`, { fix: 'give the migration dir relative to the repository root' });
-  }
+  const listing = await listMigrationCandidates(root);
+  const sets = options.dirs?.length ? givenDirs(root, options.dirs, listing.unsupported) : detected(listing);
+  for (const set of sets) warnings.push(...(set.notes ?? []));
+  for (const other of listing.unsupported) warnings.push(`${describeUnsupported(other)}: not guarded (guard reads ${SUPPORTED_TOOLS})`);
   const lines = ['# migration-guard (guard): which migration dirs to lock and check. Written by guard init; edit freely.', 'migrations:'];
   for (const set of sets) {
     lines.push(`  - dir: ${yamlScalar(set.dir, false)}`);
@@ -126,22 +131,56 @@ async function ensureConfig(root: string, options: InitOptions, gitDir: string, 
   return { target: CONFIG_FILE, status: 'created', detail: sets.map((set) => `${set.dir}${'tool' in set ? ` (${set.tool}: ${set.because})` : ''}`).join('; ') };
 }
 
-async function detect(root: string): Promise<DetectedSet[]> {
+/** The largest file init reads to recognise a migration folder. */
+const DETECTION_MAX_BYTES = 16 * 1024 * 1024;
+
+/** What init found: the sets guard reads, and the folders of tools it does not. */
+interface MigrationListing {
+  sets: DetectedSet[];
+  unsupported: UnsupportedSet[];
+}
+
+async function listMigrationCandidates(root: string): Promise<MigrationListing> {
   // Tracked and untracked-but-not-ignored files (https://git-scm.com/docs/git-ls-files).
   const paths = splitNulSkippingNonUtf8(await runGit(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']));
-  const found = detectMigrationDirs(paths, (file) => {
+  // Only regular files of a sane size: a symlink to /dev/zero or a FIFO must not hang init.
+  const contentOf = (file: string) => {
     try {
-      return readFileSync(path.join(root, file), 'utf8');
+      const full = path.join(root, file);
+      const stat = statSync(full);
+      return stat.isFile() && stat.size <= DETECTION_MAX_BYTES ? readFileSync(full, 'utf8') : undefined;
     } catch {
       return undefined;
     }
-  });
-  if (found.length === 0) {
-    throw inputError('guard init found no migration dir (no alembic.ini, no Alembic revisions, no .sql files in a folder named like migrations)', {
-      fix: 'name it: guard init --dir db/migrations (repeat --dir for several)',
+  };
+  const unsupported = detectUnsupportedMigrations(paths, contentOf);
+  return { sets: detectMigrationDirs(paths, contentOf, (dir) => leftOutForUnsupported(unsupported, dir)), unsupported };
+}
+
+/** The detected sets, or why there are none; nothing is written before this answers. */
+function detected(listing: MigrationListing): DetectedSet[] {
+  if (listing.sets.length > 0) return listing.sets;
+  if (listing.unsupported.length > 0) {
+    throw inputError(`guard init found no migrations it reads, and wrote nothing:\n${listing.unsupported.map((set) => `  ${describeUnsupported(set)}`).join('\n')}`, {
+      fix: `guard reads ${SUPPORTED_TOOLS}; other tools are not supported yet. If a folder of those was missed: guard init --dir DIR`,
     });
   }
-  return found;
+  throw inputError('guard init found no migration dir (no alembic.ini, no Alembic revisions, no .sql files in a folder named like migrations)', {
+    fix: 'name it: guard init --dir db/migrations (repeat --dir for several)',
+  });
+}
+
+/** The dirs named with --dir, refused (before anything is written) when one is missing or holds another tool's migrations. */
+function givenDirs(root: string, dirs: readonly string[], unsupported: readonly UnsupportedSet[]): { dir: string; because: string; notes?: string[] }[] {
+  return dirs.map((given) => {
+    const dir = normaliseDir(given);
+    if (!existsSync(path.join(root, dir))) throw inputError(`--dir ${dir} does not exist in ${root}`, { fix: 'give the migration dir relative to the repository root' });
+    const other = unsupportedHolding(unsupported, dir);
+    if (other !== undefined) {
+      throw inputError(`--dir ${dir}: ${describeUnsupported(other)}; guard init wrote nothing`, { fix: `guard reads ${SUPPORTED_TOOLS}; give --dir a folder of those` });
+    }
+    return { dir, because: 'given with --dir' };
+  });
 }
 
 /**
@@ -150,7 +189,7 @@ async function detect(root: string): Promise<DetectedSet[]> {
  * projects, else `.githooks/` with core.hooksPath. Hooks already in
  * `.git/hooks` are never switched off silently: guard's lines join them there.
  */
-async function installHooks(root: string, gitDir: string, warnings: string[], toCommit: string[]): Promise<InitAction[]> {
+async function installHooks(root: string, gitDir: string, warnings: string[], notes: string[], toCommit: string[]): Promise<InitAction[]> {
   const actions: InitAction[] = [];
   let layout = await hooksLayout(root);
   const hasPackage = existsSync(path.join(root, 'package.json'));
@@ -159,7 +198,7 @@ async function installHooks(root: string, gitDir: string, warnings: string[], to
     if (hasPackage) {
       const dir = existsSync(path.join(root, '.husky')) ? '.husky' : 'hooks';
       if (local.length > 0) warnings.push(`husky takes over from .git/hooks (${local.join(', ')}): move what they do into ${dir}/, or they stop running`);
-      actions.push(...setUpHusky(root, dir, toCommit));
+      actions.push(...setUpHusky(root, dir, warnings, notes, toCommit));
     } else if (local.length > 0) {
       warnings.push(`guard's lines were added to the hooks in ${path.relative(root, layout.runDir) || layout.runDir}, which are not committed: other clones need guard init too`);
     } else {
@@ -204,10 +243,21 @@ function existingHooks(dir: string): string[] {
   }
 }
 
-/** husky 9: its own installer points core.hooksPath at `<dir>/_`; `prepare` repeats that on every npm install. */
-function setUpHusky(root: string, dir: string, toCommit: string[]): InitAction[] {
+/**
+ * husky 9: its own installer points core.hooksPath at `<dir>/_`; `prepare`
+ * repeats that on every install, so it is added only where husky is a
+ * dependency of the project (else the install would fail on a missing
+ * `husky` command). package.json keeps its formatting: only the one script
+ * changes.
+ */
+function setUpHusky(root: string, dir: string, warnings: string[], notes: string[], toCommit: string[]): InitAction[] {
   const actions: InitAction[] = [];
-  const bin = path.join(path.dirname(createRequire(import.meta.url).resolve('husky')), 'bin.js');
+  const manifestPath = path.join(root, 'package.json');
+  const text = readFileSync(manifestPath, 'utf8');
+  const manifest = parseManifest(text);
+  const ownHusky = path.join(root, 'node_modules/husky/bin.js');
+  const installed = declaresDependency(manifest, 'husky') || existsSync(ownHusky);
+  const bin = existsSync(ownHusky) ? ownHusky : path.join(path.dirname(createRequire(import.meta.url).resolve('husky')), 'bin.js');
   const run = spawnSync(process.execPath, [bin, dir], { cwd: root, encoding: 'utf8' });
   const said = `${run.stdout ?? ''}${run.stderr ?? ''}`.trim();
   if (run.status !== 0 || said !== '') {
@@ -215,26 +265,32 @@ function setUpHusky(root: string, dir: string, toCommit: string[]): InitAction[]
   }
   actions.push({ target: 'core.hooksPath', status: 'created', detail: `${dir}/_ (husky)` });
 
-  const manifestPath = path.join(root, 'package.json');
-  const text = readFileSync(manifestPath, 'utf8');
-  let manifest: { scripts?: Record<string, string> };
-  try {
-    manifest = JSON.parse(text) as typeof manifest;
-  } catch (error) {
-    throw inputError(`package.json is not valid JSON: ${(error as Error).message}`, { fix: 'repair package.json, then run guard init again' });
-  }
+  const manager = detectPackageManager(manifest, new Set(readdirSync(root)));
   const install = dir === '.husky' ? 'husky' : `husky ${dir}`;
-  const prepare = manifest.scripts?.prepare;
+  const scripts = manifest.scripts as Record<string, unknown> | undefined;
+  const prepare = typeof scripts?.prepare === 'string' ? scripts.prepare : undefined;
   if (prepare?.includes('husky')) {
     actions.push({ target: 'package.json', status: 'kept', detail: `scripts.prepare: ${prepare}` });
+    notes.push(otherClones(manager));
     return actions;
   }
-  manifest.scripts = { ...manifest.scripts, prepare: prepare ? `${prepare} && ${install}` : install };
-  const indent = /^\s*\n?(\s+)"/.exec(text.slice(1))?.[1] ?? '  ';
-  writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, indent.includes('\t') ? '\t' : indent.length)}\n`);
-  actions.push({ target: 'package.json', status: 'updated', detail: `scripts.prepare: ${manifest.scripts.prepare} (installs the hooks on npm install)` });
+  const wanted = prepare ? `${prepare} && ${install}` : install;
+  if (!installed) {
+    warnings.push(
+      `husky is not a dependency in package.json, so guard init added no "prepare" script (\`${manager.install}\` would fail on it): the hooks are active in this clone only, and each other clone runs guard init. To have \`${manager.install}\` activate them in every clone: ${manager.addDev('husky')}, then guard init again (it adds "prepare": "${wanted}")`,
+    );
+    return actions;
+  }
+  writeFileAtomic(manifestPath, withScript(text, 'prepare', wanted).text);
+  actions.push({ target: 'package.json', status: 'updated', detail: `scripts.prepare: ${wanted} (${manager.install} activates the hooks)` });
+  notes.push(otherClones(manager));
   toCommit.push('package.json');
   return actions;
+}
+
+/** What each other clone runs (the package manager's install runs husky through `prepare`). */
+function otherClones(manager: PackageManager): string {
+  return `each other clone: ${manager.install} (husky activates the hooks), then guard init (the merge driver)`;
 }
 
 /**
@@ -336,14 +392,20 @@ what is already in place is kept.
 
   1. ${CONFIG_FILE}: written when there is none, with the migration dirs it
      finds (alembic.ini's script_location, folders of Alembic revisions,
-     .sql files in folders named like migrations); --dir names them instead.
+     .sql files in folders named like migrations, Flyway locations the
+     project configures and folders of V1__x.sql scripts at any depth, the
+     PostgreSQL one of per-database copies); --dir names them instead.
+     Migrations of tools guard does not read yet (Prisma, Rails, Django,
+     Sqitch, Knex, Sequelize, TypeORM, node-pg-migrate) are named; when
+     nothing else is found, init writes nothing and exits 2.
   2. ${LOCKFILE_NAME}: every migration locked (guard lock).
   3. Hooks: pre-commit and pre-merge-commit (guard hook pre-commit; a merge
      without conflicts runs only the latter) and pre-push (guard hook
      pre-push). Where they go: an existing core.hooksPath (husky's or
      another) keeps its place; a repository with package.json gets husky
-     (.husky/ or hooks/, and "prepare" so npm install sets them up in every
-     clone); otherwise .githooks/ with core.hooksPath. Existing hook scripts
+     (.husky/ or hooks/, and "prepare" so the install sets them up in every
+     clone, when husky is a dependency there; package.json keeps its
+     formatting); otherwise .githooks/ with core.hooksPath. Existing hook scripts
      keep their lines; guard's are added between marker comments. They find
      guard in node_modules/.bin (this work tree's, else the main one's), else
      on PATH, and fail closed when it is nowhere. With husky, linked
@@ -353,8 +415,8 @@ what is already in place is kept.
      .gitattributes, and merge.${MERGE_DRIVER_NAME}.driver in git config, which
      finds guard as the hooks do from any worktree.
 
-Commit what it lists; each other clone runs npm install (husky) and guard
-init (core.hooksPath, the worktree runner and the merge driver live in each
+Commit what it lists; each other clone runs its package manager's install
+(husky; init names the command) and guard init (core.hooksPath, the worktree runner and the merge driver live in each
 clone's git config).
 guard doctor checks that everything is active.
 
@@ -365,7 +427,8 @@ Options:
   --config FILE      use FILE instead of ${CONFIG_FILE}
 
 Exit codes: 0 done; 1 the migrations break a rule (locked anyway; fix
-before committing); 2 no migration dir found, or a bad config; 3 git or
+before committing); 2 no migration dir found (or only those of tools guard
+does not read: nothing written), or a bad config; 3 git or
 husky could not be run.`,
   options: { dir: { type: 'string', multiple: true } },
   allowPositionals: false,
@@ -382,6 +445,7 @@ husky could not be run.`,
       context.out(`  ${status}  ${action.target.padEnd(width)}  ${colours.dim(action.detail)}`);
     }
     for (const warning of result.warnings) context.err(`${colours.yellow('warning')} ${warning}`);
+    for (const note of result.notes) context.out(`note: ${note}`);
     if (result.toCommit.length > 0) context.out(`next: git add ${result.toCommit.map(shellWord).join(' ')} && git commit -m "Guard the migrations with migration-guard"`);
     else if (result.ok) context.out(`${colours.green('ok')} guard is set up here; guard doctor checks it`);
     return result.exitCode;

@@ -8,7 +8,7 @@ import { preferLockedDuplicates } from '../core/lockfile/prefer-locked-duplicate
 import { serializeLockfile } from '../core/lockfile/serialize-lockfile.js';
 import { LOCKFILE_NAME, type Amendment, type Lockfile, type SetAmendment } from '../core/lockfile/types.js';
 import type { SealedState } from '../core/seal/check-sealed.js';
-import { beforeFirstCommit, checkSealedWithHistory, commitOf, protectedRef, sealedForWorkTree, sealedStateAt, sealingCommit } from '../shell/sealed-state.js';
+import { checkSealedWithHistory, commitOf, nothingSealedYet, protectedRef, sealedForWorkTree, sealedStateAt, sealingCommit } from '../shell/sealed-state.js';
 import { type Finding, type SetUnderCheck, worstExitCode } from '../core/verify/compare-with-lockfile.js';
 import { normaliseDir, joinPath } from '../core/paths.js';
 import { formatFinding, JSON_SCHEMA_VERSION } from '../cli/output.js';
@@ -69,12 +69,13 @@ export async function lockRepository(options: LockOptions): Promise<LockResult> 
     listSets(repository.root, config.migrations, source),
     protectedRef(repository.root, config.protected),
   ]);
-  const protectedName = named && !(await beforeFirstCommit(repository.root, named)) ? named : undefined;
-  const protectedCommit = protectedName ? await sealingCommit(repository.root, protectedName) : undefined;
   // A protected ref that is named but not here is exit 3 with what to fetch,
   // as in the hooks: without it guard cannot tell a sealed entry from a new
-  // one, and would rewrite a sealed line.
-  if (protectedName && !protectedCommit) await sealedStateAt(repository.root, protectedName);
+  // one, and would rewrite a sealed line. Only a repository where it cannot
+  // exist yet (nothingSealedYet) locks with nothing sealed.
+  const protectedCommit = named ? await sealingCommit(repository.root, named) : undefined;
+  if (named && !protectedCommit && !(await nothingSealedYet(repository.root, named))) await sealedStateAt(repository.root, named);
+  const protectedName = protectedCommit ? named : undefined;
   const relock = async () => {
     const sets = await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir);
     const sealed = protectedName ? await sealedForWorkTree(repository.root, await sealedStateAt(repository.root, protectedName)) : undefined;
@@ -91,7 +92,7 @@ export async function lockRepository(options: LockOptions): Promise<LockResult> 
 }
 
 /** Codes that stop `guard lock`: it never rewrites a sealed entry. */
-const SEALED_REFUSALS = new Set(['sealed-edited', 'sealed-deleted', 'sealed-renamed', 'sealed-line-edited', 'sealed-set-dropped', 'sealed-set-retooled']);
+const SEALED_REFUSALS = new Set(['sealed-edited', 'sealed-deleted', 'sealed-renamed', 'sealed-line-edited', 'sealed-set-dropped', 'sealed-set-retooled', 'sealed-excluded']);
 
 async function planAndWrite(
   root: string,

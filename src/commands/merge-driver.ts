@@ -1,5 +1,5 @@
 import { inputError } from '../core/guard-error.js';
-import { mergeLockfileSides, type LockfileMerge } from '../core/lockfile/merge-lockfile-sides.js';
+import { mergeLockfileSides, type LockfileMerge, type LockfileSides } from '../core/lockfile/merge-lockfile-sides.js';
 import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
 import { serializeLockfile } from '../core/lockfile/serialize-lockfile.js';
 import { LOCKFILE_NAME, type Lockfile } from '../core/lockfile/types.js';
@@ -12,6 +12,7 @@ import { protectedRef, sealedStateAt } from '../shell/sealed-state.js';
 import { readLockfileTextAt } from '../shell/read-lockfile.js';
 import { writeFileAtomic } from '../shell/write-atomic.js';
 import type { CommandDefinition } from './context.js';
+import type { MigrationSetConfig } from '../core/config/validate-config.js';
 
 /** The name of the driver in `.gitattributes` (`merge=guard-lockfile`) and git config (`merge.guard-lockfile.driver`). */
 export const MERGE_DRIVER_NAME = 'guard-lockfile';
@@ -47,8 +48,8 @@ export async function mergeLockfileFiles(files: MergeDriverFiles, cwd: string): 
   const [base, ours, theirs] = await Promise.all([read(files.base, 'base', true), read(files.ours, 'ours', false), read(files.theirs, 'theirs', false)]);
   const unreadable = [base, ours, theirs].filter((side): side is string => typeof side === 'string');
   if (unreadable.length > 0) return { merged: false, reasons: unreadable };
-  const { sealed, naming } = await repositoryContext(cwd);
-  return mergeLockfileSides({ base: base as Lockfile | undefined, ours: ours as Lockfile, theirs: theirs as Lockfile, sealed, naming });
+  const { sealed, naming, policies } = await repositoryContext(cwd);
+  return mergeLockfileSides({ base: base as Lockfile | undefined, ours: ours as Lockfile, theirs: theirs as Lockfile, sealed, naming, policies });
 }
 
 /**
@@ -57,16 +58,20 @@ export async function mergeLockfileFiles(files: MergeDriverFiles, cwd: string): 
  * not fail because, say, no remote is configured; the hooks and the CI gate
  * check sealing on the result anyway.
  */
-async function repositoryContext(cwd: string): Promise<{ sealed: SealedState | undefined; naming: Map<string, NamingScheme> }> {
+async function repositoryContext(cwd: string): Promise<{ sealed: SealedState | undefined; naming: Map<string, NamingScheme>; policies: NonNullable<LockfileSides['policies']> }> {
   const naming = new Map<string, NamingScheme>();
+  const policies = new Map<string, { versions?: MigrationSetConfig['versions']; outOfOrder?: MigrationSetConfig['outOfOrder'] }>();
   try {
     const repository = await openRepository(cwd);
     const { config } = await loadConfig(repository.root, undefined, repository.gitDir);
-    for (const set of config.migrations) if (set.naming) naming.set(set.dir, set.naming);
+    for (const set of config.migrations) {
+      if (set.naming) naming.set(set.dir, set.naming);
+      policies.set(set.dir, { versions: set.versions, outOfOrder: set.outOfOrder });
+    }
     const ref = await protectedRef(repository.root, config.protected);
-    return { sealed: ref ? await sealedStateAt(repository.root, ref) : undefined, naming };
+    return { sealed: ref ? await sealedStateAt(repository.root, ref) : undefined, naming, policies };
   } catch {
-    return { sealed: undefined, naming };
+    return { sealed: undefined, naming, policies };
   }
 }
 

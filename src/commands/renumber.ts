@@ -17,7 +17,7 @@ import { openRepository } from '../shell/git/open-repository.js';
 import { runGit } from '../shell/git/run-git.js';
 import { loadConfig } from '../shell/load-config.js';
 import { readLockfileText } from '../shell/read-lockfile.js';
-import { protectedRef, sealedForWorkTree, sealedStateAt } from '../shell/sealed-state.js';
+import { protectedRef, sealedForWorkTree, sealedStateIfAny } from '../shell/sealed-state.js';
 import type { CommandDefinition } from './context.js';
 import { lockRepository, printLockResult } from './lock.js';
 
@@ -64,7 +64,9 @@ could not be read (the protected ref is missing: fetch it).`,
     if (!setConfig) throw inputError(`${file} is not in a migration dir of the config`, { fix: `migration dirs: ${config.migrations.map((set) => set.dir).join(', ')}` });
     // What is sealed is known before anything moves: a sealed file is never renamed.
     const sealedName = await protectedRef(repository.root, config.protected);
-    const sealed = sealedName ? await sealedForWorkTree(repository.root, await sealedStateAt(repository.root, sealedName)) : undefined;
+    // A protected branch that cannot exist yet (a new repository) seals nothing; one not fetched is exit 3.
+    const sealedState = sealedName ? await sealedStateIfAny(repository.root, sealedName) : undefined;
+    const sealed = sealedState ? await sealedForWorkTree(repository.root, sealedState) : undefined;
     const text = await readLockfileText(repository.root, { kind: 'worktree' });
     const locked = text === undefined || findConflictMarkers(text).length > 0 ? undefined : (await parseLockfile(text, LOCKFILE_NAME)).lock;
     const [set] = preferLockedDuplicates(await discoverSets(repository.root, [setConfig], { kind: 'worktree' }, repository.gitDir), sealed?.lock, locked);

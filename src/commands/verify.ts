@@ -1,6 +1,7 @@
 import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
-import { compareWithLockfile, problemFindings, type Finding, type SetUnderCheck, worstExitCode } from '../core/verify/compare-with-lockfile.js';
+import { compareWithLockfile, type Finding, type SetUnderCheck, warningFindings, worstExitCode } from '../core/verify/compare-with-lockfile.js';
+import { acceptLockedNames, lockedFiles } from '../core/migrations/sql/legacy-names.js';
 import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatFinding, GITHUB_ANNOTATION_CAP, githubAnnotation, githubStepSummary, gitlabCodeQuality, JSON_SCHEMA_VERSION } from '../cli/output.js';
@@ -37,6 +38,10 @@ export interface SetSummary {
   mergePoints: string[];
   /** Alembic branch label -> revision. */
   branchLabels: Record<string, string>;
+  /** Files guard locks and checks: each migration, and its down or undo script. */
+  files: number;
+  /** Files the config's `exclude:` leaves out, repository-relative. */
+  excluded: string[];
 }
 
 export interface CommitFindings {
@@ -67,8 +72,11 @@ export interface VerifyResult {
   commits?: CommitFindings[];
   sets: SetSummary[];
   findings: Finding[];
-  /** What guard could not check but does not refuse (an Alembic label that names a constant). */
-  warnings?: Finding[];
+  /**
+   * Reported, never refused: names that break the scheme on migrations the
+   * lockfile already locks, zero-padding that differs, files guard does not read.
+   */
+  warnings: Finding[];
 }
 
 /**
@@ -134,7 +142,7 @@ export async function verifyRepository(options: {
       ...secrets,
       ...located.findings,
     ];
-    if (located.warnings.length > 0) result.warnings = [...(result.warnings ?? []), ...located.warnings];
+    result.warnings = [...result.warnings, ...located.warnings];
     const amendments = newAmendments(sealed.lock, lock);
     if (!options.range || !sealedTip) return { ...result, base: options.base, amendments, ...verdict(findings) };
     // An amendment made in one commit and taken back in a later one still let
@@ -162,8 +170,7 @@ export async function verifyRepository(options: {
     alembicLocationFindings(repository.root, config.migrations, options.source),
   ]);
   if (located.findings.length === 0 && located.warnings.length === 0) return verified;
-  const warnings = [...(verified.warnings ?? []), ...located.warnings];
-  return { ...verified, ...verdict([...verified.findings, ...located.findings]), ...(warnings.length > 0 ? { warnings } : {}) };
+  return { ...verified, ...verdict([...verified.findings, ...located.findings]), warnings: [...verified.warnings, ...located.warnings] };
 }
 
 /**
@@ -181,19 +188,22 @@ async function judge(sets: SetUnderCheck[], text: string | undefined, source: So
       bases: discovered.bases,
       mergePoints: discovered.mergePoints,
       branchLabels: discovered.branchLabels,
+      files: discovered.migrations.reduce((count, migration) => count + (migration.down ? 2 : 1), 0),
+      excluded: (discovered.excluded ?? []).map((file) => joinPath(dir, file)),
     }),
   );
   const sourceName = source.kind === 'revision' ? source.rev : source.kind;
-  const warnings = sets.flatMap(({ dir, discovered }) => problemFindings(dir, { ...discovered, problems: discovered.warnings ?? [] }));
+  const parsed = text === undefined ? undefined : await parseLockfile(text, LOCKFILE_NAME);
+  const warnings = sets.flatMap(({ dir, discovered }) => warningFindings(dir, acceptLockedNames(discovered, lockedFiles(parsed?.lock.sets.find((set) => set.dir === dir)))));
   const finish = (findings: Finding[]): VerifyResult => ({
     schemaVersion: JSON_SCHEMA_VERSION,
     command: 'verify',
     source: sourceName,
     sets: summary,
     ...verdict(findings),
-    ...(warnings.length > 0 ? { warnings } : {}),
+    warnings,
   });
-  if (text === undefined) {
+  if (parsed === undefined) {
     return finish([
       {
         code: 'set-not-locked',
@@ -205,7 +215,6 @@ async function judge(sets: SetUnderCheck[], text: string | undefined, source: So
       },
     ]);
   }
-  const parsed = await parseLockfile(text, LOCKFILE_NAME);
   return finish(compareWithLockfile(parsed.lock, preferred ? sets : preferLockedDuplicates(sets, parsed.lock), LOCKFILE_NAME, parsed.lines));
 }
 
@@ -237,6 +246,12 @@ export async function verifyCommits(options: {
    * would become the protected branch itself).
    */
   judgeAt?: 'fork' | 'tip';
+  /**
+   * With `configAt`: a commit without a guard config that forked where none
+   * was either (written before guard was adopted, or with nothing sealed
+   * anywhere) is not judged by rules it never had.
+   */
+  beforeAdoption?: boolean;
 }): Promise<CommitFindings[]> {
   const { repository, sealed } = options;
   const found: CommitFindings[] = [];
@@ -246,12 +261,26 @@ export async function verifyCommits(options: {
     : options.judgeAt === 'tip'
       ? new Map(commits.map((commit) => [commit, sealed]))
       : await sealedStatesAt(repository.root, sealed, commits);
+  const configuredAt = new Map<string, Promise<boolean>>();
+  const adopted = (fork: string) => {
+    let known = configuredAt.get(fork);
+    if (!known) {
+      known = loadConfigAt(repository.root, fork).then((loaded) => loaded !== undefined, () => true);
+      configuredAt.set(fork, known);
+    }
+    return known;
+  };
   for (const commit of commits) {
     options.seen?.add(commit);
     const judgedBy = sealedAt?.get(commit);
     let findings: Finding[];
     try {
-      const config = (options.configAt ? (await loadConfigAt(repository.root, commit))?.config : undefined) ?? options.config;
+      const own = options.configAt ? (await loadConfigAt(repository.root, commit))?.config : undefined;
+      if (options.configAt && options.beforeAdoption && !own) {
+        const forks = judgedBy?.commit.split(' ').filter(Boolean) ?? [];
+        if (!(await Promise.all(forks.map(adopted))).some(Boolean)) continue;
+      }
+      const config = own ?? options.config;
       const checked = await verifyRepository({ cwd: repository.root, repository, config, source: { kind: 'revision', rev: commit }, ...(judgedBy ? { base: judgedBy.ref, sealed: judgedBy } : {}) });
       findings = checked.findings;
       if (checked.amendments) options.amendments?.push(checked.amendments);
@@ -356,7 +385,6 @@ export function printVerifyResult(result: VerifyResult, context: CommandContext)
     return;
   }
   const { colours } = context;
-  for (const finding of result.warnings ?? []) context.out(formatFinding(finding, colours, 'warning'));
   for (const finding of result.findings) context.out(formatFinding(finding, colours));
   const amended = amendmentNotes(result);
   for (const note of amended) context.out(`${colours.yellow('amended')} ${note}`);
@@ -366,7 +394,6 @@ export function printVerifyResult(result: VerifyResult, context: CommandContext)
   }
   if (context.format === 'github') {
     for (const finding of everything.slice(0, GITHUB_ANNOTATION_CAP)) context.out(githubAnnotation(finding));
-    for (const warning of (result.warnings ?? []).slice(0, Math.max(0, GITHUB_ANNOTATION_CAP - everything.length))) context.out(githubAnnotation(warning, 'warning'));
     const more = everything.length - GITHUB_ANNOTATION_CAP;
     const summaryFile = context.env.GITHUB_STEP_SUMMARY;
     if (more > 0) context.out(`::notice title=guard::${more} more ${more === 1 ? 'problem' : 'problems'} than GitHub annotates; ${summaryFile ? 'all are in the job summary' : 'all are listed above'}`);
@@ -377,6 +404,7 @@ export function printVerifyResult(result: VerifyResult, context: CommandContext)
       appendFileSync(summaryFile, githubStepSummary('migration-guard: guard verify', everything, verdictLine(result, (text) => text)) + notes);
     }
   }
+  for (const warning of result.warnings ?? []) context.out(formatFinding(warning, colours, 'warning'));
   for (const set of result.sets) context.out(colours.dim(describeSet(set)));
   context.out(verdictLine(result, result.ok ? colours.green : colours.red));
 }
@@ -413,15 +441,23 @@ function verdictLine(result: VerifyResult, mark: (text: string) => string): stri
   return `${mark('refused')} ${count} ${count === 1 ? 'problem' : 'problems'} in ${total} ${total === 1 ? 'migration' : 'migrations'}${where}${history ? `; ${history}` : ''}`;
 }
 
-/** `alembic/versions (alembic): 120 migrations, head ddd444, 3 merge points, branches billing, core` */
-function describeSet(set: SetSummary): string {
+/**
+ * `alembic/versions (alembic): 120 migrations, head ddd444, 3 merge points, branches billing, core`;
+ * a set with down scripts or exclusions also says how many files it guards
+ * and which it leaves out: `db/sql (sql): 12 migrations (24 files guarded), head 012; excluded (not guarded): db/sql/seed.sql`.
+ */
+export function describeSet(set: SetSummary): string {
   const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
-  const parts = [plural(set.migrations, 'migration'), `${set.heads.length === 1 ? 'head' : 'heads'} ${set.heads.join(', ') || 'none'}`];
+  const files = set.files ?? set.migrations;
+  const excluded = set.excluded ?? [];
+  const guarded = files !== set.migrations || excluded.length > 0 ? ` (${plural(files, 'file')} guarded)` : '';
+  const parts = [`${plural(set.migrations, 'migration')}${guarded}`, `${set.heads.length === 1 ? 'head' : 'heads'} ${set.heads.join(', ') || 'none'}`];
   if (set.bases.length > 1) parts.push(plural(set.bases.length, 'base'));
   if (set.mergePoints.length > 0) parts.push(plural(set.mergePoints.length, 'merge point'));
   const labels = Object.keys(set.branchLabels);
   if (labels.length > 0) parts.push(`${labels.length === 1 ? 'branch' : 'branches'} ${labels.join(', ')}`);
-  return `${set.dir} (${set.tool}): ${parts.join(', ')}`;
+  const left = excluded.length > 0 ? `; excluded (not guarded): ${excluded.join(', ')}` : '';
+  return `${set.dir} (${set.tool}): ${parts.join(', ')}${left}`;
 }
 
 export const verifyCommand: CommandDefinition = {

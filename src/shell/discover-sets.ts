@@ -12,7 +12,8 @@ import { CONFIG_MAX_BYTES } from './load-config.js';
 import { readAlembicConfigs } from '../core/migrations/alembic/alembic-config.js';
 import { GuardError } from '../core/guard-error.js';
 import { ExitCode } from '../core/exit-codes.js';
-import { listMigrationFiles, readListedFiles, type ListedFile, type Listing, type Source } from './read-migration-files.js';
+import { listMigrationFiles, readListedFiles, type ListedFile, type Listing, type SetListing, type Source } from './read-migration-files.js';
+import { excludedMigration, globMatcher, notRead, runsAsMigration, unusedExclude } from '../core/migrations/excluded-files.js';
 
 const READINGS_CACHE = 'readings.json';
 /** Entries kept beyond the ones this run used, so switching branches stays warm. */
@@ -65,13 +66,16 @@ export async function discoverListedSets(
     const listing = listings.get(set.dir)!;
     const tool: Tool | undefined = set.tool ?? detectTool(listing.files.map((file) => file.path));
     const adapter = tool ? ADAPTERS[tool] : undefined;
-    const wanted = adapter ? listing.files.filter((file) => adapter.candidate(file.path)) : [];
+    const scope = tool ? inScope(set, listing, tool) : { files: listing.files, excluded: [], nested: [], unused: [] };
+    const wanted = adapter ? scope.files.filter((file) => adapter.candidate(file.path)) : [];
     const keyOf = (file: ListedFile) => (file.oid && !file.onDisk ? `${tool}\0${file.full}\0${file.oid}` : undefined);
-    const toRead = wanted.filter((file) => {
+    // Files outside the set whose reading says whether the tool would run them (an Alembic revision).
+    const asked = tool === 'alembic' ? [...scope.excluded.filter((file) => !file.nested), ...scope.nested].map(({ file }) => file).filter((file) => adapter!.candidate(file.path)) : [];
+    const toRead = [...wanted, ...asked].filter((file) => {
       const key = keyOf(file);
       return key === undefined || wellFormed(cached[key]) === undefined;
     });
-    return { set, listing, tool, wanted, keyOf, toRead };
+    return { set, listing, tool, scope, wanted, asked, keyOf, toRead };
   });
 
   // Readings are computed as contents arrive, so no file's bytes are kept.
@@ -81,8 +85,17 @@ export async function discoverListedSets(
     const plan = planOf.get(file.full)!;
     fresh.set(file.full, ADAPTERS[plan.tool!].readFile(file.path, bytes, optionsFor(plan.set)));
   });
+  const readingOf = (file: ListedFile, keyOf: (file: ListedFile) => string | undefined): FileReading | undefined => {
+    const key = keyOf(file);
+    const reading = (key === undefined ? undefined : wellFormed(cached[key])) ?? fresh.get(file.full);
+    if (reading && key !== undefined) {
+      if (used[key] === undefined && wellFormed(cached[key]) === undefined) misses++;
+      used[key] = reading;
+    }
+    return reading;
+  };
 
-  const result = plans.map(({ set, listing, tool, wanted, keyOf }): SetUnderCheck => {
+  const result = plans.map(({ set, listing, tool, scope, wanted, keyOf }): SetUnderCheck => {
     if (!tool) {
       const problems = listing.problems.length > 0 ? listing.problems : [noTool(set.dir, listing.files.length)];
       return { dir: set.dir, discovered: emptySet('sql', problems) };
@@ -92,27 +105,37 @@ export async function discoverListedSets(
     const problems: Problem[] = [...listing.problems];
     const wantedPaths = new Set(wanted.map((file) => file.full));
     const files: SourceFile[] = [];
-    for (const file of listing.files) {
+    for (const file of scope.files) {
       if (!wantedPaths.has(file.full)) {
         files.push({ path: file.path, bytes: new Uint8Array(0) });
         continue;
       }
-      const key = keyOf(file);
-      let reading = key === undefined ? undefined : wellFormed(cached[key]);
+      const reading = readingOf(file, keyOf);
       if (!reading) {
-        reading = fresh.get(file.full);
-        if (!reading) {
-          const problem = readProblems.get(file.full);
-          if (problem) problems.push(problem);
-          continue;
-        }
-        if (key !== undefined) misses++;
+        const problem = readProblems.get(file.full);
+        if (problem) problems.push(problem);
+        continue;
       }
-      if (key !== undefined) used[key] = reading;
       files.push({ path: file.path, reading });
     }
     const discovered = adapter.discover(files, options);
     discovered.problems.unshift(...problems);
+    const show = (file: string) => joinPath(set.dir, file);
+    // What the set leaves out is said, never silent: excluded files are listed,
+    // one the tool runs is refused, a sub-folder's migration-like file is reported.
+    const reported: Problem[] = [];
+    for (const { file, pattern, nested } of scope.excluded) {
+      if (!nested && runsAsMigration(tool, file.path, tool === 'alembic' ? readingOf(file, keyOf) : undefined)) {
+        discovered.problems.push(excludedMigration(file.path, tool, pattern, show));
+      }
+    }
+    for (const { file } of scope.nested) {
+      const looksLike = tool === 'alembic' ? adapter.candidate(file.path) && readingOf(file, keyOf)?.migration !== undefined : runsAsMigration(tool, file.path, undefined);
+      if (looksLike) reported.push(notRead(file.path, tool, show));
+    }
+    for (const pattern of scope.unused) reported.push(unusedExclude(set.dir, pattern));
+    if (reported.length > 0) discovered.warnings = [...(discovered.warnings ?? []), ...reported];
+    if (scope.excluded.length > 0) discovered.excluded = scope.excluded.map(({ file }) => file.path);
     if (discovered.migrations.length === 0 && discovered.problems.length === 0) {
       const ignored = discovered.ignored;
       discovered.problems.push({
@@ -122,7 +145,7 @@ export async function discoverListedSets(
         fix: `check \`dir\` and \`tool\` for ${set.dir} in the config, or add the first migration`,
       });
     }
-    return { dir: set.dir, discovered };
+    return { dir: set.dir, discovered, ...(set.outOfOrder === 'allow' ? { outOfOrder: 'allow' as const } : {}) };
   });
 
   if (gitDir && misses > 0) {
@@ -140,9 +163,45 @@ export async function discoverListedSets(
   return result;
 }
 
-/** Adapter options for a set: its naming scheme, and messages that name repository paths. */
+/** Adapter options for a set: its naming scheme and reading of versions, and messages that name repository paths. */
 function optionsFor(set: MigrationSetConfig): DiscoverOptions {
-  return { ...(set.naming ? { naming: set.naming } : {}), display: (file: string) => joinPath(set.dir, file) };
+  return { ...(set.naming ? { naming: set.naming } : {}), ...(set.versions ? { versions: set.versions } : {}), display: (file: string) => joinPath(set.dir, file) };
+}
+
+interface SetScope {
+  /** The files of the set, for its adapter. */
+  files: ListedFile[];
+  /** What `exclude:` leaves out (in the set, or in a sub-folder it does not read), with the pattern that did. */
+  excluded: { file: ListedFile; pattern: string; nested: boolean }[];
+  /** Files in sub-folders of a set that is not recursive, not excluded. */
+  nested: { file: ListedFile }[];
+  /** Patterns that match no file. */
+  unused: string[];
+}
+
+/** The set's files after its `exclude:` globs. */
+function inScope(set: MigrationSetConfig, listing: SetListing, tool: Tool): SetScope {
+  const patterns = (set.exclude ?? []).map((pattern) => ({ pattern, matches: globMatcher(pattern), used: false }));
+  const excludedBy = (file: ListedFile) => {
+    const hit = patterns.find((candidate) => candidate.matches(file.path));
+    if (hit) hit.used = true;
+    return hit?.pattern;
+  };
+  const scope: SetScope = { files: [], excluded: [], nested: [], unused: [] };
+  for (const file of listing.files) {
+    const pattern = excludedBy(file);
+    if (pattern === undefined) scope.files.push(file);
+    else scope.excluded.push({ file, pattern, nested: false });
+  }
+  // Sub-folders the set does not read are only looked at for files that could be the tool's.
+  for (const file of listing.nested) {
+    const pattern = excludedBy(file);
+    if (!ADAPTERS[tool].candidate(file.path)) continue;
+    if (pattern === undefined) scope.nested.push({ file });
+    else scope.excluded.push({ file, pattern, nested: true });
+  }
+  scope.unused = patterns.filter((candidate) => !candidate.used).map((candidate) => candidate.pattern);
+  return scope;
 }
 
 /** A cached reading in the shape guard writes; anything else is a miss. */

@@ -53,16 +53,18 @@ export async function runMigrationCommand(command: readonly string[], options: {
   // Looked up here, not by setpriv, so that a missing command stays a usage error and never runs as "exited 127".
   if (!findExecutable(program, options.env.PATH)) throw cannotRun(program.includes('/') ? 'no such executable file' : `not found on PATH`);
   const supervision = supervisionHere(options.env.PATH);
-  const argv = supervision.setpriv ? [supervision.setpriv, '--pdeathsig', 'KILL', '--', program, ...args] : [program, ...args];
+  const argv = supervision.setpriv ? [supervision.setpriv, '--pdeathsig', 'KILL', '--', '/bin/sh', '-c', STILL_GUARDS_CHILD, String(process.pid), program, ...args] : [program, ...args];
 
   return new Promise((resolve, reject) => {
+    // The watchdog starts first, so that only the write of one line separates the command's start from its watch.
+    const watchdog = supervision.processGroup ? startWatchdog() : undefined;
     const child = spawn(argv[0]!, argv.slice(1), {
       env: options.env,
       stdio: ['inherit', options.stdout === 'stderr' ? process.stderr : 'inherit', 'inherit'],
       detached: supervision.processGroup,
     });
     const pid = child.pid;
-    const watchdog = supervision.processGroup && pid !== undefined ? startWatchdog(pid) : undefined;
+    if (pid !== undefined) watchdog?.watch(pid);
     const signalGroup = (signal: NodeJS.Signals) => {
       if (pid === undefined) return;
       try {
@@ -94,6 +96,17 @@ export async function runMigrationCommand(command: readonly string[], options: {
 }
 
 /**
+ * Run by setpriv after it has set the parent-death signal, before the
+ * command: the signal is only sent for a death that happens after it was
+ * set (prctl(2) PR_SET_PDEATHSIG), so a guard killed between the fork and
+ * setpriv's prctl would leave the command unwatched; the shell sees that
+ * guard (`$0`) is no longer its parent and ends instead of running the
+ * command. `exec` keeps the command's pid, so the signal and the process
+ * group stay its own.
+ */
+export const STILL_GUARDS_CHILD = 'if [ "$PPID" = "$0" ]; then exec "$@"; fi; exit 137';
+
+/**
  * How this machine keeps the command from outliving guard: setpriv when it
  * is on PATH and knows `--pdeathsig`, a process group on every POSIX system.
  */
@@ -107,12 +120,12 @@ export function supervisionHere(searchPath: string | undefined): Supervision {
 }
 
 /**
- * A `/bin/sh` that kills process group `group` when guard's end of its
- * stdin closes without `done` having been written: guard died. In a session
- * of its own, not waited for.
+ * A `/bin/sh` that, once told the process group to watch, kills it when
+ * guard's end of its stdin closes without `done` having been written: guard
+ * died. In a session of its own, not waited for.
  */
-function startWatchdog(group: number): { standDown(): void } {
-  const watchdog = spawn('/bin/sh', ['-c', 'read line; [ "$line" = done ] || kill -s KILL -- -"$1" 2>/dev/null', 'guard-watchdog', String(group)], {
+function startWatchdog(): { watch(group: number): void; standDown(): void } {
+  const watchdog = spawn('/bin/sh', ['-c', 'read group || exit 0; read line; [ "$line" = done ] || kill -s KILL -- -"$group" 2>/dev/null', 'guard-watchdog'], {
     stdio: ['pipe', 'ignore', 'ignore'],
     detached: true,
   });
@@ -121,6 +134,9 @@ function startWatchdog(group: number): { standDown(): void } {
   watchdog.unref();
   (watchdog.stdin as unknown as { unref?(): void } | null)?.unref?.();
   return {
+    watch(group: number) {
+      watchdog.stdin?.write(`${group}\n`);
+    },
     standDown() {
       watchdog.stdin?.end('done\n');
     },

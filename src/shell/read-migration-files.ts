@@ -48,6 +48,12 @@ export interface ListedFile {
 export interface SetListing {
   files: ListedFile[];
   problems: Problem[];
+  /**
+   * Regular files in sub-folders of a set that is not recursive: not part of
+   * the set, listed so that one that looks like a migration is reported
+   * rather than left unguarded without a word. Never read unless asked.
+   */
+  nested: ListedFile[];
 }
 
 const MODE_SYMLINK = '120000';
@@ -179,11 +185,15 @@ function parseWorktree(root: string, requests: readonly SetRequest[], staged: Bu
     if (!listed) continue;
     // Conflicted (stage > 0), edited and symlinked files are read as they are on disk.
     const clean = entry.stage === '0' && !modified.has(file) && entry.mode !== MODE_SYMLINK;
+    if (listed.nested) {
+      if (entry.mode !== MODE_SYMLINK) results.get(listed.dir)!.nested.push(clean ? { ...listed.file, oid: entry.oid } : { ...listed.file, onDisk: true });
+      continue;
+    }
     results.get(listed.dir)!.files.push(clean ? { ...listed.file, oid: entry.oid } : { ...listed.file, onDisk: true, ...(entry.mode === MODE_SYMLINK ? { link: true as const } : {}) });
   }
   for (const file of untracked) {
     const listed = place(file, requests);
-    if (listed) results.get(listed.dir)!.files.push({ ...listed.file, onDisk: true });
+    if (listed) results.get(listed.dir)![listed.nested ? 'nested' : 'files'].push({ ...listed.file, onDisk: true });
   }
 
   for (const request of requests) {
@@ -207,6 +217,10 @@ async function parseRevision(root: string, requests: readonly SetRequest[], outp
   for (const [file, entry] of tree) {
     const listed = place(file, requests);
     if (!listed || entry.mode === MODE_GITLINK) continue;
+    if (listed.nested) {
+      if (entry.mode !== MODE_SYMLINK) results.get(listed.dir)!.nested.push({ ...listed.file, oid: entry.oid });
+      continue;
+    }
     if (entry.mode === MODE_SYMLINK) links.push({ dir: listed.dir, file: listed.file, oid: entry.oid });
     else results.get(listed.dir)!.files.push({ ...listed.file, oid: entry.oid });
   }
@@ -292,17 +306,20 @@ function resolveInTree(dir: string, target: string, tree: ReadonlyMap<string, { 
 }
 
 /**
- * The set a repository path belongs to, honouring `recursive`.
+ * The set a repository path belongs to, honouring `recursive`: a file in a
+ * sub-folder of a set that is not recursive is `nested` (listed, not part of
+ * the set; one whose name guard would refuse is left out, as it is no
+ * migration).
  *
  * @throws GuardError exit 2 for a file of a set whose name holds control or
  *   formatting characters (unsafeFileName): refused, never locked
  */
-function place(full: string, requests: readonly SetRequest[]): { dir: string; file: ListedFile } | undefined {
+function place(full: string, requests: readonly SetRequest[]): { dir: string; file: ListedFile; nested?: true } | undefined {
   for (const request of requests) {
     const prefix = request.dir === '.' ? '' : `${request.dir}/`;
     if (!full.startsWith(prefix)) continue;
     const relative = full.slice(prefix.length);
-    if (!request.recursive && relative.includes('/')) return undefined;
+    if (!request.recursive && relative.includes('/')) return unsafeFileName(relative) ? undefined : { dir: request.dir, file: { path: relative, full }, nested: true };
     const unsafe = unsafeFileName(relative);
     if (unsafe) throw fileNameUnsafe(full, unsafe);
     return { dir: request.dir, file: { path: relative, full } };
@@ -335,12 +352,16 @@ function readFromDisk(root: string, file: ListedFile): { bytes: Uint8Array } | {
 }
 
 function emptyResults(requests: readonly SetRequest[]): Map<string, SetListing> {
-  return new Map(requests.map((request) => [request.dir, { files: [], problems: [] }]));
+  return new Map(requests.map((request) => [request.dir, { files: [], problems: [], nested: [] }]));
 }
 
 /** Adapters and messages see files in one order, whatever git listed first. */
 function sortResults(results: Map<string, SetListing>): Map<string, SetListing> {
-  for (const result of results.values()) result.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const byPath = (a: ListedFile, b: ListedFile) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  for (const result of results.values()) {
+    result.files.sort(byPath);
+    result.nested.sort(byPath);
+  }
   return results;
 }
 

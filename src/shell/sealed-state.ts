@@ -27,6 +27,15 @@ export async function protectedRef(root: string, configured: string | undefined)
   for (const candidate of ['origin/main', 'origin/master']) {
     if (await commitOf(root, `refs/remotes/${candidate}`)) return candidate;
   }
+  // Branches of origin are here but not its default branch (a single-branch
+  // clone of another branch, a remote fetched without --set-head): the
+  // protected branch exists on origin, this clone only lacks it.
+  const fetched = await git(root, ['for-each-ref', '--count=1', '--format=%(refname)', 'refs/remotes/origin/']);
+  if (fetched) {
+    throw new GuardError(ExitCode.unreadable, `origin's default branch is not in this clone (it has ${fetched.replace(/^refs\/remotes\//, '')} but no origin/HEAD, origin/main or origin/master), so guard cannot tell which migrations are sealed`, {
+      fix: 'fetch it and record it (git fetch origin && git remote set-head origin --auto), or set `protected:` in the config',
+    });
+  }
   return undefined;
 }
 
@@ -61,15 +70,63 @@ export async function sealingCommit(root: string, ref: string): Promise<string |
 }
 
 /**
- * Whether `ref` names a local branch of a repository that has no branch at
- * all yet (before its first commit): nothing can have been sealed there, so
- * locking and the first commit go on. A remote-tracking ref that is missing
+ * Whether, by local evidence alone (no network: the pre-commit hook and
+ * `guard lock` run offline), the missing protected ref cannot have sealed
+ * anything yet:
+ * - a local branch (`protected: main`) in a repository before its first
+ *   commit, with no branch at all;
+ * - a remote-tracking ref (`origin/main`) of a configured remote this clone
+ *   holds no ref of at all (no branch, no `origin/HEAD`), in a clone that is
+ *   not shallow: a clone of an empty remote, or `git init` + `git remote add`
+ *   before any fetch.
+ * A clone that holds other refs of that remote (a single-branch clone, a
+ * branch deleted by hand) or is shallow lacks a branch that exists: that
  * stays exit 3 (fetch it).
+ * The remote itself is asked only by pre-push (protectedOnRemote).
  */
-export async function beforeFirstCommit(root: string, ref: string): Promise<boolean> {
-  const local = ref.startsWith('refs/heads/') || (!ref.startsWith('refs/') && !ref.includes('/'));
-  if (!local) return false;
-  return (await git(root, ['for-each-ref', '--count=1', '--format=%(refname)', 'refs/heads/'])) === undefined;
+export async function nothingSealedYet(root: string, ref: string): Promise<boolean> {
+  const remoteRef = remoteBranchOf(ref);
+  if (!remoteRef) {
+    if (ref.startsWith('refs/') && !ref.startsWith('refs/heads/')) return false;
+    const [branches, head] = await Promise.all([git(root, ['for-each-ref', '--count=1', '--format=%(refname)', 'refs/heads/']), commitOf(root, 'HEAD')]);
+    return branches === undefined && head === undefined;
+  }
+  const [url, fetched, remoteHead, shallow] = await Promise.all([
+    git(root, ['config', '--get', `remote.${remoteRef.remote}.url`]),
+    git(root, ['for-each-ref', '--count=1', '--format=%(refname)', `refs/remotes/${remoteRef.remote}/`]),
+    // Even one that no longer resolves: git clone records the remote's default branch only when it has one.
+    git(root, ['symbolic-ref', '--quiet', `refs/remotes/${remoteRef.remote}/HEAD`]),
+    git(root, ['rev-parse', '--is-shallow-repository']),
+  ]);
+  return url !== undefined && fetched === undefined && remoteHead === undefined && shallow === 'false';
+}
+
+/** The remote and branch a remote-tracking ref names (`origin/main`, `refs/remotes/origin/main`); undefined for anything else. */
+export function remoteBranchOf(ref: string): { remote: string; branch: string } | undefined {
+  const name = ref.startsWith('refs/remotes/') ? ref.slice('refs/remotes/'.length) : ref.startsWith('refs/') || /^[A-Z_]*HEAD$/.test(ref) ? undefined : ref;
+  const slash = name?.indexOf('/') ?? -1;
+  if (!name || slash <= 0 || slash === name.length - 1) return undefined;
+  return { remote: name.slice(0, slash), branch: name.slice(slash + 1) };
+}
+
+/**
+ * Whether `remote` has `ref` now (`refs/heads/main`, or `HEAD`: a default
+ * branch with a commit): one round trip (https://git-scm.com/docs/git-ls-remote;
+ * `--exit-code` exits 2 when no ref matches, as on an empty remote). A remote
+ * that cannot be reached is exit 3: guard cannot tell whether something is
+ * sealed there.
+ */
+export async function protectedOnRemote(root: string, remote: string, ref: string): Promise<boolean> {
+  let listed: Buffer;
+  try {
+    listed = await runGit(root, ['ls-remote', '--exit-code', remote, ref], { allowExit: [2] });
+  } catch (error) {
+    throw new GuardError(ExitCode.unreadable, `guard could not ask ${remote} whether it has ${ref}, which this clone does not hold, so it cannot tell which migrations are sealed`, {
+      fix: `fetch it (git fetch ${remote}), or push again when ${remote} can be reached`,
+      cause: error,
+    });
+  }
+  return listed.toString('utf8').split('\n').some((line) => line.endsWith(`\t${ref}`));
 }
 
 /** A sealed state, with the commit its ref named when it was read. */
@@ -81,7 +138,22 @@ export type ResolvedSealedState = SealedState & { commit: string };
  * history the check needs.
  */
 export async function sealedStateAt(root: string, ref: string): Promise<ResolvedSealedState> {
+  return stateAtResolved(root, ref, await sealingCommit(root, ref));
+}
+
+/**
+ * As sealedStateAt, but undefined when the protected ref is missing because
+ * nothing can have been sealed yet (nothingSealedYet: a new repository, a
+ * clone of an empty remote). Asks nothing more of git when the ref resolves.
+ */
+export async function sealedStateIfAny(root: string, ref: string): Promise<ResolvedSealedState | undefined> {
   const commit = await sealingCommit(root, ref);
+  if (!commit && (await nothingSealedYet(root, ref))) return undefined;
+  return stateAtResolved(root, ref, commit);
+}
+
+/** The sealed state at `commit`, the commit `ref` names now (a missing one: exit 3 with what to fetch). */
+async function stateAtResolved(root: string, ref: string, commit: string | undefined): Promise<ResolvedSealedState> {
   if (!commit) {
     const shallow = (await git(root, ['rev-parse', '--is-shallow-repository'])) === 'true';
     const [remote, ...branch] = ref.split('/');
@@ -91,9 +163,12 @@ export async function sealedStateAt(root: string, ref: string): Promise<Resolved
         : `check the ref name, or set \`protected:\` in the config`,
     });
   }
-  const text = await readLockfileText(root, { kind: 'revision', rev: commit });
-  if (text === undefined) return { ref, commit, lock: EMPTY_LOCKFILE };
-  return { ref, commit, lock: (await parseLockfile(text, `${ref}:${LOCKFILE_NAME}`)).lock };
+  return lockfileAt(root, ref, commit, false);
+}
+
+/** The sealed state of `commit`, a commit the protected branch `ref` will hold (a first push that creates it). */
+export async function sealedStateOfCommit(root: string, ref: string, commit: string): Promise<ResolvedSealedState> {
+  return lockfileAt(root, ref, commit, false);
 }
 
 /**
@@ -183,10 +258,10 @@ function unionOfSealedLocks(locks: readonly Lockfile[]): Lockfile {
   return { ...EMPTY_LOCKFILE, sets: [...sets.values()], amendments, ...(setAmendments.length > 0 ? { setAmendments } : {}) };
 }
 
-async function lockfileAt(root: string, ref: string, commit: string): Promise<ResolvedSealedState> {
+async function lockfileAt(root: string, ref: string, commit: string, named = true): Promise<ResolvedSealedState> {
   const text = await readLockfileText(root, { kind: 'revision', rev: commit });
   if (text === undefined) return { ref, commit, lock: EMPTY_LOCKFILE };
-  return { ref, commit, lock: (await parseLockfile(text, `${ref}:${LOCKFILE_NAME} (at ${commit.slice(0, 12)})`)).lock };
+  return { ref, commit, lock: (await parseLockfile(text, named ? `${ref}:${LOCKFILE_NAME} (at ${commit.slice(0, 12)})` : `${ref}:${LOCKFILE_NAME}`)).lock };
 }
 
 /**

@@ -169,7 +169,7 @@ describe('guard init in an npm project (husky)', () => {
   before(() => {
     repo = new TempRepo();
     installShim(repo.root);
-    repo.write('package.json', '{\n  "name": "app",\n  "scripts": {\n    "test": "echo ok"\n  }\n}\n');
+    repo.write('package.json', '{\n  "name": "app",\n  "scripts": {\n    "test": "echo ok"\n  },\n  "devDependencies": {\n    "husky": "^9.1.7"\n  }\n}\n');
     repo.write('alembic.ini', '[alembic]\nscript_location = migrations\n');
     repo.write('migrations/env.py', '# env\n');
     repo.write('migrations/versions/a1_init.py', "revision = 'a1'\ndown_revision = None\n");

@@ -99,7 +99,7 @@ describe('guard lock and guard verify on a plain SQL repository', () => {
     const result = JSON.parse(verify.stdout) as { schemaVersion: number; ok: boolean; sets: unknown[] };
     assert.equal(result.schemaVersion, 1);
     assert.equal(result.ok, true);
-    assert.deepEqual(result.sets, [{ dir: 'db/migrations', tool: 'sql', migrations: 3, heads: ['003'], bases: ['001'], mergePoints: [], branchLabels: {} }]);
+    assert.deepEqual(result.sets, [{ dir: 'db/migrations', tool: 'sql', migrations: 3, heads: ['003'], bases: ['001'], mergePoints: [], branchLabels: {}, files: 3, excluded: [] }]);
   });
 
   it('lock --check exits 1 when the lockfile is out of date and writes nothing', () => {

@@ -149,11 +149,15 @@ describe('guard hook pre-push, installed as a real git hook', () => {
   it('refuses a push when any pushed commit edited a sealed migration, even if a later commit reverts it', () => {
     const original = repo.read('db/migrations/010_users.sql');
     repo.write('db/migrations/010_users.sql', 'DROP TABLE users;\n');
+    // A lock with nothing sealed: no ref of origin at all, as in a clone of an empty remote.
+    const feature = repo.git('rev-parse', 'refs/remotes/origin/feature').trim();
     repo.git('symbolic-ref', '--delete', 'refs/remotes/origin/HEAD');
     repo.git('update-ref', '-d', 'refs/remotes/origin/main');
+    repo.git('update-ref', '-d', 'refs/remotes/origin/feature');
     assert.equal(repo.guard('lock').code, 0);
     repo.git('fetch', '-q', 'origin', 'main:refs/remotes/origin/main');
     repo.git('remote', 'set-head', 'origin', 'main');
+    repo.git('update-ref', 'refs/remotes/origin/feature', feature);
     repo.commitAll('sneaky edit');
     const sneaky = repo.git('rev-parse', 'HEAD').trim();
     repo.write('db/migrations/010_users.sql', original);

@@ -49,8 +49,11 @@ function guardedRemote() {
 function lockIgnoringSealedState(repo: TempRepo, ...args: string[]): void {
   const config = repo.read('guard.config.yaml');
   repo.write('guard.config.yaml', config.replace(/^protected:.*\n/m, ''));
+  // No ref of origin at all (a branch named origin/main included): the clone of an empty remote, where nothing is sealed.
+  const others = repo.git('for-each-ref', '--format=%(refname) %(objectname)', 'refs/remotes/origin/').split('\n').filter((line) => line && !line.startsWith('refs/remotes/origin/HEAD ') && !line.startsWith('refs/remotes/origin/main '));
   repo.git('symbolic-ref', '--delete', 'refs/remotes/origin/HEAD');
   repo.git('update-ref', '-d', 'refs/remotes/origin/main');
+  for (const line of others) repo.git('update-ref', '-d', line.split(' ')[0]!);
   try {
     const lock = guard(repo, 'lock', ...args);
     assert.equal(lock.code, 0, lock.output);
@@ -58,6 +61,7 @@ function lockIgnoringSealedState(repo: TempRepo, ...args: string[]): void {
     repo.write('guard.config.yaml', config);
     repo.git('fetch', '-q', 'origin', 'main:refs/remotes/origin/main');
     repo.git('remote', 'set-head', 'origin', 'main');
+    for (const line of others) repo.git('update-ref', ...line.split(' '));
   }
 }
 

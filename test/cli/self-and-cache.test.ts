@@ -56,7 +56,7 @@ describe('this repository guards itself', () => {
     // A lazy file is required inside a wrapper esbuild runs only when the import is reached.
     const lazily = (file: string) => {
       const name = file.replace('.', '\\.');
-      return new RegExp(`__commonJS\\(\\{\\n\\s*"beside-bundle:${name}"\\(exports\\d*, module\\d*\\) \\{\\n\\s*module\\d*\\.exports = require\\("\\./${name}"\\);`);
+      return new RegExp(`__commonJS\\(\\{\\n\\s*"beside-bundle:${name}"\\(exports\\d*, module\\d*\\) \\{\\n\\s*module\\d*\\.exports = \\(.*\\?\\? require\\)\\(require\\.resolve\\("\\./${name}"\\)\\);`);
     };
     assert.match(readFileSync(path.join(path.dirname(bundle), 'command-deploy.js'), 'utf8'), lazily('pg.js'));
     // yaml, the secret scanner and secretlint are files of their own, parsed only when guard reaches their import.
@@ -100,6 +100,39 @@ describe('the compiled CLI, as the hooks run it', () => {
       const refused = spawnSync('git', ['commit', '-qm', 'key'], { cwd: repo.root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
       assert.equal(refused.status, 1, refused.stderr);
       assert.match(refused.stderr, /db\/migrations\/002_key\.sql:1: AWS access key ID in a migration/);
+    } finally {
+      repo.dispose();
+    }
+  });
+});
+
+describe('the compiled code cache of the files beside guard.js', () => {
+  it('is made on the first run, used after, and never runs code a changed file no longer holds', () => {
+    const repo = new TempRepo();
+    const bin = path.join(repo.root, 'guard-copy/dist/bin');
+    try {
+      cpSync(path.join(PROJECT_ROOT, 'dist/bin'), bin, { recursive: true, filter: (source) => !source.includes('.code-cache') });
+      cpSync(path.join(PROJECT_ROOT, 'package.json'), path.join(repo.root, 'guard-copy/package.json'));
+      repo.write('guard.config.yaml', 'migrations:\n  - dir: versions\n');
+      repo.write('versions/a1_base.py', alembicRevision('a1', null));
+      const run = () => spawnSync(process.execPath, [path.join(bin, 'guard.js'), 'lock'], { cwd: repo.root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      const first = run();
+      assert.equal(first.status, 0, first.stderr);
+      const cached = () => readdirSync(path.join(bin, '.code-cache')).sort();
+      assert.ok(cached().some((name) => name.startsWith('command-lock.js.')), cached().join(', '));
+      const before = cached();
+      assert.equal(run().status, 0);
+      assert.deepEqual(cached(), before, 'the second run uses the cache it finds');
+      // V8 checks a cache against the length of its source only: change command-lock.js
+      // without changing its length, and the new code must run, not the cached one.
+      const lockFile = path.join(bin, 'command-lock.js');
+      const source = readFileSync(lockFile, 'utf8');
+      assert.ok(source.includes('is up to date'), 'the message this test changes');
+      writeFileSync(lockFile, source.replaceAll('is up to date', 'IS UP TO DATE'));
+      const changed = run();
+      assert.equal(changed.status, 0, changed.stderr);
+      assert.match(changed.stdout + changed.stderr, /IS UP TO DATE/);
+      assert.ok(!cached().includes(before.find((name) => name.startsWith('command-lock.js.'))!), 'the stale cache is removed');
     } finally {
       repo.dispose();
     }

@@ -81,6 +81,21 @@ describe('validateConfig', () => {
     await refused({ migrations: [{ dir: 'db', naming: 'semver' }] }, 'migrations.0.naming', /expected one of sequential, timestamp, hybrid/);
     await refused({ migrations: [{ dir: 'db', tool: 'alembic', naming: 'timestamp' }] }, 'migrations.0.naming', /plain SQL sets only/);
     await refused({ migrations: [{ dir: 'db', recursive: 'yes' }] }, 'migrations.0.recursive', /expected true or false/);
+    await refused({ migrations: [{ dir: 'db', versions: 'epoch' }] }, 'migrations.0.versions', /expected one of dates, numbers/);
+    await refused({ migrations: [{ dir: 'db', tool: 'flyway', versions: 'numbers' }] }, 'migrations.0.versions', /plain SQL sets only/);
+    await refused({ migrations: [{ dir: 'db', naming: 'sequential', versions: 'numbers' }] }, 'migrations.0.versions', /timestamp and hybrid/);
+    await refused({ migrations: [{ dir: 'db', exclude: 'seed.sql' }] }, 'migrations.0.exclude', /non-empty list of globs/);
+    await refused({ migrations: [{ dir: 'db', exclude: ['../x.sql'] }] }, 'migrations.0.exclude.0', /leaves the set's dir/);
+    await refused({ migrations: [{ dir: 'db', exclude: ['a\\b.sql'] }] }, 'migrations.0.exclude.0', /leaves the set's dir/);
+    await refused({ migrations: [{ dir: 'db', outOfOrder: true }] }, 'migrations.0.outOfOrder', /expected one of allow, refuse/);
+    await refused({ migrations: [{ dir: 'db', tool: 'alembic', outOfOrder: 'allow' }] }, 'migrations.0.outOfOrder', /Alembic orders revisions by their parents/);
+    assert.deepEqual(validateConfig({ migrations: [{ dir: 'db', tool: 'sql', versions: 'numbers', exclude: [' seed.sql '], outOfOrder: 'allow' }] }, 'guard.config.yaml').migrations[0], {
+      dir: 'db',
+      tool: 'sql',
+      versions: 'numbers',
+      exclude: ['seed.sql'],
+      outOfOrder: 'allow',
+    });
     await refused({ migrations: [{ dir: 'a' }, { dir: 'a/' }] }, 'migrations.1.dir', /a is listed twice/);
     await refused({ ...minimal, protected: '' }, 'protected', /git ref/);
     await refused({ ...minimal, seal: 'always' }, 'seal', /expected one of merged, committed/);

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { PROJECT_ROOT, TempRepo } from '../helpers/git-repo.js';
 import { GUARD, queryRows, runGuard, type Run } from '../helpers/compiled-guard.js';
 import { testDatabase, type TestDatabase } from '../helpers/postgres.js';
-import { findExecutable, supervisionHere } from '../../src/shell/migration-process.js';
+import { findExecutable, STILL_GUARDS_CHILD, supervisionHere } from '../../src/shell/migration-process.js';
+import { spawnSync } from 'node:child_process';
 
 /**
  * Issue 10, item 2: a guard killed with SIGKILL (only guard: the tests never
@@ -170,6 +171,44 @@ describe('a guard killed with SIGKILL never leaves a migration running unguarded
     assert.equal(await exited, 1, later);
     assert.match(later, /a deploy of staging never finished/);
     assert.deepEqual(await query("SELECT to_regclass('orphan_probe')::text AS probe"), [{ probe: 'orphan_probe' }], 'the orphan committed: exactly why nothing may run beside it');
+  });
+});
+
+describe('a guard killed before the parent-death signal is set', () => {
+  // setpriv sets the signal after the fork; a guard killed in between would
+  // leave the command unwatched (prctl(2)). What runs after setpriv checks
+  // that guard is still its parent, so such a command never starts.
+  it('the command runs only while the process that started it is still its parent', () => {
+    const started = (parent: number) =>
+      spawnSync('/bin/sh', ['-c', STILL_GUARDS_CHILD, String(parent), 'printf', '%s|', 'ran', 'with args'], { encoding: 'utf8' });
+    const ours = started(process.pid);
+    assert.deepEqual([ours.status, ours.stdout], [0, 'ran|with args|']);
+    const orphaned = started(process.pid + 1);
+    assert.deepEqual([orphaned.status, orphaned.stdout], [137, '']);
+  });
+
+  it('a guard killed at any moment around the start of the command leaves nothing running (40 kills)', async () => {
+    // Before the check above, about one kill in ten landing in this window left the command running with parent 1.
+    const runner = `const m = await import(${JSON.stringify(path.join(PROJECT_ROOT, 'dist', 'shell', 'migration-process.js'))});
+m.supervisionHere(process.env.PATH); process.stdout.write('go\\n');
+m.runMigrationCommand(['sleep', process.argv[1]], { env: process.env, stdout: 'stderr' });`;
+    const survivors: string[] = [];
+    for (let trial = 0; trial < 40; trial++) {
+      const seconds = `${600 + trial}.25`;
+      const guardLike = spawn(process.execPath, ['--input-type=module', '-e', runner, seconds], { stdio: ['ignore', 'pipe', 'ignore'] });
+      await new Promise((resolve) => guardLike.stdout!.once('data', resolve));
+      const until = Date.now() + Math.random() * 30;
+      while (Date.now() < until); // a busy wait: a timer would let the command start first every time
+      const closed = new Promise((resolve) => guardLike.on('close', resolve));
+      guardLike.kill('SIGKILL');
+      await closed;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      if (spawnSync('pgrep', ['-f', `^sleep ${seconds}$`]).status === 0) {
+        survivors.push(seconds);
+        spawnSync('pkill', ['-KILL', '-f', `^sleep ${seconds}$`]);
+      }
+    }
+    assert.deepEqual(survivors, [], 'commands that outlived the process that started them');
   });
 });
 

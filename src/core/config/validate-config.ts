@@ -1,6 +1,6 @@
 import { inputError } from '../guard-error.js';
 import { suggestName } from '../suggest-name.js';
-import { NAMING_SCHEMES, TOOLS, type NamingScheme, type Tool } from '../migrations/types.js';
+import { NAMING_SCHEMES, TOOLS, VERSION_READINGS, type NamingScheme, type Tool, type VersionReading } from '../migrations/types.js';
 import { escapesDir, normaliseDir } from '../paths.js';
 import type { DriftSettings } from '../drift/diff-schemas.js';
 
@@ -28,7 +28,17 @@ export interface MigrationSetConfig {
   dir: string;
   tool?: Tool;
   naming?: NamingScheme;
+  /** Plain SQL: whether a timestamp version must be a real date (`dates`, default) or is only a number. */
+  versions?: VersionReading;
   recursive?: boolean;
+  /**
+   * Globs (relative to `dir`; `*` within a name, `**` across folders) of
+   * files the tool does not run that guard leaves out: helpers and seeds
+   * beside the migrations.
+   */
+  exclude?: string[];
+  /** `allow`: new migrations may sort before deployed ones (Flyway's `outOfOrder=true`). */
+  outOfOrder?: 'allow' | 'refuse';
 }
 
 export const DRIFT_POLICIES = ['refuse', 'warn', 'ignore'] as const;
@@ -55,7 +65,7 @@ export type LineOf = (path: string) => number | undefined;
 
 const TOP_KEYS = ['migrations', 'protected', 'seal', 'autoLock', 'cosmetic', 'environments', 'deploy', 'drift'] as const;
 const DRIFT_KEYS = ['privileges', 'exclude'] as const;
-const SET_KEYS = ['dir', 'tool', 'naming', 'recursive'] as const;
+const SET_KEYS = ['dir', 'tool', 'naming', 'versions', 'recursive', 'exclude', 'outOfOrder'] as const;
 const ENVIRONMENT_KEYS = ['name', 'database', 'ledger', 'settings', 'drift'] as const;
 const SETTING_KEYS = ['lock_timeout', 'statement_timeout', 'idle_in_transaction_session_timeout', 'transaction_per_migration'] as const;
 const DEPLOY_KEYS = ['command'] as const;
@@ -103,7 +113,17 @@ export function validateConfig(raw: unknown, source: string, lineOf: LineOf = ()
       result.naming = oneOf(set.naming, NAMING_SCHEMES, `${at}.naming`, fail);
       if (result.tool !== undefined && result.tool !== 'sql') fail(`${at}.naming`, `applies to plain SQL sets only, not ${result.tool}`, 'remove `naming`, or set `tool: sql`');
     }
+    if (set.versions !== undefined) {
+      result.versions = oneOf(set.versions, VERSION_READINGS, `${at}.versions`, fail);
+      if (result.tool !== undefined && result.tool !== 'sql') fail(`${at}.versions`, `applies to plain SQL sets only, not ${result.tool}`, 'remove `versions`, or set `tool: sql`');
+      if (result.naming === 'sequential') fail(`${at}.versions`, 'applies to timestamp and hybrid names, not sequential ones', 'remove `versions`, or set `naming: timestamp`');
+    }
     if (set.recursive !== undefined) result.recursive = boolean(set.recursive, `${at}.recursive`, fail);
+    if (set.exclude !== undefined) result.exclude = excludePatterns(set.exclude, `${at}.exclude`, fail);
+    if (set.outOfOrder !== undefined) {
+      result.outOfOrder = oneOf(set.outOfOrder, ['allow', 'refuse'] as const, `${at}.outOfOrder`, fail);
+      if (result.tool === 'alembic') fail(`${at}.outOfOrder`, 'applies to version-ordered sets (sql, flyway); Alembic orders revisions by their parents', 'remove `outOfOrder`');
+    }
     return result;
   });
   for (const [dir] of seenDirs) {
@@ -226,6 +246,22 @@ function connectionReference(value: unknown, at: string, fail: Fail): string {
  */
 export function holdsPassword(text: string): boolean {
   return /[a-z][a-z0-9+.-]*:\/\/[^\s@/?#]*:(?!\$)[^\s@]+@/i.test(text) || /password=(?!\$)[^\s&;'"]/i.test(text);
+}
+
+/**
+ * `exclude:` globs, relative to the set's dir: a list of non-empty patterns
+ * that stay inside it (no leading `/`, no `..`, no backslash), so a pattern
+ * can only ever leave out files of its own set.
+ */
+function excludePatterns(value: unknown, at: string, fail: Fail): string[] {
+  const fix = 'for example `exclude: [update-sequences.sql, "helpers/**"]` (globs relative to the set\'s dir)';
+  if (!Array.isArray(value) || value.length === 0) fail(at, 'must be a non-empty list of globs', fix);
+  return (value as unknown[]).map((pattern, i) => {
+    if (typeof pattern !== 'string' || pattern.trim() === '') fail(`${at}.${i}`, 'must be a glob such as helpers/*.sql', fix);
+    const text = (pattern as string).trim();
+    if (text.startsWith('/') || text.includes('\\') || text.split('/').includes('..')) fail(`${at}.${i}`, `${JSON.stringify(text)} leaves the set's dir`, fix);
+    return text;
+  });
 }
 
 /** PostgreSQL accepts `10 s`, but the value travels in PGOPTIONS, which splits on spaces: written `10s`. */

@@ -1,5 +1,6 @@
 import { ADAPTERS, detectTool } from '../migrations/adapters.js';
 import type { Tool } from '../migrations/types.js';
+import { flywayLocations } from './flyway-locations.js';
 import { detectAlembicLayout } from './alembic-layout.js';
 
 export interface DetectedSet {
@@ -11,12 +12,16 @@ export interface DetectedSet {
   recursive?: true;
   /** Why guard thinks this is a migration dir, for `guard init`'s report. */
   because: string;
+  /** What a person should know about this set: folders left out, files that are not migrations. */
+  notes?: string[];
 }
 
 /** Folders no project keeps its own migrations in. */
-const VENDORED = /(?:^|\/)(?:node_modules|\.git|\.venv|venv|env|site-packages|dist|build|target|vendor|\.tox)\//;
+export const VENDORED = /(?:^|\/)(?:node_modules|\.git|\.venv|venv|env|site-packages|dist|build|target|vendor|\.tox)\//;
 /** Folder names that say "migrations" in the tools' own conventions. */
 const MIGRATION_DIR = /(?:^|\/)(?:migrations?|versions|migrate|sql|flyway|schema|changes|db)$/i;
+/** A folder inside one named `migrations`: supabase-style sets (`migrations/tenant/0001-x.sql`). */
+const INSIDE_MIGRATIONS = /(?:^|\/)migrations\//i;
 /** A Python file that declares an Alembic revision (`revision = '...'`, also annotated). */
 const ALEMBIC_REVISION = /^revision\s*(?::\s*\w+\s*)?=\s*[rRuU]?['"]/m;
 
@@ -31,22 +36,28 @@ const ALEMBIC_REVISION = /^revision\s*(?::\s*\w+\s*)?=\s*[rRuU]?['"]/m;
  *
  * @param paths repository-relative POSIX paths of tracked and untracked files
  * @param contentOf the text of a file, for alembic.ini and candidate `.py` files
+ * @param leftOut folders not to look in (those of tools guard does not read, see detectUnsupportedMigrations)
  */
-export function detectMigrationDirs(paths: readonly string[], contentOf: (path: string) => string | undefined): DetectedSet[] {
+export function detectMigrationDirs(paths: readonly string[], contentOf: (path: string) => string | undefined, leftOut: (dir: string) => boolean = () => false): DetectedSet[] {
   const byDir = new Map<string, string[]>();
   for (const path of paths) {
     if (VENDORED.test(path)) continue;
     const slash = path.lastIndexOf('/');
     const dir = slash === -1 ? '.' : path.slice(0, slash);
+    if (leftOut(dir)) continue;
     const names = byDir.get(dir) ?? [];
     names.push(path.slice(slash + 1));
     byDir.set(dir, names);
   }
-  const alembic = detectAlembicLayout(paths, contentOf);
-  const found = new Map<string, DetectedSet>(alembic.sets.map((set) => [set.dir, set]));
+  const found = new Map<string, DetectedSet>();
+  const flyway = detectFlywaySets(paths, byDir, contentOf);
+  for (const set of flyway.sets) found.set(set.dir, set);
+
+  const alembic = detectAlembicLayout(paths.filter((path) => !leftOut(path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.')), contentOf);
+  for (const set of alembic.sets) if (!found.has(set.dir) && !flyway.claimed(set.dir)) found.set(set.dir, set);
 
   for (const [dir, names] of byDir) {
-    if (found.has(dir) || alembic.inside(dir)) continue;
+    if (found.has(dir) || flyway.claimed(dir) || alembic.inside(dir)) continue;
     const python = names.filter((name) => ADAPTERS.alembic.candidate(name));
     const revisions = python.filter((name) => ALEMBIC_REVISION.test(contentOf(dir === '.' ? name : `${dir}/${name}`) ?? ''));
     if (revisions.length > 0 && revisions.length * 2 >= python.length) {
@@ -54,9 +65,105 @@ export function detectMigrationDirs(paths: readonly string[], contentOf: (path: 
       continue;
     }
     const sql = names.filter((name) => name.endsWith('.sql'));
-    if (sql.length === 0 || !MIGRATION_DIR.test(dir)) continue;
+    const drizzle = isDrizzleOut(dir, byDir);
+    if (sql.length === 0 || !(MIGRATION_DIR.test(dir) || INSIDE_MIGRATIONS.test(`${dir}/`) || drizzle)) continue;
     const tool = detectTool(sql)!;
-    found.set(dir, { dir, tool, files: sql.length, because: `${sql.length} .sql file${sql.length === 1 ? '' : 's'} in a folder named like migrations` });
+    const files = `${sql.length} .sql file${sql.length === 1 ? '' : 's'}`;
+    found.set(dir, { dir, tool, files: sql.length, because: drizzle ? `${files} of Drizzle (meta/_journal.json), read as plain SQL` : `${files} in a folder named like migrations` });
   }
   return [...found.values()].sort((a, b) => (a.dir < b.dir ? -1 : 1));
 }
+
+/**
+ * drizzle-kit's output folder: `0000_name.sql` files beside `meta/_journal.json`
+ * (https://orm.drizzle.team/docs/kit-overview). Its migrations are plain SQL
+ * applied in the order of their numbers, which is how guard's sql tool reads them.
+ */
+function isDrizzleOut(dir: string, byDir: ReadonlyMap<string, readonly string[]>): boolean {
+  return byDir.get(dir === '.' ? 'meta' : `${dir}/meta`)?.includes('_journal.json') ?? false;
+}
+
+/** Folder names of per-database copies of one migration history (Spring's `{vendor}`, DSpace's `sqlmigration/<db>`). */
+const VENDOR_DIR = /^(?:postgres|postgresql|pg|pgsql|h2|hsql|hsqldb|oracle|mysql|mariadb|sqlserver|mssql|db2|derby|sqlite|sybase|informix|firebird|cockroachdb|redshift|snowflake)$/i;
+const POSTGRES_DIR = /^(?:postgres|postgresql|pg|pgsql)$/i;
+/** Flyway's default location, `classpath:db/migration` (https://documentation.red-gate.com/fd/locations-184127455.html). */
+const FLYWAY_DEFAULT = /(?:^|\/)db\/migration$/;
+
+/** Flyway sets found in a repository, and the folders they account for. */
+export interface FlywayDiscovery {
+  sets: DetectedSet[];
+  /** Whether a folder belongs to a Flyway set, or was left out on purpose (another database's copy). */
+  claimed: (dir: string) => boolean;
+}
+
+/**
+ * Flyway sets wherever they sit (a `src/main/resources/...` tree is as good
+ * as `db/flyway`): the locations the project configures (flywayLocations),
+ * Flyway's default `db/migration`, and any folder whose `.sql` files are
+ * mostly `V1__x.sql`. Flyway reads a location's sub-folders, so a folder
+ * inside a set is part of it. Per-database copies of one history (`h2/`,
+ * `oracle/`, `postgres/` side by side) are one set: the PostgreSQL one,
+ * which guard deploys to, and the report says the others were left out.
+ */
+export function detectFlywaySets(paths: readonly string[], byDir: ReadonlyMap<string, readonly string[]>, contentOf: (path: string) => string | undefined): FlywayDiscovery {
+  const scripts = new Map<string, number>();
+  for (const [dir, names] of byDir) {
+    const sql = names.filter((name) => name.endsWith('.sql'));
+    const named = sql.filter((name) => FLYWAY_MIGRATION.test(name)).length;
+    if (named > 0 && named * 2 >= sql.filter((name) => !FLYWAY_FILE.test(name)).length + named) scripts.set(dir, sql.length);
+  }
+  const inside = (dir: string, root: string) => root === '.' || dir === root || dir.startsWith(`${root}/`);
+  const sqlUnder = (root: string) => [...byDir].filter(([dir]) => inside(dir, root)).flatMap(([dir, names]) => names.filter((name) => name.endsWith('.sql')).map((name) => `${dir}/${name}`));
+  const sets: DetectedSet[] = [];
+  const claimedRoots: string[] = [];
+  const take = (dir: string, because: string | ((scripts: string) => string), notes: string[] = []) => {
+    const files = sqlUnder(dir);
+    const helpers = files.filter((file) => !FLYWAY_FILE.test(file.slice(file.lastIndexOf('/') + 1)));
+    if (helpers.length > 0) {
+      notes.push(`${dir} holds ${helpers.length} .sql file${helpers.length === 1 ? '' : 's'} Flyway does not run (${helpers.slice(0, 3).map((file) => file.slice(dir.length + 1)).join(', ')}${helpers.length > 3 ? ', ...' : ''}): list ${helpers.length === 1 ? 'it' : 'them'} under the set's exclude: in guard.config.yaml, or rename ${helpers.length === 1 ? 'it' : 'them'} V<version>__<name>.sql if Flyway should run ${helpers.length === 1 ? 'it' : 'them'}`);
+    }
+    const count = files.length - helpers.length;
+    const described = typeof because === 'string' ? because : because(`${count} Flyway script${count === 1 ? '' : 's'} (V1__x.sql)`);
+    sets.push({ dir, tool: 'flyway', files: count, because: described, ...(notes.length > 0 ? { notes } : {}) });
+    claimedRoots.push(dir);
+  };
+  const claimed = (dir: string) => claimedRoots.some((root) => inside(dir, root));
+
+  const configured = flywayLocations(paths, contentOf);
+  for (const location of configured) {
+    if (!claimed(location.dir) && !sets.some((set) => inside(set.dir, location.dir))) take(location.dir, location.source);
+  }
+  const defaults = new Set([...scripts.keys()].map((dir) => /^(.*?(?:^|\/)db\/migration)(?:\/|$)/.exec(dir)?.[1]).filter((dir): dir is string => dir !== undefined && FLYWAY_DEFAULT.test(dir)));
+  for (const dir of defaults) {
+    const vendorChildren = [...scripts.keys()].some((child) => child.startsWith(`${dir}/`) && VENDOR_DIR.test(child.slice(dir.length + 1).split('/')[0]!));
+    if (!vendorChildren && !claimed(dir)) take(dir, (count) => `${count} in Flyway's default location db/migration`);
+  }
+
+  const remaining = [...scripts.keys()].filter((dir) => !claimed(dir)).sort();
+  const tops = remaining.filter((dir) => !remaining.some((other) => other !== dir && inside(dir, other)));
+  const parentOf = (dir: string) => (dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '.');
+  const nameOf = (dir: string) => dir.slice(dir.lastIndexOf('/') + 1);
+  for (const dir of tops) {
+    // Siblings include folders a configured location already took (Spring's `{vendor}`).
+    const vendors = [...scripts.keys()].filter((other) => parentOf(other) === parentOf(dir) && VENDOR_DIR.test(nameOf(other))).sort();
+    const postgres = vendors.find((other) => POSTGRES_DIR.test(nameOf(other)));
+    const others = vendors.filter((other) => other !== postgres).map((other) => `${nameOf(other)}/`);
+    if (postgres === undefined || vendors.length < 2 || !vendors.includes(dir)) {
+      take(dir, (count) => count);
+    } else if (dir === postgres) {
+      take(dir, (count) => `${count}, PostgreSQL's of the per-database folders ${vendors.map((other) => `${nameOf(other)}/`).join(', ')}`, [
+        `${dir}: guard deploys to PostgreSQL, so of the per-database copies of these migrations it guards ${nameOf(dir)}/ and leaves out ${others.join(', ')} (add them as sets of their own to lock them too)`,
+      ]);
+    } else {
+      claimedRoots.push(dir);
+      const chosen = sets.find((set) => set.dir === postgres && !set.because.includes('per-database'));
+      if (chosen) (chosen.notes ??= []).push(`${dir} is another database's copy of ${postgres}: left out (add it as a set of its own to lock it too)`);
+    }
+  }
+  return { sets, claimed };
+}
+
+/** A Flyway migration's name: versioned, undo or repeatable. */
+const FLYWAY_MIGRATION = /^(?:[VU]\d+(?:[._]\d+)*|R)__.+\.sql$/;
+/** A file name Flyway runs: a migration, or a callback. */
+const FLYWAY_FILE = /^(?:(?:[VU]\d+(?:[._]\d+)*|R)__.+|(?:before|after)[A-Z][A-Za-z]*(?:__.*)?)\.sql$/;

@@ -1,5 +1,6 @@
 import { ADAPTERS } from '../migrations/adapters.js';
-import type { DiscoverOptions, NamingScheme, SourceFile } from '../migrations/types.js';
+import type { DiscoverOptions, NamingScheme, SourceFile, VersionReading } from '../migrations/types.js';
+import { acceptLockedNames, lockedFiles } from '../migrations/sql/legacy-names.js';
 import { joinPath } from '../paths.js';
 import { checkSealed, type SealedState } from '../seal/check-sealed.js';
 import { problemFindings, type SetUnderCheck } from '../verify/compare-with-lockfile.js';
@@ -17,6 +18,8 @@ export interface LockfileSides {
   sealed?: SealedState | undefined;
   /** SQL naming scheme per set dir, from the config. */
   naming?: ReadonlyMap<string, NamingScheme>;
+  /** Per set dir, from the config: how SQL versions are read, and whether a new migration may sort before sealed ones. */
+  policies?: ReadonlyMap<string, { versions?: VersionReading | undefined; outOfOrder?: 'allow' | 'refuse' | undefined }>;
 }
 
 export type LockfileMerge =
@@ -83,10 +86,12 @@ export function mergeLockfileSides(sides: LockfileSides): LockfileMerge {
     }
     const entries = unionOfEntries(dir, base, ours, theirs, reasons);
     const naming = sides.naming?.get(dir);
-    const options: DiscoverOptions = { display: (file) => joinPath(dir, file), ...(naming ? { naming } : {}) };
-    const discovered = ADAPTERS[tool].discover(sourceFilesOf(tool, entries), options);
+    const policy = sides.policies?.get(dir);
+    const options: DiscoverOptions = { display: (file) => joinPath(dir, file), ...(naming ? { naming } : {}), ...(policy?.versions ? { versions: policy.versions } : {}) };
+    // A name that breaks the scheme was accepted when the base locked it; only the sides' new ones are judged.
+    const discovered = acceptLockedNames(ADAPTERS[tool].discover(sourceFilesOf(tool, entries), options), lockedFiles(base));
     for (const finding of problemFindings(dir, discovered)) reasons.push(`${finding.message} (${finding.fix})`);
-    sets.push({ dir, discovered });
+    sets.push({ dir, discovered, ...(policy?.outOfOrder === 'allow' ? { outOfOrder: 'allow' as const } : {}) });
   }
   if (reasons.length > 0) return { merged: false, reasons };
 

@@ -1,5 +1,6 @@
 import { CONTENT_ALGORITHM } from '../checksum.js';
-import { problemFindings, type Finding, type SetUnderCheck } from '../verify/compare-with-lockfile.js';
+import { problemFindings, warningFindings, type Finding, type SetUnderCheck } from '../verify/compare-with-lockfile.js';
+import { acceptLockedNames, lockedFiles } from '../migrations/sql/legacy-names.js';
 import { joinPath } from '../paths.js';
 import { toLockSet } from './lock-set.js';
 import { entryLine } from './serialize-lockfile.js';
@@ -19,7 +20,11 @@ export interface LockPlan {
   changes: LockChange[];
   /** Rules the migrations break; written anyway, `guard verify` refuses them. */
   warnings: Finding[];
-  /** What guard could not check (DiscoveredSet.warnings): printed, never refused, by any command. */
+  /**
+   * Reported and accepted: names that break the scheme on migrations the
+   * previous lockfile already locked, differing zero-padding, files guard
+   * does not read, what `exclude:` leaves out that it should not.
+   */
   notices: Finding[];
 }
 
@@ -42,17 +47,19 @@ export function planLock(input: LockInput): LockPlan | { refusal: Finding[] } {
   const refusal: Finding[] = [];
   const warnings: Finding[] = [];
   const notices: Finding[] = [];
+  const previousSets = new Map((input.previous?.sets ?? []).map((set) => [set.dir, set]));
   for (const { dir, discovered } of input.sets) {
-    for (const finding of problemFindings(dir, discovered)) {
+    // A misnamed migration the previous lockfile held stays accepted; a new one is warned about (and refused by the hooks).
+    const accepted = acceptLockedNames(discovered, lockedFiles(previousSets.get(dir)));
+    for (const finding of problemFindings(dir, accepted)) {
       if (finding.exitCode === 2 || finding.code === 'duplicate-id') refusal.push(finding);
       else warnings.push(finding);
     }
-    notices.push(...problemFindings(dir, { ...discovered, problems: discovered.warnings ?? [] }));
+    notices.push(...warningFindings(dir, accepted));
   }
 
   const configured = new Set(input.sets.map((set) => set.dir));
   const drop = new Set(input.dropSets ?? []);
-  const previousSets = new Map((input.previous?.sets ?? []).map((set) => [set.dir, set]));
   const changes: LockChange[] = [];
   for (const dir of drop) {
     if (configured.has(dir)) {

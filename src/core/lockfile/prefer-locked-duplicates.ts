@@ -41,6 +41,6 @@ export function preferLockedDuplicates(sets: readonly SetUnderCheck[], ...locks:
       migrations[at] = leftOut;
       return duplicateVersion(leftOut, kept, (file) => joinPath(dir, file));
     });
-    return { dir, discovered: { ...discovered, migrations, problems } };
+    return { ...set, discovered: { ...discovered, migrations, problems } };
   });
 }

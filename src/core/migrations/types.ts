@@ -75,7 +75,15 @@ export type ProblemCode =
   | 'missing-dir'
   | 'empty-dir'
   | 'symlink-escape'
-  | 'unreadable';
+  | 'unreadable'
+  /** Zero-padding of versions differs between files (`0002-` and `00010-`): ordered by number, as the tools do. */
+  | 'padding'
+  /** A file that looks like a migration of the set's tool, in a sub-folder guard (and the tool) does not read. */
+  | 'not-read'
+  /** An `exclude:` pattern that hides a file the tool runs as a migration. */
+  | 'excluded-migration'
+  /** An `exclude:` pattern that matches no file (a typo leaves the helper it meant reported). */
+  | 'exclude-unused';
 
 /**
  * Something wrong with the migration files themselves. `exitCode` 2 marks
@@ -110,14 +118,17 @@ export interface DiscoveredSet {
   /** Alembic branch label -> revision that declares it. */
   branchLabels: Record<string, string>;
   problems: Problem[];
-  /**
-   * What guard could not check but does not refuse (an Alembic label that
-   * names a constant): reported by `guard lock` and `guard verify`, never a
-   * reason to refuse the set.
-   */
-  warnings?: Problem[];
   /** Files in the dir that are not migrations of this tool (README, __init__.py, ...). */
   ignored: string[];
+  /**
+   * Reported, never refused: a name that breaks the scheme but was locked
+   * before it (acceptLockedNames), differing zero-padding, files guard does
+   * not read, an Alembic label written as a name guard cannot resolve.
+   * Absent when there are none.
+   */
+  warnings?: Problem[];
+  /** Files the config's `exclude:` leaves out of the set (relative to its dir). */
+  excluded?: string[];
 }
 
 /** One tool's rules for finding, identifying and ordering migrations. */
@@ -136,6 +147,12 @@ export interface ToolAdapter {
 export interface DiscoverOptions {
   /** SQL naming scheme from the config; detected when absent. */
   naming?: NamingScheme;
+  /**
+   * Whether a timestamp (or hybrid) version must be a real date and time
+   * (`dates`, the default) or is only a number, as golang-migrate and dbmate
+   * read it (`numbers`: 20230322519590, "hour 51", is a version like any other).
+   */
+  versions?: VersionReading;
   /** How messages show a set-relative path; the shell passes the repository path. */
   display?: (path: string) => string;
 }
@@ -154,3 +171,6 @@ export function readingOf(adapter: Pick<ToolAdapter, 'readFile'>, file: SourceFi
 
 export const NAMING_SCHEMES = ['sequential', 'timestamp', 'hybrid'] as const;
 export type NamingScheme = (typeof NAMING_SCHEMES)[number];
+
+export const VERSION_READINGS = ['dates', 'numbers'] as const;
+export type VersionReading = (typeof VERSION_READINGS)[number];

@@ -1,6 +1,7 @@
 import { toLockSet } from '../lockfile/lock-set.js';
 import type { LockEntry, LockSet, Lockfile, SetAmendment } from '../lockfile/types.js';
 import { joinPath } from '../paths.js';
+import { lockedFiles, newMisnamedMigrations } from '../migrations/sql/legacy-names.js';
 import type { Finding, SetUnderCheck } from '../verify/compare-with-lockfile.js';
 
 /**
@@ -33,7 +34,10 @@ const NEW_MIGRATION = 'write a new migration that makes the change instead';
  * - a sealed line of the lockfile was changed by hand;
  * - a new migration of a version-ordered tool sorts before the newest sealed
  *   one (out of order: environments that already ran the sealed ones would
- *   skip it or apply it out of sequence).
+ *   skip it or apply it out of sequence), unless the set says `outOfOrder: allow`;
+ * - a sealed migration or down script that the config's `exclude:` leaves out;
+ * - a new migration whose name breaks the scheme, even when the lockfile
+ *   under check locks it (only sealed ones keep a legacy name).
  *
  * @param sealedAt names the commit and date that sealed an entry, for messages
  * @param leftBehind dirs that still hold files: a set recorded as moved from
@@ -158,11 +162,16 @@ function checkSealedSet(sealedSet: LockSet, under: SetUnderCheck, lockSet: LockS
   const restore = (entry: LockEntry, path: string) =>
     sealedSet.dir === dir ? `git checkout ${ref} -- ${path}` : `git show ${ref}:${joinPath(sealedSet.dir, entry.file)} > ${path}`;
 
+  const excluded = new Set(discovered.excluded ?? []);
   for (const entry of sealedSet.migrations) {
     if (entry.repeatable) continue;
     const path = joinPath(dir, entry.file);
     const now = currentByKey.get(keyOf(entry));
     if (now) sealedIds.add(now.id);
+    if (!now && excluded.has(entry.file)) {
+      findings.push(sealedExcluded(dir, path, where(entry)));
+      continue;
+    }
     if (!now) {
       const moved = currentBySha.get(entry.sha256);
       findings.push(
@@ -207,7 +216,7 @@ function checkSealedSet(sealedSet: LockSet, under: SetUnderCheck, lockSet: LockS
         fix: `restore it (${restore(entry, path)}) and ${NEW_MIGRATION}, or, if the change must reach databases that ran the old content, record it with \`guard amend ${path} --reason "..."\``,
       });
     }
-    findings.push(...sealedDownScript(entry, now, dir, where(entry), context, restore));
+    findings.push(...sealedDownScript(entry, now, dir, where(entry), context, restore, excluded));
   }
 
   // A sealed line changed in the lockfile that is committed (the files may be fine).
@@ -236,8 +245,44 @@ function checkSealedSet(sealedSet: LockSet, under: SetUnderCheck, lockSet: LockS
     }
   }
 
-  findings.push(...outOfOrder(dir, discovered, sealedIds, ref));
+  if (under.outOfOrder !== 'allow') findings.push(...outOfOrder(dir, discovered, sealedIds, ref));
+  findings.push(...newMisnamed(dir, discovered, sealedSet, lockSet, ref));
   return findings;
+}
+
+/**
+ * `exclude:` is for files the tool does not run; a pattern that takes in a
+ * sealed migration or its down script would stop guard from checking what
+ * every environment ran, as dropping the set would (`sealed-set-dropped`).
+ */
+function sealedExcluded(dir: string, path: string, where: string, of = ''): Finding {
+  return {
+    code: 'sealed-excluded',
+    exitCode: 1,
+    set: dir,
+    file: path,
+    message: `${path}${of}, ${where}, is left out by the config's \`exclude:\`, which would stop guard from checking a deployed migration`,
+    fix: `take ${path} out of the \`exclude:\` patterns of ${dir} (exclude is for files the migration tool does not run)`,
+  };
+}
+
+/**
+ * Only migrations the protected ref already holds keep a name that breaks the
+ * scheme (acceptLockedNames); a new one, even one a branch's lockfile locked,
+ * is refused once the set is sealed. Those the lockfile under check does not
+ * hold are refused by the lockfile rules already.
+ */
+function newMisnamed(dir: string, discovered: SetUnderCheck['discovered'], sealedSet: LockSet, lockSet: LockSet | undefined, ref: string): Finding[] {
+  if (!lockSet) return [];
+  const locked = lockedFiles(lockSet);
+  return newMisnamedMigrations(discovered, lockedFiles(sealedSet))
+    .filter((problem) => locked.has(problem.file!))
+    .map((problem) => ({
+      ...problem,
+      set: dir,
+      file: joinPath(dir, problem.file!),
+      message: `${problem.message}; it is new since ${ref}, where only the migrations already sealed keep names that break the scheme`,
+    }));
 }
 
 /**
@@ -247,10 +292,19 @@ function checkSealedSet(sealedSet: LockSet, under: SetUnderCheck, lockSet: LockS
  * amendment of the script's path is allowed). A script added to a sealed
  * migration that had none changes nothing that ran, and is allowed.
  */
-function sealedDownScript(entry: LockEntry, now: LockEntry, dir: string, where: string, context: SetContext, restore: (entry: LockEntry, path: string) => string): Finding[] {
+function sealedDownScript(
+  entry: LockEntry,
+  now: LockEntry,
+  dir: string,
+  where: string,
+  context: SetContext,
+  restore: (entry: LockEntry, path: string) => string,
+  excluded: ReadonlySet<string>,
+): Finding[] {
   if (entry.down === undefined || entry.down_sha256 === undefined) return [];
   const path = joinPath(dir, entry.down);
   const of = `the down script of ${joinPath(dir, entry.file)}, ${where}`;
+  if (now.down === undefined && excluded.has(entry.down)) return [sealedExcluded(dir, path, where, `, the down script of ${joinPath(dir, entry.file)}`)];
   if (now.down === undefined) {
     return [{ code: 'sealed-deleted', exitCode: 1, set: dir, file: path, message: `${path}, ${of}, was deleted`, fix: `restore it (${restore({ ...entry, file: entry.down }, path)})` }];
   }

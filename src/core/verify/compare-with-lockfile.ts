@@ -3,6 +3,7 @@ import { toLockSet } from '../lockfile/lock-set.js';
 import type { LockEntry, LockSet, Lockfile } from '../lockfile/types.js';
 import type { DiscoveredSet, Problem } from '../migrations/types.js';
 import { joinPath } from '../paths.js';
+import { acceptLockedNames, lockedFiles } from '../migrations/sql/legacy-names.js';
 
 export type FindingCode =
   | Problem['code']
@@ -26,6 +27,8 @@ export type FindingCode =
   /** A set sealed in the protected ref that the config reads with another tool, without a set amendment. */
   | 'sealed-set-retooled'
   | 'out-of-order'
+  /** A sealed migration (or its down script) that the config's `exclude:` leaves out. */
+  | 'sealed-excluded'
   | 'sealed-unknown'
   /** A push that would delete the protected branch (pre-receive). */
   | 'protected-rewritten'
@@ -58,6 +61,12 @@ export function worstExitCode(findings: readonly Finding[]): number {
 export interface SetUnderCheck {
   dir: string;
   discovered: DiscoveredSet;
+  /**
+   * The config's `outOfOrder: allow`: the set's tool applies a new migration
+   * with a lower version than applied ones (Flyway's `outOfOrder=true`), so a
+   * new one sorting before sealed ones is not refused.
+   */
+  outOfOrder?: 'allow';
 }
 
 const RELOCK = 'if this migration has never been deployed, run `guard lock`; if it has, restore it (git checkout -- FILE) and write a new migration instead';
@@ -78,8 +87,9 @@ export function compareWithLockfile(
   const lockSets = new Map(lock.sets.map((set, index) => [set.dir, { set, index }]));
 
   for (const { dir, discovered } of sets) {
-    findings.push(...problemFindings(dir, discovered));
     const locked = lockSets.get(dir);
+    // A name that breaks the scheme is a warning for a migration this lockfile already locks.
+    findings.push(...problemFindings(dir, acceptLockedNames(discovered, lockedFiles(locked?.set))));
     lockSets.delete(dir);
     if (!locked) {
       findings.push({
@@ -286,7 +296,16 @@ function short(sha: string): string {
  * the structured `file` needs its set's dir.
  */
 export function problemFindings(dir: string, discovered: DiscoveredSet): Finding[] {
-  return discovered.problems.map(({ duplicate: _, ...problem }) => ({
+  return asFindings(dir, discovered.problems);
+}
+
+/** The set's warnings (reported, never refused) as findings of the set `dir`. */
+export function warningFindings(dir: string, discovered: DiscoveredSet): Finding[] {
+  return asFindings(dir, discovered.warnings ?? []);
+}
+
+function asFindings(dir: string, problems: readonly Problem[]): Finding[] {
+  return problems.map(({ duplicate: _, ...problem }) => ({
     ...problem,
     set: dir,
     ...(problem.file === undefined ? {} : { file: joinPath(dir, problem.file) }),

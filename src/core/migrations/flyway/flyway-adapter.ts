@@ -23,6 +23,11 @@ const REPEATABLE = /^R__(.+)\.sql$/;
  */
 const CALLBACK = /^(?:before|after)[A-Z][A-Za-z]*(?:__.*)?\.sql$/;
 
+/** Whether Flyway reads a file of this name as a migration (versioned, undo or repeatable). */
+export function isFlywayMigrationName(base: string): boolean {
+  return VERSIONED.test(base) || REPEATABLE.test(base);
+}
+
 export const flywayAdapter: ToolAdapter = {
   tool: 'flyway',
   recursiveByDefault: true,
@@ -101,7 +106,7 @@ export const flywayAdapter: ToolAdapter = {
         exitCode: 1,
         file: file.path,
         message: `${show(file.path)} is not a Flyway migration name, so Flyway would skip it silently`,
-        fix: 'name it V<version>__<description>.sql (two underscores), U<version>__... for undo, or R__<description>.sql',
+        fix: "name it V<version>__<description>.sql (two underscores), U<version>__... for undo, or R__<description>.sql; if it is a helper Flyway should not run, add it to the set's `exclude:` list in the config",
       });
     }
 

@@ -1,4 +1,4 @@
-import type { NamingScheme } from '../types.js';
+import type { NamingScheme, VersionReading } from '../types.js';
 
 /**
  * The three naming schemes of plain SQL migrations:
@@ -8,6 +8,10 @@ import type { NamingScheme } from '../types.js';
  * - hybrid:     `2026_01_15_001_create_users.sql` (a date and a counter for the day)
  *
  * The description after the version is optional and separated by `_` or `-`.
+ *
+ * With `versions: numbers` a timestamp or hybrid version is not checked as a
+ * date: golang-migrate and dbmate parse the version as an integer and order
+ * by it, so `20230322519590` ("hour 51") is as good a version as any.
  */
 export interface ParsedName {
   /** Name without `.sql` and without `.up` / `.down`. */
@@ -29,7 +33,8 @@ const SEQUENTIAL = /^(\d+)(?:[_-]|$)/;
 /** Longer counters are almost always a timestamp typed into a sequential set. */
 const MAX_SEQUENTIAL_DIGITS = 9;
 
-export function parseVersionedName(path: string): ParsedName {
+export function parseVersionedName(path: string, versions: VersionReading = 'dates'): ParsedName {
+  const dates = versions === 'dates';
   const base = path.slice(path.lastIndexOf('/') + 1);
   let stem = base.replace(/\.sql$/, '');
   let direction: ParsedName['direction'] = 'single';
@@ -45,12 +50,14 @@ export function parseVersionedName(path: string): ParsedName {
   const timestamp = TIMESTAMP.exec(stem);
   const sequential = SEQUENTIAL.exec(stem);
   const fits: NamingScheme[] = [];
-  const hybridDate = hybrid ? invalidDate(hybrid[1]!, hybrid[2]!, hybrid[3]!) : 'not YYYY_MM_DD_NNN';
+  const hybridDate = !hybrid ? 'not YYYY_MM_DD_NNN' : dates ? invalidDate(hybrid[1]!, hybrid[2]!, hybrid[3]!) : undefined;
   if (hybrid && !hybridDate) fits.push('hybrid');
   const t = timestamp?.[1];
-  const timestampProblem = t
-    ? invalidDate(t.slice(0, 4), t.slice(4, 6), t.slice(6, 8)) ?? invalidTime(t.slice(8, 10), t.slice(10, 12), t.slice(12, 14))
-    : 'the version is not 14 digits (YYYYMMDDHHMMSS)';
+  const timestampProblem = !t
+    ? 'the version is not 14 digits (YYYYMMDDHHMMSS)'
+    : dates
+      ? (invalidDate(t.slice(0, 4), t.slice(4, 6), t.slice(6, 8)) ?? invalidTime(t.slice(8, 10), t.slice(10, 12), t.slice(12, 14)))
+      : undefined;
   if (timestamp && !timestampProblem) fits.push('timestamp');
   const sequentialProblem = !sequential
     ? 'the name does not start with a number'

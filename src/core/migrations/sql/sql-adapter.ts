@@ -8,7 +8,10 @@ import { parseVersionedName, detectScheme, type ParsedName } from './naming-sche
  * `.up.sql` / `.down.sql` pair counted as one migration (golang-migrate,
  * dbmate style). The naming scheme is the config's `naming`, or the one most
  * files follow; a file that breaks it is reported, because a misnamed file is
- * one the runner may silently skip or apply out of order.
+ * one the runner may silently skip or apply out of order. A misnamed file
+ * whose name still starts with a version is a migration to the tools (they
+ * read the number), so it stays one here too: ordered by that number, and
+ * locked, its problem a warning once it was locked (acceptLockedNames).
  */
 export const sqlAdapter: ToolAdapter = {
   tool: 'sql',
@@ -39,7 +42,7 @@ export const sqlAdapter: ToolAdapter = {
       }
     }
 
-    const names = readable.map((file) => parseVersionedName(file.path));
+    const names = readable.map((file) => parseVersionedName(file.path, options?.versions));
     const scheme: NamingScheme | undefined = options?.naming ?? detectScheme(names);
 
     // Keyed by path without `.sql` / `.up.sql` / `.down.sql`, so pairs match
@@ -52,14 +55,11 @@ export const sqlAdapter: ToolAdapter = {
       const name = names[i]!;
       const broken = scheme === undefined ? 'no naming scheme fits' : name.breaks(scheme);
       if (broken) {
-        problems.push({
-          code: 'naming',
-          exitCode: 1,
-          file: file.path,
-          message: `${show(file.path)} breaks the ${scheme ?? 'sql'} naming scheme: ${broken}`,
-          fix: scheme ? `rename it like ${exampleName(scheme)}` : 'name migrations like 001_create_users.sql',
-        });
-        return;
+        problems.push(namingProblem(file.path, name, scheme, broken, show));
+        // A name with a version is still a migration to the tools, which read
+        // the number whatever the scheme: it is locked and ordered by it, and
+        // the problem is a warning once it was locked (acceptLockedNames).
+        if (name.version === '') return;
       }
       const pair = `${file.path.slice(0, file.path.lastIndexOf('/') + 1)}${name.stem}`;
       if (name.direction === 'down') downs.set(pair, file);
@@ -73,7 +73,7 @@ export const sqlAdapter: ToolAdapter = {
         migration.down = { file: down.path, sha256: checksums.get(down.path)! };
         downs.delete(pair);
       }
-      versioned.push({ migration, key: name.key(scheme!) });
+      versioned.push({ migration, key: name.key(scheme ?? 'sequential') });
     }
     for (const down of downs.values()) {
       problems.push({
@@ -84,6 +84,7 @@ export const sqlAdapter: ToolAdapter = {
         fix: `add ${show(down.path.replace(/\.down\.sql$/, '.up.sql'))} or delete the down file`,
       });
     }
+    const warnings = scheme === 'sequential' ? paddingWarnings(ups.map(({ file, name }) => ({ path: file.path, version: name.version })), show) : [];
 
     const ordered = orderByVersion(versioned, show);
     return {
@@ -94,9 +95,54 @@ export const sqlAdapter: ToolAdapter = {
       branchLabels: {},
       problems: [...problems, ...ordered.problems],
       ignored,
+      ...(warnings.length > 0 ? { warnings } : {}),
     };
   },
 };
+
+function namingProblem(path: string, name: ParsedName, scheme: NamingScheme | undefined, broken: string, show: (path: string) => string): Problem {
+  const example = scheme ? exampleName(scheme) : '001_create_users.sql';
+  // Only the date is wrong: the tool may well read the version as a number.
+  const onlyTheDate = scheme !== undefined && scheme !== 'sequential' && parseVersionedName(path, 'numbers').breaks(scheme) === undefined;
+  return {
+    code: 'naming',
+    exitCode: 1,
+    file: path,
+    message: `${show(path)} breaks the ${scheme ?? 'sql'} naming scheme: ${broken}`,
+    fix:
+      name.version === ''
+        ? `rename it like ${example}; if it is not a migration (a helper or seed the tool does not run), add it to the set's \`exclude:\` list in the config`
+        : onlyTheDate
+          ? `if the migration tool reads versions as numbers (golang-migrate, dbmate), set \`versions: numbers\` for this set in the config; otherwise rename it like ${example} before it is deployed`
+          : `rename it like ${example} before it is deployed`,
+  };
+}
+
+/**
+ * Versions padded to different widths in one set (`0002-x.sql` beside
+ * `00010-y.sql`): the tools order them by number, and so does guard, but a
+ * listing by name shows another order, so the set says so once. A version
+ * is padded differently when it has leading zeros and another width than
+ * most, or fewer digits than most without them.
+ */
+function paddingWarnings(versions: readonly { path: string; version: string }[], show: (path: string) => string): Problem[] {
+  const widths = new Map<number, number>();
+  for (const { version } of versions) widths.set(version.length, (widths.get(version.length) ?? 0) + 1);
+  let width = 0;
+  for (const [length, count] of widths) if (count > (widths.get(width) ?? 0)) width = length;
+  const odd = versions.filter(({ version }) => (version.startsWith('0') && version.length > 1 ? version.length !== width : version.length < width));
+  if (odd.length === 0 || !versions.some(({ version }) => version.startsWith('0'))) return [];
+  const named = odd.slice(0, 3).map(({ path }) => show(path)).join(', ') + (odd.length > 3 ? `, and ${odd.length - 3} more` : '');
+  return [
+    {
+      code: 'padding',
+      exitCode: 1,
+      file: odd[0]!.path,
+      message: `${named} ${odd.length === 1 ? 'is' : 'are'} zero-padded to another width than the other versions (${width} digits): ordered by number, as the migration tools do, not by name`,
+      fix: `nothing to change in files already deployed (a renamed one would run again); name new migrations with ${width} digits`,
+    },
+  ];
+}
 
 function exampleName(scheme: NamingScheme): string {
   switch (scheme) {

@@ -1,0 +1,76 @@
+import { isFlywayMigrationName } from './flyway/flyway-adapter.js';
+import { parseVersionedName } from './sql/naming-scheme.js';
+import type { FileReading, Problem, Tool } from './types.js';
+
+/**
+ * A glob of the config's `exclude:` as a test of set-relative paths: `*` and
+ * `?` stay within one folder name, `**` spans folders (`helpers/**`,
+ * `**` + `/seed.sql`), everything else is literal.
+ */
+export function globMatcher(pattern: string): (path: string) => boolean {
+  let source = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (ch === '*' && pattern[i + 1] === '*') {
+      const slash = pattern[i + 2] === '/';
+      source += slash ? '(?:.*/)?' : '.*';
+      i += slash ? 2 : 1;
+    } else if (ch === '*') source += '[^/]*';
+    else if (ch === '?') source += '[^/]';
+    else source += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  const regex = new RegExp(`^${source}$`, 'u');
+  return (path) => regex.test(path);
+}
+
+/**
+ * Whether the set's tool would run `path` as a migration, from what guard
+ * knows of it: a versioned plain SQL name (every runner reads the leading
+ * number), a Flyway `V`/`U`/`R` script, an Alembic file that declares a
+ * revision. Such a file cannot be excluded: the tool would run what guard
+ * does not check. Only files the tool reads at all are asked (not those in
+ * sub-folders of a set that is not recursive).
+ */
+export function runsAsMigration(tool: Tool, path: string, reading: FileReading | undefined): boolean {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  switch (tool) {
+    case 'sql':
+      return base.endsWith('.sql') && parseVersionedName(base).version !== '';
+    case 'flyway':
+      return isFlywayMigrationName(base);
+    case 'alembic':
+      return reading?.migration !== undefined;
+  }
+}
+
+/** The problem of an excluded file the tool runs (runsAsMigration). */
+export function excludedMigration(path: string, tool: Tool, pattern: string, show: (path: string) => string): Problem {
+  return {
+    code: 'excluded-migration',
+    exitCode: 1,
+    file: path,
+    message: `${show(path)} is left out by \`exclude: ${pattern}\`, but ${tool === 'sql' ? 'a migration runner' : tool === 'flyway' ? 'Flyway' : 'Alembic'} runs it as a migration, which guard would then not check`,
+    fix: `take it out of the set's \`exclude:\` (guard lock then locks it); exclude is for helpers the tool does not run`,
+  };
+}
+
+/** A warning for an `exclude:` pattern that matches nothing (a typo would leave the helper it meant reported, or a migration it did not mean hidden later). */
+export function unusedExclude(dir: string, pattern: string): Problem {
+  return {
+    code: 'exclude-unused',
+    exitCode: 1,
+    message: `\`exclude: ${pattern}\` of ${dir} matches no file`,
+    fix: 'fix the pattern (globs are relative to the set\'s dir) or remove it',
+  };
+}
+
+/** A warning for a file in a sub-folder that looks like a migration of the tool, which neither guard nor the tool reads. */
+export function notRead(path: string, tool: Tool, show: (path: string) => string): Problem {
+  return {
+    code: 'not-read',
+    exitCode: 1,
+    file: path,
+    message: `${show(path)} looks like ${tool === 'alembic' ? 'an Alembic revision' : `a ${tool === 'flyway' ? 'Flyway' : 'SQL'} migration`} but lies in a sub-folder, which this set does not read, so guard does not lock it`,
+    fix: `if the tool runs it, set \`recursive: true\` for the set (guard lock then locks it); if not, add it to the set's \`exclude:\``,
+  };
+}

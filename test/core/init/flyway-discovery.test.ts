@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { detectMigrationDirs } from '../../../src/core/init/detect-migration-dirs.js';
+
+function detect(files: Record<string, string>) {
+  return detectMigrationDirs(Object.keys(files), (file) => files[file]);
+}
+
+const DSPACE = 'dspace-api/src/main/resources/org/dspace/storage/rdbms/sqlmigration';
+
+describe('guard init finds Flyway folders wherever a project keeps them', () => {
+  it('DSpace: per-database copies nested in a resources path; the PostgreSQL one is the set, and the report says so', () => {
+    const found = detect({
+      [`${DSPACE}/h2/V1.3__x.sql`]: '',
+      [`${DSPACE}/h2/V1.4__y.sql`]: '',
+      [`${DSPACE}/oracle/V1.3__x.sql`]: '',
+      [`${DSPACE}/postgres/V1.3__x.sql`]: '',
+      [`${DSPACE}/postgres/V1.4__y.sql`]: '',
+      'dspace-api/src/main/java/org/dspace/storage/rdbms/DatabaseUtils.java': 'class DatabaseUtils {}',
+    });
+    assert.deepEqual(found.map(({ dir, tool, files }) => ({ dir, tool, files })), [{ dir: `${DSPACE}/postgres`, tool: 'flyway', files: 2 }]);
+    assert.match(found[0]!.because, /PostgreSQL's of the per-database folders h2\/, oracle\/, postgres\//);
+    assert.match(found[0]!.notes!.join('\n'), /guards postgres\/ and leaves out h2\/, oracle\//);
+  });
+
+  it('names the helper scripts Flyway does not run (DSpace update-sequences.sql) and does not count them', () => {
+    const [set] = detect({ [`${DSPACE}/postgres/V1.3__x.sql`]: '', [`${DSPACE}/postgres/update-sequences.sql`]: '' });
+    assert.equal(set!.files, 1);
+    assert.match(set!.notes!.join('\n'), /holds 1 \.sql file Flyway does not run \(update-sequences\.sql\): list it under the set's exclude:/);
+  });
+
+  it("Flyway's default db/migration under src/main/resources is one set with its sub-folders", () => {
+    const found = detect({
+      'app/src/main/resources/db/migration/V1__init.sql': '',
+      'app/src/main/resources/db/migration/release2/V2__more.sql': '',
+      'app/src/main/resources/db/migration/release2/V3__again.sql': '',
+    });
+    assert.deepEqual(found.map(({ dir, files }) => ({ dir, files })), [{ dir: 'app/src/main/resources/db/migration', files: 3 }]);
+    assert.match(found[0]!.because, /Flyway's default location db\/migration/);
+  });
+
+  it('keeps every per-database folder when none is PostgreSQL', () => {
+    assert.deepEqual(detect({ 'sql/h2/V1__a.sql': '', 'sql/mysql/V1__a.sql': '' }).map((set) => set.dir), ['sql/h2', 'sql/mysql']);
+  });
+
+  for (const [file, text, expected] of [
+    ['flyway.conf', 'flyway.url=jdbc:postgresql://localhost/app\nflyway.locations=filesystem:database/scripts\n', 'database/scripts'],
+    ['flyway.toml', '[flyway]\nlocations = ["filesystem:database/scripts"]\n', 'database/scripts'],
+    ['svc/src/main/resources/application.properties', 'spring.flyway.locations=classpath:database/scripts\n', 'svc/src/main/resources/database/scripts'],
+    ['svc/src/main/resources/application.yml', 'spring:\n  datasource:\n    url: x\n  flyway:\n    locations:\n      - "classpath:database/{vendor}"\n', 'svc/src/main/resources/database/postgresql'],
+    ['svc/src/main/resources/application-prod.yaml', 'spring.flyway.locations: classpath:database/scripts, classpath:missing\n', 'svc/src/main/resources/database/scripts'],
+  ] as const) {
+    it(`reads the locations ${file} sets`, () => {
+      const found = detect({
+        [file]: text,
+        'database/scripts/V1__init.sql': '',
+        'database/scripts/afterMigrate.sql': '',
+        'svc/src/main/resources/database/scripts/V1__init.sql': '',
+        'svc/src/main/resources/database/postgresql/V1__init.sql': '',
+        'svc/src/main/resources/database/h2/V1__init.sql': '',
+      });
+      const configured = found.find((set) => set.dir === expected);
+      assert.ok(configured, `${expected} in ${JSON.stringify(found.map((set) => set.dir))}`);
+      assert.match(configured.because, new RegExp(`locations in ${file.replace(/\./g, '\\.')}`));
+      assert.equal(configured.tool, 'flyway');
+      assert.ok(!found.some((set) => set.dir.endsWith('/h2')), 'another database copy beside a configured {vendor} folder is left out');
+    });
+  }
+
+  it('plain SQL sets inside a migrations folder (supabase: migrations/tenant, migrations/multitenant)', () => {
+    assert.deepEqual(
+      detect({ 'migrations/tenant/0001-initialmigration.sql': '', 'migrations/multitenant/0001-x.sql': '', 'queries/report.sql': '' }).map(({ dir, tool }) => ({ dir, tool })),
+      [
+        { dir: 'migrations/multitenant', tool: 'sql' },
+        { dir: 'migrations/tenant', tool: 'sql' },
+      ],
+    );
+  });
+});
+
+describe('guard init finds Drizzle output as plain SQL', () => {
+  it('drizzle/0000_x.sql beside meta/_journal.json is a sql set, whatever the folder is called', () => {
+    const found = detectMigrationDirs(['drizzle/0000_bitter_wolfsbane.sql', 'drizzle/0001_next.sql', 'drizzle/meta/_journal.json', 'drizzle/meta/0000_snapshot.json', 'src/report.sql'], () => '');
+    assert.deepEqual(found.map(({ dir, tool, files }) => ({ dir, tool, files })), [{ dir: 'drizzle', tool: 'sql', files: 2 }]);
+    assert.match(found[0]!.because, /Drizzle \(meta\/_journal\.json\), read as plain SQL/);
+  });
+});
