@@ -487,12 +487,20 @@ describe('branch_labels written as names (OpenStack style)', () => {
       'child.py': "revision = 'child'\ndown_revision = 'labelled'\n",
     }).map(([path, text]) => ({ path, bytes: new TextEncoder().encode(text) }));
 
-  it('keeps the revision in the graph and reports only the unreadable label, by line', () => {
+  it('keeps the revision in the graph and warns of the unreadable label, by line, without a problem', () => {
     const set = alembicAdapter.discover(files('branch_labels = (cli.EXPAND_BRANCH,)'));
     assert.deepEqual(set.heads, ['child']);
-    assert.deepEqual(set.problems.map((p) => [p.code, p.file, p.line, p.exitCode]), [['unparseable', 'labelled.py', 4, 2]]);
-    assert.match(set.problems[0]!.message, /revision labelled is kept in the graph without its branch_labels/);
-    assert.match(set.problems[0]!.fix, /string literals/);
+    assert.deepEqual(set.problems, []);
+    assert.deepEqual(set.warnings?.map((p) => [p.code, p.file, p.line, p.exitCode]), [['unresolved-name', 'labelled.py', 4, 1]]);
+    assert.match(set.warnings![0]!.message, /labelled\.py:4: branch_labels is not written as string literals .*revision labelled is locked and kept in the graph without its branch_labels/);
+    assert.match(set.warnings![0]!.fix, /string literals/);
+    assert.deepEqual(set.migrations.map((m) => m.id), ['base', 'labelled', 'child']);
+  });
+
+  it('a depends_on written as a name is a warning too', () => {
+    const set = alembicAdapter.discover(files("depends_on = (other.REVISION,)"));
+    assert.deepEqual(set.problems, []);
+    assert.deepEqual(set.warnings?.map((p) => p.code), ['unresolved-name']);
   });
 
   it('a later literal assignment wins over an unreadable one, as in Python', () => {
@@ -501,13 +509,35 @@ describe('branch_labels written as names (OpenStack style)', () => {
     assert.deepEqual(set.branchLabels, { expand: 'labelled' });
   });
 
-  it('does not judge several heads by labels it could not read', () => {
+  it('counts a label it could not read as its branch\'s own: two such branches are fine, a head without one is not', () => {
+    const text = (id: string, down: string, label = '') => new TextEncoder().encode(`revision = '${id}'\ndown_revision = '${down}'\n${label}\n`);
+    const both = alembicAdapter.discover([
+      ...files('branch_labels = (cli.EXPAND_BRANCH,)'),
+      { path: 'contract.py', bytes: text('contract', 'base', 'branch_labels = (cli.CONTRACT_BRANCH,)') },
+      { path: 'contract2.py', bytes: text('contract2', 'contract') },
+    ]);
+    assert.deepEqual([...both.heads].sort(), ['child', 'contract2']);
+    assert.deepEqual(both.problems, []);
+    assert.deepEqual(both.warnings?.map((p) => p.file), ['labelled.py', 'contract.py']);
+    const unlabelled = alembicAdapter.discover([...files('branch_labels = (cli.EXPAND_BRANCH,)'), { path: 'other.py', bytes: text('other', 'base') }]);
+    assert.deepEqual([...unlabelled.heads].sort(), ['child', 'other']);
+    assert.deepEqual(unlabelled.problems.map((p) => p.code), ['multiple-heads']);
+    assert.match(unlabelled.problems[0]!.message, /other is not on a branch with a label of its own/);
+  });
+
+  it('a depends_on naming neither an id nor a label it read is a warning while some labels are unread', () => {
     const set = alembicAdapter.discover([
       ...files('branch_labels = (cli.EXPAND_BRANCH,)'),
-      { path: 'other.py', bytes: new TextEncoder().encode("revision = 'other'\ndown_revision = 'base'\n") },
+      { path: 'dep.py', bytes: new TextEncoder().encode("revision = 'dep'\ndown_revision = 'child'\ndepends_on = 'expand'\n") },
     ]);
-    assert.deepEqual([...set.heads].sort(), ['child', 'other']);
-    assert.deepEqual(set.problems.map((p) => p.code), ['unparseable']);
+    assert.deepEqual(set.problems, []);
+    assert.deepEqual(set.warnings?.map((p) => p.code), ['unresolved-name', 'unknown-dependency']);
+    // With every label read, the same name is a problem, as Alembic fails on it.
+    const read = alembicAdapter.discover([
+      ...files("branch_labels = ('contract',)"),
+      { path: 'dep.py', bytes: new TextEncoder().encode("revision = 'dep'\ndown_revision = 'child'\ndepends_on = 'expand'\n") },
+    ]);
+    assert.deepEqual(read.problems.map((p) => p.code), ['unknown-dependency']);
   });
 
   it('names unlabelled heads in a sentence that reads right', () => {

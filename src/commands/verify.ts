@@ -25,6 +25,7 @@ import { checkoutRewrites } from '../core/seal/checkout-attributes.js';
 import { joinPath } from '../core/paths.js';
 import { readAttributesFiles } from '../shell/read-attributes.js';
 import { linkedMigrations } from '../shell/linked-migrations.js';
+import { alembicLocationFindings } from '../shell/alembic-locations.js';
 
 /** What discovery found in one set, for people and scripts. */
 export interface SetSummary {
@@ -133,12 +134,15 @@ export async function verifyRepository(options: {
     const linked = (await linkedMigrations(repository.root, listing)).filter((file) => !changed.some((other) => other.path === file.path && other.oid === file.oid && file.oid));
     const secrets = await secretFindings([...changed.filter((file) => !linked.some((other) => other.path === file.path)), ...linked], setOfPath(dirs));
     const rewritten = checkoutRewrites(await readAttributesFiles(repository.root, options.source), migrationPaths(sets));
+    const located = await alembicLocationFindings(repository.root, config.migrations, options.source);
     const findings = [
       ...result.findings.filter((finding) => !(SUPERSEDED_BY_SEAL.has(finding.code) && sealedFiles.has(finding.file))),
       ...sealedFindings,
       ...rewritten,
       ...secrets,
+      ...located.findings,
     ];
+    result.warnings = [...result.warnings, ...located.warnings];
     const amendments = newAmendments(sealed.lock, lock);
     if (!options.range || !sealedTip) return { ...result, base: options.base, amendments, ...verdict(findings) };
     // An amendment made in one commit and taken back in a later one still let
@@ -159,9 +163,14 @@ export async function verifyRepository(options: {
   // every file's content (no new or edited file), a repeated verify of the
   // same state is answered from $GIT_DIR/guard/ without reading a migration.
   const fingerprint = listing.fingerprint;
-  if (fingerprint === undefined) return check();
-  const key = stateKey(JSON.stringify(config.migrations), JSON.stringify(options.source), text ?? '\0none', fingerprint);
-  return memoized(repository.gitDir, 'verify.json', key, check);
+  const key = fingerprint === undefined ? undefined : stateKey(JSON.stringify(config.migrations), JSON.stringify(options.source), text ?? '\0none', fingerprint);
+  // Alembic's own config lies outside the listing the memo is keyed on: it is read every time.
+  const [verified, located] = await Promise.all([
+    key === undefined ? check() : memoized(repository.gitDir, 'verify.json', key, check),
+    alembicLocationFindings(repository.root, config.migrations, options.source),
+  ]);
+  if (located.findings.length === 0 && located.warnings.length === 0) return verified;
+  return { ...verified, ...verdict([...verified.findings, ...located.findings]), warnings: [...verified.warnings, ...located.warnings] };
 }
 
 /**

@@ -7,6 +7,11 @@ import type { SetUnderCheck } from '../core/verify/compare-with-lockfile.js';
 import { readCache, writeCache } from './cache-file.js';
 import { guardVersion } from './guard-version.js';
 import { readFileIfRegular } from './read-bounded-file.js';
+import { readBlobs, type BlobLimits } from './git/read-blobs.js';
+import { CONFIG_MAX_BYTES } from './load-config.js';
+import { readAlembicConfigs } from '../core/migrations/alembic/alembic-config.js';
+import { GuardError } from '../core/guard-error.js';
+import { ExitCode } from '../core/exit-codes.js';
 import { listMigrationFiles, readListedFiles, type ListedFile, type Listing, type SetListing, type Source } from './read-migration-files.js';
 import { excludedMigration, globMatcher, notRead, runsAsMigration, unusedExclude } from '../core/migrations/excluded-files.js';
 
@@ -39,8 +44,9 @@ export async function discoverSets(
 }
 
 /** The files of each configured set, without their content. */
-export function listSets(root: string, sets: readonly MigrationSetConfig[], source: Source): Promise<Listing> {
-  const requests = sets.map((set) => ({ dir: set.dir, recursive: recursiveFor(root, set) }));
+export async function listSets(root: string, sets: readonly MigrationSetConfig[], source: Source): Promise<Listing> {
+  const recursion = await recursionAt(root, sets, source);
+  const requests = sets.map((set, i) => ({ dir: set.dir, recursive: recursion[i]! }));
   return listMigrationFiles(root, requests, source);
 }
 
@@ -208,29 +214,68 @@ function wellFormed(reading: unknown): FileReading | undefined {
   return reading as FileReading;
 }
 
-function recursiveFor(root: string, set: MigrationSetConfig): boolean {
-  if (set.recursive !== undefined) return set.recursive;
-  if (set.tool === 'alembic' || set.tool === undefined) {
-    // Undetected tools are listed flat unless alembic.ini says otherwise.
-    if (alembicIniRecursive(root, set.dir)) return true;
+/**
+ * Whether guard reads the sub-folders of each set: its `recursive`, else what
+ * Alembic's own config says for it, else the tool's default. Alembic (1.10
+ * and later) reads sub-folders of a version location only with
+ * `recursive_version_locations` (https://alembic.sqlalchemy.org/en/latest/branches.html#working-with-multiple-bases):
+ * the nearest folder at or above the dir, up to the repository root, that
+ * holds an `alembic.ini` or a `pyproject.toml` with `[tool.alembic]` decides.
+ * Those files are read as `source` holds them: a commit's own (the server
+ * has no work tree), else the work tree's, which the hooks' speed budget
+ * affords.
+ */
+export async function recursionAt(root: string, sets: readonly MigrationSetConfig[], source: Source): Promise<boolean[]> {
+  const asked = sets.filter((set) => set.recursive === undefined && (set.tool === 'alembic' || set.tool === undefined));
+  let textOf = (file: string) => readFileIfRegular(path.join(root, file), { followSymlinks: true })?.toString('utf8');
+  if (source.kind === 'revision' && asked.length > 0) {
+    const names = [...new Set(asked.flatMap((set) => foldersUp(set.dir).flatMap((folder) => ALEMBIC_CONFIG_NAMES.map((name) => joinPath(folder, name)))))];
+    const blobs = await readBlobs(root, names.map((name) => `${source.rev}:${name}`), ALEMBIC_CONFIG_LIMITS);
+    textOf = (file) => blobs.get(`${source.rev}:${file}`)?.toString('utf8');
   }
-  return set.tool ? ADAPTERS[set.tool].recursiveByDefault : false;
+  return sets.map((set) => {
+    if (set.recursive !== undefined) return set.recursive;
+    // Undetected tools are listed flat unless Alembic's config says otherwise.
+    if ((set.tool === 'alembic' || set.tool === undefined) && alembicConfigRecursive(set.dir, textOf)) return true;
+    return set.tool ? ADAPTERS[set.tool].recursiveByDefault : false;
+  });
 }
 
-/**
- * Alembic (1.10 and later) reads sub-folders of a version location only with
- * `recursive_version_locations = true` in alembic.ini
- * (https://alembic.sqlalchemy.org/en/latest/branches.html#working-with-multiple-bases).
- * The nearest alembic.ini above the dir, up to the repository root, decides.
- */
-function alembicIniRecursive(root: string, dir: string): boolean {
-  let at = path.join(root, dir);
-  for (;;) {
-    // Never a read that waits: a FIFO named alembic.ini counts as none.
-    const text = readFileIfRegular(path.join(at, 'alembic.ini'), { followSymlinks: true })?.toString('utf8');
-    if (text !== undefined) return /^\s*recursive_version_locations\s*=\s*true\s*$/im.test(text);
-    if (path.resolve(at) === path.resolve(root)) return false;
-    at = path.dirname(at);
+const ALEMBIC_CONFIG_NAMES = ['alembic.ini', 'pyproject.toml'];
+
+/** Alembic's config files are read no larger than guard's own config (README, "Limits"). */
+export const ALEMBIC_CONFIG_LIMITS: BlobLimits = {
+  maxBytes: CONFIG_MAX_BYTES,
+  refuse: (id, found) =>
+    new GuardError(ExitCode.input, `${id} is ${found.type === 'blob' ? `${found.size} bytes, more than an Alembic config holds` : `a ${found.type}, not a file`}`, {
+      fix: 'keep alembic.ini and pyproject.toml under 1 MiB (README, "Limits")',
+    }),
+};
+
+function alembicConfigRecursive(dir: string, textOf: (file: string) => string | undefined): boolean {
+  for (const folder of foldersUp(dir)) {
+    let decided = false;
+    let recursive = false;
+    for (const name of ALEMBIC_CONFIG_NAMES) {
+      const file = joinPath(folder, name);
+      const text = textOf(file);
+      if (text === undefined) continue;
+      const configs = readAlembicConfigs(file, text).configs;
+      // An alembic.ini decides even without a [alembic] section naming locations; a pyproject.toml only with [tool.alembic].
+      decided ||= name === 'alembic.ini' || configs.length > 0;
+      recursive ||= configs.some((config) => config.recursive) || (name === 'alembic.ini' && /^\s*recursive_version_locations\s*=\s*true\s*$/im.test(text));
+    }
+    if (decided) return recursive;
+  }
+  return false;
+}
+
+/** `a/b/c`, `a/b`, `a`, `.`: where an Alembic config for `dir` may sit. */
+function foldersUp(dir: string): string[] {
+  const folders: string[] = [];
+  for (let at = dir; ; at = at.includes('/') ? at.slice(0, at.lastIndexOf('/')) : '.') {
+    folders.push(at);
+    if (at === '.') return folders;
   }
 }
 

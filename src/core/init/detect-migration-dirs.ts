@@ -2,12 +2,15 @@ import { ADAPTERS, detectTool } from '../migrations/adapters.js';
 import type { Tool } from '../migrations/types.js';
 import { flywayOutOfOrderAbove } from '../migrations/flyway/flyway-settings.js';
 import { flywayLocations } from './flyway-locations.js';
+import { detectAlembicLayout } from './alembic-layout.js';
 
 export interface DetectedSet {
   dir: string;
   tool: Tool;
-  /** Migration files found directly in `dir`. */
+  /** Migration files found directly in `dir` (and its sub-folders, when `recursive`). */
   files: number;
+  /** One Alembic revision graph spread over sub-folders: `recursive: true`. */
+  recursive?: true;
   /** Why guard thinks this is a migration dir, for `guard init`'s report. */
   because: string;
   /** What a person should know about this set: folders left out, files that are not migrations. */
@@ -28,10 +31,10 @@ const INSIDE_MIGRATIONS = /(?:^|\/)migrations\//i;
 const ALEMBIC_REVISION = /^revision\s*(?::\s*\w+\s*)?=\s*[rRuU]?['"]/m;
 
 /**
- * The migration dirs of a repository, from its file list: the version
- * folders named by each `alembic.ini` (`script_location` + `/versions`,
- * https://alembic.sqlalchemy.org/en/latest/tutorial.html#editing-the-ini-file),
- * folders of Python files that declare Alembic revisions, and folders named
+ * The migration dirs of a repository, from its file list: the Alembic
+ * version folders (detectAlembicLayout: what `alembic.ini` and
+ * `pyproject.toml` name, one recursive set per revision graph spread over
+ * sub-folders), folders of Python files that declare Alembic revisions, and folders named
  * like migration folders that hold `.sql` scripts (Flyway when most are named
  * `V1__x.sql`). Pure: the caller lists the files and reads the few whose
  * content matters.
@@ -55,20 +58,11 @@ export function detectMigrationDirs(paths: readonly string[], contentOf: (path: 
   const flyway = detectFlywaySets(paths, byDir, contentOf);
   for (const set of flyway.sets) found.set(set.dir, set);
 
-  for (const path of paths) {
-    if (VENDORED.test(path) || !(path === 'alembic.ini' || path.endsWith('/alembic.ini'))) continue;
-    const location = /^\s*script_location\s*=\s*(.+?)\s*$/m.exec(contentOf(path) ?? '')?.[1];
-    if (!location) continue;
-    const base = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.';
-    const script = location.replace(/^%\(here\)s\/?/, '').replace(/^\.\//, '').replace(/\/$/, '');
-    if (script.includes(':') || script.startsWith('/')) continue; // a package resource or an absolute path
-    const dir = normalise(base === '.' ? `${script}/versions` : `${base}/${script}/versions`);
-    const revisions = (byDir.get(dir) ?? []).filter((name) => ADAPTERS.alembic.candidate(name));
-    found.set(dir, { dir, tool: 'alembic', files: revisions.length, because: `script_location in ${path}` });
-  }
+  const alembic = detectAlembicLayout(paths.filter((path) => !leftOut(path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.')), contentOf);
+  for (const set of alembic.sets) if (!found.has(set.dir) && !flyway.claimed(set.dir)) found.set(set.dir, set);
 
   for (const [dir, names] of byDir) {
-    if (found.has(dir) || flyway.claimed(dir)) continue;
+    if (found.has(dir) || flyway.claimed(dir) || alembic.inside(dir)) continue;
     const python = names.filter((name) => ADAPTERS.alembic.candidate(name));
     const revisions = python.filter((name) => ALEMBIC_REVISION.test(contentOf(dir === '.' ? name : `${dir}/${name}`) ?? ''));
     if (revisions.length > 0 && revisions.length * 2 >= python.length) {
@@ -92,16 +86,6 @@ export function detectMigrationDirs(paths: readonly string[], contentOf: (path: 
  */
 function isDrizzleOut(dir: string, byDir: ReadonlyMap<string, readonly string[]>): boolean {
   return byDir.get(dir === '.' ? 'meta' : `${dir}/meta`)?.includes('_journal.json') ?? false;
-}
-
-function normalise(dir: string): string {
-  const parts: string[] = [];
-  for (const part of dir.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') parts.pop();
-    else parts.push(part);
-  }
-  return parts.join('/') || '.';
 }
 
 /** Folder names of per-database copies of one migration history (Spring's `{vendor}`, DSpace's `sqlmigration/<db>`). */

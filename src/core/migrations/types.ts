@@ -50,6 +50,8 @@ export interface Migration {
   branchLabels?: string[];
   /** Alembic `depends_on`. */
   dependsOn?: string[];
+  /** Alembic `branch_labels` written as a name guard cannot read (not written to the lockfile). */
+  labelsUnread?: true;
   /** Flyway `R__` scripts: re-applied when they change, never sealed. */
   repeatable?: boolean;
   /** Line that declares the id, for messages (not written to the lockfile). */
@@ -68,6 +70,8 @@ export type ProblemCode =
   | 'orphan-down'
   | 'multiple-heads'
   | 'duplicate-branch-label'
+  /** An Alembic `branch_labels` / `depends_on` that names a constant guard cannot resolve without running Python. */
+  | 'unresolved-name'
   | 'missing-dir'
   | 'empty-dir'
   | 'symlink-escape'
@@ -119,7 +123,8 @@ export interface DiscoveredSet {
   /**
    * Reported, never refused: a name that breaks the scheme but was locked
    * before it (acceptLockedNames), differing zero-padding, files guard does
-   * not read. Absent when there are none.
+   * not read, an Alembic label written as a name guard cannot resolve.
+   * Absent when there are none.
    */
   warnings?: Problem[];
   /** Files the config's `exclude:` leaves out of the set (relative to its dir). */

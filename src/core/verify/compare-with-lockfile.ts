@@ -32,6 +32,8 @@ export type FindingCode =
   | 'sealed-unknown'
   /** A push that would delete the protected branch (pre-receive). */
   | 'protected-rewritten'
+  /** Alembic's config (alembic.ini, pyproject.toml) names a version location holding revisions no set reads. */
+  | 'unguarded-location'
   /** A `.gitattributes` line makes a migration's checkout differ from what git stores (working-tree-encoding, ident). */
   | 'checkout-rewritten'
   /** A secret (key, token, password) in an added or changed migration. */

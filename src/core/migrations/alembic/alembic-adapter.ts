@@ -49,9 +49,10 @@ export const alembicAdapter: ToolAdapter = {
 
   discover(files, options) {
     const problems: Problem[] = [];
+    const warnings: Problem[] = [];
     const ignored: string[] = [];
     const revisions: Migration[] = [];
-    let labelsKnown = true;
+    const unreadLabels = new Set<string>();
 
     for (const file of files) {
       if (!isRevisionFile(file.path)) {
@@ -63,14 +64,17 @@ export const alembicAdapter: ToolAdapter = {
         ignored.push(file.path); // an environment script that declares no revision
         continue;
       }
-      if (reading.problem) problems.push(reading.problem);
-      // A revision whose labels guard cannot read still has a place in the graph.
+      // A revision whose labels guard cannot read still has its place in the
+      // graph, its checksum and its lockfile line: a warning, not a refusal.
       if (reading.migration) revisions.push(reading.migration);
-      if (reading.problem && reading.migration) labelsKnown = false;
+      if (reading.problem && reading.migration) warnings.push(reading.problem);
+      else if (reading.problem) problems.push(reading.problem);
+      if (reading.migration?.labelsUnread) unreadLabels.add(reading.migration.id);
     }
 
-    const graph = buildRevisionGraph(revisions, displayOf(options), labelsKnown);
-    return { tool: 'alembic', ...graph, problems: [...problems, ...graph.problems], ignored };
+    const graph = buildRevisionGraph(revisions, displayOf(options), unreadLabels);
+    const allWarnings = [...warnings, ...(graph.warnings ?? [])];
+    return { tool: 'alembic', ...graph, problems: [...problems, ...graph.problems], ...(allWarnings.length > 0 ? { warnings: allWarnings } : {}), ignored };
   },
 };
 
@@ -149,11 +153,16 @@ function parseRevision(
   const unknown = header.unreadable.branch_labels ?? header.unreadable.depends_on;
   if (unknown) {
     const name = header.unreadable.branch_labels ? 'branch_labels' : 'depends_on';
+    if (header.unreadable.branch_labels) migration.labelsUnread = true;
     return {
       migration,
       problem: {
-        ...unparseable(path, shown, unknown.line, `${unknown.message}; revision ${id} is kept in the graph without its ${name}`),
-        fix: `write ${name} as string literals (${name} = ('expand',)); guard does not import project modules to resolve names`,
+        code: 'unresolved-name',
+        exitCode: 1,
+        file: path,
+        line: unknown.line,
+        message: `${shown}:${unknown.line}: ${name} is not written as string literals (a constant such as cli.EXPAND_BRANCH?), which guard cannot read without running Python; revision ${id} is locked and kept in the graph without its ${name}`,
+        fix: `nothing to do; to let guard check the labelled branches too, write ${name} as string literals (${name} = ('expand',))`,
       },
     };
   }

@@ -12,11 +12,14 @@ type Graph = Omit<DiscoveredSet, 'tool' | 'ignored'>;
  * never thrown, so one bad file does not hide the rest.
  */
 /**
- * @param labelsKnown false when some revision's branch_labels could not be
- *   read: the labelled-branch rule for several heads is then not judged.
+ * @param unreadLabels ids of revisions whose `branch_labels` name a
+ *   constant guard cannot read (`(cli.EXPAND_BRANCH,)`): each counts
+ *   as carrying a label of its own for the several-heads rule, and a
+ *   `depends_on` that may be one of those labels is a warning, not a problem.
  */
-export function buildRevisionGraph(revisions: readonly Migration[], show: (path: string) => string = (path) => path, labelsKnown = true): Graph {
+export function buildRevisionGraph(revisions: readonly Migration[], show: (path: string) => string = (path) => path, unreadLabels: ReadonlySet<string> = new Set()): Graph {
   const problems: Problem[] = [];
+  const warnings: Problem[] = [];
   const byId = new Map<string, Migration>();
   for (const revision of revisions) {
     const existing = byId.get(revision.id);
@@ -94,11 +97,12 @@ export function buildRevisionGraph(revisions: readonly Migration[], show: (path:
     resolvedParents.set(revision.id, parents);
     for (const dependency of revision.dependsOn ?? []) {
       if (resolve(dependency) === undefined) {
-        problems.push({
+        const maybeLabel = unreadLabels.size > 0;
+        (maybeLabel ? warnings : problems).push({
           code: 'unknown-dependency',
           exitCode: 1,
           file: revision.file,
-          message: `revision ${revision.id} (${show(revision.file)}) depends_on ${dependency}, which is neither a revision id nor a branch label`,
+          message: `revision ${revision.id} (${show(revision.file)}) depends_on ${dependency}, which is neither a revision id nor a branch label${maybeLabel ? ' guard could read (it may be one of the labels that name a constant)' : ''}`,
           fix: 'point depends_on at an existing revision id (in full, not a prefix) or branch label',
         });
       }
@@ -126,10 +130,10 @@ export function buildRevisionGraph(revisions: readonly Migration[], show: (path:
   const bases = order.filter((m) => m.parents.length === 0).map((m) => m.id);
   const mergePoints = order.filter((m) => m.parents.length > 1).map((m) => m.id);
 
-  const labelProblem = labelsKnown ? unlabelledHeads(heads, resolvedParents, byId) : undefined;
+  const labelProblem = unlabelledHeads(heads, resolvedParents, byId, unreadLabels);
   if (labelProblem) problems.push(labelProblem);
 
-  return { migrations: order, heads, bases, mergePoints, branchLabels, problems };
+  return { migrations: order, heads, bases, mergePoints, branchLabels, problems, ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
 /** Kahn's algorithm; among ready revisions the smallest id goes first, so the order is reproducible. */
@@ -174,6 +178,7 @@ function unlabelledHeads(
   heads: string[],
   parents: Map<string, string[]>,
   byId: Map<string, Migration>,
+  unreadLabels: ReadonlySet<string>,
 ): Problem | undefined {
   if (heads.length < 2) return undefined;
   const labelsOf = heads.map((head) => {
@@ -185,6 +190,8 @@ function unlabelledHeads(
       if (seen.has(id)) continue;
       seen.add(id);
       for (const label of byId.get(id)?.branchLabels ?? []) labels.add(label);
+      // A label guard could not read is, as far as it can tell, the branch's own.
+      if (unreadLabels.has(id)) labels.add(`\0unread ${id}`);
       stack.push(...(parents.get(id) ?? []));
     }
     return labels;
