@@ -18,7 +18,20 @@ interface SetSpan {
   header: string[];
 }
 
+/** A newline not followed by an entry line: where a set's entries end (one native scan, not a loop over 10,000 lines). */
+const AFTER_ENTRIES = /\n(?! {6}- \{)/g;
+
+/** The last span found: the hook asks for the same set of the same text twice (setTail, then appendEntry). */
+let lastSpan: { text: string; dir: string; span: SetSpan | undefined } | undefined;
+
 function findSet(text: string, dir: string): SetSpan | undefined {
+  if (lastSpan && lastSpan.text === text && lastSpan.dir === dir) return lastSpan.span;
+  const span = locateSet(text, dir);
+  lastSpan = { text, dir, span };
+  return span;
+}
+
+function locateSet(text: string, dir: string): SetSpan | undefined {
   const marker = `\n  - dir: ${yamlScalar(dir, false)}\n`;
   const found = text.indexOf(marker);
   if (found === -1) return undefined;
@@ -35,12 +48,12 @@ function findSet(text: string, dir: string): SetSpan | undefined {
   }
   if (header[4] !== '    migrations:') return undefined;
   const entries = at;
-  // Each entry is one line; the set ends at the first line that is not one.
-  while (text.startsWith('      - {', at)) {
-    const newline = text.indexOf('\n', at);
-    if (newline === -1) return undefined;
-    at = newline + 1;
-  }
+  // Each entry is one line; the set ends after the last line that is one
+  // (its newline included: an entry without one is not canonical).
+  AFTER_ENTRIES.lastIndex = entries - 1;
+  const after = AFTER_ENTRIES.exec(text);
+  if (!after) return undefined;
+  at = after.index + 1;
   if (at === entries) return undefined;
   return { start, heads: offsets[2]!, chain: offsets[3]!, afterChain: offsets[4]!, entries, end: at, header };
 }
