@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { PROJECT_ROOT, TempRepo, withSealedRemote } from '../helpers/git-repo.js';
@@ -191,5 +192,50 @@ describe('guard hook pre-push, installed as a real git hook', () => {
       input: `(delete) ${'0'.repeat(40)} refs/heads/old ${repo.git('rev-parse', 'origin/main').trim()}\n`,
     });
     assert.equal(result.status, 0, result.stderr);
+  });
+});
+
+describe("the hook's quick path reads HEAD's lockfile from the work tree only when its bytes are HEAD's", () => {
+  const GUARD_BIN = path.join(PROJECT_ROOT, 'dist/bin/guard.js');
+  let root: string;
+  const git = (...args: string[]) => {
+    const result = spawnSync('git', args, { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    assert.equal(result.status, 0, `git ${args.join(' ')}: ${result.stdout}${result.stderr}`);
+    return result.stdout;
+  };
+  before(() => {
+    root = mkdtempSync(path.join(tmpdir(), 'guard-sha256-'));
+    git('init', '-q', '--object-format=sha256', '-b', 'main');
+    git('config', 'user.email', 'dev@example.com');
+    git('config', 'user.name', 'Dev');
+    writeFileSync(path.join(root, '.git/hooks/pre-commit'), `#!/bin/sh\nexec "${process.execPath}" "${GUARD_BIN}" hook pre-commit\n`);
+    chmodSync(path.join(root, '.git/hooks/pre-commit'), 0o755);
+    writeFileSync(path.join(root, 'guard.config.yaml'), 'migrations:\n  - dir: db\n    tool: sql\n');
+    mkdirSync(path.join(root, 'db'));
+    writeFileSync(path.join(root, 'db/001_users.sql'), 'CREATE TABLE users (id int);\n');
+    assert.equal(spawnSync(process.execPath, [GUARD_BIN, 'lock'], { cwd: root }).status, 0);
+    git('add', '-A');
+    git('commit', '-q', '-m', 'users');
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('a repository with SHA-256 object ids: the new migration is locked as guard lock would', () => {
+    writeFileSync(path.join(root, 'db/002_orders.sql'), 'CREATE TABLE orders (id int);\n');
+    git('add', 'db/002_orders.sql');
+    git('commit', '-q', '-m', 'orders');
+    assert.match(git('show', 'HEAD:checksums.lock.yaml'), /file: 002_orders\.sql/);
+    assert.equal(spawnSync(process.execPath, [GUARD_BIN, 'lock', '--check'], { cwd: root }).status, 0, 'byte for byte what guard lock writes');
+  });
+
+  it('a work-tree lockfile with edits of its own is left as it is; the commit gets HEAD\'s plus the new line', () => {
+    const lockfile = path.join(root, 'checksums.lock.yaml');
+    writeFileSync(lockfile, `${readFileSync(lockfile, 'utf8')}# a note of mine\n`);
+    writeFileSync(path.join(root, 'db/003_items.sql'), 'CREATE TABLE items (id int);\n');
+    git('add', 'db/003_items.sql');
+    git('commit', '-q', '-m', 'items');
+    const committed = git('show', 'HEAD:checksums.lock.yaml');
+    assert.match(committed, /file: 003_items\.sql/);
+    assert.doesNotMatch(committed, /a note of mine/);
+    assert.match(readFileSync(lockfile, 'utf8'), /# a note of mine\n$/);
   });
 });
