@@ -571,12 +571,6 @@ async function sealingRef(root: string, headCommit: Promise<string | undefined>,
 }
 
 /**
- * Writes the new lockfile into the index being committed
- * (https://git-scm.com/docs/git-update-index#Documentation/git-update-index.txt---cacheinfoltmodegtltobjectgtltpathgt),
- * and into the work tree when the work-tree copy had no changes of its own,
- * so the user's unstaged edits are never overwritten.
- */
-/**
  * The id git gives `bytes` as a blob: the object format's hash (SHA-1, or
  * SHA-256 in a repository made with --object-format=sha256, told apart by
  * the length of an id) of `blob <size>\0` and the bytes
@@ -586,6 +580,12 @@ function gitBlobId(bytes: Buffer, idLength: number): string {
   return createHash(idLength === 64 ? 'sha256' : 'sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
+/**
+ * Writes the new lockfile into the index being committed
+ * (https://git-scm.com/docs/git-update-index#Documentation/git-update-index.txt---cacheinfoltmodegtltobjectgtltpathgt),
+ * and into the work tree when the work-tree copy had no changes of its own,
+ * so the user's unstaged edits are never overwritten.
+ */
 async function stageLockfile(root: string, staged: string | undefined, next: string, worktreeClean?: boolean): Promise<void> {
   const file = path.join(root, LOCKFILE_NAME);
   let clean = worktreeClean;
