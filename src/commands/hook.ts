@@ -238,8 +238,7 @@ async function stagedBlobs(root: string, files: readonly { path: string; oid: st
   const missing: string[] = [];
   for (const file of files) {
     const bytes = readFileIfRegular(path.join(root, file.path));
-    const algorithm = file.oid.length === 64 ? 'sha256' : 'sha1';
-    if (bytes && createHash(algorithm).update(`blob ${bytes.length}\0`).update(bytes).digest('hex') === file.oid) found.set(file.oid, bytes);
+    if (bytes && gitBlobId(bytes, file.oid.length) === file.oid) found.set(file.oid, bytes);
     else missing.push(file.oid);
   }
   if (missing.length > 0) for (const [oid, bytes] of await readBlobs(root, missing)) found.set(oid, bytes);
