@@ -2,6 +2,7 @@ import { ADAPTERS } from '../migrations/adapters.js';
 import { isAlembicConfigFile, readAlembicConfigs } from '../migrations/alembic/alembic-config.js';
 import { HeaderSyntaxError, readRevisionHeader } from '../migrations/alembic/read-revision-header.js';
 import { isInside } from '../migrations/alembic/version-locations.js';
+import { VENDORED } from './vendored-paths.js';
 
 /** One Alembic set `guard init` should configure. */
 export interface AlembicLayoutSet {
@@ -20,8 +21,6 @@ export interface AlembicLayout {
   inside(dir: string): boolean;
 }
 
-/** Folders no project keeps its own migrations in. */
-const VENDORED = /(?:^|\/)(?:node_modules|\.git|\.venv|venv|env|site-packages|dist|build|target|vendor|\.tox)\//;
 /** Cheap test before a file is parsed: it assigns `revision` at column 0. */
 const REVISION_LINE = /^revision\s*(?::[^=\n]*)?=/m;
 

@@ -2,6 +2,7 @@ import { ADAPTERS, detectTool } from '../migrations/adapters.js';
 import type { Tool } from '../migrations/types.js';
 import { flywayOutOfOrderAbove } from '../migrations/flyway/flyway-settings.js';
 import { flywayLocations } from './flyway-locations.js';
+import { VENDORED } from './vendored-paths.js';
 import { detectAlembicLayout } from './alembic-layout.js';
 
 export interface DetectedSet {
@@ -21,8 +22,6 @@ export interface DetectedSet {
   outOfOrder?: 'allow';
 }
 
-/** Folders no project keeps its own migrations in. */
-export const VENDORED = /(?:^|\/)(?:node_modules|\.git|\.venv|venv|env|site-packages|dist|build|target|vendor|\.tox)\//;
 /** Folder names that say "migrations" in the tools' own conventions. */
 const MIGRATION_DIR = /(?:^|\/)(?:migrations?|versions|migrate|sql|flyway|schema|changes|db)$/i;
 /** A folder inside one named `migrations`: supabase-style sets (`migrations/tenant/0001-x.sql`). */
