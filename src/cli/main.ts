@@ -22,6 +22,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandDef
   record: { summary: 'record a deploy another tool ran, after checking the database is at the head', load: async () => (await import('../commands/record.js')).recordCommand },
   status: { summary: 'one table for the chain: applied head, chain match, last deploy, lock, drift', load: async () => (await import('../commands/status.js')).statusCommand },
   drift: { summary: "compare an environment's live schema with its last deploy, or with another environment", load: async () => (await import('../commands/drift.js')).driftCommand },
+  demo: { summary: 'the whole story on a throw-away repository and embedded PostgreSQL', load: async () => (await import('../commands/demo.js')).demoCommand },
   renumber: { summary: 'rename an out-of-order new migration after the newest one', load: async () => (await import('../commands/renumber.js')).renumberCommand },
 };
 
