@@ -14,8 +14,11 @@ export type DemoEvent =
   | { kind: 'setup'; text: string }
   | { kind: 'step'; number: number; title: string; narration: string }
   | { kind: 'say'; text: string }
-  | { kind: 'command'; shown: string; output: string[] }
-  | { kind: 'check'; ok: boolean; expectation: string; got: string; output?: string };
+  /** A command the demo ran and what it printed (trimmed); `table`: lines that must not be wrapped. */
+  | { kind: 'command'; shown: string; output: string[]; table?: boolean }
+  | { kind: 'check'; ok: boolean; expectation: string; got: string; output?: string }
+  /** A signal arrived: the demo cleans up and exits; nothing more is reported. */
+  | { kind: 'interrupted'; signal: NodeJS.Signals };
 
 export interface DemoOptions {
   /** Leave the demo's directory (repository, remote, status page) in place. */
@@ -103,6 +106,8 @@ class CheckFailed extends Error {}
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const started = performance.now();
   const guardJs = ownGuard();
+  const { requireEmbeddedPostgres, startEmbeddedPostgres } = await import('../shell/embedded-postgres.js');
+  await requireEmbeddedPostgres();
   const dir = mkdtempSync(path.join(options.parent ?? tmpdir(), 'guard-demo-'));
   const repo = path.join(dir, 'shop');
   const remote = path.join(dir, 'origin.git');
@@ -119,8 +124,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       await running?.stop();
       if (!keep) rmSync(dir, { recursive: true, force: true });
     })());
+  let interrupted = false;
+  const report = (event: DemoEvent) => {
+    if (!interrupted) options.report(event);
+  };
   const onSignal = (signal: NodeJS.Signals) => {
     const code = 128 + (signal === 'SIGHUP' ? 1 : signal === 'SIGINT' ? 2 : 15);
+    if (!interrupted) options.report({ kind: 'interrupted', signal });
+    interrupted = true;
     // A second signal while cleaning up: the synchronous last resort.
     if (cleaning) {
       void server?.then((running) => running.stopSync());
@@ -132,7 +143,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const signal of SIGNALS) process.on(signal, onSignal);
 
-  const report = options.report;
   report({ kind: 'start', dir });
   const result = (exitCode: number, failed?: string): DemoResult => {
     const statusPage = path.join(dir, 'status.html');
@@ -155,7 +165,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     mkdirSync(path.join(dir, 'postgres'));
     // Run as root, PostgreSQL runs as user `postgres`, who must reach its data dir.
     if (process.getuid?.() === 0) chmodSync(dir, 0o755);
-    server = import('../shell/embedded-postgres.js').then(({ startEmbeddedPostgres }) => startEmbeddedPostgres(path.join(dir, 'postgres', 'data')));
+    server = startEmbeddedPostgres(path.join(dir, 'postgres', 'data'));
     // Settled here too, so that a failure while git works is not an unhandled rejection.
     server.catch(() => undefined);
 
@@ -173,15 +183,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       if (finished.code !== 0) fail(shown, 'exit 0', finished);
     };
     /** Shows a command and (part of) its output, then checks its exit code and a phrase of its output. */
-    const step = async (shown: string, run: Promise<Finished>, expected: { code: number; phrase: RegExp; means: string; show?: (lines: string[]) => string[] }) => {
+    const step = async (shown: string, run: Promise<Finished>, expected: { code: number; phrase: RegExp; means: string; show?: (lines: string[]) => string[]; table?: boolean }) => {
       const finished = await run;
       const lines = outputLines(finished.output);
       // A fix is worth reading once: the push and the CI gate repeat the commit's.
       const output = (expected.show ?? shortened)(lines).filter((line) => !(/^\s+fix:/.test(line) && fixesShown.has(line)));
       for (const line of output) if (/^\s+fix:/.test(line)) fixesShown.add(line);
-      report({ kind: 'command', shown, output });
+      report({ kind: 'command', shown, output, ...(expected.table ? { table: true } : {}) });
       if (finished.code !== expected.code || !expected.phrase.test(finished.output)) {
-        fail(shown, `exit ${expected.code} and ${expected.phrase.source}`, finished);
+        fail(shown, `exit ${expected.code}${expected.phrase.source === '^' ? '' : ` and /${expected.phrase.source}/ in its output`} (${expected.means})`, finished);
       }
       report({ kind: 'check', ok: true, expectation: expected.means, got: `exit ${finished.code}` });
       return finished;
@@ -220,11 +230,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     write(MIGRATIONS.orders.file, MIGRATIONS.orders.sql);
     await quietly('git add', git('add', MIGRATIONS.orders.file));
     await step('git commit -m "Add orders"', git('commit', '--quiet', '-m', 'Add orders'), { code: 0, phrase: /^/, means: 'committed' });
-    await step('git show --stat HEAD', git('show', '--stat', '--format=%s', 'HEAD'), { code: 0, phrase: /checksums\.lock\.yaml[\s\S]*002_create_orders\.sql|002_create_orders\.sql[\s\S]*checksums\.lock\.yaml/, means: 'the lockfile changed in the same commit as the migration' });
+    await step('git show --stat HEAD', git('show', '--stat', '--format=%s', 'HEAD'), { code: 0, phrase: /checksums\.lock\.yaml[\s\S]*002_create_orders\.sql|002_create_orders\.sql[\s\S]*checksums\.lock\.yaml/, means: 'the lockfile changed in the same commit as the migration', table: true });
     await step('git diff HEAD~1 -- checksums.lock.yaml', git('diff', 'HEAD~1', '--', 'checksums.lock.yaml'), {
       code: 0,
       phrase: /^\+.*002_create_orders\.sql/m,
       means: 'a line for the new migration and its checksum; the head and chain digest follow it',
+      table: true,
       show: (lines) => lines.filter((line) => /^[+-](?![+-]{2})/.test(line)).map((line) => line.replace(/\b([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1...')),
     });
 
@@ -273,7 +284,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const first = processes.start(repo, process.execPath, [guardJs, 'deploy', 'production']);
     report({ kind: 'command', shown: 'guard deploy production &', output: [] });
     if (!(await first.waitForOutput(/^3\. lock\b/m, 30_000))) fail('guard deploy production &', 'step 3 (lock) within 30 s', { code: -1, output: first.output() });
-    await step('guard deploy production --lock-wait 1', guard('deploy', 'production', '--lock-wait', '1'), { code: ExitCode.lockTimeout, phrase: /held by/, means: 'exit 4: the lock is held, and by whom', show: refusal });
+    await step('guard deploy production --lock-wait 1', guard('deploy', 'production', '--lock-wait', '1'), { code: ExitCode.lockTimeout, phrase: /held by/, means: 'the lock is held, and by whom: the second deploy gave up', show: refusal });
     const firstDone = await first.finished;
     report({ kind: 'command', shown: 'wait   # the first deploy of production', output: lastLine(outputLines(firstDone.output)) });
     if (firstDone.code !== 0 || !/deployed/.test(firstDone.output)) fail('guard deploy production &', 'exit 0 and deployed', firstDone);
@@ -299,7 +310,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       title: 'guard status prints the chain; the status page is written',
       narration: `One line per environment: the head its database reports, whether it matches HEAD, the last deploy, the lock and drift. The same as a self-contained HTML page, the artifact a pipeline publishes.`,
     });
-    await step('guard status', guard('status'), { code: 0, phrase: /production/, means: 'every environment read', show: (lines) => lines });
+    await step('guard status', guard('status'), { code: 0, phrase: /production/, means: 'every environment read', show: (lines) => lines, table: true });
     const page = path.join(dir, 'status.html');
     await step(`guard status --format html --output ${page}`, guard('status', '--format', 'html', '--output', page), { code: 0, phrase: /^/, means: 'the status page is written', show: shortened });
     if (!existsSync(page) || !/<html/i.test(readFileSync(page, 'utf8'))) fail('guard status --format html', `an HTML page at ${page}`, { code: 0, output: existsSync(page) ? readFileSync(page, 'utf8').slice(0, 500) : '(no file)' });
@@ -455,11 +466,14 @@ which, with guard's output); 2 embedded-postgres is not installed.`,
             return;
           case 'command':
             context.out(`   $ ${event.shown}`);
-            if (event.output.length > 0) context.out(colours.dim(event.output.map((line) => indent(wrap(line, 92, true), '       ')).join('\n')));
+            if (event.output.length > 0) context.out(colours.dim(event.output.map((line) => indent(event.table ? line : wrap(line, 92, true), '       ')).join('\n')));
             return;
           case 'check':
             if (event.ok) context.out(`     ${colours.green('ok')} ${event.got}: ${event.expectation}`);
             else context.out(`\n   ${colours.red('FAILED')} ${event.expectation}; got ${event.got}. Its output:\n${indent(event.output?.trimEnd() || '(none)', '       ')}`);
+            return;
+          case 'interrupted':
+            context.out(`\n${colours.yellow('interrupted')} (${event.signal}): stopping PostgreSQL${values.keep === true ? '' : ' and removing the directory'}`);
             return;
         }
       },

