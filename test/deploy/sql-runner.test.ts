@@ -219,6 +219,16 @@ describe("guard's runner for plain SQL", () => {
     assert.match(refused.stderr, /001_users\.sql line 2: COMMIT inside a migration guard runs in a transaction/);
   });
 
+  it('a COMMIT smuggled past the splitter (a function named begin) is one command too many for PostgreSQL: nothing is committed', async () => {
+    const { guard, rows } = await project({
+      '001_users.sql': "CREATE TABLE users (id int);\nCREATE FUNCTION begin() RETURNS int LANGUAGE sql AS 'SELECT 1';\nCOMMIT;\nCREATE TABLE more (id int);\n",
+    });
+    const failed = guard('deploy', 'staging');
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.match(failed.stderr, /001_users\.sql failed on staging at line 2: cannot insert multiple commands into a prepared statement/);
+    assert.deepEqual(await rows(`SELECT to_regclass('public.users') AS t`), [{ t: null }], 'the transaction was rolled back, users included');
+  });
+
   it('a guard killed in the middle of a migration leaves no session running it: the server cancels it within seconds', async () => {
     const { env, repo, rows } = await project({
       '001_slow.sql': 'CREATE TABLE slow (id int);\nSELECT pg_sleep(30);\n',

@@ -159,7 +159,7 @@ async function runInTransaction(client: pg.Client, options: SqlRunOptions, migra
   let statement: SqlStatement | undefined;
   try {
     await recordAdopted(client, options.set, adopt, options.deployId);
-    for (statement of migration.script.statements) await client.query(statement.text);
+    for (statement of migration.script.statements) await execute(client, statement);
     statement = undefined;
     await insertRow(client, options, migration, 'applied');
     await client.query('COMMIT');
@@ -182,7 +182,7 @@ async function runOutsideTransaction(client: pg.Client, options: SqlRunOptions, 
   const rank = await insertRow(client, options, migration, 'running');
   for (const statement of migration.script.statements) {
     try {
-      await client.query(statement.text);
+      await execute(client, statement);
     } catch (error) {
       // A transaction the script opened itself is left to PostgreSQL to end.
       await client.query('ROLLBACK').catch(() => undefined);
@@ -242,6 +242,18 @@ async function finishRow(client: pg.Client, rank: string, status: 'applied' | 'f
   } catch (error) {
     throw queryError(error, `cannot record the end of a migration in ${SQL_RUNNER_TABLE}`, []);
   }
+}
+
+/**
+ * One statement, through the extended query protocol: PostgreSQL parses it
+ * as exactly one command ("cannot insert multiple commands into a prepared
+ * statement" otherwise), so a text the splitter took for one statement can
+ * never carry a second one, a COMMIT say, past the checks of
+ * src/core/migrations/sql/sql-script.ts.
+ */
+function execute(client: pg.Client, statement: SqlStatement): Promise<unknown> {
+  // pg reads `queryMode` (lib/query.js, requiresPreparation); @types/pg does not declare it.
+  return client.query({ text: statement.text, queryMode: 'extended' } as pg.QueryConfig);
 }
 
 function describeFailure(migration: SqlRunMigration, statement: SqlStatement, error: unknown, transactional: boolean): SqlRunFailure {
