@@ -118,7 +118,13 @@ export async function readEnvironmentState(environment: string, lock: Lockfile, 
 }
 
 export async function appliedStateOf(set: LockSet, environment: string, database: pg.Client, ledger: pg.Client): Promise<AppliedState> {
-  // Plain SQL: the runner's table in the database itself when guard's runner deployed the set there, else the ledger.
-  if (set.tool === 'sql') return (await readSqlRunnerState(database, set.dir)) ?? readAppliedState(ledger, { tool: 'sql', environment, migrationSet: set.dir });
+  if (set.tool === 'sql') {
+    // Plain SQL: the runner's table in the database itself when guard's runner deployed the set there, else the ledger.
+    const runner = await readSqlRunnerState(database, set.dir);
+    if (runner) return runner;
+    // A database whose ledger lives elsewhere is ephemeral (a CI database built afresh): the ledger's deploys were to another database.
+    if (database !== ledger) return { tool: 'sql', heads: [], applied: [], table: 'guard.sql_migrations' };
+    return readAppliedState(ledger, { tool: 'sql', environment, migrationSet: set.dir });
+  }
   return readAppliedState(database, { tool: set.tool });
 }

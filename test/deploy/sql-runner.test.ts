@@ -210,6 +210,24 @@ describe("guard's runner for plain SQL", () => {
     assert.equal(guard('deploy', 'staging', '--check').code, 0);
   });
 
+  it('an environment whose ledger is another database is ephemeral: a fresh database gets every migration again', async () => {
+    const { repo, env, rows, database } = await project({ '001_users.sql': 'CREATE TABLE users (id int);\n' });
+    const ledger = await testDatabase();
+    const fresh = await testDatabase();
+    cleanups.push(() => ledger.drop(), () => fresh.drop());
+    repo.write('guard.config.yaml', `migrations:\n  - dir: db/migrations\n    tool: sql\nenvironments:\n  - name: ci\n    database: $CI_DATABASE_URL\n    ledger: $CI_LEDGER_URL\n`);
+    repo.commitAll('ci with a ledger of its own');
+    const deploy = (url: string) => runGuard(repo.root, { ...env, CI_DATABASE_URL: url, CI_LEDGER_URL: ledger.url }, ['deploy', 'ci']);
+    const first = deploy(database.url);
+    assert.equal(first.code, 0, first.stderr);
+    const second = deploy(fresh.url);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, /db\/migrations: 1 migration applied/);
+    assert.deepEqual(await queryRows(fresh.url, `SELECT to_regclass('public.users')::text AS t`), [{ t: 'users' }]);
+    assert.deepEqual(await rows(`SELECT to_regclass('public.users')::text AS t`), [{ t: 'users' }]);
+    assert.deepEqual((await queryRows(ledger.url, 'SELECT status FROM guard.deployments ORDER BY id')).map((row) => row.status), ['succeeded', 'succeeded']);
+  });
+
   it('refuses psql meta-commands and a COMMIT inside a transactional migration, naming the file and line', async () => {
     const { guard } = await project({
       '001_users.sql': 'CREATE TABLE users (id int);\nCOMMIT;\nCREATE TABLE more (id int);\n',
