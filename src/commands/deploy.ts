@@ -25,6 +25,15 @@ import { diffSchemas, type SchemaDifference } from '../core/drift/diff-schemas.j
 import { judgeDrift } from '../core/drift/judge-drift.js';
 import { SINCE_DEPLOY_WORDING } from '../core/drift/format-schema-difference.js';
 import { shortDigest } from '../core/deploy/short-digest.js';
+import type { LockEntry, LockSet } from '../core/lockfile/types.js';
+import { joinPath } from '../core/paths.js';
+import { NO_TRANSACTION_MARKER, readSqlScript } from '../core/migrations/sql/sql-script.js';
+import { contentChecksum } from '../core/checksum.js';
+import { decodeUtf8Text } from '../core/migrations/decode-text.js';
+import type { SqlRunMigration } from '../shell/postgres/sql-runner.js';
+
+/** How guard's runner for plain SQL is named where a command would be: in progress lines and the ledger's `command`. */
+const RUNNER_NAME = "guard's SQL runner";
 
 export interface DeployStep {
   step: number;
@@ -50,10 +59,26 @@ export interface DeployResult {
   refusal?: { message: string; fix: string };
   /** Step 5: ENV's live schema against its last deploy (absent under `drift: ignore` or when nothing was compared). */
   drift?: SchemaComparison;
+  /**
+   * What the deploy runs or ran, per set: the migrations step 4 found
+   * pending, and how (guard's runner for plain SQL, or the command). With
+   * --dry-run, what would run.
+   */
+  plan?: DeployPlan;
+  /** Guard's runner: the migration that failed, where, and PostgreSQL's message. */
+  failure?: { file: string; line: number; message: string; transactional: boolean };
   /** After step 7: ENV's new schema against the predecessor's at the same chain. */
   parity?: SchemaComparison;
   /** The fingerprint of ENV's schema after the deploy, as recorded in the ledger. */
   schemaFingerprint?: string;
+}
+
+export interface DeployPlan {
+  /** `runner`: guard applies the plain SQL itself; `command`: the migration command. */
+  by: 'runner' | 'command';
+  /** The command line as printed and recorded (secrets as ***), or guard's runner. */
+  command: string;
+  sets: { dir: string; pending: { id: string; file: string; transactional?: boolean }[] }[];
 }
 
 export interface SchemaComparison {
@@ -69,6 +94,8 @@ export interface DeployOptions {
   command?: string[] | undefined;
   /** The gate only: steps 1 to 5, nothing run or recorded. */
   check?: boolean;
+  /** Steps 1 to 5, then what would run (`plan`): nothing run or recorded. */
+  dryRun?: boolean;
   force?: { reason: string } | undefined;
   /**
    * The break-glass of step 2: a predecessor that cannot be read (exit 3)
@@ -123,7 +150,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     ...(refusal ? { refusal } : {}),
     ...schema,
   });
-  const schema: Pick<DeployResult, 'drift' | 'parity' | 'schemaFingerprint'> = {};
+  const schema: Pick<DeployResult, 'drift' | 'parity' | 'schemaFingerprint' | 'plan' | 'failure'> = {};
   /** What step 2 did not check, when the deploy goes on under --unchecked-predecessor. */
   let unchecked: string | undefined;
   const policy = resolved.environment.drift;
@@ -272,10 +299,12 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
       onWaiting: (message) => options.progress?.({ step: 3, name: 'lock', ok: true, detail: message }),
     });
     // A check changes nothing: a database without a ledger simply has no deploys yet.
-    if (!options.check) await ensureLedger(ledger);
+    const readOnly = options.check === true || options.dryRun === true;
+    if (!readOnly) await ensureLedger(ledger);
     done(3, 'lock', `holding the deploy lock of ${name} (key ${key})`);
 
     const state = await readEnvironmentState(name, lock, database, ledger);
+    const appliedBefore = state.applied;
     // A row left `running` is a deploy that died mid-way: someone must look before the next one runs.
     // With a separate ledger (ephemeral CI databases), other jobs' running rows are not about this database.
     if (!separateLedger) {
@@ -284,7 +313,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
       if (!decision.ok) {
         const stop = refuse(3, 'lock', decision);
         if (stop) return stop;
-        if (!options.check) await settleRunning(ledger, name, { reason: `settled by a forced deploy: ${options.force!.reason}` });
+        if (!readOnly) await settleRunning(ledger, name, { reason: `settled by a forced deploy: ${options.force!.reason}` });
       }
     }
 
@@ -295,6 +324,8 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
       if (stop) return stop;
     }
     const findings: IntegrityFinding[] = [];
+    /** Per set dir: the lockfile's entries ENV has not applied, in apply order. */
+    const pending = new Map<string, LockEntry[]>();
     for (const set of lock.sets) {
       const integrity = checkTargetIntegrity({
         environment: name,
@@ -306,6 +337,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
         outOfOrder: config.migrations.some((listed) => listed.dir === set.dir && listed.outOfOrder === 'allow'),
       });
       findings.push(...integrity.findings);
+      pending.set(set.dir, integrity.pending);
     }
     for (const finding of findings.filter((item) => item.severity === 'warn')) warnings.push(`${finding.message} (${finding.fix})`);
     const refusals = findings.filter((item) => item.severity === 'refuse');
@@ -342,11 +374,29 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
 
     if (options.check) return result(ExitCode.ok, false);
 
-    // 6. The command, with ENV's settings, recorded as running first.
+    // 6. The command, with ENV's settings, recorded as running first; or, for plain SQL without a command, guard's runner.
     const command = options.command && options.command.length > 0 ? options.command : config.deploy.command ? ['sh', '-c', config.deploy.command] : undefined;
-    if (!command) throw inputError(`no migration command for ${name}`, { fix: 'give it after --: guard deploy staging -- alembic upgrade head (or set deploy.command in the config)' });
+    const notSql = lock.sets.filter((set) => set.tool !== 'sql');
+    if (!command && notSql.length > 0) {
+      throw inputError(`no migration command for ${name}: ${notSql.map((set) => `${set.dir} (${set.tool})`).join(', ')} ${notSql.length === 1 ? 'is' : 'are'} run by ${notSql.length === 1 ? 'its' : 'their'} own tool`, {
+        fix: 'give it after --: guard deploy staging -- alembic upgrade head (or set deploy.command in the config); guard runs plain SQL sets itself only',
+      });
+    }
     // What is printed and recorded: the command line with its secrets redacted (a URL's password, PGPASSWORD=, tokens).
-    const shown = options.command && options.command.length > 0 ? redactCommandLine(options.command) : redactCommandText(config.deploy.command!);
+    const shown = !command ? RUNNER_NAME : options.command && options.command.length > 0 ? redactCommandLine(options.command) : redactCommandText(config.deploy.command!);
+    const scripts = command ? undefined : await readPendingScripts(repository.root, commit, lock.sets, pending);
+    schema.plan = {
+      by: command ? 'command' : 'runner',
+      command: shown,
+      sets: lock.sets.map((set) => ({
+        dir: set.dir,
+        pending: (pending.get(set.dir) ?? []).map((entry) => ({ id: entry.id, file: entry.file, ...(scripts ? { transactional: scripts.get(joinPath(set.dir, entry.file))!.script.transactional } : {}) })),
+      })),
+    };
+    if (options.dryRun) return result(ExitCode.ok, false);
+    if (!command && resolved.environment.settings.transaction_per_migration === false) {
+      warnings.push(`settings.transaction_per_migration: false of ${name} is for a migration command: guard's runner runs each migration in its own transaction (or none, with -- ${NO_TRANSACTION_MARKER})`);
+    }
     const ids: number[] = [];
     for (const set of lock.sets) {
       ids.push(
@@ -374,19 +424,45 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     };
     let exit: number;
     try {
-      const { runMigrationCommand } = await import('../shell/migration-process.js');
-      exit = await runMigrationCommand(command, { env: environment, stdout: options.commandStdout });
+      if (command) {
+        const { runMigrationCommand } = await import('../shell/migration-process.js');
+        exit = await runMigrationCommand(command, { env: environment, stdout: options.commandStdout });
+      } else {
+        const failure = await runSqlSets(sessionName, ids[0] ?? 0);
+        if (failure) {
+          schema.failure = { file: failure.path, line: failure.line, message: failure.message, transactional: failure.transactional };
+          const fingerprint = await schemaAfter();
+          for (const id of ids) await finishDeploy(ledger, id, { status: 'failed', schemaFingerprint: fingerprint });
+          steps.push({ step: 6, name: 'run', ok: false, detail: `${failure.path} line ${failure.line}: ${failure.message}` });
+          return result(ExitCode.refused, true, {
+            message: `${failure.path} failed on ${name} at line ${failure.line}: ${failure.message}`,
+            fix: failure.transactional
+              ? `its transaction was rolled back, and the migrations before it stay applied and recorded (guard.sql_migrations); correct ${failure.path} (if it is sealed: guard amend ${failure.path} --reason "...") and deploy again`
+              : `it ran outside a transaction: the statements before line ${failure.line} stay applied; undo or finish them by hand, correct the file, then guard deploy ${name} --force --reason "..." runs it again`,
+          });
+        }
+        exit = 0;
+      }
     } catch (error) {
-      for (const id of ids) await finishDeploy(ledger, id, { status: 'failed' });
+      for (const id of ids) await finishDeploy(ledger, id, { status: 'failed' }).catch(() => undefined);
       throw error;
     }
-    if (exit !== 0) {
+    if (command && exit !== 0) {
       const fingerprint = await schemaAfter();
       for (const id of ids) await finishDeploy(ledger, id, { status: 'failed', schemaFingerprint: fingerprint });
       steps.push({ step: 6, name: 'command', ok: false, detail: `${shown} exited ${exit}` });
       return result(ExitCode.refused, true, { message: `the migration command failed on ${name}: ${shown} exited ${exit}`, fix: `read its output above; the deploy is recorded as failed in ${name}'s ledger` });
     }
-    done(6, 'command', `${shown} exited 0`);
+    if (command) {
+      done(6, 'command', `${shown} exited 0`);
+      // A set whose runner table exists keeps it complete: what the command applied is recorded there too.
+      const { recordSqlMigrations, SQL_RUNNER_TABLE } = await import('../shell/postgres/sql-runner.js');
+      for (const set of lock.sets) {
+        if (set.tool === 'sql' && state.applied.get(set.dir)?.table === SQL_RUNNER_TABLE) await recordSqlMigrations(database, set.dir, pending.get(set.dir) ?? [], ids[0] ?? 0);
+      }
+    } else {
+      done(6, 'run', `${RUNNER_NAME}: ${lock.sets.map((set) => `${set.dir}: ${count(pending.get(set.dir)?.length ?? 0)} applied`).join('; ')}`);
+    }
 
     // 7. The database reports the lockfile's heads; record and release.
     for (const set of lock.sets) {
@@ -455,10 +531,38 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
       return undefined;
     }
 
-    // SQL sets are recorded by guard itself: after the command, the set is at the lockfile head.
+    // A SQL set run by a command is recorded by guard itself: after the command, the set is at the lockfile head.
+    // Run by guard's runner, its table says what was applied.
     async function appliedStateAfter(set: (typeof lock.sets)[number]) {
-      if (set.tool === 'sql') return { tool: 'sql' as const, heads: set.heads };
+      if (set.tool === 'sql' && command) return { tool: 'sql' as const, heads: set.heads };
       return appliedStateOf(set, name, database, ledger);
+    }
+
+    /** guard's runner over every set's pending migrations, in lockfile order; the first failure stops it. */
+    async function runSqlSets(sessionName: string, deployId: number) {
+      const { ensureSqlRunnerTable, runSqlMigrations, SQL_RUNNER_TABLE } = await import('../shell/postgres/sql-runner.js');
+      await ensureSqlRunnerTable(database);
+      for (const set of lock.sets) {
+        const state = appliedBefore.get(set.dir);
+        const before = pending.get(set.dir) ?? [];
+        const migrations = before.map((entry) => scripts!.get(joinPath(set.dir, entry.file))!);
+        // A set deployed by a command before: what the ledger vouched for is adopted into the runner's table.
+        const adopt = state?.table === SQL_RUNNER_TABLE ? [] : set.migrations.filter((entry) => state?.applied?.includes(entry.id));
+        if (migrations.length === 0 && adopt.length === 0) continue;
+        const run = await runSqlMigrations({
+          databaseUrl: resolved.databaseUrl,
+          sessionName,
+          settings: resolved.environment.settings,
+          set: set.dir,
+          deployId,
+          migrations,
+          adopt,
+          source: resolved.environment.database,
+          onApplied: (migration, ms) => options.progress?.({ step: 6, name: 'run', ok: true, detail: `applied ${migration.path}${migration.script.transactional ? '' : ' (outside a transaction)'} in ${Math.round(ms)} ms` }),
+        });
+        if (run.failure) return run.failure;
+      }
+      return undefined;
     }
   } catch (error) {
     throw redactError(error, urls);
@@ -471,10 +575,10 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
 export const deployCommand: CommandDefinition = {
   name: 'deploy',
   summary: 'the pre-deploy gate: check, lock, run the migration command, record',
-  help: `Usage: guard deploy ENV [--check] [--force] [--unchecked-predecessor] [--reason TEXT] [--lock-wait SECONDS] [-- COMMAND...]
+  help: `Usage: guard deploy ENV [--check | --dry-run] [--force] [--unchecked-predecessor] [--reason TEXT] [--lock-wait SECONDS] [-- COMMAND...]
 
 Deploys the migrations HEAD holds to ENV (an environment of the config's
-promotion chain), in SPEC's seven steps, stopping at the first refusal:
+promotion chain), in seven steps, stopping at the first refusal:
 
   1. HEAD's migrations match ${LOCKFILE_NAME}, nothing under a migration dir
      is uncommitted;
@@ -501,7 +605,14 @@ promotion chain), in SPEC's seven steps, stopping at the first refusal:
      and idle_in_transaction_session_timeout, GUARD_TRANSACTION_PER_MIGRATION,
      and PGAPPNAME naming its sessions after the deploy; it dies with guard
      (Linux: setpriv --pdeathsig; everywhere: its process group is killed
-     when guard ends). It is printed and recorded with its secrets as ***;
+     when guard ends). It is printed and recorded with its secrets as ***.
+     With no command, guard runs plain SQL sets (tool: sql) itself: each
+     pending migration in its own transaction, with ENV's timeouts, recorded
+     in ENV's guard.sql_migrations in that transaction; a file whose first
+     line is \`-- guard:no-transaction\` (CREATE INDEX CONCURRENTLY) runs
+     outside one. The first failure stops the run, recorded with
+     PostgreSQL's message and the file's line; the migrations before it stay
+     applied and recorded;
   7. ENV's database reports the lockfile's heads; the deploy is recorded in
      the ledger (schema guard) with the fingerprint and snapshot of the
      schema it left (also after a failed command), the lock released. Then
@@ -511,6 +622,8 @@ promotion chain), in SPEC's seven steps, stopping at the first refusal:
 
 Options:
   --check            the gate only (steps 1-5): nothing is run or recorded
+  --dry-run          the gate, then what would run (the pending migrations
+                     of each set, and the command): nothing is run or recorded
   --force            override a refusal of steps 1, 2, 4 or 5 or a left-over
                      running deploy; needs --reason, which the ledger keeps
   --unchecked-predecessor
@@ -524,18 +637,22 @@ Options:
   -C DIR             run as if started in DIR
   --config FILE      use FILE instead of guard.config.yaml
 
-Exit codes: 0 deployed (or --check passed); 1 refused, the command
-failed, or parity refused after the deploy ran; 2 usage or config error (an unknown environment, an unset
-variable); 3 a database could not be read, or a ledger row does not vouch
+Exit codes: 0 deployed (or --check / --dry-run passed); 1 refused, the
+command or a migration failed, or parity refused after the deploy ran; 2
+usage or config error (an unknown environment, an unset variable, no
+command for a set guard does not run itself, a SQL migration guard's
+runner cannot run: a psql meta-command, a COMMIT, CONCURRENTLY without the
+marker); 3 a database could not be read, or a ledger row does not vouch
 for itself; 4 the deploy lock was not obtained in time, or a killed
 deploy's migration sessions were still connected.`,
-  options: { check: { type: 'boolean' }, force: { type: 'boolean' }, 'unchecked-predecessor': { type: 'boolean' }, reason: { type: 'string' }, 'lock-wait': { type: 'string' } },
+  options: { check: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, force: { type: 'boolean' }, 'unchecked-predecessor': { type: 'boolean' }, reason: { type: 'string' }, 'lock-wait': { type: 'string' } },
   allowPositionals: true,
   async run(context, values, positionals) {
     const [environment, ...command] = positionals;
     if (!environment) throw inputError('guard deploy needs the environment', { fix: 'guard deploy staging -- alembic upgrade head' });
     const reason = (values.reason as string | undefined)?.trim();
     const unchecked = values['unchecked-predecessor'] === true;
+    if (values.check && values['dry-run']) throw inputError('--check and --dry-run go alone', { fix: '--check runs the gate (steps 1-5); --dry-run also lists what would run: use one' });
     if (values.force && !reason) throw inputError('--force needs --reason TEXT', { fix: 'say why the refusal is wrong: --force --reason "restored from backup, checked by hand"' });
     if (unchecked && !reason) {
       throw inputError('--unchecked-predecessor needs --reason TEXT', { fix: 'say why deploying without the predecessor check is right: --unchecked-predecessor --reason "staging is down; this hotfix passed staging yesterday (INC-42)"' });
@@ -550,6 +667,7 @@ deploy's migration sessions were still connected.`,
       environment,
       command,
       check: values.check === true,
+      dryRun: values['dry-run'] === true,
       force: values.force ? { reason: reason! } : undefined,
       uncheckedPredecessor: unchecked ? { reason: reason! } : undefined,
       lockWaitMs: wait * 1000,
@@ -563,8 +681,54 @@ deploy's migration sessions were still connected.`,
       return deployed.exitCode;
     }
     if (deployed.refusal) context.err(`${colours.red('refused')} ${deployed.refusal.message}\n  ${colours.dim('fix:')} ${deployed.refusal.fix.replace(/\n/g, '\n       ')}`);
-    else if (!deployed.ran) context.err(`${colours.green('ok')} the gate passes for ${deployed.environment}; nothing was run (--check)`);
+    else if (!deployed.ran && deployed.plan) {
+      const lines = deployed.plan.sets.map((set) =>
+        set.pending.length === 0
+          ? `  ${set.dir}: nothing pending`
+          : `  ${set.dir}:\n${set.pending.map((entry) => `    ${entry.file}${entry.transactional === false ? ' (outside a transaction)' : ''}`).join('\n')}`,
+      );
+      context.err(`${colours.green('ok')} the gate passes for ${deployed.environment}; ${deployed.plan.by === 'runner' ? "guard's SQL runner would apply" : `\`${deployed.plan.command}\` would run, with`}:\n${lines.join('\n')}\n${colours.dim('nothing was run or recorded (--dry-run)')}`);
+    } else if (!deployed.ran) context.err(`${colours.green('ok')} the gate passes for ${deployed.environment}; nothing was run (--check)`);
     else context.err(`${colours.green('deployed')} ${deployed.environment}`);
     return deployed.exitCode;
   },
 };
+
+/**
+ * The pending migrations of plain SQL sets as the deployed commit holds them
+ * (one `git cat-file --batch`), checked against the lockfile's checksums and
+ * read for the runner. A script the runner cannot run (a psql
+ * meta-command, a COMMIT in a transactional migration, CREATE INDEX
+ * CONCURRENTLY without the marker) stops the deploy here, before anything runs.
+ *
+ * @throws GuardError exit 2 naming the file and line
+ */
+async function readPendingScripts(root: string, commit: string, sets: readonly LockSet[], pending: ReadonlyMap<string, readonly LockEntry[]>): Promise<Map<string, SqlRunMigration>> {
+  const { readBlobs } = await import('../shell/git/read-blobs.js');
+  const wanted = sets.flatMap((set) => (pending.get(set.dir) ?? []).map((entry) => ({ set, entry, path: joinPath(set.dir, entry.file) })));
+  const blobs = await readBlobs(
+    root,
+    wanted.map((item) => `${commit}:${item.path}`),
+  );
+  const scripts = new Map<string, SqlRunMigration>();
+  for (const { entry, path } of wanted) {
+    const bytes = blobs.get(`${commit}:${path}`);
+    if (!bytes) throw new GuardError(ExitCode.unreadable, `${path} is in ${LOCKFILE_NAME} but not in commit ${commit.slice(0, 12)}`, { fix: 'run guard verify: the lockfile and the migrations disagree' });
+    if (contentChecksum(bytes) !== entry.sha256.replace(/^sha256:/, '')) {
+      throw new GuardError(ExitCode.refused, `${path} at ${commit.slice(0, 12)} does not match its checksum in ${LOCKFILE_NAME}`, { fix: 'run guard verify and fix what it reports before deploying' });
+    }
+    const decoded = decodeUtf8Text(path, bytes);
+    if ('problem' in decoded) throw inputError(decoded.problem, { fix: 'save it as UTF-8: guard sends SQL to PostgreSQL as UTF-8', location: { file: path, line: decoded.line } });
+    const script = readSqlScript(decoded.text);
+    const [problem] = script.problems;
+    if (problem) {
+      throw inputError(`${path} line ${problem.line}: ${problem.message}`, { fix: problem.fix, location: { file: path, line: problem.line } });
+    }
+    scripts.set(path, { id: entry.id, file: entry.file, path, sha256: entry.sha256, script });
+  }
+  return scripts;
+}
+
+function count(n: number): string {
+  return n === 1 ? '1 migration' : `${n} migrations`;
+}

@@ -9,7 +9,7 @@ import { LOCKFILE_NAME, type LockSet, type Lockfile } from '../core/lockfile/typ
 import { advisoryLockKey } from '../core/deploy/advisory-lock-key.js';
 import type { AppliedState } from '../core/deploy/types.js';
 import { readLockfileText } from './read-lockfile.js';
-import { readAppliedState } from './postgres/applied-state.js';
+import { readAppliedState, readSqlRunnerState } from './postgres/applied-state.js';
 import { readDeploys, type NewDeploy, type SetDeploys } from './postgres/ledger.js';
 import { git } from './sealed-state.js';
 
@@ -118,6 +118,13 @@ export async function readEnvironmentState(environment: string, lock: Lockfile, 
 }
 
 export async function appliedStateOf(set: LockSet, environment: string, database: pg.Client, ledger: pg.Client): Promise<AppliedState> {
-  if (set.tool === 'sql') return readAppliedState(ledger, { tool: 'sql', environment, migrationSet: set.dir });
+  if (set.tool === 'sql') {
+    // Plain SQL: the runner's table in the database itself when guard's runner deployed the set there, else the ledger.
+    const runner = await readSqlRunnerState(database, set.dir);
+    if (runner) return runner;
+    // A database whose ledger lives elsewhere is ephemeral (a CI database built afresh): the ledger's deploys were to another database.
+    if (database !== ledger) return { tool: 'sql', heads: [], applied: [], table: 'guard.sql_migrations' };
+    return readAppliedState(ledger, { tool: 'sql', environment, migrationSet: set.dir });
+  }
   return readAppliedState(database, { tool: set.tool });
 }

@@ -18,7 +18,9 @@ export type IntegrityCode =
   /** Migrations are applied but guard never recorded a deploy: their content cannot be checked. */
   | 'unrecorded'
   /** An applied migration's file has another name now (same id and content). */
-  | 'applied-renamed';
+  | 'applied-renamed'
+  /** A migration outside a transaction failed or was stopped part way: part of it may be applied. */
+  | 'applied-unfinished';
 
 export interface IntegrityFinding {
   code: IntegrityCode;
@@ -182,9 +184,9 @@ export function checkTargetIntegrity(check: TargetIntegrityCheck): TargetIntegri
     }
   }
 
-  // 3. Checksums: what guard recorded as applied against what the lockfile says now.
+  // 3. Checksums: what guard recorded as applied (in the runner's table, else its ledger) against what the lockfile says now.
   const recorded = new Set<string>();
-  for (const migration of lastDeploy?.migrations ?? []) {
+  for (const migration of state.appliedContent ?? lastDeploy?.migrations ?? []) {
     const known = byId.get(migration.id);
     if (!known || !appliedSet.has(migration.id) || known.entry.repeatable) continue;
     recorded.add(migration.id);
@@ -212,8 +214,24 @@ export function checkTargetIntegrity(check: TargetIntegrityCheck): TargetIntegri
     }
   }
 
-  // 4. The tool's table against guard's ledger.
-  if (lastDeploy === undefined) {
+  // A migration outside a transaction that failed or was cut short may have left part of its work.
+  for (const unfinished of state.unfinished ?? []) {
+    const file = path(unfinished.file);
+    const how = unfinished.status === 'failed' ? `failed${unfinished.line ? ` at line ${unfinished.line}` : ''}${unfinished.error ? ` (${unfinished.error})` : ''}` : 'never finished (guard was stopped while it ran)';
+    findings.push({
+      code: 'applied-unfinished',
+      severity: 'refuse',
+      set: dir,
+      file,
+      message: `${file} ran outside a transaction in ${environment} (${unfinished.at}) and ${how}: the statements before that point stay applied, so running it again may fail or apply them twice`,
+      fix: `look at what it left in ${environment} (an INVALID index from CREATE INDEX CONCURRENTLY: drop it), undo or finish it by hand, then deploy again with \`guard deploy ${environment} --force --reason "..."\` to run it again`,
+    });
+  }
+
+  // 4. The tool's table against guard's ledger (not for a table guard keeps per migration itself).
+  if (state.appliedContent !== undefined) {
+    // guard.sql_migrations is the runner's own record, with content: nothing to reconcile.
+  } else if (lastDeploy === undefined) {
     if (appliedIds.length > 0) {
       findings.push({
         code: 'unrecorded',

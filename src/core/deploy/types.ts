@@ -78,6 +78,40 @@ export interface AppliedState {
   applied?: string[];
   /** Where it was read, for messages (`alembic_version`, `public.flyway_schema_history`); a default per tool when absent. */
   table?: string;
+  /**
+   * The content each applied migration had, where the tool's own table
+   * keeps it per migration (guard's runner for plain SQL:
+   * `guard.sql_migrations`, written in each migration's transaction). Step 4
+   * then judges edits by it, and does not compare the table with guard's
+   * ledger: the table is guard's own record, and a deploy that failed part
+   * way leaves the two apart by design.
+   */
+  appliedContent?: AppliedContent[];
+  /**
+   * Migrations run outside a transaction (`-- guard:no-transaction`) whose
+   * last attempt failed or never finished: part of each may be applied.
+   */
+  unfinished?: UnfinishedMigration[];
+}
+
+export interface AppliedContent {
+  id: string;
+  /** Relative to the set's dir. */
+  file: string;
+  /** Hex content checksum. */
+  sha256: string;
+}
+
+export interface UnfinishedMigration {
+  id: string;
+  file: string;
+  /** `failed`: PostgreSQL raised `error`; `running`: guard was stopped in the middle. */
+  status: 'failed' | 'running';
+  error?: string;
+  /** 1-based line of the file where it failed. */
+  line?: number;
+  /** ISO 8601: when the attempt started. */
+  at: string;
 }
 
 /** A refusal: the gate stops, with the exit code, what is wrong and what to do. */

@@ -73,6 +73,7 @@
  * from ordinary data precisely enough to block a commit.
  */
 
+import { lineIndex } from '../line-index.js';
 import type { Candidate } from './candidate.js';
 import { lineRuleCandidates } from './line-rules.js';
 import { sourceText, type Span } from './mapped-text.js';
@@ -365,18 +366,7 @@ function librarySecretSpan(text: string, start: number, end: number, kind: strin
 export const MAX_HITS_PER_FILE = 100;
 
 function toHits(text: string, file: string, candidates: Candidate[]): SecretHit[] {
-  const lineStarts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
-  const lineOf = (offset: number): number => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo; // 0-based
-  };
+  const { starts: lineStarts, lineOf } = lineIndex(text);
   const lineText = (index: number): string => {
     const start = lineStarts[index]!;
     const next = lineStarts[index + 1];

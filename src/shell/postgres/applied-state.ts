@@ -4,6 +4,7 @@
 // naming a missing table fails while it is planned, whatever its WHERE says;
 // so the reader runs the query and reads "undefined table" as "nothing".)
 import type pg from 'pg';
+import type { AppliedContent, UnfinishedMigration } from '../../core/deploy/types.js';
 import type { Tool } from '../../core/migrations/types.js';
 import { compareKeys } from '../../core/migrations/version-order.js';
 import { queryError } from './connect.js';
@@ -18,6 +19,10 @@ export interface AppliedState {
   applied?: string[];
   /** Where it was read, for messages (`alembic_version`, `meta.flyway_schema_history`, `guard.deployments`). */
   table?: string;
+  /** What each applied migration's content was, where the table keeps it (guard.sql_migrations). */
+  appliedContent?: AppliedContent[];
+  /** Migrations outside a transaction left failed or running (guard.sql_migrations). */
+  unfinished?: UnfinishedMigration[];
 }
 
 export interface AlembicState extends AppliedState {
@@ -186,6 +191,70 @@ export async function readSqlState(client: pg.Client, environment: string, migra
   const table = 'guard.deployments';
   if (!row) return { tool: 'sql', heads: [], applied: [], migrations: [], table };
   return { tool: 'sql', heads: row.heads, applied: row.migrations.map((migration) => migration.id), migrations: row.migrations, deployId: Number(row.id), table };
+}
+
+/** One row of guard.sql_migrations, as the state is replayed from it. */
+export interface SqlRunnerRecord {
+  id: string;
+  file: string;
+  sha256: string;
+  status: 'applied' | 'failed' | 'running' | 'recorded';
+  transactional: boolean;
+  error: string | null;
+  error_line: number | null;
+  started_at: string;
+}
+
+/**
+ * Plain SQL applied by guard's own runner: `guard.sql_migrations` in the
+ * target database, one row per attempt (src/shell/postgres/sql-runner.ts).
+ * Undefined when the runner never ran this set there (no table, or no row):
+ * the set's record is then guard's ledger (`readSqlState`).
+ */
+export async function readSqlRunnerState(client: pg.Client, migrationSet: string): Promise<SqlState | undefined> {
+  const rows = await tolerantQuery<SqlRunnerRecord>(
+    client,
+    `SELECT id, file, sha256, status, transactional, error, error_line, to_json(started_at)#>>'{}' AS started_at
+       FROM guard.sql_migrations WHERE migration_set = $1 ORDER BY rank`,
+    [migrationSet],
+    `cannot read guard.sql_migrations`,
+  );
+  if (rows.length === 0) return undefined;
+  return replaySqlRunnerRecords(rows);
+}
+
+/**
+ * Pure: the state guard.sql_migrations describes. Each id's last attempt
+ * decides: `applied` or `recorded` counts as applied (in the order of those
+ * attempts), a `failed` or `running` one outside a transaction is
+ * unfinished, a failed transactional one left nothing.
+ */
+export function replaySqlRunnerRecords(rows: readonly SqlRunnerRecord[]): SqlState {
+  const last = new Map<string, SqlRunnerRecord>();
+  for (const row of rows) {
+    last.delete(row.id);
+    last.set(row.id, row);
+  }
+  const applied = [...last.values()].filter((row) => row.status === 'applied' || row.status === 'recorded');
+  const migrations = applied.map((row) => ({ id: row.id, file: row.file, sha256: row.sha256 }));
+  return {
+    tool: 'sql',
+    heads: applied.length > 0 ? [applied.at(-1)!.id] : [],
+    applied: applied.map((row) => row.id),
+    migrations,
+    appliedContent: migrations,
+    unfinished: [...last.values()]
+      .filter((row) => !row.transactional && (row.status === 'failed' || row.status === 'running'))
+      .map((row) => ({
+        id: row.id,
+        file: row.file,
+        status: row.status as 'failed' | 'running',
+        ...(row.error !== null ? { error: row.error } : {}),
+        ...(row.error_line !== null ? { line: row.error_line } : {}),
+        at: row.started_at,
+      })),
+    table: 'guard.sql_migrations',
+  };
 }
 
 async function tolerantQuery<Row extends object>(client: pg.Client, sql: string, params: unknown[], doing: string): Promise<Row[]> {

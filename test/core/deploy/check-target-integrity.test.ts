@@ -223,3 +223,58 @@ describe('integrityDecision', () => {
     assert.match(decision.fix, /guard amend .*\ndeploy from a commit that has it/);
   });
 });
+
+describe("checkTargetIntegrity: plain SQL run by guard's runner (guard.sql_migrations)", () => {
+  const sqlSet = lockSet('db/migrations', 'sql', versionEntries(['001', '002', '003']));
+  const content = (id: string, sha = hex64(id)) => ({ id, file: sqlSet.migrations.find((entry) => entry.id === id)!.file, sha256: sha });
+  const runnerState = (applied: string[], extra: Partial<AppliedState> = {}): AppliedState => ({
+    tool: 'sql',
+    heads: applied.slice(-1),
+    applied,
+    appliedContent: applied.map((id) => content(id)),
+    table: 'guard.sql_migrations',
+    ...extra,
+  });
+
+  it("judges edits by the runner's checksums, not the ledger's last deploy", () => {
+    const result = checkTargetIntegrity({
+      environment: 'staging',
+      lockSet: sqlSet,
+      amendments: [],
+      applied: runnerState(['001', '002'], { appliedContent: [content('001'), content('002', hex64('older'))] }),
+    });
+    assert.deepEqual(codes(result), ['refuse:applied-edited']);
+    assert.equal(result.findings[0]!.file, sqlSet.migrations[1]!.file.replace(/^/, 'db/migrations/'));
+    assert.deepEqual(ids(result.pending), ['003']);
+  });
+
+  it('a deploy that failed part way: the table is ahead of the last successful deploy, and nothing is reported', () => {
+    const lastDeploy = deployOf(lockSet('db/migrations', 'sql', versionEntries(['001'])), 'staging');
+    const result = checkTargetIntegrity({ environment: 'staging', lockSet: sqlSet, amendments: [], applied: runnerState(['001', '002']), lastDeploy });
+    assert.deepEqual(result.findings, []);
+    assert.deepEqual(ids(result.pending), ['003']);
+    // Without the runner's table the same gap is a disagreement between the tool and guard's ledger.
+    const { appliedContent: _dropped, ...fromLedger } = runnerState(['001', '002']);
+    assert.deepEqual(codes(checkTargetIntegrity({ environment: 'staging', lockSet: sqlSet, amendments: [], applied: fromLedger, lastDeploy })), ['warn:ledger-disagrees']);
+  });
+
+  it('refuses while a migration run outside a transaction failed or was cut short, naming where', () => {
+    const result = checkTargetIntegrity({
+      environment: 'staging',
+      lockSet: sqlSet,
+      amendments: [],
+      applied: runnerState(['001'], { unfinished: [{ id: '002', file: sqlSet.migrations[1]!.file, status: 'failed', error: 'column "x" does not exist', line: 3, at: '2026-12-07T05:00:00Z' }] }),
+    });
+    assert.deepEqual(codes(result), ['refuse:applied-unfinished']);
+    assert.match(result.findings[0]!.message, /ran outside a transaction in staging \(2026-12-07T05:00:00Z\) and failed at line 3 \(column "x" does not exist\): the statements before that point stay applied/);
+    assert.match(result.findings[0]!.fix, /--force --reason/);
+    assert.deepEqual(ids(result.pending), ['002', '003']);
+    const running = checkTargetIntegrity({
+      environment: 'staging',
+      lockSet: sqlSet,
+      amendments: [],
+      applied: runnerState(['001'], { unfinished: [{ id: '002', file: sqlSet.migrations[1]!.file, status: 'running', at: '2026-12-07T05:00:00Z' }] }),
+    });
+    assert.match(running.findings[0]!.message, /never finished \(guard was stopped while it ran\)/);
+  });
+});

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { ExitCode } from '../../../src/core/exit-codes.js';
 import { GuardError } from '../../../src/core/guard-error.js';
-import { readAlembicState, readAppliedState, readFlywayState, readSqlState, replayFlywayHistory, type FlywayRecord } from '../../../src/shell/postgres/applied-state.js';
+import { readAlembicState, readAppliedState, readFlywayState, readSqlRunnerState, readSqlState, replayFlywayHistory, replaySqlRunnerRecords, type FlywayRecord, type SqlRunnerRecord } from '../../../src/shell/postgres/applied-state.js';
 import { connect, disconnect } from '../../../src/shell/postgres/connect.js';
 import { ensureLedger, finishDeploy, startDeploy } from '../../../src/shell/postgres/ledger.js';
 import { testDatabase, type TestDatabase } from '../../helpers/postgres.js';
@@ -160,5 +160,40 @@ describe('sql (guard ledger)', () => {
     assert.equal(count, 1);
     assert.deepEqual(value, { tool: 'sql', heads: ['002'], applied: ['001', '002'], migrations, deployId: ok, table: 'guard.deployments' });
     assert.deepEqual((await readSqlState(client, 'production', 'db/sql')).heads, []);
+  });
+});
+
+describe("sql (guard's runner: guard.sql_migrations)", () => {
+  const row = (id: string, status: SqlRunnerRecord['status'], transactional = true, extra: Partial<SqlRunnerRecord> = {}): SqlRunnerRecord => ({
+    id,
+    file: `${id}_x.sql`,
+    sha256: id.repeat(64).slice(0, 64),
+    status,
+    transactional,
+    error: null,
+    error_line: null,
+    started_at: '2026-12-07T05:00:00Z',
+    ...extra,
+  });
+
+  it("each id's last attempt decides: applied and recorded count, a failed transactional attempt left nothing, an unfinished one outside a transaction is named", () => {
+    const state = replaySqlRunnerRecords([row('1', 'recorded'), row('2', 'failed'), row('2', 'applied'), row('3', 'failed'), row('4', 'failed', false, { error: 'boom', error_line: 7 }), row('5', 'running', false)]);
+    assert.deepEqual(state.applied, ['1', '2']);
+    assert.deepEqual(state.heads, ['2']);
+    assert.deepEqual(state.appliedContent?.map((entry) => entry.id), ['1', '2']);
+    assert.deepEqual(state.unfinished, [
+      { id: '4', file: '4_x.sql', status: 'failed', error: 'boom', line: 7, at: '2026-12-07T05:00:00Z' },
+      { id: '5', file: '5_x.sql', status: 'running', at: '2026-12-07T05:00:00Z' },
+    ]);
+  });
+
+  it('no table, or no row of the set: undefined (the ledger is the record)', async () => {
+    assert.equal(await readSqlRunnerState(client, 'db/sql'), undefined);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS guard; CREATE TABLE guard.sql_migrations (rank bigint GENERATED ALWAYS AS IDENTITY, migration_set text, id text, file text, sha256 text, status text, transactional boolean, error text, error_line int, started_at timestamptz DEFAULT now())`);
+    assert.equal(await readSqlRunnerState(client, 'db/sql'), undefined);
+    await client.query(`INSERT INTO guard.sql_migrations (migration_set, id, file, sha256, status, transactional) VALUES ('db/sql', '001', '001_a.sql', $1, 'applied', true)`, ['a'.repeat(64)]);
+    assert.deepEqual((await readSqlRunnerState(client, 'db/sql'))?.applied, ['001']);
+    assert.equal(await readSqlRunnerState(client, 'db/other'), undefined);
+    await client.query('DROP TABLE guard.sql_migrations');
   });
 });

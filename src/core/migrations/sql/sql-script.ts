@@ -1,0 +1,177 @@
+/**
+ * A plain SQL migration as guard's own runner sees it (README, "guard's
+ * runner for plain SQL"): its statements, each with the line it starts on,
+ * and whether it runs in a transaction. Pure: the runner in
+ * src/shell/postgres/sql-runner.ts sends the statements; everything that can
+ * be refused is refused here, before any migration runs.
+ *
+ * Statements are split where psql splits them (psqlscan.l): at a `;` outside
+ * quotes, comments and parentheses, and, in `CREATE [OR REPLACE] FUNCTION` or
+ * `PROCEDURE`, outside `BEGIN ... END` (SQL-standard bodies, `BEGIN ATOMIC`),
+ * counting `CASE ... END` inside them. So a file `psql -f` runs statement by
+ * statement is run the same way, and an error names the statement's line.
+ */
+import { lineIndex } from '../../line-index.js';
+import { tokenizeSql, type SqlToken } from '../../secrets/sql-tokens.js';
+
+/**
+ * The marker that takes a migration out of a transaction, on its first line:
+ * `-- guard:no-transaction`. For statements PostgreSQL refuses to run in a
+ * transaction block (`CREATE INDEX CONCURRENTLY`, `VACUUM`, ...).
+ */
+export const NO_TRANSACTION_MARKER = 'guard:no-transaction';
+
+export interface SqlStatement {
+  /** The statement as sent: from its first token to its `;` (comments inside kept). */
+  text: string;
+  /** 1-based line of the file where the statement starts. */
+  line: number;
+}
+
+export interface SqlScriptProblem {
+  /** 1-based line. */
+  line: number;
+  message: string;
+  fix: string;
+}
+
+export interface SqlScript {
+  /** False when the first line carries {@link NO_TRANSACTION_MARKER}. */
+  transactional: boolean;
+  statements: SqlStatement[];
+  /** What the runner refuses to start with; empty when the script can run. */
+  problems: SqlScriptProblem[];
+}
+
+/** Statements that end or open a transaction: in a transactional migration they would commit half of it. */
+const TRANSACTION_CONTROL = new Set(['begin', 'start', 'commit', 'end', 'rollback', 'abort', 'prepare']);
+
+/**
+ * Reads a migration's text for the runner.
+ *
+ * @example
+ * readSqlScript('-- guard:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);\n')
+ * // { transactional: false, statements: [{ text: 'CREATE INDEX CONCURRENTLY i ON t (a);', line: 2 }], problems: [] }
+ */
+export function readSqlScript(source: string): SqlScript {
+  // A byte-order mark is no SQL (the lockfile's checksum ignores it too); a space keeps every offset.
+  const text = source.startsWith('\uFEFF') ? ` ${source.slice(1)}` : source;
+  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
+  const transactional = !new RegExp(`^\\s*--\\s*${NO_TRANSACTION_MARKER}(?:\\s|$)`).test(firstLine);
+  const lines = lineIndex(text);
+  const lineAt = (offset: number): number => lines.lineOf(offset) + 1;
+
+  const statements: SqlStatement[] = [];
+  const problems: SqlScriptProblem[] = [];
+  let current: SqlToken[] = [];
+  let words: string[] = [];
+  let parens = 0;
+  let blocks = 0;
+  const end = (last: SqlToken | undefined) => {
+    const first = current.find((token) => token.kind !== 'comment');
+    if (first && last) {
+      const statement = { text: text.slice(first.start, last.end), line: lineAt(first.start) };
+      statements.push(statement);
+      problems.push(...statementProblems(words, statement, transactional));
+    }
+    current = [];
+    words = [];
+    parens = 0;
+    blocks = 0;
+  };
+  for (const token of tokenizeSql(text)) {
+    if (token.kind === 'meta-command') {
+      problems.push({
+        line: lineAt(token.start),
+        message: `psql meta-command ${text.slice(token.start, token.end).trim().split(/\s/, 1)[0]}: guard's runner sends SQL to PostgreSQL, and only psql reads backslash commands`,
+        fix: 'write it as SQL, or run the set with psql: guard deploy ENV -- psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -1 -f FILE',
+      });
+      continue;
+    }
+    current.push(token);
+    if (token.kind === 'comment') continue;
+    const value = text.slice(token.start, token.end);
+    if (token.kind === 'punctuation') {
+      if (value === '(') parens++;
+      else if (value === ')') parens = Math.max(0, parens - 1);
+      else if (value === ';' && parens === 0 && blocks === 0) end(token);
+      continue;
+    }
+    if (token.kind !== 'word') continue;
+    const word = value.toLowerCase();
+    words.push(word);
+    if (parens === 0 && routineDefinition(words)) {
+      if (word === 'begin') blocks++;
+      else if (word === 'case' && blocks > 0) blocks++;
+      else if (word === 'end' && blocks > 0) blocks--;
+    }
+  }
+  end(current.findLast((token) => token.kind !== 'comment'));
+  return { transactional, statements, problems };
+}
+
+/** psql's test: the statement so far starts `CREATE [OR REPLACE] FUNCTION|PROCEDURE`. */
+function routineDefinition(words: readonly string[]): boolean {
+  if (words[0] !== 'create') return false;
+  const kind = words[1] === 'or' && words[2] === 'replace' ? words[3] : words[1];
+  return kind === 'function' || kind === 'procedure';
+}
+
+function statementProblems(words: readonly string[], statement: SqlStatement, transactional: boolean): SqlScriptProblem[] {
+  if (!transactional) return [];
+  const [first, second] = words;
+  if (first !== undefined && TRANSACTION_CONTROL.has(first) && !(first === 'rollback' && second === 'to') && !(first === 'prepare' && second !== 'transaction') && !(first === 'start' && second !== 'transaction')) {
+    return [
+      {
+        line: statement.line,
+        message: `${words.slice(0, first === 'start' || first === 'prepare' ? 2 : 1).join(' ').toUpperCase()} inside a migration guard runs in a transaction: it would end that transaction and commit part of the migration`,
+        fix: `remove it: guard runs each migration in its own transaction; or put \`-- ${NO_TRANSACTION_MARKER}\` on the file's first line to manage transactions yourself`,
+      },
+    ];
+  }
+  const what = outsideTransactionOnly(words);
+  if (what === undefined) return [];
+  return [
+    {
+      line: statement.line,
+      message: `${what} cannot run inside a transaction block, and guard runs this migration in one`,
+      fix: `put \`-- ${NO_TRANSACTION_MARKER}\` on the file's first line (keep such a statement in a migration of its own: statements outside a transaction are not undone when a later one fails)`,
+    },
+  ];
+}
+
+/**
+ * The statements PostgreSQL refuses in a transaction block
+ * (PreventInTransactionBlock callers): named so the user hears it before the
+ * deploy starts, not from the server in the middle of it.
+ */
+function outsideTransactionOnly(words: readonly string[]): string | undefined {
+  const [first, second, third] = words;
+  if ((first === 'create' || first === 'drop' || first === 'reindex') && words.includes('concurrently')) return `${first.toUpperCase()} ... CONCURRENTLY`;
+  if (first === 'alter' && second === 'table' && words.includes('detach') && words.includes('concurrently')) return 'ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY';
+  if (first === 'vacuum') return 'VACUUM';
+  if ((first === 'create' || first === 'drop') && (second === 'database' || second === 'tablespace')) return `${first.toUpperCase()} ${second.toUpperCase()}`;
+  if (first === 'alter' && second === 'system') return 'ALTER SYSTEM';
+  if (first === 'create' && second === 'subscription') return 'CREATE SUBSCRIPTION';
+  if (first === 'drop' && second === 'subscription') return 'DROP SUBSCRIPTION';
+  if (first === 'alter' && second === 'subscription' && third !== undefined && words.includes('refresh')) return 'ALTER SUBSCRIPTION ... REFRESH';
+  return undefined;
+}
+
+/**
+ * The line of the file an error position of PostgreSQL falls on: `position`
+ * counts characters (not bytes) from 1 in the statement sent
+ * (https://www.postgresql.org/docs/current/protocol-error-fields.html, `P`).
+ *
+ * @example lineOfPosition({ text: 'SELECT\n  nope;', line: 4 }, 10) // 5
+ */
+export function lineOfPosition(statement: SqlStatement, position: number | undefined): number {
+  if (position === undefined || !Number.isInteger(position) || position < 1) return statement.line;
+  let line = statement.line;
+  let seen = 0;
+  for (const character of statement.text) {
+    if (++seen >= position) break;
+    if (character === '\n') line++;
+  }
+  return line;
+}
