@@ -266,7 +266,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await step('guard deploy production', guard('deploy', 'production'), { code: 1, phrase: /staging/, means: 'refused: staging has not applied these migrations', show: refusal });
     report({ kind: 'say', text: 'In order, each deploy passes the gate, applies the migrations and records them in its ledger:' });
     for (const { name } of CHAIN) {
-      await step(`guard deploy ${name}`, guard('deploy', name), { code: 0, phrase: /deployed/, means: `${name} deployed`, show: name === 'ci' ? deploySteps : lastLine });
+      await step(`guard deploy ${name}`, guard('deploy', name), { code: 0, phrase: /deployed/, means: `${name} deployed`, show: name === 'ci' ? deploySteps : applied });
     }
 
     // 4. One deploy at a time.
@@ -280,13 +280,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await quietly('git add', git('add', MIGRATIONS.backfill.file));
     await quietly('git commit', git('commit', '--quiet', '-m', 'Backfill display names'));
     await quietly('git push', git('push', '--quiet'));
-    for (const name of ['ci', 'staging']) await step(`guard deploy ${name}`, guard('deploy', name), { code: 0, phrase: /deployed/, means: `${name} deployed`, show: lastLine });
+    for (const name of ['ci', 'staging']) await step(`guard deploy ${name}`, guard('deploy', name), { code: 0, phrase: /deployed/, means: `${name} deployed`, show: applied });
     const first = processes.start(repo, process.execPath, [guardJs, 'deploy', 'production']);
     report({ kind: 'command', shown: 'guard deploy production &', output: [] });
     if (!(await first.waitForOutput(/^3\. lock\b/m, 30_000))) fail('guard deploy production &', 'step 3 (lock) within 30 s', { code: -1, output: first.output() });
     await step('guard deploy production --lock-wait 1', guard('deploy', 'production', '--lock-wait', '1'), { code: ExitCode.lockTimeout, phrase: /held by/, means: 'the lock is held, and by whom: the second deploy gave up', show: refusal });
     const firstDone = await first.finished;
-    report({ kind: 'command', shown: 'wait   # the first deploy of production', output: lastLine(outputLines(firstDone.output)) });
+    report({ kind: 'command', shown: 'wait   # the first deploy of production', output: applied(outputLines(firstDone.output)) });
     if (firstDone.code !== 0 || !/deployed/.test(firstDone.output)) fail('guard deploy production &', 'exit 0 and deployed', firstDone);
     report({ kind: 'check', ok: true, expectation: 'the first deploy finished alone', got: 'exit 0' });
 
@@ -409,8 +409,9 @@ function deploySteps(lines: string[]): string[] {
   return shortened(lines.filter((line) => /^\d\. |^deployed\b/.test(line)));
 }
 
-function lastLine(lines: string[]): string[] {
-  return lines.slice(-1);
+/** The migrations a deploy applied (and how long each took), and its verdict. */
+function applied(lines: string[]): string[] {
+  return lines.filter((line) => /^6\. run: applied |^deployed\b/.test(line));
 }
 
 export const demoCommand: CommandDefinition = {
