@@ -63,7 +63,7 @@ describe('guard demo', () => {
     assert.match(run.stdout, /index public\.users_created_at_idx: added since the last deploy/);
     assert.match(run.stdout, /^ +refused production's schema differs/m);
     assert.match(run.stdout, /^ +production +db\/migrations +003 +.*1 object$/m);
-    assert.match(run.stdout, /Status page: .*status\.html/);
+    assert.match(run.stdout, /the status page: .*status\.html/);
     const elapsed = /Every step behaved as narrated in (\d+\.\d) s\./.exec(run.stdout);
     assert.ok(elapsed, run.stdout);
     assert.ok(Number(elapsed[1]) < 60, `the demo took ${elapsed[1]} s`);

