@@ -25,8 +25,6 @@ export type DemoEvent =
 export interface DemoOptions {
   /** Leave the demo's directory (repository, remote, status page) in place. */
   keep: boolean;
-  /** Where the demo's directory is made; the system's temp dir by default. */
-  parent?: string;
   report(event: DemoEvent): void;
 }
 
@@ -37,8 +35,6 @@ export interface DemoResult {
   elapsedMs: number;
   dir: string;
   kept: boolean;
-  /** The status page, when step 6 wrote it and it is still there. */
-  statusPage?: string;
   /** Which check failed. */
   failed?: string;
   /** The signal that ended the demo (the process exits with 128 + its number once cleaned up). */
@@ -113,7 +109,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const guardJs = ownGuard();
   const { requireEmbeddedPostgres, startEmbeddedPostgres } = await import('../shell/embedded-postgres.js');
   await requireEmbeddedPostgres();
-  const dir = mkdtempSync(path.join(options.parent ?? tmpdir(), 'guard-demo-'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'guard-demo-'));
   const repo = path.join(dir, 'shop');
   const remote = path.join(dir, 'origin.git');
   const bin = path.join(dir, 'bin');
@@ -149,19 +145,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   for (const signal of SIGNALS) process.on(signal, onSignal);
 
   report({ kind: 'start', dir });
-  const result = (exitCode: number, failed?: string): DemoResult => {
-    const statusPage = path.join(dir, 'status.html');
-    return {
-      ok: exitCode === 0,
-      exitCode,
-      elapsedMs: performance.now() - started,
-      dir,
-      kept: options.keep,
-      ...(options.keep && existsSync(statusPage) ? { statusPage } : {}),
-      ...(failed ? { failed } : {}),
-      ...(interrupted ? { interrupted } : {}),
-    };
-  };
+  const result = (exitCode: number, failed?: string): DemoResult => ({
+    ok: exitCode === 0,
+    exitCode,
+    elapsedMs: performance.now() - started,
+    dir,
+    kept: options.keep,
+    ...(failed ? { failed } : {}),
+    ...(interrupted ? { interrupted } : {}),
+  });
 
   try {
     // Set-up: the shim, PostgreSQL (started while git works) and the repository.
@@ -173,7 +165,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     if (process.getuid?.() === 0) chmodSync(dir, 0o755);
     server = startEmbeddedPostgres(path.join(dir, 'postgres', 'data'));
     // Settled here too, so that a failure while git works is not an unhandled rejection.
-    server.catch(() => undefined);
+    void server.catch(() => undefined);
 
     const git = (...args: string[]) => processes.run(repo, 'git', args);
     const guard = (...args: string[]) => processes.run(repo, process.execPath, [guardJs, ...args]);
@@ -235,7 +227,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     report({ kind: 'say', text: `A developer adds ${path.basename(MIGRATIONS.orders.file)} and commits it. The pre-commit hook locks it: its checksum joins the lockfile in the same commit, with no extra step.` });
     write(MIGRATIONS.orders.file, MIGRATIONS.orders.sql);
     await quietly('git add', git('add', MIGRATIONS.orders.file));
-    await step('git commit -m "Add orders"', git('commit', '--quiet', '-m', 'Add orders'), { code: 0, phrase: /^/, means: 'committed' });
+    await step('git commit -m "Add orders"', git('commit', '--quiet', '-m', 'Add orders'), { code: 0, phrase: /guard locked/, means: 'committed, the migration locked by the hook' });
     await step('git show --stat HEAD', git('show', '--stat', '--format=%s', 'HEAD'), { code: 0, phrase: /checksums\.lock\.yaml[\s\S]*002_create_orders\.sql|002_create_orders\.sql[\s\S]*checksums\.lock\.yaml/, means: 'the lockfile changed in the same commit as the migration', table: true });
     await step('git diff HEAD~1 -- checksums.lock.yaml', git('diff', 'HEAD~1', '--', 'checksums.lock.yaml'), {
       code: 0,
@@ -254,11 +246,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     });
     await quietly('git push', git('push', '--quiet'));
     write(MIGRATIONS.orders.file, MIGRATIONS.orders.sql.replace('numeric(10,2)', 'numeric(12,2)'));
-    await step('git commit -am "Widen orders.total"', git('commit', '--quiet', '-am', 'Widen orders.total'), { code: 1, phrase: /sealed/, means: 'refused by the pre-commit hook', show: refusal });
+    await step('git commit -am "Widen orders.total"', git('commit', '--quiet', '-am', 'Widen orders.total'), { code: 1, phrase: /002_create_orders\.sql is sealed/, means: 'refused by the pre-commit hook', show: refusal });
     report({ kind: 'say', text: 'git commit --no-verify skips the hook. The push and the CI gate still refuse:' });
     await quietly('git commit --no-verify', git('commit', '--quiet', '--no-verify', '-am', 'Widen orders.total'));
-    await step('git push', git('push', '--quiet'), { code: 1, phrase: /sealed/, means: 'refused by the pre-push hook', show: refusal });
-    await step('guard verify --base origin/main', guard('verify', '--base', 'origin/main'), { code: 1, phrase: /sealed/, means: 'refused by the CI gate, which --no-verify cannot skip', show: refusal });
+    await step('git push', git('push', '--quiet'), { code: 1, phrase: /002_create_orders\.sql is sealed/, means: 'refused by the pre-push hook', show: refusal });
+    await step('guard verify --base origin/main', guard('verify', '--base', 'origin/main'), { code: 1, phrase: /002_create_orders\.sql is sealed/, means: 'refused by the CI gate, which --no-verify cannot skip', show: refusal });
     report({ kind: 'say', text: 'The edit is dropped; a change to orders belongs in a new migration.' });
     await step('git reset --hard origin/main', git('reset', '--quiet', '--hard', 'origin/main'), { code: 0, phrase: /^/, means: 'back to what origin/main holds' });
 
@@ -269,10 +261,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       title: 'production before staging is refused; ci, staging, production in order succeed',
       narration: `guard deploy runs plain SQL migrations itself, behind a gate of seven steps. Step 2: the environment before this one must have applied exactly these migrations, with the same content. Nothing has reached staging yet:`,
     });
-    await step('guard deploy production', guard('deploy', 'production'), { code: 1, phrase: /staging/, means: 'refused: staging has not applied these migrations', show: refusal });
+    await step('guard deploy production', guard('deploy', 'production'), { code: 1, phrase: /staging has not applied this/, means: 'refused: staging has not applied these migrations', show: refusal });
     report({ kind: 'say', text: 'In order, each deploy passes the gate, applies the migrations and records them in its ledger:' });
     for (const { name } of CHAIN) {
-      await step(`guard deploy ${name}`, guard('deploy', name), { code: 0, phrase: /deployed/, means: `${name} deployed`, show: name === 'ci' ? deploySteps : applied });
+      await step(`guard deploy ${name}`, guard('deploy', name), { code: 0, phrase: /^deployed /m, means: `${name} deployed`, show: name === 'ci' ? deploySteps : applied });
     }
 
     // 4. One deploy at a time.
@@ -286,14 +278,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await quietly('git add', git('add', MIGRATIONS.backfill.file));
     await quietly('git commit', git('commit', '--quiet', '-m', 'Backfill display names'));
     await quietly('git push', git('push', '--quiet'));
-    for (const name of ['ci', 'staging']) await step(`guard deploy ${name}`, guard('deploy', name), { code: 0, phrase: /deployed/, means: `${name} deployed`, show: applied });
+    for (const name of ['ci', 'staging']) await step(`guard deploy ${name}`, guard('deploy', name), { code: 0, phrase: /applied db\/migrations\/003_/, means: `${name} deployed`, show: applied });
     const first = processes.start(repo, process.execPath, [guardJs, 'deploy', 'production']);
     report({ kind: 'command', shown: 'guard deploy production &', output: [] });
     if (!(await first.waitForOutput(/^3\. lock\b/m, 30_000))) fail('guard deploy production &', 'step 3 (lock) within 30 s', { code: -1, output: first.output() });
-    await step('guard deploy production --lock-wait 1', guard('deploy', 'production', '--lock-wait', '1'), { code: ExitCode.lockTimeout, phrase: /held by/, means: 'the lock is held, and by whom: the second deploy gave up', show: refusal });
+    await step('guard deploy production --lock-wait 1', guard('deploy', 'production', '--lock-wait', '1'), { code: ExitCode.lockTimeout, phrase: /not obtained within 1 s: held by "guard deploy production/, means: 'the lock is held, and by whom: the second deploy gave up', show: refusal });
     const firstDone = await first.finished;
     report({ kind: 'command', shown: 'wait   # the first deploy of production', output: applied(outputLines(firstDone.output)) });
-    if (firstDone.code !== 0 || !/deployed/.test(firstDone.output)) fail('guard deploy production &', 'exit 0 and deployed', firstDone);
+    if (firstDone.code !== 0 || !/applied db\/migrations\/003_/.test(firstDone.output)) fail('guard deploy production &', 'exit 0, 003 applied (the first deploy)', firstDone);
     report({ kind: 'check', ok: true, expectation: 'the first deploy finished alone', got: 'exit 0' });
 
     // 5. Drift.
@@ -305,9 +297,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     });
     await handMadeIndex(environment.DEMO_PRODUCTION_URL!);
     report({ kind: 'command', shown: `psql "$DEMO_PRODUCTION_URL" -c "${HAND_MADE_INDEX}"`, output: ['CREATE INDEX'] });
-    await step('guard drift production', guard('drift', 'production'), { code: 1, phrase: /users_created_at_idx/, means: 'the index is named: drift' });
+    await step('guard drift production', guard('drift', 'production'), { code: 1, phrase: /index public\.users_created_at_idx: added since the last deploy/, means: 'the index is named: drift' });
     report({ kind: 'say', text: 'production has drift: refuse, so its next deploy stops at step 5 until the index becomes a migration (or is dropped):' });
-    await step('guard deploy production', guard('deploy', 'production'), { code: 1, phrase: /drift/, means: 'refused: production drifted', show: refusal });
+    await step('guard deploy production', guard('deploy', 'production'), { code: 1, phrase: /refused production's schema differs/, means: 'refused: production drifted', show: refusal });
 
     // 6. The chain at a glance.
     report({
@@ -316,7 +308,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       title: 'guard status prints the chain; the status page is written',
       narration: `One line per environment: the head its database reports, whether it matches HEAD, the last deploy, the lock and drift. The same as a self-contained HTML page, the artifact a pipeline publishes.`,
     });
-    await step('guard status', guard('status'), { code: 0, phrase: /production/, means: 'every environment read', show: (lines) => lines, table: true });
+    await step('guard status', guard('status'), { code: 0, phrase: /^production\s.*\b1 object$/m, means: 'every environment read', show: (lines) => lines, table: true });
     const page = path.join(dir, 'status.html');
     await step(`guard status --format html --output ${page}`, guard('status', '--format', 'html', '--output', page), { code: 0, phrase: /^/, means: 'the status page is written', show: () => [] });
     if (!existsSync(page) || !/<html/i.test(readFileSync(page, 'utf8'))) fail('guard status --format html', `an HTML page at ${page}`, { code: 0, output: existsSync(page) ? readFileSync(page, 'utf8').slice(0, 500) : '(no file)' });
