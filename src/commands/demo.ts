@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ExitCode } from '../core/exit-codes.js';
-import { GuardError } from '../core/guard-error.js';
+import { GuardError, inputError } from '../core/guard-error.js';
 import { ChildProcesses, type Finished } from '../shell/child-processes.js';
 import type { EmbeddedServer } from '../shell/embedded-postgres.js';
 import { guardPackageRoot } from '../shell/package-root.js';
@@ -414,7 +414,7 @@ function applied(lines: string[]): string[] {
 
 export const demoCommand: CommandDefinition = {
   name: 'demo',
-  summary: 'the whole story on a throw-away repository and embedded PostgreSQL (about 30 s)',
+  summary: 'the whole story on a throw-away repository and embedded PostgreSQL',
   help: `Usage: guard demo [--keep]
 
 Shows what guard is for, end to end, with nothing to set up: in a fresh
@@ -445,6 +445,7 @@ which, with guard's output); 2 embedded-postgres is not installed.`,
   options: { keep: { type: 'boolean' } },
   allowPositionals: false,
   async run(context, values) {
+    if (context.format !== 'text') throw inputError(`guard demo prints a narration, not --format ${context.format}`, { fix: 'leave out --format' });
     const { colours } = context;
     const indent = (text: string, by: string) => text.split('\n').map((line) => `${by}${line}`).join('\n');
     const result = await runDemo({
