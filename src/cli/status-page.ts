@@ -94,9 +94,18 @@ function chainSection(status: StatusResult): string {
       return `<li class="node tone-muted"><span class="node-name">${escapeHtml(link.name)}</span><span class="node-state">${icon('dash')}${why}</span></li>`;
     }
     const { tone, icon: mark, word } = verdict(environment);
-    return `<li class="node tone-${tone}"><a href="#${anchor(environment.name)}"><span class="node-name">${escapeHtml(environment.name)}</span><span class="node-state">${icon(mark)}${escapeHtml(word)}</span></a></li>`;
+    return `<li class="node tone-${tone}"><a href="#${anchor(environment.name)}"><span class="node-name">${escapeHtml(environment.name)}</span><span class="node-state">${icon(mark)}${escapeHtml(word)}</span><span class="node-detail">${escapeHtml(nodeDetail(environment))}</span></a></li>`;
   });
   return `<nav class="chain" aria-label="promotion chain, in order"><ol>${nodes.join(`<li class="arrow" aria-hidden="true">${ARROW}</li>`)}</ol></nav>`;
+}
+
+/** `at 004`, `at 001 · 3 pending`, `db/a at 004, db/b at a1`: where the environment is, under its name in the chain. */
+function nodeDetail(environment: EnvironmentStatus): string {
+  if (!environment.reachable) return 'could not be read';
+  const several = environment.sets.length > 1;
+  const heads = environment.sets.map((set) => `${several ? `${set.dir} ` : ''}at ${set.heads.length ? formatHeads(set.heads) : 'nothing'}`).join(', ');
+  const pending = environment.sets.reduce((sum, set) => sum + set.pending.length, 0);
+  return pending ? `${heads} · ${pending} pending` : heads;
 }
 
 function card(environment: EnvironmentStatus, status: StatusResult): string {
@@ -113,7 +122,8 @@ function promotionBox(environment: EnvironmentStatus): string {
   const { state, summary } = environment.promotion;
   const tone: Tone = state === 'blocked' ? 'bad' : state === 'unknown' ? 'warn' : 'ok';
   const mark: Icon = state === 'blocked' ? 'cross' : state === 'unknown' ? 'question' : 'check';
-  const items = environment.blockers.map((blocker) => {
+  // An unreachable environment's card says why below, in full: the list does not repeat it.
+  const items = environment.blockers.filter((blocker) => blocker.code !== 'unreachable').map((blocker) => {
     const [itemTone, itemIcon, label] = SEVERITY[blocker.severity];
     return `<li class="tone-${itemTone}">${icon(itemIcon)}<span><span class="label">${label}</span> ${escapeHtml(blocker.message)}</span></li>`;
   });
@@ -143,7 +153,7 @@ function facts(environment: EnvironmentStatus, status: StatusResult): string {
         ? '<span class="muted">no successful deploy</span>'
         : `<code>${escapeHtml(shortDigest(set.chain))}</code> ${set.matchesRepository ? pill('ok', 'check', '= HEAD') : pill('warn', 'bang', `HEAD has ${repository ? shortDigest(repository.chain) : 'another'}`)}`;
     rows.push(row('Chain', `${prefix}${chain}`));
-    rows.push(row('Last deploy', `${prefix}${lastDeploy(set)}`));
+    rows.push(row('Last deploy', `${prefix}${lastDeploy(set, status.repository.commit)}`));
     rows.push(row('Pending', `${prefix}${pendingList(set.pending)}`));
   }
   rows.splice(several ? rows.length : 3, 0, row('Lock', lock(environment)));
@@ -155,22 +165,18 @@ function row(term: string, value: string): string {
   return `<div class="fact"><dt>${term}</dt><dd>${value}</dd></div>`;
 }
 
-function lastDeploy(set: EnvironmentStatus['sets'][number]): string {
+function lastDeploy(set: EnvironmentStatus['sets'][number], head: string): string {
   const last = set.lastDeploy;
   if (!last) return '<span class="muted">never deployed</span>';
   const tone: Tone = last.status === 'failed' ? 'bad' : last.status === 'running' || last.status === 'settled' ? 'warn' : 'ok';
   const mark: Icon = tone === 'bad' ? 'cross' : tone === 'warn' ? 'clock' : 'check';
   const flagged = set.uncheckedPredecessor && set.uncheckedPredecessor.state !== 'confirmed';
+  const first = [pill(tone, mark, last.status === 'failed' ? 'FAILED' : last.status), last.forced ? pill('warn', 'bang', 'forced') : '', flagged ? pill('warn', 'bang', `unchecked ${set.uncheckedPredecessor!.predecessor}`) : '', `<span class="when">${escapeHtml(clock(last.at))}</span>`];
   return [
-    pill(tone, mark, last.status === 'failed' ? 'FAILED' : last.status),
-    last.forced ? pill('warn', 'bang', 'forced') : '',
-    flagged ? pill('warn', 'bang', `unchecked ${set.uncheckedPredecessor!.predecessor}`) : '',
-    `<span>${escapeHtml(clock(last.at))}</span>`,
-    `<span class="muted">by</span> <span>${escapeHtml(`${last.actor}@${last.host}`)}</span>`,
-    last.commit ? `<span class="muted">commit</span> <code title="${escapeHtml(last.commit)}">${escapeHtml(last.commit.slice(0, 12))}</code>` : '',
-  ]
-    .filter(Boolean)
-    .join(' ');
+    `<span class="line">${first.filter(Boolean).join(' ')}</span>`,
+    `<span class="line"><span class="muted">by</span> ${escapeHtml(last.actor)} <span class="muted">on</span> ${escapeHtml(last.host)}</span>`,
+    last.commit ? `<span class="line"><span class="muted">commit</span> <code title="${escapeHtml(last.commit)}">${escapeHtml(last.commit.slice(0, 12))}</code>${last.commit === head ? ' <span class="muted">(HEAD)</span>' : ''}</span>` : '',
+  ].join('');
 }
 
 function pendingList(pending: readonly string[]): string {
@@ -261,7 +267,7 @@ const STYLE = `
 }
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }
-body { margin: 0; background: var(--ground); color: var(--ink); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", sans-serif; overflow-wrap: anywhere; }
+body { margin: 0; background: var(--ground); color: var(--ink); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", sans-serif; overflow-wrap: break-word; }
 code { font: 0.9em/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace; }
 header.page, .chain, main.cards, footer.page { max-width: 1240px; margin: 0 auto; padding: 0 20px; }
 header.page { padding-top: 28px; }
@@ -281,6 +287,7 @@ h1 { margin: 4px 0 12px; font-size: 28px; line-height: 1.2; }
 .node a, .node:not(:has(a)) { display: flex; flex-direction: column; gap: 2px; padding: 10px 14px; height: 100%; }
 .node-name { font-size: 18px; font-weight: 700; }
 .node-state { display: flex; align-items: center; gap: 6px; color: var(--tone); font-weight: 600; }
+.node-detail { color: var(--soft); font-size: 13px; }
 .arrow { flex: 0 0 48px; display: flex; align-items: center; justify-content: center; color: var(--soft); }
 .arrow svg { width: 36px; height: 16px; }
 main.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(330px, 1fr)); gap: 18px; align-items: start; }
@@ -299,7 +306,10 @@ h2 { margin: 0; font-size: 22px; }
 .fact { display: grid; grid-template-columns: 96px 1fr; gap: 10px; padding: 7px 0; border-top: 1px solid var(--ground); }
 .fact:first-child { border-top: 0; }
 .fact dt { color: var(--soft); font-size: 13px; padding-top: 2px; }
-.fact dd { margin: 0; }
+.fact dd { margin: 0; min-width: 0; }
+.line { display: block; }
+.when { white-space: nowrap; }
+.card, .summary > span, .blockers li > span, .unreachable > span { min-width: 0; }
 .muted { color: var(--soft); }
 .pill { display: inline-flex; align-items: center; gap: 4px; padding: 0 8px; border-radius: 6px; background: var(--tone-bg); color: var(--tone); font-weight: 600; font-size: 13px; line-height: 22px; white-space: nowrap; }
 .files { margin: 6px 0 0; padding-left: 20px; }
@@ -321,8 +331,10 @@ footer.page { margin-top: 28px; padding-bottom: 32px; color: var(--soft); font-s
   h1 { font-size: 23px; }
   .chain ol { flex-direction: column; }
   .node { min-width: 0; }
-  .node a, .node:not(:has(a)) { flex-direction: row; justify-content: space-between; align-items: center; flex-wrap: wrap; }
-  .arrow { flex-basis: 26px; }
+  .node a, .node:not(:has(a)) { flex-direction: row; align-items: baseline; flex-wrap: wrap; gap: 2px 12px; padding: 8px 12px; }
+  .node-name { flex: 1 1 auto; }
+  .node-detail { order: 3; flex-basis: 100%; }
+  .arrow { flex-basis: 20px; }
   .arrow svg { transform: rotate(90deg); width: 22px; }
   main.cards { grid-template-columns: 1fr; }
   .fact { grid-template-columns: 84px 1fr; }

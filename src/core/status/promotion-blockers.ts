@@ -148,7 +148,8 @@ export function promotionBlockers(input: {
   if (environment.reachable) {
     const holder = environment.lockHolder;
     if (holder) {
-      const who = holder.applicationName ? `${holder.applicationName} (pid ${holder.pid})` : `pid ${holder.pid}`;
+      // The session's name says who (guard names its own); the pid is the last resort.
+      const who = holder.applicationName || `pid ${holder.pid}`;
       add('lock-held', 'blocks', `${name}'s deploy lock is held by ${who}${holder.since ? `, connected since ${clock(holder.since)}` : ''}: guard deploy ${name} would wait for it`);
     } else if (environment.migrationSessions.length > 0) {
       add('migration-sessions', 'blocks', `${waitingForSessions(name, environment.migrationSessions).replace(/^waiting for /, '')}: the next deploy waits for them`);

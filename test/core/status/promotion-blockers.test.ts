@@ -100,7 +100,7 @@ describe('promotionBlockers: what stands between an environment and the next dep
       repository,
     });
     assert.deepEqual(promotion.blockers, [
-      { code: 'lock-held', severity: 'blocks', message: "staging's deploy lock is held by guard deploy staging by carol@ci-7 pid 99 (pid 4242), connected since 2026-11-24 10:05 UTC: guard deploy staging would wait for it" },
+      { code: 'lock-held', severity: 'blocks', message: "staging's deploy lock is held by guard deploy staging by carol@ci-7 pid 99, connected since 2026-11-24 10:05 UTC: guard deploy staging would wait for it" },
     ]);
   });
 
