@@ -324,7 +324,7 @@ vouch for itself.`,
       const [{ renderStatusPage }, { guardVersion }] = await Promise.all([import('../cli/status-page.js'), import('../shell/guard-version.js')]);
       const page = renderStatusPage(status, { generatedAt: new Date(), guardVersion: guardVersion() });
       if (output === '-') {
-        // The page is one document: written whole, without the line writer's trailing newline handling.
+        // The line writer ends it with the page's own final newline.
         context.out(page.replace(/\n$/, ''));
         return status.exitCode;
       }
