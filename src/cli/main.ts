@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ExitCode } from '../core/exit-codes.js';
 import { GuardError } from '../core/guard-error.js';
 import type { CommandContext, CommandDefinition } from '../commands/context.js';
-import { CI_FORMATS, debugEnabled, errorJson, formatError, formatInternalError, lineWriter, OUTPUT_FORMATS, paint, useColour, type OutputFormat } from './output.js';
+import { COMMAND_FORMATS, debugEnabled, errorJson, formatError, formatInternalError, lineWriter, OUTPUT_FORMATS, paint, useColour, type OutputFormat } from './output.js';
 
 /**
  * Commands load on demand so a hook pays only for the code it runs (SPEC:
@@ -50,7 +50,8 @@ ${lines.join('\n')}
 
 Options for every command:
   -h, --help         show help for a command (guard verify --help)
-  --format FORMAT    text (default) or json (verify also: github, gitlab)
+  --format FORMAT    text (default) or json (verify also: github, gitlab;
+                     status also: html)
   -C DIR             run as if started in DIR
   --config FILE      use FILE instead of guard.config.yaml
   --no-color         no colour (also: NO_COLOR=1)
@@ -114,7 +115,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   // Under GitHub Actions the CI gate annotates the pull request unless told otherwise.
   const format = (values.format as string | undefined) ?? (name === 'verify' && process.env.GITHUB_ACTIONS === 'true' ? 'github' : 'text');
-  const accepted = name === 'verify' ? OUTPUT_FORMATS : OUTPUT_FORMATS.filter((candidate) => !CI_FORMATS.includes(candidate));
+  const accepted = OUTPUT_FORMATS.filter((candidate) => candidate === 'text' || candidate === 'json' || COMMAND_FORMATS[name]?.includes(candidate));
   if (!(accepted as readonly string[]).includes(format)) {
     err(`${colours.red('error')} --format ${format} is not supported by guard ${name}\n  ${colours.dim('fix:')} use --format ${accepted.join(' or --format ')}`);
     return ExitCode.input;

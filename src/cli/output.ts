@@ -3,10 +3,12 @@ import { formatLocation, GuardError } from '../core/guard-error.js';
 
 import { createHash } from 'node:crypto';
 
-export const OUTPUT_FORMATS = ['text', 'json', 'github', 'gitlab'] as const;
+export const OUTPUT_FORMATS = ['text', 'json', 'github', 'gitlab', 'html'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 /** Formats for CI systems, which only `guard verify` speaks. */
 export const CI_FORMATS: readonly OutputFormat[] = ['github', 'gitlab'];
+/** Formats beyond text and json, by the command that speaks them (`guard status --format html`: the status page). */
+export const COMMAND_FORMATS: Readonly<Record<string, readonly OutputFormat[]>> = { verify: CI_FORMATS, status: ['html'] };
 
 /**
  * GitHub shows at most 10 error annotations per step

@@ -10,7 +10,8 @@ import { commandEnvironment } from '../core/deploy/command-environment.js';
 import { redactError, redactUrl } from '../core/deploy/redact-url.js';
 import { redactCommandLine, redactCommandText } from '../core/deploy/redact-command.js';
 import { resolveEnvironment } from '../core/deploy/resolve-environment.js';
-import type { Decision } from '../core/deploy/types.js';
+import type { AppliedState, Decision } from '../core/deploy/types.js';
+import type { MigrationSetConfig } from '../core/config/validate-config.js';
 import type { LedgerRow } from '../shell/postgres/ledger.js';
 import type { LiveSchema } from '../shell/schema-drift.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
@@ -28,7 +29,7 @@ import { shortDigest } from '../core/deploy/short-digest.js';
 import type { LockEntry, LockSet } from '../core/lockfile/types.js';
 import { joinPath } from '../core/paths.js';
 import { NO_TRANSACTION_MARKER, readSqlScript } from '../core/migrations/sql/sql-script.js';
-import { contentChecksum } from '../core/checksum.js';
+import { contentChecksum, normaliseContent } from '../core/checksum.js';
 import { decodeUtf8Text } from '../core/migrations/decode-text.js';
 import type { SqlRunMigration } from '../shell/postgres/sql-runner.js';
 
@@ -384,7 +385,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     }
     // What is printed and recorded: the command line with its secrets redacted (a URL's password, PGPASSWORD=, tokens).
     const shown = !command ? RUNNER_NAME : options.command && options.command.length > 0 ? redactCommandLine(options.command) : redactCommandText(config.deploy.command!);
-    const scripts = command ? undefined : await readPendingScripts(repository.root, commit, lock.sets, pending);
+    const scripts = command ? undefined : await readPendingScripts(repository.root, commit, config.migrations, lock.sets, pending);
     schema.plan = {
       by: command ? 'command' : 'runner',
       command: shown,
@@ -456,9 +457,9 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     if (command) {
       done(6, 'command', `${shown} exited 0`);
       // A set whose runner table exists keeps it complete: what the command applied is recorded there too.
-      const { recordSqlMigrations, SQL_RUNNER_TABLE } = await import('../shell/postgres/sql-runner.js');
+      const { recordSqlMigrations } = await import('../shell/postgres/sql-runner.js');
       for (const set of lock.sets) {
-        if (set.tool === 'sql' && state.applied.get(set.dir)?.table === SQL_RUNNER_TABLE) await recordSqlMigrations(database, set.dir, pending.get(set.dir) ?? [], ids[0] ?? 0);
+        if (set.tool === 'sql' && keptByRunner(state.applied.get(set.dir))) await recordSqlMigrations(database, set.dir, pending.get(set.dir) ?? [], ids[0] ?? 0);
       }
     } else {
       done(6, 'run', `${RUNNER_NAME}: ${lock.sets.map((set) => `${set.dir}: ${count(pending.get(set.dir)?.length ?? 0)} applied`).join('; ')}`);
@@ -540,14 +541,14 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
 
     /** guard's runner over every set's pending migrations, in lockfile order; the first failure stops it. */
     async function runSqlSets(sessionName: string, deployId: number) {
-      const { ensureSqlRunnerTable, runSqlMigrations, SQL_RUNNER_TABLE } = await import('../shell/postgres/sql-runner.js');
+      const { ensureSqlRunnerTable, runSqlMigrations } = await import('../shell/postgres/sql-runner.js');
       await ensureSqlRunnerTable(database);
       for (const set of lock.sets) {
         const state = appliedBefore.get(set.dir);
         const before = pending.get(set.dir) ?? [];
         const migrations = before.map((entry) => scripts!.get(joinPath(set.dir, entry.file))!);
         // A set deployed by a command before: what the ledger vouched for is adopted into the runner's table.
-        const adopt = state?.table === SQL_RUNNER_TABLE ? [] : set.migrations.filter((entry) => state?.applied?.includes(entry.id));
+        const adopt = keptByRunner(state) ? [] : set.migrations.filter((entry) => state?.applied?.includes(entry.id));
         if (migrations.length === 0 && adopt.length === 0) continue;
         const run = await runSqlMigrations({
           databaseUrl: resolved.databaseUrl,
@@ -694,30 +695,48 @@ deploy's migration sessions were still connected.`,
   },
 };
 
+/** Whether guard's runner keeps this set's record in the database (guard.sql_migrations has rows of it, with content). */
+function keptByRunner(state: AppliedState | undefined): boolean {
+  return state?.appliedContent !== undefined;
+}
+
 /**
  * The pending migrations of plain SQL sets as the deployed commit holds them
- * (one `git cat-file --batch`), checked against the lockfile's checksums and
- * read for the runner. A script the runner cannot run (a psql
- * meta-command, a COMMIT in a transactional migration, CREATE INDEX
- * CONCURRENTLY without the marker) stops the deploy here, before anything runs.
+ * (listed as every gate lists them, a symlink read through its link; one
+ * `git cat-file --batch`), checked against the lockfile's checksums and read
+ * for the runner as they were sealed: the checksum's normal form (no
+ * byte-order mark, LF line ends) is what runs, so a file turned to CRLF on a
+ * branch, which the gates rightly let through, runs as the same SQL. A
+ * script the runner cannot run (a psql meta-command, a COMMIT in a
+ * transactional migration, CREATE INDEX CONCURRENTLY without the marker)
+ * stops the deploy here, before anything runs.
  *
  * @throws GuardError exit 2 naming the file and line
  */
-async function readPendingScripts(root: string, commit: string, sets: readonly LockSet[], pending: ReadonlyMap<string, readonly LockEntry[]>): Promise<Map<string, SqlRunMigration>> {
-  const { readBlobs } = await import('../shell/git/read-blobs.js');
+async function readPendingScripts(
+  root: string,
+  commit: string,
+  configured: readonly MigrationSetConfig[],
+  sets: readonly LockSet[],
+  pending: ReadonlyMap<string, readonly LockEntry[]>,
+): Promise<Map<string, SqlRunMigration>> {
   const wanted = sets.flatMap((set) => (pending.get(set.dir) ?? []).map((entry) => ({ set, entry, path: joinPath(set.dir, entry.file) })));
-  const blobs = await readBlobs(
-    root,
-    wanted.map((item) => `${commit}:${item.path}`),
-  );
+  if (wanted.length === 0) return new Map();
+  const { listSets } = await import('../shell/discover-sets.js');
+  const { readBlobs } = await import('../shell/git/read-blobs.js');
+  const listing = await listSets(root, configured.filter((set) => wanted.some((item) => item.set.dir === set.dir)), { kind: 'revision', rev: commit });
+  const blobOf = new Map<string, string>();
+  for (const set of (await listing.sets()).values()) for (const file of set.files) if (file.oid) blobOf.set(file.full, file.oid);
+  const blobs = await readBlobs(root, [...new Set(wanted.flatMap((item) => blobOf.get(item.path) ?? []))]);
   const scripts = new Map<string, SqlRunMigration>();
   for (const { entry, path } of wanted) {
-    const bytes = blobs.get(`${commit}:${path}`);
-    if (!bytes) throw new GuardError(ExitCode.unreadable, `${path} is in ${LOCKFILE_NAME} but not in commit ${commit.slice(0, 12)}`, { fix: 'run guard verify: the lockfile and the migrations disagree' });
+    const oid = blobOf.get(path);
+    const bytes = oid === undefined ? undefined : blobs.get(oid);
+    if (!bytes) throw new GuardError(ExitCode.unreadable, `${path} is in ${LOCKFILE_NAME} but commit ${commit.slice(0, 12)} does not hold it as a file`, { fix: 'run guard verify: the lockfile and the migrations disagree' });
     if (contentChecksum(bytes) !== entry.sha256.replace(/^sha256:/, '')) {
       throw new GuardError(ExitCode.refused, `${path} at ${commit.slice(0, 12)} does not match its checksum in ${LOCKFILE_NAME}`, { fix: 'run guard verify and fix what it reports before deploying' });
     }
-    const decoded = decodeUtf8Text(path, bytes);
+    const decoded = decodeUtf8Text(path, normaliseContent(bytes));
     if ('problem' in decoded) throw inputError(decoded.problem, { fix: 'save it as UTF-8: guard sends SQL to PostgreSQL as UTF-8', location: { file: path, line: decoded.line } });
     const script = readSqlScript(decoded.text);
     const [problem] = script.problems;

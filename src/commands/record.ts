@@ -75,7 +75,7 @@ export async function recordEnvironment(options: {
       if (set.tool === 'sql') {
         return result(ExitCode.refused, 0, [], {
           message: `${set.dir} is plain SQL: ${name}'s database has no version table guard could check it against`,
-          fix: `deploy it with guard deploy ${name} -- <your command>, which records what it ran`,
+          fix: `deploy it with guard deploy ${name} (guard's runner records each migration it applies) or guard deploy ${name} -- <your command>; to move past a crashed deploy, guard deploy ${name} --force --reason "..."`,
         });
       }
       const decision = checkDeployed({ environment: name, lockSet: set, appliedAfter: await appliedStateOf(set, name, database, ledger), command: 'the deploy being recorded' });

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { inputError } from '../core/guard-error.js';
 import { connectionUrls } from '../core/deploy/resolve-environment.js';
 import { redactSecrets } from '../core/deploy/redact-url.js';
@@ -6,7 +7,9 @@ import { shortDigest } from '../core/deploy/short-digest.js';
 import { ledgerRowProblem } from '../core/deploy/ledger-row-integrity.js';
 import { waitingForSessions, type MigrationSession } from '../core/deploy/migration-sessions.js';
 import { judgeUncheckedPredecessor, type UncheckedVerdict } from '../core/deploy/unchecked-predecessor.js';
-import type { EnvironmentConfig } from '../core/config/validate-config.js';
+import { checkTargetIntegrity, type IntegrityFinding } from '../core/deploy/check-target-integrity.js';
+import { promotionBlockers, type PromotionBlocker, type PromotionState } from '../core/status/promotion-blockers.js';
+import type { DriftPolicy, EnvironmentConfig } from '../core/config/validate-config.js';
 import { JSON_SCHEMA_VERSION } from '../cli/output.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { loadConfig } from '../shell/load-config.js';
@@ -19,6 +22,8 @@ export interface EnvironmentStatus {
   error?: string;
   /** The advisory lock key guard deploys of this environment take (for scripts that take it too). */
   lockKey: string;
+  /** Its deploys are recorded in another database (`ledger:`): its own database is taken as ephemeral (CI). */
+  separateLedger: boolean;
   lockHolder?: { pid: number; applicationName: string | null; since: string | null };
   /**
    * Sessions of a deploy's migration command connected to its database
@@ -31,9 +36,19 @@ export interface EnvironmentStatus {
    * The live schema against the one recorded at the last deploy:
    * `none` (equal), `drift` (`differences` objects differ), `unknown`
    * (nothing recorded to compare with: `note` says why) or `ignored`
-   * (`drift: ignore`).
+   * (`drift: ignore`). `policy` is the environment's `drift:`, what a deploy
+   * does about it.
    */
-  drift?: { state: 'none' | 'drift' | 'unknown' | 'ignored'; differences: number; note?: string };
+  drift?: { state: 'none' | 'drift' | 'unknown' | 'ignored'; differences: number; note?: string; policy: DriftPolicy };
+  /**
+   * The next promotion into this environment (`guard deploy ENV` of HEAD):
+   * `blocked`, `unknown` (something could not be read), `ready` (nothing
+   * blocks, `pending` migrations to run) or `current` (nothing to run); the
+   * summary says it in one line.
+   */
+  promotion: { state: PromotionState; summary: string; pending: number };
+  /** What stands in its way, in plain words: `blocks`, `unknown`, then `warns` (the deploy would go on). */
+  blockers: PromotionBlocker[];
   sets: {
     dir: string;
     /** What the tool's table reports now. */
@@ -46,6 +61,8 @@ export interface EnvironmentStatus {
     matchesRepository: boolean;
     lastDeploy: { status: string; at: string; actor: string; host: string; commit: string | null; forced: boolean } | null;
     running: boolean;
+    /** File names (relative to `dir`) of HEAD's lockfile entries the environment has not applied, in apply order: what a deploy would run. */
+    pending: string[];
     /**
      * The last successful deploy went ahead without the predecessor check
      * (`--unchecked-predecessor`). `state`: `unchecked` (the predecessor
@@ -74,6 +91,8 @@ export interface StatusResult {
   exitCode: number;
   /** HEAD's lockfile, what the chain is compared with. */
   repository: { commit: string; sets: { dir: string; heads: string[]; chain: string }[] };
+  /** The config's environments in promotion order; those without a database are not deployed by guard and have no entry in `environments`. */
+  chain: { name: string; database: boolean }[];
   environments: EnvironmentStatus[];
 }
 
@@ -101,9 +120,21 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
     const index = config.environments.findIndex((environment) => environment.name === name);
     return config.environments.slice(0, Math.max(0, index)).reverse().find((environment) => environment.database !== undefined)?.name;
   };
+  /** Step 4's findings per environment, for its blockers (not part of the output: the blockers say what matters). */
+  const integrity = new Map<string, IntegrityFinding[]>();
   const one = async (environment: EnvironmentConfig): Promise<EnvironmentStatus> => {
     const lockKey = deployLockKey(config, environment.name);
-    const base: EnvironmentStatus = { name: environment.name, reachable: false, lockKey: lockKey.toString(), migrationSessions: [], sets: [] };
+    const separateLedger = environment.ledger !== undefined;
+    const base: EnvironmentStatus = {
+      name: environment.name,
+      reachable: false,
+      lockKey: lockKey.toString(),
+      separateLedger,
+      migrationSessions: [],
+      promotion: { state: 'unknown', summary: '', pending: 0 },
+      blockers: [],
+      sets: [],
+    };
     let urls: string[] = [];
     try {
       const resolvedUrls = connectionUrls(environment, options.env);
@@ -112,16 +143,19 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
       const { database, ledger, close } = await connectEnvironment(environment, resolvedUrls, `guard status ${environment.name}`);
       try {
         const [state, { holder, sessions }] = await Promise.all([readEnvironmentState(environment.name, lock, database, ledger), readLockState(database, lockKey)]);
-        let drift: NonNullable<EnvironmentStatus['drift']> = { state: 'ignored', differences: 0 };
-        if (environment.ledger !== undefined) {
-          drift = { state: 'ignored', differences: 0, note: 'its ledger is in another database: an ephemeral database has no schema of its own to drift from' };
-        } else if (environment.drift !== 'ignore') {
+        const policy = environment.drift;
+        let drift: NonNullable<EnvironmentStatus['drift']> = { state: 'ignored', differences: 0, policy };
+        if (separateLedger) {
+          drift = { state: 'ignored', differences: 0, note: 'its ledger is in another database: an ephemeral database has no schema of its own to drift from', policy };
+        } else if (policy !== 'ignore') {
           const found = await driftSinceLastDeploy(database, ledger, environment.name, config.drift);
           drift =
             found.differences === undefined
-              ? { state: 'unknown', differences: 0, ...(found.note ? { note: found.note } : {}) }
-              : { state: found.differences.length === 0 ? 'none' : 'drift', differences: found.differences.length };
+              ? { state: 'unknown', differences: 0, ...(found.note ? { note: found.note } : {}), policy }
+              : { state: found.differences.length === 0 ? 'none' : 'drift', differences: found.differences.length, policy };
         }
+        const findings: IntegrityFinding[] = [];
+        integrity.set(environment.name, findings);
         return {
           ...base,
           reachable: true,
@@ -134,6 +168,17 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
             const problem = rows?.lastSuccessful && ledgerRowProblem(rows.lastSuccessful, set);
             // A row that does not vouch for itself says nothing about the chain.
             const last = problem ? undefined : rows?.lastSuccessful;
+            // Step 4 of a deploy, on what was read: its findings become blockers, its pending list is what a deploy would run.
+            const checked = checkTargetIntegrity({
+              environment: environment.name,
+              lockSet: set,
+              amendments: lock.amendments,
+              lastDeploy: last,
+              applied,
+              separateLedger,
+              outOfOrder: config.migrations.some((listed) => listed.dir === set.dir && listed.outOfOrder === 'allow'),
+            });
+            findings.push(...checked.findings);
             return {
               dir: set.dir,
               heads: applied.heads,
@@ -142,6 +187,7 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
               matchesRepository: last !== undefined && last.chain === set.chain && sameHeads(applied.heads, set.heads),
               lastDeploy: rows ? { status: rows.latest.status, at: rows.latest.finishedAt ?? rows.latest.startedAt, actor: rows.latest.actor, host: rows.latest.host, commit: rows.latest.commit, forced: rows.latest.forced } : null,
               running: rows?.latest.status === 'running',
+              pending: checked.pending.map((entry) => entry.file),
               ...(last?.uncheckedPredecessor
                 ? {
                     uncheckedPredecessor: {
@@ -179,13 +225,26 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
       if (verdict.note) unchecked.note = verdict.note;
     }
   }
+  const repositorySets = lock.sets.map((set) => ({ dir: set.dir, heads: set.heads, chain: set.chain }));
+  for (const environment of environments) {
+    const before = predecessorOf(environment.name);
+    const { blockers, ...promotion } = promotionBlockers({
+      environment,
+      predecessor: before === undefined ? undefined : { name: before, facts: environments.find((other) => other.name === before) },
+      repository: { sets: repositorySets },
+      integrity: integrity.get(environment.name) ?? [],
+    });
+    environment.promotion = promotion;
+    environment.blockers = blockers;
+  }
   const ok = environments.every((environment) => environment.reachable && environment.sets.every((set) => set.ledgerProblem === undefined));
   return {
     schemaVersion: JSON_SCHEMA_VERSION,
     command: 'status',
     ok,
     exitCode: ok ? 0 : 3,
-    repository: { commit, sets: lock.sets.map((set) => ({ dir: set.dir, heads: set.heads, chain: set.chain })) },
+    repository: { commit, sets: repositorySets },
+    chain: config.environments.map((environment) => ({ name: environment.name, database: environment.database !== undefined })),
     environments,
   };
 }
@@ -200,7 +259,7 @@ function driftText(drift: EnvironmentStatus['drift']): string {
 export const statusCommand: CommandDefinition = {
   name: 'status',
   summary: 'one table for the chain: applied head, chain match, last deploy, lock, drift',
-  help: `Usage: guard status [ENV...] [--format text|json]
+  help: `Usage: guard status [ENV...] [--format text|json|html] [--output FILE]
 
 One table for the promotion chain (or the environments named): per
 environment and migration set, the head its database reports, whether it
@@ -219,23 +278,60 @@ and a last deploy that went ahead without the predecessor check
 (--unchecked-predecessor), until the predecessor is readable again and has
 the same chain.
 
+Below the table, per environment, what blocks the next promotion into it
+(guard deploy ENV of HEAD), in the order the deploy gate would meet it: its
+predecessor has not applied HEAD's migrations, its deploy lock is held,
+sessions of a killed deploy, a deploy left running, a ledger row that does
+not vouch for itself, applied migrations that are not a prefix of HEAD's,
+drift under drift: refuse; then warnings (a failed last deploy, drift under
+drift: warn); else "nothing blocks: guard deploy ENV would run N
+migrations", or "up to date".
+
 --format json adds each environment's advisory lock key, so a script that
-migrates without guard can take the same lock (pg_advisory_lock(KEY)).
+migrates without guard can take the same lock (pg_advisory_lock(KEY)), each
+set's pending migrations (file names) and each environment's promotion
+state and blockers.
+
+--format html writes the status page: one self-contained HTML file (no
+script, nothing fetched: a pipeline can publish it as an artifact) with the
+chain left to right and a card per environment; prints the file's path.
+The page is written even when an environment cannot be read (it says so;
+the exit code is 3 as for the table).
 
 Options:
-  --format FORMAT    text (default) or json
+  --format FORMAT    text (default), json or html
+  --output FILE      with --format html: where to write the page (default
+                     guard-status.html in the current directory; - for
+                     stdout); written atomically
   -C DIR             run as if started in DIR
   --config FILE      use FILE instead of guard.config.yaml
 
 Exit codes: 0 every environment was read; 2 usage or config error; 3 an
 environment could not be read (its row says why), or a ledger row does not
 vouch for itself.`,
-  options: {},
+  options: { output: { type: 'string' } },
   allowPositionals: true,
-  async run(context, _values, positionals) {
+  async run(context, values, positionals) {
+    const output = values.output as string | undefined;
+    if (output !== undefined && context.format !== 'html') throw inputError('--output is where --format html writes the status page', { fix: 'add --format html, or leave out --output' });
+    if (output === '') throw inputError('--output is empty', { fix: 'give a file name (--output guard-status.html), or - for stdout' });
     const status = await environmentStatus({ cwd: context.cwd, configPath: context.configPath, environments: positionals, env: context.env });
     if (context.format === 'json') {
       context.out(JSON.stringify(status, null, 2));
+      return status.exitCode;
+    }
+    if (context.format === 'html') {
+      const [{ renderStatusPage }, { guardVersion }] = await Promise.all([import('../cli/status-page.js'), import('../shell/guard-version.js')]);
+      const page = renderStatusPage(status, { generatedAt: new Date(), guardVersion: guardVersion() });
+      if (output === '-') {
+        // The line writer ends it with the page's own final newline.
+        context.out(page.replace(/\n$/, ''));
+        return status.exitCode;
+      }
+      const { writeFileAtomic } = await import('../shell/write-atomic.js');
+      const file = path.resolve(context.cwd, output ?? 'guard-status.html');
+      writeFileAtomic(file, page);
+      context.out(file);
       return status.exitCode;
     }
     const rows: string[][] = [['environment', 'set', 'head', 'chain', 'last deploy', 'lock', 'drift']];
@@ -261,6 +357,19 @@ vouch for itself.`,
     for (const [i, row] of rows.entries()) {
       const line = row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
       context.out(i === 0 ? context.colours.bold(line) : line);
+    }
+    // What blocks the next promotion into each environment: one line per blocker, else the verdict.
+    if (status.environments.length > 0) {
+      context.out(context.colours.bold('next deploy of HEAD'));
+      const width = Math.max(...status.environments.map((environment) => environment.name.length));
+      for (const environment of status.environments) {
+        const lines = environment.blockers
+          .filter((blocker) => blocker.severity !== 'warns')
+          .map((blocker) => (blocker.severity === 'blocks' ? context.colours.red('blocked') : context.colours.yellow('unknown')) + ` ${blocker.message}`);
+        if (lines.length === 0) lines.push(context.colours.green(environment.promotion.summary.replace(/ \(\d+ warnings?\)$/, '')));
+        for (const blocker of environment.blockers) if (blocker.severity === 'warns') lines.push(`${context.colours.yellow('warning')} ${blocker.message}`);
+        for (const [i, line] of lines.entries()) context.out(`${(i === 0 ? environment.name : '').padEnd(width)}  ${line}`);
+      }
     }
     for (const environment of status.environments) {
       for (const set of environment.sets) {

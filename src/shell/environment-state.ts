@@ -123,7 +123,7 @@ export async function appliedStateOf(set: LockSet, environment: string, database
     const runner = await readSqlRunnerState(database, set.dir);
     if (runner) return runner;
     // A database whose ledger lives elsewhere is ephemeral (a CI database built afresh): the ledger's deploys were to another database.
-    if (database !== ledger) return { tool: 'sql', heads: [], applied: [], table: 'guard.sql_migrations' };
+    if (database !== ledger) return { tool: 'sql', heads: [], applied: [], table: `${environment}'s database` };
     return readAppliedState(ledger, { tool: 'sql', environment, migrationSet: set.dir });
   }
   return readAppliedState(database, { tool: set.tool });

@@ -105,3 +105,32 @@ describe('lineOfPosition', () => {
     assert.equal(lineOfPosition(statement, 0), 10);
   });
 });
+
+describe('readSqlScript: what only psql can run, and what would hang or leave a transaction open', () => {
+  it('refuses COPY FROM STDIN (the deploy would wait for data holding its lock), not COPY TO STDOUT', () => {
+    const script = readSqlScript('CREATE TABLE t (a int);\nCOPY t (a) FROM STDIN;\n1\n\\.\n');
+    assert.equal(script.problems[0]!.line, 2);
+    assert.match(script.problems[0]!.message, /COPY \.\.\. FROM STDIN waits for data only psql sends/);
+    assert.deepEqual(readSqlScript('COPY (SELECT 1) TO STDOUT;').problems, []);
+  });
+
+  it('refuses psql variables', () => {
+    const script = readSqlScript("SELECT 1;\nCREATE ROLE app PASSWORD :'app_password';\n");
+    assert.deepEqual(script.problems.map((problem) => [problem.line, problem.message.split(':')[0]]), [[2, 'psql variable ']]);
+    assert.deepEqual(readSqlScript('SELECT $1::int, a::text FROM t;').problems, [], 'casts and positional parameters are SQL');
+  });
+
+  it('refuses a BEGIN a migration outside a transaction never commits', () => {
+    const open = readSqlScript('-- guard:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);\nBEGIN;\nCREATE TABLE z (a int);\n');
+    assert.deepEqual(open.problems.map((problem) => problem.line), [3]);
+    assert.match(open.problems[0]!.message, /never committed/);
+    assert.deepEqual(readSqlScript('-- guard:no-transaction\nBEGIN;\nCREATE TABLE z (a int);\nROLLBACK TO SAVEPOINT s;\nCOMMIT;\n').problems, []);
+  });
+
+  it('refuses CLUSTER without a table and REINDEX DATABASE or SYSTEM in a transaction', () => {
+    for (const statement of ['CLUSTER', 'REINDEX DATABASE app', 'REINDEX (VERBOSE) SYSTEM app']) {
+      assert.match(readSqlScript(`${statement};`).problems[0]?.message ?? '', /cannot run inside a transaction block/, statement);
+    }
+    assert.deepEqual(readSqlScript('CLUSTER t USING t_pkey; REINDEX TABLE t;').problems, []);
+  });
+});

@@ -247,6 +247,95 @@ describe("guard's runner for plain SQL", () => {
     assert.deepEqual(await rows(`SELECT to_regclass('public.users') AS t`), [{ t: null }], 'the transaction was rolled back, users included');
   });
 
+  it('an adoption survives a failure of the first migration the runner applies', async () => {
+    const { guard, commit, rows } = await project({ '001_users.sql': 'CREATE TABLE users (id int);\n' });
+    assert.equal(guard('deploy', 'staging', '--', 'true').code, 0);
+    await rows('CREATE TABLE users (id int)');
+    commit({ 'db/migrations/002_broken.sql': 'SELECT nope;\n' }, 'broken');
+    assert.equal(guard('deploy', 'staging').code, 1);
+    commit({ 'db/migrations/002_broken.sql': 'ALTER TABLE users ADD COLUMN email text;\n' }, 'fixed');
+    const fixed = guard('deploy', 'staging');
+    assert.equal(fixed.code, 0, fixed.stderr);
+    assert.match(fixed.stderr, /db\/migrations: 1 migration applied/, '001 is not applied again');
+    assert.deepEqual((await rows('SELECT id, status FROM guard.sql_migrations ORDER BY rank')).map((row) => [row.id, row.status]), [
+      ['001', 'recorded'],
+      ['002', 'failed'],
+      ['002', 'applied'],
+    ]);
+  });
+
+  it('a command deploy of a plain SQL set to an environment whose ledger is elsewhere records nothing in a runner table it does not have', async () => {
+    const { repo, env } = await project({ '001_users.sql': 'CREATE TABLE users (id int);\n' });
+    const ledger = await testDatabase();
+    cleanups.push(() => ledger.drop());
+    repo.write('guard.config.yaml', `migrations:\n  - dir: db/migrations\n    tool: sql\nenvironments:\n  - name: ci\n    database: $STAGING_DATABASE_URL\n    ledger: $CI_LEDGER_URL\n`);
+    repo.commitAll('ci with a ledger of its own');
+    const deployed = runGuard(repo.root, { ...env, CI_LEDGER_URL: ledger.url }, ['deploy', 'ci', '--', 'true']);
+    assert.equal(deployed.code, 0, deployed.stderr);
+    assert.deepEqual((await queryRows(ledger.url, 'SELECT status FROM guard.deployments')).map((row) => row.status), ['succeeded']);
+  });
+
+  it('each migration starts from a fresh session: a role, a temporary table or a setting of one never reaches the next', async () => {
+    // Roles belong to the server, not the database: a name of this test's own.
+    const role = `app_owner_${process.pid}_${Date.now()}`;
+    const { guard, rows } = await project({
+      '001_roles.sql': `CREATE ROLE ${role};\nGRANT CREATE ON SCHEMA public TO ${role};\nCREATE TEMP TABLE scratch AS SELECT 1 AS x;\nSET ROLE ${role};\nCREATE TABLE owned (id int);\n`,
+      '002_next.sql': 'CREATE TEMP TABLE scratch AS SELECT 2 AS x;\nCREATE TABLE who AS SELECT current_user::text AS who, session_user::text AS session;\n',
+    });
+    const deployed = guard('deploy', 'staging');
+    assert.equal(deployed.code, 0, deployed.stderr);
+    const [who] = await rows('SELECT who, session FROM who');
+    assert.equal(who.who, who.session, '002 runs as the deploy user, not as the role 001 switched to');
+    assert.deepEqual(await rows(`SELECT tableowner FROM pg_tables WHERE tablename = 'owned'`), [{ tableowner: role }], "001's SET ROLE did its job");
+    await rows(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
+  });
+
+  it('runs a symlinked migration as the file its link leads to, and a CRLF file as the LF text the lockfile sealed', async () => {
+    const { guard, rows, repo, commit } = await project({ '000_start.sql': 'SELECT 1;\n' });
+    repo.write('shared/users.sql', 'CREATE TABLE users (id int, note text);\n');
+    const { symlinkSync } = await import('node:fs');
+    symlinkSync('../../shared/users.sql', `${repo.root}/db/migrations/001_users.sql`);
+    commit({ 'db/migrations/002_note.sql': "INSERT INTO users VALUES (1, 'line1\r\nline2');\r\n" }, 'linked and CRLF');
+    const deployed = guard('deploy', 'staging');
+    assert.equal(deployed.code, 0, deployed.stderr);
+    assert.deepEqual(await rows('SELECT note FROM users'), [{ note: 'line1\nline2' }]);
+  });
+
+  it('a deferred constraint that fails at COMMIT fails the migration, recorded with its last statement line', async () => {
+    const { guard, rows } = await project({
+      '001_tables.sql': 'CREATE TABLE parent (id int PRIMARY KEY);\nCREATE TABLE child (parent int REFERENCES parent DEFERRABLE INITIALLY DEFERRED);\n',
+      '002_orphan.sql': 'INSERT INTO child VALUES (1);\nSELECT 1;\n',
+    });
+    const failed = guard('deploy', 'staging');
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.match(failed.stderr, /002_orphan\.sql failed on staging at line 2: at COMMIT \(a deferred constraint\?\): insert or update on table "child" violates foreign key constraint/);
+    assert.deepEqual((await rows('SELECT id, status FROM guard.sql_migrations ORDER BY rank')).map((row) => [row.id, row.status]), [
+      ['001', 'applied'],
+      ['002', 'failed'],
+    ]);
+    assert.deepEqual(await rows('SELECT count(*)::int AS n FROM child'), [{ n: 0 }]);
+  });
+
+  it("an error inside a DO block carries PostgreSQL's CONTEXT (where in the block)", async () => {
+    const { guard } = await project({ '001_do.sql': "DO $$\nBEGIN\n  PERFORM 1;\n  RAISE EXCEPTION 'stop here';\nEND\n$$;\n" });
+    const failed = guard('deploy', 'staging');
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.match(failed.stderr, /001_do\.sql failed on staging at line 1: stop here \(SQLSTATE P0001\); CONTEXT: PL\/pgSQL function inline_code_block line 4 at RAISE/);
+  });
+
+  it('a migration outside a transaction that failed and was then taken out of the lockfile stops nothing', async () => {
+    const { guard, commit, repo } = await project({
+      '001_users.sql': 'CREATE TABLE users (id int);\n',
+      '002_index.sql': '-- guard:no-transaction\nCREATE INDEX CONCURRENTLY users_nope ON users (nope);\n',
+    });
+    assert.equal(guard('deploy', 'staging').code, 1);
+    repo.remove('db/migrations/002_index.sql');
+    commit({ 'db/migrations/003_index.sql': '-- guard:no-transaction\nCREATE INDEX CONCURRENTLY users_id ON users (id);\n' }, 'replace 002');
+    const deployed = guard('deploy', 'staging');
+    assert.equal(deployed.code, 0, deployed.stderr);
+    assert.equal(guard('deploy', 'staging', '--check').code, 0);
+  });
+
   it('a guard killed in the middle of a migration leaves no session running it: the server cancels it within seconds', async () => {
     const { env, repo, rows } = await project({
       '001_slow.sql': 'CREATE TABLE slow (id int);\nSELECT pg_sleep(30);\n',

@@ -215,7 +215,8 @@ export function checkTargetIntegrity(check: TargetIntegrityCheck): TargetIntegri
   }
 
   // A migration outside a transaction that failed or was cut short may have left part of its work.
-  for (const unfinished of state.unfinished ?? []) {
+  // (One no longer in the lockfile is not run again: what it left is not this commit's to judge.)
+  for (const unfinished of (state.unfinished ?? []).filter((item) => byId.has(item.id))) {
     const file = path(unfinished.file);
     const how = unfinished.status === 'failed' ? `failed${unfinished.line ? ` at line ${unfinished.line}` : ''}${unfinished.error ? ` (${unfinished.error})` : ''}` : 'never finished (guard was stopped while it ran)';
     findings.push({
@@ -224,7 +225,7 @@ export function checkTargetIntegrity(check: TargetIntegrityCheck): TargetIntegri
       set: dir,
       file,
       message: `${file} ran outside a transaction in ${environment} (${unfinished.at}) and ${how}: the statements before that point stay applied, so running it again may fail or apply them twice`,
-      fix: `look at what it left in ${environment} (an INVALID index from CREATE INDEX CONCURRENTLY: drop it), undo or finish it by hand, then deploy again with \`guard deploy ${environment} --force --reason "..."\` to run it again`,
+      fix: `look at what it left in ${environment} and undo it by hand (an INVALID index from CREATE INDEX CONCURRENTLY: DROP INDEX CONCURRENTLY), or make the file safe to run again (IF NOT EXISTS); then \`guard deploy ${environment} --force --reason "..."\` runs it again`,
     });
   }
 

@@ -82,7 +82,7 @@ export interface SqlRunOptions {
   /**
    * What guard's ledger vouched for as applied before the runner kept its
    * table for this set (a set deployed with a command, then without):
-   * written as `recorded` rows in the first migration's transaction.
+   * written as `recorded` rows, committed before the first migration runs.
    */
   adopt?: readonly { id: string; file: string; sha256: string }[];
   /** Where the connection came from (`$DATABASE_URL_STAGING`), for a connection error's fix. */
@@ -104,10 +104,11 @@ export async function ensureSqlRunnerTable(client: pg.Client): Promise<void> {
  * Applies `migrations` in order on a session of their own, with the
  * environment's timeouts, stopping at the first failure. Each transactional
  * migration runs between BEGIN and COMMIT with the insert of its record; a
- * failed one is rolled back and recorded as `failed` with PostgreSQL's
- * message and the file's line. A migration marked `-- guard:no-transaction`
- * runs statement by statement outside a transaction, recorded `running`
- * first, so that a guard killed in the middle leaves a row that says so.
+ * failed one (its COMMIT included: a deferred constraint) is rolled back and
+ * recorded as `failed` with PostgreSQL's message and the file's line. A
+ * migration marked `-- guard:no-transaction` runs statement by statement
+ * outside a transaction, recorded `running` first, so that a guard killed
+ * in the middle leaves a row that says so.
  *
  * @throws GuardError exit 3 when the database cannot be reached or the record cannot be written
  */
@@ -115,16 +116,13 @@ export async function runSqlMigrations(options: SqlRunOptions): Promise<SqlRunRe
   const client = await connect(options.databaseUrl, { applicationName: options.sessionName, source: options.source });
   const applied: string[] = [];
   try {
-    let adopt = options.adopt ?? [];
-    if (options.migrations.length === 0 && adopt.length > 0) await recordSqlMigrations(client, options.set, adopt, options.deployId);
+    // Committed on its own, first: a failure of the first migration must not take the adoption with it.
+    if (options.adopt && options.adopt.length > 0) await recordSqlMigrations(client, options.set, options.adopt, options.deployId);
     for (const migration of options.migrations) {
-      // Each migration starts from the session's defaults: a SET in one (search_path, role) never leaks into the next.
-      await client.query('RESET ALL');
-      await configureSession(client, options.settings);
+      await startFresh(client, options.settings);
       options.onStart?.(migration);
       const started = performance.now();
-      const failure = migration.script.transactional ? await runInTransaction(client, options, migration, adopt) : await runOutsideTransaction(client, options, migration, adopt);
-      adopt = [];
+      const failure = migration.script.transactional ? await runInTransaction(client, options, migration) : await runOutsideTransaction(client, options, migration);
       if (failure) return { applied, failure };
       applied.push(migration.id);
       options.onApplied?.(migration, performance.now() - started);
@@ -133,6 +131,22 @@ export async function runSqlMigrations(options: SqlRunOptions): Promise<SqlRunRe
   } finally {
     await disconnect(client);
   }
+}
+
+/**
+ * Each migration starts from the session's defaults, as in a session of its
+ * own: `DISCARD ALL` resets what `RESET ALL` leaves (`SET ROLE`, `SET SESSION
+ * AUTHORIZATION`) and drops temporary tables, prepared statements and
+ * cursors (https://www.postgresql.org/docs/current/sql-discard.html). The
+ * batch a deploy happens to run then never changes what a migration does.
+ */
+async function startFresh(client: pg.Client, settings: EnvironmentSettings): Promise<void> {
+  try {
+    await client.query('DISCARD ALL');
+  } catch (error) {
+    throw queryError(error, 'cannot reset the migration session (DISCARD ALL)', []);
+  }
+  await configureSession(client, settings);
 }
 
 /**
@@ -154,43 +168,64 @@ async function configureSession(client: pg.Client, settings: EnvironmentSettings
   await client.query(`SELECT pg_catalog.set_config('client_connection_check_interval', '1000', false) WHERE pg_catalog.current_setting('server_version_num')::int >= 140000`);
 }
 
-async function runInTransaction(client: pg.Client, options: SqlRunOptions, migration: SqlRunMigration, adopt: SqlRunOptions['adopt'] & object): Promise<SqlRunFailure | undefined> {
+async function runInTransaction(client: pg.Client, options: SqlRunOptions, migration: SqlRunMigration): Promise<SqlRunFailure | undefined> {
+  const { statements } = migration.script;
   await client.query('BEGIN');
   let statement: SqlStatement | undefined;
   try {
-    await recordAdopted(client, options.set, adopt, options.deployId);
-    for (statement of migration.script.statements) await execute(client, statement);
-    statement = undefined;
-    await insertRow(client, options, migration, 'applied');
-    await client.query('COMMIT');
-    return undefined;
+    for (statement of statements) await execute(client, statement);
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    if (statement === undefined) throw queryError(error, `cannot record ${migration.path} in ${SQL_RUNNER_TABLE}`, []);
-    const failure = describeFailure(migration, statement, error, true);
-    await insertRow(client, options, migration, 'failed', failure);
-    return failure;
+    return failed(client, options, migration, describeFailure(migration, statement!, error, true));
   }
+  // The record goes in the same transaction, written as the deploy's own user: a migration that ends with SET ROLE keeps its objects' owner, not guard's row.
+  const last = statements.at(-1) ?? { text: '', line: 1 };
+  try {
+    await client.query('RESET ROLE');
+    await insertRow(client, options, migration, 'applied');
+  } catch (error) {
+    return failed(client, options, migration, describeFailure(migration, last, error, true, `guard could not record it in ${SQL_RUNNER_TABLE}, so it was rolled back`));
+  }
+  try {
+    await client.query('COMMIT');
+  } catch (error) {
+    return failed(client, options, migration, describeFailure(migration, last, error, true, 'at COMMIT (a deferred constraint?)'));
+  }
+  return undefined;
 }
 
-async function runOutsideTransaction(client: pg.Client, options: SqlRunOptions, migration: SqlRunMigration, adopt: SqlRunOptions['adopt'] & object): Promise<SqlRunFailure | undefined> {
-  if (adopt.length > 0) {
-    await client.query('BEGIN');
-    await recordAdopted(client, options.set, adopt, options.deployId);
-    await client.query('COMMIT');
-  }
+/** Rolls a failed migration back and records the attempt as `failed` on a reset session. */
+async function failed(client: pg.Client, options: SqlRunOptions, migration: SqlRunMigration, failure: SqlRunFailure): Promise<SqlRunFailure> {
+  await client.query('ROLLBACK').catch(() => undefined);
+  await client.query('DISCARD ALL').catch(() => undefined);
+  await insertRow(client, options, migration, 'failed', failure);
+  return failure;
+}
+
+async function runOutsideTransaction(client: pg.Client, options: SqlRunOptions, migration: SqlRunMigration): Promise<SqlRunFailure | undefined> {
   const rank = await insertRow(client, options, migration, 'running');
   for (const statement of migration.script.statements) {
     try {
       await execute(client, statement);
     } catch (error) {
-      // A transaction the script opened itself is left to PostgreSQL to end.
+      // A transaction the script opened itself ends with the failure; what ran before it stays.
       await client.query('ROLLBACK').catch(() => undefined);
+      await client.query('DISCARD ALL').catch(() => undefined);
       const failure = describeFailure(migration, statement, error, false);
       await finishRow(client, rank, 'failed', failure);
       return failure;
     }
   }
+  // A BEGIN the script never committed would be rolled back when the session ends, after guard said "applied".
+  const status = (client as pg.Client & { getTransactionStatus?(): string | null }).getTransactionStatus?.();
+  if (status !== undefined && status !== null && status !== 'I') {
+    await client.query('ROLLBACK').catch(() => undefined);
+    await client.query('DISCARD ALL').catch(() => undefined);
+    const last = migration.script.statements.at(-1)!;
+    const failure: SqlRunFailure = { id: migration.id, path: migration.path, line: last.line, message: 'it left a transaction open (BEGIN without COMMIT): what it ran in that transaction was rolled back', transactional: false };
+    await finishRow(client, rank, 'failed', failure);
+    return failure;
+  }
+  await client.query('DISCARD ALL');
   await finishRow(client, rank, 'applied');
   return undefined;
 }
@@ -256,12 +291,14 @@ function execute(client: pg.Client, statement: SqlStatement): Promise<unknown> {
   return client.query({ text: statement.text, queryMode: 'extended' } as pg.QueryConfig);
 }
 
-function describeFailure(migration: SqlRunMigration, statement: SqlStatement, error: unknown, transactional: boolean): SqlRunFailure {
+/** PostgreSQL's message with its DETAIL, HINT and CONTEXT (where in a DO block or function it failed), and the file's line. */
+function describeFailure(migration: SqlRunMigration, statement: SqlStatement, error: unknown, transactional: boolean, when?: string): SqlRunFailure {
   const fields = (error ?? {}) as { position?: string; detail?: string; hint?: string; where?: string };
-  const position = fields.position === undefined ? undefined : Number(fields.position);
-  const parts = [pgErrorMessage(error, [])];
+  const position = when === undefined && fields.position !== undefined ? Number(fields.position) : undefined;
+  const parts = [`${when ? `${when}: ` : ''}${pgErrorMessage(error, [])}`];
   if (fields.detail) parts.push(`DETAIL: ${fields.detail}`);
   if (fields.hint) parts.push(`HINT: ${fields.hint}`);
+  if (fields.where) parts.push(`CONTEXT: ${fields.where.replace(/\n/g, '; ')}`);
   return { id: migration.id, path: migration.path, line: lineOfPosition(statement, position), message: parts.join('; '), transactional };
 }
 

@@ -91,6 +91,14 @@ export function readSqlScript(source: string): SqlScript {
     current.push(token);
     if (token.kind === 'comment') continue;
     const value = text.slice(token.start, token.end);
+    if (token.kind === 'parameter' && value.startsWith(':')) {
+      problems.push({
+        line: lineAt(token.start),
+        message: `psql variable ${value}: guard's runner sends SQL to PostgreSQL, and only psql substitutes variables`,
+        fix: 'write the value into the migration, or run the set with psql: guard deploy ENV -- psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -1 -f FILE',
+      });
+      continue;
+    }
     if (token.kind === 'punctuation') {
       if (value === '(') parens++;
       else if (value === ')') parens = Math.max(0, parens - 1);
@@ -107,7 +115,34 @@ export function readSqlScript(source: string): SqlScript {
     }
   }
   end(current.findLast((token) => token.kind !== 'comment'));
+  if (!transactional) problems.push(...unclosedTransaction(statements));
   return { transactional, statements, problems };
+}
+
+/**
+ * A migration outside guard's transaction may manage its own, but one it
+ * leaves open would be rolled back when the session ends, after guard
+ * recorded the migration as applied.
+ */
+function unclosedTransaction(statements: readonly SqlStatement[]): SqlScriptProblem[] {
+  let opened: SqlStatement | undefined;
+  for (const statement of statements) {
+    const words = tokenizeSql(statement.text)
+      .filter((token) => token.kind === 'word')
+      .slice(0, 2)
+      .map((token) => statement.text.slice(token.start, token.end).toLowerCase());
+    const [first, second] = words;
+    if (first === 'begin' || (first === 'start' && second === 'transaction')) opened = statement;
+    else if (first === 'commit' || first === 'end' || first === 'abort' || (first === 'rollback' && second !== 'to')) opened = undefined;
+  }
+  if (!opened) return [];
+  return [
+    {
+      line: opened.line,
+      message: 'BEGIN here is never committed: PostgreSQL would roll back what follows it when guard closes the session',
+      fix: 'end the transaction with COMMIT before the end of the file',
+    },
+  ];
 }
 
 /** psql's test: the statement so far starts `CREATE [OR REPLACE] FUNCTION|PROCEDURE`. */
@@ -118,6 +153,15 @@ function routineDefinition(words: readonly string[]): boolean {
 }
 
 function statementProblems(words: readonly string[], statement: SqlStatement, transactional: boolean): SqlScriptProblem[] {
+  if (words[0] === 'copy' && words.includes('stdin')) {
+    return [
+      {
+        line: statement.line,
+        message: 'COPY ... FROM STDIN waits for data only psql sends: the deploy would hang holding its lock',
+        fix: 'write the rows as INSERT ... VALUES, or COPY from a file on the database server; or run the set with psql: guard deploy ENV -- psql ...',
+      },
+    ];
+  }
   if (!transactional) return [];
   const [first, second] = words;
   if (first !== undefined && TRANSACTION_CONTROL.has(first) && !(first === 'rollback' && second === 'to') && !(first === 'prepare' && second !== 'transaction') && !(first === 'start' && second !== 'transaction')) {
@@ -150,6 +194,9 @@ function outsideTransactionOnly(words: readonly string[]): string | undefined {
   if ((first === 'create' || first === 'drop' || first === 'reindex') && words.includes('concurrently')) return `${first.toUpperCase()} ... CONCURRENTLY`;
   if (first === 'alter' && second === 'table' && words.includes('detach') && words.includes('concurrently')) return 'ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY';
   if (first === 'vacuum') return 'VACUUM';
+  if (first === 'cluster' && second === undefined) return 'CLUSTER without a table';
+  // REINDEX [ (options) ] DATABASE | SYSTEM: the options are words too.
+  if (first === 'reindex' && (words.includes('database') || words.includes('system'))) return `REINDEX ${words.includes('system') ? 'SYSTEM' : 'DATABASE'}`;
   if ((first === 'create' || first === 'drop') && (second === 'database' || second === 'tablespace')) return `${first.toUpperCase()} ${second.toUpperCase()}`;
   if (first === 'alter' && second === 'system') return 'ALTER SYSTEM';
   if (first === 'create' && second === 'subscription') return 'CREATE SUBSCRIPTION';
