@@ -306,7 +306,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       kind: 'step',
       number: 6,
       title: 'guard status prints the chain; the status page is written',
-      narration: `One line per environment: the head its database reports, whether it matches HEAD, the last deploy, the lock and drift. The same as a self-contained HTML page, the artifact a pipeline publishes.`,
+      narration: `One line per environment: the head its database reports, whether it matches HEAD, the last deploy, the lock and drift; then what blocks the next deploy of HEAD. The same as a self-contained HTML page, the artifact a pipeline publishes.`,
     });
     await step('guard status', guard('status'), { code: 0, phrase: /^production\s.*\b1 object$/m, means: 'every environment read', show: (lines) => lines, table: true });
     const page = path.join(dir, 'status.html');
