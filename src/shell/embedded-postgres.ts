@@ -6,10 +6,10 @@
 // demo runs, and scripts/bundle-cli.mjs leaves it out of the bundle.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { ExitCode } from '../core/exit-codes.js';
 import { GuardError } from '../core/guard-error.js';
+import { freePort } from './free-port.js';
 import { guardPackageRoot } from './package-root.js';
 
 /** A running server, and how to stop it. */
@@ -164,20 +164,6 @@ function notStarted(what: string, error: unknown, log: readonly string[], dataDi
   const detail = error instanceof Error ? error.message : String(error ?? '');
   return new GuardError(ExitCode.unreadable, `the demo's embedded PostgreSQL could not start: ${what}${detail ? `: ${detail}` : ''}\n${log.join('').trim().split('\n').slice(-15).join('\n')}`, {
     fix: `read PostgreSQL's log above. Run as root, PostgreSQL runs as user \`postgres\`, who must be able to reach ${dataDir} (every folder above it must be searchable by others: set TMPDIR to one, such as /tmp); a full disk is the other usual cause`,
-  });
-}
-
-/** A port free on 127.0.0.1 now (another process may take it before the server binds it: the caller retries). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
   });
 }
 

@@ -8,10 +8,13 @@
 import { randomBytes } from 'node:crypto';
 import { accessSync, chmodSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statfsSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
-import { createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { freePort } from '../../src/shell/free-port.js';
+
+export { freePort };
 
 export interface TestDatabase {
   /** `postgres://user:password@127.0.0.1:port/name` of a fresh, empty database. */
@@ -196,20 +199,6 @@ async function startEmbedded(): Promise<Server> {
     removeSync();
     throw error;
   }
-}
-
-/** A port free on 127.0.0.1 now (another process may take it before the server binds it: callers retry). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** Keeps the server's process and pipes from holding the event loop open (see 'beforeExit' above). */
