@@ -296,7 +296,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       narration: `Someone fixes a slow query by hand, in production only. guard drift compares production's live schema with the one guard recorded at its last deploy, object by object.`,
     });
     await handMadeIndex(environment.DEMO_PRODUCTION_URL!);
-    report({ kind: 'command', shown: `psql "$DEMO_PRODUCTION_URL" -c "${HAND_MADE_INDEX}"`, output: ['CREATE INDEX'] });
+    // The demo needs no psql: the statement goes through its own connection, and the line says so.
+    report({ kind: 'command', shown: `${HAND_MADE_INDEX};   -- by hand, on production's database`, output: ['CREATE INDEX'] });
     await step('guard drift production', guard('drift', 'production'), { code: 1, phrase: /index public\.users_created_at_idx: added since the last deploy/, means: 'the index is named: drift' });
     report({ kind: 'say', text: 'production has drift: refuse, so its next deploy stops at step 5 until the index becomes a migration (or is dropped):' });
     await step('guard deploy production', guard('deploy', 'production'), { code: 1, phrase: /refused production's schema differs/, means: 'refused: production drifted', show: refusal });
@@ -363,7 +364,7 @@ async function createDatabases(server: EmbeddedServer): Promise<void> {
 
 async function handMadeIndex(url: string): Promise<void> {
   const { connect, disconnect } = await import('../shell/postgres/connect.js');
-  const client = await connect(url, { applicationName: 'psql' });
+  const client = await connect(url, { applicationName: 'a hand-made change' });
   try {
     await client.query(HAND_MADE_INDEX);
   } finally {
