@@ -114,7 +114,7 @@ export interface DeployOptions {
 }
 
 /**
- * `guard deploy ENV`: SPEC's seven steps, in order, stopping at the first
+ * `guard deploy ENV`: the seven steps of the README's Deploying section, in order, stopping at the first
  * refusal. Each decision is a pure function of src/core/deploy; this shell
  * reads git and PostgreSQL, holds the lock, runs the command and records it.
  *
@@ -439,7 +439,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
             message: `${failure.path} failed on ${name} at line ${failure.line}: ${failure.message}`,
             fix: failure.transactional
               ? `its transaction was rolled back, and the migrations before it stay applied and recorded (guard.sql_migrations); correct ${failure.path} (if it is sealed: guard amend ${failure.path} --reason "...") and deploy again`
-              : `it ran outside a transaction: the statements before line ${failure.line} stay applied; undo or finish them by hand, correct the file, then guard deploy ${name} --force --reason "..." runs it again`,
+              : `it ran outside a transaction: the statements before line ${failure.line} stay applied; undo them by hand (or make the file safe to run again: IF NOT EXISTS), correct it, then guard deploy ${name} --force --reason "..." runs it again`,
           });
         }
         exit = 0;
