@@ -1,4 +1,4 @@
-import type { Finding } from '../core/verify/compare-with-lockfile.js';
+import type { Finding } from '../core/findings.js';
 import { formatLocation, GuardError } from '../core/guard-error.js';
 
 import { createHash } from 'node:crypto';

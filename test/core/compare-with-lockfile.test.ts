@@ -7,7 +7,8 @@ import { serializeLockfile } from '../../src/core/lockfile/serialize-lockfile.js
 import type { Lockfile } from '../../src/core/lockfile/types.js';
 import { sqlAdapter } from '../../src/core/migrations/sql/sql-adapter.js';
 import type { DiscoveredSet, Migration, SourceFile } from '../../src/core/migrations/types.js';
-import { compareWithLockfile, type Finding } from '../../src/core/verify/compare-with-lockfile.js';
+import { compareWithLockfile } from '../../src/core/verify/compare-with-lockfile.js';
+import { type Finding } from '../../src/core/findings.js';
 import { bytes, file } from './helpers.js';
 import { joinPath } from '../../src/core/paths.js';
 

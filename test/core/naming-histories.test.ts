@@ -8,7 +8,8 @@ import { sqlAdapter } from '../../src/core/migrations/sql/sql-adapter.js';
 import type { DiscoverOptions, SourceFile } from '../../src/core/migrations/types.js';
 import { joinPath } from '../../src/core/paths.js';
 import { checkSealed } from '../../src/core/seal/check-sealed.js';
-import { compareWithLockfile, type SetUnderCheck } from '../../src/core/verify/compare-with-lockfile.js';
+import { compareWithLockfile } from '../../src/core/verify/compare-with-lockfile.js';
+import { type SetUnderCheck } from '../../src/core/findings.js';
 import { file } from './helpers.js';
 
 const sqlSet = (files: SourceFile[], options: DiscoverOptions = {}, extra: Partial<SetUnderCheck> = {}): SetUnderCheck => ({

@@ -1,4 +1,4 @@
-import type { Finding } from '../verify/compare-with-lockfile.js';
+import type { Finding } from '../findings.js';
 
 /** A `.gitattributes` file as the source holds it. */
 export interface AttributesFile {
