@@ -7,8 +7,8 @@ import type { CommandContext, CommandDefinition } from '../commands/context.js';
 import { COMMAND_FORMATS, debugEnabled, errorJson, formatError, formatInternalError, lineWriter, OUTPUT_FORMATS, paint, useColour, type OutputFormat } from './output.js';
 
 /**
- * Commands load on demand so a hook pays only for the code it runs (SPEC:
- * "the hooks must not load what they do not use").
+ * Commands load on demand so a hook pays only for the code it runs
+ * (README, "Performance": the pre-commit hook's budget is twice `node -e ""`).
  */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandDefinition> }> = {
   lock: { summary: 'create or update checksums.lock.yaml', load: async () => (await import('../commands/lock.js')).lockCommand },

@@ -20,6 +20,6 @@ export interface CommandDefinition {
   /** Options for node:util parseArgs, beyond the global ones. */
   options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
   allowPositionals: boolean;
-  /** Runs the command and returns its exit code (SPEC.md "Exit codes"). */
+  /** Runs the command and returns its exit code (README, "Exit codes"). */
   run(context: CommandContext, values: Record<string, unknown>, positionals: string[]): Promise<number>;
 }

@@ -8,7 +8,7 @@ import { openRepository } from '../shell/git/open-repository.js';
 import { runGit, splitNul } from '../shell/git/run-git.js';
 import { hookState, hooksLayout } from '../shell/hooks-dir.js';
 import { loadConfig } from '../shell/load-config.js';
-import { git } from '../shell/sealed-state.js';
+import { git } from '../shell/git/run-git.js';
 import type { CommandDefinition } from './context.js';
 import { MERGE_DRIVER_NAME } from './merge-driver.js';
 import { describeSet, verifyRepository, type VerifyResult } from './verify.js';

@@ -12,14 +12,13 @@ import { type Finding, worstExitCode } from '../core/findings.js';
 import { formatFinding, githubAnnotation, JSON_SCHEMA_VERSION } from '../cli/output.js';
 import { discoverListedSets, listSets } from '../shell/discover-sets.js';
 import { openRepository } from '../shell/git/open-repository.js';
-import { runGit } from '../shell/git/run-git.js';
+import { git, runGit, splitNul } from '../shell/git/run-git.js';
 import { loadConfig, loadConfigAt, type LoadedConfig } from '../shell/load-config.js';
-import { checkSealedWithHistory, commitOf, git, nothingSealedYet, protectedOnRemote, protectedRef, remoteBranchOf, sealedForWorkTree, sealedStateAt, sealedStateIfAny, sealedStateOfCommit, sealingCommit, type ResolvedSealedState } from '../shell/sealed-state.js';
+import { checkSealedWithHistory, commitOf, nothingSealedYet, protectedOnRemote, protectedRef, remoteBranchOf, sealedForWorkTree, sealedStateAt, sealedStateIfAny, sealedStateOfCommit, sealingCommit, type ResolvedSealedState } from '../shell/sealed-state.js';
 import { writeFileAtomic } from '../shell/write-atomic.js';
 import { readBlobs } from '../shell/git/read-blobs.js';
 import { changedFiles, secretFindings, setOfPath } from '../shell/scan-secrets.js';
 import { linkedMigrations } from '../shell/linked-migrations.js';
-import { splitNul } from '../shell/git/run-git.js';
 import { appendEntry, locksExactlySets, setTail } from '../core/lockfile/append-entry.js';
 import { preferLockedDuplicates } from '../core/lockfile/prefer-locked-duplicates.js';
 import { yamlScalar } from '../core/lockfile/yaml-scalar.js';
@@ -44,6 +43,12 @@ export interface PreCommitResult {
   findings: Finding[];
 }
 
+/** The result of a pre-commit run, its exit code the worst of its findings. */
+function preCommitResult(findings: Finding[], staged: boolean, sealedBy?: string): PreCommitResult {
+  const exitCode = worstExitCode(findings);
+  return { schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-commit', ok: exitCode === 0, exitCode, sealedBy, staged, findings };
+}
+
 /**
  * `guard hook pre-commit`: the rules over what is being committed, read from
  * the index git is committing (never the work tree): new migrations are
@@ -51,11 +56,6 @@ export interface PreCommitResult {
  * change, a sealed one may not, nor may a sealed lockfile line; naming,
  * duplicates, order and Alembic heads as in `guard verify`.
  */
-function preCommitResult(findings: Finding[], staged: boolean, sealedBy?: string): PreCommitResult {
-  const exitCode = worstExitCode(findings);
-  return { schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-commit', ok: exitCode === 0, exitCode, sealedBy, staged, findings };
-}
-
 export async function preCommit(options: { cwd: string; configPath?: string | undefined }): Promise<PreCommitResult> {
   const repository = await openRepository(options.cwd);
   const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);

@@ -18,7 +18,7 @@ import { openRepository } from '../shell/git/open-repository.js';
 import { runGit, splitNul, splitNulSkippingNonUtf8 } from '../shell/git/run-git.js';
 import { hooksLayout } from '../shell/hooks-dir.js';
 import { CONFIG_FILE, loadConfig } from '../shell/load-config.js';
-import { git } from '../shell/sealed-state.js';
+import { git } from '../shell/git/run-git.js';
 import { writeFileAtomic } from '../shell/write-atomic.js';
 import type { CommandDefinition } from './context.js';
 import { lockRepository } from './lock.js';

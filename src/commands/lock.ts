@@ -40,15 +40,6 @@ export interface LockResult {
   setAmendments?: SetAmendment[];
 }
 
-/**
- * Creates or updates `checksums.lock.yaml` from the migrations in the work
- * tree. Deterministic (a second run changes no byte), atomic, and able to
- * resolve a lockfile that a git merge left with conflict markers.
- *
- * @example
- * const result = await lockRepository({ cwd: '/path/to/repo' });
- * // result.changes: [{ kind: 'added', set: 'db/versions', id: 'ae1027a6acf', file: 'ae1027a6acf_add_users.py' }]
- */
 export interface LockOptions {
   cwd: string;
   configPath?: string | undefined;
@@ -60,6 +51,15 @@ export interface LockOptions {
   amend?: { files: string[]; sets?: string[]; reason: string; by: string; at: string };
 }
 
+/**
+ * Creates or updates `checksums.lock.yaml` from the migrations in the work
+ * tree. Deterministic (a second run changes no byte), atomic, and able to
+ * resolve a lockfile that a git merge left with conflict markers.
+ *
+ * @example
+ * const result = await lockRepository({ cwd: '/path/to/repo' });
+ * // result.changes: [{ kind: 'added', set: 'db/versions', id: 'ae1027a6acf', file: 'ae1027a6acf_add_users.py' }]
+ */
 export async function lockRepository(options: LockOptions): Promise<LockResult> {
   const repository = await openRepository(options.cwd);
   const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);

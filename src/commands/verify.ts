@@ -9,12 +9,13 @@ import { formatFinding, GITHUB_ANNOTATION_CAP, githubAnnotation, githubStepSumma
 import { discoverListedSets, listSets } from '../shell/discover-sets.js';
 import { memoized, stateKey } from '../shell/cache-file.js';
 import { openRepository, type Repository } from '../shell/git/open-repository.js';
+import { git } from '../shell/git/run-git.js';
 import type { GuardConfig } from '../core/config/validate-config.js';
 import { loadConfig, loadConfigAt } from '../shell/load-config.js';
 import type { Source } from '../shell/read-migration-files.js';
 import type { CommandContext, CommandDefinition } from './context.js';
 import { readLockfileText } from '../shell/read-lockfile.js';
-import { checkSealedWithHistory, commitOf, git, sealedForWorkTree, sealedStateAt, sealedStatesAt, type ResolvedSealedState } from '../shell/sealed-state.js';
+import { checkSealedWithHistory, commitOf, sealedForWorkTree, sealedStateAt, sealedStatesAt, type ResolvedSealedState } from '../shell/sealed-state.js';
 import { changedFiles, secretFindings, setOfPath, type ChangedFile } from '../shell/scan-secrets.js';
 import { GuardError } from '../core/guard-error.js';
 import { ExitCode } from '../core/exit-codes.js';

@@ -1,5 +1,5 @@
 /**
- * Exit codes of every `guard` command (SPEC.md, "Exit codes").
+ * Exit codes of every `guard` command (README, "Exit codes").
  *
  * Scripts and CI pipelines branch on these, so they never change meaning.
  */

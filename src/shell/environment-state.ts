@@ -11,7 +11,7 @@ import type { AppliedState } from '../core/deploy/types.js';
 import { readLockfileText } from './read-lockfile.js';
 import { readAppliedState, readSqlRunnerState } from './postgres/applied-state.js';
 import { readDeploys, type NewDeploy, type SetDeploys } from './postgres/ledger.js';
-import { git } from './sealed-state.js';
+import { git } from './git/run-git.js';
 
 /** The lockfile as committed at HEAD: what a deploy ships is what git holds, never the work tree. */
 export async function committedLockfile(root: string): Promise<{ lock: Lockfile; commit: string }> {

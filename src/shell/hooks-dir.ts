@@ -3,7 +3,7 @@ import path from 'node:path';
 import { runsGuard, type GuardHook } from '../core/init/hook-script.js';
 import { WORKTREE_RUNNER_CONFIG, WORKTREE_RUNNER_DIR, worktreeHookRunner } from '../core/init/worktree-runner.js';
 import { runGit, splitNul } from './git/run-git.js';
-import { git } from './sealed-state.js';
+import { git } from './git/run-git.js';
 
 export interface HooksLayout {
   /** `core.hooksPath` as the repository sets it (guard's linked-worktree override left out), when it is set. */

@@ -7,7 +7,7 @@ import { LOCKFILE_NAME, type LockEntry } from '../core/lockfile/types.js';
 import { checkSealed, type SealedState } from '../core/seal/check-sealed.js';
 import type { Finding, SetUnderCheck } from '../core/findings.js';
 import type { Lockfile } from '../core/lockfile/types.js';
-import { runGit, splitNul } from './git/run-git.js';
+import { git, runGit, splitNul } from './git/run-git.js';
 import type { Source } from './read-migration-files.js';
 import { forkPoints } from './fork-points.js';
 import { readLockfileText } from './read-lockfile.js';
@@ -323,12 +323,3 @@ export async function commitOf(root: string, ref: string): Promise<string | unde
   return git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
 }
 
-/** git's trimmed output, or undefined when it fails (a missing ref is an answer, not an error). */
-export async function git(root: string, args: string[]): Promise<string | undefined> {
-  try {
-    const output = (await runGit(root, args)).toString('utf8').trim();
-    return output === '' ? undefined : output;
-  } catch {
-    return undefined;
-  }
-}

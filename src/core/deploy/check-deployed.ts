@@ -5,7 +5,7 @@ import { sameHeads } from './same-heads.js';
 import { nameOf, type AppliedState, type Decision, type Named } from './types.js';
 
 /**
- * SPEC deploy gate, step 7: after the command, the tool's table reports
+ * Deploy gate, step 7 (README, "Deploying"): after the command, the tool's table reports
  * exactly the lockfile's heads. A command that exits 0 but stopped short
  * (`alembic upgrade +1`, a target pinned in a script, another branch's
  * head) is a failed deploy, not a successful one.

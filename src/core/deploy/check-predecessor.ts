@@ -29,7 +29,7 @@ export interface PredecessorCheck {
 }
 
 /**
- * SPEC deploy gate, step 2: the environment before ENV in the chain has
+ * Deploy gate, step 2 (README, "Deploying"): the environment before ENV in the chain has
  * applied exactly this commit's heads with this chain digest. Heads alone
  * are not enough: a migration edited after the predecessor applied it keeps
  * its id, and only the chain digest shows that the predecessor ran other

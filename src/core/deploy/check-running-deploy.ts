@@ -3,7 +3,7 @@ import { redactCommandText } from './redact-command.js';
 import { nameOf, type Decision, type LedgerDeploy, type Named } from './types.js';
 
 /**
- * SPEC deploy gate, step 3: a ledger row left `running` is a deploy that was
+ * Deploy gate, step 3 (README, "Deploying"): a ledger row left `running` is a deploy that was
  * killed or crashed (PostgreSQL released its lock with its session, but the
  * row stays). It may have applied part of its migrations, so the next deploy
  * refuses until someone looks: `guard record ENV` records the state the

@@ -76,7 +76,7 @@ export interface TargetIntegrity {
 }
 
 /**
- * SPEC deploy gate, step 4: what the target has applied must be exactly a
+ * Deploy gate, step 4 (README, "Deploying"): what the target has applied must be exactly a
  * prefix of the lockfile's chain with the same checksums.
  *
  * Applied state comes from the tool's table (the truth about the database):

@@ -6,7 +6,7 @@ import { withoutApplicationName } from './application-name.js';
 const SESSION_SETTINGS = ['lock_timeout', 'statement_timeout', 'idle_in_transaction_session_timeout'] as const;
 
 /**
- * The environment the migration command runs with (SPEC, deploy gate step 6):
+ * The environment the migration command runs with (README, "Deploying", step 6):
  * everything inherited, plus
  *
  * - `ENVIRONMENT`, `GUARD_ENV`: the environment's name;

@@ -122,3 +122,13 @@ function renameExample(name: Uint8Array): string {
   const dir = slash === -1 ? '' : shellWord(name.subarray(0, slash + 1));
   return `git mv ${shellWord(name)} ${dir}NEW_NAME, or mv for a file git does not track yet`;
 }
+
+/** git's trimmed output, or undefined when it fails (a missing ref is an answer, not an error). */
+export async function git(root: string, args: string[]): Promise<string | undefined> {
+  try {
+    const output = (await runGit(root, args)).toString('utf8').trim();
+    return output === '' ? undefined : output;
+  } catch {
+    return undefined;
+  }
+}
