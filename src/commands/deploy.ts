@@ -128,6 +128,12 @@ export interface DeployOptions {
  * With `force`, a refusal of steps 1, 2, 4, 5 or a left-over running deploy is
  * reported and recorded as overridden (the reason goes to the ledger); a lock
  * held by another deploy is never overridden.
+ *
+ * @example
+ * // A plain SQL set, run by guard's own runner (no command):
+ * const result = await deployEnvironment({ cwd: '/repo', environment: 'staging', env: process.env, lockWaitMs: 60_000, commandStdout: 'inherit' });
+ * // result.ok, result.steps (1-7), result.plan.sets[0].pending, result.failure (file, line, message) when a migration failed
+ * // With a migration tool: { ..., command: ['alembic', 'upgrade', 'head'] }; the gate alone: { ..., check: true }
  */
 export async function deployEnvironment(options: DeployOptions): Promise<DeployResult> {
   const repository = await openRepository(options.cwd);

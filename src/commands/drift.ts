@@ -33,6 +33,10 @@ export interface DriftResult {
  * `guard drift ENV`: ENV's live schema against the one recorded at its last
  * deploy. `guard drift ENV OTHER`: two live schemas (staging against
  * production): what OTHER has that ENV does not is "only in OTHER".
+ *
+ * @example
+ * const drift = await schemaDrift({ cwd: '/repo', environment: 'production', env: process.env });
+ * // drift.differences: [{ kind: 'index', name: 'public.users_created_at_idx', change: 'added', ... }]
  */
 export async function schemaDrift(options: { cwd: string; configPath?: string | undefined; environment: string; other?: string | undefined; env: NodeJS.ProcessEnv }): Promise<DriftResult> {
   const repository = await openRepository(options.cwd);

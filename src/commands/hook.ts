@@ -55,6 +55,10 @@ function preCommitResult(findings: Finding[], staged: boolean, sealedBy?: string
  * locked and the lockfile staged (`autoLock`), an unsealed migration may
  * change, a sealed one may not, nor may a sealed lockfile line; naming,
  * duplicates, order and Alembic heads as in `guard verify`.
+ *
+ * @example
+ * const result = await preCommit({ cwd: '/repo' });
+ * // result.staged: true when new migrations were locked; result.findings: what refuses the commit
  */
 export async function preCommit(options: { cwd: string; configPath?: string | undefined }): Promise<PreCommitResult> {
   const repository = await openRepository(options.cwd);
@@ -271,6 +275,9 @@ const ZERO = /^0+$/;
  * edit made in one commit and reverted in the next still reached history.
  * Deleted refs (all-zero local id) need no check; tags are peeled to commits;
  * a remote id this clone does not have is exit 3 (fetch first).
+ *
+ * @example
+ * const result = await prePush({ cwd: '/repo', remote: 'origin', updates: 'refs/heads/main 3f9a... refs/heads/main 91a5...\n' });
  */
 export async function prePush(options: { cwd: string; configPath?: string | undefined; remote: string; updates: string }): Promise<PrePushResult> {
   const repository = await openRepository(options.cwd);
@@ -387,6 +394,9 @@ export interface PreReceiveResult {
  * would hold that the protected branch does not is checked, on any branch,
  * against what was sealed where it forked; the protected branch's new tip
  * also against what it seals now (it only moves forward).
+ *
+ * @example
+ * const result = await preReceive({ cwd: '/srv/git/app.git', updates: '91a5... 3f9a... refs/heads/main\n' });
  */
 export async function preReceive(options: { cwd: string; updates: string }): Promise<PreReceiveResult> {
   const gitDir = (await runGit(options.cwd, ['rev-parse', '--absolute-git-dir'])).toString('utf8').trim();

@@ -27,6 +27,10 @@ export interface RecordResult {
  * `guard record ENV`: records a deploy another tool ran (or settles one that
  * crashed), after checking that ENV's database really reports the
  * lockfile's heads. Under the deploy lock, so it never races a deploy.
+ *
+ * @example
+ * const result = await recordEnvironment({ cwd: '/repo', environment: 'production', env: process.env, lockWaitMs: 60_000 });
+ * // result.recorded: [{ set: 'migrations/versions', heads: ['b2c3'], chain: 'sha256:...' }]
  */
 export async function recordEnvironment(options: {
   cwd: string;

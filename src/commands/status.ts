@@ -102,6 +102,10 @@ export interface StatusResult {
  * constant number of queries per environment (the ledger's latest rows, one
  * per set for the tool's table, the lock holder), whatever the number of
  * migrations; environments are read in parallel.
+ *
+ * @example
+ * const status = await environmentStatus({ cwd: '/repo', environments: [], env: process.env });
+ * // status.environments[0].promotion: { state: 'blocked', summary: '...', pending: 2 }; status.environments[0].blockers
  */
 export async function environmentStatus(options: { cwd: string; configPath?: string | undefined; environments: string[]; env: NodeJS.ProcessEnv }): Promise<StatusResult> {
   const repository = await openRepository(options.cwd);
