@@ -12,7 +12,7 @@ import { redactCommandLine, redactCommandText } from '../core/deploy/redact-comm
 import { resolveEnvironment } from '../core/deploy/resolve-environment.js';
 import type { AppliedState, Decision } from '../core/deploy/types.js';
 import type { MigrationSetConfig } from '../core/config/validate-config.js';
-import type { LedgerRow } from '../shell/postgres/ledger.js';
+import type { LedgerRow } from '../shell/postgres/deployments.js';
 import type { LiveSchema } from '../shell/schema-drift.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { ADAPTERS } from '../core/migrations/adapters.js';
@@ -208,7 +208,8 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
   const { connect, disconnect } = await import('../shell/postgres/connect.js');
   const { acquireLock, releaseLock, describeHolder, formatWait } = await import('../shell/postgres/advisory-lock.js');
   const { waitForMigrationSessions } = await import('../shell/postgres/migration-sessions.js');
-  const { ensureLedger, startDeploy, finishDeploy, settleRunning } = await import('../shell/postgres/ledger.js');
+  const { ensureLedger } = await import('../shell/postgres/ledger.js');
+  const { startDeploy, finishDeploy, settleRunning } = await import('../shell/postgres/deployments.js');
   const { actor, host } = await actorOf(repository.root);
   const appName = applicationName({ environment: name, actor, host, pid: process.pid });
 
@@ -230,7 +231,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
         let deploys: Map<string, LedgerRow | undefined>;
         let applied: Map<string, import('../core/deploy/types.js').AppliedState> | undefined;
         if (connection.ledgerOnly) {
-          const { readDeploys } = await import('../shell/postgres/ledger.js');
+          const { readDeploys } = await import('../shell/postgres/deployments.js');
           const rows = await readDeploys(predecessorLedger, predecessor);
           deploys = new Map(lock.sets.map((set) => [set.dir, rows.find((row) => row.migrationSet === set.dir)?.lastSuccessful]));
         } else {
@@ -507,7 +508,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
       }
       // The deploy has run and is recorded: a predecessor that cannot be read now is a warning, not a failure.
       const urls = predecessorSchema.connection.urls;
-      const { loadSchemaSnapshot } = await import('../shell/postgres/ledger.js');
+      const { loadSchemaSnapshot } = await import('../shell/postgres/schema-snapshots.js');
       let recorded;
       try {
         const theirs = await connect(urls.ledgerUrl, { applicationName: `guard parity ${before} for ${name}`, role: 'ledger', source: predecessorSchema.connection.ledgerOnly ? resolved.predecessor.ledger : resolved.predecessor.database });

@@ -48,7 +48,8 @@ export async function recordEnvironment(options: {
   const { committedLockfile, actorOf, connectEnvironment, deployLockKey, deployRow, appliedStateOf } = await import('../shell/environment-state.js');
   const { acquireLock, releaseLock, formatWait } = await import('../shell/postgres/advisory-lock.js');
   const { waitForMigrationSessions } = await import('../shell/postgres/migration-sessions.js');
-  const { ensureLedger, recordDeploy, settleRunning } = await import('../shell/postgres/ledger.js');
+  const { ensureLedger } = await import('../shell/postgres/ledger.js');
+  const { recordDeploy, settleRunning } = await import('../shell/postgres/deployments.js');
   const { lock, commit } = await committedLockfile(repository.root);
   const { actor, host } = await actorOf(repository.root);
   const urls = [resolved.databaseUrl, resolved.ledgerUrl];

@@ -10,7 +10,7 @@ import { advisoryLockKey } from '../core/deploy/advisory-lock-key.js';
 import type { AppliedState } from '../core/deploy/types.js';
 import { readLockfileText } from './read-lockfile.js';
 import { readAppliedState, readSqlRunnerState } from './postgres/applied-state.js';
-import { readDeploys, type NewDeploy, type SetDeploys } from './postgres/ledger.js';
+import { readDeploys, type NewDeploy, type SetDeploys } from './postgres/deployments.js';
 import { git } from './git/run-git.js';
 
 /** The lockfile as committed at HEAD: what a deploy ships is what git holds, never the work tree. */

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import { diffSchemas, type DriftSettings, type SchemaDifference } from '../core/drift/diff-schemas.js';
 import { schemaFingerprint, type SchemaSnapshot } from '../core/drift/schema-snapshot.js';
-import { loadSchemaSnapshot, readSchemaBaseline, saveSchemaSnapshot, type SchemaBaseline } from './postgres/ledger.js';
+import { loadSchemaSnapshot, readSchemaBaseline, saveSchemaSnapshot, type SchemaBaseline } from './postgres/schema-snapshots.js';
 import { readSchemaSnapshot } from './postgres/read-schema.js';
 
 export interface LiveSchema {

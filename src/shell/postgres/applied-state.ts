@@ -8,7 +8,8 @@ import type { AppliedContent, UnfinishedMigration } from '../../core/deploy/type
 import type { Tool } from '../../core/migrations/types.js';
 import { compareKeys } from '../../core/migrations/version-order.js';
 import { queryError } from './connect.js';
-import { isUndefinedTable, SUCCESSFUL_STATUSES, type LedgerMigration } from './ledger.js';
+import { SUCCESSFUL_STATUSES, type LedgerMigration } from '../../core/deploy/types.js';
+import { isUndefinedTable } from './pg-errors.js';
 
 /** Compatible with `AppliedState` of src/core/deploy/types.ts. */
 export interface AppliedState {

@@ -5,7 +5,8 @@ import { ExitCode } from '../../../src/core/exit-codes.js';
 import { GuardError } from '../../../src/core/guard-error.js';
 import { readAlembicState, readAppliedState, readFlywayState, readSqlRunnerState, readSqlState, replayFlywayHistory, replaySqlRunnerRecords, type FlywayRecord, type SqlRunnerRecord } from '../../../src/shell/postgres/applied-state.js';
 import { connect, disconnect } from '../../../src/shell/postgres/connect.js';
-import { ensureLedger, finishDeploy, startDeploy } from '../../../src/shell/postgres/ledger.js';
+import { ensureLedger } from '../../../src/shell/postgres/ledger.js';
+import { finishDeploy, startDeploy } from '../../../src/shell/postgres/deployments.js';
 import { testDatabase, type TestDatabase } from '../../helpers/postgres.js';
 
 let db: TestDatabase;

@@ -5,17 +5,8 @@ import type pg from 'pg';
 import { ExitCode } from '../../../src/core/exit-codes.js';
 import { GuardError } from '../../../src/core/guard-error.js';
 import { connect, disconnect } from '../../../src/shell/postgres/connect.js';
-import {
-  ensureLedger,
-  finishDeploy,
-  ledgerMigrationsDir,
-  readDeploys,
-  readLedgerMigrations,
-  recordDeploy,
-  settleRunning,
-  startDeploy,
-  type NewDeploy,
-} from '../../../src/shell/postgres/ledger.js';
+import { ensureLedger, ledgerMigrationsDir, readLedgerMigrations } from '../../../src/shell/postgres/ledger.js';
+import { finishDeploy, readDeploys, recordDeploy, settleRunning, startDeploy, type NewDeploy } from '../../../src/shell/postgres/deployments.js';
 import { PROJECT_ROOT } from '../../helpers/git-repo.js';
 import { testDatabase, type TestDatabase } from '../../helpers/postgres.js';
 
