@@ -58,14 +58,14 @@ const RULES = {
   'core-io': 'the core imports no I/O (node:fs, node:child_process, pg, ...)',
   'unlayered': 'every module under src/ sits in a layer (core, shell, services, commands, cli) or is an entry (src/index.ts, src/bin/)',
   'computed-import': 'import() takes a string literal, so the check can see the edge',
-  'unresolved-import': 'a relative import names a file under src/',
+  'unresolved-import': 'a relative import names a file under src/ (not a package.json "imports" alias)',
 };
 
 /** What a new entry of the exception list says until someone writes why. */
 const DEFAULT_REASONS = {
   'upward-import': 'rendering and shared types move below the commands (issue 13 item 3)',
   'imports-entry': 'to be removed',
-  'folder-loop': 'Finding and its ranking move to one module below everything that reports (issue 13 item 3)',
+  'folder-loop': 'the folders are to be untangled (issue 13 item 3: no loop between folders)',
   'command-imports-command': 'shared use cases become services (issue 13 item 3)',
   'core-io': 'I/O moves to the shell',
   'unlayered': 'to be placed in a layer',
@@ -151,8 +151,11 @@ export function tokenize(source) {
       i = end;
       regexAllowed = false;
     } else if (c === '`') {
+      const start = i;
       i += 1;
       templateText();
+      // A template without substitutions is a string as far as import() is concerned.
+      if (source[i - 1] === '`') tokens.push({ type: 'string', value: source.slice(start + 1, i - 1), at: start });
     } else if (c === '/' && regexAllowed) {
       end = matchAt(REGULAR_EXPRESSION, source, i);
       if (end < 0) fail('unterminated regular expression');
@@ -309,6 +312,9 @@ function resolveRelative(srcDir, from, specifier) {
  */
 export function readGraph(srcDir) {
   const modules = listSources(srcDir);
+  // The package importing itself by name reaches its entry (src/index.ts, through dist/).
+  const manifest = path.join(srcDir, '..', 'package.json');
+  const ownName = existsSync(manifest) ? JSON.parse(readFileSync(manifest, 'utf8')).name : undefined;
   const imports = [];
   for (const from of modules) {
     let found;
@@ -324,6 +330,11 @@ export function readGraph(srcDir) {
         const resolved = resolveRelative(srcDir, from, specifier);
         if (resolved.module !== undefined) imports.push({ from, to: resolved.module, line, kind, specifier, data: DATA_EXTENSIONS.has(path.extname(resolved.module)) });
         else imports.push({ from, line, kind, specifier, unresolved: true });
+      } else if (specifier.startsWith('#')) {
+        // package.json "imports" could point anywhere in src/: the check cannot place it.
+        imports.push({ from, line, kind, specifier, unresolved: true });
+      } else if (specifier === ownName) {
+        imports.push({ from, to: ENTRY_FILES[0], line, kind, specifier });
       } else {
         imports.push({ from, to: externalName(specifier), line, kind, specifier, external: true });
       }
@@ -394,7 +405,7 @@ export function findViolations(graph) {
   const placeOf = new Map(graph.modules.map((module) => [module, place(module)]));
 
   for (const module of graph.modules) {
-    if (placeOf.get(module).layer === undefined) add(module, `src/${module}`, 'unlayered', 1, `src/${module} is in no layer`);
+    if (placeOf.get(module).layer === undefined) add(module, `src/${module}`, 'unlayered', 1, `in no layer`);
   }
   const folderEdges = new Map(); // "a\0b" -> import edges between the two folders
   for (const edge of graph.imports) {
@@ -404,7 +415,7 @@ export function findViolations(graph) {
       continue;
     }
     if (edge.unresolved) {
-      add(edge.from, edge.specifier, 'unresolved-import', edge.line, `'${edge.specifier}' names no file under src/`);
+      add(edge.from, edge.specifier, 'unresolved-import', edge.line, `'${edge.specifier}' names no module the check can place`);
       continue;
     }
     if (edge.external) {
@@ -414,7 +425,7 @@ export function findViolations(graph) {
       continue;
     }
     if (edge.data) continue;
-    const to = placeOf.get(edge.to);
+    const to = placeOf.get(edge.to) ?? place(edge.to);
     if (to.layer === 'entry' && edge.to !== edge.from) add(edge.from, `src/${edge.to}`, 'imports-entry', edge.line, `src/${edge.to} is an entry`);
     const fromRank = LAYERS.indexOf(from.layer);
     const toRank = LAYERS.indexOf(to.layer);
@@ -517,9 +528,10 @@ function main(argv) {
     const count = writeExceptions(exceptionsFile, violations, entries);
     const now = new Set(violations.map(key));
     const before = new Set(entries.map(key));
-    const added = violations.filter((violation) => !before.has(key(violation))).length;
+    const added = violations.filter((violation) => !before.has(key(violation)));
     const removed = entries.filter((entry) => !now.has(key(entry))).length;
-    console.log(`check-imports: wrote ${path.relative(process.cwd(), exceptionsFile) || exceptionsFile}: ${count} exceptions (${added} added, ${removed} removed)`);
+    console.log(`check-imports: wrote ${path.relative(process.cwd(), exceptionsFile) || exceptionsFile}: ${count} exceptions (${added.length} added, ${removed} removed)`);
+    for (const violation of added) console.log(`  added ${violation.from} -> ${violation.to} (${violation.rule}): "${DEFAULT_REASONS[violation.rule]}"; write why, if not that`);
     return 0;
   }
 
@@ -530,7 +542,8 @@ function main(argv) {
   if (problems.length > 0 || fresh.length > 0 || stale.length > 0) {
     for (const problem of problems) console.error(problem);
     for (const violation of fresh) {
-      console.error(`${violation.from}:${violation.lines.sort((a, b) => a - b).join(',')}: ${violation.rule}: imports ${violation.to} (${violation.detail}): ${RULES[violation.rule]}`);
+      const what = violation.rule === 'unlayered' || violation.rule === 'computed-import' ? violation.detail : `imports ${violation.to} (${violation.detail})`;
+      console.error(`${violation.from}:${violation.lines.sort((a, b) => a - b).join(',')}: ${violation.rule}: ${what}: ${RULES[violation.rule]}`);
     }
     for (const entry of stale) {
       console.error(`scripts/import-exceptions.json: ${entry.from} -> ${entry.to} (${entry.rule}) no longer occurs: remove it from the list`);

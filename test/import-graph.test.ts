@@ -127,10 +127,11 @@ describe('the scanner', () => {
       "const meta = import.meta.url; const object = { import: 1 }; object.import;",
       "export { divided };",
       "export const n = require('./n.js');",
+      'export const o = () => import(`./o.js`);',
     ].join('\n');
     const root = tree({ 'src/core/all.ts': source });
     const found = graph(root).imports.map((edge) => `${edge.specifier}:${edge.line}`);
-    assert.deepEqual(found, ['./a.js:1', './b.js:2', './c.js:3', './d.js:4', './e.js:5', './f.js:6', './g.js:7', './h.js:8', './i.js:9', './j.js:10', './k.js:11', './l.js:12', './m.js:16', './n.js:22']);
+    assert.deepEqual(found, ['./a.js:1', './b.js:2', './c.js:3', './d.js:4', './e.js:5', './f.js:6', './g.js:7', './h.js:8', './i.js:9', './j.js:10', './k.js:11', './l.js:12', './m.js:16', './n.js:22', './o.js:23']);
   });
 });
 
@@ -216,17 +217,21 @@ describe('the rules', () => {
     ]);
   });
 
-  it('refuses a module in no layer, an import of the package entry, and an import() it cannot read', () => {
+  it('refuses a module in no layer, an import of the package entry (by path or by name), and an import it cannot place', () => {
     const root = tree({
       ...CLEAN,
+      'package.json': JSON.stringify({ name: 'fixture-guard', imports: { '#cli': './src/cli/main.ts' } }),
       'src/helpers.ts': 'export const helper = 1;\n',
       'src/shell/api.ts': "import { lock } from '../index.js';\nexport const api = (name: string) => [lock, import(name)];\n",
+      'src/core/named.ts': "export type Api = typeof import('fixture-guard');\nexport const cli = () => import('#cli');\n",
     });
     const run = check(root);
     assert.equal(run.status, 1);
     assert.match(run.stderr, /^src\/helpers\.ts:1: unlayered: /m);
     assert.match(run.stderr, /^src\/shell\/api\.ts:1: imports-entry: imports src\/index\.ts/m);
     assert.match(run.stderr, /^src\/shell\/api\.ts:2: computed-import: /m);
+    assert.match(run.stderr, /^src\/core\/named\.ts:1: imports-entry: imports src\/index\.ts/m);
+    assert.match(run.stderr, /^src\/core\/named\.ts:2: unresolved-import: imports #cli/m);
   });
 });
 
