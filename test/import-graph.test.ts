@@ -67,6 +67,12 @@ function graph(root: string | undefined): { modules: string[]; imports: GraphImp
   return JSON.parse(run.stdout) as { modules: string[]; imports: GraphImport[] };
 }
 
+/** The lines of a failed check that report `rule`, each cut before its first " (" when `short`. */
+function reported(run: Check, rule: string, short = false): string[] {
+  const lines = run.stderr.split('\n').filter((line) => line.includes(`: ${rule}: `));
+  return short ? lines.map((line) => line.split(' (')[0]!) : lines;
+}
+
 /** Layered modules that break no rule. */
 const CLEAN = {
   'src/core/rule.ts': "import { createHash } from 'node:crypto';\nexport const rule = createHash;\n",
@@ -165,7 +171,7 @@ describe('the rules', () => {
     const run = check(root);
     assert.equal(run.status, 1);
     assert.deepEqual(
-      run.stderr.split('\n').filter((line) => line.includes('upward-import')).map((line) => line.split(' (')[0]),
+      reported(run, 'upward-import', true),
       ['src/services/verify-repository.ts:2: upward-import: imports src/commands/lock.ts', 'src/shell/uses-service.ts:1: upward-import: imports src/services/verify-repository.ts'],
     );
   });
@@ -179,7 +185,7 @@ describe('the rules', () => {
     });
     const run = check(root);
     assert.equal(run.status, 1);
-    const loop = run.stderr.split('\n').filter((line) => line.includes('folder-loop'));
+    const loop = reported(run, 'folder-loop');
     assert.equal(loop.length, 2, run.stderr);
     assert.match(loop[0]!, /^src\/core\/lockfile\/parse\.ts:1: folder-loop: imports src\/core\/verify\/finding\.ts \(folders core\/lockfile, core\/verify import each other\)/);
     assert.match(loop[1]!, /^src\/core\/verify\/finding\.ts:1: folder-loop: imports src\/core\/lockfile\/types\.ts/);
@@ -194,9 +200,8 @@ describe('the rules', () => {
     });
     const run = check(root);
     assert.equal(run.status, 1);
-    const found = run.stderr.split('\n').filter((line) => line.includes('command-imports-command'));
     assert.deepEqual(
-      found.map((line) => line.split(': a command')[0]),
+      reported(run, 'command-imports-command').map((line) => line.split(': a command')[0]),
       ['src/commands/init.ts:3: command-imports-command: imports src/commands/deploy/run.ts (command init imports command deploy)', 'src/commands/init.ts:2: command-imports-command: imports src/commands/lock.ts (command init imports command lock)'],
     );
   });
@@ -208,8 +213,7 @@ describe('the rules', () => {
     });
     const run = check(root);
     assert.equal(run.status, 1);
-    const found = run.stderr.split('\n').filter((line) => line.includes('core-io')).map((line) => line.split(' (')[0]);
-    assert.deepEqual(found, [
+    assert.deepEqual(reported(run, 'core-io', true), [
       'src/core/rule.ts:5: core-io: imports node:child_process',
       'src/core/rule.ts:1: core-io: imports node:fs',
       'src/core/rule.ts:2: core-io: imports node:fs/promises',
