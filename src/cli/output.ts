@@ -1,4 +1,4 @@
-import type { Finding } from '../core/findings.js';
+import type { Finding } from '../core/findings/findings.js';
 import { formatLocation, GuardError } from '../core/guard-error.js';
 
 import { createHash } from 'node:crypto';

@@ -8,7 +8,7 @@ import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
 import { planLock } from '../core/lockfile/plan-lock.js';
 import { serializeLockfile } from '../core/lockfile/serialize-lockfile.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
-import { type Finding, worstExitCode } from '../core/findings.js';
+import { type Finding, worstExitCode } from '../core/findings/findings.js';
 import { formatFinding, githubAnnotation, JSON_SCHEMA_VERSION } from '../cli/output.js';
 import { discoverListedSets, listSets } from '../shell/discover-sets.js';
 import { openRepository } from '../shell/git/open-repository.js';

@@ -9,7 +9,7 @@ import { serializeLockfile } from '../core/lockfile/serialize-lockfile.js';
 import { LOCKFILE_NAME, type Amendment, type Lockfile, type SetAmendment } from '../core/lockfile/types.js';
 import type { SealedState } from '../core/seal/check-sealed.js';
 import { checkSealedWithHistory, commitOf, nothingSealedYet, protectedRef, sealedForWorkTree, sealedStateAt, sealingCommit } from '../shell/sealed-state.js';
-import { type Finding, type SetUnderCheck, worstExitCode } from '../core/findings.js';
+import { type Finding, type SetUnderCheck, worstExitCode } from '../core/findings/findings.js';
 import { normaliseDir, joinPath } from '../core/paths.js';
 import { formatFinding, JSON_SCHEMA_VERSION } from '../cli/output.js';
 import { discoverListedSets, listSets } from '../shell/discover-sets.js';

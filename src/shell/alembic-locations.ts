@@ -3,7 +3,7 @@ import type { MigrationSetConfig } from '../core/config/validate-config.js';
 import { ADAPTERS } from '../core/migrations/adapters.js';
 import { isAlembicConfigFile, readAlembicConfigs, type AlembicConfig } from '../core/migrations/alembic/alembic-config.js';
 import { unreadLocations } from '../core/migrations/alembic/version-locations.js';
-import type { Finding } from '../core/findings.js';
+import type { Finding } from '../core/findings/findings.js';
 import { joinPath } from '../core/paths.js';
 import { ALEMBIC_CONFIG_LIMITS, recursionAt } from './discover-sets.js';
 import { readBlobs } from './git/read-blobs.js';

@@ -3,7 +3,7 @@ import type { MigrationSetConfig } from '../core/config/validate-config.js';
 import { ADAPTERS, detectTool } from '../core/migrations/adapters.js';
 import type { DiscoveredSet, DiscoverOptions, FileReading, Problem, SourceFile, Tool } from '../core/migrations/types.js';
 import { joinPath } from '../core/paths.js';
-import type { SetUnderCheck } from '../core/findings.js';
+import type { SetUnderCheck } from '../core/findings/findings.js';
 import { readCache, writeCache } from './cache-file.js';
 import { guardVersion } from './guard-version.js';
 import { readFileIfRegular } from './read-bounded-file.js';

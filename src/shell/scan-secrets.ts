@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Finding } from '../core/findings.js';
+import type { Finding } from '../core/findings/findings.js';
 import { readBlobs } from './git/read-blobs.js';
 import { runGit, splitNul } from './git/run-git.js';
 import type { Source } from './read-migration-files.js';

@@ -5,7 +5,7 @@ import { ExitCode } from '../core/exit-codes.js';
 import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
 import { LOCKFILE_NAME, type LockEntry } from '../core/lockfile/types.js';
 import { checkSealed, type SealedState } from '../core/seal/check-sealed.js';
-import type { Finding, SetUnderCheck } from '../core/findings.js';
+import type { Finding, SetUnderCheck } from '../core/findings/findings.js';
 import type { Lockfile } from '../core/lockfile/types.js';
 import { git, runGit, splitNul } from './git/run-git.js';
 import type { Source } from './read-migration-files.js';

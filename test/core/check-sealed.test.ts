@@ -7,7 +7,7 @@ import { sqlAdapter } from '../../src/core/migrations/sql/sql-adapter.js';
 import type { SourceFile } from '../../src/core/migrations/types.js';
 import { joinPath } from '../../src/core/paths.js';
 import { checkSealed } from '../../src/core/seal/check-sealed.js';
-import type { SetUnderCheck } from '../../src/core/findings.js';
+import type { SetUnderCheck } from '../../src/core/findings/findings.js';
 import { file } from './helpers.js';
 
 const sqlSet = (files: SourceFile[]): SetUnderCheck => ({

@@ -8,7 +8,7 @@ import type { Lockfile } from '../../src/core/lockfile/types.js';
 import { sqlAdapter } from '../../src/core/migrations/sql/sql-adapter.js';
 import type { DiscoveredSet, Migration, SourceFile } from '../../src/core/migrations/types.js';
 import { compareWithLockfile } from '../../src/core/verify/compare-with-lockfile.js';
-import { type Finding } from '../../src/core/findings.js';
+import { type Finding } from '../../src/core/findings/findings.js';
 import { bytes, file } from './helpers.js';
 import { joinPath } from '../../src/core/paths.js';
 

@@ -9,7 +9,7 @@ import type { DiscoverOptions, SourceFile } from '../../src/core/migrations/type
 import { joinPath } from '../../src/core/paths.js';
 import { checkSealed } from '../../src/core/seal/check-sealed.js';
 import { compareWithLockfile } from '../../src/core/verify/compare-with-lockfile.js';
-import { type SetUnderCheck } from '../../src/core/findings.js';
+import { type SetUnderCheck } from '../../src/core/findings/findings.js';
 import { file } from './helpers.js';
 
 const sqlSet = (files: SourceFile[], options: DiscoverOptions = {}, extra: Partial<SetUnderCheck> = {}): SetUnderCheck => ({

@@ -6,7 +6,7 @@ import { flywayAdapter } from '../../src/core/migrations/flyway/flyway-adapter.j
 import { sqlAdapter } from '../../src/core/migrations/sql/sql-adapter.js';
 import type { SourceFile } from '../../src/core/migrations/types.js';
 import { joinPath } from '../../src/core/paths.js';
-import { problemFindings, type SetUnderCheck } from '../../src/core/findings.js';
+import { problemFindings, type SetUnderCheck } from '../../src/core/findings/findings.js';
 import { file } from './helpers.js';
 
 const display = { display: (path: string) => joinPath('db', path) };

@@ -3,7 +3,7 @@ import type { DiscoverOptions, NamingScheme, SourceFile, VersionReading } from '
 import { acceptLockedNames, lockedFiles } from '../migrations/sql/legacy-names.js';
 import { joinPath } from '../paths.js';
 import { checkSealed, type SealedState } from '../seal/check-sealed.js';
-import { problemFindings, type SetUnderCheck } from '../findings.js';
+import { problemFindings, type SetUnderCheck } from '../findings/findings.js';
 import { toLockSet } from './lock-set.js';
 import { mergeLockfiles } from './plan-lock.js';
 import { entryLine } from './serialize-lockfile.js';

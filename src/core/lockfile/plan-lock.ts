@@ -1,5 +1,5 @@
 import { CONTENT_ALGORITHM } from '../checksum.js';
-import { problemFindings, warningFindings, type Finding, type SetUnderCheck } from '../findings.js';
+import { problemFindings, warningFindings, type Finding, type SetUnderCheck } from '../findings/findings.js';
 import { acceptLockedNames, lockedFiles } from '../migrations/sql/legacy-names.js';
 import { joinPath } from '../paths.js';
 import { toLockSet } from './lock-set.js';

@@ -1,7 +1,7 @@
 import { duplicateVersion } from '../migrations/version-order.js';
 import type { Migration, Problem } from '../migrations/types.js';
 import { joinPath } from '../paths.js';
-import type { SetUnderCheck } from '../findings.js';
+import type { SetUnderCheck } from '../findings/findings.js';
 import type { Lockfile } from './types.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Finding } from '../findings.js';
+import type { Finding } from '../findings/findings.js';
 
 /** A `.gitattributes` file as the source holds it. */
 export interface AttributesFile {

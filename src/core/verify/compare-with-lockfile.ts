@@ -2,7 +2,7 @@ import { chainDigest } from '../lockfile/chain-digest.js';
 import { toLockSet } from '../lockfile/lock-set.js';
 import type { LockEntry, LockSet, Lockfile } from '../lockfile/types.js';
 import type { DiscoveredSet } from '../migrations/types.js';
-import { problemFindings, type Finding, type SetUnderCheck } from '../findings.js';
+import { problemFindings, type Finding, type SetUnderCheck } from '../findings/findings.js';
 import { joinPath } from '../paths.js';
 import { acceptLockedNames, lockedFiles } from '../migrations/sql/legacy-names.js';
 

@@ -5,8 +5,8 @@
  * commands and the CLI's renderers), so none of them imports another to
  * share these types.
  */
-import type { DiscoveredSet, Problem } from './migrations/types.js';
-import { joinPath } from './paths.js';
+import type { DiscoveredSet, Problem } from '../migrations/types.js';
+import { joinPath } from '../paths.js';
 
 export type FindingCode =
   | Problem['code']
