@@ -2,6 +2,7 @@ import { ExitCode } from '../core/exit-codes.js';
 import { GuardError, inputError } from '../core/guard-error.js';
 import { applicationName, migrationSessionName } from '../core/deploy/application-name.js';
 import { checkDeployed } from '../core/deploy/check-deployed.js';
+import { applyForce, checkRepository, uncommittedMigrationFiles } from '../core/deploy/check-repository.js';
 import { checkPredecessor } from '../core/deploy/check-predecessor.js';
 import { checkRunningDeploy } from '../core/deploy/check-running-deploy.js';
 import { checkTargetIntegrity, type IntegrityFinding } from '../core/deploy/check-target-integrity.js';
@@ -166,16 +167,17 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     steps.push(entry);
     options.progress?.(entry);
   };
-  /** A refusal, or with --force a recorded override. Returns the result to stop with, or undefined to go on. */
+  /** A refusal, or with --force a recorded override (applyForce). Returns the result to stop with, or undefined to go on. */
   const refuse = (step: number, stepName: string, decision: Exclude<Decision, { ok: true }>, overridable = true): DeployResult | undefined => {
     const entry = { step, name: stepName, ok: false, detail: decision.message };
     steps.push(entry);
     options.progress?.(entry);
-    if (options.force && overridable && decision.exitCode === ExitCode.refused) {
-      warnings.push(`--force: ${decision.message} (overridden: ${options.force.reason})`);
+    const outcome = applyForce(decision, options.force, overridable);
+    if (!outcome.stop) {
+      warnings.push(outcome.warning);
       return undefined;
     }
-    return result(decision.exitCode, false, { message: decision.message, fix: decision.fix });
+    return result(outcome.refusal.exitCode, false, { message: outcome.refusal.message, fix: outcome.refusal.fix });
   };
 
   // 1. What HEAD ships matches its lockfile, and the work tree adds nothing unseen.
@@ -183,23 +185,12 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
   const { lock, commit } = await committedLockfile(repository.root);
   const verified = await verifyRepository({ cwd: repository.root, configPath: options.configPath, source: { kind: 'revision', rev: commit } });
   const dirs = config.migrations.map((set) => set.dir);
-  // Only what could be a migration counts: Python's __pycache__ and editor files are not.
-  const dirty = splitNul(await runGit(repository.root, ['status', '--porcelain', '-z', '--untracked-files=all', '--', ...dirs, LOCKFILE_NAME])).filter((record) => {
-    if (record.length <= 3) return false;
-    const file = record.slice(3);
-    if (file === LOCKFILE_NAME) return true;
-    const set = lock.sets.find((candidate) => candidate.dir === '.' || file.startsWith(`${candidate.dir}/`));
-    return set === undefined || ADAPTERS[set.tool].candidate(set.dir === '.' ? file : file.slice(set.dir.length + 1));
-  });
-  if (!verified.ok || dirty.length > 0) {
-    const first = verified.findings[0];
-    const stop = refuse(1, 'repository', {
-      ok: false,
-      code: 'target-integrity',
-      exitCode: 1,
-      message: first ? `HEAD does not match its lockfile: ${first.message}` : `uncommitted changes under the migration dirs: ${dirty.map((record) => record.slice(3)).join(', ')}`,
-      fix: first ? first.fix : 'commit or stash them: a deploy ships what git holds, and the record must name a commit that has it',
-    });
+  // https://git-scm.com/docs/git-status#_porcelain_format_version_1: "XY PATH" records, -z separated.
+  const status = splitNul(await runGit(repository.root, ['status', '--porcelain', '-z', '--untracked-files=all', '--', ...dirs, LOCKFILE_NAME])).flatMap((record) => (record.length > 3 ? [record.slice(3)] : []));
+  const uncommitted = uncommittedMigrationFiles(status, LOCKFILE_NAME, lock.sets.map((set) => ({ dir: set.dir, candidate: (file: string) => ADAPTERS[set.tool].candidate(file) })));
+  const repositoryCheck = checkRepository({ findings: verified.findings, uncommitted });
+  if (!repositoryCheck.ok) {
+    const stop = refuse(1, 'repository', repositoryCheck);
     if (stop) return stop;
   } else {
     done(1, 'repository', `${commit.slice(0, 12)}: ${lock.sets.map((set) => `${set.dir} at ${set.heads.join(', ') || 'nothing'}`).join('; ')}`);
