@@ -1,4 +1,5 @@
 import { CONTENT_ALGORITHM } from '../checksum.js';
+import { ENTRY_KEYS, FILE_AMENDMENT_KEYS, SET_AMENDMENT_KEYS, SET_KEYS, TOP_KEYS } from './format.js';
 import { inputError } from '../guard-error.js';
 import { readYaml } from '../read-yaml.js';
 import { TOOLS, type Tool } from '../migrations/types.js';
@@ -72,7 +73,7 @@ function validateLockfile(document: RawDocument, name: string): Lockfile {
     );
   }
   for (const key of Object.keys(root)) {
-    if (!['lockfile', 'algorithm', 'sets', 'amendments'].includes(key)) {
+    if (!(TOP_KEYS as readonly string[]).includes(key)) {
       fail(key, `unknown key \`${key}\``, 'remove it; only guard writes this file');
     }
   }
@@ -134,7 +135,7 @@ function validateLockfile(document: RawDocument, name: string): Lockfile {
       setAmendments.push(readSetAmendment(record, at, amendmentFix, fail));
       return;
     }
-    checkKeys(record, AMENDMENT_KEYS, at, 'an amendment', amendmentFix, fail);
+    checkKeys(record, FILE_AMENDMENT_KEYS, at, 'an amendment', amendmentFix, fail);
     const amendment = {} as Amendment;
     for (const key of ['file', 'from', 'to', 'reason', 'by', 'at'] as const) {
       amendment[key] = requireString(record[key], at, key, fail);
@@ -181,10 +182,6 @@ function readSetAmendment(record: Record<string, unknown>, at: string, fix: stri
 
 type Fail = (path: string, message: string, fix: string) => never;
 
-const ENTRY_KEYS = ['id', 'file', 'parents', 'sha256', 'down', 'down_sha256', 'branch_labels', 'depends_on', 'repeatable'];
-const SET_KEYS = ['dir', 'tool', 'heads', 'chain', 'migrations'];
-const AMENDMENT_KEYS = ['file', 'from', 'to', 'reason', 'by', 'at'];
-const SET_AMENDMENT_KEYS = ['set', 'change', 'from', 'to', 'chain', 'reason', 'by', 'at'];
 
 function checkKeys(record: Record<string, unknown>, known: readonly string[], at: string, what: string, fix: string, fail: Fail): void {
   for (const key of Object.keys(record)) {

@@ -1,3 +1,4 @@
+import { AMENDMENT_KEYS, ENTRY_KEYS, SET_KEYS, TOP_KEYS } from './format.js';
 import type { LineIndex } from '../read-yaml.js';
 import { isPlainSafe } from './yaml-scalar.js';
 
@@ -32,11 +33,10 @@ const AMENDMENT = /^ {2}- (\{.*\})$/;
  * other order (or unknown ones) was edited by hand and goes to the YAML parser,
  * which also gives validation its line numbers for such files.
  */
-const TOP_ORDER = ['lockfile', 'algorithm', 'sets', 'amendments'];
-const SET_ORDER = ['dir', 'tool', 'heads', 'chain', 'migrations'];
-const ENTRY_ORDER = ['id', 'file', 'parents', 'sha256', 'down', 'down_sha256', 'branch_labels', 'depends_on', 'repeatable'];
-/** A file's amendment has `file, from, to, ...`, a set's `set, change, from?, to?, chain, ...`: one order fits both. */
-const AMENDMENT_ORDER = ['file', 'set', 'change', 'from', 'to', 'chain', 'reason', 'by', 'at'];
+const TOP_ORDER = TOP_KEYS;
+const SET_ORDER = SET_KEYS;
+const ENTRY_ORDER = ENTRY_KEYS;
+const AMENDMENT_ORDER = AMENDMENT_KEYS;
 
 /** Whether `key` may follow the keys already in `record`, in canonical order. */
 function inOrder(record: object, key: string, order: readonly string[]): boolean {

@@ -1,7 +1,6 @@
+import { ENTRY_KEYS, FILE_AMENDMENT_KEYS, LOCKFILE_HEADER, SET_AMENDMENT_KEYS } from './format.js';
 import type { Amendment, LockEntry, Lockfile, SetAmendment } from './types.js';
 import { yamlList, yamlScalar } from './yaml-scalar.js';
-
-export const LOCKFILE_HEADER = '# Written by `guard lock`. Review changes like code; do not edit by hand.';
 
 /**
  * The one text of a lockfile: same data, same bytes. One line per migration,
@@ -36,20 +35,31 @@ export function serializeLockfile(lock: Lockfile): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Each entry key's value as written, or undefined when the entry has none. */
+const ENTRY_VALUE: { [key in (typeof ENTRY_KEYS)[number]]: (entry: LockEntry) => string | undefined } = {
+  id: (entry) => yamlScalar(entry.id),
+  file: (entry) => yamlScalar(entry.file),
+  parents: (entry) => (entry.parents ? yamlList(entry.parents) : undefined),
+  sha256: (entry) => yamlScalar(entry.sha256),
+  down: (entry) => (entry.down !== undefined ? yamlScalar(entry.down) : undefined),
+  down_sha256: (entry) => (entry.down_sha256 !== undefined ? yamlScalar(entry.down_sha256) : undefined),
+  branch_labels: (entry) => (entry.branch_labels ? yamlList(entry.branch_labels) : undefined),
+  depends_on: (entry) => (entry.depends_on ? yamlList(entry.depends_on) : undefined),
+  repeatable: (entry) => (entry.repeatable ? 'true' : undefined),
+};
+
+/** One migration's line: `{id: ..., file: ..., sha256: ...}`, keys in ENTRY_KEYS order. */
 export function entryLine(entry: LockEntry): string {
-  const fields = [`id: ${yamlScalar(entry.id)}`, `file: ${yamlScalar(entry.file)}`];
-  if (entry.parents) fields.push(`parents: ${yamlList(entry.parents)}`);
-  fields.push(`sha256: ${yamlScalar(entry.sha256)}`);
-  if (entry.down !== undefined) fields.push(`down: ${yamlScalar(entry.down)}`);
-  if (entry.down_sha256 !== undefined) fields.push(`down_sha256: ${yamlScalar(entry.down_sha256)}`);
-  if (entry.branch_labels) fields.push(`branch_labels: ${yamlList(entry.branch_labels)}`);
-  if (entry.depends_on) fields.push(`depends_on: ${yamlList(entry.depends_on)}`);
-  if (entry.repeatable) fields.push('repeatable: true');
+  const fields: string[] = [];
+  for (const key of ENTRY_KEYS) {
+    const value = ENTRY_VALUE[key](entry);
+    if (value !== undefined) fields.push(`${key}: ${value}`);
+  }
   return `{${fields.join(', ')}}`;
 }
 
 function amendmentLine(amendment: Amendment): string {
-  const fields = (['file', 'from', 'to', 'reason', 'by', 'at'] as const).map(
+  const fields = FILE_AMENDMENT_KEYS.map(
     (key) => `${key}: ${yamlScalar(amendment[key])}`,
   );
   return `{${fields.join(', ')}}`;
@@ -57,7 +67,7 @@ function amendmentLine(amendment: Amendment): string {
 
 /** `{set, change, from?, to?, chain, reason, by, at}`: the key order the canonical reader expects. */
 function setAmendmentLine(amendment: SetAmendment): string {
-  const fields = (['set', 'change', 'from', 'to', 'chain', 'reason', 'by', 'at'] as const)
+  const fields = SET_AMENDMENT_KEYS
     .filter((key) => amendment[key] !== undefined)
     .map((key) => `${key}: ${yamlScalar(amendment[key]!)}`);
   return `{${fields.join(', ')}}`;
