@@ -49,9 +49,19 @@ describe('readSqlScript: transactions', () => {
     assert.equal(readSqlScript('CREATE TABLE t (a int);').transactional, true);
     assert.equal(readSqlScript('-- guard:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);').transactional, false);
     assert.equal(readSqlScript('\uFEFF--guard:no-transaction because CONCURRENTLY\nVACUUM t;').transactional, false);
-    // Only the first line counts: a marker further down is a comment.
+    // A marker after the first statement is a comment.
     assert.equal(readSqlScript('SELECT 1;\n-- guard:no-transaction\n').transactional, true);
     assert.equal(readSqlScript('-- guard:no-transactions\nSELECT 1;').transactional, true);
+  });
+
+  it("reads the markers of the tools a set ran with before, in the comments before the first statement (a sealed file cannot be given guard's)", () => {
+    for (const marker of ['-- postgres-migrations disable-transaction', '--! no-transaction', '-- no-transaction', '-- disable_ddl_transaction', '-- prairielearn:migrations NO TRANSACTION']) {
+      const script = readSqlScript(`-- a comment first\n\n${marker}\nCREATE INDEX CONCURRENTLY i ON t (a);\n`);
+      assert.equal(script.transactional, false, marker);
+      assert.deepEqual(script.problems, [], marker);
+      assert.equal(readSqlScript(`SELECT 1;\n${marker}\nSELECT 2;\n`).transactional, true, `${marker} after a statement is a comment`);
+    }
+    assert.equal(readSqlScript('-- no-transactions please\nSELECT 1;').transactional, true);
   });
 
   it('refuses, with the line and the marker as fix, what PostgreSQL cannot run in a transaction block', () => {

@@ -21,6 +21,36 @@ import { tokenizeSql, type SqlToken } from '../../secrets/sql-tokens.js';
  */
 export const NO_TRANSACTION_MARKER = 'guard:no-transaction';
 
+/**
+ * The same instruction in the words of the tools a plain SQL set may have
+ * been run with before guard ran it. A deployed migration is sealed, so a
+ * project cannot add guard's marker to it; guard reads theirs, in the
+ * comment lines before the first statement:
+ * postgres-migrations (`-- postgres-migrations disable-transaction`),
+ * graphile-migrate (`--! no-transaction`), sqlx (`-- no-transaction`),
+ * golang-migrate's older PostgreSQL driver (`-- disable_ddl_transaction`) and
+ * PrairieLearn's migrations (`-- prairielearn:migrations NO TRANSACTION`).
+ */
+const NO_TRANSACTION_MARKERS: readonly RegExp[] = [
+  new RegExp(`^--\\s*${NO_TRANSACTION_MARKER}(?:\\s|$)`),
+  /^--\s*postgres-migrations\s+disable-transaction(?:\s|$)/,
+  /^--!\s*no-transaction(?:\s|$)/,
+  /^--\s*no-transaction(?:\s|$)/,
+  /^--\s*disable_ddl_transaction(?:\s|$)/,
+  /^--\s*prairielearn:migrations\s+NO TRANSACTION(?:\s|$)/,
+];
+
+/** Whether a comment line before the first statement takes the migration out of a transaction. */
+function markedNoTransaction(text: string): boolean {
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '') continue;
+    if (!line.startsWith('--')) return false;
+    if (NO_TRANSACTION_MARKERS.some((marker) => marker.test(line))) return true;
+  }
+  return false;
+}
+
 export interface SqlStatement {
   /** The statement as sent: from its first token to its `;` (comments inside kept). */
   text: string;
@@ -36,7 +66,7 @@ export interface SqlScriptProblem {
 }
 
 export interface SqlScript {
-  /** False when the first line carries {@link NO_TRANSACTION_MARKER}. */
+  /** False when the comment lines before the first statement carry {@link NO_TRANSACTION_MARKER} (or another tool's, NO_TRANSACTION_MARKERS). */
   transactional: boolean;
   statements: SqlStatement[];
   /** What the runner refuses to start with; empty when the script can run. */
@@ -56,8 +86,7 @@ const TRANSACTION_CONTROL = new Set(['begin', 'start', 'commit', 'end', 'rollbac
 export function readSqlScript(source: string): SqlScript {
   // A byte-order mark is no SQL (the lockfile's checksum ignores it too); a space keeps every offset.
   const text = source.startsWith('\uFEFF') ? ` ${source.slice(1)}` : source;
-  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
-  const transactional = !new RegExp(`^\\s*--\\s*${NO_TRANSACTION_MARKER}(?:\\s|$)`).test(firstLine);
+  const transactional = !markedNoTransaction(text);
   const lines = lineIndex(text);
   const lineAt = (offset: number): number => lines.lineOf(offset) + 1;
 
