@@ -3,13 +3,13 @@ import { GuardError, inputError } from '../core/guard-error.js';
 import { applicationName, migrationSessionName } from '../core/deploy/application-name.js';
 import { checkDeployed } from '../core/deploy/check-deployed.js';
 import { applyForce, checkRepository, uncommittedMigrationFiles } from '../core/deploy/check-repository.js';
+import { chooseMigrationRun, migrationsToAdopt, RUNNER_NAME, runnerFailure } from '../core/deploy/choose-runner.js';
 import { checkPredecessor } from '../core/deploy/check-predecessor.js';
 import { checkRunningDeploy } from '../core/deploy/check-running-deploy.js';
 import { checkTargetIntegrity, type IntegrityFinding } from '../core/deploy/check-target-integrity.js';
 import { checkLedgerRows } from '../core/deploy/ledger-row-integrity.js';
 import { commandEnvironment } from '../core/deploy/command-environment.js';
 import { redactError, redactUrl } from '../core/deploy/redact-url.js';
-import { redactCommandLine, redactCommandText } from '../core/deploy/redact-command.js';
 import { resolveEnvironment } from '../core/deploy/resolve-environment.js';
 import type { AppliedState, Decision } from '../core/deploy/types.js';
 import type { MigrationSetConfig } from '../core/config/validate-config.js';
@@ -34,8 +34,6 @@ import { contentChecksum, normaliseContent } from '../core/checksum.js';
 import { decodeUtf8Text } from '../core/migrations/decode-text.js';
 import type { SqlRunMigration } from '../shell/postgres/sql-runner.js';
 
-/** How guard's runner for plain SQL is named where a command would be: in progress lines and the ledger's `command`. */
-const RUNNER_NAME = "guard's SQL runner";
 
 export interface DeployStep {
   step: number;
@@ -374,15 +372,10 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     if (options.check) return result(ExitCode.ok, false);
 
     // 6. The command, with ENV's settings, recorded as running first; or, for plain SQL without a command, guard's runner.
-    const command = options.command && options.command.length > 0 ? options.command : config.deploy.command ? ['sh', '-c', config.deploy.command] : undefined;
-    const notSql = lock.sets.filter((set) => set.tool !== 'sql');
-    if (!command && notSql.length > 0) {
-      throw inputError(`no migration command for ${name}: ${notSql.map((set) => `${set.dir} (${set.tool})`).join(', ')} ${notSql.length === 1 ? 'is' : 'are'} run by ${notSql.length === 1 ? 'its' : 'their'} own tool`, {
-        fix: 'give it after --: guard deploy staging -- alembic upgrade head (or set deploy.command in the config); guard runs plain SQL sets itself only',
-      });
-    }
+    const run = chooseMigrationRun({ environment: name, argv: options.command ?? [], configured: config.deploy.command, sets: lock.sets });
+    const command = run.by === 'command' ? run.argv : undefined;
     // What is printed and recorded: the command line with its secrets redacted (a URL's password, PGPASSWORD=, tokens).
-    const shown = !command ? RUNNER_NAME : options.command && options.command.length > 0 ? redactCommandLine(options.command) : redactCommandText(config.deploy.command!);
+    const shown = run.shown;
     const scripts = command ? undefined : await readPendingScripts(repository.root, commit, config.migrations, lock.sets, pending);
     schema.plan = {
       by: command ? 'command' : 'runner',
@@ -433,12 +426,8 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
           const fingerprint = await schemaAfter();
           for (const id of ids) await finishDeploy(ledger, id, { status: 'failed', schemaFingerprint: fingerprint });
           steps.push({ step: 6, name: 'run', ok: false, detail: `${failure.path} line ${failure.line}: ${failure.message}` });
-          return result(ExitCode.refused, true, {
-            message: `${failure.path} failed on ${name} at line ${failure.line}: ${failure.message}`,
-            fix: failure.transactional
-              ? `its transaction was rolled back, and the migrations before it stay applied and recorded (guard.sql_migrations); correct ${failure.path} (if it is sealed: guard amend ${failure.path} --reason "...") and deploy again`
-              : `it ran outside a transaction: the statements before line ${failure.line} stay applied; undo them by hand (or make the file safe to run again: IF NOT EXISTS), correct it, then guard deploy ${name} --force --reason "..." runs it again`,
-          });
+          const refusal = runnerFailure(name, failure);
+          return result(refusal.exitCode, true, { message: refusal.message, fix: refusal.fix });
         }
         exit = 0;
       }
@@ -546,7 +535,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
         const before = pending.get(set.dir) ?? [];
         const migrations = before.map((entry) => scripts!.get(joinPath(set.dir, entry.file))!);
         // A set deployed by a command before: what the ledger vouched for is adopted into the runner's table.
-        const adopt = keptByRunner(state) ? [] : set.migrations.filter((entry) => state?.applied?.includes(entry.id));
+        const adopt = migrationsToAdopt(set.migrations, state);
         if (migrations.length === 0 && adopt.length === 0) continue;
         const run = await runSqlMigrations({
           databaseUrl: resolved.databaseUrl,

@@ -135,7 +135,9 @@ export type RefusalCode =
   | 'schema-drift'
   | 'schema-parity'
   /** A ledger row whose migrations do not produce its chain digest (changed after guard wrote it, or corrupt). */
-  | 'ledger-untrusted';
+  | 'ledger-untrusted'
+  /** guard's runner for plain SQL stopped at a migration PostgreSQL refused. */
+  | 'migration-failed';
 
 /**
  * The outcome of one gate step. `{ ok: true }` lets the deploy go on;
