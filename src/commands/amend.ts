@@ -2,12 +2,11 @@ import { userInfo } from 'node:os';
 import path from 'node:path';
 import { inputError } from '../core/guard-error.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
-import { JSON_SCHEMA_VERSION } from '../cli/output.js';
+import { JSON_SCHEMA_VERSION } from '../core/output-format.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { runGit } from '../shell/git/run-git.js';
 import type { CommandDefinition } from './context.js';
-import { describeSetChange } from '../core/seal/new-amendments.js';
-import { lockRepository, printLockResult } from './lock.js';
+import { lockRepository, type LockResult } from '../services/lock-repository.js';
 
 /**
  * `guard amend FILE --reason TEXT`: the sanctioned way to change a sealed
@@ -15,7 +14,13 @@ import { lockRepository, printLockResult } from './lock.js';
  * `amendments`, so reviewers see the change in the pull request and the
  * deploy gate accepts databases that applied the old content.
  */
-export const amendCommand: CommandDefinition = {
+/** What `guard amend` recorded: the lock's result, and the files it amended (repository-relative). */
+export interface AmendCommandResult {
+  result: LockResult;
+  files: string[];
+}
+
+export const amendCommand: CommandDefinition<AmendCommandResult> = {
   name: 'amend',
   summary: 'record a sanctioned change of a sealed migration or a sealed set',
   help: `Usage: guard amend FILE... --reason TEXT [--format text|json]
@@ -69,14 +74,7 @@ fetch it).`,
       configPath: context.configPath,
       amend: { files, sets, reason, by: await author(repository.root), at: new Date().toISOString().slice(0, 10) },
     });
-    printLockResult(result, context, false);
-    if (result.exitCode === 0 && context.format === 'text') {
-      for (const file of files) context.out(`recorded the amendment of ${file}; commit ${LOCKFILE_NAME} with the change`);
-      for (const amendment of result.setAmendments ?? []) {
-        context.out(`recorded the amendment of the sealed set ${amendment.set}: ${describeSetChange(amendment)}; commit ${LOCKFILE_NAME} with the config`);
-      }
-    }
-    return result.exitCode;
+    return { result, files };
   },
 };
 

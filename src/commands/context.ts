@@ -1,4 +1,4 @@
-import type { OutputFormat, Paint } from '../cli/output.js';
+import type { OutputFormat, Paint } from '../core/output-format.js';
 
 /** What every command handler gets from the CLI shell. */
 export interface CommandContext {
@@ -12,7 +12,12 @@ export interface CommandContext {
   env: NodeJS.ProcessEnv;
 }
 
-export interface CommandDefinition {
+/**
+ * A command as the CLI sees it. `run` does the work and returns the
+ * command's typed result; the CLI renders that result in the format asked
+ * for (`src/cli/render/`) and exits with the exit code the rendering returns.
+ */
+export interface CommandDefinition<Result = number> {
   name: string;
   summary: string;
   /** Full `--help` text. */
@@ -20,6 +25,6 @@ export interface CommandDefinition {
   /** Options for node:util parseArgs, beyond the global ones. */
   options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
   allowPositionals: boolean;
-  /** Runs the command and returns its exit code (README, "Exit codes"). */
-  run(context: CommandContext, values: Record<string, unknown>, positionals: string[]): Promise<number>;
+  /** Runs the command and returns its result, for the CLI to render. */
+  run(context: CommandContext, values: Record<string, unknown>, positionals: string[]): Promise<Result>;
 }

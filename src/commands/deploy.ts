@@ -17,12 +17,12 @@ import type { LedgerRow } from '../shell/postgres/deployments.js';
 import type { LiveSchema } from '../shell/schema-drift.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { ADAPTERS } from '../core/migrations/adapters.js';
-import { JSON_SCHEMA_VERSION } from '../cli/output.js';
+import { JSON_SCHEMA_VERSION } from '../core/output-format.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { runGit, splitNul } from '../shell/git/run-git.js';
 import { loadConfig } from '../shell/load-config.js';
 import type { CommandDefinition } from './context.js';
-import { verifyRepository } from './verify.js';
+import { verifyRepository } from '../services/verify-repository.js';
 import { diffSchemas, type SchemaDifference } from '../core/drift/diff-schemas.js';
 import { judgeDrift } from '../core/drift/judge-drift.js';
 import { SINCE_DEPLOY_WORDING } from '../core/drift/format-schema-difference.js';
@@ -560,7 +560,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
   }
 }
 
-export const deployCommand: CommandDefinition = {
+export const deployCommand: CommandDefinition<DeployResult> = {
   name: 'deploy',
   summary: 'the pre-deploy gate: check, lock, run the migration command, record',
   help: `Usage: guard deploy ENV [--check | --dry-run] [--force] [--unchecked-predecessor] [--reason TEXT] [--lock-wait SECONDS] [-- COMMAND...]
@@ -649,7 +649,8 @@ deploy's migration sessions were still connected.`,
     const wait = values['lock-wait'] === undefined ? 60 : Number(values['lock-wait']);
     if (!Number.isFinite(wait) || wait < 0) throw inputError(`--lock-wait ${String(values['lock-wait'])} is not a number of seconds`, { fix: '--lock-wait 120' });
     const { colours } = context;
-    const deployed = await deployEnvironment({
+    // Each step is reported as it ends, on stderr, before the migration command's own output.
+    return deployEnvironment({
       cwd: context.cwd,
       configPath: context.configPath,
       environment,
@@ -663,22 +664,6 @@ deploy's migration sessions were still connected.`,
       commandStdout: context.format === 'json' ? 'stderr' : 'inherit',
       progress: (step) => context.err(`${step.ok ? colours.green(`${step.step}.`) : colours.red(`${step.step}.`)} ${step.name}: ${step.detail}`),
     });
-    for (const warning of deployed.warnings) context.err(`${colours.yellow('warning')} ${warning}`);
-    if (context.format === 'json') {
-      context.out(JSON.stringify(deployed, null, 2));
-      return deployed.exitCode;
-    }
-    if (deployed.refusal) context.err(`${colours.red('refused')} ${deployed.refusal.message}\n  ${colours.dim('fix:')} ${deployed.refusal.fix.replace(/\n/g, '\n       ')}`);
-    else if (!deployed.ran && deployed.plan) {
-      const lines = deployed.plan.sets.map((set) =>
-        set.pending.length === 0
-          ? `  ${set.dir}: nothing pending`
-          : `  ${set.dir}:\n${set.pending.map((entry) => `    ${entry.file}${entry.transactional === false ? ' (outside a transaction)' : ''}`).join('\n')}`,
-      );
-      context.err(`${colours.green('ok')} the gate passes for ${deployed.environment}; ${deployed.plan.by === 'runner' ? "guard's SQL runner would apply" : `\`${deployed.plan.command}\` would run, with`}:\n${lines.join('\n')}\n${colours.dim('nothing was run or recorded (--dry-run)')}`);
-    } else if (!deployed.ran) context.err(`${colours.green('ok')} the gate passes for ${deployed.environment}; nothing was run (--check)`);
-    else context.err(`${colours.green('deployed')} ${deployed.environment}`);
-    return deployed.exitCode;
   },
 };
 

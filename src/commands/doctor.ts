@@ -3,15 +3,15 @@ import path from 'node:path';
 import { FIND_GUARD, GUARD_HOOKS, mergeDriverCommand } from '../core/init/hook-script.js';
 import { HUSKY_HOOKS, WORKTREE_INCLUDE_KEY, WORKTREE_RUNNER_CONFIG, worktreeHookRunner } from '../core/init/worktree-runner.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
-import { JSON_SCHEMA_VERSION } from '../cli/output.js';
+import { JSON_SCHEMA_VERSION } from '../core/output-format.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { runGit, splitNul } from '../shell/git/run-git.js';
 import { hookState, hooksLayout } from '../shell/hooks-dir.js';
 import { loadConfig } from '../shell/load-config.js';
 import { git } from '../shell/git/run-git.js';
 import type { CommandDefinition } from './context.js';
-import { MERGE_DRIVER_NAME } from './merge-driver.js';
-import { describeSet, verifyRepository, type VerifyResult } from './verify.js';
+import { MERGE_DRIVER_NAME } from '../core/init/merge-driver-name.js';
+import { describeSet, verifyRepository, type VerifyResult } from '../services/verify-repository.js';
 import type { GuardConfig } from '../core/config/validate-config.js';
 import { connectionUrls } from '../core/deploy/resolve-environment.js';
 import { redactUrl } from '../core/deploy/redact-url.js';
@@ -272,7 +272,7 @@ async function mergeDriver(root: string, all: string[]): Promise<DoctorCheck[]> 
   return checks;
 }
 
-export const doctorCommand: CommandDefinition = {
+export const doctorCommand: CommandDefinition<DoctorResult> = {
   name: 'doctor',
   summary: 'check that guard really protects this checkout',
   help: `Usage: guard doctor [--format text|json]
@@ -299,17 +299,6 @@ Exit codes: 0 all good; 1 something is not set up (each line says the fix);
   options: {},
   allowPositionals: false,
   async run(context) {
-    const result = await diagnoseRepository({ cwd: context.cwd, configPath: context.configPath, env: context.env });
-    if (context.format === 'json') {
-      context.out(JSON.stringify(result, null, 2));
-      return result.exitCode;
-    }
-    const { colours } = context;
-    for (const check of result.checks) {
-      context.out(`${check.ok ? colours.green('ok  ') : colours.red('FAIL')}  ${check.check}: ${check.detail}`);
-      if (!check.ok && check.fix) context.out(`      ${colours.dim('fix:')} ${check.fix}`);
-    }
-    context.out(result.ok ? `${colours.green('ok')} guard protects this checkout` : `${colours.red('not protected')}: fix the lines marked FAIL`);
-    return result.exitCode;
+    return diagnoseRepository({ cwd: context.cwd, configPath: context.configPath, env: context.env });
   },
 };

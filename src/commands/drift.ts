@@ -3,9 +3,8 @@ import { inputError } from '../core/guard-error.js';
 import { redactError } from '../core/deploy/redact-url.js';
 import { resolveEnvironment } from '../core/deploy/resolve-environment.js';
 import { diffSchemas, type SchemaDifference } from '../core/drift/diff-schemas.js';
-import { SINCE_DEPLOY_WORDING, formatSchemaDifference, summariseDifferences, type DifferenceWording } from '../core/drift/format-schema-difference.js';
-import { shortDigest } from '../core/deploy/short-digest.js';
-import { JSON_SCHEMA_VERSION } from '../cli/output.js';
+import { SINCE_DEPLOY_WORDING, type DifferenceWording } from '../core/drift/format-schema-difference.js';
+import { JSON_SCHEMA_VERSION } from '../core/output-format.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { loadConfig } from '../shell/load-config.js';
 import type { CommandDefinition } from './context.js';
@@ -96,7 +95,7 @@ export function driftWording(result: Pick<DriftResult, 'mode' | 'environment' | 
   return result.mode === 'since-deploy' ? SINCE_DEPLOY_WORDING : { added: `only in ${result.other}`, removed: `only in ${result.environment}` };
 }
 
-export const driftCommand: CommandDefinition = {
+export const driftCommand: CommandDefinition<DriftResult> = {
   name: 'drift',
   summary: "compare an environment's live schema with its last deploy, or with another environment",
   help: `Usage: guard drift ENV [OTHER] [--format text|json]
@@ -133,25 +132,6 @@ could not be read, or ENV has no recorded schema to compare with yet.`,
   async run(context, _values, positionals) {
     const [environment, other, ...rest] = positionals;
     if (!environment || rest.length > 0) throw inputError('guard drift takes one or two environments', { fix: 'guard drift production, or guard drift staging production' });
-    const result = await schemaDrift({ cwd: context.cwd, configPath: context.configPath, environment, other, env: context.env });
-    const wording = driftWording(result);
-    if (context.format === 'json') {
-      context.out(JSON.stringify(result, null, 2));
-      return result.exitCode;
-    }
-    const { colours } = context;
-    const subject = result.mode === 'since-deploy' ? `${result.environment}` : `${result.environment} and ${result.other}`;
-    if (result.note && result.differences.length === 0) {
-      context.err(`${colours.yellow('not compared')} ${result.note}`);
-      return result.exitCode;
-    }
-    if (result.note) context.err(`${colours.yellow('note')} ${result.note}`);
-    if (result.differences.length === 0) {
-      context.err(`${colours.green('no drift')} ${result.mode === 'since-deploy' ? `${result.environment}'s schema matches ${result.against}` : `${subject} have the same schema`} (sha256:${shortDigest(result.fingerprints.after)})`);
-      return result.exitCode;
-    }
-    for (const difference of result.differences) context.out(formatSchemaDifference(difference, wording));
-    context.err(`${colours.red('drift')} ${result.mode === 'since-deploy' ? `${result.environment}'s schema differs from ${result.against}` : `${subject} differ`}: ${summariseDifferences(result.differences)}`);
-    return result.exitCode;
+    return schemaDrift({ cwd: context.cwd, configPath: context.configPath, environment, other, env: context.env });
   },
 };

@@ -9,7 +9,7 @@ import { planLock } from '../core/lockfile/plan-lock.js';
 import { serializeLockfile } from '../core/lockfile/serialize-lockfile.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { type Finding, worstExitCode } from '../core/findings/findings.js';
-import { formatFinding, githubAnnotation, JSON_SCHEMA_VERSION } from '../cli/output.js';
+import { JSON_SCHEMA_VERSION } from '../core/output-format.js';
 import { discoverListedSets, listSets } from '../shell/discover-sets.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { git, runGit, splitNul } from '../shell/git/run-git.js';
@@ -26,7 +26,7 @@ import { toLockEntry } from '../core/lockfile/lock-set.js';
 import { ADAPTERS } from '../core/migrations/adapters.js';
 import { joinPath } from '../core/paths.js';
 import type { GuardConfig, MigrationSetConfig } from '../core/config/validate-config.js';
-import type { CommandContext, CommandDefinition } from './context.js';
+import type { CommandDefinition } from './context.js';
 import { lockfileBlobLimits, readLockfileText, readWorktreeLockfile } from '../shell/read-lockfile.js';
 import { readFileIfRegular } from '../shell/read-bounded-file.js';
 import { unsafeFileName } from '../core/file-names.js';
@@ -252,9 +252,9 @@ async function stagedBlobs(root: string, files: readonly { path: string; oid: st
 /**
  * The per-commit rules of pushes, loaded only by pre-push and pre-receive:
  * the pre-commit hook, which runs on every commit, never parses them (the
- * bundle keeps them in the verify command's own file).
+ * bundle keeps the verify service in a file of its own).
  */
-const loadVerify = () => import('./verify.js');
+const loadVerify = () => import('../services/verify-repository.js');
 
 export interface PrePushResult {
   schemaVersion: typeof JSON_SCHEMA_VERSION;
@@ -624,19 +624,6 @@ async function stageLockfile(root: string, staged: string | undefined, next: str
   await runGit(root, ['update-index', '--add', '--cacheinfo', `100644,${oid},${LOCKFILE_NAME}`]);
 }
 
-/** The commits a push or receive refused, each with what it broke, on stderr (git shows it to the pusher). */
-function printPushedCommits(result: PrePushResult | PreReceiveResult, context: CommandContext, refusalTail: string): void {
-  if (context.format === 'json') {
-    context.out(JSON.stringify(result, null, 2));
-    return;
-  }
-  for (const entry of result.commits) {
-    context.err(`${context.colours.bold(`commit ${entry.commit.slice(0, 12)}`)} (${entry.subject}) on ${entry.ref}:`);
-    for (const finding of entry.findings) context.err(formatFinding(finding, context.colours));
-  }
-  if (!result.ok) context.err(`${context.colours.red('guard refused the push')}${refusalTail}`);
-}
-
 function readStdin(): Promise<string> {
   if (process.stdin.isTTY) return Promise.resolve('');
   return new Promise((resolve, reject) => {
@@ -647,7 +634,10 @@ function readStdin(): Promise<string> {
   });
 }
 
-export const hookCommand: CommandDefinition = {
+/** What `guard hook` ran, and its result. */
+export type HookRun = { hook: 'pre-commit'; result: PreCommitResult } | { hook: 'pre-push'; result: PrePushResult } | { hook: 'pre-receive'; result: PreReceiveResult };
+
+export const hookCommand: CommandDefinition<HookRun> = {
   name: 'hook',
   summary: 'run the rules for a git hook (pre-commit, pre-push, pre-receive)',
   help: `Usage: guard hook pre-commit [--format text|json]
@@ -702,36 +692,15 @@ migration file; 3 git could not be read.`,
     const [hook, ...rest] = positionals;
     if (hook === 'pre-push') {
       const updates = await readStdin();
-      const pushed = await prePush({ cwd: context.cwd, configPath: context.configPath, remote: rest[0] ?? 'origin', updates });
-      printPushedCommits(pushed, context, ': fix the commits above (a new commit, or rewrite them) and push again');
-      return pushed.exitCode;
+      return { hook, result: await prePush({ cwd: context.cwd, configPath: context.configPath, remote: rest[0] ?? 'origin', updates }) };
     }
     if (hook === 'pre-receive') {
       const updates = await readStdin();
-      const received = await preReceive({ cwd: context.cwd, updates });
-      printPushedCommits(received, context, ` (server side${received.sealedBy ? `, sealed by ${received.sealedBy}` : ''}): fix the commits above and push again`);
-      return received.exitCode;
+      return { hook, result: await preReceive({ cwd: context.cwd, updates }) };
     }
     if (hook !== 'pre-commit' || rest.length > 0) {
       throw inputError(`unknown hook ${JSON.stringify(positionals.join(' '))}`, { fix: 'guard hook pre-commit, guard hook pre-push REMOTE URL, or guard hook pre-receive (refs on stdin)' });
     }
-    const result = await preCommit({ cwd: context.cwd, configPath: context.configPath });
-    if (context.format === 'json') {
-      context.out(JSON.stringify(result, null, 2));
-      return result.exitCode;
-    }
-    const { colours } = context;
-    for (const finding of result.findings) context.err(formatFinding(finding, colours));
-    if (context.env.GITHUB_ACTIONS === 'true') for (const finding of result.findings) context.err(githubAnnotation(finding));
-    if (result.staged) {
-      context.err(`${colours.green('guard')} locked the staged migrations and staged ${LOCKFILE_NAME}`);
-      // `git commit -- PATH` commits from a temporary index (next-index-*.lock) while
-      // it holds the real one: the commit gets the lockfile, the real index cannot.
-      if (path.basename(context.env.GIT_INDEX_FILE ?? '').startsWith('next-index')) {
-        context.err(`  this commit includes the new ${LOCKFILE_NAME}; run \`git add ${LOCKFILE_NAME}\` afterwards so your index agrees`);
-      }
-    }
-    if (!result.ok) context.err(`${colours.red('guard refused the commit')} (the commit did not happen; fix the above and commit again)`);
-    return result.exitCode;
+    return { hook, result: await preCommit({ cwd: context.cwd, configPath: context.configPath }) };
   },
 };

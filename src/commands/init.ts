@@ -13,7 +13,7 @@ import { HUSKY_HOOKS, WORKTREE_INCLUDE_KEY, WORKTREE_RUNNER_CONFIG, worktreeHook
 import { yamlList, yamlScalar } from '../core/lockfile/yaml-scalar.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { normaliseDir } from '../core/paths.js';
-import { JSON_SCHEMA_VERSION } from '../cli/output.js';
+import { JSON_SCHEMA_VERSION } from '../core/output-format.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { runGit, splitNul, splitNulSkippingNonUtf8 } from '../shell/git/run-git.js';
 import { hooksLayout } from '../shell/hooks-dir.js';
@@ -21,8 +21,8 @@ import { CONFIG_FILE, loadConfig } from '../shell/load-config.js';
 import { git } from '../shell/git/run-git.js';
 import { writeFileAtomic } from '../shell/write-atomic.js';
 import type { CommandDefinition } from './context.js';
-import { lockRepository } from './lock.js';
-import { MERGE_DRIVER_NAME } from './merge-driver.js';
+import { lockRepository } from '../services/lock-repository.js';
+import { MERGE_DRIVER_NAME } from '../core/init/merge-driver-name.js';
 
 export interface InitAction {
   /** What was looked at: a file, or a git setting. */
@@ -386,7 +386,7 @@ function ownBuildInvocation(root: string): string | undefined {
   return undefined;
 }
 
-export const initCommand: CommandDefinition = {
+export const initCommand: CommandDefinition<InitResult> = {
   name: 'init',
   summary: 'set up guard in a repository: config, lockfile, hooks, merge driver',
   help: `Usage: guard init [--dir DIR]... [--format text|json]
@@ -437,25 +437,6 @@ husky could not be run.`,
   options: { dir: { type: 'string', multiple: true } },
   allowPositionals: false,
   async run(context, values) {
-    const result = await initRepository({ cwd: context.cwd, configPath: context.configPath, dirs: values.dir as string[] | undefined });
-    if (context.format === 'json') {
-      context.out(JSON.stringify(result, null, 2));
-      return result.exitCode;
-    }
-    const { colours } = context;
-    const width = Math.max(...result.actions.map((action) => action.target.length));
-    for (const action of result.actions) {
-      const status = action.status === 'kept' ? colours.dim('kept   ') : colours.green(action.status.padEnd(7));
-      context.out(`  ${status}  ${action.target.padEnd(width)}  ${colours.dim(action.detail)}`);
-    }
-    for (const warning of result.warnings) context.err(`${colours.yellow('warning')} ${warning}`);
-    for (const note of result.notes) context.out(`note: ${note}`);
-    if (result.toCommit.length > 0) context.out(`next: git add ${result.toCommit.map(shellWord).join(' ')} && git commit -m "Guard the migrations with migration-guard"`);
-    else if (result.ok) context.out(`${colours.green('ok')} guard is set up here; guard doctor checks it`);
-    return result.exitCode;
+    return initRepository({ cwd: context.cwd, configPath: context.configPath, dirs: values.dir as string[] | undefined });
   },
 };
-
-function shellWord(word: string): string {
-  return /^[\w./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}

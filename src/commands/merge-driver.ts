@@ -12,10 +12,9 @@ import { protectedRef, sealedStateAt } from '../shell/sealed-state.js';
 import { readLockfileTextAt } from '../shell/read-lockfile.js';
 import { writeFileAtomic } from '../shell/write-atomic.js';
 import type { CommandDefinition } from './context.js';
+import { MERGE_DRIVER_NAME } from '../core/init/merge-driver-name.js';
 import type { MigrationSetConfig } from '../core/config/validate-config.js';
 
-/** The name of the driver in `.gitattributes` (`merge=guard-lockfile`) and git config (`merge.guard-lockfile.driver`). */
-export const MERGE_DRIVER_NAME = 'guard-lockfile';
 
 /**
  * git's custom merge driver protocol

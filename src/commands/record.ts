@@ -4,7 +4,7 @@ import { applicationName } from '../core/deploy/application-name.js';
 import { checkDeployed } from '../core/deploy/check-deployed.js';
 import { redactError } from '../core/deploy/redact-url.js';
 import { resolveEnvironment } from '../core/deploy/resolve-environment.js';
-import { JSON_SCHEMA_VERSION } from '../cli/output.js';
+import { JSON_SCHEMA_VERSION } from '../core/output-format.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { loadConfig } from '../shell/load-config.js';
 import type { CommandDefinition } from './context.js';
@@ -104,7 +104,7 @@ export async function recordEnvironment(options: {
   }
 }
 
-export const recordCommand: CommandDefinition = {
+export const recordCommand: CommandDefinition<RecordResult> = {
   name: 'record',
   summary: 'record a deploy another tool ran, after checking the database is at the head',
   help: `Usage: guard record ENV [--lock-wait SECONDS] [--format text|json]
@@ -138,7 +138,7 @@ was not obtained in time.`,
     if (positionals.length !== 1) throw inputError('guard record takes one environment', { fix: 'guard record staging' });
     const wait = values['lock-wait'] === undefined ? 60 : Number(values['lock-wait']);
     if (!Number.isFinite(wait) || wait < 0) throw inputError(`--lock-wait ${String(values['lock-wait'])} is not a number of seconds`, { fix: '--lock-wait 120' });
-    const recorded = await recordEnvironment({
+    return recordEnvironment({
       cwd: context.cwd,
       configPath: context.configPath,
       environment: positionals[0]!,
@@ -146,12 +146,5 @@ was not obtained in time.`,
       lockWaitMs: wait * 1000,
       onWaiting: (message) => context.err(`${context.colours.yellow('waiting')} ${message}`),
     });
-    if (context.format === 'json') context.out(JSON.stringify(recorded, null, 2));
-    else if (recorded.refusal) context.err(`${context.colours.red('refused')} ${recorded.refusal.message}\n  ${context.colours.dim('fix:')} ${recorded.refusal.fix}`);
-    else {
-      for (const set of recorded.recorded) context.out(`recorded ${recorded.environment}: ${set.set} at ${set.heads.join(', ')} (chain ${set.chain.slice(7, 19)})`);
-      if (recorded.settled > 0) context.out(`settled ${recorded.settled} ledger ${recorded.settled === 1 ? 'row' : 'rows'} left running by a crashed deploy`);
-    }
-    return recorded.exitCode;
   },
 };

@@ -11,7 +11,7 @@ import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { nextVersion } from '../core/migrations/next-version.js';
 import { parseVersionedName, detectScheme } from '../core/migrations/sql/naming-scheme.js';
 import { joinPath } from '../core/paths.js';
-import { JSON_SCHEMA_VERSION } from '../cli/output.js';
+import { JSON_SCHEMA_VERSION } from '../core/output-format.js';
 import { discoverSets } from '../shell/discover-sets.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { runGit } from '../shell/git/run-git.js';
@@ -19,7 +19,7 @@ import { loadConfig } from '../shell/load-config.js';
 import { readLockfileText } from '../shell/read-lockfile.js';
 import { protectedRef, sealedForWorkTree, sealedStateIfAny } from '../shell/sealed-state.js';
 import type { CommandDefinition } from './context.js';
-import { lockRepository, printLockResult } from './lock.js';
+import { lockRepository, type LockResult } from '../services/lock-repository.js';
 
 const FLYWAY_VERSION = /^([VU])(\d+(?:[._]\d+)*)__/;
 
@@ -28,7 +28,14 @@ const FLYWAY_VERSION = /^([VU])(\d+(?:[._]\d+)*)__/;
  * ones (out of order) the next free version after the set's newest, renames
  * it (with its down or undo script) and re-locks.
  */
-export const renumberCommand: CommandDefinition = {
+/** What `guard renumber` did: the files it renamed, the lock that followed, and whether a refused lock made it rename them back. */
+export interface RenumberResult {
+  renames: { source: string; target: string }[];
+  result: LockResult;
+  renamedBack: boolean;
+}
+
+export const renumberCommand: CommandDefinition<RenumberResult> = {
   name: 'renumber',
   summary: 'rename an out-of-order new migration after the newest one',
   help: `Usage: guard renumber FILE [--format text|json]
@@ -104,16 +111,13 @@ could not be read (the protected ref is missing: fetch it).`,
       const tracked = (await runGit(repository.root, ['ls-files', '-z', '--', source])).length > 0;
       await move(repository.root, source, target, tracked);
       done.push({ source, target, tracked });
-      if (context.format === 'text') context.out(`renamed ${source} -> ${target}`);
     }
+    const moved = done.map(({ source, target }) => ({ source, target }));
     const result = await lockRepository({ cwd: context.cwd, configPath: context.configPath });
-    printLockResult(result, context, false);
-    if (result.exitCode !== 0) {
-      // The lockfile was refused: put every file back where it was, so a refusal changes nothing.
-      for (const { source, target, tracked } of done.reverse()) await move(repository.root, target, source, tracked);
-      if (context.format === 'text') context.out(`renamed ${done.map(({ source }) => source).join(', ')} back: nothing was changed`);
-    }
-    return result.exitCode;
+    if (result.exitCode === 0) return { renames: moved, result, renamedBack: false };
+    // The lockfile was refused: put every file back where it was, so a refusal changes nothing.
+    for (const { source, target, tracked } of done.reverse()) await move(repository.root, target, source, tracked);
+    return { renames: moved, result, renamedBack: true };
   },
 };
 

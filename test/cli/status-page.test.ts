@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { escapeHtml, renderStatusPage } from '../../src/cli/status-page.js';
+import { escapeHtml, renderStatusPage } from '../../src/cli/render/status-page.js';
 import type { EnvironmentStatus, StatusResult } from '../../src/commands/status.js';
 import { assertSelfContained, cardOf } from '../helpers/status-page.js';
 

@@ -1,7 +1,7 @@
-import { clock, type BlockerSeverity } from '../core/status/promotion-blockers.js';
-import { formatHeads } from '../core/deploy/format-heads.js';
-import { shortDigest } from '../core/deploy/short-digest.js';
-import type { EnvironmentStatus, StatusResult } from '../commands/status.js';
+import { clock, type BlockerSeverity } from '../../core/status/promotion-blockers.js';
+import { formatHeads } from '../../core/deploy/format-heads.js';
+import { shortDigest } from '../../core/deploy/short-digest.js';
+import type { EnvironmentStatus, StatusResult } from '../../commands/status.js';
 
 /** Where and when the page was made, for its header. */
 export interface StatusPageMeta {

@@ -1,0 +1,390 @@
+import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
+import { LOCKFILE_NAME } from '../core/lockfile/types.js';
+import { compareWithLockfile } from '../core/verify/compare-with-lockfile.js';
+import { type Finding, type SetUnderCheck, warningFindings, worstExitCode } from '../core/findings/findings.js';
+import { acceptLockedNames, lockedFiles } from '../core/migrations/sql/legacy-names.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { JSON_SCHEMA_VERSION } from '../core/output-format.js';
+import { discoverListedSets, listSets } from '../shell/discover-sets.js';
+import { memoized, stateKey } from '../shell/cache-file.js';
+import { openRepository, type Repository } from '../shell/git/open-repository.js';
+import { git } from '../shell/git/run-git.js';
+import type { GuardConfig } from '../core/config/validate-config.js';
+import { loadConfig, loadConfigAt } from '../shell/load-config.js';
+import type { Source } from '../shell/read-migration-files.js';
+import { readLockfileText } from '../shell/read-lockfile.js';
+import { checkSealedWithHistory, commitOf, sealedForWorkTree, sealedStateAt, sealedStatesAt, type ResolvedSealedState } from '../shell/sealed-state.js';
+import { changedFiles, secretFindings, setOfPath, type ChangedFile } from '../shell/scan-secrets.js';
+import { GuardError } from '../core/guard-error.js';
+import { ExitCode } from '../core/exit-codes.js';
+import { findConflictMarkers } from '../core/lockfile/conflict-markers.js';
+import { preferLockedDuplicates } from '../core/lockfile/prefer-locked-duplicates.js';
+import { newAmendments, unionOfAmendments, type NewAmendments } from '../core/seal/new-amendments.js';
+import { checkoutRewrites } from '../core/seal/checkout-attributes.js';
+import { joinPath } from '../core/paths.js';
+import { readAttributesFiles } from '../shell/read-attributes.js';
+import { linkedMigrations } from '../shell/linked-migrations.js';
+import { alembicLocationFindings } from '../shell/alembic-locations.js';
+
+/** What discovery found in one set, for people and scripts. */
+export interface SetSummary {
+  dir: string;
+  tool: string;
+  migrations: number;
+  heads: string[];
+  bases: string[];
+  /** Alembic merge revisions. */
+  mergePoints: string[];
+  /** Alembic branch label -> revision. */
+  branchLabels: Record<string, string>;
+  /** Files guard locks and checks: each migration, and its down or undo script. */
+  files: number;
+  /** Files the config's `exclude:` leaves out, repository-relative. */
+  excluded: string[];
+}
+
+export interface CommitFindings {
+  commit: string;
+  subject: string;
+  findings: Finding[];
+}
+
+export interface VerifyResult {
+  schemaVersion: typeof JSON_SCHEMA_VERSION;
+  command: 'verify';
+  ok: boolean;
+  exitCode: number;
+  /** `worktree`, `index`, or the revision that was checked. */
+  source: string;
+  /** With `--base`: the ref whose lockfile sealed migrations. */
+  base?: string;
+  /**
+   * With `--base`: amendments the checked lockfile records that the base's
+   * does not, each a sanctioned change of something sealed, shown for review.
+   */
+  amendments?: NewAmendments;
+  /**
+   * With `--base` and `range`: each commit between the base and the checked
+   * revision (oldest first, the revision itself excluded: its findings are
+   * `findings`) that breaks a rule.
+   */
+  commits?: CommitFindings[];
+  sets: SetSummary[];
+  findings: Finding[];
+  /**
+   * Reported, never refused: names that break the scheme on migrations the
+   * lockfile already locks, zero-padding that differs, files guard does not read.
+   */
+  warnings: Finding[];
+}
+
+/**
+ * The migrations against the lockfile: unlocked files, changed checksums,
+ * deleted or renamed migrations, changed heads, and the rules of each tool
+ * (naming, duplicate ids, dangling parents, several Alembic heads).
+ *
+ * @example
+ * const result = await verifyRepository({ cwd: process.cwd(), source: { kind: 'worktree' } });
+ * if (!result.ok) for (const finding of result.findings) console.error(finding.message);
+ */
+export async function verifyRepository(options: {
+  cwd: string;
+  configPath?: string | undefined;
+  source: Source;
+  /** Also apply the sealing rules against the lockfile at this ref (the CI gate). */
+  base?: string | undefined;
+  /** Already opened (a bare repository on a server has no work tree to find). */
+  repository?: Repository;
+  /** Already loaded (a server reads it from git objects). */
+  config?: GuardConfig;
+  /** With `base`: also check every commit between the base and the revision, as git holds it. */
+  range?: boolean;
+  /**
+   * With `base`: the sealed state this source is judged against, when the
+   * caller already read it (a check of many commits reads each fork point's
+   * once). Without it, the state where the source forked from `base`.
+   */
+  sealed?: ResolvedSealedState;
+}): Promise<VerifyResult> {
+  const repository = options.repository ?? (await openRepository(options.cwd));
+  const config = options.config ?? (await loadConfig(repository.root, options.configPath, repository.gitDir)).config;
+  const [text, listing] = await Promise.all([
+    readLockfileText(repository.root, options.source),
+    listSets(repository.root, config.migrations, options.source),
+  ]);
+  const check = async () => {
+    const sets = await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir);
+    return judge(sets, text, options.source);
+  };
+  if (options.base) {
+    // The CI gate runs once per clone: nothing to remember, and the sealed
+    // state comes from another commit.
+    const tip = options.source.kind === 'revision' ? options.source.rev : 'HEAD';
+    const sealedTip = options.sealed ? undefined : await sealedStateAt(repository.root, options.base);
+    const sealed = options.sealed ?? (await forkState(repository.root, sealedTip!, options.source));
+    const lock = text === undefined || findConflictMarkers(text).length > 0 ? undefined : (await parseLockfile(text, LOCKFILE_NAME)).lock;
+    const sets = preferLockedDuplicates(await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir), sealed.lock, lock);
+    const result = await judge(sets, text, options.source, true);
+    const sealedFindings = await checkSealedWithHistory(repository.root, sealed, sets, lock, options.source);
+    // A sealed file's own refusal says it all; "changed since it was locked, run guard lock" would contradict it.
+    const sealedFiles = new Set(sealedFindings.map((finding) => finding.file));
+    const dirs = config.migrations.map((set) => set.dir);
+    const changed = await changedSinceForks(repository.root, dirs, sealed.commit, options.source);
+    const linked = (await linkedMigrations(repository.root, listing)).filter((file) => !changed.some((other) => other.path === file.path && other.oid === file.oid && file.oid));
+    const secrets = await secretFindings([...changed.filter((file) => !linked.some((other) => other.path === file.path)), ...linked], setOfPath(dirs));
+    const rewritten = checkoutRewrites(await readAttributesFiles(repository.root, options.source), migrationPaths(sets));
+    const located = await alembicLocationFindings(repository.root, config.migrations, options.source);
+    const findings = [
+      ...result.findings.filter((finding) => !(SUPERSEDED_BY_SEAL.has(finding.code) && sealedFiles.has(finding.file))),
+      ...sealedFindings,
+      ...rewritten,
+      ...secrets,
+      ...located.findings,
+    ];
+    result.warnings = [...result.warnings, ...located.warnings];
+    const amendments = newAmendments(sealed.lock, lock);
+    if (!options.range || !sealedTip) return { ...result, base: options.base, amendments, ...verdict(findings) };
+    // An amendment made in one commit and taken back in a later one still let
+    // that commit change something sealed: the list shows it too.
+    const amendedOnTheWay: NewAmendments[] = [];
+    const commits = await verifyCommits({
+      repository,
+      config,
+      commits: await commitsSince(repository.root, tip, sealedTip, options.source.kind === 'revision'),
+      sealed: sealedTip,
+      ...(options.configPath ? {} : { configAt: true }),
+      amendments: amendedOnTheWay,
+    });
+    const all = verdict([...findings, ...commits.flatMap((entry) => entry.findings)]);
+    return { ...result, base: options.base, amendments: unionOfAmendments([...amendedOnTheWay, amendments]), commits, ...all, findings };
+  }
+  // The result is a pure function of these inputs; when git vouches for
+  // every file's content (no new or edited file), a repeated verify of the
+  // same state is answered from $GIT_DIR/guard/ without reading a migration.
+  const fingerprint = listing.fingerprint;
+  const key = fingerprint === undefined ? undefined : stateKey(JSON.stringify(config.migrations), JSON.stringify(options.source), text ?? '\0none', fingerprint);
+  // Alembic's own config lies outside the listing the memo is keyed on: it is read every time.
+  const [verified, located] = await Promise.all([
+    key === undefined ? check() : memoized(repository.gitDir, 'verify.json', key, check),
+    alembicLocationFindings(repository.root, config.migrations, options.source),
+  ]);
+  if (located.findings.length === 0 && located.warnings.length === 0) return verified;
+  return { ...verified, ...verdict([...verified.findings, ...located.findings]), warnings: [...verified.warnings, ...located.warnings] };
+}
+
+/**
+ * The verify result of `sets` against the lockfile `text`. Duplicates prefer
+ * the migration that lockfile records, unless the caller already chose with
+ * a more trusted one (`preferred`: the sealed lockfile).
+ */
+async function judge(sets: SetUnderCheck[], text: string | undefined, source: Source, preferred = false): Promise<VerifyResult> {
+  const summary = sets.map(
+    ({ dir, discovered }): SetSummary => ({
+      dir,
+      tool: discovered.tool,
+      migrations: discovered.migrations.length,
+      heads: discovered.heads,
+      bases: discovered.bases,
+      mergePoints: discovered.mergePoints,
+      branchLabels: discovered.branchLabels,
+      files: discovered.migrations.reduce((count, migration) => count + (migration.down ? 2 : 1), 0),
+      excluded: (discovered.excluded ?? []).map((file) => joinPath(dir, file)),
+    }),
+  );
+  const sourceName = source.kind === 'revision' ? source.rev : source.kind;
+  const parsed = text === undefined ? undefined : await parseLockfile(text, LOCKFILE_NAME);
+  const warnings = sets.flatMap(({ dir, discovered }) => warningFindings(dir, acceptLockedNames(discovered, lockedFiles(parsed?.lock.sets.find((set) => set.dir === dir)))));
+  const finish = (findings: Finding[]): VerifyResult => ({
+    schemaVersion: JSON_SCHEMA_VERSION,
+    command: 'verify',
+    source: sourceName,
+    sets: summary,
+    ...verdict(findings),
+    warnings,
+  });
+  if (parsed === undefined) {
+    return finish([
+      {
+        code: 'set-not-locked',
+        exitCode: 1,
+        set: '.',
+        file: LOCKFILE_NAME,
+        message: `${LOCKFILE_NAME} does not exist${source.kind === 'revision' ? ` at ${source.rev}` : ''}`,
+        fix: 'run `guard lock` and commit checksums.lock.yaml',
+      },
+    ]);
+  }
+  return finish(compareWithLockfile(parsed.lock, preferred ? sets : preferLockedDuplicates(sets, parsed.lock), LOCKFILE_NAME, parsed.lines));
+}
+
+/**
+ * Each commit as git holds it, against one sealed state read once by the
+ * caller (none: the lockfile and tool rules only): the commits that break a
+ * rule, in the order given, with their subjects. Commits in `seen` are
+ * skipped and each checked one is added, so a push of several refs checks a
+ * shared commit once.
+ *
+ * With `configAt`, each commit is read with the config it holds itself (a
+ * branch that adds or moves a set is read as it was written), and with
+ * `config` when it holds none. The config decides only where migrations are
+ * read: what is sealed comes from `sealed` alone, whose every set stays
+ * checked whatever a commit's config says.
+ */
+export async function verifyCommits(options: {
+  repository: Repository;
+  config: GuardConfig;
+  commits: readonly string[];
+  sealed: ResolvedSealedState | undefined;
+  seen?: Set<string>;
+  configAt?: boolean;
+  /** Receives the amendments each checked commit adds to what was sealed where it forked. */
+  amendments?: NewAmendments[];
+  /**
+   * `fork` (default): each commit against what was sealed where it forked
+   * from the sealed ref; `tip`: against what the ref seals now (commits that
+   * would become the protected branch itself).
+   */
+  judgeAt?: 'fork' | 'tip';
+  /**
+   * With `configAt`: a commit without a guard config that forked where none
+   * was either (written before guard was adopted, or with nothing sealed
+   * anywhere) is not judged by rules it never had.
+   */
+  beforeAdoption?: boolean;
+}): Promise<CommitFindings[]> {
+  const { repository, sealed } = options;
+  const found: CommitFindings[] = [];
+  const commits = options.commits.filter((commit) => !options.seen?.has(commit));
+  const sealedAt = !sealed
+    ? undefined
+    : options.judgeAt === 'tip'
+      ? new Map(commits.map((commit) => [commit, sealed]))
+      : await sealedStatesAt(repository.root, sealed, commits);
+  const configuredAt = new Map<string, Promise<boolean>>();
+  const adopted = (fork: string) => {
+    let known = configuredAt.get(fork);
+    if (!known) {
+      known = loadConfigAt(repository.root, fork).then((loaded) => loaded !== undefined, () => true);
+      configuredAt.set(fork, known);
+    }
+    return known;
+  };
+  for (const commit of commits) {
+    options.seen?.add(commit);
+    const judgedBy = sealedAt?.get(commit);
+    let findings: Finding[];
+    try {
+      const own = options.configAt ? (await loadConfigAt(repository.root, commit))?.config : undefined;
+      if (options.configAt && options.beforeAdoption && !own) {
+        const forks = judgedBy?.commit.split(' ').filter(Boolean) ?? [];
+        if (!(await Promise.all(forks.map(adopted))).some(Boolean)) continue;
+      }
+      const config = own ?? options.config;
+      const checked = await verifyRepository({ cwd: repository.root, repository, config, source: { kind: 'revision', rev: commit }, ...(judgedBy ? { base: judgedBy.ref, sealed: judgedBy } : {}) });
+      findings = checked.findings;
+      if (checked.amendments) options.amendments?.push(checked.amendments);
+    } catch (error) {
+      // A commit whose own config or lockfile cannot be read is refused for
+      // that reason, beside the others, rather than ending the whole check.
+      if (!(error instanceof GuardError) || error.exitCode !== ExitCode.input) throw error;
+      findings = [{ code: 'unreadable', exitCode: 2, set: '.', ...(error.location ? { file: error.location.file } : {}), message: error.message, fix: error.fix ?? 'fix the file and commit again' }];
+    }
+    if (findings.length === 0) continue;
+    found.push({ commit, subject: (await git(repository.root, ['log', '-1', '--format=%s', commit])) ?? '', findings });
+  }
+  return found;
+}
+
+/**
+ * The migration files `source` adds or changes compared with its fork
+ * points (`sealed.commit`: one commit, several separated by spaces after
+ * criss-cross merges, none for an unrelated history): with several, what
+ * differs from every one of them, since a file as one fork point holds it
+ * came from the protected branch.
+ */
+async function changedSinceForks(root: string, dirs: readonly string[], forks: string, source: Source): Promise<ChangedFile[]> {
+  const each = forks.split(' ').filter(Boolean);
+  if (each.length <= 1) return changedFiles(root, dirs, each[0], source);
+  const lists = await Promise.all(each.map((fork) => changedFiles(root, dirs, fork, source)));
+  const key = (file: ChangedFile) => `${file.path}\0${file.oid ?? ''}`;
+  const inEvery = lists.slice(1).map((list) => new Set(list.map(key)));
+  return lists[0]!.filter((file) => inEvery.every((set) => set.has(key(file))));
+}
+
+/** Repository-relative paths of every migration file and down script of `sets`. */
+function migrationPaths(sets: readonly SetUnderCheck[]): string[] {
+  return sets.flatMap(({ dir, discovered }) =>
+    discovered.migrations.flatMap((migration) => [joinPath(dir, migration.file), ...(migration.down ? [joinPath(dir, migration.down.file)] : [])]),
+  );
+}
+
+/** Lockfile findings that a sealing finding for the same file replaces. */
+const SUPERSEDED_BY_SEAL = new Set<Finding['code']>(['checksum-mismatch', 'down-mismatch', 'deleted', 'renamed']);
+
+/**
+ * The commits `tip` adds to `base`, oldest first, without `tip` itself when
+ * it is checked as the final state. A shallow clone that stops before
+ * reaching `base` would hide commits, so it is exit 3 with what to fetch
+ * (https://git-scm.com/docs/shallow: the boundary commits are listed in
+ * `$GIT_DIR/shallow`).
+ */
+async function commitsSince(root: string, tip: string, sealed: ResolvedSealedState, tipIsRevision: boolean): Promise<string[]> {
+  const base = sealed.ref;
+  const head = await commitOf(root, tip);
+  if (!head) throw new GuardError(ExitCode.unreadable, `${tip} does not name a commit`, { fix: 'check the revision (git log)' });
+  const listed = ((await git(root, ['rev-list', '--reverse', '--topo-order', head, '--not', sealed.commit])) ?? '').split('\n').filter(Boolean);
+  if ((await git(root, ['rev-parse', '--is-shallow-repository'])) === 'true') {
+    const shallowFile = await git(root, ['rev-parse', '--git-path', 'shallow']);
+    let boundary: Set<string>;
+    try {
+      boundary = new Set(readFileSync(path.resolve(root, shallowFile ?? '.git/shallow'), 'utf8').split('\n').filter(Boolean));
+    } catch {
+      boundary = new Set();
+    }
+    const cut = listed.find((commit) => boundary.has(commit));
+    if (cut) {
+      throw new GuardError(ExitCode.unreadable, `this shallow clone stops at ${cut.slice(0, 12)} before reaching ${base}, so guard cannot check every commit since ${base}`, {
+        fix: `fetch the branch's history back to ${base}: git fetch --unshallow (actions/checkout: fetch-depth: 0; GitLab: GIT_DEPTH: 0), or at least git fetch --deepen=${listed.length + 1} and run again until this message goes away`,
+      });
+    }
+  }
+  // A checked revision's own findings are the final state's; a work tree's HEAD is history like the rest.
+  return tipIsRevision ? listed.filter((commit) => commit !== head) : listed;
+}
+
+/**
+ * The sealed state a source is judged against: what `sealed`'s ref had
+ * sealed where the checked revision forked from it (sealedStatesAt), or
+ * where the work tree's next commit will have (sealedForWorkTree).
+ */
+async function forkState(root: string, sealed: ResolvedSealedState, source: Source): Promise<ResolvedSealedState> {
+  if (source.kind !== 'revision') return sealedForWorkTree(root, sealed);
+  const commit = await commitOf(root, source.rev);
+  if (!commit) return sealed;
+  return (await sealedStatesAt(root, sealed, [commit])).get(commit)!;
+}
+
+function verdict(findings: Finding[]): { ok: boolean; exitCode: number; findings: Finding[] } {
+  const exitCode = worstExitCode(findings);
+  return { ok: findings.length === 0, exitCode, findings };
+}
+
+/**
+ * `alembic/versions (alembic): 120 migrations, head ddd444, 3 merge points, branches billing, core`;
+ * a set with down scripts or exclusions also says how many files it guards
+ * and which it leaves out: `db/sql (sql): 12 migrations (24 files guarded), head 012; excluded (not guarded): db/sql/seed.sql`.
+ */
+export function describeSet(set: SetSummary): string {
+  const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+  const files = set.files ?? set.migrations;
+  const excluded = set.excluded ?? [];
+  const guarded = files !== set.migrations || excluded.length > 0 ? ` (${plural(files, 'file')} guarded)` : '';
+  const parts = [`${plural(set.migrations, 'migration')}${guarded}`, `${set.heads.length === 1 ? 'head' : 'heads'} ${set.heads.join(', ') || 'none'}`];
+  if (set.bases.length > 1) parts.push(plural(set.bases.length, 'base'));
+  if (set.mergePoints.length > 0) parts.push(plural(set.mergePoints.length, 'merge point'));
+  const labels = Object.keys(set.branchLabels);
+  if (labels.length > 0) parts.push(`${labels.length === 1 ? 'branch' : 'branches'} ${labels.join(', ')}`);
+  const left = excluded.length > 0 ? `; excluded (not guarded): ${excluded.join(', ')}` : '';
+  return `${set.dir} (${set.tool}): ${parts.join(', ')}${left}`;
+}
