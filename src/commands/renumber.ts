@@ -111,6 +111,8 @@ could not be read (the protected ref is missing: fetch it).`,
       const tracked = (await runGit(repository.root, ['ls-files', '-z', '--', source])).length > 0;
       await move(repository.root, source, target, tracked);
       done.push({ source, target, tracked });
+      // Said as it happens: a lock that then fails with an error leaves the files renamed.
+      if (context.format === 'text') context.out(`renamed ${source} -> ${target}`);
     }
     const moved = done.map(({ source, target }) => ({ source, target }));
     const result = await lockRepository({ cwd: context.cwd, configPath: context.configPath });

@@ -3,7 +3,6 @@ import { printLockResult } from './lock.js';
 import { rendered } from './rendered.js';
 
 export const renumberCommand = rendered(renumberDefinition, ({ renames, result, renamedBack }, context) => {
-  if (context.format === 'text') for (const { source, target } of renames) context.out(`renamed ${source} -> ${target}`);
   printLockResult(result, context, false);
   if (renamedBack && context.format === 'text') context.out(`renamed ${renames.map(({ source }) => source).join(', ')} back: nothing was changed`);
   return result.exitCode;
