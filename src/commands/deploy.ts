@@ -1,39 +1,41 @@
+import type pg from 'pg';
 import { ExitCode } from '../core/exit-codes.js';
-import { GuardError, inputError } from '../core/guard-error.js';
+import { inputError } from '../core/guard-error.js';
 import { applicationName, migrationSessionName } from '../core/deploy/application-name.js';
 import { checkDeployed } from '../core/deploy/check-deployed.js';
-import { applyForce, checkRepository, uncommittedMigrationFiles } from '../core/deploy/check-repository.js';
-import { chooseMigrationRun, migrationsToAdopt, RUNNER_NAME, runnerFailure } from '../core/deploy/choose-runner.js';
-import { checkPredecessor } from '../core/deploy/check-predecessor.js';
+import { uncommittedMigrationFiles } from '../core/deploy/check-repository.js';
+import { chooseMigrationRun, type MigrationRun } from '../core/deploy/choose-runner.js';
 import { checkRunningDeploy } from '../core/deploy/check-running-deploy.js';
-import { checkTargetIntegrity, type IntegrityFinding } from '../core/deploy/check-target-integrity.js';
+import { checkTargetIntegrity } from '../core/deploy/check-target-integrity.js';
 import { checkLedgerRows } from '../core/deploy/ledger-row-integrity.js';
 import { commandEnvironment } from '../core/deploy/command-environment.js';
+import { deployedStep, driftNotChecked, driftStep, fromDecision, integrityStep, migrationRunStep, parityStep, predecessorStep, repositoryStep, settleStep, type StepOutcome } from '../core/deploy/deploy-steps.js';
 import { redactError, redactUrl } from '../core/deploy/redact-url.js';
 import { resolveEnvironment } from '../core/deploy/resolve-environment.js';
-import type { AppliedState, Decision } from '../core/deploy/types.js';
+import type { AppliedState, Decision, Refusal } from '../core/deploy/types.js';
 import type { MigrationSetConfig } from '../core/config/validate-config.js';
-import type { LedgerRow } from '../shell/postgres/deployments.js';
-import type { LiveSchema } from '../shell/schema-drift.js';
-import { LOCKFILE_NAME } from '../core/lockfile/types.js';
+import type { SchemaDifference } from '../core/drift/diff-schemas.js';
+import { LOCKFILE_NAME, type LockEntry, type LockSet, type Lockfile } from '../core/lockfile/types.js';
 import { ADAPTERS } from '../core/migrations/adapters.js';
+import { NO_TRANSACTION_MARKER } from '../core/migrations/sql/sql-script.js';
+import { joinPath } from '../core/paths.js';
 import { JSON_SCHEMA_VERSION } from '../core/output-format.js';
+import { actorOf, appliedStateOf, committedLockfile, connectEnvironment, deployLockKey, deployRow, readEnvironmentState } from '../shell/environment-state.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { runGit, splitNul } from '../shell/git/run-git.js';
 import { loadConfig } from '../shell/load-config.js';
+import { runMigrationCommand } from '../shell/migration-process.js';
+import { acquireLock, describeHolder, formatWait, releaseLock } from '../shell/postgres/advisory-lock.js';
+import { finishDeploy, settleRunning, startDeploy } from '../shell/postgres/deployments.js';
+import { ensureLedger } from '../shell/postgres/ledger.js';
+import { waitForMigrationSessions } from '../shell/postgres/migration-sessions.js';
+import { recordSqlMigrations, type SqlRunMigration } from '../shell/postgres/sql-runner.js';
+import { driftSinceLastDeploy, recordLiveSchema, type LiveSchema } from '../shell/schema-drift.js';
 import type { CommandDefinition } from './context.js';
+import { readParity } from './deploy/read-parity.js';
+import { readPredecessor } from './deploy/read-predecessor.js';
+import { readPendingScripts, runSqlSets } from './deploy/sql-sets.js';
 import { verifyRepository } from '../services/verify-repository.js';
-import { diffSchemas, type SchemaDifference } from '../core/drift/diff-schemas.js';
-import { judgeDrift } from '../core/drift/judge-drift.js';
-import { SINCE_DEPLOY_WORDING } from '../core/drift/format-schema-difference.js';
-import { shortDigest } from '../core/deploy/short-digest.js';
-import type { LockEntry, LockSet } from '../core/lockfile/types.js';
-import { joinPath } from '../core/paths.js';
-import { NO_TRANSACTION_MARKER, readSqlScript } from '../core/migrations/sql/sql-script.js';
-import { contentChecksum, normaliseContent } from '../core/checksum.js';
-import { decodeUtf8Text } from '../core/migrations/decode-text.js';
-import type { SqlRunMigration } from '../shell/postgres/sql-runner.js';
-
 
 export interface DeployStep {
   step: number;
@@ -139,192 +141,51 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
   const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
   const resolved = resolveEnvironment(config, options.environment, options.env);
   const name = resolved.environment.name;
-  const steps: DeployStep[] = [];
-  const warnings: string[] = [];
-  const urls = [resolved.databaseUrl, resolved.ledgerUrl];
-  const result = (exitCode: number, ran: boolean, refusal?: { message: string; fix: string }): DeployResult => ({
-    schemaVersion: JSON_SCHEMA_VERSION,
-    command: 'deploy',
-    environment: name,
-    ok: exitCode === 0,
-    exitCode,
-    ran,
-    forced: options.force !== undefined,
-    ...(unchecked ? { uncheckedPredecessor: unchecked } : {}),
-    steps,
-    warnings,
-    ...(refusal ? { refusal } : {}),
-    ...schema,
-  });
-  const schema: Pick<DeployResult, 'drift' | 'parity' | 'schemaFingerprint' | 'plan' | 'failure'> = {};
-  /** What step 2 did not check, when the deploy goes on under --unchecked-predecessor. */
-  let unchecked: string | undefined;
   const policy = resolved.environment.drift;
-  const done = (step: number, stepName: string, detail: string) => {
-    const entry = { step, name: stepName, ok: true, detail };
-    steps.push(entry);
-    options.progress?.(entry);
-  };
-  /** A refusal, or with --force a recorded override (applyForce). Returns the result to stop with, or undefined to go on. */
-  const refuse = (step: number, stepName: string, decision: Exclude<Decision, { ok: true }>, overridable = true): DeployResult | undefined => {
-    const entry = { step, name: stepName, ok: false, detail: decision.message };
-    steps.push(entry);
-    options.progress?.(entry);
-    const outcome = applyForce(decision, options.force, overridable);
-    if (!outcome.stop) {
-      warnings.push(outcome.warning);
-      return undefined;
-    }
-    return result(outcome.refusal.exitCode, false, { message: outcome.refusal.message, fix: outcome.refusal.fix });
-  };
+  const separateLedger = resolved.ledgerUrl !== resolved.databaseUrl;
+  const urls = [resolved.databaseUrl, resolved.ledgerUrl];
+  const readOnly = options.check === true || options.dryRun === true;
+  const log = deployLog(name, options);
 
   // 1. What HEAD ships matches its lockfile, and the work tree adds nothing unseen.
-  const { committedLockfile, actorOf, connectEnvironment, deployLockKey, deployRow, readEnvironmentState, appliedStateOf } = await import('../shell/environment-state.js');
   const { lock, commit } = await committedLockfile(repository.root);
-  const verified = await verifyRepository({ cwd: repository.root, configPath: options.configPath, source: { kind: 'revision', rev: commit } });
-  const dirs = config.migrations.map((set) => set.dir);
-  // https://git-scm.com/docs/git-status#_porcelain_format_version_1: "XY PATH" records, -z separated.
-  const status = splitNul(await runGit(repository.root, ['status', '--porcelain', '-z', '--untracked-files=all', '--', ...dirs, LOCKFILE_NAME])).flatMap((record) => (record.length > 3 ? [record.slice(3)] : []));
-  const uncommitted = uncommittedMigrationFiles(status, LOCKFILE_NAME, lock.sets.map((set) => ({ dir: set.dir, candidate: (file: string) => ADAPTERS[set.tool].candidate(file) })));
-  const repositoryCheck = checkRepository({ findings: verified.findings, uncommitted });
-  if (!repositoryCheck.ok) {
-    const stop = refuse(1, 'repository', repositoryCheck);
-    if (stop) return stop;
-  } else {
-    done(1, 'repository', `${commit.slice(0, 12)}: ${lock.sets.map((set) => `${set.dir} at ${set.heads.join(', ') || 'nothing'}`).join('; ')}`);
-  }
-
-  const { connect, disconnect } = await import('../shell/postgres/connect.js');
-  const { acquireLock, releaseLock, describeHolder, formatWait } = await import('../shell/postgres/advisory-lock.js');
-  const { waitForMigrationSessions } = await import('../shell/postgres/migration-sessions.js');
-  const { ensureLedger } = await import('../shell/postgres/ledger.js');
-  const { startDeploy, finishDeploy, settleRunning } = await import('../shell/postgres/deployments.js');
-  const { actor, host } = await actorOf(repository.root);
-  const appName = applicationName({ environment: name, actor, host, pid: process.pid });
+  const repositoryFacts = await readRepositoryFacts(repository.root, options.configPath, config.migrations, lock, commit);
+  let stop = log.settle(1, 'repository', repositoryStep({ ...repositoryFacts, commit, sets: lock.sets }));
+  if (stop) return log.result(stop, false);
 
   // 2. The predecessor applied exactly this head with this chain digest.
-  type PredecessorConnection = Extract<NonNullable<typeof resolved.predecessorConnection>, { ok: true }>;
-  let predecessorSchema: { fingerprint: string; connection: PredecessorConnection } | undefined;
-  if (resolved.predecessor) {
-    const predecessorConfig = resolved.predecessor;
-    const predecessor = predecessorConfig.name;
-    /** Reads the predecessor and decides; a predecessor that cannot be read throws GuardError exit 3. */
-    const readPredecessor = async (): Promise<Decision> => {
-      const connection = resolved.predecessorConnection;
-      if (!connection || !connection.ok) throw connection?.error ?? new GuardError(ExitCode.unreadable, `cannot read ${predecessor}`, { fix: `set its database variable` });
-      const predecessorUrls = [connection.urls.databaseUrl, connection.urls.ledgerUrl].filter(Boolean);
-      const appNameCheck = `guard check ${predecessor} for ${name}`;
-      const predecessorLedger = await connect(connection.urls.ledgerUrl, { applicationName: appNameCheck, role: connection.ledgerOnly ? 'ledger' : 'target', source: connection.ledgerOnly ? predecessorConfig.ledger : predecessorConfig.database });
-      let predecessorDb: Awaited<ReturnType<typeof connect>> | undefined;
-      try {
-        let deploys: Map<string, LedgerRow | undefined>;
-        let applied: Map<string, import('../core/deploy/types.js').AppliedState> | undefined;
-        if (connection.ledgerOnly) {
-          const { readDeploys } = await import('../shell/postgres/deployments.js');
-          const rows = await readDeploys(predecessorLedger, predecessor);
-          deploys = new Map(lock.sets.map((set) => [set.dir, rows.find((row) => row.migrationSet === set.dir)?.lastSuccessful]));
-        } else {
-          predecessorDb = connection.urls.databaseUrl === connection.urls.ledgerUrl ? predecessorLedger : await connect(connection.urls.databaseUrl, { applicationName: appNameCheck, source: predecessorConfig.database });
-          const state = await readEnvironmentState(predecessor, lock, predecessorDb, predecessorLedger);
-          deploys = new Map([...state.deploys].map(([dir, rows]) => [dir, rows?.lastSuccessful]));
-          applied = state.applied;
-        }
-        const decision = checkPredecessor({ environment: name, predecessor, lockSets: lock.sets, predecessorDeploys: deploys, ...(applied ? { predecessorApplied: applied } : {}) });
-        // When the check passes, each set's last deploy there is at this chain, so their fingerprint (one per deploy) is the predecessor's schema at this chain: parity compares with it.
-        const fingerprints = new Set([...deploys.values()].map((row) => row?.schemaFingerprint));
-        const [only] = fingerprints;
-        if (decision.ok && fingerprints.size === 1 && only) predecessorSchema = { fingerprint: only, connection };
-        return decision;
-      } catch (error) {
-        throw redactError(error, [...urls, ...predecessorUrls]);
-      } finally {
-        await disconnect(predecessorLedger);
-        if (predecessorDb && predecessorDb !== predecessorLedger) await disconnect(predecessorDb);
-      }
-    };
-    let decision: Decision;
-    try {
-      decision = await readPredecessor();
-    } catch (error) {
-      if (!(error instanceof GuardError) || error.exitCode !== ExitCode.unreadable) throw error;
-      decision = { ok: false, code: 'predecessor-unread', exitCode: 3, message: error.message, fix: error.fix ?? `make ${predecessor} readable from here and retry` };
-    }
-    if (decision.ok) {
-      done(2, 'predecessor', `${predecessor} has applied this head with this chain`);
-      if (options.uncheckedPredecessor) warnings.push(`--unchecked-predecessor was not needed: ${predecessor} was read and checked, and nothing unchecked is recorded`);
-    } else if (decision.exitCode === ExitCode.unreadable && options.uncheckedPredecessor) {
-      // The break-glass: never silent. Printed here, kept in the ledger, shown by guard status until the predecessor is readable again.
-      unchecked = `${predecessor}: ${decision.message}`;
-      const entry = { step: 2, name: 'predecessor', ok: false, detail: `NOT CHECKED (--unchecked-predecessor: ${options.uncheckedPredecessor.reason}): ${decision.message}` };
-      steps.push(entry);
-      options.progress?.(entry);
-      warnings.push(
-        `--unchecked-predecessor: ${name} is deployed WITHOUT checking that ${predecessor} applied this head with this chain (${decision.code}); the reason, who and what was not checked go to ${name}'s ledger, and guard status shows it until ${predecessor} is readable again`,
-      );
-    } else {
-      const fix =
-        decision.exitCode === ExitCode.unreadable
-          ? `${decision.fix}; if ${predecessor} cannot be made readable and this deploy cannot wait, \`guard deploy ${name} --unchecked-predecessor --reason "..."\` deploys without this check: recorded in ${name}'s ledger (who, why, what was not checked) and shown by \`guard status\` until ${predecessor} is readable again`
-          : decision.fix;
-      const stop = refuse(2, 'predecessor', { ...decision, fix });
-      if (stop) return stop;
-    }
-  } else {
-    done(2, 'predecessor', `${name} is the first environment with a database: nothing before it to check`);
-    if (options.uncheckedPredecessor) warnings.push(`--unchecked-predecessor was not needed: ${name} has no predecessor`);
-  }
+  const predecessor = resolved.predecessor ? await readPredecessor({ ...resolved, predecessor: resolved.predecessor }, lock, urls) : undefined;
+  stop = log.settle(2, 'predecessor', predecessorStep({ environment: name, predecessor: resolved.predecessor?.name, decision: predecessor?.decision, uncheckedPredecessor: options.uncheckedPredecessor }));
+  if (stop) return log.result(stop, false);
 
   // 3. The deploy lock, on ENV's own database: a session lock, so a guard killed mid-way leaves none.
-  const separateLedger = resolved.ledgerUrl !== resolved.databaseUrl;
-  const { database, ledger, close } = await connectEnvironment(resolved.environment, resolved, appName);
+  const { actor, host } = await actorOf(repository.root);
+  const { database, ledger, close } = await connectEnvironment(resolved.environment, resolved, applicationName({ environment: name, actor, host, pid: process.pid }));
   const key = deployLockKey(config, name);
   let locked = false;
-  const lockDeadline = performance.now() + options.lockWaitMs;
   try {
-    await acquireLock(database, key, {
-      waitMs: options.lockWaitMs,
-      name: `the deploy lock of ${name}`,
-      onWaiting: (holder) => options.progress?.({ step: 3, name: 'lock', ok: true, detail: `waiting for ${describeHolder(holder)}` }),
-    });
+    await holdDeployLock(database, key, name, options);
     locked = true;
-    // The lock is ours, so no guard is deploying here; a migration session still connected belongs to a
-    // guard that was killed: wait for it (never run a second migration beside it), up to --lock-wait.
-    await waitForMigrationSessions(database, {
-      environment: name,
-      deadline: lockDeadline,
-      waited: () => formatWait(options.lockWaitMs),
-      onWaiting: (message) => options.progress?.({ step: 3, name: 'lock', ok: true, detail: message }),
-    });
     // A check changes nothing: a database without a ledger simply has no deploys yet.
-    const readOnly = options.check === true || options.dryRun === true;
     if (!readOnly) await ensureLedger(ledger);
-    done(3, 'lock', `holding the deploy lock of ${name} (key ${key})`);
-
+    log.settle(3, 'lock', { verdict: 'pass', detail: `holding the deploy lock of ${name} (key ${key})` });
     const state = await readEnvironmentState(name, lock, database, ledger);
-    const appliedBefore = state.applied;
     // A row left `running` is a deploy that died mid-way: someone must look before the next one runs.
     // With a separate ledger (ephemeral CI databases), other jobs' running rows are not about this database.
     if (!separateLedger) {
       const running = [...state.deploys.values()].flatMap((rows) => (rows?.latest.status === 'running' ? [rows.latest] : []));
       const decision = checkRunningDeploy({ environment: name, running, now: new Date() });
-      if (!decision.ok) {
-        const stop = refuse(3, 'lock', decision);
-        if (stop) return stop;
-        if (!readOnly) await settleRunning(ledger, name, { reason: `settled by a forced deploy: ${options.force!.reason}` });
-      }
+      stop = log.settle(3, 'lock', fromDecision(decision));
+      if (stop) return log.result(stop, false);
+      if (!decision.ok && !readOnly) await settleRunning(ledger, name, { reason: `settled by a forced deploy: ${options.force!.reason}` });
     }
 
     // 4. What the target applied is a prefix of the lockfile's chain, judged on ledger rows that vouch for themselves.
-    const trusted = checkLedgerRows({ environment: name, rows: lock.sets.map((set) => ({ row: state.deploys.get(set.dir)?.lastSuccessful, lockSet: set })) });
-    if (!trusted.ok) {
-      const stop = refuse(4, 'integrity', trusted);
-      if (stop) return stop;
-    }
-    const findings: IntegrityFinding[] = [];
-    /** Per set dir: the lockfile's entries ENV has not applied, in apply order. */
-    const pending = new Map<string, LockEntry[]>();
-    for (const set of lock.sets) {
-      const integrity = checkTargetIntegrity({
+    stop = log.settle(4, 'integrity', fromDecision(checkLedgerRows({ environment: name, rows: lock.sets.map((set) => ({ row: state.deploys.get(set.dir)?.lastSuccessful, lockSet: set })) })));
+    if (stop) return log.result(stop, false);
+    const integrity = lock.sets.map((set) => ({
+      set,
+      ...checkTargetIntegrity({
         environment: name,
         lockSet: set,
         amendments: lock.amendments,
@@ -332,232 +193,200 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
         applied: state.applied.get(set.dir)!,
         separateLedger,
         outOfOrder: config.migrations.some((listed) => listed.dir === set.dir && listed.outOfOrder === 'allow'),
-      });
-      findings.push(...integrity.findings);
-      pending.set(set.dir, integrity.pending);
-    }
-    for (const finding of findings.filter((item) => item.severity === 'warn')) warnings.push(`${finding.message} (${finding.fix})`);
-    const refusals = findings.filter((item) => item.severity === 'refuse');
-    if (refusals.length > 0) {
-      const stop = refuse(4, 'integrity', { ok: false, code: 'target-integrity', exitCode: 1, message: refusals.map((item) => item.message).join('; '), fix: refusals[0]!.fix });
-      if (stop) return stop;
-    } else {
-      done(4, 'integrity', `${name} has applied a prefix of the lockfile's chain`);
-    }
+      }),
+    }));
+    /** Per set dir: the lockfile's entries ENV has not applied, in apply order. */
+    const pending = new Map(integrity.map((checked) => [checked.set.dir, checked.pending]));
+    stop = log.settle(4, 'integrity', integrityStep(name, integrity.flatMap((checked) => checked.findings)));
+    if (stop) return log.result(stop, false);
 
     // 5. Drift: the live schema is the one recorded at ENV's last deploy.
-    const { driftSinceLastDeploy, recordLiveSchema } = await import('../shell/schema-drift.js');
-    if (policy === 'ignore') {
-      done(5, 'drift', `not checked (drift: ignore for ${name})`);
-    } else if (separateLedger) {
-      // A database whose ledger lives elsewhere is ephemeral (a CI database built afresh): its last deploy was another database.
-      done(5, 'drift', `not checked: ${name}'s ledger is in another database, so its database is taken as ephemeral; the schema this deploy leaves is recorded for the parity of the next environment`);
+    const notChecked = driftNotChecked(name, policy, separateLedger);
+    if (notChecked) {
+      log.settle(5, 'drift', { verdict: 'pass', detail: notChecked });
     } else {
       const drift = await driftSinceLastDeploy(database, ledger, name, config.drift);
-      if (drift.differences === undefined || drift.against === undefined) {
-        done(5, 'drift', drift.note ?? 'nothing to compare');
-      } else {
-        schema.drift = { against: drift.against, differences: drift.differences };
-        const verdict = judgeDrift({ check: 'drift', environment: name, policy, against: drift.against, differences: drift.differences, wording: SINCE_DEPLOY_WORDING, listCommand: `guard drift ${name}` });
-        if (verdict.outcome === 'refuse') {
-          const stop = refuse(5, 'drift', verdict.refusal);
-          if (stop) return stop;
-        } else {
-          if (verdict.outcome === 'warn') warnings.push(verdict.warning);
-          done(5, 'drift', verdict.outcome === 'clean' ? `${verdict.detail} (sha256:${shortDigest(drift.live.fingerprint)})` : verdict.detail);
-        }
-      }
+      if (drift.differences !== undefined && drift.against !== undefined) log.schema.drift = { against: drift.against, differences: drift.differences };
+      stop = log.settle(5, 'drift', driftStep(name, policy, { ...drift, fingerprint: drift.live.fingerprint }));
+      if (stop) return log.result(stop, false);
     }
-
-    if (options.check) return result(ExitCode.ok, false);
+    if (options.check) return log.result(undefined, false);
 
     // 6. The command, with ENV's settings, recorded as running first; or, for plain SQL without a command, guard's runner.
     const run = chooseMigrationRun({ environment: name, argv: options.command ?? [], configured: config.deploy.command, sets: lock.sets });
-    const command = run.by === 'command' ? run.argv : undefined;
-    // What is printed and recorded: the command line with its secrets redacted (a URL's password, PGPASSWORD=, tokens).
-    const shown = run.shown;
-    const scripts = command ? undefined : await readPendingScripts(repository.root, commit, config.migrations, lock.sets, pending);
-    schema.plan = {
-      by: command ? 'command' : 'runner',
-      command: shown,
-      sets: lock.sets.map((set) => ({
-        dir: set.dir,
-        pending: (pending.get(set.dir) ?? []).map((entry) => ({ id: entry.id, file: entry.file, ...(scripts ? { transactional: scripts.get(joinPath(set.dir, entry.file))!.script.transactional } : {}) })),
-      })),
-    };
-    if (options.dryRun) return result(ExitCode.ok, false);
-    if (!command && resolved.environment.settings.transaction_per_migration === false) {
-      warnings.push(`settings.transaction_per_migration: false of ${name} is for a migration command: guard's runner runs each migration in its own transaction (or none, with -- ${NO_TRANSACTION_MARKER})`);
+    const scripts = run.by === 'runner' ? await readPendingScripts(repository.root, commit, config.migrations, lock.sets, pending) : undefined;
+    log.schema.plan = deployPlan(run, lock.sets, pending, scripts);
+    if (options.dryRun) return log.result(undefined, false);
+    if (run.by === 'runner' && resolved.environment.settings.transaction_per_migration === false) {
+      log.warnings.push(`settings.transaction_per_migration: false of ${name} is for a migration command: guard's runner runs each migration in its own transaction (or none, with -- ${NO_TRANSACTION_MARKER})`);
     }
+    const reason = options.force?.reason ?? options.uncheckedPredecessor?.reason ?? null;
     const ids: number[] = [];
     for (const set of lock.sets) {
-      ids.push(
-        await startDeploy(
-          ledger,
-          deployRow(set, { environment: name, commit, actor, host, command: shown, reason: options.force?.reason ?? options.uncheckedPredecessor?.reason ?? null, forced: options.force !== undefined, uncheckedPredecessor: unchecked ?? null }),
-        ),
-      );
+      ids.push(await startDeploy(ledger, deployRow(set, { environment: name, commit, actor, host, command: run.shown, reason, forced: options.force !== undefined, uncheckedPredecessor: log.unchecked ?? null })));
     }
+    /** Finishes every set's ledger row with the schema the deploy left, failed or not: it is the next deploy's baseline. */
+    let after: LiveSchema | undefined;
+    const finish = async (status: 'succeeded' | 'failed'): Promise<string | null> => {
+      let fingerprint: string | null = null;
+      try {
+        after = await recordLiveSchema(database, ledger, name);
+        fingerprint = log.schema.schemaFingerprint = after.fingerprint;
+      } catch (error) {
+        log.warnings.push(`the schema after the deploy could not be recorded: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      for (const id of ids) await finishDeploy(ledger, id, { status, schemaFingerprint: fingerprint });
+      return fingerprint;
+    };
     // Every session of the command carries the deploy's first ledger row id: a session left behind by a killed guard is found and named by it.
     const sessionName = migrationSessionName({ deployId: ids[0] ?? 0, environment: name, actor, host, pid: process.pid });
-    const environment = commandEnvironment({ environment: name, databaseUrl: resolved.databaseUrl, settings: resolved.environment.settings, inherited: options.env, sessionName });
-    // What a deploy left, failed or not, is the next deploy's baseline: a half-run migration changed the schema too.
-    let after: LiveSchema | undefined;
-    const schemaAfter = async (): Promise<string | null> => {
-      try {
-        const live = await recordLiveSchema(database, ledger, name);
-        after = live;
-        schema.schemaFingerprint = live.fingerprint;
-        return live.fingerprint;
-      } catch (error) {
-        warnings.push(`the schema after the deploy could not be recorded: ${error instanceof Error ? error.message : String(error)}`);
-        return null;
-      }
-    };
-    let exit: number;
+    let ran: Parameters<typeof migrationRunStep>[1];
     try {
-      if (command) {
-        const { runMigrationCommand } = await import('../shell/migration-process.js');
-        exit = await runMigrationCommand(command, { env: environment, stdout: options.commandStdout });
+      if (run.by === 'command') {
+        const environment = commandEnvironment({ environment: name, databaseUrl: resolved.databaseUrl, settings: resolved.environment.settings, inherited: options.env, sessionName });
+        ran = { by: 'command', shown: run.shown, exit: await runMigrationCommand(run.argv, { env: environment, stdout: options.commandStdout }) };
       } else {
-        const failure = await runSqlSets(sessionName, ids[0] ?? 0);
-        if (failure) {
-          schema.failure = { file: failure.path, line: failure.line, message: failure.message, transactional: failure.transactional };
-          const fingerprint = await schemaAfter();
-          for (const id of ids) await finishDeploy(ledger, id, { status: 'failed', schemaFingerprint: fingerprint });
-          steps.push({ step: 6, name: 'run', ok: false, detail: `${failure.path} line ${failure.line}: ${failure.message}` });
-          const refusal = runnerFailure(name, failure);
-          return result(refusal.exitCode, true, { message: refusal.message, fix: refusal.fix });
-        }
-        exit = 0;
+        const onApplied = (migration: SqlRunMigration, ms: number) => log.progress(6, 'run', `applied ${migration.path}${migration.script.transactional ? '' : ' (outside a transaction)'} in ${Math.round(ms)} ms`);
+        const failure = await runSqlSets({ database, resolved, sets: lock.sets, appliedBefore: state.applied, pending, scripts: scripts!, sessionName, deployId: ids[0] ?? 0, onApplied });
+        if (failure) log.schema.failure = { file: failure.path, line: failure.line, message: failure.message, transactional: failure.transactional };
+        ran = { by: 'runner', ...(failure ? { failure } : {}), applied: lock.sets.map((set) => ({ dir: set.dir, count: pending.get(set.dir)?.length ?? 0 })) };
       }
     } catch (error) {
       for (const id of ids) await finishDeploy(ledger, id, { status: 'failed' }).catch(() => undefined);
       throw error;
     }
-    if (command && exit !== 0) {
-      const fingerprint = await schemaAfter();
-      for (const id of ids) await finishDeploy(ledger, id, { status: 'failed', schemaFingerprint: fingerprint });
-      steps.push({ step: 6, name: 'command', ok: false, detail: `${shown} exited ${exit}` });
-      return result(ExitCode.refused, true, { message: `the migration command failed on ${name}: ${shown} exited ${exit}`, fix: `read its output above; the deploy is recorded as failed in ${name}'s ledger` });
-    }
-    if (command) {
-      done(6, 'command', `${shown} exited 0`);
+    const runOutcome = migrationRunStep(name, ran);
+    if (runOutcome.verdict === 'refuse') await finish('failed');
+    stop = log.settle(6, run.by === 'command' ? 'command' : 'run', runOutcome);
+    if (stop) return log.result(stop, true);
+    if (run.by === 'command') {
       // A set whose runner table exists keeps it complete: what the command applied is recorded there too.
-      const { recordSqlMigrations } = await import('../shell/postgres/sql-runner.js');
       for (const set of lock.sets) {
         if (set.tool === 'sql' && keptByRunner(state.applied.get(set.dir))) await recordSqlMigrations(database, set.dir, pending.get(set.dir) ?? [], ids[0] ?? 0);
       }
-    } else {
-      done(6, 'run', `${RUNNER_NAME}: ${lock.sets.map((set) => `${set.dir}: ${count(pending.get(set.dir)?.length ?? 0)} applied`).join('; ')}`);
     }
 
     // 7. The database reports the lockfile's heads; record and release.
+    const decisions: Decision[] = [];
     for (const set of lock.sets) {
-      const decision = checkDeployed({ environment: name, lockSet: set, appliedAfter: await appliedStateAfter(set) });
-      if (!decision.ok) {
-        const fingerprint = await schemaAfter();
-        for (const id of ids) await finishDeploy(ledger, id, { status: 'failed', schemaFingerprint: fingerprint });
-        steps.push({ step: 7, name: 'record', ok: false, detail: decision.message });
-        return result(decision.exitCode, true, { message: decision.message, fix: decision.fix });
-      }
+      // A SQL set run by a command is recorded by guard itself: after the command, the set is at the lockfile head. Run by guard's runner, its table says.
+      const appliedAfter = set.tool === 'sql' && run.by === 'command' ? { tool: 'sql' as const, heads: set.heads } : await appliedStateOf(set, name, database, ledger);
+      decisions.push(checkDeployed({ environment: name, lockSet: set, appliedAfter }));
     }
-    const fingerprint = await schemaAfter();
-    for (const id of ids) await finishDeploy(ledger, id, { status: 'succeeded', schemaFingerprint: fingerprint });
-    done(7, 'record', `${name} is at ${lock.sets.map((set) => set.heads.join(', ')).join('; ')}; recorded in ${separateLedger ? redactUrl(resolved.ledgerUrl) : `${name}'s ledger`}${fingerprint ? ` with schema sha256:${shortDigest(fingerprint)}` : ''}`);
+    const fingerprint = await finish(decisions.every((decision) => decision.ok) ? 'succeeded' : 'failed');
+    const recordedIn = separateLedger ? redactUrl(resolved.ledgerUrl) : `${name}'s ledger`;
+    stop = log.settle(7, 'record', deployedStep({ environment: name, decisions, heads: lock.sets.map((set) => set.heads), recordedIn, fingerprint }));
+    if (stop) return log.result(stop, true);
 
     // Parity: the same migrations left the same schema here as in the environment before.
-    if (policy !== 'ignore' && fingerprint) {
-      const parity = await checkParity(fingerprint);
-      if (parity) return parity;
+    if (policy !== 'ignore' && fingerprint && resolved.predecessor) {
+      const reading = await readParity({ environment: name, predecessor: resolved.predecessor, predecessorSchema: predecessor?.schema, ours: fingerprint, after, settings: config.drift });
+      if (reading.kind === 'same-fingerprint' || reading.kind === 'compared') log.schema.parity = { against: `${resolved.predecessor.name}'s at the same chain`, differences: reading.kind === 'compared' ? [...reading.differences] : [] };
+      stop = log.settle(7, 'parity', parityStep({ environment: name, predecessor: resolved.predecessor.name, policy, reading }));
+      if (stop) return log.result(stop, true);
     }
-    return result(ExitCode.ok, true);
-
-    async function checkParity(ours: string): Promise<DeployResult | undefined> {
-      if (!resolved.predecessor) return undefined;
-      const before = resolved.predecessor.name;
-      if (!predecessorSchema) {
-        done(7, 'parity', `not compared: ${before} has no schema fingerprint recorded at this chain`);
-        return undefined;
-      }
-      const against = `${before}'s at the same chain`;
-      if (predecessorSchema.fingerprint === ours) {
-        schema.parity = { against, differences: [] };
-        done(7, 'parity', `${name}'s schema matches ${against}`);
-        return undefined;
-      }
-      // The deploy has run and is recorded: a predecessor that cannot be read now is a warning, not a failure.
-      const urls = predecessorSchema.connection.urls;
-      const { loadSchemaSnapshot } = await import('../shell/postgres/schema-snapshots.js');
-      let recorded;
-      try {
-        const theirs = await connect(urls.ledgerUrl, { applicationName: `guard parity ${before} for ${name}`, role: 'ledger', source: predecessorSchema.connection.ledgerOnly ? resolved.predecessor.ledger : resolved.predecessor.database });
-        try {
-          recorded = await loadSchemaSnapshot(theirs, predecessorSchema.fingerprint);
-        } finally {
-          await disconnect(theirs);
-        }
-      } catch (error) {
-        const message = redactError(error, [urls.databaseUrl, urls.ledgerUrl]);
-        warnings.push(`parity not checked: ${message instanceof Error ? message.message : String(message)}`);
-        return undefined;
-      }
-      if (!recorded || !after) {
-        warnings.push(`${name}'s schema fingerprint differs from ${against}, but ${before}'s ledger lacks its snapshot: guard drift ${before} ${name} compares the live schemas`);
-        return undefined;
-      }
-      const differences = diffSchemas(recorded, after.snapshot, config.drift);
-      schema.parity = { against, differences };
-      const verdict = judgeDrift({ check: 'parity', environment: name, policy, against, differences, wording: { added: `only in ${name}`, removed: `only in ${before}` }, listCommand: `guard drift ${before} ${name}` });
-      if (verdict.outcome === 'refuse') {
-        // The deploy ran either way; --force (which let drift through at step 5) turns this into a warning too.
-        const stop = refuse(7, 'parity', verdict.refusal);
-        return stop ? { ...stop, ran: true } : undefined;
-      }
-      if (verdict.outcome === 'warn') warnings.push(verdict.warning);
-      done(7, 'parity', verdict.detail);
-      return undefined;
-    }
-
-    // A SQL set run by a command is recorded by guard itself: after the command, the set is at the lockfile head.
-    // Run by guard's runner, its table says what was applied.
-    async function appliedStateAfter(set: (typeof lock.sets)[number]) {
-      if (set.tool === 'sql' && command) return { tool: 'sql' as const, heads: set.heads };
-      return appliedStateOf(set, name, database, ledger);
-    }
-
-    /** guard's runner over every set's pending migrations, in lockfile order; the first failure stops it. */
-    async function runSqlSets(sessionName: string, deployId: number) {
-      const { ensureSqlRunnerTable, runSqlMigrations } = await import('../shell/postgres/sql-runner.js');
-      await ensureSqlRunnerTable(database);
-      for (const set of lock.sets) {
-        const state = appliedBefore.get(set.dir);
-        const before = pending.get(set.dir) ?? [];
-        const migrations = before.map((entry) => scripts!.get(joinPath(set.dir, entry.file))!);
-        // A set deployed by a command before: what the ledger vouched for is adopted into the runner's table.
-        const adopt = migrationsToAdopt(set.migrations, state);
-        if (migrations.length === 0 && adopt.length === 0) continue;
-        const run = await runSqlMigrations({
-          databaseUrl: resolved.databaseUrl,
-          sessionName,
-          settings: resolved.environment.settings,
-          set: set.dir,
-          deployId,
-          migrations,
-          adopt,
-          source: resolved.environment.database,
-          onApplied: (migration, ms) => options.progress?.({ step: 6, name: 'run', ok: true, detail: `applied ${migration.path}${migration.script.transactional ? '' : ' (outside a transaction)'} in ${Math.round(ms)} ms` }),
-        });
-        if (run.failure) return run.failure;
-      }
-      return undefined;
-    }
+    return log.result(undefined, true);
   } catch (error) {
     throw redactError(error, urls);
   } finally {
     if (locked) await releaseLock(database, key).catch(() => undefined);
     await close();
   }
+}
+
+/**
+ * What a deploy has said so far (its steps' lines, warnings, the schemas it
+ * compared), and `settle`: each step's outcome through the one `--force`
+ * policy (`settleStep`), its line printed as it happens.
+ */
+function deployLog(environment: string, options: Pick<DeployOptions, 'force' | 'progress'>) {
+  const steps: DeployStep[] = [];
+  const warnings: string[] = [];
+  const schema: Pick<DeployResult, 'drift' | 'parity' | 'schemaFingerprint' | 'plan' | 'failure'> = {};
+  const log = {
+    warnings,
+    schema,
+    /** What step 2 did not check, when the deploy goes on under --unchecked-predecessor. */
+    unchecked: undefined as string | undefined,
+    progress(step: number, name: string, detail: string, ok = true) {
+      const entry = { step, name, ok, detail };
+      steps.push(entry);
+      options.progress?.(entry);
+    },
+    /** Records the step's outcome; returns the refusal that stops the deploy, or undefined to go on. */
+    settle(step: number, name: string, outcome: StepOutcome): Refusal | undefined {
+      const settled = settleStep(outcome, options.force);
+      if (settled.line) log.progress(step, name, settled.line.detail, settled.line.ok);
+      warnings.push(...settled.warnings);
+      if (settled.unchecked) log.unchecked = settled.unchecked;
+      return settled.stop;
+    },
+    result(refusal: Refusal | undefined, ran: boolean): DeployResult {
+      const exitCode = refusal ? refusal.exitCode : ExitCode.ok;
+      return {
+        schemaVersion: JSON_SCHEMA_VERSION,
+        command: 'deploy',
+        environment,
+        ok: exitCode === 0,
+        exitCode,
+        ran,
+        forced: options.force !== undefined,
+        ...(log.unchecked ? { uncheckedPredecessor: log.unchecked } : {}),
+        steps,
+        warnings,
+        ...(refusal ? { refusal: { message: refusal.message, fix: refusal.fix } } : {}),
+        ...schema,
+      };
+    },
+  };
+  return log;
+}
+
+/** Step 1's facts: `guard verify` of HEAD's commit, and what `git status` shows under the migration dirs. */
+async function readRepositoryFacts(root: string, configPath: string | undefined, configured: readonly MigrationSetConfig[], lock: Lockfile, commit: string) {
+  const verified = await verifyRepository({ cwd: root, configPath, source: { kind: 'revision', rev: commit } });
+  // https://git-scm.com/docs/git-status#_porcelain_format_version_1: "XY PATH" records, -z separated.
+  const status = splitNul(await runGit(root, ['status', '--porcelain', '-z', '--untracked-files=all', '--', ...configured.map((set) => set.dir), LOCKFILE_NAME])).flatMap((record) => (record.length > 3 ? [record.slice(3)] : []));
+  const uncommitted = uncommittedMigrationFiles(status, LOCKFILE_NAME, lock.sets.map((set) => ({ dir: set.dir, candidate: (file: string) => ADAPTERS[set.tool].candidate(file) })));
+  return { findings: verified.findings, uncommitted };
+}
+
+/**
+ * Step 3: the deploy lock, waited for up to --lock-wait and naming its
+ * holder; then, within the same wait, the migration sessions a killed guard
+ * left connected (the lock is ours, so no guard is deploying here: a second
+ * migration never runs beside them).
+ */
+async function holdDeployLock(database: pg.Client, key: bigint, environment: string, options: Pick<DeployOptions, 'lockWaitMs' | 'progress'>): Promise<void> {
+  const deadline = performance.now() + options.lockWaitMs;
+  await acquireLock(database, key, {
+    waitMs: options.lockWaitMs,
+    name: `the deploy lock of ${environment}`,
+    onWaiting: (holder) => options.progress?.({ step: 3, name: 'lock', ok: true, detail: `waiting for ${describeHolder(holder)}` }),
+  });
+  try {
+    await waitForMigrationSessions(database, {
+      environment,
+      deadline,
+      waited: () => formatWait(options.lockWaitMs),
+      onWaiting: (message) => options.progress?.({ step: 3, name: 'lock', ok: true, detail: message }),
+    });
+  } catch (error) {
+    await releaseLock(database, key).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** What step 6 runs or would run, per set (`--dry-run` prints it). */
+function deployPlan(run: MigrationRun, sets: readonly LockSet[], pending: ReadonlyMap<string, readonly LockEntry[]>, scripts: ReadonlyMap<string, SqlRunMigration> | undefined): DeployPlan {
+  return {
+    by: run.by,
+    command: run.shown,
+    sets: sets.map((set) => ({
+      dir: set.dir,
+      pending: (pending.get(set.dir) ?? []).map((entry) => ({ id: entry.id, file: entry.file, ...(scripts ? { transactional: scripts.get(joinPath(set.dir, entry.file))!.script.transactional } : {}) })),
+    })),
+  };
 }
 
 export const deployCommand: CommandDefinition<DeployResult> = {
@@ -670,56 +499,4 @@ deploy's migration sessions were still connected.`,
 /** Whether guard's runner keeps this set's record in the database (guard.sql_migrations has rows of it, with content). */
 function keptByRunner(state: AppliedState | undefined): boolean {
   return state?.appliedContent !== undefined;
-}
-
-/**
- * The pending migrations of plain SQL sets as the deployed commit holds them
- * (listed as every gate lists them, a symlink read through its link; one
- * `git cat-file --batch`), checked against the lockfile's checksums and read
- * for the runner as they were sealed: the checksum's normal form (no
- * byte-order mark, LF line ends) is what runs, so a file turned to CRLF on a
- * branch, which the gates rightly let through, runs as the same SQL. A
- * script the runner cannot run (a psql meta-command, a COMMIT in a
- * transactional migration, CREATE INDEX CONCURRENTLY without the marker)
- * stops the deploy here, before anything runs.
- *
- * @throws GuardError exit 2 naming the file and line
- */
-async function readPendingScripts(
-  root: string,
-  commit: string,
-  configured: readonly MigrationSetConfig[],
-  sets: readonly LockSet[],
-  pending: ReadonlyMap<string, readonly LockEntry[]>,
-): Promise<Map<string, SqlRunMigration>> {
-  const wanted = sets.flatMap((set) => (pending.get(set.dir) ?? []).map((entry) => ({ set, entry, path: joinPath(set.dir, entry.file) })));
-  if (wanted.length === 0) return new Map();
-  const { listSets } = await import('../shell/discover-sets.js');
-  const { readBlobs } = await import('../shell/git/read-blobs.js');
-  const listing = await listSets(root, configured.filter((set) => wanted.some((item) => item.set.dir === set.dir)), { kind: 'revision', rev: commit });
-  const blobOf = new Map<string, string>();
-  for (const set of (await listing.sets()).values()) for (const file of set.files) if (file.oid) blobOf.set(file.full, file.oid);
-  const blobs = await readBlobs(root, [...new Set(wanted.flatMap((item) => blobOf.get(item.path) ?? []))]);
-  const scripts = new Map<string, SqlRunMigration>();
-  for (const { entry, path } of wanted) {
-    const oid = blobOf.get(path);
-    const bytes = oid === undefined ? undefined : blobs.get(oid);
-    if (!bytes) throw new GuardError(ExitCode.unreadable, `${path} is in ${LOCKFILE_NAME} but commit ${commit.slice(0, 12)} does not hold it as a file`, { fix: 'run guard verify: the lockfile and the migrations disagree' });
-    if (contentChecksum(bytes) !== entry.sha256.replace(/^sha256:/, '')) {
-      throw new GuardError(ExitCode.refused, `${path} at ${commit.slice(0, 12)} does not match its checksum in ${LOCKFILE_NAME}`, { fix: 'run guard verify and fix what it reports before deploying' });
-    }
-    const decoded = decodeUtf8Text(path, normaliseContent(bytes));
-    if ('problem' in decoded) throw inputError(decoded.problem, { fix: 'save it as UTF-8: guard sends SQL to PostgreSQL as UTF-8', location: { file: path, line: decoded.line } });
-    const script = readSqlScript(decoded.text);
-    const [problem] = script.problems;
-    if (problem) {
-      throw inputError(`${path} line ${problem.line}: ${problem.message}`, { fix: problem.fix, location: { file: path, line: problem.line } });
-    }
-    scripts.set(path, { id: entry.id, file: entry.file, path, sha256: entry.sha256, script });
-  }
-  return scripts;
-}
-
-function count(n: number): string {
-  return n === 1 ? '1 migration' : `${n} migrations`;
 }

@@ -4,6 +4,7 @@ import { lstatSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { escapeFileName, unsafeFileName } from '../core/file-names.js';
 import type { Problem } from '../core/migrations/types.js';
+import { emptyDir, missingDir, symlinkEscape, unreadable } from './listing-problems.js';
 import { readBlobs, streamBlobs } from './git/read-blobs.js';
 import { fileNameUnsafe, runGit, splitNul } from './git/run-git.js';
 import { readRegularFile } from './read-bounded-file.js';
@@ -363,42 +364,4 @@ function sortResults(results: Map<string, SetListing>): Map<string, SetListing> 
     result.nested.sort(byPath);
   }
   return results;
-}
-
-function symlinkEscape(file: ListedFile, target: string): Problem {
-  return {
-    code: 'symlink-escape',
-    exitCode: 2,
-    file: file.path,
-    message: `${file.full} is a symlink to ${target}, outside the repository`,
-    fix: 'replace the symlink with the migration file itself; guard only checks content the repository holds',
-  };
-}
-
-function unreadable(file: ListedFile, why: string): Problem {
-  return {
-    code: 'unreadable',
-    exitCode: 2,
-    file: file.path,
-    message: `${file.full} cannot be read: ${why}`,
-    fix: `restore the file (git checkout -- ${file.full}) or remove it from the migration dir`,
-  };
-}
-
-function missingDir(dir: string): Problem {
-  return {
-    code: 'missing-dir',
-    exitCode: 2,
-    message: `migration dir ${dir} does not exist`,
-    fix: `fix the dir in the config (paths are relative to the repository root), or create ${dir} with its first migration`,
-  };
-}
-
-function emptyDir(dir: string): Problem {
-  return {
-    code: 'empty-dir',
-    exitCode: 2,
-    message: `migration dir ${dir} holds no files`,
-    fix: `add the first migration to ${dir}, or remove the dir from the config`,
-  };
 }

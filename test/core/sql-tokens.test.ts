@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MappedTextBuilder, sourceText } from '../../src/core/secrets/mapped-text.js';
-import { decodePsqlText, decodeSqlString, parsePsqlLine, tokenizeSql, type PsqlPiece, type SqlToken } from '../../src/core/secrets/sql-tokens.js';
+import { decodePsqlText, parsePsqlLine, type PsqlPiece } from '../../src/core/secrets/psql-meta-commands.js';
+import { decodeSqlString, tokenizeSql, type SqlToken } from '../../src/core/secrets/sql-tokens.js';
 
 /** Each token as `kind:text`, comments included. */
 function lex(text: string): string[] {

@@ -3,6 +3,9 @@ import { suggestName } from '../suggest-name.js';
 import { NAMING_SCHEMES, TOOLS, VERSION_READINGS, type NamingScheme, type Tool, type VersionReading } from '../migrations/types.js';
 import { escapesDir, normaliseDir } from '../paths.js';
 import type { DriftSettings } from '../drift/diff-schemas.js';
+import { DRIFT_POLICIES, type DriftPolicy } from '../drift/judge-drift.js';
+
+export { DRIFT_POLICIES, type DriftPolicy };
 
 /**
  * `guard.config.yaml`, or the `"guard"` key of package.json. The JSON Schema
@@ -41,8 +44,6 @@ export interface MigrationSetConfig {
   outOfOrder?: 'allow' | 'refuse';
 }
 
-export const DRIFT_POLICIES = ['refuse', 'warn', 'ignore'] as const;
-export type DriftPolicy = (typeof DRIFT_POLICIES)[number];
 
 export interface EnvironmentConfig {
   name: string;

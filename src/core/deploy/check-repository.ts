@@ -1,6 +1,6 @@
 import type { Finding } from '../findings/findings.js';
 import { ExitCode } from '../exit-codes.js';
-import type { Decision, Refusal } from './types.js';
+import type { Decision } from './types.js';
 
 /**
  * Deploy gate, step 1 (README, "Deploying"): what HEAD ships matches its
@@ -45,23 +45,4 @@ export function uncommittedMigrationFiles(paths: readonly string[], lockfileName
     const set = sets.find((candidate) => candidate.dir === '.' || file.startsWith(`${candidate.dir}/`));
     return set === undefined || set.candidate(set.dir === '.' ? file : file.slice(set.dir.length + 1));
   });
-}
-
-/** What `--force --reason` makes of a refusal. */
-export type ForcedOutcome = { stop: true; refusal: Refusal } | { stop: false; warning: string };
-
-/**
- * The one `--force` policy over every step's refusal: a rule's refusal
- * (exit 1) of a step that may be overridden becomes a warning the ledger
- * keeps with the reason; anything else stops the deploy. What cannot be
- * read (exit 3), a lock held by another deploy (exit 4) and the steps that
- * say so (`overridable: false`) are never overridden.
- *
- * @example
- * applyForce({ ok: false, code: 'schema-drift', exitCode: 1, message: 'drift', fix: '...' }, { reason: 'index added by hand, reviewed' }, true)
- * // { stop: false, warning: '--force: drift (overridden: index added by hand, reviewed)' }
- */
-export function applyForce(refusal: Refusal, force: { reason: string } | undefined, overridable: boolean): ForcedOutcome {
-  if (force && overridable && refusal.exitCode === ExitCode.refused) return { stop: false, warning: `--force: ${refusal.message} (overridden: ${force.reason})` };
-  return { stop: true, refusal };
 }

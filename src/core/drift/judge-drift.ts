@@ -1,13 +1,24 @@
-import type { DriftPolicy } from '../config/validate-config.js';
-import type { Refusal } from '../deploy/types.js';
 import type { SchemaDifference } from './diff-schemas.js';
 import { formatSchemaDifference, summariseDifferences, type DifferenceWording } from './format-schema-difference.js';
+
+/** An environment's `drift:` policy (README, "Drift"): what a difference does to a deploy. */
+export const DRIFT_POLICIES = ['refuse', 'warn', 'ignore'] as const;
+export type DriftPolicy = (typeof DRIFT_POLICIES)[number];
+
+/** A drift or parity refusal; the deploy gate's `Refusal` accepts it as it is. */
+export interface DriftRefusal {
+  ok: false;
+  code: 'schema-drift' | 'schema-parity';
+  exitCode: 1;
+  message: string;
+  fix: string;
+}
 
 /** What a drift or parity check concluded, under the environment's policy. */
 export type DriftVerdict =
   | { outcome: 'clean'; detail: string }
   | { outcome: 'warn'; detail: string; warning: string }
-  | { outcome: 'refuse'; refusal: Refusal };
+  | { outcome: 'refuse'; refusal: DriftRefusal };
 
 /** Lines of differences a message shows; `guard drift` lists them all. */
 export const SHOWN_DIFFERENCES = 20;

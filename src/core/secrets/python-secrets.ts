@@ -1,3 +1,4 @@
+// Over 400 lines: one scanner (PythonScan) walks one token stream with one bracket map and one set of bindings; its expression reader and the rules that use it share that state, and split apart each half would reach into the other.
 /**
  * Password literals in Python (Alembic and Django migrations), found on the
  * token stream (python-tokens.ts). A value is a string expression as Python

@@ -1,3 +1,4 @@
+// Over 400 lines: one scanner (SqlScan) walks one token stream; its value reader (concatenation, casts, format(), psql arguments) and the password rules that use it share that state, and split apart each half would reach into the other.
 /**
  * Password literals in SQL, found on the token stream (sql-tokens.ts) so
  * that the way a value is spelled does not matter: split over lines, with
@@ -31,7 +32,8 @@ import type { Candidate } from './candidate.js';
 import { lineRuleCandidates, PASSWORD_RULES_HINT, type RuleGroup } from './line-rules.js';
 import { MappedTextBuilder, sliceMapped, type MappedText } from './mapped-text.js';
 import { isPasswordName, looksLikeTypeOrIdentifier } from './secret-values.js';
-import { decodePsqlText, decodeSqlString, parsePsqlLine, tokenizeSql, type PsqlPiece, type SqlToken } from './sql-tokens.js';
+import { decodePsqlText, parsePsqlLine, type PsqlPiece } from './psql-meta-commands.js';
+import { decodeSqlString, tokenizeSql, type SqlToken } from './sql-tokens.js';
 import { appendParts, checkNesting, joinParts, passwordCandidate, ScanLimitExceeded, substitute, type Part } from './value-parts.js';
 
 /** Text that could hold one of the statements above: only such string values are read as SQL. */

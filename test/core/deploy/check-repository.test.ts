@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyForce, checkRepository, uncommittedMigrationFiles } from '../../../src/core/deploy/check-repository.js';
+import { checkRepository, uncommittedMigrationFiles } from '../../../src/core/deploy/check-repository.js';
+import { applyForce } from '../../../src/core/deploy/deploy-steps.js';
 import type { Finding } from '../../../src/core/findings/findings.js';
 import type { Refusal } from '../../../src/core/deploy/types.js';
 
