@@ -59,6 +59,10 @@ describe('this repository guards itself', () => {
       return new RegExp(`__commonJS\\(\\{\\n\\s*"beside-bundle:${name}"\\(exports\\d*, module\\d*\\) \\{\\n\\s*module\\d*\\.exports = \\(.*\\?\\? require\\)\\(require\\.resolve\\("\\./${name}"\\)\\);`);
     };
     assert.match(readFileSync(path.join(path.dirname(bundle), 'command-deploy.js'), 'utf8'), lazily('pg.js'));
+    // The push hooks' per-commit rules (the verify service) are a file of their own, which a pre-commit never parses.
+    assert.doesNotMatch(hook, /function verifyCommits\b/);
+    assert.match(hook, lazily('verify-repository.js'));
+    assert.match(readFileSync(path.join(path.dirname(bundle), 'verify-repository.js'), 'utf8'), /function verifyCommits\b/);
     // yaml, the secret scanner and secretlint are files of their own, parsed only when guard reaches their import.
     assert.doesNotMatch(hook, /function parseDocument\b|LineCounter = class|function lintSource\b|function tokenizeSql\b/);
     const secrets = readFileSync(path.join(path.dirname(bundle), 'secrets.js'), 'utf8');
