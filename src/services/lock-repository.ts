@@ -1,3 +1,5 @@
+// Locking a repository: checksums.lock.yaml planned from the migrations and
+// written atomically. Shared by guard lock, amend, renumber and init.
 import path from 'node:path';
 import { ExitCode } from '../core/exit-codes.js';
 import { inputError } from '../core/guard-error.js';
