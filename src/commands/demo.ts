@@ -1,3 +1,4 @@
+// Over 400 lines: the demo is one narrated story, told step after step in runDemo with the few helpers it needs; cut into files, the story would read in pieces.
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

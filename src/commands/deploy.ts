@@ -1,9 +1,7 @@
-import type pg from 'pg';
 import { ExitCode } from '../core/exit-codes.js';
 import { inputError } from '../core/guard-error.js';
 import { applicationName, migrationSessionName } from '../core/deploy/application-name.js';
 import { checkDeployed } from '../core/deploy/check-deployed.js';
-import { uncommittedMigrationFiles } from '../core/deploy/check-repository.js';
 import { chooseMigrationRun, type MigrationRun } from '../core/deploy/choose-runner.js';
 import { checkRunningDeploy } from '../core/deploy/check-running-deploy.js';
 import { checkTargetIntegrity } from '../core/deploy/check-target-integrity.js';
@@ -13,106 +11,28 @@ import { deployedStep, driftNotChecked, driftStep, fromDecision, integrityStep, 
 import { redactError, redactUrl } from '../core/deploy/redact-url.js';
 import { resolveEnvironment } from '../core/deploy/resolve-environment.js';
 import type { AppliedState, Decision, Refusal } from '../core/deploy/types.js';
-import type { MigrationSetConfig } from '../core/config/validate-config.js';
-import type { SchemaDifference } from '../core/drift/diff-schemas.js';
-import { LOCKFILE_NAME, type LockEntry, type LockSet, type Lockfile } from '../core/lockfile/types.js';
-import { ADAPTERS } from '../core/migrations/adapters.js';
+import { LOCKFILE_NAME, type LockEntry, type LockSet } from '../core/lockfile/types.js';
 import { NO_TRANSACTION_MARKER } from '../core/migrations/sql/sql-script.js';
 import { joinPath } from '../core/paths.js';
 import { JSON_SCHEMA_VERSION } from '../core/output-format.js';
 import { actorOf, appliedStateOf, committedLockfile, connectEnvironment, deployLockKey, deployRow, readEnvironmentState } from '../shell/environment-state.js';
 import { openRepository } from '../shell/git/open-repository.js';
-import { runGit, splitNul } from '../shell/git/run-git.js';
 import { loadConfig } from '../shell/load-config.js';
 import { runMigrationCommand } from '../shell/migration-process.js';
-import { acquireLock, describeHolder, formatWait, releaseLock } from '../shell/postgres/advisory-lock.js';
 import { finishDeploy, settleRunning, startDeploy } from '../shell/postgres/deployments.js';
+import { releaseLock } from '../shell/postgres/advisory-lock.js';
 import { ensureLedger } from '../shell/postgres/ledger.js';
-import { waitForMigrationSessions } from '../shell/postgres/migration-sessions.js';
 import { recordSqlMigrations, type SqlRunMigration } from '../shell/postgres/sql-runner.js';
 import { driftSinceLastDeploy, recordLiveSchema, type LiveSchema } from '../shell/schema-drift.js';
 import type { CommandDefinition } from './context.js';
+import { holdDeployLock } from './deploy/hold-deploy-lock.js';
+import type { DeployOptions, DeployPlan, DeployResult, DeployStep } from './deploy/deploy-result.js';
 import { readParity } from './deploy/read-parity.js';
 import { readPredecessor } from './deploy/read-predecessor.js';
+import { readRepositoryFacts } from './deploy/read-repository.js';
 import { readPendingScripts, runSqlSets } from './deploy/sql-sets.js';
-import { verifyRepository } from '../services/verify-repository.js';
 
-export interface DeployStep {
-  step: number;
-  name: string;
-  ok: boolean;
-  detail: string;
-}
-
-export interface DeployResult {
-  schemaVersion: typeof JSON_SCHEMA_VERSION;
-  command: 'deploy';
-  environment: string;
-  ok: boolean;
-  exitCode: number;
-  /** Whether the migration command ran (not with --check, not after a refusal). */
-  ran: boolean;
-  forced: boolean;
-  /** Set when step 2 could not read the predecessor and --unchecked-predecessor let the deploy go on: what was not checked. */
-  uncheckedPredecessor?: string;
-  steps: DeployStep[];
-  /** Warnings that did not stop the deploy (a ledger that disagrees with the tool's table, drift under `warn`). */
-  warnings: string[];
-  refusal?: { message: string; fix: string };
-  /** Step 5: ENV's live schema against its last deploy (absent under `drift: ignore` or when nothing was compared). */
-  drift?: SchemaComparison;
-  /**
-   * What the deploy runs or ran, per set: the migrations step 4 found
-   * pending, and how (guard's runner for plain SQL, or the command). With
-   * --dry-run, what would run.
-   */
-  plan?: DeployPlan;
-  /** Guard's runner: the migration that failed, where, and PostgreSQL's message. */
-  failure?: { file: string; line: number; message: string; transactional: boolean };
-  /** After step 7: ENV's new schema against the predecessor's at the same chain. */
-  parity?: SchemaComparison;
-  /** The fingerprint of ENV's schema after the deploy, as recorded in the ledger. */
-  schemaFingerprint?: string;
-}
-
-export interface DeployPlan {
-  /** `runner`: guard applies the plain SQL itself; `command`: the migration command. */
-  by: 'runner' | 'command';
-  /** The command line as printed and recorded (secrets as ***), or guard's runner. */
-  command: string;
-  sets: { dir: string; pending: { id: string; file: string; transactional?: boolean }[] }[];
-}
-
-export interface SchemaComparison {
-  against: string;
-  differences: SchemaDifference[];
-}
-
-export interface DeployOptions {
-  cwd: string;
-  configPath?: string | undefined;
-  environment: string;
-  /** The migration command; default: the config's deploy.command (run by sh). */
-  command?: string[] | undefined;
-  /** The gate only: steps 1 to 5, nothing run or recorded. */
-  check?: boolean;
-  /** Steps 1 to 5, then what would run (`plan`): nothing run or recorded. */
-  dryRun?: boolean;
-  force?: { reason: string } | undefined;
-  /**
-   * The break-glass of step 2: a predecessor that cannot be read (exit 3)
-   * does not stop the deploy; what was not checked is printed, recorded in
-   * the ledger with the reason, and shown by `guard status`.
-   */
-  uncheckedPredecessor?: { reason: string } | undefined;
-  /** How long to wait for the deploy lock (step 3). */
-  lockWaitMs: number;
-  env: NodeJS.ProcessEnv;
-  /** Where the command's output goes: the terminal, or stderr when stdout carries JSON. */
-  commandStdout: 'inherit' | 'stderr';
-  /** Progress lines, as each step finishes. */
-  progress?(step: DeployStep): void;
-}
+export type { DeployOptions, DeployPlan, DeployResult, DeployStep, SchemaComparison } from './deploy/deploy-result.js';
 
 /**
  * `guard deploy ENV`: the seven steps of the README's Deploying section, in order, stopping at the first
@@ -340,41 +260,6 @@ function deployLog(environment: string, options: Pick<DeployOptions, 'force' | '
     },
   };
   return log;
-}
-
-/** Step 1's facts: `guard verify` of HEAD's commit, and what `git status` shows under the migration dirs. */
-async function readRepositoryFacts(root: string, configPath: string | undefined, configured: readonly MigrationSetConfig[], lock: Lockfile, commit: string) {
-  const verified = await verifyRepository({ cwd: root, configPath, source: { kind: 'revision', rev: commit } });
-  // https://git-scm.com/docs/git-status#_porcelain_format_version_1: "XY PATH" records, -z separated.
-  const status = splitNul(await runGit(root, ['status', '--porcelain', '-z', '--untracked-files=all', '--', ...configured.map((set) => set.dir), LOCKFILE_NAME])).flatMap((record) => (record.length > 3 ? [record.slice(3)] : []));
-  const uncommitted = uncommittedMigrationFiles(status, LOCKFILE_NAME, lock.sets.map((set) => ({ dir: set.dir, candidate: (file: string) => ADAPTERS[set.tool].candidate(file) })));
-  return { findings: verified.findings, uncommitted };
-}
-
-/**
- * Step 3: the deploy lock, waited for up to --lock-wait and naming its
- * holder; then, within the same wait, the migration sessions a killed guard
- * left connected (the lock is ours, so no guard is deploying here: a second
- * migration never runs beside them).
- */
-async function holdDeployLock(database: pg.Client, key: bigint, environment: string, options: Pick<DeployOptions, 'lockWaitMs' | 'progress'>): Promise<void> {
-  const deadline = performance.now() + options.lockWaitMs;
-  await acquireLock(database, key, {
-    waitMs: options.lockWaitMs,
-    name: `the deploy lock of ${environment}`,
-    onWaiting: (holder) => options.progress?.({ step: 3, name: 'lock', ok: true, detail: `waiting for ${describeHolder(holder)}` }),
-  });
-  try {
-    await waitForMigrationSessions(database, {
-      environment,
-      deadline,
-      waited: () => formatWait(options.lockWaitMs),
-      onWaiting: (message) => options.progress?.({ step: 3, name: 'lock', ok: true, detail: message }),
-    });
-  } catch (error) {
-    await releaseLock(database, key).catch(() => undefined);
-    throw error;
-  }
 }
 
 /** What step 6 runs or would run, per set (`--dry-run` prints it). */
