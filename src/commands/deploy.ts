@@ -16,7 +16,7 @@ import type { MigrationSetConfig } from '../core/config/validate-config.js';
 import type { LedgerRow } from '../shell/postgres/deployments.js';
 import type { LiveSchema } from '../shell/schema-drift.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
-import { ADAPTERS } from '../core/migrations/adapters.js';
+import { ADAPTERS } from '../core/tools/registry.js';
 import { JSON_SCHEMA_VERSION } from '../cli/output.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { runGit, splitNul } from '../shell/git/run-git.js';
@@ -29,7 +29,7 @@ import { SINCE_DEPLOY_WORDING } from '../core/drift/format-schema-difference.js'
 import { shortDigest } from '../core/deploy/short-digest.js';
 import type { LockEntry, LockSet } from '../core/lockfile/types.js';
 import { joinPath } from '../core/paths.js';
-import { NO_TRANSACTION_MARKER, readSqlScript } from '../core/migrations/sql/sql-script.js';
+import { NO_TRANSACTION_MARKER, readSqlScript } from '../core/tools/sql/sql-script.js';
 import { contentChecksum, normaliseContent } from '../core/checksum.js';
 import { decodeUtf8Text } from '../core/migrations/decode-text.js';
 import type { SqlRunMigration } from '../shell/postgres/sql-runner.js';

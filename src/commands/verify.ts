@@ -2,7 +2,7 @@ import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { compareWithLockfile } from '../core/verify/compare-with-lockfile.js';
 import { type Finding, type SetUnderCheck, warningFindings, worstExitCode } from '../core/findings/findings.js';
-import { acceptLockedNames, lockedFiles } from '../core/migrations/sql/legacy-names.js';
+import { acceptLockedNames, lockedFiles } from '../core/migrations/legacy-names.js';
 import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatFinding, GITHUB_ANNOTATION_CAP, githubAnnotation, githubStepSummary, gitlabCodeQuality, JSON_SCHEMA_VERSION } from '../cli/output.js';

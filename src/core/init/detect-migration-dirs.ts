@@ -1,9 +1,9 @@
-import { ADAPTERS, detectTool } from '../migrations/adapters.js';
+import { ADAPTERS, detectTool } from '../tools/registry.js';
 import type { Tool } from '../migrations/types.js';
-import { flywayOutOfOrderAbove } from '../migrations/flyway/flyway-settings.js';
-import { flywayLocations } from './flyway-locations.js';
-import { VENDORED } from './vendored-paths.js';
-import { detectAlembicLayout } from './alembic-layout.js';
+import { flywayOutOfOrderAbove } from '../tools/flyway/flyway-settings.js';
+import { flywayLocations } from '../tools/flyway/flyway-locations.js';
+import { VENDORED } from '../migrations/layout.js';
+import { detectAlembicLayout } from '../tools/alembic/alembic-layout.js';
 
 export interface DetectedSet {
   dir: string;

@@ -1,7 +1,7 @@
 import { alembicAdapter } from './alembic/alembic-adapter.js';
 import { flywayAdapter } from './flyway/flyway-adapter.js';
 import { sqlAdapter } from './sql/sql-adapter.js';
-import type { Tool, ToolAdapter } from './types.js';
+import type { Tool, ToolAdapter } from '../migrations/types.js';
 
 export const ADAPTERS: Record<Tool, ToolAdapter> = {
   alembic: alembicAdapter,

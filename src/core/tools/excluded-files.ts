@@ -1,6 +1,6 @@
 import { isFlywayMigrationName } from './flyway/flyway-adapter.js';
 import { parseVersionedName } from './sql/naming-scheme.js';
-import type { FileReading, Problem, Tool } from './types.js';
+import type { FileReading, Problem, Tool } from '../migrations/types.js';
 
 /**
  * A glob of the config's `exclude:` as a test of set-relative paths: `*` and
