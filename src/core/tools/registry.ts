@@ -1,13 +1,22 @@
-import { alembicAdapter } from './alembic/alembic-adapter.js';
-import { flywayAdapter } from './flyway/flyway-adapter.js';
-import { sqlAdapter } from './sql/sql-adapter.js';
+import type { MigrationTool } from '../migrations/migration-tool.js';
 import type { Tool, ToolAdapter } from '../migrations/types.js';
+import { alembicTool } from './alembic/alembic-tool.js';
+import { flywayTool } from './flyway/flyway-tool.js';
+import { sqlTool } from './sql/sql-tool.js';
 
-export const ADAPTERS: Record<Tool, ToolAdapter> = {
-  alembic: alembicAdapter,
-  sql: sqlAdapter,
-  flyway: flywayAdapter,
-};
+/**
+ * Every migration tool guard reads, one line each (docs/ADDING-A-TOOL.md),
+ * in the order `guard init` asks for their layouts: a folder the first
+ * claims is no later one's (a Flyway location stays Flyway's even when an
+ * Alembic revision graph reaches into it).
+ */
+export const MIGRATION_TOOLS: readonly MigrationTool[] = [flywayTool, alembicTool, sqlTool];
+
+/** A tool by the name the config and the lockfile use. */
+export const TOOL_BY_NAME = Object.fromEntries(MIGRATION_TOOLS.map((tool) => [tool.name, tool])) as Record<Tool, MigrationTool>;
+
+/** Each tool's file reader and set rules, by name. */
+export const ADAPTERS = Object.fromEntries(MIGRATION_TOOLS.map((tool) => [tool.name, tool.adapter])) as Record<Tool, ToolAdapter>;
 
 const FLYWAY_NAME = /(?:^|\/)(?:[VU]\d+(?:[._]\d+)*|R)__[^/]*\.sql$/;
 
