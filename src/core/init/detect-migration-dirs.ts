@@ -14,10 +14,9 @@ const INSIDE_MIGRATIONS = /(?:^|\/)migrations\//i;
  * Flyway's configured and default locations, the Alembic version folders
  * `alembic.ini` and `pyproject.toml` name), folders a tool recognises by
  * their files (its `recogniseFolder`: Python files that declare Alembic
- * revisions), and folders named
- * like migration folders that hold `.sql` scripts (Flyway when most are named
- * `V1__x.sql`). Pure: the caller lists the files and reads the few whose
- * content matters.
+ * revisions), and folders named like migration folders that hold `.sql`
+ * scripts (Flyway when most are named `V1__x.sql`). Pure: the caller lists
+ * the files and reads the few whose content matters.
  *
  * @param paths repository-relative POSIX paths of tracked and untracked files
  * @param contentOf the text of a file, for alembic.ini and candidate `.py` files

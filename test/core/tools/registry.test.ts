@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { appliedColumns } from '../../../src/core/migrations/applied-table.js';
 import { TOOL_SET_KEYS } from '../../../src/core/migrations/migration-tool.js';
@@ -6,6 +8,7 @@ import { TOOLS } from '../../../src/core/migrations/types.js';
 import { ADAPTERS, MIGRATION_TOOLS, TOOL_BY_NAME } from '../../../src/core/tools/registry.js';
 import { validateConfig } from '../../../src/core/config/validate-config.js';
 import { guardError } from '../helpers.js';
+import { PROJECT_ROOT } from '../../helpers/git-repo.js';
 
 // The shape docs/ADDING-A-TOOL.md asks of every tool folder, checked on each registered tool.
 describe('the tool registry', () => {
@@ -49,6 +52,13 @@ describe('the tool registry', () => {
     const outOfOrder = await refusal({ tool: 'alembic', outOfOrder: 'allow' });
     assert.equal(outOfOrder.message, 'guard.config.yaml: `migrations.0.outOfOrder` applies to plain SQL and Flyway sets only, not alembic: Alembic orders revisions by their parents');
     assert.equal(outOfOrder.fix, 'remove `outOfOrder`');
+  });
+
+  it("the config's JSON Schema offers exactly the registered tools", () => {
+    const schema: unknown = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'schemas', 'config.schema.json'), 'utf8'));
+    const tools = JSON.stringify(schema).match(/"tool":\{"enum":(\[[^\]]*\])/);
+    assert.ok(tools, 'the schema names the tools');
+    assert.deepEqual(JSON.parse(tools[1]!), [...TOOLS]);
   });
 
   it('tells which files each tool runs as migrations (an exclude: may not hide them)', () => {
