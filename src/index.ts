@@ -27,7 +27,7 @@ export { chainDigest, chainDigests } from './core/lockfile/chain-digest.js';
 export { parseLockfile } from './core/lockfile/parse-lockfile.js';
 export { serializeLockfile } from './core/lockfile/serialize-lockfile.js';
 export type { Lockfile, LockSet, LockEntry, Amendment } from './core/lockfile/types.js';
-export { ADAPTERS, detectTool } from './core/migrations/adapters.js';
+export { ADAPTERS, detectTool } from './core/tools/registry.js';
 export type { DiscoveredSet, Migration, Problem, SourceFile, Tool, ToolAdapter } from './core/migrations/types.js';
 export type { Finding } from './core/findings/findings.js';
 export type { GuardConfig } from './core/config/validate-config.js';

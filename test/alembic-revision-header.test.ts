@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { alembicAdapter } from '../src/core/migrations/alembic/alembic-adapter.js';
-import { readRevisionHeader, HeaderSyntaxError } from '../src/core/migrations/alembic/read-revision-header.js';
+import { alembicAdapter } from '../src/core/tools/alembic/alembic-adapter.js';
+import { readRevisionHeader, HeaderSyntaxError } from '../src/core/tools/alembic/read-revision-header.js';
 import type { DiscoveredSet, SourceFile } from '../src/core/migrations/types.js';
 import { realAlembicHeads, realAlembicMissing } from './helpers/alembic-real.js';
 

@@ -12,7 +12,7 @@ import { redactError, redactUrl } from '../core/deploy/redact-url.js';
 import { resolveEnvironment } from '../core/deploy/resolve-environment.js';
 import type { AppliedState, Decision, Refusal } from '../core/deploy/types.js';
 import { LOCKFILE_NAME, type LockEntry, type LockSet } from '../core/lockfile/types.js';
-import { NO_TRANSACTION_MARKER } from '../core/migrations/sql/sql-script.js';
+import { NO_TRANSACTION_MARKER } from '../core/tools/sql/sql-script.js';
 import { joinPath } from '../core/paths.js';
 import { JSON_SCHEMA_VERSION } from '../core/output-format.js';
 import { actorOf, appliedStateOf, committedLockfile, connectEnvironment, deployLockKey, deployRow, readEnvironmentState } from '../shell/environment-state.js';

@@ -15,7 +15,7 @@ import { describeSet, verifyRepository, type VerifyResult } from '../services/ve
 import type { GuardConfig } from '../core/config/validate-config.js';
 import { connectionUrls } from '../core/deploy/resolve-environment.js';
 import { redactUrl } from '../core/deploy/redact-url.js';
-import { flywayOutOfOrderAbove } from '../core/migrations/flyway/flyway-settings.js';
+import { flywayOutOfOrderAbove } from '../core/tools/flyway/flyway-settings.js';
 import { readFileIfRegular } from '../shell/read-bounded-file.js';
 
 export interface DoctorCheck {

@@ -23,7 +23,7 @@ import { appendEntry, locksExactlySets, setTail } from '../core/lockfile/append-
 import { preferLockedDuplicates } from '../core/lockfile/prefer-locked-duplicates.js';
 import { yamlScalar } from '../core/lockfile/yaml-scalar.js';
 import { toLockEntry } from '../core/lockfile/lock-set.js';
-import { ADAPTERS } from '../core/migrations/adapters.js';
+import { ADAPTERS } from '../core/tools/registry.js';
 import { joinPath } from '../core/paths.js';
 import type { GuardConfig, MigrationSetConfig } from '../core/config/validate-config.js';
 import type { CommandDefinition } from './context.js';

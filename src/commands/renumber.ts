@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, renameSync } from 'node:fs';
-import { ADAPTERS } from '../core/migrations/adapters.js';
+import { ADAPTERS } from '../core/tools/registry.js';
 import type { DiscoveredSet, Migration } from '../core/migrations/types.js';
 import path from 'node:path';
 import { GuardError, inputError } from '../core/guard-error.js';
@@ -9,7 +9,7 @@ import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
 import { preferLockedDuplicates } from '../core/lockfile/prefer-locked-duplicates.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { nextVersion } from '../core/migrations/next-version.js';
-import { parseVersionedName, detectScheme } from '../core/migrations/sql/naming-scheme.js';
+import { parseVersionedName, detectScheme } from '../core/tools/sql/naming-scheme.js';
 import { joinPath } from '../core/paths.js';
 import { JSON_SCHEMA_VERSION } from '../core/output-format.js';
 import { discoverSets } from '../shell/discover-sets.js';

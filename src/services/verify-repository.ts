@@ -5,7 +5,7 @@ import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { compareWithLockfile } from '../core/verify/compare-with-lockfile.js';
 import { type Finding, type SetUnderCheck, warningFindings, worstExitCode } from '../core/findings/findings.js';
-import { acceptLockedNames, lockedFiles } from '../core/migrations/sql/legacy-names.js';
+import { acceptLockedNames, lockedFiles } from '../core/migrations/legacy-names.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { JSON_SCHEMA_VERSION } from '../core/output-format.js';

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { MigrationSetConfig } from '../core/config/validate-config.js';
-import { ADAPTERS } from '../core/migrations/adapters.js';
-import { isAlembicConfigFile, readAlembicConfigs, type AlembicConfig } from '../core/migrations/alembic/alembic-config.js';
-import { unreadLocations } from '../core/migrations/alembic/version-locations.js';
+import { ADAPTERS } from '../core/tools/registry.js';
+import { isAlembicConfigFile, readAlembicConfigs, type AlembicConfig } from '../core/tools/alembic/alembic-config.js';
+import { unreadLocations } from '../core/tools/alembic/version-locations.js';
 import type { Finding } from '../core/findings/findings.js';
 import { joinPath } from '../core/paths.js';
 import { ALEMBIC_CONFIG_LIMITS, recursionAt } from './discover-sets.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { MigrationSetConfig } from '../core/config/validate-config.js';
-import { ADAPTERS, detectTool } from '../core/migrations/adapters.js';
+import { ADAPTERS, detectTool } from '../core/tools/registry.js';
 import type { DiscoveredSet, DiscoverOptions, FileReading, Problem, SourceFile, Tool } from '../core/migrations/types.js';
 import { joinPath } from '../core/paths.js';
 import type { SetUnderCheck } from '../core/findings/findings.js';
@@ -9,11 +9,11 @@ import { guardVersion } from './guard-version.js';
 import { readFileIfRegular } from './read-bounded-file.js';
 import { readBlobs, type BlobLimits } from './git/read-blobs.js';
 import { CONFIG_MAX_BYTES } from './load-config.js';
-import { readAlembicConfigs } from '../core/migrations/alembic/alembic-config.js';
+import { readAlembicConfigs } from '../core/tools/alembic/alembic-config.js';
 import { GuardError } from '../core/guard-error.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { listMigrationFiles, readListedFiles, type ListedFile, type Listing, type SetListing, type Source } from './read-migration-files.js';
-import { excludedMigration, globMatcher, notRead, runsAsMigration, unusedExclude } from '../core/migrations/excluded-files.js';
+import { excludedMigration, globMatcher, notRead, runsAsMigration, unusedExclude } from '../core/tools/excluded-files.js';
 
 const READINGS_CACHE = 'readings.json';
 /** Entries kept beyond the ones this run used, so switching branches stays warm. */

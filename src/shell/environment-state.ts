@@ -9,7 +9,8 @@ import { LOCKFILE_NAME, type LockSet, type Lockfile } from '../core/lockfile/typ
 import { advisoryLockKey } from '../core/deploy/advisory-lock-key.js';
 import type { AppliedState } from '../core/deploy/types.js';
 import { readLockfileText } from './read-lockfile.js';
-import { readAppliedState, readSqlRunnerState } from './postgres/applied-state.js';
+import { readAppliedState, readAppliedTable } from './postgres/applied-state.js';
+import { TOOL_BY_NAME } from '../core/tools/registry.js';
 import { readDeploys, type NewDeploy, type SetDeploys } from './postgres/deployments.js';
 import { git } from './git/run-git.js';
 
@@ -117,14 +118,16 @@ export async function readEnvironmentState(environment: string, lock: Lockfile, 
   return { deploys, applied };
 }
 
+/**
+ * What `set`'s tool recorded in `database`: its table, read through the
+ * tool's description (`readAppliedTable`). A table that is not the record
+ * when it has no row of the set (plain SQL, when guard's runner never ran
+ * the set there) leaves the record to guard's ledger.
+ */
 export async function appliedStateOf(set: LockSet, environment: string, database: pg.Client, ledger: pg.Client): Promise<AppliedState> {
-  if (set.tool === 'sql') {
-    // Plain SQL: the runner's table in the database itself when guard's runner deployed the set there, else the ledger.
-    const runner = await readSqlRunnerState(database, set.dir);
-    if (runner) return runner;
-    // A database whose ledger lives elsewhere is ephemeral (a CI database built afresh): the ledger's deploys were to another database.
-    if (database !== ledger) return { tool: 'sql', heads: [], applied: [], table: `${environment}'s database` };
-    return readAppliedState(ledger, { tool: 'sql', environment, migrationSet: set.dir });
-  }
-  return readAppliedState(database, { tool: set.tool });
+  const state = await readAppliedTable(database, TOOL_BY_NAME[set.tool].appliedTable, { set: set.dir });
+  if (state) return state;
+  // A database whose ledger lives elsewhere is ephemeral (a CI database built afresh): the ledger's deploys were to another database.
+  if (database !== ledger) return { tool: set.tool, heads: [], applied: [], table: `${environment}'s database` };
+  return readAppliedState(ledger, { tool: 'sql', environment, migrationSet: set.dir });
 }

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readAlembicConfigs } from '../../src/core/migrations/alembic/alembic-config.js';
-import { readTomlKeys, TomlSyntaxError } from '../../src/core/migrations/alembic/read-toml-keys.js';
-import { unreadLocations } from '../../src/core/migrations/alembic/version-locations.js';
+import { readAlembicConfigs } from '../../src/core/tools/alembic/alembic-config.js';
+import { readTomlKeys, TomlSyntaxError } from '../../src/core/tools/alembic/read-toml-keys.js';
+import { unreadLocations } from '../../src/core/tools/alembic/version-locations.js';
 import { detectMigrationDirs } from '../../src/core/init/detect-migration-dirs.js';
 
 const dirsOf = (file: string, text: string) => readAlembicConfigs(file, text).configs.map((config) => [config.section, config.locations.map((location) => location.dir ?? `outside:${location.written}`), config.recursive]);

@@ -5,7 +5,7 @@ import { parseLockfile } from '../../src/core/lockfile/parse-lockfile.js';
 import { planLock } from '../../src/core/lockfile/plan-lock.js';
 import { serializeLockfile } from '../../src/core/lockfile/serialize-lockfile.js';
 import type { Lockfile } from '../../src/core/lockfile/types.js';
-import { sqlAdapter } from '../../src/core/migrations/sql/sql-adapter.js';
+import { sqlAdapter } from '../../src/core/tools/sql/sql-adapter.js';
 import type { DiscoveredSet, Migration, SourceFile } from '../../src/core/migrations/types.js';
 import { compareWithLockfile } from '../../src/core/verify/compare-with-lockfile.js';
 import { type Finding } from '../../src/core/findings/findings.js';

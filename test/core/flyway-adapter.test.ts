@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { contentChecksum } from '../../src/core/checksum.js';
-import { flywayAdapter } from '../../src/core/migrations/flyway/flyway-adapter.js';
+import { flywayAdapter } from '../../src/core/tools/flyway/flyway-adapter.js';
 import type { SourceFile } from '../../src/core/migrations/types.js';
 import { bytes, file } from './helpers.js';
 

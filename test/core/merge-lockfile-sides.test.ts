@@ -4,7 +4,7 @@ import { mergeLockfileSides, type LockfileMerge } from '../../src/core/lockfile/
 import { planLock } from '../../src/core/lockfile/plan-lock.js';
 import { serializeLockfile } from '../../src/core/lockfile/serialize-lockfile.js';
 import type { Lockfile } from '../../src/core/lockfile/types.js';
-import { ADAPTERS } from '../../src/core/migrations/adapters.js';
+import { ADAPTERS } from '../../src/core/tools/registry.js';
 import type { SourceFile, Tool } from '../../src/core/migrations/types.js';
 import { joinPath } from '../../src/core/paths.js';
 import { alembicRevision } from '../helpers/git-repo.js';

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { planLock, type LockPlan } from '../../src/core/lockfile/plan-lock.js';
 import type { Lockfile } from '../../src/core/lockfile/types.js';
-import { globMatcher, runsAsMigration } from '../../src/core/migrations/excluded-files.js';
-import { flywayAdapter } from '../../src/core/migrations/flyway/flyway-adapter.js';
-import { sqlAdapter } from '../../src/core/migrations/sql/sql-adapter.js';
+import { globMatcher, runsAsMigration } from '../../src/core/tools/excluded-files.js';
+import { flywayAdapter } from '../../src/core/tools/flyway/flyway-adapter.js';
+import { sqlAdapter } from '../../src/core/tools/sql/sql-adapter.js';
 import type { DiscoverOptions, SourceFile } from '../../src/core/migrations/types.js';
 import { joinPath } from '../../src/core/paths.js';
 import { checkSealed } from '../../src/core/seal/check-sealed.js';
@@ -171,7 +171,7 @@ describe('exclude (issue 11, item 4)', () => {
 
 describe("Flyway's own outOfOrder setting (issue 11, item 6)", () => {
   it('is read from flyway.conf, flyway.toml, application.properties and application.yml, where the project sets it', async () => {
-    const { flywayOutOfOrder } = await import('../../src/core/migrations/flyway/flyway-settings.js');
+    const { flywayOutOfOrder } = await import('../../src/core/tools/flyway/flyway-settings.js');
     assert.equal(flywayOutOfOrder('flyway.conf', 'flyway.url=jdbc:postgresql://db/app\nflyway.outOfOrder=true\n'), true);
     assert.equal(flywayOutOfOrder('conf/flyway.conf', '# flyway.outOfOrder=true\nflyway.outOfOrder = false\n'), false);
     assert.equal(flywayOutOfOrder('flyway.conf', 'flyway.locations=filesystem:sql\n'), undefined);

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { planLock, type LockPlan } from '../../src/core/lockfile/plan-lock.js';
 import { serializeLockfile } from '../../src/core/lockfile/serialize-lockfile.js';
 import type { Lockfile } from '../../src/core/lockfile/types.js';
-import { sqlAdapter } from '../../src/core/migrations/sql/sql-adapter.js';
+import { sqlAdapter } from '../../src/core/tools/sql/sql-adapter.js';
 import type { SourceFile } from '../../src/core/migrations/types.js';
 import { bytes, file } from './helpers.js';
 import { joinPath } from '../../src/core/paths.js';

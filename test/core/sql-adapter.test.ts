@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { contentChecksum } from '../../src/core/checksum.js';
-import { detectScheme, parseVersionedName } from '../../src/core/migrations/sql/naming-scheme.js';
-import { sqlAdapter } from '../../src/core/migrations/sql/sql-adapter.js';
+import { detectScheme, parseVersionedName } from '../../src/core/tools/sql/naming-scheme.js';
+import { sqlAdapter } from '../../src/core/tools/sql/sql-adapter.js';
 import type { DiscoverOptions, NamingScheme, SourceFile } from '../../src/core/migrations/types.js';
 import { bytes, file } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { lineOfPosition, readSqlScript } from '../../src/core/migrations/sql/sql-script.js';
+import { lineOfPosition, readSqlScript } from '../../src/core/tools/sql/sql-script.js';
 
 const texts = (source: string) => readSqlScript(source).statements.map((statement) => statement.text);
 const lines = (source: string) => readSqlScript(source).statements.map((statement) => statement.line);

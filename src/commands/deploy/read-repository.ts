@@ -2,7 +2,7 @@ import type { MigrationSetConfig } from '../../core/config/validate-config.js';
 import { uncommittedMigrationFiles } from '../../core/deploy/check-repository.js';
 import type { Finding } from '../../core/findings/findings.js';
 import { LOCKFILE_NAME, type Lockfile } from '../../core/lockfile/types.js';
-import { ADAPTERS } from '../../core/migrations/adapters.js';
+import { ADAPTERS } from '../../core/tools/registry.js';
 import { verifyRepository } from '../../services/verify-repository.js';
 import { runGit, splitNul } from '../../shell/git/run-git.js';
 

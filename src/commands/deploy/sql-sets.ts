@@ -8,7 +8,7 @@ import { ExitCode } from '../../core/exit-codes.js';
 import { GuardError, inputError } from '../../core/guard-error.js';
 import { LOCKFILE_NAME, type LockEntry, type LockSet } from '../../core/lockfile/types.js';
 import { decodeUtf8Text } from '../../core/migrations/decode-text.js';
-import { readSqlScript } from '../../core/migrations/sql/sql-script.js';
+import { readSqlScript } from '../../core/tools/sql/sql-script.js';
 import { joinPath } from '../../core/paths.js';
 import { listSets } from '../../shell/discover-sets.js';
 import { readBlobs } from '../../shell/git/read-blobs.js';

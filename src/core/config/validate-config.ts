@@ -1,7 +1,9 @@
 import { inputError } from '../guard-error.js';
 import { suggestName } from '../suggest-name.js';
 import { NAMING_SCHEMES, TOOLS, VERSION_READINGS, type NamingScheme, type Tool, type VersionReading } from '../migrations/types.js';
+import type { ToolSetKey } from '../migrations/migration-tool.js';
 import { escapesDir, normaliseDir } from '../paths.js';
+import { TOOL_BY_NAME } from '../tools/registry.js';
 import type { DriftSettings } from '../drift/diff-schemas.js';
 import { DRIFT_POLICIES, type DriftPolicy } from '../drift/judge-drift.js';
 
@@ -112,18 +114,18 @@ export function validateConfig(raw: unknown, source: string, lineOf: LineOf = ()
     if (set.tool !== undefined) result.tool = oneOf(set.tool, TOOLS, `${at}.tool`, fail);
     if (set.naming !== undefined) {
       result.naming = oneOf(set.naming, NAMING_SCHEMES, `${at}.naming`, fail);
-      if (result.tool !== undefined && result.tool !== 'sql') fail(`${at}.naming`, `applies to plain SQL sets only, not ${result.tool}`, 'remove `naming`, or set `tool: sql`');
+      refuseUnreadKey(result.tool, 'naming', at, fail);
     }
     if (set.versions !== undefined) {
       result.versions = oneOf(set.versions, VERSION_READINGS, `${at}.versions`, fail);
-      if (result.tool !== undefined && result.tool !== 'sql') fail(`${at}.versions`, `applies to plain SQL sets only, not ${result.tool}`, 'remove `versions`, or set `tool: sql`');
+      refuseUnreadKey(result.tool, 'versions', at, fail);
       if (result.naming === 'sequential') fail(`${at}.versions`, 'applies to timestamp and hybrid names, not sequential ones', 'remove `versions`, or set `naming: timestamp`');
     }
     if (set.recursive !== undefined) result.recursive = boolean(set.recursive, `${at}.recursive`, fail);
     if (set.exclude !== undefined) result.exclude = excludePatterns(set.exclude, `${at}.exclude`, fail);
     if (set.outOfOrder !== undefined) {
       result.outOfOrder = oneOf(set.outOfOrder, ['allow', 'refuse'] as const, `${at}.outOfOrder`, fail);
-      if (result.tool === 'alembic') fail(`${at}.outOfOrder`, 'applies to version-ordered sets (sql, flyway); Alembic orders revisions by their parents', 'remove `outOfOrder`');
+      refuseUnreadKey(result.tool, 'outOfOrder', at, fail);
     }
     return result;
   });
@@ -223,6 +225,24 @@ export function validateConfig(raw: unknown, source: string, lineOf: LineOf = ()
 }
 
 type Fail = (path: string, message: string, fix: string) => never;
+
+/**
+ * Refuses a tool-specific key (`naming`, `versions`, `outOfOrder`) on a set
+ * whose tool does not read it (its `setKeys`), naming the tools that do and
+ * the tool's reason when it gives one. A set without `tool:` is detected
+ * later and keeps the key.
+ */
+function refuseUnreadKey(tool: Tool | undefined, key: ToolSetKey, at: string, fail: Fail): void {
+  if (tool === undefined || TOOL_BY_NAME[tool].setKeys.includes(key)) return;
+  const readers = TOOLS.filter((name) => TOOL_BY_NAME[name].setKeys.includes(key));
+  const labels = readers.map((name) => TOOL_BY_NAME[name].setsLabel);
+  const why = TOOL_BY_NAME[tool].whyNot?.[key];
+  fail(
+    `${at}.${key}`,
+    `applies to ${labels.length > 1 ? `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}` : labels[0]} sets only, not ${tool}${why ? `: ${why}` : ''}`,
+    readers.length === 1 ? `remove \`${key}\`, or set \`tool: ${readers[0]}\`` : `remove \`${key}\``,
+  );
+}
 
 /**
  * Connection strings are named by environment variable only, so no password

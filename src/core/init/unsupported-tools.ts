@@ -1,4 +1,4 @@
-import { VENDORED } from './vendored-paths.js';
+import { VENDORED } from '../migrations/layout.js';
 
 /** A folder of migrations written for a tool guard does not read yet. */
 export interface UnsupportedSet {

@@ -1,6 +1,6 @@
-import { ADAPTERS } from '../migrations/adapters.js';
+import { ADAPTERS } from '../tools/registry.js';
 import type { DiscoverOptions, NamingScheme, SourceFile, VersionReading } from '../migrations/types.js';
-import { acceptLockedNames, lockedFiles } from '../migrations/sql/legacy-names.js';
+import { acceptLockedNames, lockedFiles } from '../migrations/legacy-names.js';
 import { joinPath } from '../paths.js';
 import { checkSealed, type SealedState } from '../seal/check-sealed.js';
 import { problemFindings, type SetUnderCheck } from '../findings/findings.js';

@@ -1,6 +1,6 @@
 import { CONTENT_ALGORITHM } from '../checksum.js';
 import { problemFindings, warningFindings, type Finding, type SetUnderCheck } from '../findings/findings.js';
-import { acceptLockedNames, lockedFiles } from '../migrations/sql/legacy-names.js';
+import { acceptLockedNames, lockedFiles } from '../migrations/legacy-names.js';
 import { joinPath } from '../paths.js';
 import { toLockSet } from './lock-set.js';
 import { entryLine } from './serialize-lockfile.js';

@@ -1,7 +1,7 @@
 import { toLockSet } from '../lockfile/lock-set.js';
 import type { LockEntry, LockSet, Lockfile, SetAmendment } from '../lockfile/types.js';
 import { joinPath } from '../paths.js';
-import { lockedFiles, newMisnamedMigrations } from '../migrations/sql/legacy-names.js';
+import { lockedFiles, newMisnamedMigrations } from '../migrations/legacy-names.js';
 import type { Finding, SetUnderCheck } from '../findings/findings.js';
 
 /**

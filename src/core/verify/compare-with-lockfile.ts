@@ -4,7 +4,7 @@ import type { LockEntry, LockSet, Lockfile } from '../lockfile/types.js';
 import type { DiscoveredSet } from '../migrations/types.js';
 import { problemFindings, type Finding, type SetUnderCheck } from '../findings/findings.js';
 import { joinPath } from '../paths.js';
-import { acceptLockedNames, lockedFiles } from '../migrations/sql/legacy-names.js';
+import { acceptLockedNames, lockedFiles } from '../migrations/legacy-names.js';
 
 const RELOCK = 'if this migration has never been deployed, run `guard lock`; if it has, restore it (git checkout -- FILE) and write a new migration instead';
 

@@ -6,7 +6,7 @@
 // happens to guard after.
 import type pg from 'pg';
 import type { EnvironmentSettings } from '../../core/config/validate-config.js';
-import { lineOfPosition, type SqlScript, type SqlStatement } from '../../core/migrations/sql/sql-script.js';
+import { lineOfPosition, type SqlScript, type SqlStatement } from '../../core/tools/sql/sql-script.js';
 import { connect, disconnect, pgErrorMessage, queryError } from './connect.js';
 
 /** Where the runner records what it applied: one row per attempt, in the target database. */
@@ -284,7 +284,7 @@ async function finishRow(client: pg.Client, rank: string, status: 'applied' | 'f
  * as exactly one command ("cannot insert multiple commands into a prepared
  * statement" otherwise), so a text the splitter took for one statement can
  * never carry a second one, a COMMIT say, past the checks of
- * src/core/migrations/sql/sql-script.ts.
+ * src/core/tools/sql/sql-script.ts.
  */
 function execute(client: pg.Client, statement: SqlStatement): Promise<unknown> {
   // pg reads `queryMode` (lib/query.js, requiresPreparation); @types/pg does not declare it.

@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { ExitCode } from '../../../src/core/exit-codes.js';
 import { GuardError } from '../../../src/core/guard-error.js';
-import { readAlembicState, readAppliedState, readFlywayState, readSqlRunnerState, readSqlState, replayFlywayHistory, replaySqlRunnerRecords, type FlywayRecord, type SqlRunnerRecord } from '../../../src/shell/postgres/applied-state.js';
+import type { AppliedTable } from '../../../src/core/migrations/applied-table.js';
+import { readAlembicState, readAppliedState, readAppliedTable, readFlywayState, readSqlRunnerState, readSqlState, replayFlywayHistory, replaySqlRunnerRecords, type FlywayRecord, type SqlRunnerRecord } from '../../../src/shell/postgres/applied-state.js';
 import { connect, disconnect } from '../../../src/shell/postgres/connect.js';
 import { ensureLedger } from '../../../src/shell/postgres/ledger.js';
 import { finishDeploy, startDeploy } from '../../../src/shell/postgres/deployments.js';
@@ -196,5 +197,57 @@ describe("sql (guard's runner: guard.sql_migrations)", () => {
     assert.deepEqual((await readSqlRunnerState(client, 'db/sql'))?.applied, ['001']);
     assert.equal(await readSqlRunnerState(client, 'db/other'), undefined);
     await client.query('DROP TABLE guard.sql_migrations');
+  });
+});
+
+describe('a table described as data (the next tool needs no reader code)', () => {
+  // golang-migrate's `schema_migrations`: one row, the current version and whether the last run left it dirty.
+  interface GolangMigrateRow {
+    version: string;
+    dirty: boolean;
+  }
+  const golangMigrate: AppliedTable<GolangMigrateRow> = {
+    table: 'schema_migrations',
+    columns: { id: 'version', other: ['dirty'] },
+    noRows: 'nothing applied',
+    replay: (rows) => ({ tool: 'sql', heads: rows.filter((row) => !row.dirty).map((row) => String(row.version)) }),
+  };
+  // A history kept per set, with an applied-at column: selected as ISO 8601 text, filtered by set, in order.
+  interface HistoryRow {
+    name: string;
+    applied_at: string;
+  }
+  const history: AppliedTable<HistoryRow> = {
+    table: 'history',
+    schema: 'Tool Meta',
+    columns: { id: 'name', appliedAt: 'applied_at' },
+    orderBy: 'seq',
+    setColumn: 'set_dir',
+    noRows: 'not the record',
+    replay: (rows) => ({ tool: 'sql', heads: rows.length ? [rows.at(-1)!.name] : [], applied: rows.map((row) => `${row.name}@${row.applied_at}`) }),
+  };
+
+  it('reads the columns the description names, in one round trip; no table is nothing applied', async () => {
+    assert.deepEqual(await readAppliedTable(client, golangMigrate), { tool: 'sql', heads: [], table: 'schema_migrations' });
+    await client.query('CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)');
+    await client.query('INSERT INTO schema_migrations VALUES (20260115120000, false)');
+    const { value, count } = await roundTrips(() => readAppliedTable(client, golangMigrate));
+    assert.equal(count, 1);
+    assert.deepEqual(value, { tool: 'sql', heads: ['20260115120000'], table: 'schema_migrations' });
+    await client.query('DROP TABLE schema_migrations');
+  });
+
+  it("keeps the set's rows in order, applied-at as text; no row of the set: not the record", async () => {
+    await client.query(`CREATE SCHEMA "Tool Meta"; CREATE TABLE "Tool Meta".history (seq int, set_dir text, name text, applied_at timestamptz)`);
+    await client.query(`INSERT INTO "Tool Meta".history VALUES (2, 'db/a', 'second', '2026-12-07 05:00:01+00'), (1, 'db/a', 'first', '2026-12-07 05:00:00+00'), (3, 'db/b', 'other', '2026-12-07 05:00:02+00')`);
+    await client.query(`SET TIME ZONE 'UTC'`);
+    assert.deepEqual(await readAppliedTable(client, history, { set: 'db/a' }), {
+      tool: 'sql',
+      heads: ['second'],
+      applied: ['first@2026-12-07T05:00:00+00:00', 'second@2026-12-07T05:00:01+00:00'],
+      table: 'Tool Meta.history',
+    });
+    assert.equal(await readAppliedTable(client, history, { set: 'db/c' }), undefined);
+    await client.query(`DROP SCHEMA "Tool Meta" CASCADE; RESET TIME ZONE`);
   });
 });

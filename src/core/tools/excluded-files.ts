@@ -1,6 +1,5 @@
-import { isFlywayMigrationName } from './flyway/flyway-adapter.js';
-import { parseVersionedName } from './sql/naming-scheme.js';
-import type { FileReading, Problem, Tool } from './types.js';
+import type { FileReading, Problem, Tool } from '../migrations/types.js';
+import { TOOL_BY_NAME } from './registry.js';
 
 /**
  * A glob of the config's `exclude:` as a test of set-relative paths: `*` and
@@ -25,22 +24,14 @@ export function globMatcher(pattern: string): (path: string) => boolean {
 
 /**
  * Whether the set's tool would run `path` as a migration, from what guard
- * knows of it: a versioned plain SQL name (every runner reads the leading
- * number), a Flyway `V`/`U`/`R` script, an Alembic file that declares a
- * revision. Such a file cannot be excluded: the tool would run what guard
- * does not check. Only files the tool reads at all are asked (not those in
+ * knows of it (each tool's `runsAsMigration`: a versioned plain SQL name, a
+ * Flyway `V`/`U`/`R` script, an Alembic file that declares a revision).
+ * Such a file cannot be excluded: the tool would run what guard does not
+ * check. Only files the tool reads at all are asked (not those in
  * sub-folders of a set that is not recursive).
  */
 export function runsAsMigration(tool: Tool, path: string, reading: FileReading | undefined): boolean {
-  const base = path.slice(path.lastIndexOf('/') + 1);
-  switch (tool) {
-    case 'sql':
-      return base.endsWith('.sql') && parseVersionedName(base).version !== '';
-    case 'flyway':
-      return isFlywayMigrationName(base);
-    case 'alembic':
-      return reading?.migration !== undefined;
-  }
+  return TOOL_BY_NAME[tool].runsAsMigration(path, reading);
 }
 
 /** The problem of an excluded file the tool runs (runsAsMigration). */
@@ -49,7 +40,7 @@ export function excludedMigration(path: string, tool: Tool, pattern: string, sho
     code: 'excluded-migration',
     exitCode: 1,
     file: path,
-    message: `${show(path)} is left out by \`exclude: ${pattern}\`, but ${tool === 'sql' ? 'a migration runner' : tool === 'flyway' ? 'Flyway' : 'Alembic'} runs it as a migration, which guard would then not check`,
+    message: `${show(path)} is left out by \`exclude: ${pattern}\`, but ${TOOL_BY_NAME[tool].runner} runs it as a migration, which guard would then not check`,
     fix: `take it out of the set's \`exclude:\` (guard lock then locks it); exclude is for helpers the tool does not run`,
   };
 }
@@ -70,7 +61,7 @@ export function notRead(path: string, tool: Tool, show: (path: string) => string
     code: 'not-read',
     exitCode: 1,
     file: path,
-    message: `${show(path)} looks like ${tool === 'alembic' ? 'an Alembic revision' : `a ${tool === 'flyway' ? 'Flyway' : 'SQL'} migration`} but lies in a sub-folder, which this set does not read, so guard does not lock it`,
+    message: `${show(path)} looks like ${TOOL_BY_NAME[tool].aMigration} but lies in a sub-folder, which this set does not read, so guard does not lock it`,
     fix: `if the tool runs it, set \`recursive: true\` for the set (guard lock then locks it); if not, add it to the set's \`exclude:\``,
   };
 }

@@ -1,6 +1,6 @@
 import { contentChecksum } from '../../checksum.js';
-import { decodeText } from '../decode-text.js';
-import { displayOf, readingOf, type Migration, type Problem, type ToolAdapter } from '../types.js';
+import { decodeText } from '../../migrations/decode-text.js';
+import { displayOf, readingOf, type Migration, type Problem, type ToolAdapter } from '../../migrations/types.js';
 import { HeaderSyntaxError, readRevisionHeader, type HeaderValue } from './read-revision-header.js';
 import { buildRevisionGraph } from './revision-graph.js';
 

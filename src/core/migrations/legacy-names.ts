@@ -1,4 +1,4 @@
-import type { DiscoveredSet, Problem } from '../types.js';
+import type { DiscoveredSet, Problem } from './types.js';
 
 /**
  * The scheme applies to new migrations: a migration whose name breaks it but

@@ -1,6 +1,6 @@
-import { readTextFile } from '../decode-text.js';
-import { displayOf, readingOf, type DiscoveredSet, type Migration, type Problem, type SourceFile, type ToolAdapter } from '../types.js';
-import { compareText, linearEnds, orderByVersion, type Versioned } from '../version-order.js';
+import { readTextFile } from '../../migrations/decode-text.js';
+import { displayOf, readingOf, type DiscoveredSet, type Migration, type Problem, type SourceFile, type ToolAdapter } from '../../migrations/types.js';
+import { compareText, linearEnds, orderByVersion, type Versioned } from '../../migrations/version-order.js';
 
 /**
  * Flyway SQL scripts with the default prefixes and separator

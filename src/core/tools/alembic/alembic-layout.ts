@@ -1,8 +1,8 @@
-import { ADAPTERS } from '../migrations/adapters.js';
-import { isAlembicConfigFile, readAlembicConfigs } from '../migrations/alembic/alembic-config.js';
-import { HeaderSyntaxError, readRevisionHeader } from '../migrations/alembic/read-revision-header.js';
-import { isInside } from '../migrations/alembic/version-locations.js';
-import { VENDORED } from './vendored-paths.js';
+import { alembicAdapter } from './alembic-adapter.js';
+import { isAlembicConfigFile, readAlembicConfigs } from './alembic-config.js';
+import { HeaderSyntaxError, readRevisionHeader } from './read-revision-header.js';
+import { isInside } from './version-locations.js';
+import { VENDORED } from '../../migrations/layout.js';
 
 /** One Alembic set `guard init` should configure. */
 export interface AlembicLayoutSet {
@@ -52,7 +52,7 @@ export function detectAlembicLayout(paths: readonly string[], contentOf: (path: 
   const declaredIn = new Map<string, string>();
   const links: Array<{ from: string; ids: string[] }> = [];
   for (const path of paths) {
-    if (VENDORED.test(path) || !ADAPTERS.alembic.candidate(path)) continue;
+    if (VENDORED.test(path) || !alembicAdapter.candidate(path)) continue;
     const dir = parentOf(path);
     const folder = folders.get(dir) ?? { dir, revisions: 0, python: 0 };
     folders.set(dir, folder);

@@ -1,4 +1,4 @@
-import type { DiscoveredSet, Migration, Problem } from '../types.js';
+import type { DiscoveredSet, Migration, Problem } from '../../migrations/types.js';
 
 type Graph = Omit<DiscoveredSet, 'tool' | 'ignored'>;
 

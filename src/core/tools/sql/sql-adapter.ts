@@ -1,6 +1,6 @@
-import { readTextFile } from '../decode-text.js';
-import { displayOf, readingOf, type DiscoveredSet, type Migration, type NamingScheme, type Problem, type SourceFile, type ToolAdapter } from '../types.js';
-import { linearEnds, orderByVersion, type Versioned } from '../version-order.js';
+import { readTextFile } from '../../migrations/decode-text.js';
+import { displayOf, readingOf, type DiscoveredSet, type Migration, type NamingScheme, type Problem, type SourceFile, type ToolAdapter } from '../../migrations/types.js';
+import { linearEnds, orderByVersion, type Versioned } from '../../migrations/version-order.js';
 import { parseVersionedName, detectScheme, type ParsedName } from './naming-scheme.js';
 
 /**

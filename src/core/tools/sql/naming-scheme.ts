@@ -1,4 +1,4 @@
-import type { NamingScheme, VersionReading } from '../types.js';
+import type { NamingScheme, VersionReading } from '../../migrations/types.js';
 
 /**
  * The three naming schemes of plain SQL migrations:

@@ -1,0 +1,35 @@
+import type { MigrationTool } from '../migrations/migration-tool.js';
+import type { Tool, ToolAdapter } from '../migrations/types.js';
+import { alembicTool } from './alembic/alembic-tool.js';
+import { flywayTool } from './flyway/flyway-tool.js';
+import { sqlTool } from './sql/sql-tool.js';
+
+/**
+ * Every migration tool guard reads, one line each (docs/ADDING-A-TOOL.md),
+ * in the order `guard init` asks for their layouts: a folder the first
+ * claims is no later one's (a Flyway location stays Flyway's even when an
+ * Alembic revision graph reaches into it).
+ */
+export const MIGRATION_TOOLS: readonly MigrationTool[] = [flywayTool, alembicTool, sqlTool];
+
+/** A tool by the name the config and the lockfile use. */
+export const TOOL_BY_NAME = Object.fromEntries(MIGRATION_TOOLS.map((tool) => [tool.name, tool])) as Record<Tool, MigrationTool>;
+
+/** Each tool's file reader and set rules, by name. */
+export const ADAPTERS = Object.fromEntries(MIGRATION_TOOLS.map((tool) => [tool.name, tool.adapter])) as Record<Tool, ToolAdapter>;
+
+const FLYWAY_NAME = /(?:^|\/)(?:[VU]\d+(?:[._]\d+)*|R)__[^/]*\.sql$/;
+
+/**
+ * The tool of a dir whose config names none, from file names alone (so the
+ * choice never depends on which contents a cache spared): Alembic when it
+ * holds revision candidates (`*.py` other than `__init__.py` and `env.py`),
+ * Flyway when most `.sql` names follow `V1__x.sql`, plain SQL otherwise.
+ */
+export function detectTool(paths: readonly string[]): Tool | undefined {
+  if (paths.some((path) => ADAPTERS.alembic.candidate(path))) return 'alembic';
+  const sql = paths.filter((path) => path.endsWith('.sql'));
+  if (sql.length === 0) return undefined;
+  const flyway = sql.filter((path) => FLYWAY_NAME.test(path)).length;
+  return flyway * 2 > sql.length ? 'flyway' : 'sql';
+}
