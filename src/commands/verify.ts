@@ -1,4 +1,4 @@
-import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
+import { parseLockfile } from '../core/lockfile/format/index.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { compareWithLockfile } from '../core/verify/compare-with-lockfile.js';
 import { type Finding, type SetUnderCheck, warningFindings, worstExitCode } from '../core/findings/findings.js';
