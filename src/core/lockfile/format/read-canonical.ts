@@ -184,13 +184,19 @@ function readCommonEntry(line: string): RawObject | undefined {
 }
 
 function readFlowScalar(raw: string): string | undefined {
-  if (raw.startsWith('"')) return readQuoted(raw, 0)?.[0];
+  if (raw.startsWith('"')) return readWholeQuoted(raw);
   return isPlainSafe(raw, true) ? raw : undefined;
 }
 
 function readBlockScalar(raw: string): string | undefined {
-  if (raw.startsWith('"')) return readQuoted(raw, 0)?.[0];
+  if (raw.startsWith('"')) return readWholeQuoted(raw);
   return isPlainSafe(raw, false) ? raw : undefined;
+}
+
+/** `raw` as one quoted scalar; undefined when anything follows the closing quote (`dir: "a"  tool: sql` is not YAML). */
+function readWholeQuoted(raw: string): string | undefined {
+  const quoted = readQuoted(raw, 0);
+  return quoted && quoted[1] === raw.length ? quoted[0] : undefined;
 }
 
 /** `[a, "b c"]` */
