@@ -13,8 +13,17 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LEDGER_MODULE, LEDGER_SQL_DIR, ledgerModuleIsCurrent } from './embed-ledger-sql.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+// guard's ledger migrations reach the bundle as a generated module (no file
+// is looked for at run time): a bundle built from a stale one would create
+// ledgers that differ from the SQL files locked in checksums.lock.yaml.
+if (!ledgerModuleIsCurrent(root)) {
+  console.error(`bundle-cli: ${LEDGER_MODULE} differs from ${LEDGER_SQL_DIR}/*.sql: run node scripts/embed-ledger-sql.mjs, then build again`);
+  process.exit(1);
+}
 
 // The build id keys guard's caches: a digest of every compiled file bundled.
 const digest = createHash('sha256');

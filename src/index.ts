@@ -19,13 +19,12 @@ export { deployEnvironment, type DeployOptions, type DeployResult, type DeployPl
 export { recordEnvironment, type RecordResult } from './commands/record.js';
 export { environmentStatus, type StatusResult, type EnvironmentStatus } from './commands/status.js';
 export { schemaDrift, type DriftResult } from './commands/drift.js';
-export { mergeLockfileSides, type LockfileMerge, type LockfileSides } from './core/lockfile/merge-lockfile-sides.js';
+export { mergeLockfileSides, type LockfileMerge, type LockfileSides } from './core/lockfile-merge/merge-lockfile-sides.js';
 export { ExitCode } from './core/exit-codes.js';
 export { GuardError } from './core/guard-error.js';
 export { contentChecksum, normaliseContent, CONTENT_ALGORITHM } from './core/checksum.js';
 export { chainDigest, chainDigests } from './core/lockfile/chain-digest.js';
-export { parseLockfile } from './core/lockfile/parse-lockfile.js';
-export { serializeLockfile } from './core/lockfile/serialize-lockfile.js';
+export { parseLockfile, serializeLockfile } from './core/lockfile/format/index.js';
 export type { Lockfile, LockSet, LockEntry, Amendment } from './core/lockfile/types.js';
 export { ADAPTERS, detectTool } from './core/tools/registry.js';
 export type { DiscoveredSet, Migration, Problem, SourceFile, Tool, ToolAdapter } from './core/migrations/types.js';

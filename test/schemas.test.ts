@@ -6,7 +6,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { validateConfig } from '../src/core/config/validate-config.js';
 import { GuardError } from '../src/core/guard-error.js';
-import { parseLockfile } from '../src/core/lockfile/parse-lockfile.js';
+import { parseLockfile } from '../src/core/lockfile/format/index.js';
 import { PROJECT_ROOT } from './helpers/git-repo.js';
 
 const ajv = new Ajv2020({ strict: true, allErrors: true });

@@ -4,9 +4,8 @@ import path from 'node:path';
 import { ExitCode } from '../core/exit-codes.js';
 import { GuardError, inputError } from '../core/guard-error.js';
 import { findConflictMarkers } from '../core/lockfile/conflict-markers.js';
-import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
+import { appendEntries, locksExactlySets, parseLockfile, readSetTail, serializeLockfile, type Addition } from '../core/lockfile/format/index.js';
 import { planLock } from '../core/lockfile/plan-lock.js';
-import { serializeLockfile } from '../core/lockfile/serialize-lockfile.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { type Finding, worstExitCode } from '../core/findings/findings.js';
 import { JSON_SCHEMA_VERSION } from '../core/output-format.js';
@@ -19,9 +18,7 @@ import { writeFileAtomic } from '../shell/write-atomic.js';
 import { readBlobs } from '../shell/git/read-blobs.js';
 import { changedFiles, secretFindings, setOfPath } from '../shell/scan-secrets.js';
 import { linkedMigrations } from '../shell/linked-migrations.js';
-import { appendEntry, locksExactlySets, setTail } from '../core/lockfile/append-entry.js';
 import { preferLockedDuplicates } from '../core/lockfile/prefer-locked-duplicates.js';
-import { yamlScalar } from '../core/lockfile/yaml-scalar.js';
 import { toLockEntry } from '../core/lockfile/lock-set.js';
 import { ADAPTERS } from '../core/tools/registry.js';
 import { joinPath } from '../core/paths.js';
@@ -191,19 +188,16 @@ async function onlyAdditions(root: string, config: GuardConfig): Promise<PreComm
     setOfPath(config.migrations.map((set) => set.dir)),
   );
   if (secrets.length > 0 || added.size === 0) return preCommitResult(secrets, false);
-  if (headText.includes('\r') || findConflictMarkers(headText).length > 0) return 'full';
-  let next = headText;
+  const additions: Addition[] = [];
   for (const [set, file] of added) {
     const tool = set.tool!;
     const adapter = ADAPTERS[tool];
     const display = (path: string) => joinPath(set.dir, path);
     const reading = adapter.readFile(file.path, blobs.get(file.oid)!, { ...(set.naming ? { naming: set.naming } : {}), display });
     if (reading.problem) return 'full';
-    const tail = setTail(next, set.dir);
-    if (!tail) return 'full';
-    const tailSet = (await parseLockfile(tail, LOCKFILE_NAME)).lock.sets[0];
-    const last = tailSet?.migrations[0];
-    if (!tailSet || !last || tailSet.tool !== tool) return 'full';
+    const tail = readSetTail(headText, set.dir);
+    if (!tail || tail.tool !== tool) return 'full';
+    const last = tail.last;
     // The last locked migration and the new one, through the adapter's own rules.
     const discovered = adapter.discover(
       [
@@ -214,18 +208,16 @@ async function onlyAdditions(root: string, config: GuardConfig): Promise<PreComm
     );
     const migration = discovered.migrations.at(-1);
     if (!migration || migration.file !== file.path || discovered.migrations.length !== 2 || migration.repeatable) return 'full';
-    // An id already locked anywhere (Alembic ids are free text): let the full rules name the duplicate.
-    if (next.includes(`- {id: ${yamlScalar(migration.id)}, `)) return 'full';
     if (tool === 'alembic') {
-      if (tailSet.heads.length !== 1 || migration.parents.length !== 1 || migration.parents[0] !== tailSet.heads[0]) return 'full';
+      if (tail.heads.length !== 1 || migration.parents.length !== 1 || migration.parents[0] !== tail.heads[0]) return 'full';
       if (migration.branchLabels || migration.dependsOn) return 'full';
     } else if (discovered.problems.length > 0) {
       return 'full';
     }
-    const appended = appendEntry(next, set.dir, tool, toLockEntry(tool, migration));
-    if (appended === undefined) return 'full';
-    next = appended;
+    additions.push({ dir: set.dir, tool, entry: toLockEntry(tool, migration) });
   }
+  const next = appendEntries(headText, additions);
+  if (next === undefined) return 'full';
   await stageLockfile(root, headText, next, worktreeLockClean);
   return preCommitResult([], true);
 }

@@ -10,7 +10,7 @@ import { declaresDependency, detectPackageManager, parseManifest, withScript, ty
 import { describeUnsupported, detectUnsupportedMigrations, leftOutForUnsupported, SUPPORTED_TOOLS, unsupportedHolding, type UnsupportedSet } from '../core/init/unsupported-tools.js';
 import { GUARD_HOOKS, HOOK_BEGIN, mergeDriverCommand, runsGuard, withGuardBlock, type GuardHook } from '../core/init/hook-script.js';
 import { HUSKY_HOOKS, WORKTREE_INCLUDE_KEY, WORKTREE_RUNNER_CONFIG, worktreeHookRunner } from '../core/init/worktree-runner.js';
-import { yamlList, yamlScalar } from '../core/lockfile/yaml-scalar.js';
+import { yamlList, yamlScalar } from '../core/lockfile/format/index.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { normaliseDir } from '../core/paths.js';
 import { JSON_SCHEMA_VERSION } from '../core/output-format.js';

@@ -1,7 +1,6 @@
 import { inputError } from '../core/guard-error.js';
-import { mergeLockfileSides, type LockfileMerge, type LockfileSides } from '../core/lockfile/merge-lockfile-sides.js';
-import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
-import { serializeLockfile } from '../core/lockfile/serialize-lockfile.js';
+import { mergeLockfileSides, type LockfileMerge, type LockfileSides } from '../core/lockfile-merge/merge-lockfile-sides.js';
+import { parseLockfile, serializeLockfile } from '../core/lockfile/format/index.js';
 import { LOCKFILE_NAME, type Lockfile } from '../core/lockfile/types.js';
 import type { NamingScheme } from '../core/migrations/types.js';
 import type { SealedState } from '../core/seal/check-sealed.js';

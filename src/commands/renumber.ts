@@ -5,7 +5,7 @@ import path from 'node:path';
 import { GuardError, inputError } from '../core/guard-error.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { findConflictMarkers } from '../core/lockfile/conflict-markers.js';
-import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
+import { parseLockfile } from '../core/lockfile/format/index.js';
 import { preferLockedDuplicates } from '../core/lockfile/prefer-locked-duplicates.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { nextVersion } from '../core/migrations/next-version.js';

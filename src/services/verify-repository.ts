@@ -1,7 +1,7 @@
 // Verifying a repository: the migrations against the lockfile and, with a
 // base, against what the protected ref sealed. Shared by guard verify, the
 // deploy gate's step 1, guard doctor and the push hooks' per-commit rules.
-import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
+import { parseLockfile } from '../core/lockfile/format/index.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { compareWithLockfile } from '../core/verify/compare-with-lockfile.js';
 import { type Finding, type SetUnderCheck, warningFindings, worstExitCode } from '../core/findings/findings.js';

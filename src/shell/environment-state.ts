@@ -4,7 +4,7 @@ import type { EnvironmentConfig, GuardConfig } from '../core/config/validate-con
 import type { ConnectionUrls } from '../core/deploy/resolve-environment.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { GuardError } from '../core/guard-error.js';
-import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
+import { parseLockfile } from '../core/lockfile/format/index.js';
 import { LOCKFILE_NAME, type LockSet, type Lockfile } from '../core/lockfile/types.js';
 import { advisoryLockKey } from '../core/deploy/advisory-lock-key.js';
 import type { AppliedState } from '../core/deploy/types.js';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { GuardError } from '../core/guard-error.js';
 import { ExitCode } from '../core/exit-codes.js';
-import { parseLockfile } from '../core/lockfile/parse-lockfile.js';
+import { parseLockfile } from '../core/lockfile/format/index.js';
 import { LOCKFILE_NAME, type LockEntry } from '../core/lockfile/types.js';
 import { checkSealed, type SealedState } from '../core/seal/check-sealed.js';
 import type { Finding, SetUnderCheck } from '../core/findings/findings.js';

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { GuardError } from '../../src/core/guard-error.js';
-import { parseLockfile } from '../../src/core/lockfile/parse-lockfile.js';
+import { parseLockfile } from '../../src/core/lockfile/format/index.js';
 import { loadConfig } from '../../src/shell/load-config.js';
 import { readLockfileText } from '../../src/shell/read-lockfile.js';
 import { GUARD } from '../helpers/compiled-guard.js';

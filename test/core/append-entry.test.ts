@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { appendEntry } from '../../src/core/lockfile/append-entry.js';
+import { appendEntry, serializeLockfile } from '../../src/core/lockfile/format/index.js';
 import { toLockEntry } from '../../src/core/lockfile/lock-set.js';
 import { planLock } from '../../src/core/lockfile/plan-lock.js';
-import { serializeLockfile } from '../../src/core/lockfile/serialize-lockfile.js';
 import { alembicAdapter } from '../../src/core/tools/alembic/alembic-adapter.js';
 import { sqlAdapter } from '../../src/core/tools/sql/sql-adapter.js';
 import type { SourceFile, ToolAdapter } from '../../src/core/migrations/types.js';

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { contentChecksum } from '../../src/core/checksum.js';
-import { parseLockfile } from '../../src/core/lockfile/parse-lockfile.js';
+import { parseLockfile, serializeLockfile } from '../../src/core/lockfile/format/index.js';
 import { planLock } from '../../src/core/lockfile/plan-lock.js';
-import { serializeLockfile } from '../../src/core/lockfile/serialize-lockfile.js';
 import type { Lockfile } from '../../src/core/lockfile/types.js';
 import { sqlAdapter } from '../../src/core/tools/sql/sql-adapter.js';
 import type { DiscoveredSet, Migration, SourceFile } from '../../src/core/migrations/types.js';

@@ -3,9 +3,8 @@ import { describe, it } from 'node:test';
 import { CONTENT_ALGORITHM } from '../../src/core/checksum.js';
 import { chainDigest } from '../../src/core/lockfile/chain-digest.js';
 import { findConflictMarkers, splitConflictSides } from '../../src/core/lockfile/conflict-markers.js';
-import { parseLockfile } from '../../src/core/lockfile/parse-lockfile.js';
+import { parseLockfile, serializeLockfile } from '../../src/core/lockfile/format/index.js';
 import { mergeLockfiles } from '../../src/core/lockfile/plan-lock.js';
-import { serializeLockfile } from '../../src/core/lockfile/serialize-lockfile.js';
 import type { Amendment, LockEntry, LockSet, Lockfile } from '../../src/core/lockfile/types.js';
 import { hex64 } from './helpers.js';
 

@@ -4,10 +4,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { CONTENT_ALGORITHM } from '../../src/core/checksum.js';
 import { chainDigest } from '../../src/core/lockfile/chain-digest.js';
-import { parseLockfile } from '../../src/core/lockfile/parse-lockfile.js';
-import { readCanonicalLockfile } from '../../src/core/lockfile/read-canonical-lockfile.js';
-import { LOCKFILE_HEADER } from '../../src/core/lockfile/format.js';
-import { serializeLockfile } from '../../src/core/lockfile/serialize-lockfile.js';
+import { parseLockfile, readCanonicalLockfile, LOCKFILE_HEADER, serializeLockfile } from '../../src/core/lockfile/format/index.js';
 import { SET_CHANGES, type Amendment, type LockEntry, type LockSet, type Lockfile, type SetAmendment } from '../../src/core/lockfile/types.js';
 import { hex64, prng } from './helpers.js';
 

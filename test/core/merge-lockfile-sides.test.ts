@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mergeLockfileSides, type LockfileMerge } from '../../src/core/lockfile/merge-lockfile-sides.js';
+import { mergeLockfileSides, type LockfileMerge } from '../../src/core/lockfile-merge/merge-lockfile-sides.js';
 import { planLock } from '../../src/core/lockfile/plan-lock.js';
-import { serializeLockfile } from '../../src/core/lockfile/serialize-lockfile.js';
+import { serializeLockfile } from '../../src/core/lockfile/format/index.js';
 import type { Lockfile } from '../../src/core/lockfile/types.js';
 import { ADAPTERS } from '../../src/core/tools/registry.js';
 import type { SourceFile, Tool } from '../../src/core/migrations/types.js';

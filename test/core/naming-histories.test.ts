@@ -189,7 +189,7 @@ describe("Flyway's own outOfOrder setting (issue 11, item 6)", () => {
 
 describe('the lockfile merge driver with legacy names and release lines', () => {
   it('merges two branches that each add a migration to a set holding misnamed legacy files', async () => {
-    const { mergeLockfileSides } = await import('../../src/core/lockfile/merge-lockfile-sides.js');
+    const { mergeLockfileSides } = await import('../../src/core/lockfile-merge/merge-lockfile-sides.js');
     const base = plan([sqlSet(auth)]).lock;
     const ours = plan([sqlSet([...auth, file('20250101120000_ours.up.sql')])], base).lock;
     const theirs = plan([sqlSet([...auth, file('20250102120000_theirs.up.sql')])], base).lock;
@@ -202,7 +202,7 @@ describe('the lockfile merge driver with legacy names and release lines', () => 
   });
 
   it('merges a lower version on a release line when the set allows out of order', async () => {
-    const { mergeLockfileSides } = await import('../../src/core/lockfile/merge-lockfile-sides.js');
+    const { mergeLockfileSides } = await import('../../src/core/lockfile-merge/merge-lockfile-sides.js');
     const flywaySet = (files: SourceFile[]): SetUnderCheck => ({ dir: 'db', discovered: flywayAdapter.discover(files, { display: (path) => joinPath('db', path) }) });
     const released = [file('V1__init.sql'), file('V3__three.sql')];
     const base = plan([flywaySet(released)]).lock;

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CONTENT_ALGORITHM } from '../../src/core/checksum.js';
 import { chainDigest } from '../../src/core/lockfile/chain-digest.js';
-import { parseLockfile } from '../../src/core/lockfile/parse-lockfile.js';
-import { serializeLockfile } from '../../src/core/lockfile/serialize-lockfile.js';
+import { parseLockfile, serializeLockfile } from '../../src/core/lockfile/format/index.js';
 import type { LockEntry, Lockfile } from '../../src/core/lockfile/types.js';
 import { guardError, hex64 } from './helpers.js';
 

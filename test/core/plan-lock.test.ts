@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { planLock, type LockPlan } from '../../src/core/lockfile/plan-lock.js';
-import { serializeLockfile } from '../../src/core/lockfile/serialize-lockfile.js';
+import { serializeLockfile } from '../../src/core/lockfile/format/index.js';
 import type { Lockfile } from '../../src/core/lockfile/types.js';
 import { sqlAdapter } from '../../src/core/tools/sql/sql-adapter.js';
 import type { SourceFile } from '../../src/core/migrations/types.js';

@@ -27,3 +27,28 @@ export function toLockEntry(tool: string, migration: Migration): LockEntry {
   if (migration.repeatable) entry.repeatable = true;
   return entry;
 }
+
+/**
+ * Whether two entries lock the same thing: the same lockfile line, compared
+ * field by field whatever order the objects hold their keys in. An absent
+ * list differs from an empty one (`parents: []` is written, an absent
+ * `parents` is not); `repeatable: false` is the same as none.
+ */
+export function sameEntry(a: LockEntry, b: LockEntry): boolean {
+  return (
+    a.id === b.id &&
+    a.file === b.file &&
+    a.sha256 === b.sha256 &&
+    a.down === b.down &&
+    a.down_sha256 === b.down_sha256 &&
+    !a.repeatable === !b.repeatable &&
+    sameList(a.parents, b.parents) &&
+    sameList(a.branch_labels, b.branch_labels) &&
+    sameList(a.depends_on, b.depends_on)
+  );
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.length === b.length && a.every((item, i) => item === b[i]);
+}

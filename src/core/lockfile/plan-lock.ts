@@ -2,9 +2,8 @@ import { CONTENT_ALGORITHM } from '../checksum.js';
 import { problemFindings, warningFindings, type Finding, type SetUnderCheck } from '../findings/findings.js';
 import { acceptLockedNames, lockedFiles } from '../migrations/legacy-names.js';
 import { joinPath } from '../paths.js';
-import { toLockSet } from './lock-set.js';
-import { entryLine } from './serialize-lockfile.js';
-import { LOCKFILE_VERSION, type Amendment, type LockEntry, type LockSet, type Lockfile, type SetAmendment } from './types.js';
+import { sameEntry, toLockSet } from './lock-set.js';
+import { LOCKFILE_VERSION, type Amendment, type LockSet, type Lockfile, type SetAmendment } from './types.js';
 
 export type LockChange =
   | { kind: 'added'; set: string; id: string; file: string }
@@ -134,11 +133,6 @@ function diffSet(previous: LockSet | undefined, next: LockSet): LockChange[] {
     changes.push({ kind: 'heads', set: next.dir, from: previous.heads, to: next.heads });
   }
   return changes;
-}
-
-/** Same lockfile line: compares every field whatever order the objects hold their keys in. */
-function sameEntry(a: LockEntry, b: LockEntry): boolean {
-  return entryLine(a) === entryLine(b);
 }
 
 /**

@@ -1,16 +1,15 @@
 // guard's ledger: schema `guard` in an environment's database (or in the
 // database its `ledger:` names), created and upgraded by guard's own
-// migrations (src/ledger/migrations/, locked in checksums.lock.yaml). Its
-// rows are read and written by ./deployments.ts (one per deploy of a set)
-// and ./schema-snapshots.ts (what each deploy left).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+// migrations (src/ledger/migrations/, locked in checksums.lock.yaml, and
+// embedded in the build by scripts/embed-ledger-sql.mjs). Its rows are read
+// and written by ./deployments.ts (one per deploy of a set) and
+// ./schema-snapshots.ts (what each deploy left).
 import type pg from 'pg';
 import { contentChecksum } from '../../core/checksum.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { GuardError } from '../../core/guard-error.js';
 import { queryError } from './connect.js';
+import { LEDGER_MIGRATION_FILES } from './ledger-migrations.generated.js';
 
 /**
  * Key of the advisory lock that serialises ledger upgrades
@@ -28,39 +27,18 @@ export interface LedgerMigrationFile {
 }
 
 /**
- * The folder of guard's own ledger migrations. This module runs from
- * src/shell/postgres (tests, tsx), dist/shell/postgres (tsc) or dist/bin
- * (the bundled CLI): walk up to the package root, the folder holding
- * package.json and src/ledger/migrations (package.json "files" ships it).
+ * guard's ledger migrations in version order, as this build ships them:
+ * their text is part of the code (no file is looked for at run time), so the
+ * bundle works wherever it is copied and a missing or edited file beside it
+ * changes nothing.
  */
-export function ledgerMigrationsDir(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'src', 'ledger', 'migrations');
-    if (existsSync(path.join(dir, 'package.json')) && existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) break;
-  }
-  throw new GuardError(ExitCode.unreadable, `guard's ledger migrations (src/ledger/migrations) were not found above ${from}`, {
-    fix: 'reinstall migration-guard: its package is incomplete',
-  });
-}
-
-/** guard's ledger migrations in version order. */
-export function readLedgerMigrations(dir: string = ledgerMigrationsDir()): LedgerMigrationFile[] {
-  const files = readdirSync(dir)
-    .filter((name) => /^\d+_.*\.sql$/.test(name))
-    .map((file) => {
-      const bytes = readFileSync(path.join(dir, file));
-      return { version: file.slice(0, file.indexOf('_')), file, sql: bytes.toString('utf8'), sha256: contentChecksum(bytes) };
-    })
-    .sort((a, b) => Number(a.version) - Number(b.version) || (a.file < b.file ? -1 : 1));
-  for (let i = 1; i < files.length; i++) {
-    if (Number(files[i]!.version) === Number(files[i - 1]!.version)) {
-      throw new GuardError(ExitCode.unreadable, `guard's ledger migrations ${files[i - 1]!.file} and ${files[i]!.file} share version ${files[i]!.version}`, {
-        fix: 'reinstall migration-guard: its package is broken',
-      });
-    }
-  }
-  return files;
+export function readLedgerMigrations(): LedgerMigrationFile[] {
+  return LEDGER_MIGRATION_FILES.map(({ file, sql }) => ({
+    version: file.slice(0, file.indexOf('_')),
+    file,
+    sql,
+    sha256: contentChecksum(Buffer.from(sql, 'utf8')),
+  }));
 }
 
 interface AppliedRow {

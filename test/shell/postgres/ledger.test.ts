@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
 import type pg from 'pg';
 import { ExitCode } from '../../../src/core/exit-codes.js';
 import { GuardError } from '../../../src/core/guard-error.js';
 import { connect, disconnect } from '../../../src/shell/postgres/connect.js';
-import { ensureLedger, ledgerMigrationsDir, readLedgerMigrations } from '../../../src/shell/postgres/ledger.js';
+import { ensureLedger, readLedgerMigrations } from '../../../src/shell/postgres/ledger.js';
 import { finishDeploy, readDeploys, recordDeploy, settleRunning, startDeploy, type NewDeploy } from '../../../src/shell/postgres/deployments.js';
-import { PROJECT_ROOT } from '../../helpers/git-repo.js';
 import { testDatabase, type TestDatabase } from '../../helpers/postgres.js';
 
 const dbs: TestDatabase[] = [];
@@ -47,18 +45,6 @@ function deploy(overrides: Partial<NewDeploy> = {}): NewDeploy {
     ...overrides,
   };
 }
-
-describe('ledger migrations', () => {
-  it('are found from src, from dist and from the bundle', () => {
-    const expected = path.join(PROJECT_ROOT, 'src/ledger/migrations');
-    assert.equal(ledgerMigrationsDir(), expected);
-    assert.equal(ledgerMigrationsDir(path.join(PROJECT_ROOT, 'dist/bin')), expected);
-    assert.equal(ledgerMigrationsDir(path.join(PROJECT_ROOT, 'dist/shell/postgres')), expected);
-    const files = readLedgerMigrations();
-    assert.equal(files[0]?.version, '001');
-    assert.match(files[0]!.sha256, /^[0-9a-f]{64}$/);
-  });
-});
 
 describe('ensureLedger', () => {
   it('creates schema guard once and is idempotent', async () => {

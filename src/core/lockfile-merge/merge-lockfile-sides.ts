@@ -4,10 +4,9 @@ import { acceptLockedNames, lockedFiles } from '../migrations/legacy-names.js';
 import { joinPath } from '../paths.js';
 import { checkSealed, type SealedState } from '../seal/check-sealed.js';
 import { problemFindings, type SetUnderCheck } from '../findings/findings.js';
-import { toLockSet } from './lock-set.js';
-import { mergeLockfiles } from './plan-lock.js';
-import { entryLine } from './serialize-lockfile.js';
-import { LOCKFILE_VERSION, type LockEntry, type LockSet, type Lockfile } from './types.js';
+import { sameEntry, toLockSet } from '../lockfile/lock-set.js';
+import { mergeLockfiles } from '../lockfile/plan-lock.js';
+import { LOCKFILE_VERSION, type LockEntry, type LockSet, type Lockfile } from '../lockfile/types.js';
 
 export interface LockfileSides {
   /** The merge base's lockfile; undefined when the base has none (both sides created it). */
@@ -65,10 +64,10 @@ export function mergeLockfileSides(sides: LockfileSides): LockfileMerge {
         const now = byId.get(entry.id);
         const path = joinPath(baseSet.dir, entry.file);
         if (!now) reasons.push(`${side} removed or renamed ${path} (id ${entry.id})`);
-        else if (entryLine(now) !== entryLine(entry)) {
+        else if (!sameEntry(now, entry)) {
           // The same change on both sides (one merged the other before) is no conflict.
           const elsewhere = otherById.get(entry.id);
-          if (!elsewhere || entryLine(elsewhere) !== entryLine(now)) reasons.push(`${side} changed the line of ${path} (id ${entry.id})`);
+          if (!elsewhere || !sameEntry(elsewhere, now)) reasons.push(`${side} changed the line of ${path} (id ${entry.id})`);
         }
       }
     }
@@ -116,7 +115,7 @@ function unionOfEntries(dir: string, base: LockSet | undefined, ours: LockSet | 
     const existing = byId.get(entry.id);
     const path = joinPath(dir, entry.file);
     if (existing) {
-      if (entryLine(existing) !== entryLine(entry)) reasons.push(`both sides added id ${entry.id} in ${dir}, differently (${joinPath(dir, existing.file)} and ${path})`);
+      if (!sameEntry(existing, entry)) reasons.push(`both sides added id ${entry.id} in ${dir}, differently (${joinPath(dir, existing.file)} and ${path})`);
       return;
     }
     const clash = idOfFile.get(entry.file);

@@ -1,6 +1,5 @@
-import { ENTRY_KEYS, FILE_AMENDMENT_KEYS, LOCKFILE_HEADER, SET_AMENDMENT_KEYS } from './format.js';
-import type { Amendment, LockEntry, Lockfile, SetAmendment } from './types.js';
-import { yamlList, yamlScalar } from './yaml-scalar.js';
+import type { Amendment, LockEntry, Lockfile, SetAmendment } from '../types.js';
+import { ENTRY_KEYS, FILE_AMENDMENT_KEYS, LOCKFILE_HEADER, SET_AMENDMENT_KEYS, yamlList, yamlScalar } from './grammar.js';
 
 /**
  * The one text of a lockfile: same data, same bytes. One line per migration,

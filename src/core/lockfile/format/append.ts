@@ -1,7 +1,9 @@
-import { extendChain } from './chain-digest.js';
-import { entryLine } from './serialize-lockfile.js';
-import type { LockEntry } from './types.js';
-import { yamlList, yamlScalar } from './yaml-scalar.js';
+import { extendChain } from '../chain-digest.js';
+import { findConflictMarkers } from '../conflict-markers.js';
+import { LOCKFILE_NAME, type LockEntry } from '../types.js';
+import { yamlList, yamlScalar } from './grammar.js';
+import { parseCanonicalLockfile } from './parse.js';
+import { entryLine } from './serialize.js';
 
 /** Where the set `dir` sits in a canonical lockfile text, found without splitting 10,000 lines. */
 interface SetSpan {
@@ -21,7 +23,7 @@ interface SetSpan {
 /** A newline not followed by an entry line: where a set's entries end (one native scan, not a loop over 10,000 lines). */
 const AFTER_ENTRIES = /\n(?! {6}- \{)/g;
 
-/** The last span found: the hook asks for the same set of the same text twice (setTail, then appendEntry). */
+/** The last span found: the hook asks for the same set of the same text twice (readSetTail, then appendEntries). */
 let lastSpan: { text: string; dir: string; span: SetSpan | undefined } | undefined;
 
 function findSet(text: string, dir: string): SetSpan | undefined {
@@ -87,17 +89,55 @@ export function appendEntry(text: string, dir: string, tool: string, entry: Lock
   ].join('');
 }
 
+/** What an append to a set reads of it: its tool, its heads and its last entry. */
+export interface SetTail {
+  tool: string;
+  heads: string[];
+  last: LockEntry;
+}
+
 /**
- * The lines of the set `dir` that an append reads: its tool, heads and last
- * entry line, as a small lockfile text of their own (so the one parser reads
- * them). Undefined when the set is not found in canonical shape.
+ * The tool, heads and last entry of the set `dir`, read from its header and
+ * last line only (as a small lockfile text of their own, so the one parser
+ * reads and validates them). Undefined when the set is not found in
+ * canonical shape, is empty, or its lines are not valid: the caller then
+ * relocks in full, whose parser reports the problem with its line.
  */
-export function setTail(text: string, dir: string): string | undefined {
+export function readSetTail(text: string, dir: string): SetTail | undefined {
   const span = findSet(text, dir);
   if (!span) return undefined;
   const last = text.slice(text.lastIndexOf('\n', span.end - 2) + 1, span.end - 1);
   const algorithm = /^algorithm: (.*)$/m.exec(text.slice(0, span.start))?.[1] ?? '';
-  return ['lockfile: 1', `algorithm: ${algorithm}`, 'sets:', ...span.header, last, 'amendments: []', ''].join('\n');
+  const tail = ['lockfile: 1', `algorithm: ${algorithm}`, 'sets:', ...span.header, last, 'amendments: []', ''].join('\n');
+  const set = parseCanonicalLockfile(tail, LOCKFILE_NAME)?.sets[0];
+  const entry = set?.migrations[0];
+  return set && entry ? { tool: set.tool, heads: set.heads, last: entry } : undefined;
+}
+
+/** One migration to append: the new last entry of the set `dir`, read by `tool`. */
+export interface Addition {
+  dir: string;
+  tool: string;
+  entry: LockEntry;
+}
+
+/**
+ * The lockfile text with each addition appended to its set (appendEntry),
+ * byte for byte what `guard lock` writes for the same files. Undefined when
+ * any of them cannot be appended exactly: the text has CRLF line ends or
+ * conflict markers, an id is already locked anywhere in it (Alembic ids are
+ * free text: the full rules name the duplicate), or appendEntry declines.
+ */
+export function appendEntries(text: string, additions: readonly Addition[]): string | undefined {
+  if (text.includes('\r') || findConflictMarkers(text).length > 0) return undefined;
+  let next = text;
+  for (const { dir, tool, entry } of additions) {
+    if (next.includes(`- {id: ${yamlScalar(entry.id)}, `)) return undefined;
+    const appended = appendEntry(next, dir, tool, entry);
+    if (appended === undefined) return undefined;
+    next = appended;
+  }
+  return next;
 }
 
 /**

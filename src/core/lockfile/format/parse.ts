@@ -1,12 +1,12 @@
-import { CONTENT_ALGORITHM } from '../checksum.js';
-import { ENTRY_KEYS, FILE_AMENDMENT_KEYS, SET_AMENDMENT_KEYS, SET_KEYS, TOP_KEYS } from './format.js';
-import { inputError } from '../guard-error.js';
-import { readYaml } from '../read-yaml.js';
-import { TOOLS, type Tool } from '../migrations/types.js';
-import { escapesDir, normaliseDir } from '../paths.js';
-import { findConflictMarkers } from './conflict-markers.js';
-import { readCanonicalLockfile, type LineIndex, type RawDocument } from './read-canonical-lockfile.js';
-import { LOCKFILE_VERSION, SET_CHANGES, type Amendment, type LockEntry, type LockSet, type Lockfile, type SetAmendment, type SetChange } from './types.js';
+import { CONTENT_ALGORITHM } from '../../checksum.js';
+import { GuardError, inputError } from '../../guard-error.js';
+import { TOOLS, type Tool } from '../../migrations/types.js';
+import { escapesDir, normaliseDir } from '../../paths.js';
+import { readYaml } from '../../read-yaml.js';
+import { findConflictMarkers } from '../conflict-markers.js';
+import { LOCKFILE_VERSION, SET_CHANGES, type Amendment, type LockEntry, type LockSet, type Lockfile, type SetAmendment, type SetChange } from '../types.js';
+import { ENTRY_KEYS, FILE_AMENDMENT_KEYS, SET_AMENDMENT_KEYS, SET_KEYS, TOP_KEYS } from './grammar.js';
+import { readCanonicalLockfile, type LineIndex, type RawDocument } from './read-canonical.js';
 
 export interface ParsedLockfile {
   lock: Lockfile;
@@ -34,6 +34,23 @@ export async function parseLockfile(text: string, name: string): Promise<ParsedL
   const canonical = readCanonicalLockfile(text);
   const document = canonical ?? (await readAnyYaml(text, name));
   return { lock: validateLockfile(document, name), lines: document.lines, via: canonical ? 'canonical' : 'yaml' };
+}
+
+/**
+ * A text in the canonical shape, read and validated like parseLockfile
+ * would, without ever loading the YAML parser: undefined when it is not in
+ * that shape or not a valid lockfile (the caller then takes the full path,
+ * which reports the problem with its line).
+ */
+export function parseCanonicalLockfile(text: string, name: string): Lockfile | undefined {
+  const canonical = readCanonicalLockfile(text);
+  if (!canonical) return undefined;
+  try {
+    return validateLockfile(canonical, name);
+  } catch (error) {
+    if (error instanceof GuardError) return undefined;
+    throw error;
+  }
 }
 
 async function readAnyYaml(text: string, name: string): Promise<RawDocument> {

@@ -1,15 +1,7 @@
-import { AMENDMENT_KEYS, ENTRY_KEYS, SET_KEYS, TOP_KEYS } from './format.js';
-import type { LineIndex } from '../read-yaml.js';
-import { isPlainSafe } from './yaml-scalar.js';
+import type { LineIndex } from '../../read-yaml.js';
+import { AMENDMENT_KEYS, ENTRY_KEYS, isPlainSafe, SET_KEYS, TOP_KEYS } from './grammar.js';
 
-/**
- * Reads a lockfile in exactly the shape `serializeLockfile` writes, line by
- * line, in a few milliseconds for 10,000 migrations (a general YAML parser
- * takes over a second). Returns undefined as soon as a line is not in that
- * shape, and the caller falls back to a full YAML parse; so the result is
- * always what a YAML parser would have produced, never a guess.
- */
-
+/** A value as a YAML parser would give it for the lockfile's subset of YAML. */
 export type RawValue = string | boolean | number | string[] | RawObject | RawObject[];
 export interface RawObject {
   [key: string]: RawValue;
@@ -17,6 +9,7 @@ export interface RawObject {
 
 export type { LineIndex };
 
+/** A YAML document's value, with the line of each set, entry and amendment (`sets.0.migrations.3` -> 12). */
 export interface RawDocument {
   value: unknown;
   lines: LineIndex;
@@ -29,16 +22,11 @@ const ENTRY = /^ {6}- (\{.*\})$/;
 const AMENDMENT = /^ {2}- (\{.*\})$/;
 
 /**
- * Keys in the order `serializeLockfile` writes them. A file with keys in any
- * other order (or unknown ones) was edited by hand and goes to the YAML parser,
- * which also gives validation its line numbers for such files.
+ * Whether `key` may follow the keys already in `record`, in the order the
+ * grammar gives. A file with keys in any other order (or unknown ones) was
+ * edited by hand and goes to the YAML parser, which also gives validation its
+ * line numbers for such files.
  */
-const TOP_ORDER = TOP_KEYS;
-const SET_ORDER = SET_KEYS;
-const ENTRY_ORDER = ENTRY_KEYS;
-const AMENDMENT_ORDER = AMENDMENT_KEYS;
-
-/** Whether `key` may follow the keys already in `record`, in canonical order. */
 function inOrder(record: object, key: string, order: readonly string[]): boolean {
   const rank = order.indexOf(key);
   if (rank === -1) return false;
@@ -47,6 +35,13 @@ function inOrder(record: object, key: string, order: readonly string[]): boolean
   return rank > last;
 }
 
+/**
+ * Reads a lockfile in exactly the shape `serializeLockfile` writes, line by
+ * line, in a few milliseconds for 10,000 migrations (a general YAML parser
+ * takes over a second). Returns undefined as soon as a line is not in that
+ * shape, and the caller falls back to a full YAML parse; so the result is
+ * always what a YAML parser would have produced, never a guess.
+ */
 export function readCanonicalLockfile(text: string): RawDocument | undefined {
   if (!text.endsWith('\n')) return undefined;
   const lines = text.split('\n');
@@ -69,7 +64,7 @@ export function readCanonicalLockfile(text: string): RawDocument | undefined {
     if (section === 'sets' && currentSet && inMigrations) {
       const entry = ENTRY.exec(line);
       if (entry) {
-        const value = readCommonEntry(line) ?? readFlowMap(entry[1]!, ENTRY_ORDER);
+        const value = readCommonEntry(line) ?? readFlowMap(entry[1]!, ENTRY_KEYS);
         if (!value) return undefined;
         const migrations = currentSet.migrations as RawObject[];
         index.set(`sets.${(document.sets as RawObject[]).length - 1}.migrations.${migrations.length}`, lineNumber);
@@ -94,7 +89,7 @@ export function readCanonicalLockfile(text: string): RawDocument | undefined {
       const field = currentSet && SET_FIELD.exec(line);
       if (field && currentSet) {
         const [, key, raw] = field;
-        if (!inOrder(currentSet, key!, SET_ORDER)) return undefined;
+        if (!inOrder(currentSet, key!, SET_KEYS)) return undefined;
         index.set(`sets.${(document.sets as RawObject[]).length - 1}.${key}`, lineNumber);
         if (key === 'migrations') {
           if (raw === undefined) {
@@ -114,7 +109,7 @@ export function readCanonicalLockfile(text: string): RawDocument | undefined {
     if (section === 'amendments') {
       const amendment = AMENDMENT.exec(line);
       if (amendment) {
-        const value = readFlowMap(amendment[1]!, AMENDMENT_ORDER);
+        const value = readFlowMap(amendment[1]!, AMENDMENT_KEYS);
         if (!value) return undefined;
         const amendments = document.amendments as RawObject[];
         index.set(`amendments.${amendments.length}`, lineNumber);
@@ -126,7 +121,7 @@ export function readCanonicalLockfile(text: string): RawDocument | undefined {
     const top = TOP_KEY.exec(line);
     if (!top) return undefined;
     const [, key, raw] = top;
-    if (emptyBlock() || !inOrder(document, key!, TOP_ORDER)) return undefined;
+    if (emptyBlock() || !inOrder(document, key!, TOP_KEYS)) return undefined;
     index.set(key!, lineNumber);
     section = undefined;
     currentSet = undefined;
@@ -189,13 +184,19 @@ function readCommonEntry(line: string): RawObject | undefined {
 }
 
 function readFlowScalar(raw: string): string | undefined {
-  if (raw.startsWith('"')) return readQuoted(raw, 0)?.[0];
+  if (raw.startsWith('"')) return readWholeQuoted(raw);
   return isPlainSafe(raw, true) ? raw : undefined;
 }
 
 function readBlockScalar(raw: string): string | undefined {
-  if (raw.startsWith('"')) return readQuoted(raw, 0)?.[0];
+  if (raw.startsWith('"')) return readWholeQuoted(raw);
   return isPlainSafe(raw, false) ? raw : undefined;
+}
+
+/** `raw` as one quoted scalar; undefined when anything follows the closing quote (`dir: "a"  tool: sql` is not YAML). */
+function readWholeQuoted(raw: string): string | undefined {
+  const quoted = readQuoted(raw, 0);
+  return quoted && quoted[1] === raw.length ? quoted[0] : undefined;
 }
 
 /** `[a, "b c"]` */
