@@ -116,8 +116,8 @@ const commandFiles = {
     plugin.onResolve({ filter: /^\.\/[a-z-]+\.js$/, namespace: 'required-beside-bundle' }, (args) => ({ path: args.path, external: true }));
     // The push hooks' per-commit rules (the verify service) are a file of
     // their own: the pre-commit hook, in the same command file, never parses them.
-    plugin.onResolve({ filter: /^\.\.\/services\/verify-repository\.js$/ }, (args) =>
-      args.importer.endsWith(path.join('commands', 'hook.js')) && args.kind === 'dynamic-import' ? besideBundle('verify-repository.js') : undefined,
+    plugin.onResolve({ filter: /^(\.\.\/)+services\/verify-repository\.js$/ }, (args) =>
+      args.importer.endsWith(path.join('commands', 'hook', 'pushed-commits.js')) && args.kind === 'dynamic-import' ? besideBundle('verify-repository.js') : undefined,
     );
   },
 };

@@ -1,8 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { ExitCode } from '../core/exit-codes.js';
-import { GuardError, inputError } from '../core/guard-error.js';
+import { inputError } from '../core/guard-error.js';
 import { findConflictMarkers } from '../core/lockfile/conflict-markers.js';
 import { appendEntries, locksExactlySets, parseLockfile, readSetTail, serializeLockfile, type Addition } from '../core/lockfile/format/index.js';
 import { planLock } from '../core/lockfile/plan-lock.js';
@@ -12,8 +11,8 @@ import { JSON_SCHEMA_VERSION } from '../core/output-format.js';
 import { discoverListedSets, listSets } from '../shell/discover-sets.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { git, runGit, splitNul } from '../shell/git/run-git.js';
-import { loadConfig, loadConfigAt, type LoadedConfig } from '../shell/load-config.js';
-import { checkSealedWithHistory, commitOf, nothingSealedYet, protectedOnRemote, protectedRef, remoteBranchOf, sealedForWorkTree, sealedStateAt, sealedStateIfAny, sealedStateOfCommit, sealingCommit, type ResolvedSealedState } from '../shell/sealed-state.js';
+import { loadConfig } from '../shell/load-config.js';
+import { checkSealedWithHistory, commitOf, protectedRef, sealedForWorkTree, sealedStateIfAny } from '../shell/sealed-state.js';
 import { writeFileAtomic } from '../shell/write-atomic.js';
 import { readBlobs } from '../shell/git/read-blobs.js';
 import { changedFiles, secretFindings, setOfPath } from '../shell/scan-secrets.js';
@@ -24,6 +23,10 @@ import { ADAPTERS } from '../core/tools/registry.js';
 import { joinPath } from '../core/paths.js';
 import type { GuardConfig, MigrationSetConfig } from '../core/config/validate-config.js';
 import type { CommandDefinition } from './context.js';
+import { prePush, type PrePushResult } from './hook/pre-push.js';
+import { preReceive, type PreReceiveResult } from './hook/pre-receive.js';
+
+export { prePush, preReceive, type PrePushResult, type PreReceiveResult };
 import { lockfileBlobLimits, readLockfileText, readWorktreeLockfile } from '../shell/read-lockfile.js';
 import { readFileIfRegular } from '../shell/read-bounded-file.js';
 import { unsafeFileName } from '../core/file-names.js';
@@ -246,312 +249,6 @@ async function stagedBlobs(root: string, files: readonly { path: string; oid: st
  * the pre-commit hook, which runs on every commit, never parses them (the
  * bundle keeps the verify service in a file of its own).
  */
-const loadVerify = () => import('../services/verify-repository.js');
-
-export interface PrePushResult {
-  schemaVersion: typeof JSON_SCHEMA_VERSION;
-  command: 'hook pre-push';
-  ok: boolean;
-  exitCode: number;
-  /** Every pushed commit that was checked, oldest first, with what it broke. */
-  commits: { ref: string; commit: string; subject: string; findings: Finding[] }[];
-}
-
-const ZERO = /^0+$/;
-
-/**
- * `guard hook pre-push`: git's pre-push protocol on stdin, one line per ref,
- * "<local ref> SP <local oid> SP <remote ref> SP <remote oid>"
- * (https://git-scm.com/docs/githooks#_pre_push). Every commit the push would
- * add to the remote is checked as git holds it, not only the tip: a sealed
- * edit made in one commit and reverted in the next still reached history.
- * Deleted refs (all-zero local id) need no check; tags are peeled to commits;
- * a remote id this clone does not have is exit 3 (fetch first).
- *
- * @example
- * const result = await prePush({ cwd: '/repo', remote: 'origin', updates: 'refs/heads/main 3f9a... refs/heads/main 91a5...\n' });
- */
-export async function prePush(options: { cwd: string; configPath?: string | undefined; remote: string; updates: string }): Promise<PrePushResult> {
-  const repository = await openRepository(options.cwd);
-  const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
-  // What the remote already has seals: the protected ref, never the local tip being pushed.
-  const sealedRef = await protectedRef(repository.root, config.protected);
-  const updates = options.updates
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      const [localRef, localOid, remoteRef, remoteOid] = line.trim().split(' ');
-      if (!localRef || !localOid || !remoteRef || !remoteOid) throw inputError(`unexpected pre-push input: ${JSON.stringify(line)}`, { fix: 'guard hook pre-push is run by git with the refs on stdin' });
-      return { localRef, localOid, remoteRef, remoteOid };
-    });
-  // Read once, and only when a commit needs it: a push that only deletes refs needs no sealed state.
-  let sealed: Promise<ResolvedSealedState | undefined> | undefined;
-  const seen = new Set<string>();
-  const commits: PrePushResult['commits'] = [];
-  for (const { localRef, localOid, remoteRef, remoteOid } of updates) {
-    if (ZERO.test(localOid)) continue; // a deletion adds no commit
-    const tip = await commitOf(repository.root, localOid);
-    if (!tip) continue; // a tag of a tree or blob carries no migrations
-    let range: string[];
-    if (ZERO.test(remoteOid)) {
-      // A new ref: what no ref of this remote has yet.
-      range = ['--not', `--remotes=${options.remote}`];
-    } else {
-      if (!(await commitOf(repository.root, remoteOid))) {
-        throw new GuardError(ExitCode.unreadable, `${remoteRef} on ${options.remote} is at ${remoteOid.slice(0, 12)}, which this clone does not have`, {
-          fix: `fetch first (git fetch ${options.remote}), then push again`,
-        });
-      }
-      range = [`^${remoteOid}`];
-    }
-    const added = (revs: string[]) => runGit(repository.root, ['rev-list', '--reverse', '--topo-order', tip, ...revs]).then((output) => output.toString('utf8').split('\n').filter(Boolean));
-    let listed = await added(range);
-    if (listed.length === 0) continue;
-    sealed ??= pushSealedState(repository.root, sealedRef, options.remote, updates);
-    const state = await sealed;
-    // Commits the protected branch holds were judged when they reached it: a
-    // push of old history to a new remote (a mirror, a fork, a move) checks
-    // only what it adds on top of the protected branch as this clone has it
-    // (its remote-tracking ref: a local branch is what is being pushed).
-    if (state && remoteBranchOf(state.ref)) listed = await added([...range, `^${state.commit}`]);
-    const { verifyCommits } = await loadVerify();
-    const configAt = options.configPath === undefined;
-    for (const entry of await verifyCommits({ repository, config, commits: listed, sealed: state, seen, configAt, beforeAdoption: configAt })) {
-      commits.push({ ref: localRef, ...entry });
-    }
-  }
-  const exitCode = worstExitCode(commits.flatMap((entry) => entry.findings));
-  return { schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-push', ok: exitCode === 0, exitCode, commits };
-}
-
-/**
- * What seals a push: the protected ref as this clone has it. When the clone
- * lacks it, pre-push is the exact gate that the offline pre-commit hook
- * cannot be: a push to the protected branch's remote knows from git whether
- * the remote has that branch (an all-zero remote id: it does not), and any
- * other push asks the remote once (git ls-remote). A remote without it has
- * sealed nothing yet (undefined: a new repository's first push); a remote
- * with it, or a clone that holds other branches of that remote or is
- * shallow, is exit 3 with what to fetch.
- */
-async function pushSealedState(
-  root: string,
-  ref: string | undefined,
-  pushedTo: string,
-  updates: readonly { remoteRef: string; remoteOid: string }[],
-): Promise<ResolvedSealedState | undefined> {
-  // No protected ref named: origin, if there is one, has never been fetched; its default branch decides.
-  const target = ref ? remoteBranchOf(ref) : (await git(root, ['config', '--get', 'remote.origin.url'])) ? { remote: 'origin', branch: 'HEAD' } : undefined;
-  if (!ref) {
-    if (!target) return undefined; // no remote: nothing is sealed under seal: merged
-  } else {
-    const commit = await sealingCommit(root, ref);
-    if (commit || !target || !(await nothingSealedYet(root, ref))) return sealedStateAt(root, ref);
-  }
-  const { remote, branch } = target!;
-  const full = branch === 'HEAD' ? 'HEAD' : `refs/heads/${branch}`;
-  const known = pushedTo === remote ? updates.find((update) => update.remoteRef === full) : undefined;
-  const exists = known ? !ZERO.test(known.remoteOid) : await protectedOnRemote(root, remote, full);
-  if (!exists) return undefined;
-  throw new GuardError(ExitCode.unreadable, `${remote} has ${branch === 'HEAD' ? 'a default branch' : branch}, which this clone has never fetched, so guard cannot tell which migrations are sealed`, {
-    fix: `fetch it (git fetch ${remote}${branch === 'HEAD' ? ` && git remote set-head ${remote} --auto` : ` ${branch}:refs/remotes/${remote}/${branch}`}), then push again`,
-  });
-}
-
-export interface PreReceiveResult {
-  schemaVersion: typeof JSON_SCHEMA_VERSION;
-  command: 'hook pre-receive';
-  ok: boolean;
-  exitCode: number;
-  /** The server branch whose lockfile seals (`refs/heads/main`). */
-  sealedBy: string | undefined;
-  commits: PrePushResult['commits'];
-}
-
-/**
- * `guard hook pre-receive`, on the server: git's pre-receive protocol on
- * stdin, "<old-oid> SP <new-oid> SP <ref-name>" per line
- * (https://git-scm.com/docs/githooks#pre-receive), run in the bare
- * repository with the pushed objects still in quarantine (readable through
- * the GIT_OBJECT_DIRECTORY / GIT_ALTERNATE_OBJECT_DIRECTORIES git sets, which
- * guard passes on to every git it runs;
- * https://git-scm.com/docs/git-receive-pack#_quarantine_environment).
- *
- * The server trusts only itself for what is sealed: the sealed lockfile
- * comes from the protected branch as the server has it now, never from the
- * pushed commits, and every set it seals stays checked whatever a pushed
- * config says (dropping, moving or retooling one needs a set amendment).
- * Each pushed commit is read with its own config (a branch may add a set),
- * or the protected branch's when it has none. Every commit a pushed ref
- * would hold that the protected branch does not is checked, on any branch,
- * against what was sealed where it forked; the protected branch's new tip
- * also against what it seals now (it only moves forward).
- *
- * @example
- * const result = await preReceive({ cwd: '/srv/git/app.git', updates: '91a5... 3f9a... refs/heads/main\n' });
- */
-export async function preReceive(options: { cwd: string; updates: string }): Promise<PreReceiveResult> {
-  const gitDir = (await runGit(options.cwd, ['rev-parse', '--absolute-git-dir'])).toString('utf8').trim();
-  const repository = { root: gitDir, gitDir };
-  const lines = options.updates.split('\n').map((line) => line.trim()).filter(Boolean);
-  const updates = lines.map((line) => {
-    const [oldOid, newOid, ref] = line.split(' ');
-    if (!oldOid || !newOid || !ref) throw inputError(`unexpected pre-receive input: ${JSON.stringify(line)}`, { fix: 'guard hook pre-receive is run by git on the server, with the updates on stdin' });
-    return { oldOid, newOid, ref };
-  });
-  const branch = await serverProtectedBranch(gitDir);
-  const protectedTip = branch ? await commitOf(gitDir, branch) : undefined;
-  // A first push creates the protected branch: its own config then applies.
-  const firstTip = updates.find((update) => !ZERO.test(update.newOid))?.newOid;
-  const configRev = protectedTip ?? (branch ? updates.find((update) => update.ref === branch && !ZERO.test(update.newOid))?.newOid : undefined) ?? firstTip;
-  const loaded = configRev ? await loadConfigAt(gitDir, configRev) : undefined;
-  const result = (commits: PrePushResult['commits']): PreReceiveResult => {
-    const exitCode = worstExitCode(commits.flatMap((entry) => entry.findings));
-    return { schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-receive', ok: exitCode === 0, exitCode, sealedBy: protectedTip ? branch : undefined, commits };
-  };
-  if (!loaded) return result([]); // no guard config on the protected branch: this repository does not use guard
-  if (branch && !protectedTip && !updates.some((update) => update.ref === branch && !ZERO.test(update.newOid))) {
-    // The protected branch is gone (renamed, deleted by hand) from a repository that has branches:
-    // nothing would be sealed, so every push would pass. A first push creates it instead.
-    const anyBranch = await git(gitDir, ['for-each-ref', '--count=1', '--format=%(refname)', 'refs/heads/']);
-    if (anyBranch) {
-      throw new GuardError(ExitCode.unreadable, `the protected branch ${branch} does not exist on this server, so guard cannot tell what is sealed`, {
-        fix: `create ${branch} again (or set protected: in the config on the server's default branch to the branch that is protected now)`,
-      });
-    }
-  }
-  // A server without its protected branch yet has sealed nothing: the push
-  // that creates it is trusted on first use. Its commits are not judged one
-  // by one (they were judged, if ever, where they came from; a mirror or a
-  // move brings years of them), only its tip's state; from then on it seals,
-  // also for the other branches of the same push.
-  const created = !protectedTip && branch ? updates.find((update) => update.ref === branch && !ZERO.test(update.newOid)) : undefined;
-  const createdTip = created ? await commitOf(gitDir, created.newOid) : undefined;
-  const sealed = protectedTip && branch ? await sealedStateAt(gitDir, branch) : createdTip && branch ? await sealedStateOfCommit(gitDir, branch, createdTip) : undefined;
-  const seen = new Set<string>();
-  const commits: PrePushResult['commits'] = [];
-  for (const { oldOid, newOid, ref: pushed } of updates) {
-    // A symbolic ref on the server (refs/heads/trunk -> main) updates the branch it names.
-    const ref = (await git(gitDir, ['symbolic-ref', '--quiet', pushed])) ?? pushed;
-    const onProtected = protectedTip !== undefined && ref === branch;
-    if (ref.startsWith('refs/replace/')) {
-      // A replacement makes git read another commit in place of this one, for guard and for every clone that fetches it.
-      commits.push({ ref: pushed, commit: newOid, subject: '(replacement)', findings: [replacementRefused(pushed)] });
-      continue;
-    }
-    if (ZERO.test(newOid)) {
-      // A deletion adds no commit, but deleting the protected branch would forget everything it sealed.
-      if (onProtected) commits.push({ ref, commit: oldOid, subject: '(deletion)', findings: [protectedRewritten(ref, 'deleting it')] });
-      continue;
-    }
-    const tip = await commitOf(gitDir, newOid);
-    if (!tip) continue;
-    if (onProtected) {
-      const kept = await protectedConfigKept(gitDir, tip, branch!);
-      if (kept) {
-        commits.push({ ref, commit: tip, subject: (await git(gitDir, ['log', '-1', '--format=%s', tip])) ?? '', findings: [kept] });
-        continue;
-      }
-    }
-    // Every commit the ref would hold that the protected branch does not,
-    // not only those new to the server: a commit pushed earlier, when what it
-    // changes was not sealed yet, is judged again against what is sealed now
-    // (refs are updated only after this hook says yes).
-    const exclude = protectedTip ? [protectedTip] : createdTip ? [createdTip, '--all'] : ['--all'];
-    const { verifyCommits } = await loadVerify();
-    if (createdTip && ref === branch) {
-      for (const entry of await verifyCommits({ repository, config: loaded.config, commits: [tip], sealed: undefined, seen, configAt: true })) commits.push({ ref, ...entry });
-      continue;
-    }
-    const listed = (await runGit(gitDir, ['rev-list', '--reverse', '--topo-order', tip, '--not', ...exclude])).toString('utf8').split('\n').filter(Boolean);
-    // Before the protected branch exists here, a commit from before guard was adopted is not judged by rules it never had.
-    for (const entry of await verifyCommits({ repository, config: loaded.config, commits: listed, sealed, seen, configAt: true, beforeAdoption: !protectedTip })) commits.push({ ref, ...entry });
-    // The protected branch itself never forgets what it sealed: its new tip
-    // (also one that moves it back, or a rewritten history's) is judged
-    // against what it seals now, whatever its commits inherited.
-    if (onProtected && sealed) {
-      for (const entry of await verifyCommits({ repository, config: loaded.config, commits: [tip], sealed, seen: new Set(), configAt: true, judgeAt: 'tip' })) {
-        if (!commits.some((found) => found.commit === entry.commit && found.ref === ref)) commits.push({ ref, ...entry });
-      }
-    }
-  }
-  return result(commits);
-}
-
-/**
- * Whether the protected branch's new tip still tells the server to guard it:
- * a readable config that names the same protected branch. A tip that removes
- * or breaks the config, or points `protected:` elsewhere, would turn the
- * server hook off for every push after it; undefined when the tip keeps it.
- */
-async function protectedConfigKept(gitDir: string, tip: string, branch: string): Promise<Finding | undefined> {
-  let loaded: LoadedConfig | undefined;
-  try {
-    loaded = await loadConfigAt(gitDir, tip);
-  } catch (error) {
-    if (!(error instanceof GuardError)) throw error;
-    return protectedRewritten(branch, `a guard config that cannot be read (${error.message})`);
-  }
-  if (!loaded) return protectedRewritten(branch, 'removing its guard config');
-  const configured = loaded.config.protected;
-  // Without `protected:`, the branch the bare repository's HEAD names.
-  const next = configured !== undefined ? serverBranchOf(configured) : await git(gitDir, ['symbolic-ref', '--quiet', 'HEAD']);
-  if (next !== branch) {
-    return protectedRewritten(
-      branch,
-      configured !== undefined ? `\`protected: ${configured}\` (the server's ${next})` : `a config without \`protected:\` (the server's HEAD names ${next ?? 'no branch'})`,
-      'a push cannot move the protected branch: rename it on the server first (git branch -m, and point the bare repository\'s HEAD at it), then push the config that names it',
-    );
-  }
-  return undefined;
-}
-
-/** The refusal of a replacement ref, which would make git read another commit in place of one it has. */
-function replacementRefused(ref: string): Finding {
-  return {
-    code: 'protected-rewritten',
-    exitCode: 1,
-    set: '.',
-    message: `${ref} would make git read another commit in place of an existing one (git replace), which could stand in for what the protected branch sealed`,
-    fix: 'push the commits themselves; guard accepts no replacement refs',
-  };
-}
-
-/** The refusal of a push that would make the protected branch forget what it sealed. */
-function protectedRewritten(ref: string, how: string, fix = 'push to another branch; the protected branch only moves forward, and keeps its guard config'): Finding {
-  return {
-    code: 'protected-rewritten',
-    exitCode: 1,
-    set: '.',
-    message: `${ref} is the protected branch: ${how} would stop guard from keeping the migrations it sealed`,
-    fix,
-  };
-}
-
-/**
- * The server's protected branch: the config's `protected` as the server
- * names it, else the branch the bare repository's HEAD names. The mapping
- * reads only the name, never which branches exist, so nobody can stand in
- * for the protected branch by pushing one called `origin/main`.
- */
-async function serverProtectedBranch(gitDir: string): Promise<string | undefined> {
-  const head = await git(gitDir, ['symbolic-ref', '--quiet', 'HEAD']);
-  const configured = head ? (await loadConfigAt(gitDir, head).catch(() => undefined))?.config.protected : undefined;
-  return configured ? serverBranchOf(configured) : head;
-}
-
-/**
- * `protected:` as the server's branch, read as guard reads it in a clone
- * (sealingCommit): `origin/main` names the remote's `main` (refs/heads/main),
- * `main` a branch, `refs/heads/x` and `refs/remotes/origin/x` what they say.
- */
-function serverBranchOf(configured: string): string {
-  if (configured.startsWith('refs/heads/')) return configured;
-  if (configured.startsWith('refs/remotes/')) return `refs/heads/${configured.split('/').slice(3).join('/')}`;
-  const slash = configured.indexOf('/');
-  return `refs/heads/${slash === -1 ? configured : configured.slice(slash + 1)}`;
-}
-
 /**
  * Which ref's lockfile seals: with `seal: committed`, HEAD (anything
  * committed); otherwise the protected ref, or HEAD when the protected ref is

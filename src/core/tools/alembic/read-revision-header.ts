@@ -1,3 +1,4 @@
+// Over 400 lines: one reader of one small grammar (the header assignments of a Python module), its lexical scanner included; its parts share the scanner's position and the rules of what may bind a header name.
 /**
  * Reads the module-level `revision`, `down_revision`, `branch_labels` and
  * `depends_on` assignments of an Alembic revision file without running Python.
