@@ -1,6 +1,6 @@
 // npm run bench: wall time of guard commands on generated repositories, as a
-// ratio to `node -e ""` measured in the same run (SPEC.md "Performance
-// budgets"). Prints JSON on stdout and a table on stderr.
+// ratio to `node -e ""` measured in the same run (README, "Performance").
+// Prints JSON on stdout and a table on stderr.
 //
 //   npm run bench                 1,000 and 10,000 migrations
 //   npm run bench -- --sizes 2000 --runs 9

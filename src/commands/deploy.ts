@@ -166,7 +166,8 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
         const environment = commandEnvironment({ environment: name, databaseUrl: resolved.databaseUrl, settings: resolved.environment.settings, inherited: options.env, sessionName });
         ran = { by: 'command', shown: run.shown, exit: await runMigrationCommand(run.argv, { env: environment, stdout: options.commandStdout }) };
       } else {
-        const onApplied = (migration: SqlRunMigration, ms: number) => log.progress(6, 'run', `applied ${migration.path}${migration.script.transactional ? '' : ' (outside a transaction)'} in ${Math.round(ms)} ms`);
+        // A progress line only: the result's steps say what each step concluded (README, "Deploying").
+        const onApplied = (migration: SqlRunMigration, ms: number) => options.progress?.({ step: 6, name: 'run', ok: true, detail: `applied ${migration.path}${migration.script.transactional ? '' : ' (outside a transaction)'} in ${Math.round(ms)} ms` });
         const failure = await runSqlSets({ database, resolved, sets: lock.sets, appliedBefore: state.applied, pending, scripts: scripts!, sessionName, deployId: ids[0] ?? 0, onApplied });
         if (failure) log.schema.failure = { file: failure.path, line: failure.line, message: failure.message, transactional: failure.transactional };
         ran = { by: 'runner', ...(failure ? { failure } : {}), applied: lock.sets.map((set) => ({ dir: set.dir, count: pending.get(set.dir)?.length ?? 0 })) };

@@ -301,6 +301,11 @@ describe(`lockfile round trips (seed ${SEED})`, () => {
           assert.equal(locksExactlySets(text, [{ dir: first!.dir, tool: TOOLS.find((tool) => tool !== first!.tool)! }, ...rest]), false, 'a set under another tool');
         }
         assert.equal(locksExactlySets(text, [...listed, { dir: 'not/locked/yet', tool: 'sql' }]), lock.sets.some((set) => set.dir === 'not/locked/yet'));
+        if (listed.length > 1) {
+          // The first set listed twice and the second not at all: the full rules refuse it, so the quick path must not vouch for it.
+          const twice = serializeLockfile({ ...lock, sets: [lock.sets[0]!, lock.sets[0]!, ...lock.sets.slice(2)] });
+          assert.equal(locksExactlySets(twice, listed), false, 'a set listed twice');
+        }
       }),
       settings,
     );

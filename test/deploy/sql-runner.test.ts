@@ -90,9 +90,16 @@ describe("guard's runner for plain SQL", () => {
     assert.match(again.stderr, /4\. integrity: staging has applied a prefix/);
     assert.match(again.stderr, /db\/migrations: nothing pending/);
     commit({ 'db/migrations/004_third.sql': 'INSERT INTO seen (step) VALUES (4);\n' }, 'fourth');
-    const fourth = guard('deploy', 'staging');
+    const fourth = guard('deploy', 'staging', '--format', 'json');
     assert.equal(fourth.code, 0, fourth.stderr);
-    assert.match(fourth.stderr, /db\/migrations: 1 migration applied/);
+    assert.match(fourth.stderr, /applied db\/migrations\/004_third\.sql in \d+ ms/, 'each migration applied is a progress line');
+    const result = JSON.parse(fourth.stdout) as { steps: { step: number; name: string; detail: string }[] };
+    // The result's steps are what each step concluded, one line per step (7 twice: record, parity), not the runner's progress.
+    assert.deepEqual(
+      result.steps.map((step) => `${step.step} ${step.name}`),
+      ['1 repository', '2 predecessor', '3 lock', '4 integrity', '5 drift', '6 run', '7 record'],
+    );
+    assert.match(result.steps[5]!.detail, /db\/migrations: 1 migration applied/);
     assert.deepEqual((await rows('SELECT step FROM seen ORDER BY step')).map((row) => row.step), [2, 3, 4]);
 
     // An applied migration edited afterwards is refused by step 4, judged on the runner's checksums.

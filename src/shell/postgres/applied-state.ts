@@ -67,6 +67,8 @@ export async function readAppliedState(client: pg.Client, source: AppliedSource)
  * @throws GuardError (exit 3) when the table exists but cannot be read
  */
 export async function readAppliedTable<Row extends object>(client: pg.Client, description: AppliedTable<Row>, options: TableOptions & { set?: string } = {}): Promise<AppliedTableState | undefined> {
+  // A table of several sets read whole would lend one set another's migrations.
+  if (description.setColumn && options.set === undefined) throw new Error(`readAppliedTable: ${description.table} holds several sets (${description.setColumn}); name the set to read`);
   const name = options.table ?? description.table;
   const schema = options.schema ?? description.schema;
   const table = qualified(client, schema, name);
@@ -74,9 +76,9 @@ export async function readAppliedTable<Row extends object>(client: pg.Client, de
     const quoted = client.escapeIdentifier(column);
     return column === description.columns.appliedAt ? `to_json(${quoted})#>>'{}' AS ${quoted}` : quoted;
   });
-  const where = description.setColumn && options.set !== undefined ? ` WHERE ${client.escapeIdentifier(description.setColumn)} = $1` : '';
+  const where = description.setColumn ? ` WHERE ${client.escapeIdentifier(description.setColumn)} = $1` : '';
   const order = description.orderBy ? ` ORDER BY ${client.escapeIdentifier(description.orderBy)}` : '';
-  const rows = await tolerantQuery<Row>(client, `SELECT ${columns.join(', ')} FROM ${table}${where}${order}`, where ? [options.set] : [], `cannot read ${table}`);
+  const rows = await tolerantQuery<Row>(client, `SELECT ${columns.join(', ')} FROM ${table}${where}${order}`, where ? [options.set] : [], `cannot read ${shown(schema, name)}`);
   if (rows.length === 0 && description.noRows === 'not the record') return undefined;
   return { ...description.replay(rows), table: shown(schema, name) };
 }

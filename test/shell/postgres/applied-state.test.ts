@@ -84,7 +84,7 @@ describe('alembic', () => {
       await assert.rejects(readAlembicState(client, { table: 'locked_versions' }), (error: unknown) => {
         assert.ok(error instanceof GuardError);
         assert.equal(error.exitCode, ExitCode.unreadable);
-        assert.match(error.message, /^cannot read "locked_versions": permission denied/);
+        assert.match(error.message, /^cannot read locked_versions: permission denied/);
         return true;
       });
     } finally {
@@ -97,6 +97,13 @@ describe('alembic', () => {
 describe('flyway', () => {
   it('no table: nothing applied', async () => {
     assert.deepEqual(await readFlywayState(client, { table: 'no_history' }), { tool: 'flyway', heads: [], applied: [], history: [], failed: [], repeatable: {}, table: 'no_history' });
+  });
+
+  it('reads a history table that lacks columns guard does not need (installed_on, execution_time)', async () => {
+    await client.query(`CREATE TABLE lean_history (installed_rank integer PRIMARY KEY, version varchar(50), description varchar(200) NOT NULL, type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum integer, success boolean NOT NULL)`);
+    await client.query(`INSERT INTO lean_history VALUES (1, '1', 'users', 'SQL', 'V1__users.sql', 5, true)`);
+    const state = await readFlywayState(client, { table: 'lean_history' });
+    assert.deepEqual([state.heads, state.applied], [['1'], ['1']]);
   });
 
   it('replays flyway_schema_history: baseline, versioned, out of order, undo, repair deletes, failures, repeatables', async () => {
@@ -166,6 +173,11 @@ describe('sql (guard ledger)', () => {
 });
 
 describe("sql (guard's runner: guard.sql_migrations)", () => {
+  it('a table of several sets is never read whole: the set must be named', async () => {
+    const { SQL_RUNNER_TABLE } = await import('../../../src/core/tools/sql/sql-runner-table.js');
+    await assert.rejects(readAppliedTable(client, SQL_RUNNER_TABLE), /holds several sets \(migration_set\); name the set to read/);
+  });
+
   const row = (id: string, status: SqlRunnerRecord['status'], transactional = true, extra: Partial<SqlRunnerRecord> = {}): SqlRunnerRecord => ({
     id,
     file: `${id}_x.sql`,

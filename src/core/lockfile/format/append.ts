@@ -148,12 +148,14 @@ export function appendEntries(text: string, additions: readonly Addition[]): str
  */
 export function locksExactlySets(text: string, sets: readonly { dir: string; tool: string }[]): boolean {
   const wanted = new Set(sets.map((set) => `  - dir: ${yamlScalar(set.dir, false)}\n    tool: ${yamlScalar(set.tool, false)}`));
-  let found = 0;
+  const found = new Set<string>();
   for (let at = text.indexOf('\n  - dir: '); at !== -1; at = text.indexOf('\n  - dir: ', at + 1)) {
     const endOfDir = text.indexOf('\n', at + 1);
     const endOfTool = endOfDir === -1 ? -1 : text.indexOf('\n', endOfDir + 1);
-    if (endOfTool === -1 || !wanted.has(text.slice(at + 1, endOfTool))) return false;
-    found++;
+    const set = endOfTool === -1 ? undefined : text.slice(at + 1, endOfTool);
+    // A set listed twice is not canonical (the parser refuses it): the full rules say so.
+    if (set === undefined || !wanted.has(set) || found.has(set)) return false;
+    found.add(set);
   }
-  return found === wanted.size;
+  return found.size === wanted.size;
 }

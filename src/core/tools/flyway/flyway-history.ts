@@ -47,7 +47,7 @@ export interface FlywayState extends AppliedTableState {
 export const FLYWAY_SCHEMA_HISTORY: AppliedTable<FlywayRecord> = {
   table: 'flyway_schema_history',
   renamedBy: ['table', 'defaultSchema', 'schemas'],
-  columns: { id: 'version', checksum: 'checksum', appliedAt: 'installed_on', success: 'success', other: ['installed_rank', 'description', 'type', 'script'] },
+  columns: { id: 'version', checksum: 'checksum', success: 'success', other: ['installed_rank', 'description', 'type', 'script'] },
   orderBy: 'installed_rank',
   noRows: 'nothing applied',
   replay: (rows) => replayFlywayHistory(rows),
