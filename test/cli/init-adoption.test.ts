@@ -38,23 +38,6 @@ function assertNothingWritten(repo: TempRepo): void {
 const DSPACE = 'dspace-api/src/main/resources/org/dspace/storage/rdbms/sqlmigration';
 
 describe('guard init names the migrations of tools it does not read, and writes nothing for them', () => {
-  it('a Prisma monorepo: exit 2, the folder and the tool named, no config, hooks or package.json change', () => {
-    const repo = project({
-      'package.json': '{\n  "name": "monorepo",\n  "private": true\n}\n',
-      'pnpm-workspace.yaml': 'packages:\n  - packages/*\n',
-      'packages/prisma/schema.prisma': 'datasource db {\n  provider = "postgresql"\n}\n',
-      'packages/prisma/migrations/migration_lock.toml': 'provider = "postgresql"\n',
-      'packages/prisma/migrations/20230404095503_initial_migration/migration.sql': 'CREATE TABLE "User" ("id" SERIAL);\n',
-      'packages/prisma/migrations/20230411134605_doc_208/migration.sql': 'ALTER TABLE "User" ADD "name" TEXT;\n',
-    });
-    const result = repo.guard('init');
-    assert.equal(result.code, 2, result.stderr);
-    assert.match(result.stderr, /packages\/prisma\/migrations holds 2 Prisma migrations \(.*migration_lock\.toml\), which guard does not read yet/);
-    assert.match(result.stderr, /wrote nothing/);
-    assert.match(result.stderr, /guard reads Alembic revisions, plain SQL files and Flyway scripts/);
-    assertNothingWritten(repo);
-  });
-
   it('Rails: guard init --dir db/migrate is refused before it writes the config or the hooks', () => {
     const repo = project({
       'db/migrate/20240101120000_create_users.rb': 'class CreateUsers < ActiveRecord::Migration[7.1]\nend\n',

@@ -10,5 +10,6 @@ export function appliedTable(state: AppliedState): string {
   if (state.table !== undefined) return state.table;
   if (state.tool === 'alembic') return 'alembic_version';
   if (state.tool === 'flyway') return 'flyway_schema_history';
+  if (state.tool === 'prisma') return '_prisma_migrations';
   return 'the applied SQL migrations';
 }

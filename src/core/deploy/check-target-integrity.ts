@@ -186,6 +186,7 @@ export function checkTargetIntegrity(check: TargetIntegrityCheck): TargetIntegri
 
   // 3. Checksums: what guard recorded as applied (in the runner's table, else its ledger) against what the lockfile says now.
   const recorded = new Set<string>();
+  const edited = new Set<string>();
   for (const migration of state.appliedContent ?? lastDeploy?.migrations ?? []) {
     const known = byId.get(migration.id);
     if (!known || !appliedSet.has(migration.id) || known.entry.repeatable) continue;
@@ -194,6 +195,7 @@ export function checkTargetIntegrity(check: TargetIntegrityCheck): TargetIntegri
     const from = bare(migration.sha256);
     const to = bare(entry.sha256);
     if (from !== to && !amended(check.amendments, [path(entry.file), path(migration.file)], from, to)) {
+      edited.add(migration.id);
       findings.push({
         code: 'applied-edited',
         severity: 'refuse',
@@ -214,10 +216,42 @@ export function checkTargetIntegrity(check: TargetIntegrityCheck): TargetIntegri
     }
   }
 
-  // A migration outside a transaction that failed or was cut short may have left part of its work.
+  // The tool's own checksum of what it ran (Prisma's SHA-256 of migration.sql): an edit after it ran,
+  // or content run by hand, even when guard's ledger never saw that deploy.
+  for (const migration of state.toolChecksums ?? []) {
+    const known = byId.get(migration.id);
+    // A checksum of another form (older Prisma engines wrote it without zero padding) cannot be compared;
+    // an edit the ledger already showed is named once.
+    if (!known || !appliedSet.has(migration.id) || !/^[0-9a-f]{64}$/.test(migration.sha256) || edited.has(migration.id)) continue;
+    const entry = known.entry;
+    const to = bare(entry.sha256);
+    if (migration.sha256 === to || amended(check.amendments, [path(entry.file), path(migration.file)], migration.sha256, to)) continue;
+    findings.push({
+      code: 'applied-edited',
+      severity: 'refuse',
+      set: dir,
+      file: path(entry.file),
+      message: `${path(entry.file)} is not what ${environment} ran: ${table} records sha256 ${shortDigest(migration.sha256)}, this commit has ${shortDigest(to)} (edited after it was applied, or applied by hand with other content)`,
+      fix: `restore the content ${environment} ran (git log -p -- ${path(entry.file)}) and write a new migration for the change; if ${environment} must keep what it ran, sanction this commit's content with \`guard amend ${path(entry.file)} --reason "..."\``,
+    });
+  }
+
+  // A migration that failed or was cut short may have left part of its work.
   // (One no longer in the lockfile is not run again: what it left is not this commit's to judge.)
   for (const unfinished of (state.unfinished ?? []).filter((item) => byId.has(item.id))) {
     const file = path(unfinished.file);
+    if (unfinished.runner !== undefined) {
+      const how = unfinished.status === 'failed' ? `failed${unfinished.error ? ` (${unfinished.error})` : ''}` : 'never finished (failed without a log, or still running)';
+      findings.push({
+        code: 'applied-unfinished',
+        severity: 'refuse',
+        set: dir,
+        file,
+        message: `${file} started in ${environment} (${unfinished.at}) and ${how}; ${unfinished.runner} refuses to migrate until it is resolved, and part of it may be applied`,
+        fix: unfinished.fix ?? `resolve it as ${unfinished.runner} documents`,
+      });
+      continue;
+    }
     const how = unfinished.status === 'failed' ? `failed${unfinished.line ? ` at line ${unfinished.line}` : ''}${unfinished.error ? ` (${unfinished.error})` : ''}` : 'never finished (guard was stopped while it ran)';
     findings.push({
       code: 'applied-unfinished',

@@ -87,9 +87,12 @@ export interface AppliedState {
    * way leaves the two apart by design.
    */
   appliedContent?: AppliedContent[];
+  /** The tool's own SHA-256 of each applied migration's file (Prisma's `checksum`), compared with the lockfile's. */
+  toolChecksums?: AppliedContent[];
   /**
-   * Migrations run outside a transaction (`-- guard:no-transaction`) whose
-   * last attempt failed or never finished: part of each may be applied.
+   * Migrations whose last attempt failed or never finished: guard's runner
+   * outside a transaction (`-- guard:no-transaction`), or a tool that records
+   * attempts (Prisma): part of each may be applied.
    */
   unfinished?: UnfinishedMigration[];
 }
@@ -112,6 +115,10 @@ export interface UnfinishedMigration {
   line?: number;
   /** ISO 8601: when the attempt started. */
   at: string;
+  /** The tool that ran it, when not guard's runner (`Prisma`). */
+  runner?: string;
+  /** The tool's own way out (`prisma migrate resolve ...`), when not guard's runner. */
+  fix?: string;
 }
 
 /** A refusal: the gate stops, with the exit code, what is wrong and what to do. */

@@ -5,7 +5,7 @@ export interface UnsupportedSet {
   dir: string;
   /** The tool's name, as its users know it. */
   tool: string;
-  /** Migrations found (files, or Prisma's and Sqitch's per-migration entries). */
+  /** Migrations found (files, or Sqitch's per-migration entries). */
   files: number;
   /** What gave it away, for the report. */
   because: string;
@@ -15,8 +15,6 @@ export interface UnsupportedSet {
   beside?: string[];
 }
 
-/** Prisma: `migrations/<14-digit timestamp>_<name>/migration.sql` (https://www.prisma.io/docs/orm/prisma-migrate/understanding-prisma-migrate/migration-histories). */
-const PRISMA_MIGRATION = /^(.*?)\/\d{14}_[^/]+\/migration\.sql$/;
 /** Rails: `db/migrate/<14-digit timestamp>_<name>.rb` (https://guides.rubyonrails.org/active_record_migrations.html). */
 const RAILS_MIGRATION = /^\d{14}_\w+\.rb$/;
 /** Django: `<app>/migrations/0001_initial.py` (https://docs.djangoproject.com/en/stable/topics/migrations/). */
@@ -38,7 +36,7 @@ const SCRIPT_SAMPLE = 3;
 const HEAD = 64 * 1024;
 
 /**
- * The migration folders of tools guard does not read yet: Prisma, Rails,
+ * The migration folders of tools guard does not read yet: Rails,
  * Django, Sqitch, and the Node.js tools whose migrations are scripts
  * (Knex, Sequelize, TypeORM, node-pg-migrate). `guard init` names them
  * instead of reporting no migrations, or locking them as something they are
@@ -51,7 +49,6 @@ const HEAD = 64 * 1024;
 export function detectUnsupportedMigrations(paths: readonly string[], contentOf: (path: string) => string | undefined): UnsupportedSet[] {
   const byDir = new Map<string, string[]>();
   const found = new Map<string, UnsupportedSet>();
-  const prisma = new Map<string, number>();
   for (const path of paths) {
     if (VENDORED.test(path)) continue;
     const slash = path.lastIndexOf('/');
@@ -59,21 +56,12 @@ export function detectUnsupportedMigrations(paths: readonly string[], contentOf:
     const names = byDir.get(dir) ?? [];
     names.push(path.slice(slash + 1));
     byDir.set(dir, names);
-    const migration = PRISMA_MIGRATION.exec(path);
-    if (migration) prisma.set(migration[1]!, (prisma.get(migration[1]!) ?? 0) + 1);
   }
   const at = (dir: string, name: string) => (dir === '.' ? name : `${dir}/${name}`);
   const head = (file: string) => (contentOf(file) ?? '').slice(0, HEAD);
 
-  for (const [dir, count] of prisma) {
-    found.set(dir, { dir, tool: 'Prisma', files: count, because: `<timestamp>_<name>/migration.sql folders${byDir.get(dir)?.includes('migration_lock.toml') ? ', migration_lock.toml' : ''}` });
-  }
   for (const [dir, names] of byDir) {
     if (found.has(dir)) continue;
-    if (names.includes('migration_lock.toml')) {
-      found.set(dir, { dir, tool: 'Prisma', files: 0, because: 'migration_lock.toml' });
-      continue;
-    }
     if (names.includes('sqitch.plan')) {
       const deploy = byDir.get(at(dir, 'deploy'))?.filter((name) => name.endsWith('.sql')).length ?? 0;
       const covers = ['deploy', 'revert', 'verify'].map((name) => at(dir, name));
@@ -107,7 +95,7 @@ export function detectUnsupportedMigrations(paths: readonly string[], contentOf:
 }
 
 /** What guard reads, for messages about what it does not. */
-export const SUPPORTED_TOOLS = 'Alembic revisions, plain SQL files and Flyway scripts';
+export const SUPPORTED_TOOLS = 'Alembic revisions, plain SQL files, Flyway scripts and Prisma migrations';
 
 /** "<dir> holds <Tool> migrations, which guard does not read yet". */
 export function describeUnsupported(set: UnsupportedSet): string {
@@ -116,7 +104,7 @@ export function describeUnsupported(set: UnsupportedSet): string {
   return `${where} holds ${what} (${set.because}), which guard does not read yet`;
 }
 
-/** The unsupported set `dir` is, or lies inside (Prisma's per-migration folders, Sqitch's deploy/). */
+/** The unsupported set `dir` is, or lies inside (Sqitch's deploy/). */
 export function unsupportedHolding(sets: readonly UnsupportedSet[], dir: string): UnsupportedSet | undefined {
   return sets.find((set) => (set.covers ?? [set.dir]).some((covered) => within(dir, covered)));
 }

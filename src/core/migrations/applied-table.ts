@@ -72,8 +72,18 @@ export interface AppliedTableState {
   table?: string;
   /** The content of each applied migration, where the table keeps it per migration (guard's runner). */
   appliedContent?: Array<{ id: string; file: string; sha256: string }>;
-  /** Migrations run outside a transaction whose last attempt failed or never finished. */
-  unfinished?: Array<{ id: string; file: string; status: 'failed' | 'running'; error?: string; line?: number; at: string }>;
+  /**
+   * The tool's own SHA-256 (hex) of each applied migration's file, where its
+   * table keeps one (Prisma's `checksum`): compared with the lockfile's, so a
+   * migration edited after it ran, or run by hand with other content, is named.
+   */
+  toolChecksums?: Array<{ id: string; file: string; sha256: string }>;
+  /**
+   * Migrations whose last attempt failed or never finished (guard's runner
+   * outside a transaction; Prisma's rows without `finished_at`): part of each
+   * may be applied. `runner` and `fix` when the tool has its own way out.
+   */
+  unfinished?: Array<{ id: string; file: string; status: 'failed' | 'running'; error?: string; line?: number; at: string; runner?: string; fix?: string }>;
 }
 
 /** Every column of a description, in the order the reader selects them (no name twice). */

@@ -3,7 +3,7 @@
  * they get file names and bytes, never touch git or the file system.
  */
 
-export const TOOLS = ['alembic', 'sql', 'flyway'] as const;
+export const TOOLS = ['alembic', 'sql', 'flyway', 'prisma'] as const;
 export type Tool = (typeof TOOLS)[number];
 
 /** One file of a migration set, as git holds it. */
@@ -83,7 +83,9 @@ export type ProblemCode =
   /** An `exclude:` pattern that hides a file the tool runs as a migration. */
   | 'excluded-migration'
   /** An `exclude:` pattern that matches no file (a typo leaves the helper it meant reported). */
-  | 'exclude-unused';
+  | 'exclude-unused'
+  /** Prisma's `migration_lock.toml` names a provider other than PostgreSQL. */
+  | 'provider';
 
 /**
  * Something wrong with the migration files themselves. `exitCode` 2 marks

@@ -2,15 +2,17 @@ import type { MigrationTool } from '../migrations/migration-tool.js';
 import type { Tool, ToolAdapter } from '../migrations/types.js';
 import { alembicTool } from './alembic/alembic-tool.js';
 import { flywayTool } from './flyway/flyway-tool.js';
+import { prismaTool } from './prisma/prisma-tool.js';
 import { sqlTool } from './sql/sql-tool.js';
 
 /**
  * Every migration tool guard reads, one line each (docs/ADDING-A-TOOL.md),
  * in the order `guard init` asks for their layouts: a folder the first
  * claims is no later one's (a Flyway location stays Flyway's even when an
- * Alembic revision graph reaches into it).
+ * Alembic revision graph reaches into it; Prisma's per-migration folders of
+ * `migration.sql` are never read as plain SQL sets).
  */
-export const MIGRATION_TOOLS: readonly MigrationTool[] = [flywayTool, alembicTool, sqlTool];
+export const MIGRATION_TOOLS: readonly MigrationTool[] = [prismaTool, flywayTool, alembicTool, sqlTool];
 
 /** A tool by the name the config and the lockfile use. */
 export const TOOL_BY_NAME = Object.fromEntries(MIGRATION_TOOLS.map((tool) => [tool.name, tool])) as Record<Tool, MigrationTool>;

@@ -1,0 +1,21 @@
+import type { MigrationTool } from '../../migrations/migration-tool.js';
+import { isPrismaMigrationFile, prismaAdapter } from './prisma-adapter.js';
+import { detectPrismaSets } from './prisma-layout.js';
+import { PRISMA_MIGRATIONS_TABLE } from './prisma-migrations-table.js';
+
+/** Prisma Migrate: `<timestamp>_<name>/migration.sql` folders ordered by name, recorded in `_prisma_migrations`. */
+export const prismaTool: MigrationTool = {
+  name: 'prisma',
+  adapter: prismaAdapter,
+  runner: 'Prisma',
+  aMigration: 'a Prisma migration',
+  setsLabel: 'Prisma',
+  runsAsMigration: (path) => isPrismaMigrationFile(path),
+  setKeys: ['outOfOrder'],
+  whyNot: {
+    naming: 'Prisma names every migration folder <timestamp>_<name>',
+    versions: 'Prisma orders migration folders by name, not by a version number',
+  },
+  appliedTable: PRISMA_MIGRATIONS_TABLE,
+  detectLayout: (repository) => detectPrismaSets(repository),
+};
