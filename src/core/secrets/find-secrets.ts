@@ -74,6 +74,7 @@
  */
 
 import type { Candidate } from './candidate.js';
+import { jsCandidates } from './js-secrets.js';
 import { lineRuleCandidates } from './line-rules.js';
 import { sourceText } from './mapped-text.js';
 import { pythonCandidates } from './python-secrets.js';
@@ -124,20 +125,26 @@ const SCAN_WORK_BASE = 2_000_000;
  * Password literals found by the language's tokenizer; the finding
  * TOO_COMPLEX_KIND where the scan ran out of work or nesting.
  */
-function languageCandidates(source: ReturnType<typeof sourceText>, language: 'sql' | 'python'): Candidate[] {
+function languageCandidates(source: ReturnType<typeof sourceText>, language: Language): Candidate[] {
+  const scan = { sql: sqlCandidates, python: pythonCandidates, javascript: jsCandidates }[language];
   try {
-    return withScanBudget(SCAN_WORK_BASE + SCAN_WORK_PER_CHARACTER * source.text.length, () =>
-      language === 'sql' ? sqlCandidates(source) : pythonCandidates(source),
-    );
+    return withScanBudget(SCAN_WORK_BASE + SCAN_WORK_PER_CHARACTER * source.text.length, () => scan(source));
   } catch (error) {
     if (!(error instanceof ScanLimitExceeded)) throw error;
     return [{ at: error.at, spans: [[error.at, error.at]], kind: TOO_COMPLEX_KIND, rule: 'guard/scan-limit' }];
   }
 }
 
-/** Files read with a tokenizer: SQL (plain, Flyway, psql scripts) and Python (Alembic, Django). */
-function languageOf(file: string): 'sql' | 'python' | undefined {
+type Language = 'sql' | 'python' | 'javascript';
+
+/**
+ * Files read with a tokenizer: SQL (plain, Flyway, psql scripts), Python
+ * (Alembic, Django), JavaScript and TypeScript (Knex, TypeORM, Sequelize,
+ * node-pg-migrate, Kysely).
+ */
+function languageOf(file: string): Language | undefined {
   if (/\.(?:sql|psql|pgsql)$/i.test(file)) return 'sql';
   if (/\.py$/i.test(file)) return 'python';
+  if (/\.(?:[mc]?js|[mc]?ts)$/i.test(file)) return 'javascript';
   return undefined;
 }

@@ -23,6 +23,7 @@
  */
 import type { Candidate } from './candidate.js';
 import { lineRuleCandidates } from './line-rules.js';
+import { Bindings } from './bindings.js';
 import { MappedTextBuilder, sliceMapped, type MappedText } from './mapped-text.js';
 import { isPasswordName, looksLikeTypeOrIdentifier } from './secret-values.js';
 import { occursBetween, stringValueCandidates, ValueHints } from './sql-secrets.js';
@@ -76,41 +77,6 @@ interface Target {
   /** Its first token. */
   token: number;
   starred: boolean;
-}
-
-/** Names bound to a string value, each binding where it is made; looked up by position with a binary search. */
-class Bindings {
-  private readonly byName = new Map<string, Array<{ at: number; value: MappedText }>>();
-  /** The values bound, which the scan of the binding's own expression has read. */
-  readonly values = new WeakSet<MappedText>();
-
-  add(name: string, at: number, value: MappedText): void {
-    const list = this.byName.get(name) ?? [];
-    // Bindings come in order of position but for a few (parameters, walrus): keep the list sorted.
-    let index = list.length;
-    while (index > 0 && list[index - 1]!.at > at) index--;
-    list.splice(index, 0, { at, value });
-    this.byName.set(name, list);
-    this.values.add(value);
-  }
-
-  has(name: string): boolean {
-    return this.byName.has(name);
-  }
-
-  /** The value of `name` at file offset `at`: its latest binding before, else its first one. */
-  at(name: string, at: number): MappedText | undefined {
-    const list = this.byName.get(name);
-    if (!list) return undefined;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (list[mid]!.at < at) lo = mid + 1;
-      else hi = mid;
-    }
-    return list[Math.max(0, lo - 1)]!.value;
-  }
 }
 
 /** What an f-string field's scan shares with the file's: the bindings, where its text is, how deep in fields it is. */

@@ -1,0 +1,88 @@
+/**
+ * A JavaScript token stream as the secret scanner walks it (js-secrets.ts):
+ * how a token is spelled, which bracket closes which (found once, in one
+ * pass), and where an expression, an argument or a chain of trailers ends.
+ */
+import type { JsToken } from './js-tokens.js';
+
+/** Declarations and modifiers after which `name: Type = value` declares `name`. */
+const DECLARERS = new Set(['const', 'let', 'var', 'readonly', 'static', 'public', 'private', 'protected', 'declare']);
+
+/** One stream of code tokens (comments left out): a file's, or a template substitution's. */
+export class JsCode {
+  private closers: Int32Array | undefined;
+
+  constructor(
+    readonly text: string,
+    readonly code: readonly JsToken[],
+  ) {}
+
+  /** How token `i` is spelled. */
+  spelled(i: number): string | undefined {
+    const token = this.code[i];
+    return token && this.text.slice(token.start, token.end);
+  }
+
+  /** Whether token `i` is `punctuator` (compared in place: no string per token). */
+  isPunctuator(i: number, punctuator: string): boolean {
+    const token = this.code[i];
+    return token?.kind === 'punctuator' && token.end - token.start === punctuator.length && this.text.startsWith(punctuator, token.start);
+  }
+
+  /** Whether an expression that ends before token `i` ends its statement or element (`;`, `,`, a closing bracket, a line break, the end). */
+  endsExpression(i: number): boolean {
+    const token = this.code[i];
+    if (!token || token.newlineBefore) return true;
+    return this.isPunctuator(i, ';') || this.isPunctuator(i, ',') || this.isPunctuator(i, ')') || this.isPunctuator(i, ']') || this.isPunctuator(i, '}');
+  }
+
+  /** Whether a name at `i` followed by `:` may be a declaration with a type (`const pw: string`, a class field, a parameter), not an object's property. */
+  mayDeclare(i: number): boolean {
+    const before = this.code[i - 1];
+    if (!before || this.code[i]!.newlineBefore) return true;
+    if (before.kind === 'name') return DECLARERS.has(this.spelled(i - 1)!);
+    return this.isPunctuator(i - 1, ';') || this.isPunctuator(i - 1, '(') || this.isPunctuator(i - 1, ',') || this.isPunctuator(i - 1, '{') || this.isPunctuator(i - 1, '}');
+  }
+
+  /** Index of the next `,` at the level of `i` (brackets skipped), or of `limit`. */
+  skipTo(i: number, limit: number): number {
+    let j = i;
+    while (j < limit && !this.isPunctuator(j, ',')) j = this.isOpening(j) ? this.closing(j) + 1 : j + 1;
+    return j;
+  }
+
+  /** Whether token `i` is `(`, `[` or `{`. */
+  isOpening(i: number): boolean {
+    return this.isPunctuator(i, '(') || this.isPunctuator(i, '[') || this.isPunctuator(i, '{');
+  }
+
+  /** Past `.name`, `?.name`, `(...)` and `[...]` after a name. */
+  skipTrailers(i: number): number {
+    let j = i;
+    for (;;) {
+      if ((this.isPunctuator(j, '.') || this.isPunctuator(j, '?.')) && this.code[j + 1]?.kind === 'name') j += 2;
+      else if (this.isPunctuator(j, '(') || this.isPunctuator(j, '[')) j = this.closing(j) + 1;
+      else if (this.isPunctuator(j, '?.') && (this.isPunctuator(j + 1, '(') || this.isPunctuator(j + 1, '['))) j++;
+      else return j;
+    }
+  }
+
+  /** Index of the bracket closing the one at `i`. */
+  closing(i: number): number {
+    this.closers ??= this.matchBrackets();
+    return this.closers[i] ?? this.code.length - 1;
+  }
+
+  /** For each opening bracket, the index of its closing one (or the last token): found once, in one pass. */
+  private matchBrackets(): Int32Array {
+    const closers = new Int32Array(this.code.length).fill(this.code.length - 1);
+    const open: number[] = [];
+    this.code.forEach((token, j) => {
+      if (token.kind !== 'punctuator' || token.end - token.start !== 1) return;
+      const ch = this.text[token.start];
+      if (ch === '(' || ch === '[' || ch === '{') open.push(j);
+      else if ((ch === ')' || ch === ']' || ch === '}') && open.length > 0) closers[open.pop()!] = j;
+    });
+    return closers;
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * A JavaScript and TypeScript tokenizer for the secret scanner, after the
+ * ECMAScript lexical grammar (https://tc39.es/ecma262/#sec-ecmascript-language-lexical-grammar):
+ * names (with `$`, `#private`), numbers, punctuators (longest first),
+ * comments, string literals with escapes and line continuations, template
+ * literals whose `${...}` substitutions are tokenized in turn (nested
+ * templates too), and regular expression literals.
+ *
+ * A `/` starts a regular expression unless the token before it ends an
+ * operand: a name other than a keyword that precedes an expression
+ * (`return`, `typeof`, `case` ...), a number, a string, a template, a
+ * regular expression, `)`, `]` or `}`. That is the usual one-token rule: it
+ * takes `if (x) /re/.test(s)` and `{} /re/` for divisions, which migrations
+ * do not write; a wrong guess only changes where a literal is seen to end
+ * on that line.
+ *
+ * It never fails: an unterminated string or regular expression ends at the
+ * end of its line, an unterminated template or comment at the end of the text.
+ */
+import { decodeInto, MappedTextBuilder, sliceMapped, type MappedText } from './mapped-text.js';
+import { checkNesting } from './value-parts.js';
+
+export type JsTokenKind = 'name' | 'number' | 'string' | 'template' | 'regex' | 'punctuator' | 'comment';
+
+export interface JsToken {
+  kind: JsTokenKind;
+  start: number;
+  end: number;
+  /** A line break comes between this token and the code token before it (automatic semicolon insertion). */
+  newlineBefore: boolean;
+  /** Templates: the literal pieces and the substitutions between them. */
+  template?: JsTemplate;
+}
+
+export interface JsTemplate {
+  /** Each literal piece's body `[start, end)`: one more than there are substitutions. */
+  quasis: Array<readonly [start: number, end: number]>;
+  substitutions: JsSubstitution[];
+}
+
+export interface JsSubstitution {
+  /** The expression between `${` and `}`: its offsets and its code tokens. */
+  start: number;
+  end: number;
+  tokens: JsToken[];
+}
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isNameStart = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36 || c >= 128;
+const isNameChar = (c: number): boolean => isNameStart(c) || isDigit(c);
+const isLineBreak = (c: number): boolean => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+/** Punctuators of more than one character, longest first. */
+const PUNCTUATORS = ['>>>=', '...', '===', '!==', '**=', '<<=', '>>=', '>>>', '&&=', '||=', '??=', '=>', '==', '!=', '<=', '>=', '&&', '||', '??', '?.', '++', '--', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '**', '<<', '>>'];
+const PUNCTUATOR_STARTS = new Set(PUNCTUATORS.map((op) => op.charCodeAt(0)));
+/** Names after which an expression starts, so a `/` there starts a regular expression. */
+const BEFORE_EXPRESSION = new Set(['return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await']);
+
+/** The code and comment tokens of JavaScript or TypeScript source `text`, in order. */
+export function tokenizeJs(text: string): JsToken[] {
+  return new JsLexer(text).tokens(0, false).tokens;
+}
+
+class JsLexer {
+  constructor(private readonly text: string) {}
+
+  /**
+   * Tokens from `from`; with `inSubstitution`, up to the `}` that closes a
+   * template's `${` (returned as `end`, the offset of that `}`, or the end of the text).
+   */
+  tokens(from: number, inSubstitution: boolean, nesting = 0): { tokens: JsToken[]; end: number } {
+    checkNesting(nesting, from);
+    const text = this.text;
+    const n = text.length;
+    const tokens: JsToken[] = [];
+    let braces = 0;
+    let newline = false;
+    let previous: JsToken | undefined; // the last code token
+    let i = from;
+    if (from === 0 && text.startsWith('#!')) while (i < n && !isLineBreak(text.charCodeAt(i))) i++;
+    const push = (token: Omit<JsToken, 'newlineBefore'>): void => {
+      const full: JsToken = { ...token, newlineBefore: newline };
+      tokens.push(full);
+      if (token.kind !== 'comment') {
+        previous = full;
+        newline = false;
+      }
+    };
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      const start = i;
+      if (isLineBreak(c)) {
+        newline = true;
+        i++;
+        continue;
+      }
+      if (c === 32 || c === 9 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff) {
+        i++;
+        continue;
+      }
+      if (c === 47 && text.charCodeAt(i + 1) === 47) {
+        while (i < n && !isLineBreak(text.charCodeAt(i))) i++;
+        push({ kind: 'comment', start, end: i });
+        continue;
+      }
+      if (c === 47 && text.charCodeAt(i + 1) === 42) {
+        const close = text.indexOf('*/', i + 2);
+        i = close === -1 ? n : close + 2;
+        if (/[\n\r\u2028\u2029]/.test(text.slice(start, i))) newline = true;
+        push({ kind: 'comment', start, end: i });
+        continue;
+      }
+      if (isNameStart(c) || (c === 35 && isNameStart(text.charCodeAt(i + 1)))) {
+        i++;
+        while (i < n && isNameChar(text.charCodeAt(i))) i++;
+        push({ kind: 'name', start, end: i });
+        continue;
+      }
+      if (c === 34 || c === 39) {
+        i = this.stringEnd(i);
+        push({ kind: 'string', start, end: i });
+        continue;
+      }
+      if (c === 96) {
+        const template = this.template(i, nesting);
+        i = template.end;
+        push({ kind: 'template', start, end: i, template: template.template });
+        continue;
+      }
+      if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(i + 1)))) {
+        i++;
+        while (i < n) {
+          const d = text.charCodeAt(i);
+          if (isNameChar(d) || d === 46) i++;
+          else if ((d === 43 || d === 45) && (text.charCodeAt(i - 1) | 0x20) === 101 && !/^0[xob]/i.test(text.slice(start, start + 2))) i++;
+          else break;
+        }
+        push({ kind: 'number', start, end: i });
+        continue;
+      }
+      if (c === 47 && this.regexAllowed(previous)) {
+        i = this.regexEnd(i);
+        push({ kind: 'regex', start, end: i });
+        continue;
+      }
+      if (c === 125 && inSubstitution && braces === 0) return { tokens, end: i };
+      const punctuator = (PUNCTUATOR_STARTS.has(c) && PUNCTUATORS.find((op) => text.startsWith(op, i))) || text[i]!;
+      if (punctuator === '{') braces++;
+      else if (punctuator === '}') braces--;
+      i += punctuator.length;
+      push({ kind: 'punctuator', start, end: i });
+    }
+    return { tokens, end: n };
+  }
+
+  /** Whether a `/` after `previous` starts a regular expression (see the module's comment). */
+  private regexAllowed(previous: JsToken | undefined): boolean {
+    if (!previous) return true;
+    const spelled = this.text.slice(previous.start, previous.end);
+    if (previous.kind === 'name') return BEFORE_EXPRESSION.has(spelled);
+    if (previous.kind === 'punctuator') return spelled !== ')' && spelled !== ']' && spelled !== '}' && spelled !== '++' && spelled !== '--';
+    return false;
+  }
+
+  /** The end of the string literal whose quote is at `quoteAt`: after its closing quote, or at the end of its line. */
+  private stringEnd(quoteAt: number): number {
+    const text = this.text;
+    const quote = text.charCodeAt(quoteAt);
+    let i = quoteAt + 1;
+    while (i < text.length) {
+      const c = text.charCodeAt(i);
+      if (c === quote) return i + 1;
+      if (c === 92) i += text.startsWith('\r\n', i + 1) ? 3 : 2;
+      else if (c === 10 || c === 13) return i;
+      else i++;
+    }
+    return text.length;
+  }
+
+  /** The end of the regular expression literal at `slashAt`: its closing `/` (not inside a class) and flags, or the end of its line. */
+  private regexEnd(slashAt: number): number {
+    const text = this.text;
+    let inClass = false;
+    let i = slashAt + 1;
+    while (i < text.length) {
+      const c = text.charCodeAt(i);
+      if (isLineBreak(c)) return i;
+      if (c === 92) i += 2;
+      else if (c === 91) (inClass = true), i++;
+      else if (c === 93) (inClass = false), i++;
+      else if (c === 47 && !inClass) {
+        i++;
+        while (i < text.length && isNameChar(text.charCodeAt(i))) i++;
+        return i;
+      } else i++;
+    }
+    return text.length;
+  }
+
+  /** The template literal whose backquote is at `open`, its substitutions tokenized. */
+  private template(open: number, nesting: number): { template: JsTemplate; end: number } {
+    const text = this.text;
+    const quasis: Array<readonly [number, number]> = [];
+    const substitutions: JsSubstitution[] = [];
+    let pieceStart = open + 1;
+    let i = pieceStart;
+    while (i < text.length) {
+      const c = text.charCodeAt(i);
+      if (c === 96) {
+        quasis.push([pieceStart, i]);
+        return { template: { quasis, substitutions }, end: i + 1 };
+      }
+      if (c === 92) i += 2;
+      else if (c === 36 && text.charCodeAt(i + 1) === 123) {
+        quasis.push([pieceStart, i]);
+        const inner = this.tokens(i + 2, true, nesting + 1);
+        substitutions.push({ start: i + 2, end: inner.end, tokens: inner.tokens.filter((token) => token.kind !== 'comment') });
+        i = pieceStart = Math.min(text.length, inner.end + 1);
+      } else i++;
+    }
+    quasis.push([pieceStart, Math.min(i, text.length)]);
+    return { template: { quasis, substitutions }, end: text.length };
+  }
+}
+
+/**
+ * A string literal's value (`token` a string), or a template piece's
+ * (`range` one of its quasis): each character mapped to the text that spells
+ * it. `raw` keeps the spelling (String.raw), but for line breaks, which a
+ * template normalizes to `\n` either way.
+ */
+export function decodeJsString(source: MappedText, token: JsToken, range?: readonly [number, number], raw = false): MappedText {
+  const text = source.text;
+  const [from, to] = range ?? [token.start + 1, text.charCodeAt(token.end - 1) === text.charCodeAt(token.start) && token.end - token.start >= 2 ? token.end - 1 : token.end];
+  const slice = text.slice(from, to);
+  if (!slice.includes('\\') && !slice.includes('\r')) return sliceMapped(source, from, to);
+  const out = new MappedTextBuilder();
+  decodeInto(out, source, from, to, (j) => {
+    const ch = text[j]!;
+    if (ch === '\r') return ['\n', text[j + 1] === '\n' ? j + 2 : j + 1];
+    if (ch !== '\\' || j + 1 >= to || raw) return undefined;
+    return jsEscape(text, j, to);
+  });
+  return out.build();
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+
+/** The escape sequence whose backslash is at `j`: its value and the offset after it. */
+function jsEscape(text: string, j: number, to: number): readonly [string, number] {
+  const next = text[j + 1]!;
+  const rest = text.slice(j + 1, Math.min(to, j + 12));
+  let match: RegExpExecArray | null;
+  if (next === '\n' || next === '\u2028' || next === '\u2029') return ['', j + 2];
+  if (next === '\r') return ['', text[j + 2] === '\n' ? j + 3 : j + 2];
+  if (SIMPLE_ESCAPES[next] !== undefined) return [SIMPLE_ESCAPES[next]!, j + 2];
+  if ((match = /^x([0-9A-Fa-f]{2})/.exec(rest))) return [String.fromCharCode(parseInt(match[1]!, 16)), j + 4];
+  if ((match = /^u(?:([0-9A-Fa-f]{4})|\{([0-9A-Fa-f]{1,6})\})/.exec(rest))) {
+    const value = parseInt(match[1] ?? match[2]!, 16);
+    return [value <= 0x10ffff ? String.fromCodePoint(value) : '\ufffd', j + 1 + match[0].length];
+  }
+  // Legacy octal escapes (sloppy-mode strings): \0 alone is NUL.
+  if ((match = /^(?:[0-3][0-7]{0,2}|[4-7][0-7]?)/.exec(rest))) return [String.fromCharCode(parseInt(match[0], 8)), j + 1 + match[0].length];
+  // Any other character escaped stands for itself (`\'`, `\"`, `\\`, `\$`, `\a`).
+  const codePoint = text.codePointAt(j + 1)!;
+  return [String.fromCodePoint(codePoint), j + 1 + (codePoint > 0xffff ? 2 : 1)];
+}
