@@ -109,7 +109,9 @@ class JsScan extends JsCode {
       if (!this.endsExpression(value.next)) continue;
       const joined = joinParts(value.parts);
       this.shared.constants.add(name, this.code[i]!.start, joined);
+      // A class field (`role = '...'`) is read as `this.role`; `this.role = '...'` may be read as either.
       if (name.startsWith('this.')) this.shared.constants.add(name.slice(5), this.code[i]!.start, joined);
+      else if (!['const', 'let', 'var'].includes(this.spelled(i - 1) ?? '')) this.shared.constants.add(`this.${name}`, this.code[i]!.start, joined);
     }
   }
 
@@ -120,7 +122,9 @@ class JsScan extends JsCode {
       this.queryWithParameters(i);
     }
     for (let i = 0; i < this.code.length; ) {
-      const value = this.startsValue(i) && !this.isPlainAlone(i) ? this.expression(i) : undefined;
+      let value = this.startsValue(i) && !this.isPlainAlone(i) ? this.expression(i) : undefined;
+      // A literal whose value a call makes unknown (`sql\`...\`.execute(db)`, `'...'.split(';')`) still holds its own text.
+      if (value?.isString && !value.parts.some((part) => part !== undefined)) value = this.atom(i);
       if (value?.isString) {
         // A constant alone was read where it is bound.
         if (!(value.parts.length === 1 && value.parts[0] && this.shared.constants.values.has(value.parts[0]))) this.stringValue(i, value);
@@ -128,7 +132,8 @@ class JsScan extends JsCode {
       } else i++;
     }
     for (const token of this.code) {
-      for (const substitution of token.template?.substitutions ?? []) new JsScan(this.shared, substitution.tokens, this.depth + 1).findAll();
+      // A substitution of one token is a part of the template's value, read with it.
+      for (const substitution of token.template?.substitutions ?? []) if (substitution.tokens.length > 1) new JsScan(this.shared, substitution.tokens, this.depth + 1).findAll();
     }
   }
 
@@ -357,6 +362,12 @@ class JsScan extends JsCode {
       if (piece.text !== '') parts.push(piece);
       const substitution = template.substitutions[index];
       if (!substitution) return;
+      const [only, ...more] = substitution.tokens;
+      if (only?.kind === 'name' && more.length === 0) {
+        // `${name}`, the usual case, looked up without a scan of its own.
+        parts.push(this.shared.constants.at(this.text.slice(only.start, only.end), only.start));
+        return;
+      }
       const inner = new JsScan(this.shared, substitution.tokens, this.depth + 1);
       const value = inner.expression(0);
       appendParts(parts, value?.isString && value.next === substitution.tokens.length ? value.parts : [undefined]);

@@ -29,7 +29,7 @@ export interface JsToken {
   /** A line break comes between this token and the code token before it (automatic semicolon insertion). */
   newlineBefore: boolean;
   /** Templates: the literal pieces and the substitutions between them. */
-  template?: JsTemplate;
+  template?: JsTemplate | undefined;
 }
 
 export interface JsTemplate {
@@ -77,11 +77,12 @@ class JsLexer {
     let previous: JsToken | undefined; // the last code token
     let i = from;
     if (from === 0 && text.startsWith('#!')) while (i < n && !isLineBreak(text.charCodeAt(i))) i++;
-    const push = (token: Omit<JsToken, 'newlineBefore'>): void => {
-      const full: JsToken = { ...token, newlineBefore: newline };
-      tokens.push(full);
-      if (token.kind !== 'comment') {
-        previous = full;
+    // Every token has the same shape (template undefined but for templates): one hidden class.
+    const push = (kind: JsTokenKind, start: number, end: number, template?: JsTemplate): void => {
+      const token: JsToken = { kind, start, end, newlineBefore: newline, template };
+      tokens.push(token);
+      if (kind !== 'comment') {
+        previous = token;
         newline = false;
       }
     };
@@ -99,31 +100,31 @@ class JsLexer {
       }
       if (c === 47 && text.charCodeAt(i + 1) === 47) {
         while (i < n && !isLineBreak(text.charCodeAt(i))) i++;
-        push({ kind: 'comment', start, end: i });
+        push('comment', start, i);
         continue;
       }
       if (c === 47 && text.charCodeAt(i + 1) === 42) {
         const close = text.indexOf('*/', i + 2);
         i = close === -1 ? n : close + 2;
         if (/[\n\r\u2028\u2029]/.test(text.slice(start, i))) newline = true;
-        push({ kind: 'comment', start, end: i });
+        push('comment', start, i);
         continue;
       }
       if (isNameStart(c) || (c === 35 && isNameStart(text.charCodeAt(i + 1)))) {
         i++;
         while (i < n && isNameChar(text.charCodeAt(i))) i++;
-        push({ kind: 'name', start, end: i });
+        push('name', start, i);
         continue;
       }
       if (c === 34 || c === 39) {
         i = this.stringEnd(i);
-        push({ kind: 'string', start, end: i });
+        push('string', start, i);
         continue;
       }
       if (c === 96) {
         const template = this.template(i, nesting);
         i = template.end;
-        push({ kind: 'template', start, end: i, template: template.template });
+        push('template', start, i, template.template);
         continue;
       }
       if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(i + 1)))) {
@@ -134,12 +135,12 @@ class JsLexer {
           else if ((d === 43 || d === 45) && (text.charCodeAt(i - 1) | 0x20) === 101 && !/^0[xob]/i.test(text.slice(start, start + 2))) i++;
           else break;
         }
-        push({ kind: 'number', start, end: i });
+        push('number', start, i);
         continue;
       }
       if (c === 47 && this.regexAllowed(previous)) {
         i = this.regexEnd(i);
-        push({ kind: 'regex', start, end: i });
+        push('regex', start, i);
         continue;
       }
       if (c === 125 && inSubstitution && braces === 0) return { tokens, end: i };
@@ -147,7 +148,7 @@ class JsLexer {
       if (punctuator === '{') braces++;
       else if (punctuator === '}') braces--;
       i += punctuator.length;
-      push({ kind: 'punctuator', start, end: i });
+      push('punctuator', start, i);
     }
     return { tokens, end: n };
   }
