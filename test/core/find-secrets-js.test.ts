@@ -71,6 +71,10 @@ const CASES: Case[] = [
   found('a fallback with ??', TYPEORM, 1, 1, (p) => `const password = process.env.PW ?? "${p}";\n`),
   found('a parameter default', KNEX, 1, 1, (p) => `function connect(host, password = '${p}') {}\n`),
   found('a password built with + under its name', KNEX, 2, 1, (a, b) => `const DB_PASS = '${a}' + "${b}";\n`),
+  found('a name spelled with a \\u escape', KNEX, 1, 1, (p) => `const c = { passw\\u006frd: '${p}' };\n`),
+  // A regular expression where the one-token rule would see a division, and so hide the string after it.
+  found('a regular expression after if (...) holding a quote', KNEX, 1, 1, (p) => `if (x) /'/.test(y); knex.raw("ALTER ROLE app PASSWORD '${p}'"); //'\n`),
+  found('a regular expression after a block holding a quote', KNEX, 1, 2, (p) => `function f() {}\n/'/.test(y); knex.raw("ALTER ROLE app PASSWORD '${p}'"); //'\n`),
   found('a secret in a comment', KNEX, 1, 1, (p) => `// password = '${p}'\nexports.up = () => {};\n`),
 ];
 

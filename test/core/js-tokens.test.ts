@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeJsString, tokenizeJs, type JsToken } from '../../src/core/secrets/js-tokens.js';
+import { decodeJsString, jsName, tokenizeJs, type JsToken } from '../../src/core/secrets/js-tokens.js';
 import { sourceText } from '../../src/core/secrets/mapped-text.js';
 import { ScanLimitExceeded } from '../../src/core/secrets/value-parts.js';
 
@@ -32,6 +32,20 @@ describe('tokenizeJs', () => {
     assert.deepEqual(lex("a /= 2, 'q'"), ['name:a', 'punctuator:/=', 'number:2', 'punctuator:,', "string:'q'"]);
   });
 
+  it('a slash after `if (...)`, `while (...)` or a block starts a regular expression; after a call or an object literal it divides', () => {
+    assert.deepEqual(lex("if (x) /'/.test(y)").slice(4, 5), ["regex:/'/"]);
+    assert.deepEqual(lex("while (a(b)) /'/g"), ['name:while', 'punctuator:(', 'name:a', 'punctuator:(', 'name:b', 'punctuator:)', 'punctuator:)', "regex:/'/g"]);
+    assert.deepEqual(lex("function f() {}\n/'/"), ['name:function', 'name:f', 'punctuator:(', 'punctuator:)', 'punctuator:{', 'punctuator:}', "regex:/'/"]);
+    assert.deepEqual(lex('x = {} / 2'), ['name:x', 'punctuator:=', 'punctuator:{', 'punctuator:}', 'punctuator:/', 'number:2']);
+    assert.deepEqual(lex('f(a) / 2; a.return / 2'), ['name:f', 'punctuator:(', 'name:a', 'punctuator:)', 'punctuator:/', 'number:2', 'punctuator:;', 'name:a', 'punctuator:.', 'name:return', 'punctuator:/', 'number:2']);
+  });
+
+  it('names with \\u escapes are one name, read as JavaScript reads them', () => {
+    assert.deepEqual(lex(String.raw`passw\u006frd \u{70}wd`), [String.raw`name:passw\u006frd`, String.raw`name:\u{70}wd`]);
+    assert.equal(jsName(String.raw`passw\u006frd`), 'password');
+    assert.equal(jsName(String.raw`\u{70}wd`), 'pwd');
+  });
+
   it('template literals: substitutions are tokenized, nested templates and braces inside them too', () => {
     const text = "`a ${ {k: `b${c}`}.k } d \\${e}` + 1";
     assert.deepEqual(lex(text), ["template:`a ${ {k: `b${c}`}.k } d \\${e}`", 'punctuator:+', 'number:1']);
@@ -49,7 +63,7 @@ describe('tokenizeJs', () => {
   });
 
   it('never fails on unterminated input; nesting past the limit stops with ScanLimitExceeded', () => {
-    for (const text of ['`${', '`${`${', '/*', "'", '/[/', '`\\', '${}}}', '#!/usr/bin/env node\n`']) assert.doesNotThrow(() => tokenizeJs(text), text);
+    for (const text of ['`${', '`${`${', '/*', "'", '/[/', '`\\', '${}}}', '#!/usr/bin/env node\n`', '\\u', 'a\\u{', ')))}}}/']) assert.doesNotThrow(() => tokenizeJs(text), text);
     assert.throws(() => tokenizeJs('`${'.repeat(5000)), ScanLimitExceeded);
   });
 });

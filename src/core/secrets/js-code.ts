@@ -3,7 +3,7 @@
  * how a token is spelled, which bracket closes which (found once, in one
  * pass), and where an expression, an argument or a chain of trailers ends.
  */
-import type { JsToken } from './js-tokens.js';
+import { jsName, type JsToken } from './js-tokens.js';
 
 /** Declarations and modifiers after which `name: Type = value` declares `name`. */
 const DECLARERS = new Set(['const', 'let', 'var', 'readonly', 'static', 'public', 'private', 'protected', 'declare']);
@@ -20,7 +20,7 @@ export class JsCode {
   /** How token `i` is spelled. */
   spelled(i: number): string | undefined {
     const token = this.code[i];
-    return token && this.text.slice(token.start, token.end);
+    return token && (token.kind === 'name' ? jsName(this.text.slice(token.start, token.end)) : this.text.slice(token.start, token.end));
   }
 
   /** Whether token `i` is `punctuator` (compared in place: no string per token). */
@@ -84,5 +84,25 @@ export class JsCode {
       else if ((ch === ')' || ch === ']' || ch === '}') && open.length > 0) closers[open.pop()!] = j;
     });
     return closers;
+  }
+
+  /** Whether token `i` (a key) starts an object literal's property: after `{` or `,`, not a ternary's branch. */
+  isPropertyStart(i: number): boolean {
+    return this.isPunctuator(i - 1, '{') || this.isPunctuator(i - 1, ',');
+  }
+
+  /** Past one operand that is no string expression (`process.env.PW`, `f(x)`, `!x`). */
+  skipOperand(i: number): number {
+    let j = i;
+    while (this.isPunctuator(j, '!') || this.isPunctuator(j, '(')) j = this.isPunctuator(j, '(') ? this.closing(j) + 1 : j + 1;
+    return this.code[j]?.kind === 'punctuator' ? j : this.skipTrailers(j + 1);
+  }
+
+  /** The first token of each element of the array literal whose `[` is at `open`. */
+  elements(open: number): number[] {
+    const close = this.closing(open);
+    const starts: number[] = [];
+    for (let j = open + 1; j < close; j = this.skipTo(j, close) + 1) starts.push(j);
+    return starts;
   }
 }

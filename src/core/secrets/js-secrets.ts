@@ -26,7 +26,7 @@
 import { Bindings } from './bindings.js';
 import type { Candidate } from './candidate.js';
 import { JsCode } from './js-code.js';
-import { decodeJsString, tokenizeJs, type JsToken } from './js-tokens.js';
+import { decodeJsString, jsName, tokenizeJs, type JsToken } from './js-tokens.js';
 import { lineRuleCandidates } from './line-rules.js';
 import { MappedTextBuilder, sliceMapped, type MappedText } from './mapped-text.js';
 import { isPasswordName, looksLikeTypeOrIdentifier } from './secret-values.js';
@@ -164,7 +164,7 @@ class JsScan extends JsCode {
    */
   private passwordTarget(i: number): void {
     const token = this.code[i]!;
-    const isName = token.kind === 'name' && PASSWORD_WORD.test(this.text.slice(token.start, token.end)) && !this.targets.has(i);
+    const isName = token.kind === 'name' && PASSWORD_WORD.test(this.spelled(i)!) && !this.targets.has(i);
     const mayBeKey = (token.kind === 'string' || token.kind === 'template') && (this.shared.hints.within(token.start, token.end) || occursBetween(this.text, 92, token.start, token.end));
     if (!isName && !mayBeKey) return;
     let name: string | undefined;
@@ -188,18 +188,6 @@ class JsScan extends JsCode {
       if (!this.isPunctuator(next, '||') && !this.isPunctuator(next, '??')) return;
       at = next + 1;
     }
-  }
-
-  /** Whether token `i` (a key) starts an object literal's property: after `{` or `,`, not a ternary's branch. */
-  private isPropertyStart(i: number): boolean {
-    return this.isPunctuator(i - 1, '{') || this.isPunctuator(i - 1, ',');
-  }
-
-  /** Past one operand that is no string expression (`process.env.PW`, `f(x)`, `!x`). */
-  private skipOperand(i: number): number {
-    let j = i;
-    while (this.isPunctuator(j, '!') || this.isPunctuator(j, '(')) j = this.isPunctuator(j, '(') ? this.closing(j) + 1 : j + 1;
-    return this.code[j]?.kind === 'punctuator' ? j : this.skipTrailers(j + 1);
   }
 
   /**
@@ -234,14 +222,6 @@ class JsScan extends JsCode {
       return before === "'" ? value.parts : [MADE_UP_QUOTE, ...value.parts, MADE_UP_QUOTE];
     });
     this.stringValue(i + 2, { parts, next: statement.next, isString: true });
-  }
-
-  /** The first token of each element of the array literal whose `[` is at `open`. */
-  private elements(open: number): number[] {
-    const close = this.closing(open);
-    const starts: number[] = [];
-    for (let j = open + 1; j < close; j = this.skipTo(j, close) + 1) starts.push(j);
-    return starts;
   }
 
   /** The first token of each property's value in the object literal whose `{` is at `open`, by key. */
@@ -365,7 +345,7 @@ class JsScan extends JsCode {
       const [only, ...more] = substitution.tokens;
       if (only?.kind === 'name' && more.length === 0) {
         // `${name}`, the usual case, looked up without a scan of its own.
-        parts.push(this.shared.constants.at(this.text.slice(only.start, only.end), only.start));
+        parts.push(this.shared.constants.at(jsName(this.text.slice(only.start, only.end)), only.start));
         return;
       }
       const inner = new JsScan(this.shared, substitution.tokens, this.depth + 1);

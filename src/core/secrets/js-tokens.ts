@@ -9,10 +9,13 @@
  * A `/` starts a regular expression unless the token before it ends an
  * operand: a name other than a keyword that precedes an expression
  * (`return`, `typeof`, `case` ...), a number, a string, a template, a
- * regular expression, `)`, `]` or `}`. That is the usual one-token rule: it
- * takes `if (x) /re/.test(s)` and `{} /re/` for divisions, which migrations
- * do not write; a wrong guess only changes where a literal is seen to end
- * on that line.
+ * regular expression, `]`, a `)` other than the one closing `if (...)`,
+ * `while (...)`, `for (...)` or `with (...)`, and a `}` that closes an
+ * object literal rather than a block (a `{` is a block at the start, after
+ * `)`, `;`, `{`, `}`, `=>`, `else`, `do`, `try`, `finally` or a name that is
+ * no keyword such as `class C {`). A wrong guess would change where the
+ * strings after it start and end, and so could hide a secret: these are the
+ * places a file can make the guess matter (`if (x) /'/.test(s); '...'`).
  *
  * It never fails: an unterminated string or regular expression ends at the
  * end of its line, an unterminated template or comment at the end of the text.
@@ -54,6 +57,23 @@ const PUNCTUATORS = ['>>>=', '...', '===', '!==', '**=', '<<=', '>>=', '>>>', '&
 const PUNCTUATOR_STARTS = new Set(PUNCTUATORS.map((op) => op.charCodeAt(0)));
 /** Names after which an expression starts, so a `/` there starts a regular expression. */
 const BEFORE_EXPRESSION = new Set(['return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await']);
+/** Names before a `{` that opens a block. */
+const BEFORE_BLOCK = new Set(['else', 'do', 'try', 'finally']);
+/** Names whose `(...)` heads a statement, so a `/` after its `)` starts a regular expression. */
+const CONTROL_HEADS = new Set(['if', 'while', 'for', 'with']);
+/** `\uXXXX` or `\u{X...}` in a name. */
+const NAME_ESCAPE = /\\u(?:([0-9A-Fa-f]{4})|\{([0-9A-Fa-f]{1,6})\})/g;
+/** NAME_ESCAPE matched only where it is tried (sticky: no search ahead). */
+const NAME_ESCAPE_AT = new RegExp(NAME_ESCAPE.source, 'y');
+
+/** A name as JavaScript reads it: `\u` escapes decoded (`passw\u006frd` is `password`). */
+export function jsName(spelled: string): string {
+  if (!spelled.includes('\\')) return spelled;
+  return spelled.replace(NAME_ESCAPE, (_, four: string | undefined, braced: string | undefined) => {
+    const value = parseInt(four ?? braced!, 16);
+    return value <= 0x10ffff ? String.fromCodePoint(value) : '\ufffd';
+  });
+}
 
 /** The code and comment tokens of JavaScript or TypeScript source `text`, in order. */
 export function tokenizeJs(text: string): JsToken[] {
@@ -72,9 +92,12 @@ class JsLexer {
     const text = this.text;
     const n = text.length;
     const tokens: JsToken[] = [];
-    let braces = 0;
+    /** Per open `{`: whether it opened a block; per open `(`: whether it heads a statement. */
+    const braces: boolean[] = [];
+    const parens: boolean[] = [];
     let newline = false;
     let previous: JsToken | undefined; // the last code token
+    let regexAllowed = true; // whether a `/` after `previous` starts a regular expression
     let i = from;
     if (from === 0 && text.startsWith('#!')) while (i < n && !isLineBreak(text.charCodeAt(i))) i++;
     // Every token has the same shape (template undefined but for templates): one hidden class.
@@ -82,6 +105,7 @@ class JsLexer {
       const token: JsToken = { kind, start, end, newlineBefore: newline, template };
       tokens.push(token);
       if (kind !== 'comment') {
+        regexAllowed = this.regexAllowedAfter(token, braces, parens, previous);
         previous = token;
         newline = false;
       }
@@ -110,9 +134,13 @@ class JsLexer {
         push('comment', start, i);
         continue;
       }
-      if (isNameStart(c) || (c === 35 && isNameStart(text.charCodeAt(i + 1)))) {
-        i++;
-        while (i < n && isNameChar(text.charCodeAt(i))) i++;
+      if (isNameStart(c) || (c === 35 && isNameStart(text.charCodeAt(i + 1))) || (c === 92 && text[i + 1] === 'u')) {
+        i = c === 92 ? this.nameEscapeEnd(i) : i + 1;
+        for (;;) {
+          if (i < n && isNameChar(text.charCodeAt(i))) i++;
+          else if (text.charCodeAt(i) === 92 && text[i + 1] === 'u') i = this.nameEscapeEnd(i);
+          else break;
+        }
         push('name', start, i);
         continue;
       }
@@ -138,28 +166,52 @@ class JsLexer {
         push('number', start, i);
         continue;
       }
-      if (c === 47 && this.regexAllowed(previous)) {
+      if (c === 47 && regexAllowed) {
         i = this.regexEnd(i);
         push('regex', start, i);
         continue;
       }
-      if (c === 125 && inSubstitution && braces === 0) return { tokens, end: i };
+      if (c === 125 && inSubstitution && braces.length === 0) return { tokens, end: i };
       const punctuator = (PUNCTUATOR_STARTS.has(c) && PUNCTUATORS.find((op) => text.startsWith(op, i))) || text[i]!;
-      if (punctuator === '{') braces++;
-      else if (punctuator === '}') braces--;
+      if (punctuator === '{') braces.push(this.opensBlock(previous));
+      else if (punctuator === '(') parens.push(previous?.kind === 'name' && CONTROL_HEADS.has(text.slice(previous.start, previous.end)));
       i += punctuator.length;
       push('punctuator', start, i);
     }
     return { tokens, end: n };
   }
 
-  /** Whether a `/` after `previous` starts a regular expression (see the module's comment). */
-  private regexAllowed(previous: JsToken | undefined): boolean {
+  /**
+   * Whether a `/` after `token` starts a regular expression (see the
+   * module's comment); a closing `)` or `}` is matched here with its opening
+   * one (`before`: the code token before `token`).
+   */
+  private regexAllowedAfter(token: JsToken, braces: boolean[], parens: boolean[], before: JsToken | undefined): boolean {
+    const spelled = this.text.slice(token.start, token.end);
+    if (token.kind === 'name') return BEFORE_EXPRESSION.has(spelled) && !(before && this.isPunctuator(before, '.'));
+    if (token.kind !== 'punctuator') return false;
+    if (spelled === ')') return parens.pop() ?? false;
+    if (spelled === '}') return braces.pop() ?? true;
+    return spelled !== ']' && spelled !== '++' && spelled !== '--';
+  }
+
+  /** Whether a `{` after `previous` opens a block (see the module's comment), not an object literal. */
+  private opensBlock(previous: JsToken | undefined): boolean {
     if (!previous) return true;
     const spelled = this.text.slice(previous.start, previous.end);
-    if (previous.kind === 'name') return BEFORE_EXPRESSION.has(spelled);
-    if (previous.kind === 'punctuator') return spelled !== ')' && spelled !== ']' && spelled !== '}' && spelled !== '++' && spelled !== '--';
-    return false;
+    if (previous.kind === 'name') return BEFORE_BLOCK.has(spelled) || !BEFORE_EXPRESSION.has(spelled);
+    return previous.kind === 'punctuator' && (spelled === ')' || spelled === ';' || spelled === '{' || spelled === '}' || spelled === '=>');
+  }
+
+  private isPunctuator(token: JsToken, punctuator: string): boolean {
+    return token.kind === 'punctuator' && token.end - token.start === punctuator.length && this.text.startsWith(punctuator, token.start);
+  }
+
+  /** The end of a `\u` escape in a name at `i` (a lone `\u` ends after itself). */
+  private nameEscapeEnd(i: number): number {
+    NAME_ESCAPE_AT.lastIndex = i;
+    const match = NAME_ESCAPE_AT.exec(this.text);
+    return match ? i + match[0].length : i + 2;
   }
 
   /** The end of the string literal whose quote is at `quoteAt`: after its closing quote, or at the end of its line. */
