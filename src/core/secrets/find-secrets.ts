@@ -1,5 +1,6 @@
 /**
- * Secrets in migration files (SQL, Alembic Python, Flyway SQL): what the
+ * Secrets in migration files (SQL, Alembic Python, Flyway SQL, JavaScript
+ * and TypeScript): what the
  * pre-commit and pre-push hooks and the CI gate refuse in an added or changed
  * migration. Pure: it gets a file's text and name, never reads a file.
  *
@@ -23,7 +24,10 @@
  *   Flyway, dbmate, goose ...) with a PostgreSQL tokenizer (sql-secrets.ts:
  *   `PASSWORD`, `IDENTIFIED BY`, `crypt()`, psql `\set`), Python files
  *   (Alembic, Django) with a Python tokenizer (python-secrets.ts: password
- *   names given a value, and SQL built in strings, `op.execute(...)`); a
+ *   names given a value, and SQL built in strings, `op.execute(...)`),
+ *   JavaScript and TypeScript files (Knex, TypeORM, Sequelize,
+ *   node-pg-migrate, Kysely) with an ECMAScript tokenizer (js-secrets.ts:
+ *   the same, with `knex.raw(...)`, template literals and `+`); a
  *   statement split over lines, dollar quotes, `E''`, `U&''`, string
  *   continuation, `||`, implicit concatenation, f-strings and a variable
  *   assigned in one place and used in another are all one value. String
