@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { chars } from '../helpers/fake-secrets.js';
 import { findSecrets, TOO_COMPLEX_KIND } from '../../src/core/secrets/find-secrets.js';
 
 // Secrets in JavaScript and TypeScript migrations (Knex, TypeORM,
@@ -7,17 +8,6 @@ import { findSecrets, TOO_COMPLEX_KIND } from '../../src/core/secrets/find-secre
 // reads one line or one literal at a time misses it or prints a piece of
 // it. Every fake secret is generated at run time, so this file holds none.
 
-/** `n` deterministic characters, different for each `seed`, never a placeholder. */
-function chars(n: number, seed: number): string {
-  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
-  let state = seed * 2654435761 + 12345;
-  let out = '';
-  for (let i = 0; i < n; i++) {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    out += alphabet[state % alphabet.length];
-  }
-  return `${out.slice(0, 2)}7${out.slice(3)}`;
-}
 
 const KNEX = 'migrations/20240101120000_roles.js';
 const TYPEORM = 'src/migrations/1700000000000-Roles.ts';

@@ -4,6 +4,7 @@
  * pass), and where an expression, an argument or a chain of trailers ends.
  */
 import { jsName, type JsToken } from './js-tokens.js';
+import { matchBrackets } from './token-scanning.js';
 
 /** Declarations and modifiers after which `name: Type = value` declares `name`. */
 const DECLARERS = new Set(['const', 'let', 'var', 'readonly', 'static', 'public', 'private', 'protected', 'declare']);
@@ -69,21 +70,8 @@ export class JsCode {
 
   /** Index of the bracket closing the one at `i`. */
   closing(i: number): number {
-    this.closers ??= this.matchBrackets();
+    this.closers ??= matchBrackets(this.text, this.code, 'punctuator');
     return this.closers[i] ?? this.code.length - 1;
-  }
-
-  /** For each opening bracket, the index of its closing one (or the last token): found once, in one pass. */
-  private matchBrackets(): Int32Array {
-    const closers = new Int32Array(this.code.length).fill(this.code.length - 1);
-    const open: number[] = [];
-    this.code.forEach((token, j) => {
-      if (token.kind !== 'punctuator' || token.end - token.start !== 1) return;
-      const ch = this.text[token.start];
-      if (ch === '(' || ch === '[' || ch === '{') open.push(j);
-      else if ((ch === ')' || ch === ']' || ch === '}') && open.length > 0) closers[open.pop()!] = j;
-    });
-    return closers;
   }
 
   /** Whether token `i` (a key) starts an object literal's property: after `{` or `,`, not a ternary's branch. */

@@ -31,7 +31,7 @@ import { lineRuleCandidates } from './line-rules.js';
 import { MappedTextBuilder, sliceMapped, type MappedText } from './mapped-text.js';
 import { isPasswordName, looksLikeTypeOrIdentifier } from './secret-values.js';
 import { occursBetween, stringValueCandidates, ValueHints } from './sql-secrets.js';
-import { appendParts, checkNesting, joinParts, passwordCandidate, substitute, type Part } from './value-parts.js';
+import { appendParts, checkNesting, joinParts, passwordCandidate, readSum, substitute, type Part, type Value } from './value-parts.js';
 
 /** Candidates in JavaScript or TypeScript source. */
 export function jsCandidates(source: MappedText): Candidate[] {
@@ -67,13 +67,6 @@ interface Shared {
   hints: ValueHints;
 }
 
-interface Value {
-  parts: Part[];
-  /** Index of the first code token after the expression. */
-  next: number;
-  /** At least one part comes from a string literal or a template. */
-  isString: boolean;
-}
 
 /** The scan of one token stream: the file's code, or one substitution's. */
 class JsScan extends JsCode {
@@ -263,18 +256,7 @@ class JsScan extends JsCode {
     this.nesting++;
     try {
       checkNesting(this.nesting, this.code[i]?.start ?? 0);
-      const first = this.term(i);
-      if (!first) return undefined;
-      const value: Value = { ...first, parts: [] };
-      appendParts(value.parts, first.parts);
-      while (this.isPunctuator(value.next, '+')) {
-        const next = this.term(value.next + 1);
-        if (!next) break;
-        appendParts(value.parts, next.parts);
-        value.next = next.next;
-        value.isString ||= next.isString;
-      }
-      return value;
+      return readSum(i, (j) => this.term(j), (j) => this.isPunctuator(j, '+'));
     } finally {
       this.nesting--;
     }

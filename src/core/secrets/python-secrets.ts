@@ -28,7 +28,8 @@ import { MappedTextBuilder, sliceMapped, type MappedText } from './mapped-text.j
 import { isPasswordName, looksLikeTypeOrIdentifier } from './secret-values.js';
 import { occursBetween, stringValueCandidates, ValueHints } from './sql-secrets.js';
 import { decodePythonString, tokenizePython, type PythonToken } from './python-tokens.js';
-import { appendParts, checkNesting, joinParts, passwordCandidate, ScanLimitExceeded, substitute, type Part } from './value-parts.js';
+import { appendParts, checkNesting, joinParts, passwordCandidate, readSum, ScanLimitExceeded, substitute, type Part, type Value } from './value-parts.js';
+import { matchBrackets } from './token-scanning.js';
 
 /** Candidates in Python source. */
 export function pythonCandidates(source: MappedText): Candidate[] {
@@ -57,13 +58,6 @@ const MAX_FIELD_DEPTH = 8;
 /** A field that is a name (`{S}`, `{C.pw}`), looked up without reading it as an expression. */
 const FIELD_NAME = /^\s*([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*){0,2})\s*$/;
 
-interface Value {
-  parts: Part[];
-  /** Index of the first code token after the expression. */
-  next: number;
-  /** At least one part comes from a string literal (a number or a name alone is no string expression). */
-  isString: boolean;
-}
 
 /** Parameters given beside a statement: by name (`{'pw': ...}`, `dict(pw=...)`, `p='...'`) or by position (`('...',)`). */
 interface Parameters {
@@ -570,18 +564,7 @@ class PythonScan {
     this.nesting++;
     try {
       checkNesting(this.nesting, this.offset(i));
-      const first = this.term(i);
-      if (!first) return undefined;
-      const value: Value = { ...first, parts: [] };
-      appendParts(value.parts, first.parts);
-      while (this.isOperator(value.next, '+')) {
-        const next = this.term(value.next + 1);
-        if (!next) break;
-        appendParts(value.parts, next.parts);
-        value.next = next.next;
-        value.isString ||= next.isString;
-      }
-      return value;
+      return readSum(i, (j) => this.term(j), (j) => this.isOperator(j, '+'));
     } finally {
       this.nesting--;
     }
@@ -711,21 +694,8 @@ class PythonScan {
 
   /** Index of the bracket closing the one at `i`. */
   private closing(i: number): number {
-    this.closers ??= this.matchBrackets();
+    this.closers ??= matchBrackets(this.text, this.code, 'operator');
     return this.closers[i] ?? this.code.length - 1;
-  }
-
-  /** For each opening bracket, the index of its closing one (or the last token): found once, in one pass. */
-  private matchBrackets(): Int32Array {
-    const closers = new Int32Array(this.code.length).fill(this.code.length - 1);
-    const open: number[] = [];
-    this.code.forEach((token, j) => {
-      if (token.kind !== 'operator' || token.end - token.start !== 1) return;
-      const ch = this.text[token.start];
-      if (ch === '(' || ch === '[' || ch === '{') open.push(j);
-      else if ((ch === ')' || ch === ']' || ch === '}') && open.length > 0) closers[open.pop()!] = j;
-    });
-    return closers;
   }
 
   /** The parts of one literal: its text, and each f-string field as a known name's value or unknown. */
