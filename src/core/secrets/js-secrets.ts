@@ -67,7 +67,6 @@ interface Shared {
   hints: ValueHints;
 }
 
-
 /** The scan of one token stream: the file's code, or one substitution's. */
 class JsScan extends JsCode {
   /** Name tokens judged as a declaration's target by collectConstants. */
