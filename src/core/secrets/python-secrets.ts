@@ -58,7 +58,6 @@ const MAX_FIELD_DEPTH = 8;
 /** A field that is a name (`{S}`, `{C.pw}`), looked up without reading it as an expression. */
 const FIELD_NAME = /^\s*([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*){0,2})\s*$/;
 
-
 /** Parameters given beside a statement: by name (`{'pw': ...}`, `dict(pw=...)`, `p='...'`) or by position (`('...',)`). */
 interface Parameters {
   named: Map<string, Part[]>;
