@@ -173,3 +173,47 @@ describe('a migration built to make the scan slow', () => {
     assert.match(gate.stdout, /040_pad\.sql:\d+: too complex to check for secrets/);
   });
 });
+
+describe('secrets in a JavaScript migration (Knex style)', () => {
+  let repo: TempRepo;
+  let dispose: () => void;
+  // Built at run time: two pieces of one password, neither of which may be printed.
+  const pieces = ['Qm4', 'Tx8'].map((head, i) => `${head}${String.fromCharCode(104 + i).repeat(3)}${i}w`);
+  const migration = [
+    "const APP_ROLE = 'app';",
+    '',
+    'exports.up = async function (knex) {',
+    "  await knex.schema.createTable('users', (table) => { table.string('password'); });",
+    '  await knex.raw(',
+    `    \`ALTER ROLE \${APP_ROLE} LOGIN PASSWORD '\` + '${pieces[0]}' +`,
+    `    "${pieces[1]}'"`,
+    '  );',
+    '};',
+    '',
+    "exports.down = (knex) => knex.raw('ALTER ROLE app PASSWORD NULL');",
+    '',
+  ].join('\n');
+
+  before(() => {
+    ({ repo, dispose } = withSealedRemote());
+    installPreCommitHook(repo);
+  });
+  after(() => dispose());
+
+  it('the pre-commit hook refuses it with the file, the line of the value and a redacted excerpt', () => {
+    repo.write('db/migrations/20240101120000_app_role.js', migration);
+    repo.git('add', 'db/migrations/20240101120000_app_role.js');
+    const result = commit(repo, '-m', 'app role');
+    assert.notEqual(result.code, 0, result.output);
+    assert.match(result.output, /db\/migrations\/20240101120000_app_role\.js:6: password literal in a migration \(`ALTER ROLE \$\{APP_ROLE\} LOGIN PASSWORD '` \+ '\*{4}' \+\)/);
+    for (const piece of pieces) assert.ok(!result.output.includes(piece), `${piece} printed:\n${result.output}`);
+    assert.equal(repo.git('rev-list', '--count', 'origin/main..HEAD').trim(), '0', 'nothing was committed');
+  });
+
+  it('read from the environment instead, it is committed', () => {
+    repo.write('db/migrations/20240101120000_app_role.js', migration.replace(`'${pieces[0]}' +\n    "${pieces[1]}'"`, "process.env.APP_PASSWORD + \"'\""));
+    repo.git('add', 'db/migrations/20240101120000_app_role.js');
+    const result = commit(repo, '-m', 'app role');
+    assert.equal(result.code, 0, result.output);
+  });
+});

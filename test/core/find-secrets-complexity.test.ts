@@ -19,6 +19,7 @@ const LIMIT_MS = 2000;
 const ORDINARY: Record<string, string> = {
   'a.py': "def upgrade():\n    op.add_column('users', sa.Column('email', sa.String(200), nullable=True))\n    op.execute(\"UPDATE users SET email = '' WHERE email IS NULL\")\n",
   'a.sql': "ALTER TABLE users ADD COLUMN email text;\nUPDATE users SET email = '' WHERE email IS NULL; -- backfill\nCREATE INDEX users_email ON users (email);\n",
+  'a.ts': "await knex.schema.alterTable('users', (table) => { table.string('email', 200).nullable(); });\nawait knex.raw(`UPDATE users SET email = '' WHERE email IS NULL`);\n",
   'a.rb': "add_column :users, :email, :string, null: true\nexecute \"UPDATE users SET email = '' WHERE email IS NULL\"\n",
 };
 
@@ -72,6 +73,19 @@ const SHAPES: Shape[] = [
   { name: 'md5() of constants in one password', file: 'a.sql', text: `ALTER ROLE a PASSWORD ${fill("md5('a') || ")}'b';`, expect: 'found' },
   { name: 'EXECUTE of strings inside strings', file: 'a.sql', text: fill("EXECUTE 'PASSWORD ''x'' ' || "), expect: 'none' },
   { name: 'a conninfo password on one long line', file: 'a.sql', text: `SELECT '${fill('host=a password=b ')}';`, expect: 'none' },
+  // JavaScript and TypeScript
+  { name: 'one name rebound 100,000 times', file: 'a.ts', text: fill("y = 'abc';\n"), expect: 'none' },
+  { name: 'as many distinct constants', file: 'a.ts', text: Array.from({ length: SIZE / 18 }, (_, i) => `const y${i} = 'abc';\n`).join(''), expect: 'none' },
+  { name: 'a value grown on every line (S = S + ...)', file: 'a.ts', text: `let S = 'a'\n${fill("S = S + 'a'\n")}`, expect: 'too complex' },
+  { name: 'a value doubled on every line', file: 'a.ts', text: `let S = 'ab'\n${'S = `${S}${S}`\n'.repeat(60)}`, expect: 'too complex' },
+  { name: 'one large constant alone in every template', file: 'a.ts', text: `const S = '${half}'\n${'`${S}`\n'.repeat(SIZE / 2 / 7)}`, expect: 'none' },
+  { name: 'a constant in 100,000 templates', file: 'a.ts', text: `const S = 'abcdefgh'\n${fill('`${S}-${S}`\n')}`, expect: 'none' },
+  { name: 'a long + chain', file: 'a.ts', text: `x = 'a'${fill(" + 'b'")}`, expect: 'none' },
+  { name: 'deeply nested calls', file: 'a.ts', text: `x = ${'f('.repeat(SIZE / 4)}'a'${')'.repeat(SIZE / 4)}`, expect: 'none' },
+  { name: 'an object of keys named password', file: 'a.ts', text: `x = {${fill('password: 1, ')}}`, expect: 'none' },
+  { name: 'queries with parameters', file: 'a.ts', text: fill("knex.raw('x ? :p $1', ['abc', 'def']);\n"), expect: 'none' },
+  { name: 'a template nested in a template on every line', file: 'a.ts', text: fill('`a${`b${c}`}`;\n'), expect: 'none' },
+  { name: 'a password on every line', file: 'a.ts', text: fill("knex.raw(\"CREATE ROLE a PASSWORD 'Kq7vR2xLw9pZ'\");\n"), expect: 'found' },
   // Other files: the line rules
   { name: 'a long line of quoted conninfo (Ruby)', file: 'a.rb', text: fill("x = 'host=a password=b7c8d9e0' "), expect: 'found' },
 ];

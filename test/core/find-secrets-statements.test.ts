@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { chars } from '../helpers/fake-secrets.js';
 import { findSecrets } from '../../src/core/secrets/find-secrets.js';
 
 // Secrets in statements, not lines: each spelling below hides a password
 // from a scanner that reads one line (or one literal) at a time. Every fake
 // secret is generated at run time, so this file holds none.
 
-/** `n` deterministic characters, different for each `seed`, never a placeholder. */
-function chars(n: number, seed: number): string {
-  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
-  let state = seed * 2654435761 + 12345;
-  let out = '';
-  for (let i = 0; i < n; i++) {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    out += alphabet[state % alphabet.length];
-  }
-  return `${out.slice(0, 2)}7${out.slice(3)}`;
-}
 
 interface Hostile {
   name: string;

@@ -1,5 +1,6 @@
 /**
- * Secrets in migration files (SQL, Alembic Python, Flyway SQL): what the
+ * Secrets in migration files (SQL, Alembic Python, Flyway SQL, JavaScript
+ * and TypeScript): what the
  * pre-commit and pre-push hooks and the CI gate refuse in an added or changed
  * migration. Pure: it gets a file's text and name, never reads a file.
  *
@@ -23,7 +24,10 @@
  *   Flyway, dbmate, goose ...) with a PostgreSQL tokenizer (sql-secrets.ts:
  *   `PASSWORD`, `IDENTIFIED BY`, `crypt()`, psql `\set`), Python files
  *   (Alembic, Django) with a Python tokenizer (python-secrets.ts: password
- *   names given a value, and SQL built in strings, `op.execute(...)`); a
+ *   names given a value, and SQL built in strings, `op.execute(...)`),
+ *   JavaScript and TypeScript files (Knex, TypeORM, Sequelize,
+ *   node-pg-migrate, Kysely) with an ECMAScript tokenizer (js-secrets.ts:
+ *   the same, with `knex.raw(...)`, template literals and `+`); a
  *   statement split over lines, dollar quotes, `E''`, `U&''`, string
  *   continuation, `||`, implicit concatenation, f-strings and a variable
  *   assigned in one place and used in another are all one value. String
@@ -74,6 +78,7 @@
  */
 
 import type { Candidate } from './candidate.js';
+import { jsCandidates } from './js-secrets.js';
 import { lineRuleCandidates } from './line-rules.js';
 import { sourceText } from './mapped-text.js';
 import { pythonCandidates } from './python-secrets.js';
@@ -124,20 +129,26 @@ const SCAN_WORK_BASE = 2_000_000;
  * Password literals found by the language's tokenizer; the finding
  * TOO_COMPLEX_KIND where the scan ran out of work or nesting.
  */
-function languageCandidates(source: ReturnType<typeof sourceText>, language: 'sql' | 'python'): Candidate[] {
+function languageCandidates(source: ReturnType<typeof sourceText>, language: Language): Candidate[] {
+  const scan = { sql: sqlCandidates, python: pythonCandidates, javascript: jsCandidates }[language];
   try {
-    return withScanBudget(SCAN_WORK_BASE + SCAN_WORK_PER_CHARACTER * source.text.length, () =>
-      language === 'sql' ? sqlCandidates(source) : pythonCandidates(source),
-    );
+    return withScanBudget(SCAN_WORK_BASE + SCAN_WORK_PER_CHARACTER * source.text.length, () => scan(source));
   } catch (error) {
     if (!(error instanceof ScanLimitExceeded)) throw error;
     return [{ at: error.at, spans: [[error.at, error.at]], kind: TOO_COMPLEX_KIND, rule: 'guard/scan-limit' }];
   }
 }
 
-/** Files read with a tokenizer: SQL (plain, Flyway, psql scripts) and Python (Alembic, Django). */
-function languageOf(file: string): 'sql' | 'python' | undefined {
+type Language = 'sql' | 'python' | 'javascript';
+
+/**
+ * Files read with a tokenizer: SQL (plain, Flyway, psql scripts), Python
+ * (Alembic, Django), JavaScript and TypeScript (Knex, TypeORM, Sequelize,
+ * node-pg-migrate, Kysely).
+ */
+function languageOf(file: string): Language | undefined {
   if (/\.(?:sql|psql|pgsql)$/i.test(file)) return 'sql';
   if (/\.py$/i.test(file)) return 'python';
+  if (/\.(?:[mc]?js|[mc]?ts)$/i.test(file)) return 'javascript';
   return undefined;
 }

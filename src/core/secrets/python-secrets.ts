@@ -23,11 +23,13 @@
  */
 import type { Candidate } from './candidate.js';
 import { lineRuleCandidates } from './line-rules.js';
+import { Bindings } from './bindings.js';
 import { MappedTextBuilder, sliceMapped, type MappedText } from './mapped-text.js';
 import { isPasswordName, looksLikeTypeOrIdentifier } from './secret-values.js';
 import { occursBetween, stringValueCandidates, ValueHints } from './sql-secrets.js';
 import { decodePythonString, tokenizePython, type PythonToken } from './python-tokens.js';
-import { appendParts, checkNesting, joinParts, passwordCandidate, ScanLimitExceeded, substitute, type Part } from './value-parts.js';
+import { appendParts, checkNesting, joinParts, passwordCandidate, readSum, ScanLimitExceeded, substitute, type Part, type Value } from './value-parts.js';
+import { matchBrackets } from './token-scanning.js';
 
 /** Candidates in Python source. */
 export function pythonCandidates(source: MappedText): Candidate[] {
@@ -56,14 +58,6 @@ const MAX_FIELD_DEPTH = 8;
 /** A field that is a name (`{S}`, `{C.pw}`), looked up without reading it as an expression. */
 const FIELD_NAME = /^\s*([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*){0,2})\s*$/;
 
-interface Value {
-  parts: Part[];
-  /** Index of the first code token after the expression. */
-  next: number;
-  /** At least one part comes from a string literal (a number or a name alone is no string expression). */
-  isString: boolean;
-}
-
 /** Parameters given beside a statement: by name (`{'pw': ...}`, `dict(pw=...)`, `p='...'`) or by position (`('...',)`). */
 interface Parameters {
   named: Map<string, Part[]>;
@@ -76,41 +70,6 @@ interface Target {
   /** Its first token. */
   token: number;
   starred: boolean;
-}
-
-/** Names bound to a string value, each binding where it is made; looked up by position with a binary search. */
-class Bindings {
-  private readonly byName = new Map<string, Array<{ at: number; value: MappedText }>>();
-  /** The values bound, which the scan of the binding's own expression has read. */
-  readonly values = new WeakSet<MappedText>();
-
-  add(name: string, at: number, value: MappedText): void {
-    const list = this.byName.get(name) ?? [];
-    // Bindings come in order of position but for a few (parameters, walrus): keep the list sorted.
-    let index = list.length;
-    while (index > 0 && list[index - 1]!.at > at) index--;
-    list.splice(index, 0, { at, value });
-    this.byName.set(name, list);
-    this.values.add(value);
-  }
-
-  has(name: string): boolean {
-    return this.byName.has(name);
-  }
-
-  /** The value of `name` at file offset `at`: its latest binding before, else its first one. */
-  at(name: string, at: number): MappedText | undefined {
-    const list = this.byName.get(name);
-    if (!list) return undefined;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (list[mid]!.at < at) lo = mid + 1;
-      else hi = mid;
-    }
-    return list[Math.max(0, lo - 1)]!.value;
-  }
 }
 
 /** What an f-string field's scan shares with the file's: the bindings, where its text is, how deep in fields it is. */
@@ -604,18 +563,7 @@ class PythonScan {
     this.nesting++;
     try {
       checkNesting(this.nesting, this.offset(i));
-      const first = this.term(i);
-      if (!first) return undefined;
-      const value: Value = { ...first, parts: [] };
-      appendParts(value.parts, first.parts);
-      while (this.isOperator(value.next, '+')) {
-        const next = this.term(value.next + 1);
-        if (!next) break;
-        appendParts(value.parts, next.parts);
-        value.next = next.next;
-        value.isString ||= next.isString;
-      }
-      return value;
+      return readSum(i, (j) => this.term(j), (j) => this.isOperator(j, '+'));
     } finally {
       this.nesting--;
     }
@@ -745,21 +693,8 @@ class PythonScan {
 
   /** Index of the bracket closing the one at `i`. */
   private closing(i: number): number {
-    this.closers ??= this.matchBrackets();
+    this.closers ??= matchBrackets(this.text, this.code, 'operator');
     return this.closers[i] ?? this.code.length - 1;
-  }
-
-  /** For each opening bracket, the index of its closing one (or the last token): found once, in one pass. */
-  private matchBrackets(): Int32Array {
-    const closers = new Int32Array(this.code.length).fill(this.code.length - 1);
-    const open: number[] = [];
-    this.code.forEach((token, j) => {
-      if (token.kind !== 'operator' || token.end - token.start !== 1) return;
-      const ch = this.text[token.start];
-      if (ch === '(' || ch === '[' || ch === '{') open.push(j);
-      else if ((ch === ')' || ch === ']' || ch === '}') && open.length > 0) closers[open.pop()!] = j;
-    });
-    return closers;
   }
 
   /** The parts of one literal: its text, and each f-string field as a known name's value or unknown. */

@@ -12,6 +12,7 @@
  */
 import { decodeInto, MappedTextBuilder, sliceMapped, type MappedText } from './mapped-text.js';
 import { checkNesting } from './value-parts.js';
+import { numberEnd } from './token-scanning.js';
 
 export type PythonTokenKind = 'name' | 'number' | 'string' | 'operator' | 'newline' | 'comment';
 
@@ -92,13 +93,7 @@ export function tokenizePython(text: string): PythonToken[] {
       continue;
     }
     if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(i + 1)))) {
-      i++;
-      while (i < n) {
-        const d = text.charCodeAt(i);
-        if (isNameChar(d) || d === 46) i++;
-        else if ((d === 43 || d === 45) && (text.charCodeAt(i - 1) | 0x20) === 101 && !/^0[xob]/i.test(text.slice(start, start + 2))) i++;
-        else break;
-      }
+      i = numberEnd(text, start, isNameChar);
       tokens.push({ kind: 'number', start, end: i });
       continue;
     }

@@ -109,6 +109,34 @@ export function joinParts(parts: readonly Part[]): MappedText {
   return out.build();
 }
 
+/** A string expression as a scanner reads it. */
+export interface Value {
+  parts: Part[];
+  /** Index of the first code token after the expression. */
+  next: number;
+  /** At least one part comes from a string literal (a number or a name alone is no string expression). */
+  isString: boolean;
+}
+
+/**
+ * `term ('+' term)*` from token `i`: the terms' parts joined, as Python
+ * and JavaScript join strings with `+` (`isPlus`: whether a token is `+`).
+ */
+export function readSum(i: number, term: (i: number) => Value | undefined, isPlus: (i: number) => boolean): Value | undefined {
+  const first = term(i);
+  if (!first) return undefined;
+  const value: Value = { ...first, parts: [] };
+  appendParts(value.parts, first.parts);
+  while (isPlus(value.next)) {
+    const next = term(value.next + 1);
+    if (!next) break;
+    appendParts(value.parts, next.parts);
+    value.next = next.next;
+    value.isString ||= next.isString;
+  }
+  return value;
+}
+
 export interface PasswordRule {
   /** Shorter values are no findings (a one-letter keyword argument is rarely a password). */
   minLength: number;
