@@ -90,7 +90,8 @@ export interface TargetIntegrity {
  * describe, and the tool itself would fail or, worse, not notice):
  * - `applied-unknown`: an applied id the repository lacks (deployed from another branch);
  * - `applied-edited`: an applied checksum differs, not sanctioned by an amendment
- *   (amendments are followed transitively: X -> Y -> Z accepts X);
+ *   (amendments are followed transitively: X -> Y -> Z accepts X), by guard's
+ *   record or by the checksum the tool's own table keeps (Drizzle's hash);
  * - `applied-out-of-order`: a version-ordered migration sorts before an applied one but
  *   is not applied, or versions were applied in another order (the tool would skip it);
  *   a warning for a set with `outOfOrder: allow`, whose tool applies it late by design.
@@ -212,6 +213,25 @@ export function checkTargetIntegrity(check: TargetIntegrityCheck): TargetIntegri
         fix: `rename it back (git mv ${path(entry.file)} ${path(migration.file)}) so the repository names it as deployed databases know it`,
       });
     }
+  }
+
+  // The tool's own checksum of what it ran (Drizzle's hash), for migrations guard's record did not judge above.
+  const judged = new Set(findings.filter((finding) => finding.code === 'applied-edited').map((finding) => finding.file));
+  for (const recordedByTool of state.toolChecksums ?? []) {
+    const known = byId.get(recordedByTool.id);
+    if (!known || !appliedSet.has(recordedByTool.id) || known.entry.repeatable || judged.has(path(known.entry.file))) continue;
+    const entry = known.entry;
+    const from = bare(recordedByTool.sha256);
+    const to = bare(entry.sha256);
+    if (from === to || amended(check.amendments, [path(entry.file)], from, to)) continue;
+    findings.push({
+      code: 'applied-edited',
+      severity: 'refuse',
+      set: dir,
+      file: path(entry.file),
+      message: `${path(entry.file)} was edited after ${environment} applied it: ${table} records sha256 ${shortDigest(from)} for the file it ran (id ${entry.id}), this commit has ${shortDigest(to)}, and no amendment records the change`,
+      fix: `restore it (\`git log -p -- ${path(entry.file)}\` shows the content ${environment} ran) and write a new migration for the change; if ${environment} must keep the old content, sanction it with \`guard amend ${path(entry.file)} --reason "..."\``,
+    });
   }
 
   // A migration outside a transaction that failed or was cut short may have left part of its work.

@@ -1,3 +1,4 @@
+import type { ToolChecksum } from '../migrations/applied-table.js';
 import type { LockEntry } from '../lockfile/types.js';
 import type { Tool } from '../migrations/types.js';
 
@@ -92,6 +93,12 @@ export interface AppliedState {
    * last attempt failed or never finished: part of each may be applied.
    */
   unfinished?: UnfinishedMigration[];
+  /**
+   * The SHA-256 of each applied migration as the tool itself recorded it
+   * (Drizzle's `hash`), where the tool keeps one: step 4 names a migration
+   * edited after it ran even when guard's ledger never saw it run.
+   */
+  toolChecksums?: ToolChecksum[];
 }
 
 export interface AppliedContent {

@@ -74,6 +74,14 @@ export interface AppliedTableState {
   appliedContent?: Array<{ id: string; file: string; sha256: string }>;
   /** Migrations run outside a transaction whose last attempt failed or never finished. */
   unfinished?: Array<{ id: string; file: string; status: 'failed' | 'running'; error?: string; line?: number; at: string }>;
+  /** The checksum the tool itself recorded for each applied migration, where it is the SHA-256 (hex) of the file (Drizzle's `hash`). */
+  toolChecksums?: ToolChecksum[];
+}
+
+/** An applied migration's SHA-256 (hex) as the tool recorded it; step 4 compares it with the lockfile's. */
+export interface ToolChecksum {
+  id: string;
+  sha256: string;
 }
 
 /** Every column of a description, in the order the reader selects them (no name twice). */

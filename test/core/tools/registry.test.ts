@@ -23,7 +23,7 @@ describe('the tool registry', () => {
 
   it("asks Flyway's layout before Alembic's: a Flyway location stays Flyway's", () => {
     const withLayout = MIGRATION_TOOLS.filter((tool) => tool.detectLayout).map((tool) => tool.name);
-    assert.deepEqual(withLayout, ['flyway', 'alembic']);
+    assert.deepEqual(withLayout, ['drizzle', 'flyway', 'alembic']);
   });
 
   it('describes each table with an id column, and replays no rows as nothing applied', () => {
