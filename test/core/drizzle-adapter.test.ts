@@ -7,15 +7,7 @@ import { replayDrizzleMigrations, NULL_WHEN } from '../../src/core/tools/drizzle
 import { TOOL_BY_NAME, detectTool } from '../../src/core/tools/registry.js';
 import type { SourceFile } from '../../src/core/migrations/types.js';
 import { bytes, file } from './helpers.js';
-
-/** A journal as drizzle-kit 0.31 writes it (JSON.stringify(journal, null, 2)). */
-export function journal(entries: ReadonlyArray<{ tag: string; when: number }>): string {
-  return JSON.stringify(
-    { version: '7', dialect: 'postgresql', entries: entries.map((entry, idx) => ({ idx, version: '7', when: entry.when, tag: entry.tag, breakpoints: true })) },
-    null,
-    2,
-  );
-}
+import { journal } from '../helpers/drizzle-journal.js';
 
 const BASE = 1765100000000;
 const three = [

@@ -10,9 +10,10 @@ const OUT = /(?:^|[\s{,])["']?out["']?\s*:\s*(["'`])([^"'`$\n]*)\1/m;
  * Drizzle Kit's migration folders: every folder holding `meta/_journal.json`
  * (the default `drizzle/`, a package's in a monorepo, or wherever `out`
  * points), and the `out` of each drizzle.config file, read as text (guard
- * never runs project code): a folder `out` names is the set even before its
- * journal is in the report's count. `out` is relative to the folder
- * drizzle-kit runs in, the config's own as projects run it.
+ * never runs project code; only a literal string is read). A folder `out`
+ * names that holds `.sql` files but no journal is a set too, whose check
+ * then reports the missing journal. `out` is relative to the folder
+ * drizzle-kit runs in: the config's own, as projects run it.
  */
 export function detectDrizzleSets({ paths, contentOf, leftOut }: RepositoryFiles): LayoutDiscovery {
   const present = paths.filter((path) => !VENDORED.test(path));
@@ -22,7 +23,12 @@ export function detectDrizzleSets({ paths, contentOf, leftOut }: RepositoryFiles
     const out = OUT.exec(contentOf(config) ?? '')?.[2];
     if (out === undefined) continue;
     const dir = join(folderOf(config), out);
-    if (dir !== undefined && journals.has(dir) && !because.has(dir)) because.set(dir, `out: ${out} in ${config}`);
+    if (dir === undefined || because.has(dir)) continue;
+    // A folder `out` names that holds SQL but no journal is still Drizzle's: the set then reports the missing journal.
+    if (journals.has(dir) || present.some((path) => folderOf(path) === dir && path.endsWith('.sql'))) {
+      journals.add(dir);
+      because.set(dir, `out: ${out} in ${config}`);
+    }
   }
   const sets: DetectedSet[] = [];
   for (const dir of [...journals].sort()) {
