@@ -93,6 +93,7 @@ describe('Drizzle Kit migrations folder', () => {
       ['{"version":"7"}', /has no `entries` list/],
       [journal([{ tag: '0000_init', when: BASE }]).replace(String(BASE), '"yesterday"'), /entry 0000_init has no whole-number `when`/],
       [journal([{ tag: '../outside', when: BASE }]), /names a path/],
+      [`\uFEFF${journal([{ tag: '0000_init', when: BASE }])}`, /is not JSON/],
     ] as const) {
       const result = discover([sql('0000_init'), file('meta/_journal.json', text)]);
       assert.equal(result.problems.length, 1, text);

@@ -41,7 +41,8 @@ export function readDrizzleJournal(path: string, bytes: Uint8Array, options?: Di
   });
   let journal: unknown;
   try {
-    journal = JSON.parse(decoded.text.replace(/^\uFEFF/, ''));
+    // As drizzle-orm reads it: JSON.parse of the whole text, so a byte-order mark fails there too.
+    journal = JSON.parse(decoded.text);
   } catch (error) {
     return unreadable(`is not JSON (${(error as Error).message})`);
   }
