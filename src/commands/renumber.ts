@@ -83,6 +83,11 @@ could not be read (the protected ref is missing: fetch it).`,
         fix: `set its down_revision to the current head (${discovered.heads.join(', ') || 'none'}) instead`,
       });
     }
+    if (discovered.tool === 'drizzle') {
+      throw inputError(`${file} is a Drizzle migration: drizzle-orm runs migrations in the order of meta/_journal.json, by each entry's \`when\`, not by file name`, {
+        fix: `set its entry's \`when\` in ${joinPath(setConfig.dir, 'meta/_journal.json')} after the newest one (${discovered.heads.join(', ') || 'none'}), and move the entry last`,
+      });
+    }
     const relative = setConfig.dir === '.' ? file : file.slice(setConfig.dir.length + 1);
     const sealedEntry = sealed?.lock.sets.find((candidate) => candidate.dir === setConfig.dir)?.migrations.find((entry) => entry.file === relative && !entry.repeatable);
     if (sealed && sealedEntry) {

@@ -207,10 +207,11 @@ function inScope(set: MigrationSetConfig, listing: SetListing, tool: Tool): SetS
 /** A cached reading in the shape guard writes; anything else is a miss. */
 function wellFormed(reading: unknown): FileReading | undefined {
   if (typeof reading !== 'object' || reading === null) return undefined;
-  const { sha256, problem, migration } = reading as Partial<FileReading>;
+  const { sha256, problem, migration, index } = reading as Partial<FileReading>;
   if (typeof sha256 !== 'string') return undefined;
   if (problem !== undefined && (typeof problem?.message !== 'string' || typeof problem.fix !== 'string')) return undefined;
   if (migration !== undefined && (typeof migration?.id !== 'string' || typeof migration.file !== 'string' || !Array.isArray(migration.parents))) return undefined;
+  if (index !== undefined && (!Array.isArray(index) || index.some((entry) => typeof entry?.id !== 'string' || typeof entry.file !== 'string'))) return undefined;
   return reading as FileReading;
 }
 

@@ -90,7 +90,8 @@ export interface TargetIntegrity {
  * describe, and the tool itself would fail or, worse, not notice):
  * - `applied-unknown`: an applied id the repository lacks (deployed from another branch);
  * - `applied-edited`: an applied checksum differs, not sanctioned by an amendment
- *   (amendments are followed transitively: X -> Y -> Z accepts X);
+ *   (amendments are followed transitively: X -> Y -> Z accepts X), by guard's
+ *   record or by the checksum the tool's own table keeps (Drizzle's hash);
  * - `applied-out-of-order`: a version-ordered migration sorts before an applied one but
  *   is not applied, or versions were applied in another order (the tool would skip it);
  *   a warning for a set with `outOfOrder: allow`, whose tool applies it late by design.
@@ -216,16 +217,16 @@ export function checkTargetIntegrity(check: TargetIntegrityCheck): TargetIntegri
     }
   }
 
-  // The tool's own checksum of what it ran (Prisma's SHA-256 of migration.sql): an edit after it ran,
+  // The tool's own checksum of what it ran (Prisma's SHA-256 of migration.sql, Drizzle's hash): an edit after it ran,
   // or content run by hand, even when guard's ledger never saw that deploy.
   for (const migration of state.toolChecksums ?? []) {
     const known = byId.get(migration.id);
     // A checksum of another form (older Prisma engines wrote it without zero padding) cannot be compared;
     // an edit the ledger already showed is named once.
-    if (!known || !appliedSet.has(migration.id) || !/^[0-9a-f]{64}$/.test(migration.sha256) || edited.has(migration.id)) continue;
+    if (!known || !appliedSet.has(migration.id) || known.entry.repeatable || !/^[0-9a-f]{64}$/.test(migration.sha256) || edited.has(migration.id)) continue;
     const entry = known.entry;
     const to = bare(entry.sha256);
-    if (migration.sha256 === to || amended(check.amendments, [path(entry.file), path(migration.file)], migration.sha256, to)) continue;
+    if (migration.sha256 === to || amended(check.amendments, [path(entry.file), ...(migration.file ? [path(migration.file)] : [])], migration.sha256, to)) continue;
     findings.push({
       code: 'applied-edited',
       severity: 'refuse',

@@ -1,3 +1,4 @@
+import type { ToolChecksum } from '../migrations/applied-table.js';
 import type { LockEntry } from '../lockfile/types.js';
 import type { Tool } from '../migrations/types.js';
 
@@ -87,14 +88,18 @@ export interface AppliedState {
    * way leaves the two apart by design.
    */
   appliedContent?: AppliedContent[];
-  /** The tool's own SHA-256 of each applied migration's file (Prisma's `checksum`), compared with the lockfile's. */
-  toolChecksums?: AppliedContent[];
   /**
    * Migrations whose last attempt failed or never finished: guard's runner
    * outside a transaction (`-- guard:no-transaction`), or a tool that records
    * attempts (Prisma): part of each may be applied.
    */
   unfinished?: UnfinishedMigration[];
+  /**
+   * The SHA-256 of each applied migration as the tool itself recorded it
+   * (Prisma's `checksum`, Drizzle's `hash`), where the tool keeps one: step 4 names a migration
+   * edited after it ran even when guard's ledger never saw it run.
+   */
+  toolChecksums?: ToolChecksum[];
 }
 
 export interface AppliedContent {

@@ -52,20 +52,10 @@ export function detectMigrationDirs(paths: readonly string[], contentOf: (path: 
       continue;
     }
     const sql = names.filter((name) => name.endsWith('.sql'));
-    const drizzle = isDrizzleOut(dir, byDir);
-    if (sql.length === 0 || !(MIGRATION_DIR.test(dir) || INSIDE_MIGRATIONS.test(`${dir}/`) || drizzle)) continue;
+    if (sql.length === 0 || !(MIGRATION_DIR.test(dir) || INSIDE_MIGRATIONS.test(`${dir}/`))) continue;
     const tool = detectTool(sql)!;
-    const files = `${sql.length} .sql file${sql.length === 1 ? '' : 's'}`;
-    found.set(dir, { dir, tool, files: sql.length, because: drizzle ? `${files} of Drizzle (meta/_journal.json), read as plain SQL` : `${files} in a folder named like migrations` });
+    found.set(dir, { dir, tool, files: sql.length, because: `${sql.length} .sql file${sql.length === 1 ? '' : 's'} in a folder named like migrations` });
   }
   return [...found.values()].sort((a, b) => (a.dir < b.dir ? -1 : 1));
 }
 
-/**
- * drizzle-kit's output folder: `0000_name.sql` files beside `meta/_journal.json`
- * (https://orm.drizzle.team/docs/kit-overview). Its migrations are plain SQL
- * applied in the order of their numbers, which is how guard's sql tool reads them.
- */
-function isDrizzleOut(dir: string, byDir: ReadonlyMap<string, readonly string[]>): boolean {
-  return byDir.get(dir === '.' ? 'meta' : `${dir}/meta`)?.includes('_journal.json') ?? false;
-}

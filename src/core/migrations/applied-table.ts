@@ -74,16 +74,25 @@ export interface AppliedTableState {
   appliedContent?: Array<{ id: string; file: string; sha256: string }>;
   /**
    * The tool's own SHA-256 (hex) of each applied migration's file, where its
-   * table keeps one (Prisma's `checksum`): compared with the lockfile's, so a
-   * migration edited after it ran, or run by hand with other content, is named.
+   * table keeps one (Prisma's `checksum`, Drizzle's `hash`): compared with the
+   * lockfile's, so a migration edited after it ran, or run by hand with other
+   * content, is named even when guard's ledger never saw it run.
    */
-  toolChecksums?: Array<{ id: string; file: string; sha256: string }>;
+  toolChecksums?: ToolChecksum[];
   /**
    * Migrations whose last attempt failed or never finished (guard's runner
    * outside a transaction; Prisma's rows without `finished_at`): part of each
    * may be applied. `runner` and `fix` when the tool has its own way out.
    */
   unfinished?: Array<{ id: string; file: string; status: 'failed' | 'running'; error?: string; line?: number; at: string; runner?: string; fix?: string }>;
+}
+
+/** An applied migration's SHA-256 (hex) as the tool recorded it; step 4 compares it with the lockfile's. */
+export interface ToolChecksum {
+  id: string;
+  sha256: string;
+  /** The file the tool ran, relative to the set's dir, where the table names it (Prisma); else the lockfile's. */
+  file?: string;
 }
 
 /** Every column of a description, in the order the reader selects them (no name twice). */

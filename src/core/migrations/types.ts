@@ -3,7 +3,7 @@
  * they get file names and bytes, never touch git or the file system.
  */
 
-export const TOOLS = ['alembic', 'sql', 'flyway', 'prisma'] as const;
+export const TOOLS = ['alembic', 'sql', 'flyway', 'prisma', 'drizzle'] as const;
 export type Tool = (typeof TOOLS)[number];
 
 /** One file of a migration set, as git holds it. */
@@ -28,6 +28,17 @@ export interface FileReading {
   problem?: Problem;
   /** The migration the file declares, for tools whose files declare their own id (Alembic). */
   migration?: Migration;
+  /** The migrations an index file lists, in the order the tool runs them (Drizzle's `meta/_journal.json`). */
+  index?: IndexEntry[];
+}
+
+/** One migration an index file lists: its id and the file the tool runs for it. */
+export interface IndexEntry {
+  id: string;
+  /** Relative to the set's dir. */
+  file: string;
+  /** 1-based line of the entry in the index file, for messages. */
+  line?: number;
 }
 
 /** A companion script that undoes a migration (`x.down.sql`, Flyway `U1__x.sql`). */
@@ -85,7 +96,11 @@ export type ProblemCode =
   /** An `exclude:` pattern that matches no file (a typo leaves the helper it meant reported). */
   | 'exclude-unused'
   /** Prisma's `migration_lock.toml` names a provider other than PostgreSQL. */
-  | 'provider';
+  | 'provider'
+  /** A tool's index file and the migration files disagree (Drizzle: a `.sql` file its journal does not list, an entry without its file). */
+  | 'index-mismatch'
+  /** An index file lists migrations in an order the tool would not run them all in (Drizzle: a `when` not after the one before). */
+  | 'index-order';
 
 /**
  * Something wrong with the migration files themselves. `exitCode` 2 marks

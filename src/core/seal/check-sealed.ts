@@ -175,7 +175,17 @@ function checkSealedSet(sealedSet: LockSet, under: SetUnderCheck, lockSet: LockS
     if (!now) {
       const moved = currentBySha.get(entry.sha256);
       findings.push(
-        moved
+        moved?.file === entry.file
+          ? {
+              // Same file and content under another id: the id lives outside the file (Drizzle's journal `when`).
+              code: 'sealed-renamed',
+              exitCode: 1,
+              set: dir,
+              file: path,
+              message: `${path} is ${where(entry)} and its id changed from ${entry.id} to ${moved.id}`,
+              fix: `give it back id ${entry.id} (Drizzle: its entry's \`when\` in meta/_journal.json); deployed databases know it by that id`,
+            }
+          : moved
           ? {
               code: 'sealed-renamed',
               exitCode: 1,
@@ -356,7 +366,10 @@ function outOfOrder(dir: string, discovered: SetUnderCheck['discovered'], sealed
         set: dir,
         file: path,
         message: `${path} (version ${migration.id}) sorts before ${joinPath(dir, head.file)} (version ${head.id}), which is already sealed in ${ref}`,
-        fix: `give it a version after ${head.id}: \`guard renumber ${path}\` renames it and re-locks`,
+        fix:
+          discovered.tool === 'drizzle'
+            ? `list it after ${joinPath(dir, head.file)} in ${joinPath(dir, 'meta/_journal.json')}, with a \`when\` after ${head.id}`
+            : `give it a version after ${head.id}: \`guard renumber ${path}\` renames it and re-locks`,
       },
     ];
   });

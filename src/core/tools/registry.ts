@@ -1,6 +1,8 @@
 import type { MigrationTool } from '../migrations/migration-tool.js';
 import type { Tool, ToolAdapter } from '../migrations/types.js';
 import { alembicTool } from './alembic/alembic-tool.js';
+import { DRIZZLE_JOURNAL } from './drizzle/drizzle-journal.js';
+import { drizzleTool } from './drizzle/drizzle-tool.js';
 import { flywayTool } from './flyway/flyway-tool.js';
 import { prismaTool } from './prisma/prisma-tool.js';
 import { sqlTool } from './sql/sql-tool.js';
@@ -12,7 +14,7 @@ import { sqlTool } from './sql/sql-tool.js';
  * Alembic revision graph reaches into it; Prisma's per-migration folders of
  * `migration.sql` are never read as plain SQL sets).
  */
-export const MIGRATION_TOOLS: readonly MigrationTool[] = [prismaTool, flywayTool, alembicTool, sqlTool];
+export const MIGRATION_TOOLS: readonly MigrationTool[] = [prismaTool, drizzleTool, flywayTool, alembicTool, sqlTool];
 
 /** A tool by the name the config and the lockfile use. */
 export const TOOL_BY_NAME = Object.fromEntries(MIGRATION_TOOLS.map((tool) => [tool.name, tool])) as Record<Tool, MigrationTool>;
@@ -26,9 +28,11 @@ const FLYWAY_NAME = /(?:^|\/)(?:[VU]\d+(?:[._]\d+)*|R)__[^/]*\.sql$/;
  * The tool of a dir whose config names none, from file names alone (so the
  * choice never depends on which contents a cache spared): Alembic when it
  * holds revision candidates (`*.py` other than `__init__.py` and `env.py`),
- * Flyway when most `.sql` names follow `V1__x.sql`, plain SQL otherwise.
+ * Drizzle when it holds Drizzle Kit's `meta/_journal.json`, Flyway when
+ * most `.sql` names follow `V1__x.sql`, plain SQL otherwise.
  */
 export function detectTool(paths: readonly string[]): Tool | undefined {
+  if (paths.includes(DRIZZLE_JOURNAL)) return 'drizzle';
   if (paths.some((path) => ADAPTERS.alembic.candidate(path))) return 'alembic';
   const sql = paths.filter((path) => path.endsWith('.sql'));
   if (sql.length === 0) return undefined;

@@ -86,10 +86,3 @@ describe('guard init finds Flyway folders wherever a project keeps them', () => 
   });
 });
 
-describe('guard init finds Drizzle output as plain SQL', () => {
-  it('drizzle/0000_x.sql beside meta/_journal.json is a sql set, whatever the folder is called', () => {
-    const found = detectMigrationDirs(['drizzle/0000_bitter_wolfsbane.sql', 'drizzle/0001_next.sql', 'drizzle/meta/_journal.json', 'drizzle/meta/0000_snapshot.json', 'src/report.sql'], () => '');
-    assert.deepEqual(found.map(({ dir, tool, files }) => ({ dir, tool, files })), [{ dir: 'drizzle', tool: 'sql', files: 2 }]);
-    assert.match(found[0]!.because, /Drizzle \(meta\/_journal\.json\), read as plain SQL/);
-  });
-});

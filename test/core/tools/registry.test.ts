@@ -23,7 +23,7 @@ describe('the tool registry', () => {
 
   it("asks Prisma's layout first, then Flyway's before Alembic's: a Flyway location stays Flyway's, Prisma's migration folders are never plain SQL sets", () => {
     const withLayout = MIGRATION_TOOLS.filter((tool) => tool.detectLayout).map((tool) => tool.name);
-    assert.deepEqual(withLayout, ['prisma', 'flyway', 'alembic']);
+    assert.deepEqual(withLayout, ['prisma', 'drizzle', 'flyway', 'alembic']);
   });
 
   it('describes each table with an id column, and replays no rows as nothing applied', () => {

@@ -1,0 +1,61 @@
+import { VENDORED, type DetectedSet, type LayoutDiscovery, type RepositoryFiles } from '../../migrations/layout.js';
+import { DRIZZLE_JOURNAL } from './drizzle-journal.js';
+
+/** drizzle-kit's config files (https://orm.drizzle.team/docs/drizzle-config-file); `--config` may name others. */
+const CONFIG_FILE = /(?:^|\/)drizzle(?:[.-][\w-]+)?\.config\.(?:ts|mts|cts|js|mjs|cjs|json)$/;
+/** `out: './drizzle'` in a TypeScript or JavaScript config, `"out": "drizzle"` in JSON: a literal string only. */
+const OUT = /(?:^|[\s{,])["']?out["']?\s*:\s*(["'`])([^"'`$\n]*)\1/m;
+
+/**
+ * Drizzle Kit's migration folders: every folder holding `meta/_journal.json`
+ * (the default `drizzle/`, a package's in a monorepo, or wherever `out`
+ * points), and the `out` of each drizzle.config file, read as text (guard
+ * never runs project code; only a literal string is read). A folder `out`
+ * names that holds `.sql` files but no journal is a set too, whose check
+ * then reports the missing journal. `out` is relative to the folder
+ * drizzle-kit runs in: the config's own, as projects run it.
+ */
+export function detectDrizzleSets({ paths, contentOf, leftOut }: RepositoryFiles): LayoutDiscovery {
+  const present = paths.filter((path) => !VENDORED.test(path));
+  const journals = new Set(present.filter((path) => path === DRIZZLE_JOURNAL || path.endsWith(`/${DRIZZLE_JOURNAL}`)).map((path) => folderOf(folderOf(path))));
+  const because = new Map<string, string>();
+  for (const config of present.filter((path) => CONFIG_FILE.test(path))) {
+    const out = OUT.exec(contentOf(config) ?? '')?.[2];
+    if (out === undefined) continue;
+    const dir = join(folderOf(config), out);
+    if (dir === undefined || because.has(dir)) continue;
+    // A folder `out` names that holds SQL but no journal is still Drizzle's: the set then reports the missing journal.
+    if (journals.has(dir) || present.some((path) => folderOf(path) === dir && path.endsWith('.sql'))) {
+      journals.add(dir);
+      because.set(dir, `out: ${out} in ${config}`);
+    }
+  }
+  const sets: DetectedSet[] = [];
+  for (const dir of [...journals].sort()) {
+    if (leftOut(dir)) continue;
+    const inside = (path: string) => dir === '.' || path.startsWith(`${dir}/`);
+    const scripts = present.filter((path) => inside(path) && path.endsWith('.sql') && !path.slice(dir === '.' ? 0 : dir.length + 1).includes('/')).length;
+    sets.push({ dir, tool: 'drizzle', files: scripts, because: because.get(dir) ?? `Drizzle Kit journal ${dir === '.' ? '' : `${dir}/`}${DRIZZLE_JOURNAL}` });
+  }
+  const roots = sets.map((set) => set.dir);
+  return { sets, claims: (dir) => roots.some((root) => root === '.' || dir === root || dir.startsWith(`${root}/`)) };
+}
+
+function folderOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash === -1 ? '.' : path.slice(0, slash);
+}
+
+/** `relative` from `dir`, POSIX; undefined when it leaves the repository or is absolute. */
+function join(dir: string, relative: string): string | undefined {
+  if (relative.startsWith('/') || /^[A-Za-z]:/.test(relative)) return undefined;
+  const parts = dir === '.' ? [] : dir.split('/');
+  for (const part of relative.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (parts.length === 0) return undefined;
+      parts.pop();
+    } else parts.push(part);
+  }
+  return parts.length === 0 ? '.' : parts.join('/');
+}
