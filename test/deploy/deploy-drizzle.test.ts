@@ -154,7 +154,7 @@ describe('guard with a real Drizzle Kit project on a real PostgreSQL', () => {
     // Guard's ledger never saw staging run it: the hash drizzle recorded names the edit.
     const refused = deploy('staging');
     assert.equal(refused.code, 1, refused.stderr);
-    assert.match(refused.stderr, new RegExp(`${sqlFile(2).replace(/\./g, '\\.')} was edited after staging applied it: drizzle\\.__drizzle_migrations records sha256`));
+    assert.match(refused.stderr, new RegExp(`${sqlFile(2).replace(/\./g, '\\.')} is not what staging ran: drizzle\\.__drizzle_migrations records sha256`));
     git('reset', '-q', '--hard', before);
     for (const environment of ['staging', 'production']) {
       const after = deploy(environment);
