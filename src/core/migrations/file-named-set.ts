@@ -1,5 +1,6 @@
 import type { AppliedTableState } from './applied-table.js';
-import type { DetectedSet } from './layout.js';
+import type { DetectedSet, LayoutDiscovery, RepositoryFiles } from './layout.js';
+import type { MigrationTool } from './migration-tool.js';
 import { readTextFile } from './decode-text.js';
 import { displayOf, readingOf, type DiscoveredSet, type Migration, type Problem, type Tool, type ToolAdapter } from './types.js';
 import { compareText, linearEnds } from './version-order.js';
@@ -202,4 +203,35 @@ export function recogniseFileNamedFolder(rules: FileNamedRules, dir: string, nam
 /** How many of the tool's migrations `dir` holds (at its top), from init's listing. */
 export function countFileNamed(rules: FileNamedRules, byDir: ReadonlyMap<string, readonly string[]>, dir: string): number {
   return (byDir.get(dir) ?? []).filter((name) => isFileNamedMigration(rules, name)).length;
+}
+
+/** What a file-named tool adds to its rules: how messages name its migrations, its table, how init finds its folders. */
+export interface FileNamedToolParts {
+  aMigration: string;
+  appliedTable: MigrationTool['appliedTable'];
+  detectLayout: (repository: RepositoryFiles, rules: FileNamedRules) => LayoutDiscovery;
+  /** What its migrations carry, for a folder no config names (recogniseFileNamedFolder), and how init says it. */
+  signature: RegExp;
+  signatureShown: string;
+}
+
+/**
+ * The MigrationTool of a file-named tool: every file it loads at the top of
+ * its folder runs as a migration (so `exclude:` may not hide one), the
+ * order is the names', and `outOfOrder` is the only set key it reads.
+ */
+export function fileNamedTool(rules: FileNamedRules, parts: FileNamedToolParts): MigrationTool {
+  return {
+    name: rules.tool,
+    adapter: fileNamedAdapter(rules),
+    runner: rules.runner,
+    aMigration: parts.aMigration,
+    setsLabel: rules.runner,
+    runsAsMigration: (path) => isFileNamedMigration(rules, path),
+    setKeys: ['outOfOrder'],
+    whyNot: { naming: `${rules.runner} orders migrations by file name`, versions: `${rules.runner} orders migrations by file name, not by a version number` },
+    appliedTable: parts.appliedTable,
+    detectLayout: (repository) => parts.detectLayout(repository, rules),
+    recogniseFolder: (dir, names, contentOf) => recogniseFileNamedFolder(rules, dir, names, contentOf, parts.signature, parts.signatureShown),
+  };
 }

@@ -1,4 +1,4 @@
-import { fileNamedAdapter, isFileNamedMigration, recogniseFileNamedFolder, type FileNamedRules } from '../../migrations/file-named-set.js';
+import { fileNamedTool, type FileNamedRules } from '../../migrations/file-named-set.js';
 import type { MigrationTool } from '../../migrations/migration-tool.js';
 import { detectKnexSets } from './knex-layout.js';
 import { KNEX_MIGRATIONS_TABLE } from './knex-table.js';
@@ -24,16 +24,10 @@ export const KNEX_FILES: FileNamedRules = {
 export const KNEX_SIGNATURE = /\bknex\s*\.\s*(?:schema|raw|transaction)\b|\bfunction\s+up\s*\(\s*knex\b|\(\s*knex\s*(?::\s*Knex\s*)?\)\s*(?::[^=]{0,40})?=>|\bfrom\s+['"]knex['"]|\brequire\(\s*['"]knex['"]\s*\)/;
 
 /** Knex: migration scripts named by file, in `knex_migrations`. */
-export const knexTool: MigrationTool = {
-  name: 'knex',
-  adapter: fileNamedAdapter(KNEX_FILES),
-  runner: 'Knex',
+export const knexTool: MigrationTool = fileNamedTool(KNEX_FILES, {
   aMigration: 'a Knex migration',
-  setsLabel: 'Knex',
-  runsAsMigration: (path) => isFileNamedMigration(KNEX_FILES, path),
-  setKeys: ['outOfOrder'],
-  whyNot: { naming: 'Knex orders migrations by file name', versions: 'Knex orders migrations by file name, not by a version number' },
   appliedTable: KNEX_MIGRATIONS_TABLE,
-  detectLayout: (repository) => detectKnexSets(repository, KNEX_FILES),
-  recogniseFolder: (dir, names, contentOf) => recogniseFileNamedFolder(KNEX_FILES, dir, names, contentOf, KNEX_SIGNATURE, 'up(knex)'),
-};
+  detectLayout: detectKnexSets,
+  signature: KNEX_SIGNATURE,
+  signatureShown: 'up(knex)',
+});

@@ -1,4 +1,4 @@
-import { fileNamedAdapter, isFileNamedMigration, recogniseFileNamedFolder, type FileNamedRules } from '../../migrations/file-named-set.js';
+import { fileNamedTool, type FileNamedRules } from '../../migrations/file-named-set.js';
 import type { MigrationTool } from '../../migrations/migration-tool.js';
 import { detectKyselySets } from './kysely-layout.js';
 import { KYSELY_MIGRATION_TABLE } from './kysely-table.js';
@@ -23,16 +23,10 @@ export const KYSELY_FILES: FileNamedRules = {
 export const KYSELY_SIGNATURE = /\bKysely\s*</;
 
 /** Kysely's Migrator: migration files named by the project, in `kysely_migration`. */
-export const kyselyTool: MigrationTool = {
-  name: 'kysely',
-  adapter: fileNamedAdapter(KYSELY_FILES),
-  runner: 'Kysely',
+export const kyselyTool: MigrationTool = fileNamedTool(KYSELY_FILES, {
   aMigration: 'a Kysely migration',
-  setsLabel: 'Kysely',
-  runsAsMigration: (path) => isFileNamedMigration(KYSELY_FILES, path),
-  setKeys: ['outOfOrder'],
-  whyNot: { naming: 'Kysely orders migrations by name', versions: 'Kysely orders migrations by name, not by a version number' },
   appliedTable: KYSELY_MIGRATION_TABLE,
-  detectLayout: (repository) => detectKyselySets(repository, KYSELY_FILES),
-  recogniseFolder: (dir, names, contentOf) => recogniseFileNamedFolder(KYSELY_FILES, dir, names, contentOf, KYSELY_SIGNATURE, 'up(db: Kysely<any>)'),
-};
+  detectLayout: detectKyselySets,
+  signature: KYSELY_SIGNATURE,
+  signatureShown: 'up(db: Kysely<any>)',
+});

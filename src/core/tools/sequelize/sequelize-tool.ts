@@ -1,4 +1,4 @@
-import { fileNamedAdapter, isFileNamedMigration, recogniseFileNamedFolder, type FileNamedRules } from '../../migrations/file-named-set.js';
+import { fileNamedTool, type FileNamedRules } from '../../migrations/file-named-set.js';
 import type { MigrationTool } from '../../migrations/migration-tool.js';
 import { detectSequelizeSets } from './sequelize-layout.js';
 import { SEQUELIZE_META_TABLE } from './sequelize-table.js';
@@ -22,16 +22,10 @@ export const SEQUELIZE_FILES: FileNamedRules = {
 export const SEQUELIZE_SIGNATURE = /\bqueryInterface\b/;
 
 /** Sequelize CLI: migration scripts named by file, in `"SequelizeMeta"`. */
-export const sequelizeTool: MigrationTool = {
-  name: 'sequelize',
-  adapter: fileNamedAdapter(SEQUELIZE_FILES),
-  runner: 'Sequelize',
+export const sequelizeTool: MigrationTool = fileNamedTool(SEQUELIZE_FILES, {
   aMigration: 'a Sequelize migration',
-  setsLabel: 'Sequelize',
-  runsAsMigration: (path) => isFileNamedMigration(SEQUELIZE_FILES, path),
-  setKeys: ['outOfOrder'],
-  whyNot: { naming: 'Sequelize orders migrations by file name', versions: 'Sequelize orders migrations by file name, not by a version number' },
   appliedTable: SEQUELIZE_META_TABLE,
-  detectLayout: (repository) => detectSequelizeSets(repository, SEQUELIZE_FILES),
-  recogniseFolder: (dir, names, contentOf) => recogniseFileNamedFolder(SEQUELIZE_FILES, dir, names, contentOf, SEQUELIZE_SIGNATURE, 'up(queryInterface, Sequelize)'),
-};
+  detectLayout: detectSequelizeSets,
+  signature: SEQUELIZE_SIGNATURE,
+  signatureShown: 'up(queryInterface, Sequelize)',
+});
