@@ -50,3 +50,20 @@ describe('guard renumber on file-named migrations', () => {
     assert.match(dated.stderr, /does not start with a number guard can renumber/);
   });
 });
+
+describe('guard init --dir on a folder of script migrations', () => {
+  it('keeps the tool detection found for that folder; a folder it cannot tell names every tool to set', () => {
+    const repo = new TempRepo();
+    repos.push(repo);
+    repo.write('db/migrations/20240101000000_users.js', "exports.up = (knex) => knex.schema.createTable('users', () => {});\nexports.down = () => {};\n");
+    repo.write('db/other/20240101000000_users.js', "exports.up = (knex) => knex.schema.createTable('users', () => {});\n");
+    const init = repo.guard('init', '--dir', 'db/migrations');
+    assert.equal(init.code, 0, init.stderr);
+    assert.match(repo.read('guard.config.yaml'), /- dir: db\/migrations\n {4}tool: knex\n/);
+    assert.match(repo.read('checksums.lock.yaml'), /id: 20240101000000_users\.js,/);
+    repo.write('guard.config.yaml', 'migrations:\n  - dir: db/other\n');
+    const unknown = repo.guard('lock');
+    assert.equal(unknown.code, 2, unknown.stderr);
+    assert.match(`${unknown.stdout}${unknown.stderr}`, /set its `tool:` for db\/other in the config \(alembic, sql, flyway, prisma, drizzle, knex, sequelize, kysely;/);
+  });
+});
