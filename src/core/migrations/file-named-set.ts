@@ -136,7 +136,8 @@ function collision(rules: FileNamedRules, migration: Migration, byId: ReadonlyMa
     exitCode: 1,
     file: migration.file,
     message,
-    fix: `keep one of them: delete or rename ${show(migration.file)}`,
+    // Which of the two is deployed is the lockfile's to say, not the listing order's: the fix names both.
+    fix: `keep the one already deployed (the one checksums.lock.yaml holds) and delete or rename the other: ${both}`,
   };
 }
 
@@ -156,7 +157,7 @@ function paddingWarnings(rules: FileNamedRules, migrations: readonly Migration[]
         exitCode: 1,
         file: after.migration.file,
         message: `${show(before.migration.file)} runs before ${show(after.migration.file)}: ${rules.runner} sorts names by their characters, so ${before.prefix} comes before ${after.prefix}`,
-        fix: 'give new migrations numbers of the same width as the others (as the generator does: a 14-digit timestamp), so the names sort as their numbers',
+        fix: 'give new migrations numbers of the same width as the others (Knex and sequelize-cli write 14-digit timestamps), so the names sort as their numbers',
       },
     ];
   }
