@@ -109,7 +109,7 @@ async function ensureConfig(root: string, options: InitOptions, gitDir: string, 
     if (!(error instanceof GuardError) || !error.message.startsWith(`no ${CONFIG_FILE}`)) throw error;
   }
   const listing = await listMigrationCandidates(root);
-  const sets = options.dirs?.length ? givenDirs(root, options.dirs, listing.unsupported) : detected(listing);
+  const sets = options.dirs?.length ? givenDirs(root, options.dirs, listing) : detected(listing);
   for (const set of sets) warnings.push(...(set.notes ?? []));
   for (const other of listing.unsupported) warnings.push(`${describeUnsupported(other)}: not guarded (guard reads ${SUPPORTED_TOOLS})`);
   const lines = ['# migration-guard (guard): which migration dirs to lock and check. Written by guard init; edit freely.', 'migrations:'];
@@ -168,7 +168,7 @@ function detected(listing: MigrationListing): DetectedSet[] {
 }
 
 /** The dirs named with --dir, refused (before anything is written) when one is missing or holds another tool's migrations. */
-function givenDirs(root: string, dirs: readonly string[], unsupported: readonly UnsupportedSet[]): { dir: string; because: string; notes?: string[] }[] {
+function givenDirs(root: string, dirs: readonly string[], { sets, unsupported }: MigrationListing): Array<{ dir: string; because: string; notes?: string[] } | DetectedSet> {
   return dirs.map((given) => {
     const dir = normaliseDir(given);
     if (!existsSync(path.join(root, dir))) throw inputError(`--dir ${dir} does not exist in ${root}`, { fix: 'give the migration dir relative to the repository root' });
@@ -176,7 +176,9 @@ function givenDirs(root: string, dirs: readonly string[], unsupported: readonly 
     if (other !== undefined) {
       throw inputError(`--dir ${dir}: ${describeUnsupported(other)}; guard init wrote nothing`, { fix: `guard reads ${SUPPORTED_TOOLS}; give --dir a folder of those` });
     }
-    return { dir, because: 'given with --dir' };
+    // A folder detection also found keeps the tool it found (a Knex folder's .js files say nothing to the file-name rules).
+    const found = sets.find((set) => set.dir === dir);
+    return found ? { ...found, because: `given with --dir; ${found.because}` } : { dir, because: 'given with --dir' };
   });
 }
 

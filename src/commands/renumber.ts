@@ -104,9 +104,13 @@ could not be read (the protected ref is missing: fetch it).`,
     const latest = others.at(-1);
     if (!latest) throw inputError(`${file} is the only migration of ${setConfig.dir}; there is nothing to sort after`, { fix: 'nothing to do' });
 
-    const scheme = discovered.tool === 'sql' ? (setConfig.naming ?? detectScheme(discovered.migrations.map((m) => parseVersionedName(m.file)))) : undefined;
-    const version = nextVersion(discovered.tool, scheme, latest.id, new Date());
-    const renames = [migration.file, ...(migration.down ? [migration.down.file] : [])].map((from) => [from, renamed(from, migration.id, version, discovered.tool)] as const);
+    // Knex, Sequelize and Kysely record the whole file name: only its leading number is a version.
+    const named = FILE_NAMED_TOOLS.has(discovered.tool);
+    const own = named ? leadingNumber(migration.id, file) : migration.id;
+    const after = named ? leadingNumber(latest.id, joinPath(setConfig.dir, latest.file)) : latest.id;
+    const scheme = discovered.tool === 'sql' ? (setConfig.naming ?? detectScheme(discovered.migrations.map((m) => parseVersionedName(m.file)))) : named && after.length === 14 ? 'timestamp' : undefined;
+    const version = nextVersion(discovered.tool, scheme, after, new Date());
+    const renames = [migration.file, ...(migration.down ? [migration.down.file] : [])].map((from) => [from, renamed(from, own, version, discovered.tool)] as const);
     const moves = renames.map(([from, to]) => ({ source: joinPath(setConfig.dir, from), target: joinPath(setConfig.dir, to) }));
     for (const { source, target } of moves) {
       if (existsSync(path.join(repository.root, target))) throw inputError(`cannot rename ${source}: ${target} exists`, { fix: 'move it aside and run guard renumber again' });
@@ -127,6 +131,18 @@ could not be read (the protected ref is missing: fetch it).`,
     return { renames: moved, result, renamedBack: true };
   },
 };
+
+/** Tools whose migrations are named by the project's file names, numbered by convention only. */
+const FILE_NAMED_TOOLS: ReadonlySet<string> = new Set(['knex', 'sequelize', 'kysely']);
+
+/** The leading number of a file-named migration's id (`20240101120000` of `20240101120000_users.js`); a name without one, or one that starts with a date (`2024-01-01_x`), is renamed by hand. */
+function leadingNumber(id: string, shown: string): string {
+  const number = /^\d+/.exec(id)?.[0];
+  if (number === undefined || /^-\d/.test(id.slice(number.length))) {
+    throw inputError(`${shown} does not start with a number guard can renumber`, { fix: 'rename it by hand so that its name sorts after the newest migration, then run guard lock' });
+  }
+  return number;
+}
 
 /** `git mv` for a tracked file (the rename is staged), a plain rename otherwise. */
 async function move(root: string, source: string, target: string, tracked: boolean): Promise<void> {

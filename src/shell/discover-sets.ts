@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { MigrationSetConfig } from '../core/config/validate-config.js';
 import { ADAPTERS, detectTool } from '../core/tools/registry.js';
-import type { DiscoveredSet, DiscoverOptions, FileReading, Problem, SourceFile, Tool } from '../core/migrations/types.js';
+import { TOOLS, type DiscoveredSet, type DiscoverOptions, type FileReading, type Problem, type SourceFile, type Tool } from '../core/migrations/types.js';
 import { joinPath } from '../core/paths.js';
 import type { SetUnderCheck } from '../core/findings/findings.js';
 import { readCache, writeCache } from './cache-file.js';
@@ -289,6 +289,6 @@ function noTool(dir: string, files: number): Problem {
     code: 'empty-dir',
     exitCode: 2,
     message: `cannot tell which migration tool ${dir} belongs to (${files} files, none an Alembic revision or .sql migration)`,
-    fix: `set \`tool: alembic\`, \`tool: sql\` or \`tool: flyway\` for ${dir} in the config`,
+    fix: `set its \`tool:\` for ${dir} in the config (${TOOLS.join(', ')}; knex, sequelize, kysely and prisma are never guessed)`,
   };
 }

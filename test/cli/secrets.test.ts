@@ -174,7 +174,7 @@ describe('a migration built to make the scan slow', () => {
   });
 });
 
-describe('secrets in a JavaScript migration (Knex style)', () => {
+describe('secrets in a Knex migration, in a `tool: knex` set', () => {
   let repo: TempRepo;
   let dispose: () => void;
   // Built at run time: two pieces of one password, neither of which may be printed.
@@ -194,25 +194,31 @@ describe('secrets in a JavaScript migration (Knex style)', () => {
     '',
   ].join('\n');
 
+  let start: string;
   before(() => {
     ({ repo, dispose } = withSealedRemote());
+    repo.write('guard.config.yaml', `${repo.read('guard.config.yaml')}  - dir: db/knex\n    tool: knex\n`);
+    repo.write('db/knex/20240101000000_init.js', "exports.up = (knex) => knex.schema.createTable('t', () => {});\nexports.down = (knex) => knex.schema.dropTable('t');\n");
+    assert.equal(repo.guard('lock').code, 0);
+    repo.commitAll('a Knex set');
+    start = repo.git('rev-parse', 'HEAD').trim();
     installPreCommitHook(repo);
   });
   after(() => dispose());
 
   it('the pre-commit hook refuses it with the file, the line of the value and a redacted excerpt', () => {
-    repo.write('db/migrations/20240101120000_app_role.js', migration);
-    repo.git('add', 'db/migrations/20240101120000_app_role.js');
+    repo.write('db/knex/20240101120000_app_role.js', migration);
+    repo.git('add', 'db/knex/20240101120000_app_role.js');
     const result = commit(repo, '-m', 'app role');
     assert.notEqual(result.code, 0, result.output);
-    assert.match(result.output, /db\/migrations\/20240101120000_app_role\.js:6: password literal in a migration \(`ALTER ROLE \$\{APP_ROLE\} LOGIN PASSWORD '` \+ '\*{4}' \+\)/);
+    assert.match(result.output, /db\/knex\/20240101120000_app_role\.js:6: password literal in a migration \(`ALTER ROLE \$\{APP_ROLE\} LOGIN PASSWORD '` \+ '\*{4}' \+\)/);
     for (const piece of pieces) assert.ok(!result.output.includes(piece), `${piece} printed:\n${result.output}`);
-    assert.equal(repo.git('rev-list', '--count', 'origin/main..HEAD').trim(), '0', 'nothing was committed');
+    assert.equal(repo.git('rev-parse', 'HEAD').trim(), start, 'nothing was committed');
   });
 
   it('read from the environment instead, it is committed', () => {
-    repo.write('db/migrations/20240101120000_app_role.js', migration.replace(`'${pieces[0]}' +\n    "${pieces[1]}'"`, "process.env.APP_PASSWORD + \"'\""));
-    repo.git('add', 'db/migrations/20240101120000_app_role.js');
+    repo.write('db/knex/20240101120000_app_role.js', migration.replace(`'${pieces[0]}' +\n    "${pieces[1]}'"`, "process.env.APP_PASSWORD + \"'\""));
+    repo.git('add', 'db/knex/20240101120000_app_role.js');
     const result = commit(repo, '-m', 'app role');
     assert.equal(result.code, 0, result.output);
   });

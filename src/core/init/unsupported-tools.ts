@@ -1,4 +1,5 @@
-import { VENDORED } from '../migrations/layout.js';
+import { VENDORED, type LayoutDiscovery } from '../migrations/layout.js';
+import { MIGRATION_TOOLS } from '../tools/registry.js';
 
 /** A folder of migrations written for a tool guard does not read yet. */
 export interface UnsupportedSet {
@@ -24,9 +25,7 @@ const DJANGO_CLASS = /^class\s+Migration\s*\(\s*migrations\.Migration\s*\)/m;
 const SCRIPT = /\.(?:js|cjs|mjs|ts)$/;
 const SCRIPT_TOOLS: { tool: string; content: RegExp; because: string }[] = [
   { tool: 'TypeORM', content: /\bMigrationInterface\b/, because: 'classes implementing MigrationInterface' },
-  { tool: 'Sequelize', content: /\bqueryInterface\b/, because: 'up(queryInterface, Sequelize)' },
   { tool: 'node-pg-migrate', content: /\bpgm\s*\.\s*\w+\s*\(|from\s+['"]node-pg-migrate['"]|require\(\s*['"]node-pg-migrate['"]\s*\)/, because: 'up(pgm)' },
-  { tool: 'Knex', content: /\bknex\s*\.\s*(?:schema|raw)\b|\bfunction\s+up\s*\(\s*knex\b|\(\s*knex\s*(?::\s*Knex\s*)?\)\s*(?::[^=]{0,40})?=>/, because: 'exports.up(knex)' },
 ];
 /** Folders script migrations live in. */
 const SCRIPT_DIR = /(?:^|\/)(?:migrations?|migrate)$/i;
@@ -38,7 +37,8 @@ const HEAD = 64 * 1024;
 /**
  * The migration folders of tools guard does not read yet: Rails,
  * Django, Sqitch, and the Node.js tools whose migrations are scripts
- * (Knex, Sequelize, TypeORM, node-pg-migrate). `guard init` names them
+ * (TypeORM, node-pg-migrate) in a folder no tool guard reads takes (Knex,
+ * Sequelize and Kysely folders are read). `guard init` names them
  * instead of reporting no migrations, or locking them as something they are
  * not. Pure: the caller lists the files and reads the few whose content
  * matters (a sample of each candidate folder).
@@ -59,6 +59,12 @@ export function detectUnsupportedMigrations(paths: readonly string[], contentOf:
   }
   const at = (dir: string, name: string) => (dir === '.' ? name : `${dir}/${name}`);
   const head = (file: string) => (contentOf(file) ?? '').slice(0, HEAD);
+  // A folder of scripts a tool guard reads names or recognises (a knexfile's directory, Sequelize's queryInterface) is that tool's.
+  let layouts: LayoutDiscovery[] | undefined;
+  const read = (dir: string, names: readonly string[]) => {
+    layouts ??= MIGRATION_TOOLS.flatMap((tool) => (tool.detectLayout ? [tool.detectLayout({ paths, byDir, contentOf, leftOut: () => false })] : []));
+    return layouts.some((layout) => layout.claims(dir)) || MIGRATION_TOOLS.some((tool) => tool.recogniseFolder?.(dir, names, contentOf) !== undefined);
+  };
 
   for (const [dir, names] of byDir) {
     if (found.has(dir)) continue;
@@ -86,16 +92,15 @@ export function detectUnsupportedMigrations(paths: readonly string[], contentOf:
     const texts = scripts.slice(0, SCRIPT_SAMPLE).map((name) => head(at(dir, name)));
     const tool = SCRIPT_TOOLS.find((candidate) => texts.some((text) => candidate.content.test(text)));
     const generic = texts.some((text) => /\bexports\.up\b|\bexport\s+(?:async\s+)?function\s+up\b|\bup\s*:\s*(?:async\s*)?(?:function|\()/.test(text));
-    if (tool === undefined && !generic) continue;
-    const knexfile = paths.some((path) => /(?:^|\/)knexfile\.(?:js|cjs|mjs|ts)$/.test(path));
-    const named = tool ?? (knexfile ? { tool: 'Knex', because: 'exports.up, and a knexfile' } : { tool: 'JavaScript', because: 'exports.up / exports.down' });
+    if ((tool === undefined && !generic) || read(dir, names)) continue;
+    const named = tool ?? { tool: 'JavaScript', because: 'exports.up / exports.down' };
     found.set(dir, { dir, tool: named.tool, files: scripts.length, because: named.because });
   }
   return [...found.values()].sort((a, b) => (a.dir < b.dir ? -1 : 1));
 }
 
 /** What guard reads, for messages about what it does not. */
-export const SUPPORTED_TOOLS = 'Alembic revisions, plain SQL files, Flyway scripts and Prisma migrations';
+export const SUPPORTED_TOOLS = 'Alembic revisions, plain SQL files, Flyway scripts, and Prisma, Drizzle, Knex, Sequelize and Kysely migrations';
 
 /** "<dir> holds <Tool> migrations, which guard does not read yet". */
 export function describeUnsupported(set: UnsupportedSet): string {

@@ -4,7 +4,10 @@ import { alembicTool } from './alembic/alembic-tool.js';
 import { DRIZZLE_JOURNAL } from './drizzle/drizzle-journal.js';
 import { drizzleTool } from './drizzle/drizzle-tool.js';
 import { flywayTool } from './flyway/flyway-tool.js';
+import { knexTool } from './knex/knex-tool.js';
+import { kyselyTool } from './kysely/kysely-tool.js';
 import { prismaTool } from './prisma/prisma-tool.js';
+import { sequelizeTool } from './sequelize/sequelize-tool.js';
 import { sqlTool } from './sql/sql-tool.js';
 
 /**
@@ -14,7 +17,7 @@ import { sqlTool } from './sql/sql-tool.js';
  * Alembic revision graph reaches into it; Prisma's per-migration folders of
  * `migration.sql` are never read as plain SQL sets).
  */
-export const MIGRATION_TOOLS: readonly MigrationTool[] = [prismaTool, drizzleTool, flywayTool, alembicTool, sqlTool];
+export const MIGRATION_TOOLS: readonly MigrationTool[] = [prismaTool, drizzleTool, knexTool, sequelizeTool, kyselyTool, flywayTool, alembicTool, sqlTool];
 
 /** A tool by the name the config and the lockfile use. */
 export const TOOL_BY_NAME = Object.fromEntries(MIGRATION_TOOLS.map((tool) => [tool.name, tool])) as Record<Tool, MigrationTool>;

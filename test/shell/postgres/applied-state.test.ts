@@ -263,3 +263,27 @@ describe('a table described as data (the next tool needs no reader code)', () =>
     await client.query(`DROP SCHEMA "Tool Meta" CASCADE; RESET TIME ZONE`);
   });
 });
+
+// Knex, Sequelize CLI and Kysely's tables as each tool creates them on
+// PostgreSQL (knex 3 table-creator.js, umzug 2.3.0's SequelizeStorage,
+// kysely 0.29 migrator.js), read by the one reader.
+describe('knex, sequelize and kysely tables', () => {
+  it('no table is nothing applied; knex_migrations in id order, with a gap left by a rolled-back insert', async () => {
+    assert.deepEqual(await readAppliedState(client, { tool: 'knex' }), { tool: 'knex', heads: [], applied: [], table: 'knex_migrations' });
+    await client.query('CREATE TABLE knex_migrations (id serial PRIMARY KEY, name varchar(255), batch integer, migration_time timestamptz)');
+    await client.query(`INSERT INTO knex_migrations (id, name, batch, migration_time) VALUES (1, '20240101000000_a.js', 1, now()), (3, '20230101000000_late.js', 2, now())`);
+    assert.deepEqual(await readAppliedState(client, { tool: 'knex' }), { tool: 'knex', heads: ['20240101000000_a.js'], applied: ['20240101000000_a.js', '20230101000000_late.js'], table: 'knex_migrations' });
+  });
+
+  it('"SequelizeMeta" (mixed case, one column): the names in code-unit order, whatever the collation', async () => {
+    await client.query('CREATE TABLE "SequelizeMeta" (name varchar(255) NOT NULL UNIQUE PRIMARY KEY)');
+    await client.query(`INSERT INTO "SequelizeMeta" VALUES ('b-x.js'), ('B-y.js'), ('a-z.js')`);
+    assert.deepEqual(await readAppliedState(client, { tool: 'sequelize' }), { tool: 'sequelize', heads: ['b-x.js'], applied: ['B-y.js', 'a-z.js', 'b-x.js'], table: 'SequelizeMeta' });
+  });
+
+  it('kysely_migration by its ISO timestamp text, ties by name', async () => {
+    await client.query('CREATE TABLE kysely_migration (name varchar(255) NOT NULL PRIMARY KEY, timestamp varchar(255) NOT NULL)');
+    await client.query(`INSERT INTO kysely_migration VALUES ('003_c', '2026-01-02T00:00:00.000Z'), ('002_b', '2026-01-01T00:00:00.000Z'), ('001_a', '2026-01-01T00:00:00.000Z')`);
+    assert.deepEqual(await readAppliedState(client, { tool: 'kysely' }), { tool: 'kysely', heads: ['003_c'], applied: ['001_a', '002_b', '003_c'], table: 'kysely_migration' });
+  });
+});

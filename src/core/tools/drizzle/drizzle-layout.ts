@@ -1,3 +1,4 @@
+import { folderOf, joinFolder } from '../../migrations/config-text.js';
 import { VENDORED, type DetectedSet, type LayoutDiscovery, type RepositoryFiles } from '../../migrations/layout.js';
 import { DRIZZLE_JOURNAL } from './drizzle-journal.js';
 import { DRIZZLE_MIGRATIONS_TABLE } from './drizzle-table.js';
@@ -28,7 +29,7 @@ export function detectDrizzleSets({ paths, contentOf, leftOut }: RepositoryFiles
     const text = contentOf(config) ?? '';
     const out = OUT.exec(text)?.[2];
     if (out === undefined) continue;
-    const dir = join(folderOf(config), out);
+    const dir = joinFolder(folderOf(config), out);
     if (dir === undefined || because.has(dir)) continue;
     // A folder `out` names that holds SQL but no journal is still Drizzle's: the set then reports the missing journal.
     if (journals.has(dir) || present.some((path) => folderOf(path) === dir && path.endsWith('.sql'))) {
@@ -62,23 +63,4 @@ export function migrationsTable(config: string): string | undefined {
   const schema = literal('schema').exec(block)?.[2];
   if (!table && !schema) return undefined;
   return `${schema || DRIZZLE_MIGRATIONS_TABLE.schema}.${table || DRIZZLE_MIGRATIONS_TABLE.table}`;
-}
-
-function folderOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash === -1 ? '.' : path.slice(0, slash);
-}
-
-/** `relative` from `dir`, POSIX; undefined when it leaves the repository or is absolute. */
-function join(dir: string, relative: string): string | undefined {
-  if (relative.startsWith('/') || /^[A-Za-z]:/.test(relative)) return undefined;
-  const parts = dir === '.' ? [] : dir.split('/');
-  for (const part of relative.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (parts.length === 0) return undefined;
-      parts.pop();
-    } else parts.push(part);
-  }
-  return parts.length === 0 ? '.' : parts.join('/');
 }

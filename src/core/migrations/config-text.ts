@@ -1,0 +1,159 @@
+/**
+ * Paths read from a JavaScript or TypeScript config file as TEXT (guard
+ * never runs project code): a knexfile's `migrations.directory`,
+ * `.sequelizerc`'s `'migrations-path'`, a Kysely `FileMigrationProvider`'s
+ * `migrationFolder`. Only what is written out can be followed: a string
+ * literal, or `path.join` / `path.resolve` of literals after `__dirname`,
+ * `import.meta.dirname` or `process.cwd()`, or `new URL('<literal>',
+ * import.meta.url)`.
+ */
+
+/** A path read from a config file: relative to the file's folder (`__dirname`), or to the folder the tool runs in. */
+export interface ConfigPath {
+  path: string;
+  from: 'file' | 'cwd';
+}
+
+const STRING = String.raw`(?:'[^'\\\n]*'|"[^"\\\n]*"|\x60[^\x60\\$\n]*\x60)`;
+const LITERAL = new RegExp(`^${STRING}$`);
+const FILE_DIR = String.raw`(?:__dirname|import\.meta\.dirname)`;
+const JOINED = new RegExp(String.raw`^(?:path\s*\.\s*)?(?:join|resolve)\s*\(\s*(${FILE_DIR}|process\.cwd\(\s*\)\s*)?\s*,?\s*((?:${STRING}\s*,?\s*)*)\)$`);
+const URL_OF = new RegExp(String.raw`^new\s+URL\s*\(\s*(${STRING})\s*,\s*import\.meta\.url\s*\)(?:\s*\.\s*pathname)?$`);
+
+/**
+ * The path an expression names, or undefined when it is code guard does not
+ * follow (a variable, a template with substitutions, a function call).
+ */
+export function readConfigPath(expression: string): ConfigPath | undefined {
+  const text = expression.trim();
+  if (LITERAL.test(text)) return { path: text.slice(1, -1), from: 'cwd' };
+  const url = URL_OF.exec(text);
+  if (url) return { path: url[1]!.slice(1, -1), from: 'file' };
+  const joined = JOINED.exec(text);
+  if (!joined) return undefined;
+  const parts = [...joined[2]!.matchAll(new RegExp(STRING, 'g'))].map((match) => match[0].slice(1, -1));
+  if (parts.length === 0) return undefined;
+  const base = joined[1]?.trim();
+  // path.resolve of relative parts alone resolves against the cwd, as path.join of them does when the tool reads them.
+  return { path: parts.join('/'), from: base !== undefined && !base.startsWith('process') ? 'file' : 'cwd' };
+}
+
+/**
+ * The expression after `key:` (or `'key':`) in `text`: up to the next `,`,
+ * `}` or line end outside brackets; an array literal's items one by one.
+ * Each occurrence is given, in order.
+ */
+export function valuesOfKey(text: string, key: string): string[][] {
+  const found: string[][] = [];
+  const pattern = new RegExp(String.raw`(?:^|[\s{,])(?:${escape(key)}|'${escape(key)}'|"${escape(key)}")\s*:\s*`, 'g');
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+    const value = expressionAt(text, match.index + match[0].length);
+    found.push(value.startsWith('[') && value.endsWith(']') ? splitTopLevel(value.slice(1, -1)) : [value]);
+  }
+  return found;
+}
+
+/**
+ * The text of the object literal after `key: {`, each occurrence (a knexfile
+ * has one `migrations: { ... }` per environment), braces balanced and
+ * strings skipped.
+ */
+export function objectsOfKey(text: string, key: string): string[] {
+  const found: string[] = [];
+  const pattern = new RegExp(String.raw`(?:^|[\s{,])(?:${escape(key)}|'${escape(key)}'|"${escape(key)}")\s*:\s*\{`, 'g');
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+    const start = match.index + match[0].length;
+    const end = closing(text, start - 1);
+    found.push(text.slice(start, end));
+  }
+  return found;
+}
+
+/**
+ * A repository-relative folder from a folder and a relative path (`./x`,
+ * `../y`, POSIX or Windows separators); undefined when it is absolute or
+ * leaves the repository.
+ */
+export function joinFolder(base: string, relative: string): string | undefined {
+  if (relative.startsWith('/') || /^[A-Za-z]:/.test(relative)) return undefined;
+  const parts = base === '.' ? [] : base.split('/');
+  for (const part of relative.replace(/\\/g, '/').split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (parts.length === 0) return undefined;
+      parts.pop();
+    } else parts.push(part);
+  }
+  return parts.length === 0 ? '.' : parts.join('/');
+}
+
+/** The folder of a repository-relative path (`.` at the root). */
+export function folderOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash === -1 ? '.' : path.slice(0, slash);
+}
+
+/** The expression starting at `from`: up to a `,`, `}` or `;` or a line end outside brackets and strings. */
+function expressionAt(text: string, from: number): string {
+  let depth = 0;
+  let i = from;
+  for (; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === "'" || ch === '"' || ch === '`') {
+      i = stringEnd(text, i);
+      continue;
+    }
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') {
+      if (depth === 0) break;
+      depth--;
+    } else if (depth === 0 && (ch === ',' || ch === ';' || ch === '\n')) break;
+  }
+  return text.slice(from, i).trim();
+}
+
+/** The items of an array literal's inside, split at top-level commas. */
+function splitTopLevel(inside: string): string[] {
+  const items: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i <= inside.length; i++) {
+    const ch = inside[i];
+    if (ch === "'" || ch === '"' || ch === '`') i = stringEnd(inside, i);
+    else if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth--;
+    else if (ch === undefined || (ch === ',' && depth === 0)) {
+      const item = inside.slice(from, i).trim();
+      if (item !== '') items.push(item);
+      from = i + 1;
+    }
+  }
+  return items;
+}
+
+/** The index of the brace closing the one at `open` (the text's end when none does). */
+function closing(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === "'" || ch === '"' || ch === '`') i = stringEnd(text, i);
+    else if (ch === '{') depth++;
+    else if (ch === '}' && --depth === 0) return i;
+  }
+  return text.length;
+}
+
+/** The index of the quote closing the string that opens at `start`. */
+function stringEnd(text: string, start: number): number {
+  const quote = text[start]!;
+  for (let i = start + 1; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === quote) return i;
+    else if (text[i] === '\n' && quote !== '`') return i;
+  }
+  return text.length;
+}
+
+function escape(key: string): string {
+  return key.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
+}
