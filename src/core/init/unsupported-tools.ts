@@ -1,4 +1,5 @@
 import { VENDORED } from '../migrations/layout.js';
+import { MIGRATION_TOOLS } from '../tools/registry.js';
 
 /** A folder of migrations written for a tool guard does not read yet. */
 export interface UnsupportedSet {
@@ -25,7 +26,6 @@ const SCRIPT = /\.(?:js|cjs|mjs|ts)$/;
 const SCRIPT_TOOLS: { tool: string; content: RegExp; because: string }[] = [
   { tool: 'TypeORM', content: /\bMigrationInterface\b/, because: 'classes implementing MigrationInterface' },
   { tool: 'Sequelize', content: /\bqueryInterface\b/, because: 'up(queryInterface, Sequelize)' },
-  { tool: 'node-pg-migrate', content: /\bpgm\s*\.\s*\w+\s*\(|from\s+['"]node-pg-migrate['"]|require\(\s*['"]node-pg-migrate['"]\s*\)/, because: 'up(pgm)' },
   { tool: 'Knex', content: /\bknex\s*\.\s*(?:schema|raw)\b|\bfunction\s+up\s*\(\s*knex\b|\(\s*knex\s*(?::\s*Knex\s*)?\)\s*(?::[^=]{0,40})?=>/, because: 'exports.up(knex)' },
 ];
 /** Folders script migrations live in. */
@@ -38,7 +38,9 @@ const HEAD = 64 * 1024;
 /**
  * The migration folders of tools guard does not read yet: Rails,
  * Django, Sqitch, and the Node.js tools whose migrations are scripts
- * (Knex, Sequelize, TypeORM, node-pg-migrate). `guard init` names them
+ * (Knex, Sequelize, TypeORM). A folder of scripts that a tool guard reads
+ * names in its config files or recognises by its files (node-pg-migrate's)
+ * is that tool's, not one of these. `guard init` names them
  * instead of reporting no migrations, or locking them as something they are
  * not. Pure: the caller lists the files and reads the few whose content
  * matters (a sample of each candidate folder).
@@ -59,6 +61,7 @@ export function detectUnsupportedMigrations(paths: readonly string[], contentOf:
   }
   const at = (dir: string, name: string) => (dir === '.' ? name : `${dir}/${name}`);
   const head = (file: string) => (contentOf(file) ?? '').slice(0, HEAD);
+  const read = readByGuard(paths, byDir, contentOf);
 
   for (const [dir, names] of byDir) {
     if (found.has(dir)) continue;
@@ -80,7 +83,7 @@ export function detectUnsupportedMigrations(paths: readonly string[], contentOf:
       found.set(dir, { dir, tool: 'Django', files: django.length, because: 'class Migration(migrations.Migration)' });
       continue;
     }
-    if (!SCRIPT_DIR.test(dir)) continue;
+    if (!SCRIPT_DIR.test(dir) || read(dir, names)) continue;
     const scripts = names.filter((name) => SCRIPT.test(name) && /^\d/.test(name) && !name.endsWith('.d.ts')).sort();
     if (scripts.length === 0) continue;
     const texts = scripts.slice(0, SCRIPT_SAMPLE).map((name) => head(at(dir, name)));
@@ -92,6 +95,15 @@ export function detectUnsupportedMigrations(paths: readonly string[], contentOf:
     found.set(dir, { dir, tool: named.tool, files: scripts.length, because: named.because });
   }
   return [...found.values()].sort((a, b) => (a.dir < b.dir ? -1 : 1));
+}
+
+/** Whether a tool guard reads takes a folder of scripts: its config files name it (its layout), or its files are the tool's (recogniseFolder). */
+function readByGuard(paths: readonly string[], byDir: ReadonlyMap<string, readonly string[]>, contentOf: (path: string) => string | undefined): (dir: string, names: readonly string[]) => boolean {
+  let named: Set<string> | undefined;
+  return (dir, names) => {
+    named ??= new Set(MIGRATION_TOOLS.flatMap((tool) => tool.detectLayout?.({ paths, byDir, contentOf, leftOut: () => false }).sets.map((set) => set.dir) ?? []));
+    return named.has(dir) || MIGRATION_TOOLS.some((tool) => tool.recogniseFolder?.(dir, names, contentOf) !== undefined);
+  };
 }
 
 /** What guard reads, for messages about what it does not. */
