@@ -5,7 +5,7 @@ import { compareMigrationFileNames } from 'node-pg-migrate/utils/comparators';
 import { contentChecksum } from '../../src/core/checksum.js';
 import type { SourceFile } from '../../src/core/migrations/types.js';
 import { pgmAdapter, runsAsPgmMigration } from '../../src/core/tools/node-pg-migrate/pgm-adapter.js';
-import { comparePgmFileNames, pgmNumericPrefix, sortPgmFileNames } from '../../src/core/tools/node-pg-migrate/pgm-order.js';
+import { comparePgmFileNames, nextPgmPrefix, pgmNumericPrefix, sortPgmFileNames } from '../../src/core/tools/node-pg-migrate/pgm-order.js';
 import { PGM_MIGRATIONS_TABLE, replayPgmMigrations } from '../../src/core/tools/node-pg-migrate/pgm-table.js';
 import { TOOL_BY_NAME } from '../../src/core/tools/registry.js';
 import { file, prng } from './helpers.js';
@@ -53,6 +53,20 @@ describe("node-pg-migrate's order, reproduced", () => {
       for (let i = 0; i < names.length - 1; i++) {
         assert.equal(Math.sign(comparePgmFileNames(names[i]!, names[i + 1]!)), Math.sign(compareMigrationFileNames(names[i]!, names[i + 1]!, quiet)), `${names[i]} ~ ${names[i + 1]}`);
       }
+    }
+  });
+});
+
+describe('a prefix for a migration renumbered after the newest (guard renumber)', () => {
+  it('keeps the format of the newest prefix: Date.now(), utc, index; never at or before it', () => {
+    const now = new Date(Date.UTC(2026, 11, 7, 15, 0, 0, 123));
+    assert.equal(nextPgmPrefix('1700000000000_a.js', now), String(now.getTime()));
+    assert.equal(nextPgmPrefix('9999999999999_future.js', now), '10000000000000');
+    assert.equal(nextPgmPrefix('20261207132431276_a.sql', now), '20261207150000123');
+    assert.equal(nextPgmPrefix('20271207132431276_a.sql', now), '20271207132431277');
+    assert.equal(nextPgmPrefix('0009_a.js', now), '0010');
+    for (const latest of ['1700000000000_a.js', '20271207132431276_a.sql', '0009_a.js']) {
+      assert.ok(comparePgmFileNames(`${nextPgmPrefix(latest, now)}_a.js`, latest) > 0, latest);
     }
   });
 });

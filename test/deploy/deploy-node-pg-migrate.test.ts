@@ -113,7 +113,7 @@ describe('guard with a real node-pg-migrate project on a real PostgreSQL', () =>
     git('reset', '-q', '--hard', before);
   });
 
-  it('a migration that sorts before a sealed one is refused at commit, as node-pg-migrate itself refuses it (check-order)', () => {
+  it('a migration that sorts before a sealed one is refused at commit, as node-pg-migrate itself refuses it (check-order); guard renumber gives it a later prefix', () => {
     const before = git('rev-parse', 'HEAD').stdout.trim();
     const early = `${DIR}/${Number(idOf(files[0]!).split('_')[0]) + 1}_early.js`;
     repo.write(early, "export const up = (pgm) => {\n  pgm.createTable('early', { id: 'id' });\n};\n");
@@ -123,6 +123,13 @@ describe('guard with a real node-pg-migrate project on a real PostgreSQL', () =>
     const tool = pgm('staging', 'up', '-m', DIR);
     assert.notEqual(tool.status, 0);
     assert.match(tool.stderr, new RegExp(`Not run migration ${idOf(early)} is preceding already run migration ${idOf(files[1]!)}`));
+    // The fix the refusal names: a prefix after the newest migration, the rest of the name kept.
+    const renumber = guard('renumber', early);
+    assert.equal(renumber.code, 0, renumber.stderr);
+    const renamed = readdirSync(path.join(repo.root, DIR)).find((name) => name.endsWith('_early.js'))!;
+    assert.ok(Number(renamed.split('_')[0]) > Number(idOf(files[2]!).split('_')[0]), renamed);
+    const accepted = commit('the old branch\'s migration, renumbered');
+    assert.equal(accepted.status, 0, accepted.stderr);
     git('reset', '-q', '--hard', before);
     git('clean', '-qfd', DIR);
   });

@@ -67,3 +67,22 @@ export function pgmTies<T>(sorted: readonly T[], nameOf: (item: T) => string): A
 function codeUnitOrder(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * A numeric prefix for a migration that must run after `latestFile` (the
+ * set's last, in node-pg-migrate's order), in the format `latestFile`'s
+ * prefix has, as `node-pg-migrate create` would write it now: `utc` (17
+ * digits) and `timestamp` (`Date.now()`) prefixes take `now`, or one
+ * millisecond after the latest when that is later; an `index` prefix
+ * (`0001`) the next number at the same width. Its value is above the
+ * latest's, so the renamed file sorts after it whatever its name.
+ */
+export function nextPgmPrefix(latestFile: string, now: Date): string {
+  const prefix = /^\d+/.exec(latestFile)?.[0] ?? '';
+  const latest = pgmNumericPrefix(latestFile);
+  if (prefix.length === 17 || prefix.length === 13) {
+    const at = Math.max(now.getTime(), Number.isNaN(latest) || latest === undefined ? 0 : latest + 1);
+    return prefix.length === 17 ? new Date(at).toISOString().replace(/\D/g, '') : String(at);
+  }
+  return String(BigInt(prefix || '0') + 1n).padStart(prefix.length, '0');
+}
