@@ -19,7 +19,12 @@
  * every machine. Names of ASCII digits, letters, `_` and `-` sort alike in
  * every locale's root collation.
  */
-const COLLATOR = new Intl.Collator('en-US', { usage: 'sort', numeric: true, sensitivity: 'variant', ignorePunctuation: true });
+let collator: Intl.Collator | undefined;
+/** Made on first use: building it costs some 15 ms, which a hook that reads no node-pg-migrate set must not pay. */
+function collate(a: string, b: string): number {
+  collator ??= new Intl.Collator('en-US', { usage: 'sort', numeric: true, sensitivity: 'variant', ignorePunctuation: true });
+  return collator.compare(a, b);
+}
 
 /** The numeric prefix of a file name as node-pg-migrate reads it; undefined where the tool stops ("Cannot determine numeric prefix"). */
 export function pgmNumericPrefix(fileName: string): number | undefined {
@@ -47,7 +52,7 @@ export function pgmPrefixIsNotADate(fileName: string): boolean {
  */
 export function comparePgmFileNames(a: string, b: string): number {
   const difference = (pgmNumericPrefix(a) ?? Number.NaN) - (pgmNumericPrefix(b) ?? Number.NaN);
-  return difference || COLLATOR.compare(a, b);
+  return difference || collate(a, b);
 }
 
 /** node-pg-migrate's order, made total for the lockfile: names the tool finds equal keep code-unit order (the set reports them, pgmTies). */
