@@ -1,4 +1,5 @@
 import { VENDORED, type DetectedSet, type LayoutDiscovery, type RepositoryFiles } from '../../migrations/layout.js';
+import { resolveInRepository as join } from '../../paths.js';
 import { DRIZZLE_JOURNAL } from './drizzle-journal.js';
 
 /** drizzle-kit's config files (https://orm.drizzle.team/docs/drizzle-config-file); `--config` may name others. */
@@ -44,18 +45,4 @@ export function detectDrizzleSets({ paths, contentOf, leftOut }: RepositoryFiles
 function folderOf(path: string): string {
   const slash = path.lastIndexOf('/');
   return slash === -1 ? '.' : path.slice(0, slash);
-}
-
-/** `relative` from `dir`, POSIX; undefined when it leaves the repository or is absolute. */
-function join(dir: string, relative: string): string | undefined {
-  if (relative.startsWith('/') || /^[A-Za-z]:/.test(relative)) return undefined;
-  const parts = dir === '.' ? [] : dir.split('/');
-  for (const part of relative.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (parts.length === 0) return undefined;
-      parts.pop();
-    } else parts.push(part);
-  }
-  return parts.length === 0 ? '.' : parts.join('/');
 }

@@ -1,4 +1,5 @@
 import { VENDORED, type DetectedSet, type LayoutDiscovery, type RepositoryFiles } from '../../migrations/layout.js';
+import { resolveInRepository as join } from '../../paths.js';
 import { pgmNumericPrefix } from './pgm-order.js';
 
 /** The settings of node-pg-migrate's CLI that decide which files it runs, as `guard init` reads them. */
@@ -175,18 +176,4 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function parentOf(path: string): string {
   return path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.';
-}
-
-/** `relative` from `dir`, POSIX; undefined when it leaves the repository or is absolute. */
-function join(dir: string, relative: string): string | undefined {
-  if (relative.startsWith('/') || /^[A-Za-z]:/.test(relative)) return undefined;
-  const parts = dir === '.' ? [] : dir.split('/');
-  for (const part of relative.replace(/\\/g, '/').split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (parts.length === 0) return undefined;
-      parts.pop();
-    } else parts.push(part);
-  }
-  return parts.length === 0 ? '.' : parts.join('/');
 }
