@@ -3,6 +3,10 @@ import { describe, it } from 'node:test';
 // The real tool's comparator (node-pg-migrate 9.0.0, a devDependency): guard's copy must order exactly as it does.
 import { compareMigrationFileNames } from 'node-pg-migrate/utils/comparators';
 import { contentChecksum } from '../../src/core/checksum.js';
+import { serializeLockfile } from '../../src/core/lockfile/format/index.js';
+import { planLock } from '../../src/core/lockfile/plan-lock.js';
+import type { Lockfile } from '../../src/core/lockfile/types.js';
+import { mergeLockfileSides } from '../../src/core/lockfile-merge/merge-lockfile-sides.js';
 import type { SourceFile } from '../../src/core/migrations/types.js';
 import { pgmAdapter, runsAsPgmMigration } from '../../src/core/tools/node-pg-migrate/pgm-adapter.js';
 import { comparePgmFileNames, nextPgmPrefix, pgmNumericPrefix, sortPgmFileNames } from '../../src/core/tools/node-pg-migrate/pgm-order.js';
@@ -162,5 +166,29 @@ describe('pgmigrations', () => {
     ]);
     assert.deepEqual(state, { tool: 'node-pg-migrate', heads: ['20261207132431276_fourth'], applied: ['1796649870568_first', '20261207132431276_fourth', '1796649870569_second'] });
     assert.deepEqual(replayPgmMigrations([]), { tool: 'node-pg-migrate', heads: [], applied: [] });
+  });
+});
+
+describe("the lockfile merge driver on node-pg-migrate sets", () => {
+  const lockOf = (files: SourceFile[]): Lockfile => {
+    const plan = planLock({ previous: undefined, sets: [{ dir: 'migrations', discovered: discover(files) }] });
+    assert.ok(!('refusal' in plan), JSON.stringify(plan));
+    return plan.lock;
+  };
+  const base = [js('1796649870568_users.js'), file('1796649870569_orders.sql')];
+
+  it('merges two branches that each added a migration, in the tool order, whatever their prefix formats', () => {
+    const ours = lockOf([...base, js('1796649870570_items.ts')]);
+    const theirs = lockOf([...base, js('20261207132431000_tags.js')]);
+    const result = mergeLockfileSides({ base: lockOf(base), ours, theirs });
+    assert.ok(result.merged, !result.merged ? result.reasons.join('; ') : '');
+    assert.equal(serializeLockfile(result.lock), serializeLockfile(lockOf([...base, js('1796649870570_items.ts'), js('20261207132431000_tags.js')])));
+    assert.deepEqual(result.lock.sets[0]!.migrations.map((entry) => entry.id), ['1796649870568_users', '1796649870569_orders', '1796649870570_items', '20261207132431000_tags']);
+  });
+
+  it('refuses two branches that added one name as different files (X.js and X.sql both run as X)', () => {
+    const result = mergeLockfileSides({ base: lockOf(base), ours: lockOf([...base, js('1796649870570_items.js')]), theirs: lockOf([...base, file('1796649870570_items.sql')]) });
+    assert.ok(!result.merged);
+    assert.match(result.reasons.join('\n'), /both sides added id 1796649870570_items in migrations, differently/);
   });
 });
