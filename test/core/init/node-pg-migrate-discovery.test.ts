@@ -57,10 +57,14 @@ describe('guard init finds node-pg-migrate folders', () => {
     assert.deepEqual(shape(config), [{ dir: 'db/pgm', tool: 'node-pg-migrate', files: 2 }]);
   });
 
-  it('a folder named through a shell variable is not followed; the folder is still found by its files', () => {
+  it('a folder named through a shell variable or a glob is not followed: the folder is found by its files, and init says what to check', () => {
     const found = detect({ 'package.json': pkg({ migrate: 'node-pg-migrate -m $MIGRATIONS_DIR' }), ...folder('db/migrations') });
     assert.deepEqual(shape(found), [{ dir: 'db/migrations', tool: 'node-pg-migrate', files: 2 }]);
     assert.equal(found[0]!.because, '2 node-pg-migrate migrations (up(pgm))');
+    assert.deepEqual(found[0]!.notes, ['package.json: script "migrate" names node-pg-migrate\'s migrations with a shell variable ($MIGRATIONS_DIR), which guard does not follow: the folders below it that hold node-pg-migrate migrations are proposed; check that guard.config.yaml lists the one(s) it runs, as `- dir: <folder>` with `tool: node-pg-migrate`']);
+    const glob = detect({ 'packages/db/package.json': pkg({ migrate: 'node-pg-migrate --use-glob -m "src/**/migrations/*.ts"' }), ...folder('packages/db/src/a/migrations', ['1765100000000_x.ts']) });
+    assert.deepEqual(shape(glob), [{ dir: 'packages/db/src/a/migrations', tool: 'node-pg-migrate', files: 1 }]);
+    assert.match(glob[0]!.notes![0]!, /with a glob \(src\/\*\*\/migrations\/\*\.ts\)/);
   });
 
   it('a folder of node-pg-migrate migrations without any package.json, .sql ones by their -- Up Migration marker', () => {

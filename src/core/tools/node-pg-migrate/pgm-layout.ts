@@ -1,6 +1,7 @@
 import { VENDORED, type DetectedSet, type LayoutDiscovery, type RepositoryFiles } from '../../migrations/layout.js';
 import { resolveInRepository as join } from '../../paths.js';
 import { pgmNumericPrefix } from './pgm-order.js';
+import { recognisePgmFolder } from './pgm-recognise.js';
 
 /** The settings of node-pg-migrate's CLI that decide which files it runs, as `guard init` reads them. */
 interface PgmSettings {
@@ -32,7 +33,8 @@ const EXPANDED = /[$`*?[{]/;
  * becomes the set's `exclude:` for the folder's files it matches that have no
  * numeric prefix, and `--no-check-order` its `outOfOrder: allow`. A folder
  * named through a variable or a glob (`--use-glob`) is not followed: the
- * note says what to write instead.
+ * package's folders of node-pg-migrate migrations (recognisePgmFolder) are
+ * proposed instead, with a note saying so and what to write.
  */
 export function detectPgmSets({ paths, byDir, contentOf, leftOut }: RepositoryFiles): LayoutDiscovery {
   const sets = new Map<string, DetectedSet>();
@@ -51,7 +53,7 @@ export function detectPgmSets({ paths, byDir, contentOf, leftOut }: RepositoryFi
       // The CLI reads the config file after its flags, and a key there wins (`applyIf` in bin/node-pg-migrate.ts).
       const merged: PgmSettings = { ...settings, ...fromFile };
       if (merged.useGlob || (merged.dir !== undefined && EXPANDED.test(merged.dir))) {
-        notes.push(`${manifest}: script "${name}" names node-pg-migrate's migrations with a ${merged.useGlob ? 'glob' : 'shell variable'} (${merged.dir ?? '--use-glob'}), which guard does not follow: write the folder as \`- dir: <folder>\` with \`tool: node-pg-migrate\` in guard.config.yaml`);
+        notes.push(`${manifest}: script "${name}" names node-pg-migrate's migrations with a ${merged.useGlob ? 'glob' : 'shell variable'} (${merged.dir ?? '--use-glob'}), which guard does not follow: the folders below it that hold node-pg-migrate migrations are proposed; check that guard.config.yaml lists the one(s) it runs, as \`- dir: <folder>\` with \`tool: node-pg-migrate\``);
         continue;
       }
       const from = fromFile?.dir !== undefined ? `migrations-dir in ${join(base, settings.configFile!)}` : settings.dir !== undefined ? `-m ${settings.dir} in ${manifest} script "${name}"` : undefined;
@@ -62,6 +64,15 @@ export function detectPgmSets({ paths, byDir, contentOf, leftOut }: RepositoryFi
       found.push({ settings: fromConfigPackage, because: `migrations-dir in ${join(base, 'config/default.json')} (db)` });
     }
     if (found.length === 0 && notes.length === 0) found.push({ settings: {}, because: `node-pg-migrate's default migrations/ beside ${manifest}` });
+    if (found.length === 0) {
+      // The folder a script names through a variable or a glob: the package's folders of node-pg-migrate migrations, each with the note.
+      for (const [dir, names] of byDir) {
+        if (!inside(dir, base) || leftOut(dir) || sets.has(dir)) continue;
+        const recognised = recognisePgmFolder(dir, names, contentOf);
+        if (recognised) sets.set(dir, { ...recognised, notes });
+      }
+      continue;
+    }
     for (const { settings, because } of found) {
       const dir = join(base, settings.dir ?? 'migrations');
       if (dir === undefined || leftOut(dir) || sets.has(dir)) continue;
@@ -172,6 +183,10 @@ function parseJson(text: string | undefined): unknown {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function inside(dir: string, base: string): boolean {
+  return base === '.' || dir === base || dir.startsWith(`${base}/`);
 }
 
 function parentOf(path: string): string {
