@@ -13,8 +13,8 @@ import { sqlTool } from './sql/sql-tool.js';
  * in the order `guard init` asks for their layouts: a folder the first
  * claims is no later one's (a Flyway location stays Flyway's even when an
  * Alembic revision graph reaches into it; Prisma's per-migration folders of
- * `migration.sql` are never read as plain SQL sets; a folder package.json's
- * node-pg-migrate scripts name, `.sql` files included, is node-pg-migrate's).
+ * `migration.sql` are never read as plain SQL sets; a folder of `.sql` files
+ * that a package.json's node-pg-migrate script names is node-pg-migrate's).
  */
 export const MIGRATION_TOOLS: readonly MigrationTool[] = [prismaTool, drizzleTool, nodePgMigrateTool, flywayTool, alembicTool, sqlTool];
 
