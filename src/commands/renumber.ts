@@ -11,6 +11,7 @@ import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { nextVersion } from '../core/migrations/next-version.js';
 import { parseVersionedName, detectScheme } from '../core/tools/sql/naming-scheme.js';
 import { joinPath } from '../core/paths.js';
+import { nextPgmPrefix } from '../core/tools/node-pg-migrate/pgm-order.js';
 import { JSON_SCHEMA_VERSION } from '../core/output-format.js';
 import { discoverSets } from '../shell/discover-sets.js';
 import { openRepository } from '../shell/git/open-repository.js';
@@ -109,7 +110,8 @@ could not be read (the protected ref is missing: fetch it).`,
     const own = named ? leadingNumber(migration.id, file) : migration.id;
     const after = named ? leadingNumber(latest.id, joinPath(setConfig.dir, latest.file)) : latest.id;
     const scheme = discovered.tool === 'sql' ? (setConfig.naming ?? detectScheme(discovered.migrations.map((m) => parseVersionedName(m.file)))) : named && after.length === 14 ? 'timestamp' : undefined;
-    const version = nextVersion(discovered.tool, scheme, after, new Date());
+    // node-pg-migrate's id is the whole name too, its numeric prefix read as the tool reads it.
+    const version = discovered.tool === 'node-pg-migrate' ? nextPgmPrefix(latest.file, new Date()) : nextVersion(discovered.tool, scheme, after, new Date());
     const renames = [migration.file, ...(migration.down ? [migration.down.file] : [])].map((from) => [from, renamed(from, own, version, discovered.tool)] as const);
     const moves = renames.map(([from, to]) => ({ source: joinPath(setConfig.dir, from), target: joinPath(setConfig.dir, to) }));
     for (const { source, target } of moves) {
@@ -174,5 +176,6 @@ function renamed(file: string, oldVersion: string, newVersion: string, tool: str
   const folder = file.slice(0, slash + 1);
   const base = file.slice(slash + 1);
   if (tool === 'flyway') return `${folder}${base.replace(FLYWAY_VERSION, (_, prefix: string) => `${prefix}${newVersion}__`)}`;
+  if (tool === 'node-pg-migrate') return `${folder}${base.replace(/^\d+/, newVersion)}`;
   return `${folder}${newVersion}${base.slice(oldVersion.length)}`;
 }

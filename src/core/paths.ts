@@ -22,3 +22,27 @@ export function normaliseDir(dir: string): string {
 export function joinPath(dir: string, file: string): string {
   return dir === '.' ? file : `${dir}/${file}`;
 }
+
+/**
+ * `relative`, a path a config file gives (`./drizzle`, `../db/migrations`,
+ * `src\migrations`), resolved against the repository folder `dir`, POSIX;
+ * undefined when it is absolute or leaves the repository.
+ */
+export function resolveInRepository(dir: string, relative: string): string | undefined {
+  if (relative.startsWith('/') || /^[A-Za-z]:/.test(relative)) return undefined;
+  const parts = dir === '.' ? [] : dir.split('/');
+  for (const part of relative.replace(/\\/g, '/').split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (parts.length === 0) return undefined;
+      parts.pop();
+    } else parts.push(part);
+  }
+  return parts.length === 0 ? '.' : parts.join('/');
+}
+
+/** The folder of a repository-relative path (`.` at the root). */
+export function folderOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash === -1 ? '.' : path.slice(0, slash);
+}

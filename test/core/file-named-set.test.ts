@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { joinFolder, objectsOfKey, readConfigPath, valuesOfKey } from '../../src/core/migrations/config-text.js';
+import { objectsOfKey, readConfigPath, valuesOfKey } from '../../src/core/migrations/config-text.js';
+import { resolveInRepository } from '../../src/core/paths.js';
 import { fileNamedAdapter, replayNamedRows, type FileNamedRules } from '../../src/core/migrations/file-named-set.js';
 import type { SourceFile } from '../../src/core/migrations/types.js';
 import { file } from './helpers.js';
@@ -89,10 +90,10 @@ describe('paths read from a JavaScript config as text', () => {
   });
 
   it('joins a relative path onto a folder, refusing one that leaves the repository', () => {
-    assert.equal(joinFolder('packages/db', './migrations'), 'packages/db/migrations');
-    assert.equal(joinFolder('.', 'db\\migrations'), 'db/migrations');
-    assert.equal(joinFolder('a', '../b'), 'b');
-    assert.equal(joinFolder('.', '../b'), undefined);
-    assert.equal(joinFolder('.', '/abs'), undefined);
+    assert.equal(resolveInRepository('packages/db', './migrations'), 'packages/db/migrations');
+    assert.equal(resolveInRepository('.', 'db\\migrations'), 'db/migrations');
+    assert.equal(resolveInRepository('a', '../b'), 'b');
+    assert.equal(resolveInRepository('.', '../b'), undefined);
+    assert.equal(resolveInRepository('.', '/abs'), undefined);
   });
 });

@@ -25,7 +25,6 @@ const DJANGO_CLASS = /^class\s+Migration\s*\(\s*migrations\.Migration\s*\)/m;
 const SCRIPT = /\.(?:js|cjs|mjs|ts)$/;
 const SCRIPT_TOOLS: { tool: string; content: RegExp; because: string }[] = [
   { tool: 'TypeORM', content: /\bMigrationInterface\b/, because: 'classes implementing MigrationInterface' },
-  { tool: 'node-pg-migrate', content: /\bpgm\s*\.\s*\w+\s*\(|from\s+['"]node-pg-migrate['"]|require\(\s*['"]node-pg-migrate['"]\s*\)/, because: 'up(pgm)' },
 ];
 /** Folders script migrations live in. */
 const SCRIPT_DIR = /(?:^|\/)(?:migrations?|migrate)$/i;
@@ -37,8 +36,8 @@ const HEAD = 64 * 1024;
 /**
  * The migration folders of tools guard does not read yet: Rails,
  * Django, Sqitch, and the Node.js tools whose migrations are scripts
- * (TypeORM, node-pg-migrate) in a folder no tool guard reads takes (Knex,
- * Sequelize and Kysely folders are read). `guard init` names them
+ * (TypeORM) in a folder no tool guard reads takes (Knex, Sequelize,
+ * Kysely and node-pg-migrate folders are read). `guard init` names them
  * instead of reporting no migrations, or locking them as something they are
  * not. Pure: the caller lists the files and reads the few whose content
  * matters (a sample of each candidate folder).
@@ -86,7 +85,7 @@ export function detectUnsupportedMigrations(paths: readonly string[], contentOf:
       found.set(dir, { dir, tool: 'Django', files: django.length, because: 'class Migration(migrations.Migration)' });
       continue;
     }
-    if (!SCRIPT_DIR.test(dir)) continue;
+    if (!SCRIPT_DIR.test(dir) || read(dir, names)) continue;
     const scripts = names.filter((name) => SCRIPT.test(name) && /^\d/.test(name) && !name.endsWith('.d.ts')).sort();
     if (scripts.length === 0) continue;
     const texts = scripts.slice(0, SCRIPT_SAMPLE).map((name) => head(at(dir, name)));
@@ -100,7 +99,7 @@ export function detectUnsupportedMigrations(paths: readonly string[], contentOf:
 }
 
 /** What guard reads, for messages about what it does not. */
-export const SUPPORTED_TOOLS = 'Alembic revisions, plain SQL files, Flyway scripts, and Prisma, Drizzle, Knex, Sequelize and Kysely migrations';
+export const SUPPORTED_TOOLS = 'Alembic revisions, plain SQL files, Flyway scripts, and Prisma, Drizzle, Knex, Sequelize, Kysely and node-pg-migrate migrations';
 
 /** "<dir> holds <Tool> migrations, which guard does not read yet". */
 export function describeUnsupported(set: UnsupportedSet): string {

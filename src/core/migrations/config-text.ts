@@ -69,30 +69,6 @@ export function objectsOfKey(text: string, key: string): string[] {
   return found;
 }
 
-/**
- * A repository-relative folder from a folder and a relative path (`./x`,
- * `../y`, POSIX or Windows separators); undefined when it is absolute or
- * leaves the repository.
- */
-export function joinFolder(base: string, relative: string): string | undefined {
-  if (relative.startsWith('/') || /^[A-Za-z]:/.test(relative)) return undefined;
-  const parts = base === '.' ? [] : base.split('/');
-  for (const part of relative.replace(/\\/g, '/').split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (parts.length === 0) return undefined;
-      parts.pop();
-    } else parts.push(part);
-  }
-  return parts.length === 0 ? '.' : parts.join('/');
-}
-
-/** The folder of a repository-relative path (`.` at the root). */
-export function folderOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash === -1 ? '.' : path.slice(0, slash);
-}
-
 /** The expression starting at `from`: up to a `,`, `}` or `;` or a line end outside brackets and strings. */
 function expressionAt(text: string, from: number): string {
   let depth = 0;

@@ -6,6 +6,7 @@ import { drizzleTool } from './drizzle/drizzle-tool.js';
 import { flywayTool } from './flyway/flyway-tool.js';
 import { knexTool } from './knex/knex-tool.js';
 import { kyselyTool } from './kysely/kysely-tool.js';
+import { nodePgMigrateTool } from './node-pg-migrate/node-pg-migrate-tool.js';
 import { prismaTool } from './prisma/prisma-tool.js';
 import { sequelizeTool } from './sequelize/sequelize-tool.js';
 import { sqlTool } from './sql/sql-tool.js';
@@ -15,9 +16,10 @@ import { sqlTool } from './sql/sql-tool.js';
  * in the order `guard init` asks for their layouts: a folder the first
  * claims is no later one's (a Flyway location stays Flyway's even when an
  * Alembic revision graph reaches into it; Prisma's per-migration folders of
- * `migration.sql` are never read as plain SQL sets).
+ * `migration.sql` are never read as plain SQL sets; a folder of `.sql` files
+ * that a package.json's node-pg-migrate script names is node-pg-migrate's).
  */
-export const MIGRATION_TOOLS: readonly MigrationTool[] = [prismaTool, drizzleTool, knexTool, sequelizeTool, kyselyTool, flywayTool, alembicTool, sqlTool];
+export const MIGRATION_TOOLS: readonly MigrationTool[] = [prismaTool, drizzleTool, knexTool, sequelizeTool, kyselyTool, nodePgMigrateTool, flywayTool, alembicTool, sqlTool];
 
 /** A tool by the name the config and the lockfile use. */
 export const TOOL_BY_NAME = Object.fromEntries(MIGRATION_TOOLS.map((tool) => [tool.name, tool])) as Record<Tool, MigrationTool>;

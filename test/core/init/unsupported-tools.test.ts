@@ -62,7 +62,7 @@ describe('detectUnsupportedMigrations names the tools guard does not read', () =
     assert.deepEqual(found, { unsupported: [{ dir: '.', tool: 'Sqitch', count: 1 }], sets: ['migrations'] });
   });
 
-  it('TypeORM and node-pg-migrate, told apart by what up() receives; Knex and Sequelize folders are read, not named', () => {
+  it('TypeORM told apart by what up() receives; Knex, Sequelize and node-pg-migrate folders are read, not named', () => {
     const found = detect({
       'knexfile.js': 'module.exports = {};',
       'migrations/20240101000000_users.js': 'exports.up = function (knex) {\n  return knex.schema.createTable("users", () => {});\n};\n',
@@ -72,10 +72,9 @@ describe('detectUnsupportedMigrations names the tools guard does not read', () =
       'src/utils/helpers.js': 'exports.up = 1;',
     });
     assert.deepEqual(found.unsupported, [
-      { dir: 'db/migrations', tool: 'node-pg-migrate', count: 1 },
       { dir: 'src/migration', tool: 'TypeORM', count: 1 },
     ]);
-    assert.deepEqual(found.sets, ['migrations', 'server/migrations']);
+    assert.deepEqual(found.sets, ['db/migrations', 'migrations', 'server/migrations']);
   });
 
   it('leaves Alembic, plain SQL and Flyway alone', () => {

@@ -287,3 +287,17 @@ describe('knex, sequelize and kysely tables', () => {
     assert.deepEqual(await readAppliedState(client, { tool: 'kysely' }), { tool: 'kysely', heads: ['003_c'], applied: ['001_a', '002_b', '003_c'], table: 'kysely_migration' });
   });
 });
+
+describe('node-pg-migrate (public.pgmigrations)', () => {
+  it("no table: nothing applied; then its rows as the tool writes them, each run's sharing run_on, in the order they were written", async () => {
+    assert.deepEqual(await readAppliedState(client, { tool: 'node-pg-migrate' }), { tool: 'node-pg-migrate', heads: [], applied: [], table: 'public.pgmigrations' });
+    // As ensureMigrationsTable (node-pg-migrate 9, src/runner.ts) creates it, and Migration._getMarkAsRun writes a row.
+    await client.query('CREATE TABLE "public"."pgmigrations" (id SERIAL PRIMARY KEY, name varchar(255) NOT NULL, run_on timestamp NOT NULL)');
+    await client.query('BEGIN');
+    for (const name of ['1765100000000_users', '1765100001000_orders']) await client.query(`INSERT INTO "public"."pgmigrations" (name, run_on) VALUES ('${name}', NOW());`);
+    await client.query('COMMIT');
+    await client.query(`INSERT INTO "public"."pgmigrations" (name, run_on) VALUES ('20251207100000000_email', NOW());`);
+    const state = await readAppliedState(client, { tool: 'node-pg-migrate' });
+    assert.deepEqual(state, { tool: 'node-pg-migrate', heads: ['20251207100000000_email'], applied: ['1765100000000_users', '1765100001000_orders', '20251207100000000_email'], table: 'public.pgmigrations' });
+  });
+});

@@ -1,5 +1,5 @@
-import { folderOf, joinFolder } from '../../migrations/config-text.js';
 import { VENDORED, type DetectedSet, type LayoutDiscovery, type RepositoryFiles } from '../../migrations/layout.js';
+import { folderOf, resolveInRepository } from '../../paths.js';
 import { DRIZZLE_JOURNAL } from './drizzle-journal.js';
 import { DRIZZLE_MIGRATIONS_TABLE } from './drizzle-table.js';
 
@@ -29,7 +29,7 @@ export function detectDrizzleSets({ paths, contentOf, leftOut }: RepositoryFiles
     const text = contentOf(config) ?? '';
     const out = OUT.exec(text)?.[2];
     if (out === undefined) continue;
-    const dir = joinFolder(folderOf(config), out);
+    const dir = resolveInRepository(folderOf(config), out);
     if (dir === undefined || because.has(dir)) continue;
     // A folder `out` names that holds SQL but no journal is still Drizzle's: the set then reports the missing journal.
     if (journals.has(dir) || present.some((path) => folderOf(path) === dir && path.endsWith('.sql'))) {

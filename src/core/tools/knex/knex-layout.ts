@@ -1,4 +1,5 @@
-import { folderOf, joinFolder, objectsOfKey, readConfigPath, valuesOfKey } from '../../migrations/config-text.js';
+import { objectsOfKey, readConfigPath, valuesOfKey } from '../../migrations/config-text.js';
+import { folderOf, resolveInRepository } from '../../paths.js';
 import { countFileNamed, type FileNamedRules } from '../../migrations/file-named-set.js';
 import { VENDORED, type DetectedSet, type LayoutDiscovery, type RepositoryFiles } from '../../migrations/layout.js';
 
@@ -24,11 +25,11 @@ export function detectKnexSets({ paths, byDir, contentOf, leftOut }: RepositoryF
     const named: { dir: string; because: string }[] = [];
     for (const expression of written) {
       const read = readConfigPath(expression);
-      const dir = read && joinFolder(base, read.path);
+      const dir = read && resolveInRepository(base, read.path);
       if (dir === undefined) notes.push(`${knexfile} sets migrations.directory to \`${expression}\`, which guard cannot read without running it: if Knex runs another folder than the ones guard init found, name it in guard.config.yaml (\`- dir: <folder>\` with \`tool: knex\`)`);
       else named.push({ dir, because: `migrations.directory in ${knexfile}` });
     }
-    if (named.length === 0) named.push({ dir: joinFolder(base, 'migrations')!, because: `Knex's default folder beside ${knexfile}` });
+    if (named.length === 0) named.push({ dir: resolveInRepository(base, 'migrations')!, because: `Knex's default folder beside ${knexfile}` });
     if (blocks.some((block) => /(?:^|[\s{,])(?:tableName|schemaName)\s*:/.test(block))) {
       notes.push(`${knexfile} renames or moves Knex's table (migrations.tableName / schemaName); guard deploy and guard status read knex_migrations in the connection's search path`);
     }

@@ -1,4 +1,5 @@
-import { folderOf, joinFolder, readConfigPath, valuesOfKey } from '../../migrations/config-text.js';
+import { readConfigPath, valuesOfKey } from '../../migrations/config-text.js';
+import { folderOf, resolveInRepository } from '../../paths.js';
 import { countFileNamed, type FileNamedRules } from '../../migrations/file-named-set.js';
 import { VENDORED, type DetectedSet, type LayoutDiscovery, type RepositoryFiles } from '../../migrations/layout.js';
 
@@ -25,7 +26,7 @@ export function detectKyselySets({ paths, byDir, contentOf, leftOut }: Repositor
     const unordered = /\ballowUnorderedMigrations\s*:\s*true\b/.test(text);
     for (const expression of valuesOfKey(text, 'migrationFolder').flat()) {
       const read = readConfigPath(expression);
-      const dir = read && joinFolder(read.from === 'file' ? folderOf(script) : packageOf(script, packages), read.path);
+      const dir = read && resolveInRepository(read.from === 'file' ? folderOf(script) : packageOf(script, packages), read.path);
       if (dir === undefined || sets.has(dir) || leftOut(dir)) continue;
       const files = countFileNamed(rules, byDir, dir);
       if (files === 0) continue;

@@ -1,4 +1,5 @@
-import { folderOf, joinFolder, readConfigPath, valuesOfKey } from '../../migrations/config-text.js';
+import { readConfigPath, valuesOfKey } from '../../migrations/config-text.js';
+import { folderOf, resolveInRepository } from '../../paths.js';
 import { countFileNamed, type FileNamedRules } from '../../migrations/file-named-set.js';
 import { VENDORED, type DetectedSet, type LayoutDiscovery, type RepositoryFiles } from '../../migrations/layout.js';
 
@@ -34,11 +35,11 @@ export function detectSequelizeSets({ paths, byDir, contentOf, leftOut }: Reposi
           continue;
         }
         named = true;
-        add(joinFolder(base, read.path), `'migrations-path' in ${path}`, notes);
+        add(resolveInRepository(base, read.path), `'migrations-path' in ${path}`, notes);
       }
-      if (!named) add(joinFolder(base, 'migrations'), `sequelize-cli's default folder beside ${path}`, notes);
+      if (!named) add(resolveInRepository(base, 'migrations'), `sequelize-cli's default folder beside ${path}`, notes);
     } else if (path.endsWith('package.json') && (contentOf(path) ?? '').includes('--migrations-path')) {
-      for (const match of (contentOf(path) ?? '').matchAll(SCRIPT_PATH)) add(joinFolder(base, match[1]!), `--migrations-path in ${path}`, []);
+      for (const match of (contentOf(path) ?? '').matchAll(SCRIPT_PATH)) add(resolveInRepository(base, match[1]!), `--migrations-path in ${path}`, []);
     }
   }
   return { sets: [...sets.values()], claims: (dir) => sets.has(dir) };
