@@ -289,6 +289,6 @@ function noTool(dir: string, files: number): Problem {
     code: 'empty-dir',
     exitCode: 2,
     message: `cannot tell which migration tool ${dir} belongs to (${files} files, none an Alembic revision or .sql migration)`,
-    fix: `set its \`tool:\` for ${dir} in the config (${TOOLS.join(', ')}; knex, sequelize, kysely and prisma are never guessed)`,
+    fix: `set its \`tool:\` for ${dir} in the config (one of ${TOOLS.join(', ')}; only alembic, sql, flyway and drizzle are told from file names)`,
   };
 }

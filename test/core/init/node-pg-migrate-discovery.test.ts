@@ -82,7 +82,12 @@ describe('guard init finds node-pg-migrate folders', () => {
       'src/migration/1700000000000-Init.ts': 'export class Init1700000000000 implements MigrationInterface {\n  async up(queryRunner: QueryRunner) {}\n}\n',
       'db/sql/001_init.sql': 'CREATE TABLE t (id int);',
     });
-    assert.deepEqual(shape(found), [{ dir: 'db/sql', tool: 'sql', files: 1 }]);
+    // Knex's and Sequelize's folders are theirs; TypeORM's is not read yet.
+    assert.deepEqual(shape(found), [
+      { dir: 'db/sql', tool: 'sql', files: 1 },
+      { dir: 'migrations', tool: 'knex', files: 1 },
+      { dir: 'server/migrations', tool: 'sequelize', files: 1 },
+    ]);
   });
 
   it("reads a script's flags as the shell passes them, up to the end of its command", () => {
