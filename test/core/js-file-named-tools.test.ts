@@ -85,7 +85,7 @@ describe("guard init: Knex, Sequelize and Kysely folders", () => {
     const contentOf = (path: string) => files[path];
     const unsupported = detectUnsupportedMigrations(paths, contentOf);
     return {
-      sets: detectMigrationDirs(paths, contentOf, (dir) => leftOutForUnsupported(unsupported, dir)).map(({ dir, tool, files: count, outOfOrder, notes }) => ({ dir, tool, count, ...(outOfOrder ? { outOfOrder } : {}), ...(notes ? { notes } : {}) })),
+      sets: detectMigrationDirs(paths, contentOf, (dir) => leftOutForUnsupported(unsupported, dir)).map(({ dir, tool, files: count, outOfOrder, notes, table }) => ({ dir, tool, count, ...(outOfOrder ? { outOfOrder } : {}), ...(notes ? { notes } : {}), ...(table ? { table } : {}) })),
       unsupported: unsupported.map((set) => `${set.dir}:${set.tool}`),
     };
   };
@@ -111,7 +111,7 @@ describe("guard init: Knex, Sequelize and Kysely folders", () => {
     );
   });
 
-  it('a directory written as code falls back to the default folder with a note; a renamed table is noted', () => {
+  it('a directory written as code falls back to the default folder with a note; a renamed table becomes the set\'s table:', () => {
     const { sets } = detect({
       'knexfile.js': "const dir = process.env.DIR;\nmodule.exports = { migrations: { directory: dir, tableName: 'schema_migrations' } };\n",
       'migrations/20240101000000_a.js': KNEX,
@@ -119,7 +119,23 @@ describe("guard init: Knex, Sequelize and Kysely folders", () => {
     assert.equal(sets.length, 1);
     assert.equal(sets[0]!.dir, 'migrations');
     assert.match(sets[0]!.notes![0]!, /knexfile\.js sets migrations\.directory to `dir`, which guard cannot read without running it: .*`tool: knex`/);
-    assert.match(sets[0]!.notes![1]!, /renames or moves Knex's table/);
+    assert.equal(sets[0]!.table, 'schema_migrations');
+  });
+
+  it("Knex's tableName / schemaName and Kysely's migrationTableName / migrationTableSchema: the set's table: when written as literals that agree, else a note", () => {
+    const knex = (knexfile: string) => detect({ 'knexfile.js': knexfile, 'migrations/20240101000000_a.js': KNEX }).sets[0]!;
+    assert.equal(knex("module.exports = { development: { migrations: { schemaName: 'ops' } }, production: { migrations: { schemaName: 'ops', tableName: \"history\" } } };\n").table, undefined, 'environments that disagree');
+    assert.match(knex("module.exports = { development: { migrations: { schemaName: 'ops' } }, production: { migrations: { schemaName: 'ops', tableName: \"history\" } } };\n").notes![0]!, /moves Knex's table with migrations\.tableName \/ schemaName written as code or differently per environment/);
+    assert.equal(knex("module.exports = { migrations: { schemaName: 'ops', tableName: \"history\" } };\n").table, 'ops.history');
+    assert.equal(knex("module.exports = { migrations: { schemaName: 'ops' } };\n").table, 'ops.knex_migrations');
+    assert.equal(knex("module.exports = { migrations: { tableName: TABLE } };\n").table, undefined);
+    assert.equal(knex("module.exports = { client: 'pg' };\n").table, undefined);
+    assert.equal(knex("module.exports = { client: 'pg' };\n").notes, undefined);
+    const kysely = detect({
+      'src/migrate.ts': "new Migrator({ db, migrationTableSchema: 'audit', provider: new FileMigrationProvider({ fs, path, migrationFolder: path.join(__dirname, 'migrations') }) });\n",
+      'src/migrations/2024-01-01_person.ts': KYSELY,
+    }).sets[0]!;
+    assert.equal(kysely.table, 'audit.kysely_migration');
   });
 
   it(".sequelizerc's 'migrations-path', a package.json script's --migrations-path, and the default folder", () => {

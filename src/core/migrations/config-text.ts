@@ -69,6 +69,41 @@ export function objectsOfKey(text: string, key: string): string[] {
   return found;
 }
 
+/** Where a tool's config moves the tool's table, read as text (`MovedTable`). */
+export interface MovedTable {
+  /** `schema.name` or `name` for the set's `table:`, when every setting found is a literal and they agree. */
+  table?: string;
+  /** The settings guard found but cannot follow (written as code, or different per environment), for a note. */
+  unread?: string;
+}
+
+/**
+ * The table and schema keys of a tool's config (Knex's `tableName` /
+ * `schemaName`, Kysely's `migrationTableName` / `migrationTableSchema`) in
+ * each of `texts` (one per environment): the set's `table:` when they are
+ * string literals and every environment keeps the table in one place (the
+ * tool's default name filling an unset one); undefined when none moves it.
+ */
+export function movedTable(texts: readonly string[], keys: { table: string; schema: string }, defaultTable: string): MovedTable | undefined {
+  const unreadKeys = new Set<string>();
+  const tables = texts.map((text) => {
+    const literal = (key: string) => {
+      const values = valuesOfKey(text, key).flat().map((value) => value.trim());
+      if (values.length === 0) return '';
+      if (values.length > 1 || !LITERAL.test(values[0]!)) unreadKeys.add(key);
+      return values[0]!.slice(1, -1);
+    };
+    const table = literal(keys.table);
+    const schema = literal(keys.schema);
+    return table || schema ? `${schema ? `${schema}.` : ''}${table || defaultTable}` : defaultTable;
+  });
+  const distinct = new Set(tables);
+  if (unreadKeys.size === 0 && (distinct.size === 0 || (distinct.size === 1 && tables[0] === defaultTable))) return undefined;
+  // Environments that keep the table in different places cannot share one `table:`.
+  if (unreadKeys.size > 0 || distinct.size > 1) return { unread: `${keys.table} / ${keys.schema}` };
+  return { table: tables[0]! };
+}
+
 /** The expression starting at `from`: up to a `,`, `}` or `;` or a line end outside brackets and strings. */
 function expressionAt(text: string, from: number): string {
   let depth = 0;

@@ -90,6 +90,15 @@ describe('guard init finds node-pg-migrate folders', () => {
     ]);
   });
 
+  it("a table the flags or the -f config file move becomes the set's table: (--migrations-schema, else the first --schema, else public)", () => {
+    const tableOf = (files: Record<string, string>) => detect({ ...folder('migrations'), ...files })[0]!.table;
+    assert.equal(tableOf({ 'package.json': pkg({ migrate: 'node-pg-migrate up -t schema_log --migrations-schema ops' }) }), 'ops.schema_log');
+    assert.equal(tableOf({ 'package.json': pkg({ migrate: 'node-pg-migrate up -s app,public' }) }), 'app.pgmigrations');
+    assert.equal(tableOf({ 'package.json': pkg({ migrate: 'node-pg-migrate up -f pgm.json' }), 'pgm.json': '{ "db": { "migrations-table": "history" } }' }), 'public.history');
+    assert.equal(tableOf({ 'package.json': pkg({ migrate: 'node-pg-migrate up -t $TABLE' }) }), undefined);
+    assert.equal(tableOf({ 'package.json': pkg({ migrate: 'node-pg-migrate up' }) }), undefined);
+  });
+
   it("reads a script's flags as the shell passes them, up to the end of its command", () => {
     assert.deepEqual(scriptSettings('node-pg-migrate up -m db/m --ignore-pattern "README\\.md" --check-order false'), { dir: 'db/m', ignorePattern: 'README\\.md', checkOrder: false });
     assert.deepEqual(scriptSettings("npx node-pg-migrate -m='db/m' up; node-pg-migrate-helper -m other"), { dir: 'db/m' });

@@ -1,4 +1,4 @@
-import { objectsOfKey, readConfigPath, valuesOfKey } from '../../migrations/config-text.js';
+import { movedTable, objectsOfKey, readConfigPath, valuesOfKey } from '../../migrations/config-text.js';
 import { folderOf, resolveInRepository } from '../../paths.js';
 import { countFileNamed, type FileNamedRules } from '../../migrations/file-named-set.js';
 import { VENDORED, type DetectedSet, type LayoutDiscovery, type RepositoryFiles } from '../../migrations/layout.js';
@@ -30,13 +30,13 @@ export function detectKnexSets({ paths, byDir, contentOf, leftOut }: RepositoryF
       else named.push({ dir, because: `migrations.directory in ${knexfile}` });
     }
     if (named.length === 0) named.push({ dir: resolveInRepository(base, 'migrations')!, because: `Knex's default folder beside ${knexfile}` });
-    if (blocks.some((block) => /(?:^|[\s{,])(?:tableName|schemaName)\s*:/.test(block))) {
-      notes.push(`${knexfile} renames or moves Knex's table (migrations.tableName / schemaName); guard deploy and guard status read knex_migrations in the connection's search path`);
-    }
+    // Where Knex keeps knex_migrations: the set's table:, or a note when guard cannot read it.
+    const moved = movedTable(blocks, { table: 'tableName', schema: 'schemaName' }, 'knex_migrations');
+    if (moved?.unread) notes.push(`${knexfile} moves Knex's table with migrations.${moved.unread} written as code or differently per environment: write the table Knex uses as the set's \`table: schema.name\` in guard.config.yaml, or guard deploy and guard status read knex_migrations`);
     for (const { dir, because } of named) {
       const files = countFileNamed(rules, byDir, dir);
       if (files === 0 || leftOut(dir) || sets.has(dir)) continue;
-      sets.set(dir, { dir, tool: 'knex', files, because: `${files} Knex migration${files === 1 ? '' : 's'}, ${because}`, ...(notes.length > 0 ? { notes } : {}) });
+      sets.set(dir, { dir, tool: 'knex', files, because: `${files} Knex migration${files === 1 ? '' : 's'}, ${because}`, ...(notes.length > 0 ? { notes } : {}), ...(moved?.table ? { table: moved.table } : {}) });
     }
   }
   const found = [...sets.values()];

@@ -1,4 +1,4 @@
-import { readConfigPath, valuesOfKey } from '../../migrations/config-text.js';
+import { movedTable, readConfigPath, valuesOfKey } from '../../migrations/config-text.js';
 import { folderOf, resolveInRepository } from '../../paths.js';
 import { countFileNamed, type FileNamedRules } from '../../migrations/file-named-set.js';
 import { VENDORED, type DetectedSet, type LayoutDiscovery, type RepositoryFiles } from '../../migrations/layout.js';
@@ -24,6 +24,7 @@ export function detectKyselySets({ paths, byDir, contentOf, leftOut }: Repositor
     const text = contentOf(script) ?? '';
     if (!/\bmigrationFolder\b/.test(text)) continue;
     const unordered = /\ballowUnorderedMigrations\s*:\s*true\b/.test(text);
+    const moved = movedTable([text], { table: 'migrationTableName', schema: 'migrationTableSchema' }, 'kysely_migration');
     for (const expression of valuesOfKey(text, 'migrationFolder').flat()) {
       const read = readConfigPath(expression);
       const dir = read && resolveInRepository(read.from === 'file' ? folderOf(script) : packageOf(script, packages), read.path);
@@ -36,6 +37,8 @@ export function detectKyselySets({ paths, byDir, contentOf, leftOut }: Repositor
         files,
         because: `${files} Kysely migration${files === 1 ? '' : 's'}, migrationFolder in ${script}${unordered ? ' (allowUnorderedMigrations)' : ''}`,
         ...(unordered ? { outOfOrder: 'allow' as const } : {}),
+        ...(moved?.table ? { table: moved.table } : {}),
+        ...(moved?.unread ? { notes: [`${script} moves Kysely's table with ${moved.unread} written as code: write the table the Migrator uses as the set's \`table: schema.name\` in guard.config.yaml, or guard deploy and guard status read kysely_migration`] } : {}),
       });
     }
   }

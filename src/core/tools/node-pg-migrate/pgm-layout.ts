@@ -15,6 +15,10 @@ interface PgmSettings {
   useGlob?: true;
   /** `-f/--config-file`. */
   configFile?: string;
+  /** `-t/--migrations-table`, `--migrations-schema`, `-s/--schema` (whose first schema holds the table otherwise): where `pgmigrations` is. */
+  table?: string;
+  migrationsSchema?: string;
+  schema?: string;
 }
 
 /** A script that runs node-pg-migrate's bin (`node-pg-migrate`, `npx node-pg-migrate`, `node node_modules/.bin/node-pg-migrate.js`), not a word that merely contains the name. */
@@ -88,11 +92,23 @@ export function detectPgmSets({ paths, byDir, contentOf, leftOut }: RepositoryFi
         ...(exclude.length > 0 ? { exclude } : {}),
         ...(settings.checkOrder === false ? { outOfOrder: 'allow' as const } : {}),
         ...(notes.length > 0 ? { notes } : {}),
+        ...tableOf(settings),
       });
     }
   }
   const found = [...sets.values()].sort((a, b) => (a.dir < b.dir ? -1 : 1));
   return { sets: found, claims: (dir) => sets.has(dir) };
+}
+
+/**
+ * Where the CLI keeps `pgmigrations` when the flags move it, as the set's
+ * `table:`: `--migrations-schema`, else the first `--schema`, else `public`
+ * (bin/node-pg-migrate.ts).
+ */
+function tableOf(settings: PgmSettings): { table?: string } {
+  if (settings.table === undefined && settings.migrationsSchema === undefined && settings.schema === undefined) return {};
+  if ([settings.table, settings.migrationsSchema, settings.schema].some((value) => value !== undefined && EXPANDED.test(value))) return {};
+  return { table: `${settings.migrationsSchema ?? settings.schema ?? 'public'}.${settings.table ?? 'pgmigrations'}` };
 }
 
 /** The folder's files without a numeric prefix that `--ignore-pattern` hides from the tool (as `^(pattern)$`, the CLI's reading). */
@@ -126,6 +142,9 @@ export function scriptSettings(command: string): PgmSettings {
       if (inline === undefined) i++;
       settings.checkOrder = false;
     } else if (flag === '--use-glob' || flag === '--useGlob') settings.useGlob = true;
+    else if (flag === '-t' || flag === '--migrations-table' || flag === '--migrationsTable') settings.table = value();
+    else if (flag === '--migrations-schema' || flag === '--migrationsSchema') settings.migrationsSchema = value();
+    else if (flag === '-s' || flag === '--schema') settings.schema ??= value()?.split(',')[0];
   }
   return settings;
 }
@@ -148,6 +167,10 @@ function configFileSettings(path: string | undefined, contentOf: (path: string) 
     if (typeof section['ignore-pattern'] === 'string') settings.ignorePattern = section['ignore-pattern'];
     if (section['check-order'] === false) settings.checkOrder = false;
     if (section['use-glob'] === true) settings.useGlob = true;
+    if (typeof section['migrations-table'] === 'string') settings.table = section['migrations-table'];
+    if (typeof section['migrations-schema'] === 'string') settings.migrationsSchema = section['migrations-schema'];
+    const schema = Array.isArray(section.schema) ? section.schema[0] : section.schema;
+    if (typeof schema === 'string') settings.schema = schema;
     return settings;
   }
   const string = (key: string) => new RegExp(`["']${key}["']\\s*:\\s*(["'\`])([^"'\`\\n]*)\\1`).exec(text)?.[2];
@@ -157,6 +180,10 @@ function configFileSettings(path: string | undefined, contentOf: (path: string) 
   if (ignore !== undefined) settings.ignorePattern = ignore;
   if (/["']check-order["']\s*:\s*false\b/.test(text)) settings.checkOrder = false;
   if (/["']use-glob["']\s*:\s*true\b/.test(text)) settings.useGlob = true;
+  const table = string('migrations-table');
+  if (table !== undefined) settings.table = table;
+  const migrationsSchema = string('migrations-schema');
+  if (migrationsSchema !== undefined) settings.migrationsSchema = migrationsSchema;
   return settings;
 }
 
