@@ -137,4 +137,19 @@ describe('guard deploy with the real prisma migrate deploy on a real PostgreSQL'
     assert.match(next.stderr, /20240401000000_broken\/migration\.sql started in staging .* and failed \(external connector error: No such table: Nope\)/);
     assert.match(next.stderr, /prisma migrate resolve --rolled-back 20240401000000_broken/);
   });
+
+  it('once resolved as rolled back, the next deploy lets Prisma run the migration again', async () => {
+    // What `prisma migrate resolve --rolled-back` writes (it needs the native engine, which this machine cannot fetch).
+    await query(`UPDATE "_prisma_migrations" SET rolled_back_at = now() WHERE migration_name = '20240401000000_broken' AND finished_at IS NULL`);
+    await query('CREATE TABLE "Nope" ("id" INT)');
+    const result = deploy();
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(await query(`SELECT finished_at IS NOT NULL AS finished, rolled_back_at IS NOT NULL AS rolled_back FROM "_prisma_migrations" WHERE migration_name = '20240401000000_broken' ORDER BY started_at`), [
+      { finished: false, rolled_back: true },
+      { finished: true, rolled_back: false },
+    ]);
+    const status = guard('status', 'staging');
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout + status.stderr, /20240401000000_broken/);
+  });
 });
