@@ -132,6 +132,7 @@ describe('guard deploy with the real prisma migrate deploy on a real PostgreSQL'
     const [row] = await query(`SELECT finished_at, rolled_back_at, logs FROM "_prisma_migrations" WHERE migration_name = '20240401000000_broken'`);
     assert.equal(row.finished_at, null);
     assert.equal(row.rolled_back_at, null);
+    assert.match(row.logs, /^external connector error\nNo such table: Nope\n/);
     const next = deploy();
     assert.equal(next.code, 1, next.stderr);
     assert.match(next.stderr, /20240401000000_broken\/migration\.sql started in staging .* and failed \(external connector error: No such table: Nope\)/);
