@@ -115,6 +115,13 @@ describe('_prisma_migrations replayed', () => {
     assert.match(state.unfinished![0]!.fix!, /prisma migrate resolve --rolled-back 2_b/);
     assert.equal(replayPrismaMigrations([row('1_a', { finished_at: null })]).unfinished?.[0]?.status, 'running');
   });
+
+  it('names the database\'s complaint of a migration that failed through a driver adapter, not only its heading', () => {
+    // The logs prisma migrate deploy 6.19 wrote through @prisma/adapter-pg (the WebAssembly schema engine).
+    const logs = 'external connector error\nNo such table: Nope\n   0: sql_schema_connector::apply_migration::apply_script\n           with migration_name="2_b"\n';
+    const state = replayPrismaMigrations([row('2_b', { finished_at: null, logs })]);
+    assert.equal(state.unfinished?.[0]?.error, 'external connector error: No such table: Nope');
+  });
 });
 
 describe("deploy step 4 with Prisma's table", () => {

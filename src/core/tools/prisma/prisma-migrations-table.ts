@@ -66,7 +66,7 @@ export function replayPrismaMigrations(rows: readonly PrismaMigrationRecord[]): 
         id: row.migration_name,
         file: `${row.migration_name}/migration.sql`,
         status: error ? 'failed' : 'running',
-        ...(error ? { error: firstLine(error) } : {}),
+        ...(error ? { error: errorSummary(error) } : {}),
         at: row.started_at,
         runner: 'Prisma',
         fix: `find out what ${row.migration_name} left in the database, then tell Prisma: \`prisma migrate resolve --rolled-back ${row.migration_name}\` after undoing it (the next deploy runs it again), or \`prisma migrate resolve --applied ${row.migration_name}\` after completing it by hand`,
@@ -86,7 +86,15 @@ export function replayPrismaMigrations(rows: readonly PrismaMigrationRecord[]): 
   };
 }
 
-function firstLine(text: string): string {
-  const line = text.split('\n', 1)[0]!;
+/**
+ * The first line of a failed attempt's logs. Through a driver adapter
+ * (prisma.config.ts `adapter`, the WebAssembly schema engine) Prisma writes
+ * `external connector error` on that line and the database's complaint on
+ * the next (`No such table: Nope`), then a trace; the complaint is what tells
+ * the user what failed, so it is kept.
+ */
+function errorSummary(logs: string): string {
+  const [first, second] = logs.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const line = first === 'external connector error' && second !== undefined ? `${first}: ${second}` : first!;
   return line.length > 200 ? `${line.slice(0, 200)}...` : line;
 }
