@@ -105,14 +105,18 @@ could not be read (the protected ref is missing: fetch it).`,
     const latest = others.at(-1);
     if (!latest) throw inputError(`${file} is the only migration of ${setConfig.dir}; there is nothing to sort after`, { fix: 'nothing to do' });
 
-    // Knex, Sequelize and Kysely record the whole file name: only its leading number is a version.
+    // Knex, Sequelize and Kysely record the whole file name, Prisma the folder's: only its leading number is a version.
     const named = FILE_NAMED_TOOLS.has(discovered.tool);
     const own = named ? leadingNumber(migration.id, file) : migration.id;
     const after = named ? leadingNumber(latest.id, joinPath(setConfig.dir, latest.file)) : latest.id;
     const scheme = discovered.tool === 'sql' ? (setConfig.naming ?? detectScheme(discovered.migrations.map((m) => parseVersionedName(m.file)))) : named && after.length === 14 ? 'timestamp' : undefined;
     // node-pg-migrate's id is the whole name too, its numeric prefix read as the tool reads it.
     const version = discovered.tool === 'node-pg-migrate' ? nextPgmPrefix(latest.file, new Date()) : nextVersion(discovered.tool, scheme, after, new Date());
-    const renames = [migration.file, ...(migration.down ? [migration.down.file] : [])].map((from) => [from, renamed(from, own, version, discovered.tool)] as const);
+    // A Prisma migration is its folder: the folder is renamed, migration.sql and all.
+    const renames =
+      discovered.tool === 'prisma'
+        ? [[migration.id, `${version}${migration.id.slice(own.length)}`] as const]
+        : [migration.file, ...(migration.down ? [migration.down.file] : [])].map((from) => [from, renamed(from, own, version, discovered.tool)] as const);
     const moves = renames.map(([from, to]) => ({ source: joinPath(setConfig.dir, from), target: joinPath(setConfig.dir, to) }));
     for (const { source, target } of moves) {
       if (existsSync(path.join(repository.root, target))) throw inputError(`cannot rename ${source}: ${target} exists`, { fix: 'move it aside and run guard renumber again' });
@@ -134,8 +138,8 @@ could not be read (the protected ref is missing: fetch it).`,
   },
 };
 
-/** Tools whose migrations are named by the project's file names, numbered by convention only. */
-const FILE_NAMED_TOOLS: ReadonlySet<string> = new Set(['knex', 'sequelize', 'kysely']);
+/** Tools whose migrations are named by the project's file (or, for Prisma, folder) names, numbered by convention only. */
+const FILE_NAMED_TOOLS: ReadonlySet<string> = new Set(['knex', 'sequelize', 'kysely', 'prisma']);
 
 /** The leading number of a file-named migration's id (`20240101120000` of `20240101120000_users.js`); a name without one, or one that starts with a date (`2024-01-01_x`), is renamed by hand. */
 function leadingNumber(id: string, shown: string): string {

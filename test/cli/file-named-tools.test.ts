@@ -51,6 +51,30 @@ describe('guard renumber on file-named migrations', () => {
   });
 });
 
+describe('guard renumber on a Prisma migration folder', () => {
+  it('renames the folder to a timestamp after the newest, keeping its name, and relocks', () => {
+    const repo = new TempRepo();
+    repos.push(repo);
+    repo.write('guard.config.yaml', 'migrations:\n  - dir: prisma/migrations\n    tool: prisma\n');
+    repo.write('prisma/migrations/migration_lock.toml', 'provider = "postgresql"\n');
+    for (const name of ['20240101000000_a', '20240102000000_b']) repo.write(`prisma/migrations/${name}/migration.sql`, `CREATE TABLE "${name}" ();\n`);
+    assert.equal(repo.guard('lock').code, 0);
+    repo.commitAll('sealed');
+    repo.git('update-ref', 'refs/remotes/origin/main', 'HEAD');
+    repo.write('prisma/migrations/20230101000000_old/migration.sql', 'CREATE TABLE "Old" ();\n');
+    repo.git('add', '-A');
+    assert.equal(repo.guard('verify', '--base', 'origin/main').code, 1);
+    const result = repo.guard('renumber', 'prisma/migrations/20230101000000_old/migration.sql');
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const folders = readdirSync(path.join(repo.root, 'prisma/migrations')).filter((name) => name.endsWith('_old'));
+    assert.equal(folders.length, 1);
+    assert.match(folders[0]!, /^\d{14}_old$/);
+    assert.ok(folders[0]! > '20240102000000_b', folders[0]);
+    assert.equal(repo.read(`prisma/migrations/${folders[0]}/migration.sql`), 'CREATE TABLE "Old" ();\n');
+    assert.equal(repo.guard('verify', '--base', 'origin/main').code, 0);
+  });
+});
+
 describe('guard init --dir on a folder of script migrations', () => {
   it('keeps the tool detection found for that folder; a folder it cannot tell names every tool to set', () => {
     const repo = new TempRepo();
