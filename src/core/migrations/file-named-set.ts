@@ -3,7 +3,7 @@ import type { DetectedSet, LayoutDiscovery, RepositoryFiles } from './layout.js'
 import type { MigrationTool } from './migration-tool.js';
 import { readTextFile } from './decode-text.js';
 import { displayOf, readingOf, type DiscoveredSet, type Migration, type Problem, type Tool, type ToolAdapter } from './types.js';
-import { compareText, linearEnds } from './version-order.js';
+import { compareText, linearSet } from './version-order.js';
 
 /**
  * What a tool whose migrations are script files named by the project says
@@ -104,16 +104,7 @@ export function fileNamedAdapter(rules: FileNamedRules): ToolAdapter {
       }
       migrations.sort((a, b) => compareText(a.id, b.id) || compareText(a.file, b.file));
       warnings.push(...paddingWarnings(rules, migrations, show));
-      return {
-        tool: rules.tool,
-        migrations,
-        ...linearEnds(migrations),
-        mergePoints: [],
-        branchLabels: {},
-        problems,
-        ignored,
-        ...(warnings.length > 0 ? { warnings } : {}),
-      };
+      return linearSet(rules.tool, migrations, { problems, ignored, warnings });
     },
   };
   return adapter;

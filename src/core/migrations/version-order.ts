@@ -1,4 +1,4 @@
-import type { Migration, Problem } from './types.js';
+import type { DiscoveredSet, Migration, Problem, Tool } from './types.js';
 
 /** A migration whose place is given by a version number rather than a parent. */
 export interface Versioned {
@@ -63,4 +63,15 @@ export function linearEnds(migrations: readonly Migration[]): { heads: string[];
   const last = migrations.at(-1);
   const first = migrations[0];
   return { heads: last ? [last.id] : [], bases: first ? [first.id] : [] };
+}
+
+/**
+ * The set of a tool whose migrations run in one line (every tool but
+ * Alembic): heads and bases from the ends of `ends` (default: all of
+ * `migrations`; Flyway's repeatables run after and are no end), no merges
+ * or branch labels, `warnings` only when there are some.
+ */
+export function linearSet(tool: Tool, migrations: Migration[], found: { problems: Problem[]; ignored: string[]; warnings?: Problem[]; ends?: readonly Migration[] }): DiscoveredSet {
+  const { problems, ignored, warnings = [], ends = migrations } = found;
+  return { tool, migrations, ...linearEnds(ends), mergePoints: [], branchLabels: {}, problems, ignored, ...(warnings.length > 0 ? { warnings } : {}) };
 }

@@ -1,6 +1,6 @@
 import { readTextFile } from '../../migrations/decode-text.js';
 import { displayOf, readingOf, type DiscoveredSet, type Migration, type Problem, type ToolAdapter } from '../../migrations/types.js';
-import { linearEnds } from '../../migrations/version-order.js';
+import { linearSet } from '../../migrations/version-order.js';
 import { DRIZZLE_JOURNAL, readDrizzleJournal, type JournalEntry } from './drizzle-journal.js';
 
 /**
@@ -129,5 +129,5 @@ function journalOrder(journal: readonly JournalEntry[], scripts: ReadonlyMap<str
 }
 
 function result(migrations: Migration[], problems: Problem[], ignored: string[], unlisted: string[]): DiscoveredSet {
-  return { tool: 'drizzle', migrations, ...linearEnds(migrations), mergePoints: [], branchLabels: {}, problems, ignored: [...ignored, ...unlisted] };
+  return linearSet('drizzle', migrations, { problems, ignored: [...ignored, ...unlisted] });
 }

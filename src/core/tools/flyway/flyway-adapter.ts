@@ -1,6 +1,6 @@
 import { readTextFile } from '../../migrations/decode-text.js';
 import { displayOf, readingOf, type DiscoveredSet, type Migration, type Problem, type SourceFile, type ToolAdapter } from '../../migrations/types.js';
-import { compareText, linearEnds, orderByVersion, type Versioned } from '../../migrations/version-order.js';
+import { compareText, linearSet, orderByVersion, type Versioned } from '../../migrations/version-order.js';
 
 /**
  * Flyway SQL scripts with the default prefixes and separator
@@ -129,15 +129,7 @@ export const flywayAdapter: ToolAdapter = {
 
     // Flyway applies repeatables after all versioned scripts, by description.
     const repeatables = [...repeatable.values()].sort((a, b) => compareText(a.id, b.id));
-    return {
-      tool: 'flyway',
-      migrations: [...ordered.migrations, ...repeatables],
-      ...linearEnds(ordered.migrations),
-      mergePoints: [],
-      branchLabels: {},
-      problems: [...problems, ...ordered.problems],
-      ignored,
-    };
+    return linearSet('flyway', [...ordered.migrations, ...repeatables], { problems: [...problems, ...ordered.problems], ignored, ends: ordered.migrations });
   },
 };
 

@@ -1,6 +1,6 @@
 import { readTextFile } from '../../migrations/decode-text.js';
 import { displayOf, readingOf, type DiscoveredSet, type Migration, type Problem, type ToolAdapter } from '../../migrations/types.js';
-import { linearEnds } from '../../migrations/version-order.js';
+import { linearSet } from '../../migrations/version-order.js';
 import { pgmNumericPrefix, pgmPrefixIsNotADate, pgmTies, sortPgmFileNames } from './pgm-order.js';
 
 /**
@@ -102,16 +102,7 @@ export const pgmAdapter: ToolAdapter = {
     const sorted = sortPgmFileNames(found, (migration) => migration.file);
     problems.push(...orderProblems(sorted, show));
     const migrations = withoutDuplicates(sorted, show, problems);
-    return {
-      tool: 'node-pg-migrate',
-      migrations,
-      ...linearEnds(migrations),
-      mergePoints: [],
-      branchLabels: {},
-      problems,
-      ignored,
-      ...(warnings.length > 0 ? { warnings } : {}),
-    };
+    return linearSet('node-pg-migrate', migrations, { problems, ignored, warnings });
   },
 };
 

@@ -1,6 +1,6 @@
 import { readTextFile } from '../../migrations/decode-text.js';
 import { displayOf, readingOf, type DiscoveredSet, type Migration, type Problem, type ToolAdapter } from '../../migrations/types.js';
-import { linearEnds } from '../../migrations/version-order.js';
+import { linearSet } from '../../migrations/version-order.js';
 import { readPrismaLock } from './prisma-lock.js';
 
 /**
@@ -111,15 +111,6 @@ export const prismaAdapter: ToolAdapter = {
     }
 
     migrations.sort((a, b) => comparePrismaNames(a.id, b.id));
-    return {
-      tool: 'prisma',
-      migrations,
-      ...linearEnds(migrations),
-      mergePoints: [],
-      branchLabels: {},
-      problems,
-      ignored,
-      ...(warnings.length > 0 ? { warnings } : {}),
-    };
+    return linearSet('prisma', migrations, { problems, ignored, warnings });
   },
 };

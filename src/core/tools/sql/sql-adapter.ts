@@ -1,6 +1,6 @@
 import { readTextFile } from '../../migrations/decode-text.js';
 import { displayOf, readingOf, type DiscoveredSet, type Migration, type NamingScheme, type Problem, type SourceFile, type ToolAdapter } from '../../migrations/types.js';
-import { linearEnds, orderByVersion, type Versioned } from '../../migrations/version-order.js';
+import { linearSet, orderByVersion, type Versioned } from '../../migrations/version-order.js';
 import { parseVersionedName, detectScheme, type ParsedName } from './naming-scheme.js';
 
 /**
@@ -87,16 +87,7 @@ export const sqlAdapter: ToolAdapter = {
     const warnings = scheme === 'sequential' ? paddingWarnings(ups.map(({ file, name }) => ({ path: file.path, version: name.version })), show) : [];
 
     const ordered = orderByVersion(versioned, show);
-    return {
-      tool: 'sql',
-      migrations: ordered.migrations,
-      ...linearEnds(ordered.migrations),
-      mergePoints: [],
-      branchLabels: {},
-      problems: [...problems, ...ordered.problems],
-      ignored,
-      ...(warnings.length > 0 ? { warnings } : {}),
-    };
+    return linearSet('sql', ordered.migrations, { problems: [...problems, ...ordered.problems], ignored, warnings });
   },
 };
 
