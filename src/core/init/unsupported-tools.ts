@@ -23,7 +23,6 @@ const DJANGO_CLASS = /^class\s+Migration\s*\(\s*migrations\.Migration\s*\)/m;
 /** Script migrations of the Node.js tools, recognised by what `up` receives. */
 const SCRIPT = /\.(?:js|cjs|mjs|ts)$/;
 const SCRIPT_TOOLS: { tool: string; content: RegExp; because: string }[] = [
-  { tool: 'TypeORM', content: /\bMigrationInterface\b/, because: 'classes implementing MigrationInterface' },
   { tool: 'Sequelize', content: /\bqueryInterface\b/, because: 'up(queryInterface, Sequelize)' },
   { tool: 'node-pg-migrate', content: /\bpgm\s*\.\s*\w+\s*\(|from\s+['"]node-pg-migrate['"]|require\(\s*['"]node-pg-migrate['"]\s*\)/, because: 'up(pgm)' },
   { tool: 'Knex', content: /\bknex\s*\.\s*(?:schema|raw)\b|\bfunction\s+up\s*\(\s*knex\b|\(\s*knex\s*(?::\s*Knex\s*)?\)\s*(?::[^=]{0,40})?=>/, because: 'exports.up(knex)' },

@@ -6,6 +6,7 @@ import { drizzleTool } from './drizzle/drizzle-tool.js';
 import { flywayTool } from './flyway/flyway-tool.js';
 import { prismaTool } from './prisma/prisma-tool.js';
 import { sqlTool } from './sql/sql-tool.js';
+import { typeormTool } from './typeorm/typeorm-tool.js';
 
 /**
  * Every migration tool guard reads, one line each (docs/ADDING-A-TOOL.md),
@@ -14,7 +15,7 @@ import { sqlTool } from './sql/sql-tool.js';
  * Alembic revision graph reaches into it; Prisma's per-migration folders of
  * `migration.sql` are never read as plain SQL sets).
  */
-export const MIGRATION_TOOLS: readonly MigrationTool[] = [prismaTool, drizzleTool, flywayTool, alembicTool, sqlTool];
+export const MIGRATION_TOOLS: readonly MigrationTool[] = [prismaTool, drizzleTool, typeormTool, flywayTool, alembicTool, sqlTool];
 
 /** A tool by the name the config and the lockfile use. */
 export const TOOL_BY_NAME = Object.fromEntries(MIGRATION_TOOLS.map((tool) => [tool.name, tool])) as Record<Tool, MigrationTool>;
