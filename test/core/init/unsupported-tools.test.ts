@@ -62,7 +62,7 @@ describe('detectUnsupportedMigrations names the tools guard does not read', () =
     assert.deepEqual(found, { unsupported: [{ dir: '.', tool: 'Sqitch', count: 1 }], sets: ['migrations'] });
   });
 
-  it('Knex, Sequelize, TypeORM and node-pg-migrate, told apart by what up() receives', () => {
+  it('Knex, Sequelize and node-pg-migrate, told apart by what up() receives; TypeORM is read now', () => {
     const found = detect({
       'knexfile.js': 'module.exports = {};',
       'migrations/20240101000000_users.js': 'exports.up = function (knex) {\n  return knex.schema.createTable("users", () => {});\n};\n',
@@ -75,8 +75,8 @@ describe('detectUnsupportedMigrations names the tools guard does not read', () =
       { dir: 'db/migrations', tool: 'node-pg-migrate', count: 1 },
       { dir: 'migrations', tool: 'Knex', count: 1 },
       { dir: 'server/migrations', tool: 'Sequelize', count: 1 },
-      { dir: 'src/migration', tool: 'TypeORM', count: 1 },
     ]);
+    assert.deepEqual(found.sets, ['src/migration']);
   });
 
   it('leaves Alembic, plain SQL and Flyway alone', () => {
