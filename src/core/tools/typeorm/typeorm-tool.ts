@@ -1,5 +1,5 @@
 import type { MigrationTool } from '../../migrations/migration-tool.js';
-import { typeormAdapter } from './typeorm-adapter.js';
+import { isTypeormSource, typeormAdapter } from './typeorm-adapter.js';
 import { detectTypeormSets, recogniseTypeormFolder } from './typeorm-layout.js';
 import { TYPEORM_MIGRATIONS_TABLE } from './typeorm-table.js';
 
@@ -10,8 +10,9 @@ export const typeormTool: MigrationTool = {
   runner: 'TypeORM',
   aMigration: 'a TypeORM migration',
   setsLabel: 'TypeORM',
-  // TypeORM imports every file its glob matches and runs each exported class: a file that exports one may not be excluded.
-  runsAsMigration: (_path, reading) => reading?.migration !== undefined,
+  // TypeORM imports every file its glob matches and runs each exported class: a file that exports one may not be
+  // excluded, nor one guard cannot read (`export * from '../elsewhere'` would run classes guard never locked).
+  runsAsMigration: (path, reading) => (reading === undefined ? isTypeormSource(path) : reading.migration !== undefined || reading.problem !== undefined),
   setKeys: ['outOfOrder'],
   whyNot: {
     naming: 'TypeORM names each migration <Name><13-digit timestamp> in its class',
