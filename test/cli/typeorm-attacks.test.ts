@@ -95,7 +95,13 @@ describe('TypeORM: changes that would run an unlocked class or rename a sealed m
 
   it('with `outOfOrder: allow`, a migration older than sealed ones is accepted, as TypeORM runs it', () => {
     repo.write(`${DIR}/1700000001000-Late.ts`, migration('Late', 1700000001000));
-    assert.equal(commit().code, 1);
+    const refused = commit();
+    assert.equal(refused.code, 1);
+    assert.match(refused.output, /1700000001000-Late\.ts \(version Late1700000001000\) sorts before src\/migration\/1700000005000-Orders\.ts[^\n]*\n  fix: rename its class \(and its `name`, if it sets one\) to end in a timestamp after Orders1700000005000's/);
+    // guard renumber renames files, which TypeORM does not read: it says what to rename instead.
+    const renumber = repo.guard('renumber', `${DIR}/1700000001000-Late.ts`);
+    assert.equal(renumber.code, 2);
+    assert.match(renumber.stderr, /is a TypeORM migration: TypeORM orders migrations by the timestamp ending each class name/);
     repo.write('guard.config.yaml', config('    outOfOrder: allow\n'));
     repo.guard('lock');
     const allowed = commit();

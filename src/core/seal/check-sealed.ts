@@ -377,6 +377,8 @@ function outOfOrder(dir: string, discovered: SetUnderCheck['discovered'], sealed
         fix:
           discovered.tool === 'drizzle'
             ? `list it after ${joinPath(dir, head.file)} in ${joinPath(dir, 'meta/_journal.json')}, with a \`when\` after ${head.id}`
+            : discovered.tool === 'typeorm'
+            ? `rename its class (and its \`name\`, if it sets one) to end in a timestamp after ${head.id}'s, or set \`outOfOrder: allow\` for ${dir} if TypeORM may run it late (it does)`
             : `give it a version after ${head.id}: \`guard renumber ${path}\` renames it and re-locks`,
       },
     ];
