@@ -15,7 +15,7 @@ import { LOCKFILE_NAME, type LockEntry, type LockSet } from '../core/lockfile/ty
 import { NO_TRANSACTION_MARKER } from '../core/tools/sql/sql-script.js';
 import { joinPath } from '../core/paths.js';
 import { JSON_SCHEMA_VERSION } from '../core/output-format.js';
-import { actorOf, appliedStateOf, committedLockfile, connectEnvironment, deployLockKey, deployRow, readEnvironmentState } from '../shell/environment-state.js';
+import { actorOf, appliedStateOf, committedLockfile, connectEnvironment, deployLockKey, deployRow, readEnvironmentState, tableLocations } from '../shell/environment-state.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { loadConfig } from '../shell/load-config.js';
 import { runMigrationCommand } from '../shell/migration-process.js';
@@ -74,7 +74,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
   if (stop) return log.result(stop, false);
 
   // 2. The predecessor applied exactly this head with this chain digest.
-  const predecessor = resolved.predecessor ? await readPredecessor({ ...resolved, predecessor: resolved.predecessor }, lock, urls) : undefined;
+  const predecessor = resolved.predecessor ? await readPredecessor({ ...resolved, predecessor: resolved.predecessor }, lock, urls, tableLocations(config)) : undefined;
   stop = log.settle(2, 'predecessor', predecessorStep({ environment: name, predecessor: resolved.predecessor?.name, decision: predecessor?.decision, uncheckedPredecessor: options.uncheckedPredecessor }));
   if (stop) return log.result(stop, false);
 
@@ -89,7 +89,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     // A check changes nothing: a database without a ledger simply has no deploys yet.
     if (!readOnly) await ensureLedger(ledger);
     log.settle(3, 'lock', { verdict: 'pass', detail: `holding the deploy lock of ${name} (key ${key})` });
-    const state = await readEnvironmentState(name, lock, database, ledger);
+    const state = await readEnvironmentState(name, lock, database, ledger, tableLocations(config));
     // A row left `running` is a deploy that died mid-way: someone must look before the next one runs.
     // With a separate ledger (ephemeral CI databases), other jobs' running rows are not about this database.
     if (!separateLedger) {
@@ -191,7 +191,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     const decisions: Decision[] = [];
     for (const set of lock.sets) {
       // A SQL set run by a command is recorded by guard itself: after the command, the set is at the lockfile head. Run by guard's runner, its table says.
-      const appliedAfter = set.tool === 'sql' && run.by === 'command' ? { tool: 'sql' as const, heads: set.heads } : await appliedStateOf(set, name, database, ledger);
+      const appliedAfter = set.tool === 'sql' && run.by === 'command' ? { tool: 'sql' as const, heads: set.heads } : await appliedStateOf(set, name, database, ledger, tableLocations(config).get(set.dir));
       decisions.push(checkDeployed({ environment: name, lockSet: set, appliedAfter }));
     }
     const fingerprint = await finish(decisions.every((decision) => decision.ok) ? 'succeeded' : 'failed');

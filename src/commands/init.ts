@@ -116,11 +116,12 @@ async function ensureConfig(root: string, options: InitOptions, gitDir: string, 
   for (const set of sets) {
     lines.push(`  - dir: ${yamlScalar(set.dir, false)}`);
     if (!('tool' in set)) continue;
-    const { tool, recursive, exclude, outOfOrder } = set as DetectedSet;
+    const { tool, recursive, exclude, outOfOrder, table } = set as DetectedSet;
     lines.push(`    tool: ${tool}`);
     if (recursive) lines.push('    recursive: true');
     if (exclude?.length) lines.push(`    exclude: ${yamlList(exclude)}`);
     if (outOfOrder) lines.push(`    outOfOrder: ${outOfOrder}`);
+    if (table) lines.push(`    table: ${yamlScalar(table, false)}`);
   }
   writeFileAtomic(path.join(root, CONFIG_FILE), `${lines.join('\n')}\n`);
   toCommit.push(CONFIG_FILE);

@@ -45,7 +45,7 @@ export async function recordEnvironment(options: {
   const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
   const resolved = resolveEnvironment(config, options.environment, options.env);
   const name = resolved.environment.name;
-  const { committedLockfile, actorOf, connectEnvironment, deployLockKey, deployRow, appliedStateOf } = await import('../shell/environment-state.js');
+  const { committedLockfile, actorOf, connectEnvironment, deployLockKey, deployRow, appliedStateOf, tableLocations } = await import('../shell/environment-state.js');
   const { acquireLock, releaseLock, formatWait } = await import('../shell/postgres/advisory-lock.js');
   const { waitForMigrationSessions } = await import('../shell/postgres/migration-sessions.js');
   const { ensureLedger } = await import('../shell/postgres/ledger.js');
@@ -83,7 +83,7 @@ export async function recordEnvironment(options: {
           fix: `deploy it with guard deploy ${name} (guard's runner records each migration it applies) or guard deploy ${name} -- <your command>; to move past a crashed deploy, guard deploy ${name} --force --reason "..."`,
         });
       }
-      const decision = checkDeployed({ environment: name, lockSet: set, appliedAfter: await appliedStateOf(set, name, database, ledger), command: 'the deploy being recorded' });
+      const decision = checkDeployed({ environment: name, lockSet: set, appliedAfter: await appliedStateOf(set, name, database, ledger, tableLocations(config).get(set.dir)), command: 'the deploy being recorded' });
       if (!decision.ok) return result(decision.exitCode, 0, [], { message: decision.message, fix: `bring ${name} to the lockfile's head first (guard deploy ${name}), or check out the commit it is at` });
     }
     const settled = await settleRunning(ledger, name, { reason: `settled by guard record at ${commit.slice(0, 12)}` });

@@ -113,7 +113,7 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
     if (!known.includes(name)) throw inputError(`${JSON.stringify(name)} is not an environment of the config (chain: ${known.join(' -> ') || 'none'})`, { fix: `use one of: ${known.join(', ')}` });
   }
   const chosen = config.environments.filter((environment) => environment.database !== undefined && (options.environments.length === 0 || options.environments.includes(environment.name)));
-  const { committedLockfile, connectEnvironment, deployLockKey, readEnvironmentState } = await import('../shell/environment-state.js');
+  const { committedLockfile, connectEnvironment, deployLockKey, readEnvironmentState, tableLocations } = await import('../shell/environment-state.js');
   const { driftSinceLastDeploy } = await import('../shell/schema-drift.js');
   const { lock, commit } = await committedLockfile(repository.root);
 
@@ -144,7 +144,7 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
       const { readLockState } = await import('../shell/postgres/migration-sessions.js');
       const { database, ledger, close } = await connectEnvironment(environment, resolvedUrls, `guard status ${environment.name}`);
       try {
-        const [state, { holder, sessions }] = await Promise.all([readEnvironmentState(environment.name, lock, database, ledger), readLockState(database, lockKey)]);
+        const [state, { holder, sessions }] = await Promise.all([readEnvironmentState(environment.name, lock, database, ledger, tableLocations(config)), readLockState(database, lockKey)]);
         const policy = environment.drift;
         let drift: NonNullable<EnvironmentStatus['drift']> = { state: 'ignored', differences: 0, policy };
         if (separateLedger) {

@@ -9,7 +9,7 @@ import { LOCKFILE_NAME, type LockSet, type Lockfile } from '../core/lockfile/typ
 import { advisoryLockKey } from '../core/deploy/advisory-lock-key.js';
 import type { AppliedState } from '../core/deploy/types.js';
 import { readLockfileText } from './read-lockfile.js';
-import { readAppliedState, readAppliedTable } from './postgres/applied-state.js';
+import { readAppliedState, readAppliedTable, type TableOptions } from './postgres/applied-state.js';
 import { TOOL_BY_NAME } from '../core/tools/registry.js';
 import { readDeploys, type NewDeploy, type SetDeploys } from './postgres/deployments.js';
 import { git } from './git/run-git.js';
@@ -98,6 +98,14 @@ export async function connectEnvironment(environment: EnvironmentConfig, urls: C
   };
 }
 
+/** Where each set's tool keeps its table, by set dir, when the config's `table:` moved it. */
+export type TableLocations = ReadonlyMap<string, TableOptions>;
+
+/** The config's `table:` of each set (README, "Config reference"). */
+export function tableLocations(config: Pick<GuardConfig, 'migrations'>): TableLocations {
+  return new Map(config.migrations.flatMap((set) => (set.table ? [[set.dir, { table: set.table.name, ...(set.table.schema ? { schema: set.table.schema } : {}) }] as const] : [])));
+}
+
 /** What one environment has, read in a constant number of queries whatever its size. */
 export interface EnvironmentState {
   /** Per set dir: the ledger's newest and newest successful rows. */
@@ -110,11 +118,11 @@ export interface EnvironmentState {
  * Reads the ledger (one query) and each set's applied state (one query per
  * set). `ledger` and `database` may be the same client.
  */
-export async function readEnvironmentState(environment: string, lock: Lockfile, database: pg.Client, ledger: pg.Client): Promise<EnvironmentState> {
+export async function readEnvironmentState(environment: string, lock: Lockfile, database: pg.Client, ledger: pg.Client, tables: TableLocations = new Map()): Promise<EnvironmentState> {
   const rows = await readDeploys(ledger, environment);
   const deploys = new Map<string, SetDeploys | undefined>(lock.sets.map((set) => [set.dir, rows.find((row) => row.migrationSet === set.dir)]));
   const applied = new Map<string, AppliedState>();
-  for (const set of lock.sets) applied.set(set.dir, await appliedStateOf(set, environment, database, ledger));
+  for (const set of lock.sets) applied.set(set.dir, await appliedStateOf(set, environment, database, ledger, tables.get(set.dir)));
   return { deploys, applied };
 }
 
@@ -124,8 +132,8 @@ export async function readEnvironmentState(environment: string, lock: Lockfile, 
  * when it has no row of the set (plain SQL, when guard's runner never ran
  * the set there) leaves the record to guard's ledger.
  */
-export async function appliedStateOf(set: LockSet, environment: string, database: pg.Client, ledger: pg.Client): Promise<AppliedState> {
-  const state = await readAppliedTable(database, TOOL_BY_NAME[set.tool].appliedTable, { set: set.dir });
+export async function appliedStateOf(set: LockSet, environment: string, database: pg.Client, ledger: pg.Client, table?: TableOptions): Promise<AppliedState> {
+  const state = await readAppliedTable(database, TOOL_BY_NAME[set.tool].appliedTable, { ...table, set: set.dir });
   if (state) return state;
   // A database whose ledger lives elsewhere is ephemeral (a CI database built afresh): the ledger's deploys were to another database.
   if (database !== ledger) return { tool: set.tool, heads: [], applied: [], table: `${environment}'s database` };

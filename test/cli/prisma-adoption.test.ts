@@ -75,6 +75,16 @@ describe('guard init adopts a Prisma monorepo (documenso layout)', () => {
     assert.match(provider.stderr, /migration_lock\.toml names provider "mysql", but these migrations were written for PostgreSQL/);
     repo.git('checkout', '-q', 'HEAD', '--', `${MIGRATIONS}/migration_lock.toml`);
 
+    // Hiding the lock file from guard would hide the provider change with it.
+    const config = repo.read('guard.config.yaml');
+    repo.write('guard.config.yaml', config.replace('tool: prisma', 'tool: prisma\n    exclude: [migration_lock.toml]'));
+    repo.write(`${MIGRATIONS}/migration_lock.toml`, 'provider = "mysql"\n');
+    repo.git('add', '-A');
+    const hidden = repo.guard('hook', 'pre-commit');
+    assert.equal(hidden.code, 1, hidden.stdout + hidden.stderr);
+    assert.match(hidden.stdout + hidden.stderr, /migration_lock\.toml is left out by `exclude: migration_lock\.toml`, but Prisma reads it to decide what it runs/);
+    repo.git('checkout', '-q', 'HEAD', '--', 'guard.config.yaml', `${MIGRATIONS}/migration_lock.toml`);
+
     repo.write(`${MIGRATIONS}/20230101000000_late/migration.sql`, 'CREATE TABLE "Late" ();\n');
     repo.git('add', '-A');
     const early = repo.guard('hook', 'pre-commit');

@@ -96,6 +96,14 @@ describe('validateConfig', () => {
       exclude: ['seed.sql'],
       outOfOrder: 'allow',
     });
+    // `table:` says where the project's own tool config moved the tool's table.
+    assert.deepEqual(validateConfig({ migrations: [{ dir: 'db', tool: 'alembic', table: 'audit.Version_Table' }] }, SOURCE).migrations[0]!.table, { schema: 'audit', name: 'Version_Table' });
+    assert.deepEqual(validateConfig({ migrations: [{ dir: 'db', tool: 'drizzle', table: 'my_migrations' }] }, SOURCE).migrations[0]!.table, { name: 'my_migrations' });
+    await refused({ migrations: [{ dir: 'db', tool: 'sql', table: 'x' }] }, 'migrations.0.table', /not sql: guard records these migrations itself/, /remove `table`/);
+    await refused({ migrations: [{ dir: 'db', table: 'x' }] }, 'migrations.0.table', /must name its tool/, /add `tool:`/);
+    for (const bad of ['a.b.c', 'a b', '"quoted"', '.x', 'x.', 'n'.repeat(64), 42]) {
+      await refused({ migrations: [{ dir: 'db', tool: 'flyway', table: bad }] }, 'migrations.0.table', /table name|not `name` or `schema\.name`/);
+    }
     await refused({ migrations: [{ dir: 'a' }, { dir: 'a/' }] }, 'migrations.1.dir', /a is listed twice/);
     await refused({ ...minimal, protected: '' }, 'protected', /git ref/);
     await refused({ ...minimal, seal: 'always' }, 'seal', /expected one of merged, committed/);

@@ -5,7 +5,7 @@ import { redactError } from '../../core/deploy/redact-url.js';
 import type { ResolvedEnvironment } from '../../core/deploy/resolve-environment.js';
 import type { AppliedState, Decision } from '../../core/deploy/types.js';
 import type { Lockfile } from '../../core/lockfile/types.js';
-import { readEnvironmentState } from '../../shell/environment-state.js';
+import { readEnvironmentState, type TableLocations } from '../../shell/environment-state.js';
 import { connect, disconnect } from '../../shell/postgres/connect.js';
 import { readDeploys, type LedgerRow } from '../../shell/postgres/deployments.js';
 
@@ -33,8 +33,9 @@ export interface PredecessorReading {
  * let through (README, "Deploying").
  *
  * @param urls the target's URLs, redacted from any error as well as the predecessor's
+ * @param tables where the config's `table:` says each set's tool keeps its table
  */
-export async function readPredecessor(resolved: ResolvedEnvironment & { predecessor: NonNullable<ResolvedEnvironment['predecessor']> }, lock: Lockfile, urls: readonly string[]): Promise<PredecessorReading> {
+export async function readPredecessor(resolved: ResolvedEnvironment & { predecessor: NonNullable<ResolvedEnvironment['predecessor']> }, lock: Lockfile, urls: readonly string[], tables: TableLocations): Promise<PredecessorReading> {
   const name = resolved.environment.name;
   const predecessorConfig = resolved.predecessor;
   const predecessor = predecessorConfig.name;
@@ -53,7 +54,7 @@ export async function readPredecessor(resolved: ResolvedEnvironment & { predeces
         deploys = new Map(lock.sets.map((set) => [set.dir, rows.find((row) => row.migrationSet === set.dir)?.lastSuccessful]));
       } else {
         predecessorDb = connection.urls.databaseUrl === connection.urls.ledgerUrl ? predecessorLedger : await connect(connection.urls.databaseUrl, { applicationName, source: predecessorConfig.database });
-        const state = await readEnvironmentState(predecessor, lock, predecessorDb, predecessorLedger);
+        const state = await readEnvironmentState(predecessor, lock, predecessorDb, predecessorLedger, tables);
         deploys = new Map([...state.deploys].map(([dir, rows]) => [dir, rows?.lastSuccessful]));
         applied = state.applied;
       }

@@ -44,6 +44,18 @@ export interface MigrationSetConfig {
   exclude?: string[];
   /** `allow`: new migrations may sort before deployed ones (Flyway's `outOfOrder=true`). */
   outOfOrder?: 'allow' | 'refuse';
+  /**
+   * Where the project keeps the tool's table when its own config renamed or
+   * moved it (`table: audit.schema_history`): deploy and status read it
+   * there instead of the tool's default.
+   */
+  table?: TableLocation;
+}
+
+/** A table as `table:` names it: `name`, or `schema.name` (case kept, as PostgreSQL keeps a quoted name). */
+export interface TableLocation {
+  schema?: string;
+  name: string;
 }
 
 
@@ -68,7 +80,7 @@ export type LineOf = (path: string) => number | undefined;
 
 const TOP_KEYS = ['migrations', 'protected', 'seal', 'autoLock', 'cosmetic', 'environments', 'deploy', 'drift'] as const;
 const DRIFT_KEYS = ['privileges', 'exclude'] as const;
-const SET_KEYS = ['dir', 'tool', 'naming', 'versions', 'recursive', 'exclude', 'outOfOrder'] as const;
+const SET_KEYS = ['dir', 'tool', 'naming', 'versions', 'recursive', 'exclude', 'outOfOrder', 'table'] as const;
 const ENVIRONMENT_KEYS = ['name', 'database', 'ledger', 'settings', 'drift'] as const;
 const SETTING_KEYS = ['lock_timeout', 'statement_timeout', 'idle_in_transaction_session_timeout', 'transaction_per_migration'] as const;
 const DEPLOY_KEYS = ['command'] as const;
@@ -127,6 +139,7 @@ export function validateConfig(raw: unknown, source: string, lineOf: LineOf = ()
       result.outOfOrder = oneOf(set.outOfOrder, ['allow', 'refuse'] as const, `${at}.outOfOrder`, fail);
       refuseUnreadKey(result.tool, 'outOfOrder', at, fail);
     }
+    if (set.table !== undefined) result.table = tableLocation(set.table, result.tool, `${at}.table`, fail);
     return result;
   });
   for (const [dir] of seenDirs) {
@@ -283,6 +296,24 @@ function excludePatterns(value: unknown, at: string, fail: Fail): string[] {
     if (text.startsWith('/') || text.includes('\\') || text.split('/').includes('..')) fail(`${at}.${i}`, `${JSON.stringify(text)} leaves the set's dir`, fix);
     return text;
   });
+}
+
+/**
+ * `table: name` or `table: schema.name`, for a tool whose table the
+ * project's own config can rename or move (its `appliedTable.renamedBy`).
+ * Names are taken as written, as the tools quote them: no dots or double
+ * quotes inside, at most 63 bytes (PostgreSQL's NAMEDATALEN).
+ */
+function tableLocation(value: unknown, tool: Tool | undefined, at: string, fail: Fail): TableLocation {
+  const fix = 'write the table the tool\'s config names, as `table: my_migrations` or `table: my_schema.my_migrations`';
+  if (tool === undefined) fail(at, 'says where the tool keeps its table, so the set must name its tool', 'add `tool:` to the set');
+  const renamedBy = TOOL_BY_NAME[tool!].appliedTable.renamedBy ?? [];
+  if (renamedBy.length === 0) fail(at, `applies to sets whose tool keeps its own table, not ${tool}: guard records these migrations itself`, 'remove `table`');
+  if (typeof value !== 'string') fail(at, `is ${JSON.stringify(value)}, expected a table name`, fix);
+  const parts = (value as string).trim().split('.');
+  const bad = parts.length > 2 || parts.some((part) => part === '' || part.includes('"') || /\s/.test(part) || Buffer.byteLength(part) > 63);
+  if (bad) fail(at, `${JSON.stringify(value)} is not \`name\` or \`schema.name\` (no spaces, quotes or further dots; at most 63 bytes each)`, fix);
+  return parts.length === 2 ? { schema: parts[0]!, name: parts[1]! } : { name: parts[0]! };
 }
 
 /** PostgreSQL accepts `10 s`, but the value travels in PGOPTIONS, which splits on spaces: written `10s`. */

@@ -19,6 +19,8 @@ export interface DetectedSet {
   exclude?: string[];
   /** The project runs this set's tool out of order (Flyway's `outOfOrder=true`): the set's `outOfOrder: allow`. */
   outOfOrder?: 'allow';
+  /** Where the tool's own config moved its table (`schema.name`): the set's `table:`, read by deploy and status. */
+  table?: string;
 }
 
 /** What `guard init` knows of a repository when it asks a tool for its layout. Pure data and a reader of the few files that matter. */

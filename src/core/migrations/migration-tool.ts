@@ -28,6 +28,12 @@ export interface MigrationTool {
    * read (Alembic declares its revisions inside the file).
    */
   runsAsMigration(path: string, reading: FileReading | undefined): boolean;
+  /**
+   * Set-relative files the tool reads to decide what it runs or where
+   * (Drizzle's `meta/_journal.json`, Prisma's `migration_lock.toml`): an
+   * `exclude:` may not hide them either.
+   */
+  controlFiles?: readonly string[];
   /** The tool-specific set keys it reads (TOOL_SET_KEYS); the config refuses the others on its sets. */
   setKeys: readonly ToolSetKey[];
   /** Why the tool has no use for a key it does not read, added to the config's refusal. */

@@ -31,16 +31,23 @@ export function globMatcher(pattern: string): (path: string) => boolean {
  * sub-folders of a set that is not recursive).
  */
 export function runsAsMigration(tool: Tool, path: string, reading: FileReading | undefined): boolean {
-  return TOOL_BY_NAME[tool].runsAsMigration(path, reading);
+  return TOOL_BY_NAME[tool].runsAsMigration(path, reading) || isControlFile(tool, path);
 }
 
-/** The problem of an excluded file the tool runs (runsAsMigration). */
+/** Whether the tool reads `path` to decide what it runs (its `controlFiles`). */
+function isControlFile(tool: Tool, path: string): boolean {
+  return TOOL_BY_NAME[tool].controlFiles?.includes(path) ?? false;
+}
+
+/** The problem of an excluded file the tool runs, or reads to decide what runs (runsAsMigration). */
 export function excludedMigration(path: string, tool: Tool, pattern: string, show: (path: string) => string): Problem {
+  const { runner } = TOOL_BY_NAME[tool];
+  const use = isControlFile(tool, path) ? `reads it to decide what it runs` : 'runs it as a migration';
   return {
     code: 'excluded-migration',
     exitCode: 1,
     file: path,
-    message: `${show(path)} is left out by \`exclude: ${pattern}\`, but ${TOOL_BY_NAME[tool].runner} runs it as a migration, which guard would then not check`,
+    message: `${show(path)} is left out by \`exclude: ${pattern}\`, but ${runner} ${use}, which guard would then not check`,
     fix: `take it out of the set's \`exclude:\` (guard lock then locks it); exclude is for helpers the tool does not run`,
   };
 }

@@ -42,6 +42,16 @@ describe('guard init finds Drizzle Kit folders by their journal', () => {
     assert.equal(found[0]!.because, 'Drizzle Kit journal out/here/meta/_journal.json');
   });
 
+  it("a config's migrations block that moves drizzle's table becomes the set's table:, drizzle's defaults filling the half not written", () => {
+    const config = (block: string) => `export default defineConfig({\n  out: './drizzle',\n  tablesFilter: ['app_*'],\n  migrations: ${block},\n});\n`;
+    const tableOf = (block: string) => detect({ ...drizzleFolder('drizzle'), 'drizzle.config.ts': config(block) })[0]!.table;
+    assert.equal(tableOf("{ table: 'my_migrations', schema: 'public' }"), 'public.my_migrations');
+    assert.equal(tableOf('{ table: "journal" }'), 'drizzle.journal');
+    assert.equal(tableOf("{ schema: 'ops' }"), 'ops.__drizzle_migrations');
+    assert.equal(tableOf('{ prefix: "timestamp" }'), undefined);
+    assert.equal(detect({ ...drizzleFolder('drizzle'), 'drizzle.config.ts': "export default { out: './drizzle' };\n" })[0]!.table, undefined);
+  });
+
   it('a journal without any config (drizzle-kit --out), and drizzle.config.json', () => {
     assert.deepEqual(shape(detect(drizzleFolder('server/db/migrations'))), [{ dir: 'server/db/migrations', tool: 'drizzle', files: 2 }]);
     const json = detect({ ...drizzleFolder('sql'), 'drizzle.config.json': '{ "dialect": "postgresql", "out": "sql" }' });

@@ -1,10 +1,14 @@
 import { VENDORED, type DetectedSet, type LayoutDiscovery, type RepositoryFiles } from '../../migrations/layout.js';
 import { DRIZZLE_JOURNAL } from './drizzle-journal.js';
+import { DRIZZLE_MIGRATIONS_TABLE } from './drizzle-table.js';
 
 /** drizzle-kit's config files (https://orm.drizzle.team/docs/drizzle-config-file); `--config` may name others. */
 const CONFIG_FILE = /(?:^|\/)drizzle(?:[.-][\w-]+)?\.config\.(?:ts|mts|cts|js|mjs|cjs|json)$/;
 /** `out: './drizzle'` in a TypeScript or JavaScript config, `"out": "drizzle"` in JSON: a literal string only. */
 const OUT = /(?:^|[\s{,])["']?out["']?\s*:\s*(["'`])([^"'`$\n]*)\1/m;
+/** `migrations: { table: '...', schema: '...' }` (https://orm.drizzle.team/docs/drizzle-config-file#migrations): where drizzle-orm's migrator keeps its table. */
+const MIGRATIONS_BLOCK = /(?:^|[\s{,])["']?migrations["']?\s*:\s*\{([^{}]*)\}/m;
+const literal = (key: string) => new RegExp(`(?:^|[\\s{,])["']?${key}["']?\\s*:\\s*(["'\`])([^"'\`$\\n]*)\\1`, 'm');
 
 /**
  * Drizzle Kit's migration folders: every folder holding `meta/_journal.json`
@@ -19,8 +23,10 @@ export function detectDrizzleSets({ paths, contentOf, leftOut }: RepositoryFiles
   const present = paths.filter((path) => !VENDORED.test(path));
   const journals = new Set(present.filter((path) => path === DRIZZLE_JOURNAL || path.endsWith(`/${DRIZZLE_JOURNAL}`)).map((path) => folderOf(folderOf(path))));
   const because = new Map<string, string>();
+  const tables = new Map<string, string>();
   for (const config of present.filter((path) => CONFIG_FILE.test(path))) {
-    const out = OUT.exec(contentOf(config) ?? '')?.[2];
+    const text = contentOf(config) ?? '';
+    const out = OUT.exec(text)?.[2];
     if (out === undefined) continue;
     const dir = join(folderOf(config), out);
     if (dir === undefined || because.has(dir)) continue;
@@ -28,6 +34,8 @@ export function detectDrizzleSets({ paths, contentOf, leftOut }: RepositoryFiles
     if (journals.has(dir) || present.some((path) => folderOf(path) === dir && path.endsWith('.sql'))) {
       journals.add(dir);
       because.set(dir, `out: ${out} in ${config}`);
+      const table = migrationsTable(text);
+      if (table !== undefined) tables.set(dir, table);
     }
   }
   const sets: DetectedSet[] = [];
@@ -35,10 +43,25 @@ export function detectDrizzleSets({ paths, contentOf, leftOut }: RepositoryFiles
     if (leftOut(dir)) continue;
     const inside = (path: string) => dir === '.' || path.startsWith(`${dir}/`);
     const scripts = present.filter((path) => inside(path) && path.endsWith('.sql') && !path.slice(dir === '.' ? 0 : dir.length + 1).includes('/')).length;
-    sets.push({ dir, tool: 'drizzle', files: scripts, because: because.get(dir) ?? `Drizzle Kit journal ${dir === '.' ? '' : `${dir}/`}${DRIZZLE_JOURNAL}` });
+    const table = tables.get(dir);
+    sets.push({ dir, tool: 'drizzle', files: scripts, because: because.get(dir) ?? `Drizzle Kit journal ${dir === '.' ? '' : `${dir}/`}${DRIZZLE_JOURNAL}`, ...(table ? { table } : {}) });
   }
   const roots = sets.map((set) => set.dir);
   return { sets, claims: (dir) => roots.some((root) => root === '.' || dir === root || dir.startsWith(`${root}/`)) };
+}
+
+/**
+ * The table a config's `migrations` block moves drizzle's to, as the set's
+ * `table:` (`schema.name`; drizzle's defaults fill the half not written);
+ * undefined when the block is absent or names neither as a literal.
+ */
+export function migrationsTable(config: string): string | undefined {
+  const block = MIGRATIONS_BLOCK.exec(config)?.[1];
+  if (block === undefined) return undefined;
+  const table = literal('table').exec(block)?.[2];
+  const schema = literal('schema').exec(block)?.[2];
+  if (!table && !schema) return undefined;
+  return `${schema || DRIZZLE_MIGRATIONS_TABLE.schema}.${table || DRIZZLE_MIGRATIONS_TABLE.table}`;
 }
 
 function folderOf(path: string): string {

@@ -11,8 +11,9 @@ export const drizzleTool: MigrationTool = {
   runner: 'Drizzle',
   aMigration: 'a Drizzle migration',
   setsLabel: 'Drizzle',
-  // The journal decides what runs, so it may not be excluded; a `.sql` file it does not list never runs (an excluded one it lists is reported as missing).
-  runsAsMigration: (path) => path === DRIZZLE_JOURNAL,
+  // A `.sql` file the journal does not list never runs; an excluded one it lists is reported as missing.
+  runsAsMigration: () => false,
+  controlFiles: [DRIZZLE_JOURNAL],
   setKeys: [],
   whyNot: { outOfOrder: "drizzle-orm's migrator never applies out of order: it skips an entry whose `when` is not after the newest one it recorded" },
   appliedTable: DRIZZLE_MIGRATIONS_TABLE,

@@ -1,5 +1,5 @@
 import type { MigrationTool } from '../../migrations/migration-tool.js';
-import { isPrismaMigrationFile, prismaAdapter } from './prisma-adapter.js';
+import { isPrismaMigrationFile, PRISMA_LOCK_FILE, prismaAdapter } from './prisma-adapter.js';
 import { detectPrismaSets } from './prisma-layout.js';
 import { PRISMA_MIGRATIONS_TABLE } from './prisma-migrations-table.js';
 
@@ -11,6 +11,8 @@ export const prismaTool: MigrationTool = {
   aMigration: 'a Prisma migration',
   setsLabel: 'Prisma',
   runsAsMigration: (path) => isPrismaMigrationFile(path),
+  // Its provider decides whether Prisma runs the history at all (P3019).
+  controlFiles: [PRISMA_LOCK_FILE],
   setKeys: ['outOfOrder'],
   whyNot: {
     naming: 'Prisma names every migration folder <timestamp>_<name>',
