@@ -176,3 +176,43 @@ describe('guard with a real TypeORM project on a real PostgreSQL', () => {
     assert.doesNotMatch(next.stderr, /not a prefix/);
   });
 });
+
+describe('a TypeORM DataSource that renames its table: guard init writes table:, deploy and status read it there', () => {
+  let repo: TempRepo;
+  let database: TestDatabase;
+  let env: NodeJS.ProcessEnv;
+  const guard = (...args: string[]): Run => runGuard(repo.root, env, args);
+
+  before(async () => {
+    database = await testDatabase();
+    env = { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', STAGING_DATABASE_URL: database.url };
+    repo = new TempRepo();
+    repo.write('node_modules/.bin/guard', `#!/bin/sh\nexec "${process.execPath}" "${GUARD}" "$@"\n`);
+    chmodSync(path.join(repo.root, 'node_modules/.bin/guard'), 0o755);
+    repo.write('.gitignore', 'node_modules/\n');
+    repo.write('src/data-source.js', DATA_SOURCE.replace("  migrations: [", "  migrationsTableName: 'typeorm_history',\n  migrations: [__dirname + '/../' + "));
+    const result = spawnSync(process.execPath, [TYPEORM, 'migration:create', `${DIR}/Users`, '-o', '-t', '1796649830841'], { cwd: repo.root, encoding: 'utf8', env });
+    assert.equal(result.status, 0, result.stderr);
+    const file = `${DIR}/1796649830841-Users.js`;
+    repo.write(file, repo.read(file).replace(/async up\(queryRunner\) \{\n/, 'async up(queryRunner) {\n        await queryRunner.query(`CREATE TABLE "users" ("id" integer)`);\n'));
+  });
+  after(async () => {
+    repo?.dispose();
+    await database?.drop();
+  });
+
+  it('records the deploy and reports the head from typeorm_history', async () => {
+    assert.match(repo.read('src/data-source.js'), /migrations: \[__dirname \+ '\/\.\.\/' \+ 'db\/migrations\/\*\.js'\]/);
+    const init = guard('init');
+    assert.equal(init.code, 0, init.stderr);
+    assert.match(repo.read('guard.config.yaml'), new RegExp(`dir: ${DIR}\\n\\s+tool: typeorm\\n\\s+table: typeorm_history\\n`));
+    repo.write('guard.config.yaml', `${repo.read('guard.config.yaml').trimEnd()}\nseal: committed\nenvironments:\n  - name: staging\n    database: $STAGING_DATABASE_URL\n`);
+    spawnSync('git', ['add', '-A'], { cwd: repo.root, env });
+    assert.equal(spawnSync('git', ['commit', '-q', '-m', 'guarded'], { cwd: repo.root, env, encoding: 'utf8' }).status, 0);
+    const deployed = guard('deploy', 'staging', '--', process.execPath, TYPEORM, 'migration:run', '-d', 'src/data-source.js');
+    assert.equal(deployed.code, 0, deployed.stderr);
+    assert.deepEqual(await queryRows(database.url, 'SELECT name FROM typeorm_history'), [{ name: 'Users1796649830841' }]);
+    const status = guard('status');
+    assert.match(status.stdout, new RegExp(`^staging\\s+${DIR}\\s+Users1796649830841\\s+= HEAD`, 'm'));
+  });
+});

@@ -38,6 +38,19 @@ describe('guard init finds TypeORM migrations through the DataSource, read as te
     assert.deepEqual(shape(template), [{ dir: 'packages/db/migrations', tool: 'typeorm', files: 2 }]);
   });
 
+  it("migrationsTableName and the DataSource's schema, as literals, become the set's table:; set by code, a note says to write it", () => {
+    const moved = detect({ ...migrations('src/migration'), 'src/data-source.ts': dataSource("    schema: 'app',\n    migrationsTableName: 'typeorm_migrations',\n    migrations: ['src/migration/*.ts'],") });
+    assert.equal(moved[0]!.table, 'app.typeorm_migrations');
+    const renamed = detect({ ...migrations('src/migration'), 'src/data-source.ts': dataSource("    migrationsTableName: \"schema_history\",\n    migrations: ['src/migration/*.ts'],") });
+    assert.equal(renamed[0]!.table, 'schema_history');
+    const schemaOnly = detect({ ...migrations('src/migration'), 'src/data-source.ts': dataSource("    schema: 'app',\n    migrations: ['src/migration/*.ts'],") });
+    assert.equal(schemaOnly[0]!.table, 'app.migrations');
+    const byCode = detect({ ...migrations('src/migration'), 'src/data-source.ts': dataSource("    schema: process.env.DB_SCHEMA,\n    migrations: ['src/migration/*.ts'],") });
+    assert.equal(byCode[0]!.table, undefined);
+    assert.match(byCode[0]!.notes![0]!, /src\/data-source\.ts sets the DataSource `schema` with code guard does not run: if it moves TypeORM's table, write the set's `table: <schema>\.<name>`/);
+    assert.equal(detect({ ...migrations('src/migration'), 'src/data-source.ts': dataSource("    migrations: ['src/migration/*.ts'],") })[0]!.table, undefined);
+  });
+
   it('a glob into compiled output (dist/migrations/*.js) is followed back to the sources', () => {
     const found = detect({ 'package.json': '{}', ...migrations('src/migrations'), 'ormconfig.ts': dataSource("    migrations: ['dist/migrations/*.js'],") });
     assert.deepEqual(shape(found), [{ dir: 'src/migrations', tool: 'typeorm', files: 2 }]);

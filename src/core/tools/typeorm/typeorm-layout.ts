@@ -51,12 +51,15 @@ export function detectTypeormSets({ paths, byDir, contentOf, leftOut }: Reposito
       const dir = sourcesOf(found.dir, found.recursive, present);
       if (dir === undefined || leftOut(dir.dir) || sets.has(dir.dir)) continue;
       const files = countSources(dir.dir, found.recursive, present);
+      const table = tableOf(text, config);
       sets.set(dir.dir, {
         dir: dir.dir,
         tool: 'typeorm',
         files,
         ...(found.recursive ? { recursive: true as const } : {}),
         because: `migrations: ${entry.glob} in ${config}${dir.dir === found.dir ? '' : ` (the sources of ${found.dir})`}`,
+        ...(table.table ? { table: table.table } : {}),
+        ...(table.note ? { notes: [table.note] } : {}),
       });
     }
   }
@@ -87,6 +90,31 @@ export function recogniseTypeormFolder(dir: string, names: readonly string[], co
   });
   if (migrations.length === 0 || migrations.length * 2 < sources.length) return undefined;
   return { dir, tool: 'typeorm', files: migrations.length, because: `${migrations.length} TypeORM migration${migrations.length === 1 ? '' : 's'} (classes <Name><timestamp> implementing MigrationInterface)` };
+}
+
+/**
+ * Where the DataSource moves TypeORM's table: `migrationsTableName` renames
+ * it, `schema` moves it (MigrationExecutor builds the table's name from
+ * both), as literals; a note when either is set by code.
+ */
+function tableOf(text: string, config: string): { table?: string; note?: string } {
+  const tokens = tokenizeJs(text).filter((token) => token.kind !== 'comment');
+  const spelled = (token: JsToken | undefined) => (token ? text.slice(token.start, token.end) : '');
+  const found: Record<string, string | null> = {};
+  for (let i = 0; i + 2 < tokens.length; i++) {
+    const key = spelled(tokens[i]).replace(/^["'](.*)["']$/, '$1');
+    if ((key !== 'migrationsTableName' && key !== 'schema') || key in found || spelled(tokens[i + 1]) !== ':') continue;
+    const value = tokens[i + 2]!;
+    const raw = spelled(value);
+    const plain = value.kind === 'string' || (value.kind === 'template' && value.template?.substitutions.length === 0);
+    const ends = [',', '}'].includes(spelled(tokens[i + 3])) || tokens[i + 3]?.newlineBefore === true;
+    found[key] = plain && ends && !raw.includes('\\') ? raw.slice(1, -1) : null;
+  }
+  if (found.migrationsTableName === null || found.schema === null) {
+    return { note: `${config} sets ${found.migrationsTableName === null ? '`migrationsTableName`' : 'the DataSource `schema`'} with code guard does not run: if it moves TypeORM's table, write the set's \`table: <schema>.<name>\` in guard.config.yaml` };
+  }
+  if (found.migrationsTableName === undefined && found.schema === undefined) return {};
+  return { table: `${found.schema ? `${found.schema}.` : ''}${found.migrationsTableName ?? 'migrations'}` };
 }
 
 /** The entries of the first `migrations: [...]` in a config's text; undefined when it has none. */
@@ -151,10 +179,11 @@ function entryOf(tokens: readonly JsToken[], text: string): Entry {
     }
     return { unreadable: shown };
   }
-  // __dirname + '/migration/*.ts'
-  if (spelled[0] === '__dirname' && spelled[1] === '+' && tokens.length === 3) {
-    const rest = literal(2);
-    if (rest !== undefined) return { glob: `.${rest.startsWith('/') ? '' : '/'}${rest}`, base: 'config' };
+  // __dirname + '/migration/*.ts', __dirname + '/../' + 'migration/*.ts'
+  if (spelled[0] === '__dirname' && tokens.length % 2 === 1) {
+    const pieces = tokens.map((_, index) => (index % 2 === 1 ? (spelled[index] === '+' ? '' : undefined) : index === 0 ? '' : literal(index)));
+    const rest = pieces.every((piece) => piece !== undefined) ? pieces.join('') : undefined;
+    if (rest !== undefined && rest !== '') return { glob: `.${rest.startsWith('/') ? '' : '/'}${rest}`, base: 'config' };
   }
   // path.join(__dirname, 'migration', '*.ts'), join(...), resolve(...), path.resolve(process.cwd(), ...)
   const call = spelled[0] === 'path' && spelled[1] === '.' ? 2 : 0;
