@@ -133,6 +133,24 @@ describe('TypeORM migration files', () => {
   });
 });
 
+describe('reading TypeORM files costs linear time on hostile shapes', () => {
+  it('50,000 classes, 50,000 exports, 200,000 open braces, a 2 MB migration: each well under the budget', () => {
+    const shapes = [
+      'class A {}\n'.repeat(50_000) + 'export { A }',
+      Array.from({ length: 50_000 }, (_, i) => `export class A${i}1700000000000 {}`).join('\n'),
+      `export class A1700000000000 ${'{'.repeat(200_000)}`,
+      `export class Big1700000000000 {\n  async up(q) {\n${'    await q.query(`INSERT INTO t VALUES (1)`); this.x = { a: [1, (2)] };\n'.repeat(25_000)}  }\n}\n`,
+    ];
+    for (const text of shapes) {
+      const start = performance.now();
+      const result = discover([file('1700000000000-X.ts', text)]);
+      const elapsed = performance.now() - start;
+      assert.ok(elapsed < 5000, `${elapsed} ms for ${text.slice(0, 40)}...`);
+      assert.ok(result.migrations.length + result.problems.length > 0);
+    }
+  });
+});
+
 describe("TypeORM's migrations table", () => {
   it('replays the names in id order; the head is the applied name with the highest timestamp', () => {
     const state = replayTypeormMigrations([

@@ -160,8 +160,9 @@ function readingOfExports(path: string, show: string, sha256: string, exported: 
   if (!first) return { sha256 };
   const migration: Migration = { id: first.name, file: path, parents: [], sha256, line: first.line };
   if (!second) return { sha256, migration };
-  const list = exported.map((one) => `${one.name || '(anonymous)'} (line ${one.line})`).join(', ');
-  const twice = second.declaredAt === first.declaredAt || exported.some((one, index) => exported.findIndex((other) => other.declaredAt === one.declaredAt) !== index);
+  const shown = exported.slice(0, 5).map((one) => `${one.name || '(anonymous)'} (line ${one.line})`);
+  const list = `${shown.join(', ')}${exported.length > shown.length ? ', ...' : ''}`;
+  const twice = new Set(exported.map((one) => one.declaredAt)).size < exported.length;
   return {
     sha256,
     migration,

@@ -1,5 +1,6 @@
-// Over 400 lines: one reader of what a file exports, declarations, export forms and class members sharing its token cursor.
-import { jsName, tokenizeJs, type JsToken } from '../../secrets/js-tokens.js';
+import { ClassReader, type ClassInfo } from './typeorm-class-name.js';
+import { lineAt, STATEMENT_START, Unreadable } from './typeorm-token-cursor.js';
+import { ScanLimitExceeded } from '../../secrets/value-parts.js';
 
 /**
  * What TypeORM would take as migrations from one file, read from its text
@@ -35,56 +36,26 @@ export interface UnreadableExport {
 
 export type ReadExports = { exports: TypeormExport[] } | { unreadable: UnreadableExport };
 
-interface ClassInfo {
-  /** The class's own name (`default` for `export default class {`, '' for another anonymous class). */
-  name: string;
-  line: number;
-  declaredAt: number;
-  /** The `name` its instances get, when the class sets one. */
-  instanceName?: string;
-  staticName?: string;
-}
-
 type Value = { kind: 'class'; info: ClassInfo } | { kind: 'function'; name: string; declaredAt: number } | { kind: 'ref'; name: string } | { kind: 'inert' } | { kind: 'unknown' };
 
-class Unreadable extends Error {
-  constructor(readonly at: number, readonly why: string) {
-    super(why);
-  }
-}
-
-const MODIFIERS = new Set(['public', 'private', 'protected', 'readonly', 'declare', 'override', 'static', 'accessor', 'abstract']);
-const STATEMENT_START = new Set(['export', 'import', 'class', 'const', 'let', 'var', 'function', 'module', 'exports', 'async']);
 const TYPE_ONLY = new Set(['type', 'interface', 'declare', 'namespace', 'module', 'import', 'enum']);
 const INERT_FIRST = new Set(['true', 'false', 'null', 'undefined', 'void', 'typeof']);
 
 /** The exports TypeORM would take from `text` as migrations, in file order, or why guard cannot tell. */
 export function readTypeormExports(text: string): ReadExports {
-  let reader: ExportReader;
   try {
-    reader = new ExportReader(text);
-    return { exports: reader.read() };
+    return { exports: new ExportReader(text).read() };
   } catch (error) {
     if (error instanceof Unreadable) return { unreadable: { line: lineAt(text, error.at), why: error.why } };
     // The tokenizer's nesting limit: a file no migration generator writes.
-    return { unreadable: { line: 1, why: 'it nests too deeply to be read' } };
+    if (error instanceof ScanLimitExceeded) return { unreadable: { line: lineAt(text, error.at), why: 'it nests templates too deeply to be read' } };
+    throw error;
   }
 }
 
-function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
-}
-
-class ExportReader {
-  private readonly tokens: JsToken[];
+class ExportReader extends ClassReader {
   private readonly locals = new Map<string, Value>();
   private readonly exported: Array<{ value: Value; at: number }> = [];
-
-  constructor(private readonly text: string) {
-    this.tokens = tokenizeJs(text).filter((token) => token.kind !== 'comment');
-  }
 
   read(): TypeormExport[] {
     let i = 0;
@@ -93,7 +64,7 @@ class ExportReader {
     for (const { value, at } of this.exported) {
       const resolved = this.resolve(value, at);
       if (resolved === undefined) continue;
-      const line = lineAt(this.text, at);
+      const line = this.lineOf(at);
       if (resolved.kind === 'class') {
         found.push({ name: resolved.info.instanceName ?? resolved.info.staticName ?? resolved.info.name, line, declaredAt: resolved.info.declaredAt });
       } else found.push({ name: resolved.name, line, notAClass: true, declaredAt: resolved.declaredAt });
@@ -110,55 +81,6 @@ class ExportReader {
       throw new Unreadable(at, `it exports \`${value.name}\`, which guard cannot trace to a class or a constant in the file`);
     }
     throw new Unreadable(at, 'it exports a value guard cannot read without running the file (TypeORM takes every function inside it as a migration)');
-  }
-
-  private name(i: number): string | undefined {
-    const token = this.tokens[i];
-    return token?.kind === 'name' ? jsName(this.text.slice(token.start, token.end)) : undefined;
-  }
-
-  private punct(i: number, value: string): boolean {
-    const token = this.tokens[i];
-    return token?.kind === 'punctuator' && this.text.slice(token.start, token.end) === value;
-  }
-
-  private startOf(i: number): number {
-    return this.tokens[i]?.start ?? this.text.length;
-  }
-
-  /** The index after the bracket that closes the one at `i`. */
-  private skipGroup(i: number): number {
-    let depth = 0;
-    for (let j = i; j < this.tokens.length; j++) {
-      const token = this.tokens[j]!;
-      if (token.kind !== 'punctuator') continue;
-      const ch = this.text[token.start];
-      if (ch === '{' || ch === '(' || ch === '[') depth++;
-      else if (ch === '}' || ch === ')' || ch === ']') {
-        depth--;
-        if (depth === 0) return j + 1;
-      }
-    }
-    return this.tokens.length;
-  }
-
-  /** The end of an expression or statement starting at `i`: a `,` or `;` outside brackets, a closing bracket, or a new top-level statement on a new line. */
-  private skipExpression(i: number): number {
-    let j = i;
-    while (j < this.tokens.length) {
-      const token = this.tokens[j]!;
-      if (j > i && token.newlineBefore && STATEMENT_START.has(this.name(j) ?? '')) return j;
-      if (token.kind === 'punctuator') {
-        const ch = this.text[token.start];
-        if (ch === '{' || ch === '(' || ch === '[') {
-          j = this.skipGroup(j);
-          continue;
-        }
-        if (ch === ',' || ch === ';' || ch === '}' || ch === ')' || ch === ']') return j;
-      }
-      j++;
-    }
-    return j;
   }
 
   /** One top-level statement from `i`; the index after it. */
@@ -365,110 +287,4 @@ class ExportReader {
     return { value: { kind: 'function', name: own ?? binding, declaredAt: this.startOf(i) }, end: this.skipGroup(j) };
   }
 
-  /** A class declaration or expression at `i` (the `class` token), with the `name` its instances get. */
-  private classAt(i: number, anonymous = ''): { info: ClassInfo; end: number } {
-    let j = i + 1;
-    const own = this.name(j) !== undefined && this.name(j) !== 'extends' && this.name(j) !== 'implements' ? this.name(j++) : undefined;
-    while (j < this.tokens.length && !this.punct(j, '{')) j = this.punct(j, '(') || this.punct(j, '[') ? this.skipGroup(j) : j + 1;
-    const end = this.skipGroup(j);
-    const info: ClassInfo = { name: own ?? anonymous, line: lineAt(this.text, this.startOf(i)), declaredAt: this.startOf(i) };
-    this.classBody(j + 1, end - 1, info);
-    return { info, end };
-  }
-
-  /** The class members from `i` up to `end` (the closing `}`): a `name` field, `this.name = ...`. */
-  private classBody(i: number, end: number, info: ClassInfo): void {
-    const instance = new Map<string, number>();
-    let memberStart = true;
-    let isStatic = false;
-    for (let j = i; j < end; ) {
-      const word = this.name(j);
-      if (this.punct(j, ';')) {
-        memberStart = true;
-        isStatic = false;
-        j++;
-        continue;
-      }
-      if (word !== undefined && memberStart && MODIFIERS.has(word) && (this.name(j + 1) !== undefined || this.punct(j + 1, '#'))) {
-        if (word === 'static') isStatic = true;
-        j++;
-        continue;
-      }
-      if (memberStart && (word === 'get' || word === 'set') && this.name(j + 1) === 'name' && this.punct(j + 2, '(')) {
-        throw new Unreadable(this.startOf(j), `class ${info.name || '(anonymous)'} computes its \`name\` in an accessor`);
-      }
-      const key = memberStart ? this.nameKey(j) : 0;
-      if (key > 0) {
-        let k = j + key;
-        if (this.punct(k, '?') || this.punct(k, '!')) k++;
-        if (this.punct(k, ':')) while (k < end && !this.punct(k, '=') && !this.punct(k, ';') && !(this.tokens[k]!.newlineBefore && k > j + 2)) k++;
-        if (this.punct(k, '=')) {
-          const value = this.literal(k + 1, info);
-          if (isStatic) info.staticName = value;
-          else instance.set(value, this.startOf(j));
-          j = k + 2;
-          memberStart = true;
-          isStatic = false;
-          continue;
-        }
-        if (this.punct(k, '(')) {
-          // A method called `name()`.
-          j = this.skipGroup(k);
-          if (this.punct(j, '{')) j = this.skipGroup(j);
-          memberStart = true;
-          isStatic = false;
-          continue;
-        }
-        j = k;
-        memberStart = true;
-        isStatic = false;
-        continue;
-      }
-      if (this.punct(j, '{')) {
-        // A method body or a static block: members start after it; `this.name = ...` inside is read (tsc writes fields so).
-        const close = this.skipGroup(j);
-        this.thisNameIn(j + 1, close - 1, info, instance);
-        j = close;
-        memberStart = true;
-        isStatic = false;
-        continue;
-      }
-      if (this.punct(j, '(') || this.punct(j, '[')) {
-        j = this.skipGroup(j);
-        continue;
-      }
-      memberStart = this.tokens[j + 1]?.newlineBefore === true && !this.punct(j + 1, '.') && !this.punct(j, '=');
-      j++;
-    }
-    if (instance.size > 1) throw new Unreadable([...instance.values()][1]!, `class ${info.name || '(anonymous)'} sets \`name\` to ${[...instance.keys()].map((name) => `'${name}'`).join(' and ')}`);
-    const [only] = instance.keys();
-    if (only !== undefined) info.instanceName = only;
-  }
-
-  /** `this.name = '...'` in a method body (the constructor, as tsc writes a field for older targets). */
-  private thisNameIn(i: number, end: number, info: ClassInfo, instance: Map<string, number>): void {
-    for (let j = i; j < end; j++) {
-      if (this.name(j) === 'this' && this.punct(j + 1, '.') && this.name(j + 2) === 'name' && this.punct(j + 3, '=')) instance.set(this.literal(j + 4, info), this.startOf(j));
-    }
-  }
-
-  /** How many tokens spell the key `name` at `j` (`name`, `'name'`, `["name"]`); 0: another key. */
-  private nameKey(j: number): number {
-    const quoted = (k: number) => this.tokens[k]?.kind === 'string' && /^["']name["']$/.test(this.text.slice(this.tokens[k]!.start, this.tokens[k]!.end));
-    if (this.name(j) === 'name' || quoted(j)) return 1;
-    return this.punct(j, '[') && quoted(j + 1) && this.punct(j + 2, ']') ? 3 : 0;
-  }
-
-  /** A string literal's value at `i`, or Unreadable: the `name` TypeORM records must be a literal guard can read. */
-  private literal(i: number, info: ClassInfo): string {
-    const token = this.tokens[i];
-    const raw = token ? this.text.slice(token.start, token.end) : '';
-    const next = this.tokens[i + 1];
-    const ends = next === undefined || next.newlineBefore || this.punct(i + 1, ';') || this.punct(i + 1, '}') || this.punct(i + 1, ',');
-    if (token && ends && !raw.includes('\\')) {
-      if (token.kind === 'string') return raw.slice(1, -1);
-      if (token.kind === 'template' && token.template?.substitutions.length === 0) return raw.slice(1, -1);
-    }
-    throw new Unreadable(token?.start ?? this.text.length, `class ${info.name || '(anonymous)'} sets \`name\` to something other than a string literal`);
-  }
 }
