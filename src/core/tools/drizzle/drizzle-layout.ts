@@ -1,3 +1,4 @@
+import { parentDir, resolveWithin } from '../../paths.js';
 import { VENDORED, type DetectedSet, type LayoutDiscovery, type RepositoryFiles } from '../../migrations/layout.js';
 import { DRIZZLE_JOURNAL } from './drizzle-journal.js';
 import { DRIZZLE_MIGRATIONS_TABLE } from './drizzle-table.js';
@@ -21,17 +22,17 @@ const literal = (key: string) => new RegExp(`(?:^|[\\s{,])["']?${key}["']?\\s*:\
  */
 export function detectDrizzleSets({ paths, contentOf, leftOut }: RepositoryFiles): LayoutDiscovery {
   const present = paths.filter((path) => !VENDORED.test(path));
-  const journals = new Set(present.filter((path) => path === DRIZZLE_JOURNAL || path.endsWith(`/${DRIZZLE_JOURNAL}`)).map((path) => folderOf(folderOf(path))));
+  const journals = new Set(present.filter((path) => path === DRIZZLE_JOURNAL || path.endsWith(`/${DRIZZLE_JOURNAL}`)).map((path) => parentDir(parentDir(path))));
   const because = new Map<string, string>();
   const tables = new Map<string, string>();
   for (const config of present.filter((path) => CONFIG_FILE.test(path))) {
     const text = contentOf(config) ?? '';
     const out = OUT.exec(text)?.[2];
     if (out === undefined) continue;
-    const dir = join(folderOf(config), out);
+    const dir = resolveWithin(parentDir(config), out);
     if (dir === undefined || because.has(dir)) continue;
     // A folder `out` names that holds SQL but no journal is still Drizzle's: the set then reports the missing journal.
-    if (journals.has(dir) || present.some((path) => folderOf(path) === dir && path.endsWith('.sql'))) {
+    if (journals.has(dir) || present.some((path) => parentDir(path) === dir && path.endsWith('.sql'))) {
       journals.add(dir);
       because.set(dir, `out: ${out} in ${config}`);
       const table = migrationsTable(text);
@@ -62,23 +63,4 @@ export function migrationsTable(config: string): string | undefined {
   const schema = literal('schema').exec(block)?.[2];
   if (!table && !schema) return undefined;
   return `${schema || DRIZZLE_MIGRATIONS_TABLE.schema}.${table || DRIZZLE_MIGRATIONS_TABLE.table}`;
-}
-
-function folderOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash === -1 ? '.' : path.slice(0, slash);
-}
-
-/** `relative` from `dir`, POSIX; undefined when it leaves the repository or is absolute. */
-function join(dir: string, relative: string): string | undefined {
-  if (relative.startsWith('/') || /^[A-Za-z]:/.test(relative)) return undefined;
-  const parts = dir === '.' ? [] : dir.split('/');
-  for (const part of relative.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (parts.length === 0) return undefined;
-      parts.pop();
-    } else parts.push(part);
-  }
-  return parts.length === 0 ? '.' : parts.join('/');
 }

@@ -1,3 +1,4 @@
+import { parentDir, resolveWithin } from '../../paths.js';
 import { VENDORED, type DetectedSet, type LayoutDiscovery, type RepositoryFiles } from '../../migrations/layout.js';
 import { jsName, tokenizeJs, type JsToken } from '../../secrets/js-tokens.js';
 import { isTypeormSource } from './typeorm-adapter.js';
@@ -29,7 +30,7 @@ type Entry = { glob: string; base: 'config' | 'package' } | { unreadable: string
  */
 export function detectTypeormSets({ paths, byDir, contentOf, leftOut }: RepositoryFiles): LayoutDiscovery {
   const present = paths.filter((path) => !VENDORED.test(path));
-  const packages = new Set(present.filter((path) => path === 'package.json' || path.endsWith('/package.json')).map(folderOf));
+  const packages = new Set(present.filter((path) => path === 'package.json' || path.endsWith('/package.json')).map(parentDir));
   const sets = new Map<string, DetectedSet>();
   const unread: string[] = [];
   for (const config of present.filter((path) => CONFIG_NAME.test(path) && !path.endsWith('.d.ts'))) {
@@ -42,8 +43,8 @@ export function detectTypeormSets({ paths, byDir, contentOf, leftOut }: Reposito
         unread.push(`${config} lists its migrations as ${entry.unreadable}, which guard does not run to resolve`);
         continue;
       }
-      const base = entry.base === 'config' ? folderOf(config) : packageOf(folderOf(config), packages);
-      const found = globDir(join(base, entry.glob));
+      const base = entry.base === 'config' ? parentDir(config) : packageOf(parentDir(config), packages);
+      const found = globDir(resolveWithin(base, entry.glob));
       if ('unreadable' in found) {
         unread.push(`${config}: the migrations glob ${entry.glob} ${found.unreadable}`);
         continue;
@@ -251,7 +252,7 @@ function countSources(dir: string, recursive: boolean, present: readonly string[
 
 /** The folder of the nearest package.json at or above `dir`, where `npx typeorm` runs; the repository root without one. */
 function packageOf(dir: string, packages: ReadonlySet<string>): string {
-  for (let current = dir; ; current = folderOf(current)) {
+  for (let current = dir; ; current = parentDir(current)) {
     if (packages.has(current)) return current;
     if (current === '.') return '.';
   }
@@ -259,23 +260,4 @@ function packageOf(dir: string, packages: ReadonlySet<string>): string {
 
 function inside(dir: string, set: DetectedSet): boolean {
   return set.dir === '.' ? set.recursive === true || dir === '.' : dir === set.dir || (set.recursive === true && dir.startsWith(`${set.dir}/`));
-}
-
-function folderOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash === -1 ? '.' : path.slice(0, slash);
-}
-
-/** `relative` from `dir`, POSIX; undefined when it leaves the repository or is absolute. */
-function join(dir: string, relative: string): string | undefined {
-  if (relative.startsWith('/') || /^[A-Za-z]:/.test(relative)) return undefined;
-  const parts = dir === '.' ? [] : dir.split('/');
-  for (const part of relative.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (parts.length === 0) return undefined;
-      parts.pop();
-    } else parts.push(part);
-  }
-  return parts.length === 0 ? '.' : parts.join('/');
 }
