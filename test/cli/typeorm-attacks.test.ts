@@ -5,10 +5,8 @@
 // `seal: committed` (anything committed is sealed).
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync } from 'node:fs';
-import path from 'node:path';
 import { TempRepo } from '../helpers/git-repo.js';
-import { GUARD } from '../helpers/compiled-guard.js';
+import { commitAll, installPreCommitHook } from '../helpers/user-git.js';
 
 const DIR = 'src/migration';
 const migration = (name: string, timestamp: number, extra = '') =>
@@ -20,21 +18,11 @@ describe('TypeORM: changes that would run an unlocked class or rename a sealed m
   let repo: TempRepo;
   let sealed: string;
   const config = (extra = '') => `migrations:\n  - dir: ${DIR}\n    tool: typeorm\n${extra}seal: committed\n`;
-  const commit = () => {
-    repo.git('add', '-A');
-    try {
-      repo.git('commit', '-q', '-m', 'change');
-      return { code: 0, output: '' };
-    } catch (error) {
-      const failure = error as { status: number; stderr: string; stdout: string };
-      return { code: failure.status, output: `${failure.stdout}${failure.stderr}` };
-    }
-  };
+  const commit = () => commitAll(repo);
 
   before(() => {
     repo = new TempRepo();
-    repo.write('.git/hooks/pre-commit', `#!/bin/sh\nexec "${process.execPath}" "${GUARD}" hook pre-commit\n`);
-    chmodSync(path.join(repo.root, '.git/hooks/pre-commit'), 0o755);
+    installPreCommitHook(repo);
     repo.write('guard.config.yaml', config());
     repo.write(USERS, migration('Users', 1700000000000));
     repo.write(ORDERS, migration('Orders', 1700000005000, "    name = 'Orders1700000005000'\n\n"));

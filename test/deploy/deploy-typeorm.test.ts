@@ -1,11 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT, TempRepo } from '../helpers/git-repo.js';
-import { GUARD, queryRows, runGuard, type Run } from '../helpers/compiled-guard.js';
+import { queryRows, runGuard, type Run } from '../helpers/compiled-guard.js';
 import { testDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { installCompiledShim, userGit } from '../helpers/user-git.js';
 import { chars } from '../helpers/fake-secrets.js';
 
 // The real TypeORM CLI (devDependency) writes the migrations
@@ -36,15 +37,7 @@ describe('guard with a real TypeORM project on a real PostgreSQL', () => {
   const typeorm = (...args: string[]) => spawnSync(process.execPath, [TYPEORM, ...args], { cwd: repo.root, encoding: 'utf8', env });
   const deploy = (environment: string, ...extra: string[]) => guard('deploy', environment, ...extra, '--', process.execPath, TYPEORM, 'migration:run', '-d', 'data-source.js');
   const query = (environment: string, sql: string) => queryRows(databases[environment]!.url, sql);
-  const git = (...args: string[]) => spawnSync('git', args, { cwd: repo.root, encoding: 'utf8', env });
-  const commit = (message: string) => {
-    git('add', '-A');
-    return git('commit', '-q', '-m', message);
-  };
-  const commitSkippingHooks = (message: string) => {
-    git('add', '-A');
-    return git('-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-m', message);
-  };
+  const { git, commit, commitSkippingHooks } = userGit(() => repo.root, () => env);
   /** `typeorm migration:create` with a chosen timestamp; the file it wrote. */
   const create = (name: string, timestamp: number, up: string) => {
     const result = typeorm('migration:create', `${DIR}/${name}`, '-o', '-t', String(timestamp));
@@ -61,9 +54,7 @@ describe('guard with a real TypeORM project on a real PostgreSQL', () => {
     for (const name of ['staging', 'production', 'scratch']) databases[name] = await testDatabase();
     env = { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', STAGING_DATABASE_URL: databases.staging!.url, PRODUCTION_DATABASE_URL: databases.production!.url };
     repo = new TempRepo();
-    repo.write('node_modules/.bin/guard', `#!/bin/sh\nexec "${process.execPath}" "${GUARD}" "$@"\n`);
-    chmodSync(path.join(repo.root, 'node_modules/.bin/guard'), 0o755);
-    repo.write('.gitignore', 'node_modules/\n');
+    installCompiledShim(repo);
     repo.write('data-source.js', DATA_SOURCE);
     // migration:generate diffs the entities against a database: an empty scratch one.
     const generated = spawnSync(process.execPath, [TYPEORM, 'migration:generate', `${DIR}/Users`, '-o', '-d', 'data-source.js'], { cwd: repo.root, encoding: 'utf8', env: { ...env, DATABASE_URL: databases.scratch!.url } });
@@ -187,9 +178,7 @@ describe('a TypeORM DataSource that renames its table: guard init writes table:,
     database = await testDatabase();
     env = { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', STAGING_DATABASE_URL: database.url };
     repo = new TempRepo();
-    repo.write('node_modules/.bin/guard', `#!/bin/sh\nexec "${process.execPath}" "${GUARD}" "$@"\n`);
-    chmodSync(path.join(repo.root, 'node_modules/.bin/guard'), 0o755);
-    repo.write('.gitignore', 'node_modules/\n');
+    installCompiledShim(repo);
     repo.write('src/data-source.js', DATA_SOURCE.replace("  migrations: [", "  migrationsTableName: 'typeorm_history',\n  migrations: [__dirname + '/../' + "));
     const result = spawnSync(process.execPath, [TYPEORM, 'migration:create', `${DIR}/Users`, '-o', '-t', '1796649830841'], { cwd: repo.root, encoding: 'utf8', env });
     assert.equal(result.status, 0, result.stderr);
