@@ -79,6 +79,14 @@ describe('guard init finds TypeORM migrations through the DataSource, read as te
     assert.equal(found.filter((set) => set.tool === 'typeorm').length, 0);
   });
 
+  it('a config nested too deeply to tokenize is one guard cannot follow, never a crash', () => {
+    let nested = 'x';
+    for (let i = 0; i < 300; i++) nested = `\`\${${nested}}\``;
+    const found = detect({ ...migrations('src/migration'), 'src/data-source.ts': `const a = ${nested};\n${dataSource("    migrations: ['src/migration/*.ts'],")}` });
+    assert.deepEqual(shape(found), [{ dir: 'src/migration', tool: 'typeorm', files: 2 }]);
+    assert.match(found[0]!.notes![0]!, /src\/data-source\.ts lists its migrations as code nested too deeply to read/);
+  });
+
   it('never a library under node_modules', () => {
     const found = detect({ ...migrations('node_modules/lib/migrations'), ...migrations('src/migration') });
     assert.deepEqual(shape(found), [{ dir: 'src/migration', tool: 'typeorm', files: 2 }]);

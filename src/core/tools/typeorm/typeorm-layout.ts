@@ -1,6 +1,7 @@
 import { parentDir, resolveWithin } from '../../paths.js';
 import { VENDORED, type DetectedSet, type LayoutDiscovery, type RepositoryFiles } from '../../migrations/layout.js';
 import { jsName, tokenizeJs, type JsToken } from '../../secrets/js-tokens.js';
+import { ScanLimitExceeded } from '../../secrets/value-parts.js';
 import { isTypeormSource } from './typeorm-adapter.js';
 
 /** Files a DataSource is usually written in (data-source.ts, ormconfig.ts, typeorm.config.ts, database.ts, app.module.ts ...). */
@@ -36,7 +37,14 @@ export function detectTypeormSets({ paths, byDir, contentOf, leftOut }: Reposito
   for (const config of present.filter((path) => CONFIG_NAME.test(path) && !path.endsWith('.d.ts'))) {
     const text = contentOf(config);
     if (text === undefined || !text.includes('migrations') || !TYPEORM_CONFIG.test(text)) continue;
-    const entries = migrationEntries(text, config.endsWith('.json'));
+    let entries: Entry[] | undefined;
+    try {
+      entries = migrationEntries(text, config.endsWith('.json'));
+    } catch (error) {
+      // The tokenizer's nesting limit: a config no one writes by hand, read as one guard cannot follow.
+      if (!(error instanceof ScanLimitExceeded)) throw error;
+      entries = [{ unreadable: 'code nested too deeply to read' }];
+    }
     if (entries === undefined) continue;
     for (const entry of entries) {
       if ('unreadable' in entry) {
