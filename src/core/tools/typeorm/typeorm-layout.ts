@@ -11,6 +11,8 @@ const TYPEORM_CONFIG = /\bDataSource\b|\btypeorm\b|\bTypeOrm\w*\b|\bormconfig\b/
 /** A class as `typeorm migration:create` names it, and what TypeORM migrations do. */
 const MIGRATION_CLASS = /\bclass\s+[\w$]*\d{13}\b/;
 const MIGRATION_BODY = /\bMigrationInterface\b|\bqueryRunner\b/;
+/** A file name with a 13-digit timestamp (`1700000000000-CreateUsers.ts`). */
+const TIMESTAMPED = /\d{13}/;
 const GLOB_CHARS = /[*?[\]{}()!]/;
 
 /** One `migrations:` entry of a DataSource, as guard reads it. */
@@ -86,14 +88,16 @@ export function detectTypeormSets({ paths, byDir, contentOf, leftOut }: Reposito
 
 /**
  * A folder of TypeORM migrations no DataSource named: at least half its
- * JavaScript and TypeScript files declare a class named `<Name><13 digits>`
+ * JavaScript and TypeScript files are named with a timestamp and declare a
+ * class named `<Name><13 digits>`
  * that implements MigrationInterface or takes a queryRunner. Knex,
  * Sequelize, node-pg-migrate and Kysely migrations export functions, not
  * such classes.
  */
 export function recogniseTypeormFolder(dir: string, names: readonly string[], contentOf: (path: string) => string | undefined): DetectedSet | undefined {
   const sources = names.filter(isTypeormSource);
-  const migrations = sources.filter((name) => {
+  // Only files named with a timestamp are read (`migration:create` names them so): init does not read a whole source tree.
+  const migrations = sources.filter((name) => TIMESTAMPED.test(name)).filter((name) => {
     const text = contentOf(dir === '.' ? name : `${dir}/${name}`) ?? '';
     return MIGRATION_CLASS.test(text) && MIGRATION_BODY.test(text);
   });
