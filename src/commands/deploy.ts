@@ -15,6 +15,7 @@ import { LOCKFILE_NAME, type LockEntry, type LockSet } from '../core/lockfile/ty
 import { NO_TRANSACTION_MARKER } from '../core/tools/sql/sql-script.js';
 import { joinPath } from '../core/paths.js';
 import { JSON_SCHEMA_VERSION } from '../core/output-format.js';
+import { toolDigestForms } from '../shell/tool-digest-forms.js';
 import { actorOf, appliedStateOf, committedLockfile, connectEnvironment, deployLockKey, deployRow, readEnvironmentState, tableLocations } from '../shell/environment-state.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { loadConfig } from '../shell/load-config.js';
@@ -103,6 +104,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     // 4. What the target applied is a prefix of the lockfile's chain, judged on ledger rows that vouch for themselves.
     stop = log.settle(4, 'integrity', fromDecision(checkLedgerRows({ environment: name, rows: lock.sets.map((set) => ({ row: state.deploys.get(set.dir)?.lastSuccessful, lockSet: set })) })));
     if (stop) return log.result(stop, false);
+    const digestForms = await toolDigestForms(repository.root, commit, lock.sets, state.applied);
     const integrity = lock.sets.map((set) => ({
       set,
       ...checkTargetIntegrity({
@@ -111,6 +113,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
         amendments: lock.amendments,
         lastDeploy: state.deploys.get(set.dir)?.lastSuccessful,
         applied: state.applied.get(set.dir)!,
+        digestForms,
         separateLedger,
         outOfOrder: config.migrations.some((listed) => listed.dir === set.dir && listed.outOfOrder === 'allow'),
       }),

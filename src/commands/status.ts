@@ -115,6 +115,7 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
   const chosen = config.environments.filter((environment) => environment.database !== undefined && (options.environments.length === 0 || options.environments.includes(environment.name)));
   const { committedLockfile, connectEnvironment, deployLockKey, readEnvironmentState, tableLocations } = await import('../shell/environment-state.js');
   const { driftSinceLastDeploy } = await import('../shell/schema-drift.js');
+  const { toolDigestForms } = await import('../shell/tool-digest-forms.js');
   const { lock, commit } = await committedLockfile(repository.root);
 
   /** The environment before `name` in the chain that has a database (the one its deploys are checked against). */
@@ -158,6 +159,7 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
         }
         const findings: IntegrityFinding[] = [];
         integrity.set(environment.name, findings);
+        const digestForms = await toolDigestForms(repository.root, commit, lock.sets, state.applied);
         return {
           ...base,
           reachable: true,
@@ -177,6 +179,7 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
               amendments: lock.amendments,
               lastDeploy: last,
               applied,
+              digestForms,
               separateLedger,
               outOfOrder: config.migrations.some((listed) => listed.dir === set.dir && listed.outOfOrder === 'allow'),
             });

@@ -33,3 +33,18 @@ export function normaliseContent(bytes: Uint8Array): Uint8Array {
 export function contentChecksum(bytes: Uint8Array): string {
   return hash('sha256', normaliseContent(bytes), 'hex');
 }
+
+/**
+ * SHA-256 (hex) of each form of one content that guard's checksum reads as
+ * the same (`normaliseContent`): the bytes as given, LF and CRLF line ends,
+ * each with and without a UTF-8 byte-order mark. A tool that hashes the raw
+ * file it ran (Prisma's `checksum`, Drizzle's `hash`) recorded one of them
+ * when it ran a checkout with other line ends than the lockfile's.
+ */
+export function digestForms(bytes: Uint8Array): string[] {
+  const lf = Buffer.from(normaliseContent(bytes));
+  const crlf = Buffer.from(lf.toString('latin1').replace(/\n/g, '\r\n'), 'latin1');
+  const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+  const forms = [bytes, lf, crlf, Buffer.concat([bom, lf]), Buffer.concat([bom, crlf])];
+  return [...new Set(forms.map((form) => hash('sha256', form, 'hex')))];
+}

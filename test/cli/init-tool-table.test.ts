@@ -24,4 +24,19 @@ describe('guard init and a moved tool table', () => {
     const verify = repo.guard('verify');
     assert.equal(verify.code, 0, verify.stdout + verify.stderr);
   });
+
+  it("writes env.py's version_table and version_table_schema as an Alembic set's table:", () => {
+    const alembic = new TempRepo();
+    try {
+      alembic.write('alembic.ini', '[alembic]\nscript_location = migrations\n');
+      alembic.write('migrations/env.py', "from alembic import context\ncontext.configure(url=URL, version_table='Schema_History', version_table_schema='audit')\n");
+      alembic.write('migrations/versions/a1_init.py', "revision = 'a1'\ndown_revision = None\n\ndef upgrade():\n    pass\n");
+      alembic.commitAll('alembic project');
+      const init = alembic.guard('init');
+      assert.equal(init.code, 0, init.stderr);
+      assert.match(alembic.read('guard.config.yaml'), /- dir: migrations\/versions\n {4}tool: alembic\n {4}table: audit\.Schema_History\n/);
+    } finally {
+      alembic.dispose();
+    }
+  });
 });

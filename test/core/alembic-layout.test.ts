@@ -192,3 +192,28 @@ describe('guard init on Alembic trees', () => {
     assert.deepEqual(detect({ 'alembic.ini': '[alembic]\nscript_location = migrations\n' }), [['migrations/versions', 'alembic', 0, false]]);
   });
 });
+
+describe("guard init reads Alembic's version table from env.py", () => {
+  const revision = "revision = 'a1'\ndown_revision = None\n";
+  const project = (envPy: string | undefined, ini = '[alembic]\nscript_location = %(here)s/migrations\n') => {
+    const files: Record<string, string> = { 'alembic.ini': ini, 'migrations/versions/a1_init.py': revision };
+    if (envPy !== undefined) files['migrations/env.py'] = envPy;
+    return detectMigrationDirs(Object.keys(files), (file) => files[file])[0]! as { table?: string; notes?: string[] };
+  };
+  const configure = (keywords: string) => `from alembic import context\n\ncontext.configure(\n    connection=connection,\n    ${keywords}\n)\n`;
+
+  it('writes version_table and version_table_schema literals as the set\'s table:, alembic_version when only the schema moves', () => {
+    assert.equal(project(configure("version_table='schema_history', version_table_schema=\"audit\",")).table, 'audit.schema_history');
+    assert.equal(project(configure("version_table = 'app_versions',")).table, 'app_versions');
+    assert.equal(project(configure("version_table_schema='ops',")).table, 'ops.alembic_version');
+  });
+
+  it('says what to write when env.py computes the table, and nothing when env.py leaves it alone, comments it out, or is missing', () => {
+    const computed = project(configure('version_table=settings.VERSION_TABLE,'));
+    assert.equal(computed.table, undefined);
+    assert.match(computed.notes?.[0] ?? '', /migrations\/env\.py sets Alembic's version_table or version_table_schema from code: write the table it names as the set's `table: schema\.name`/);
+    assert.equal(project(configure('target_metadata=None,')).table, undefined);
+    assert.equal(project(configure("# version_table='old',\n    target_metadata=None,")).table, undefined);
+    assert.equal(project(undefined).table, undefined);
+  });
+});

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { CONTENT_ALGORITHM, contentChecksum, normaliseContent } from '../../src/core/checksum.js';
+import { CONTENT_ALGORITHM, contentChecksum, digestForms, normaliseContent } from '../../src/core/checksum.js';
 import { bytes } from './helpers.js';
 
 const sha = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
@@ -47,5 +47,17 @@ describe('content checksum (sha256-lf/1)', () => {
     const copy = Uint8Array.from(input);
     contentChecksum(input);
     assert.deepEqual(input, copy);
+  });
+});
+
+describe('digestForms: the raw digests of one content that guard reads as the same', () => {
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+  it('LF and CRLF, with and without a byte-order mark, whichever form it was given; never other content', () => {
+    const expected = [sha('a\nb\n'), sha('a\r\nb\r\n'), sha('\ufeffa\nb\n'), sha('\ufeffa\r\nb\r\n')].sort();
+    assert.deepEqual(digestForms(bytes('a\nb\n')).sort(), expected);
+    assert.deepEqual(digestForms(bytes('\ufeffa\r\nb\r\n')).sort(), expected);
+    // Mixed line ends keep their own digest beside the four.
+    assert.ok(digestForms(bytes('a\r\nb\n')).includes(sha('a\r\nb\n')));
+    assert.ok(!digestForms(bytes('a\nb\n')).includes(sha('a\nb')));
   });
 });

@@ -5,6 +5,7 @@ import { contentChecksum } from '../../src/core/checksum.js';
 import { drizzleAdapter } from '../../src/core/tools/drizzle/drizzle-adapter.js';
 import { replayDrizzleMigrations, NULL_WHEN } from '../../src/core/tools/drizzle/drizzle-table.js';
 import { TOOL_BY_NAME, detectTool } from '../../src/core/tools/registry.js';
+import { runsAsMigration } from '../../src/core/tools/excluded-files.js';
 import type { SourceFile } from '../../src/core/migrations/types.js';
 import { bytes, file } from './helpers.js';
 import { journal } from '../helpers/drizzle-journal.js';
@@ -116,8 +117,9 @@ describe('Drizzle Kit migrations folder', () => {
 
   it("the journal may not be hidden by exclude:, and a dir holding one is Drizzle's", () => {
     const tool = TOOL_BY_NAME.drizzle;
-    assert.equal(tool.runsAsMigration('meta/_journal.json', undefined), true);
-    assert.equal(tool.runsAsMigration('seed.sql', undefined), false);
+    assert.equal(runsAsMigration('drizzle', 'meta/_journal.json', undefined), true);
+    assert.deepEqual(tool.controlFiles, ['meta/_journal.json']);
+    assert.equal(runsAsMigration('drizzle', 'seed.sql', undefined), false);
     assert.equal(detectTool(['0000_init.sql', 'meta/_journal.json', 'meta/0000_snapshot.json']), 'drizzle');
     assert.equal(detectTool(['0000_init.sql']), 'sql');
   });

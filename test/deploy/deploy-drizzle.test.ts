@@ -8,6 +8,7 @@ import { PROJECT_ROOT, TempRepo } from '../helpers/git-repo.js';
 import { queryRows, runGuard, type Run } from '../helpers/compiled-guard.js';
 import { testDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { installCompiledShim, userGit } from '../helpers/user-git.js';
+import { drizzleMigrateScript } from '../helpers/drizzle-journal.js';
 
 // The real drizzle-kit (devDependency) writes the migrations; the real
 // drizzle-orm migrator (node-postgres, with pg) applies them, as the deploy
@@ -15,18 +16,7 @@ import { installCompiledShim, userGit } from '../helpers/user-git.js';
 const MODULES = path.join(PROJECT_ROOT, 'node_modules');
 const DRIZZLE_KIT = path.join(MODULES, 'drizzle-kit', 'bin.cjs');
 const OUT = 'db/drizzle';
-/** The project's migration script, importing drizzle-orm from this checkout (ESM imports ignore NODE_PATH). */
-const MIGRATE = `import pg from ${JSON.stringify(path.join(MODULES, 'pg', 'lib', 'index.js'))};
-const { drizzle } = await import(${JSON.stringify(path.join(MODULES, 'drizzle-orm', 'node-postgres', 'index.js'))});
-const { migrate } = await import(${JSON.stringify(path.join(MODULES, 'drizzle-orm', 'node-postgres', 'migrator.js'))});
-const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-await client.connect();
-try {
-  await migrate(drizzle(client), { migrationsFolder: './${OUT}' });
-} finally {
-  await client.end();
-}
-`;
+const MIGRATE = drizzleMigrateScript(OUT);
 const schema = (tables: string) => `import { integer, pgTable, serial, text } from 'drizzle-orm/pg-core';\n${tables}`;
 const USERS = "export const users = pgTable('users', { id: serial('id').primaryKey(), name: text('name') });\n";
 const ORDERS = "export const orders = pgTable('orders', { id: serial('id').primaryKey(), userId: integer('user_id') });\n";

@@ -54,6 +54,14 @@ export interface TargetIntegrityCheck {
   /** What the tool's own table says now. */
   applied: AppliedState;
   /**
+   * By repository-relative path: the SHA-256 (hex) of each form of this
+   * commit's file that guard's checksum reads as the lockfile's (other line
+   * ends, a byte-order mark: `digestForms`), for files whose tool checksum
+   * differs from the lockfile's. A tool that hashed a CRLF checkout ran this
+   * commit's content all the same.
+   */
+  digestForms?: ReadonlyMap<string, readonly string[]>;
+  /**
    * The environment records its deploys in another database (`ledger:`),
    * so its own database may be new on every run (CI): an empty one is
    * expected, not a disagreement.
@@ -226,7 +234,8 @@ export function checkTargetIntegrity(check: TargetIntegrityCheck): TargetIntegri
     if (!known || !appliedSet.has(migration.id) || known.entry.repeatable || !/^[0-9a-f]{64}$/.test(migration.sha256) || edited.has(migration.id)) continue;
     const entry = known.entry;
     const to = bare(entry.sha256);
-    if (migration.sha256 === to || amended(check.amendments, [path(entry.file), ...(migration.file ? [path(migration.file)] : [])], migration.sha256, to)) continue;
+    if (migration.sha256 === to || check.digestForms?.get(path(entry.file))?.includes(migration.sha256)) continue;
+    if (amended(check.amendments, [path(entry.file), ...(migration.file ? [path(migration.file)] : [])], migration.sha256, to)) continue;
     findings.push({
       code: 'applied-edited',
       severity: 'refuse',

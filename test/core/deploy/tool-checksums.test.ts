@@ -32,6 +32,14 @@ describe("checkTargetIntegrity: the tool's own checksums", () => {
     assert.equal(result.findings[0]!.file, 'drizzle/0001_step.sql');
   });
 
+  it('a hash of another form of the commit\'s file (CRLF, a byte-order mark) is no edit; only the forms the shell read count', () => {
+    const ran = applied({ 1000: hex64('1000'), 2000: hex64('crlf form') });
+    const forms = new Map([['drizzle/0001_step.sql', [hex64('lf form'), hex64('crlf form')]]]);
+    assert.deepEqual(codes(checkTargetIntegrity({ environment: 'staging', lockSet: set, amendments: [], applied: ran, digestForms: forms })), ['warn:unrecorded']);
+    const otherFile = new Map([['drizzle/0000_step.sql', [hex64('crlf form')]]]);
+    assert.deepEqual(codes(checkTargetIntegrity({ environment: 'staging', lockSet: set, amendments: [], applied: ran, digestForms: otherFile })), ['refuse:applied-edited', 'warn:unrecorded']);
+  });
+
   it("reports an edit once when guard's ledger names it too, and accepts an amendment from what ran", () => {
     const ran = applied({ 1000: hex64('1000'), 2000: hex64('what ran') });
     const ledger = deployOf(lockSet('drizzle', 'drizzle', [entries[0]!, { ...entries[1]!, sha256: hex64('what ran') }]), 'staging');

@@ -37,6 +37,16 @@ describe('guard init finds Flyway folders wherever a project keeps them', () => 
     assert.equal(off!.outOfOrder, undefined);
   });
 
+  it("writes where flyway.conf, flyway.toml or Spring Boot moves Flyway's history table as the set's table:", () => {
+    const tableOf = (settings: Record<string, string>) => detect({ 'db/migration/V1__x.sql': '', ...settings })[0]!.table;
+    assert.equal(tableOf({ 'flyway.conf': 'flyway.table=schema_log\nflyway.schemas=app,audit\n' }), 'app.schema_log');
+    assert.equal(tableOf({ 'flyway.conf': 'flyway.defaultSchema = ops\n' }), 'ops.flyway_schema_history');
+    assert.equal(tableOf({ 'flyway.toml': '[environments.prod.flyway]\ntable = "history"\nschemas = ["billing", "x"]\n' }), 'billing.history');
+    assert.equal(tableOf({ 'src/main/resources/application.properties': 'spring.flyway.default-schema=core\n' }), undefined, 'a settings file below the set is not read');
+    assert.equal(tableOf({ 'application.yml': 'spring:\n  flyway:\n    table: "migrations_log"\n    out-of-order: true\n' }), 'migrations_log');
+    assert.equal(tableOf({ 'flyway.conf': 'flyway.outOfOrder=true\n' }), undefined);
+  });
+
   it("Flyway's default db/migration under src/main/resources is one set with its sub-folders", () => {
     const found = detect({
       'app/src/main/resources/db/migration/V1__init.sql': '',

@@ -37,6 +37,8 @@ export interface AlembicConfig {
   /** Which key named them: `version_locations`, or `script_location` (its `versions` folder). */
   namedBy: 'version_locations' | 'script_location';
   recursive: boolean;
+  /** Repository-relative `script_location`, where env.py lives; undefined when unset or outside the repository. */
+  scriptDir?: string;
 }
 
 /** A config file guard could not read; the caller decides whether that is a warning or a refusal. */
@@ -91,6 +93,7 @@ function readPyproject(file: string, folder: string, text: string): { configs: A
         locations: locations.map((path) => resolve(folder, path)),
         namedBy: written ? 'version_locations' : 'script_location',
         recursive: values.recursive_version_locations === true,
+        ...scriptDirOf(folder, script),
       },
     ],
   };
@@ -131,6 +134,7 @@ function readIni(file: string, folder: string, text: string): AlembicConfig[] {
       locations: written.map((path) => resolve(folder, path)),
       namedBy: listed ? 'version_locations' : 'script_location',
       recursive: get('recursive_version_locations') === 'true',
+      ...scriptDirOf(folder, script),
     });
   }
   return configs;
@@ -209,6 +213,11 @@ function substitute(value: string, lookup: (name: string) => string | undefined)
  * the config file's folder, where Alembic is run; a package resource
  * (`myapp.db:versions`) from the folder its dotted name spells there.
  */
+function scriptDirOf(folder: string, script: string | undefined): { scriptDir?: string } {
+  const dir = script === undefined ? undefined : resolve(folder, script).dir;
+  return dir === undefined ? {} : { scriptDir: dir };
+}
+
 function resolve(folder: string, written: string): VersionLocation {
   const shown = written.replaceAll(HERE, folder === '.' ? '.' : folder);
   let path = written;

@@ -13,6 +13,10 @@ export interface AlembicLayoutSet {
   /** Read sub-folders too (`recursive: true` in the config). */
   recursive?: true;
   because: string;
+  /** `version_table_schema.version_table` when env.py sets them as literals: the set's `table:`. */
+  table?: string;
+  /** What init should say about the set (a version table env.py sets from code). */
+  notes?: string[];
 }
 
 export interface AlembicLayout {
@@ -91,7 +95,7 @@ export function detectAlembicLayout(paths: readonly string[], contentOf: (path: 
     graphs.set(root, [...(graphs.get(root) ?? []), folder.dir]);
   }
 
-  const candidates: Array<{ dir: string; recursive: boolean; because: string }> = [];
+  const candidates: Array<{ dir: string; recursive: boolean; because: string; table?: VersionTable }> = [];
   for (const path of paths) {
     if (VENDORED.test(path) || !isAlembicConfigFile(path)) continue;
     const text = contentOf(path);
@@ -105,7 +109,8 @@ export function detectAlembicLayout(paths: readonly string[], contentOf: (path: 
         if (!holdsFiles && (config.namedBy !== 'script_location' || location.written.includes(':'))) continue;
         // The usual sections go without saying; another is the one `alembic -n NAME` reads.
         const section = config.section === 'alembic' || config.section === 'tool.alembic' ? '' : ` [${config.section}]`;
-        candidates.push({ dir: location.dir, recursive: config.recursive, because: `${config.namedBy} in ${path}${section}${config.recursive ? ' with recursive_version_locations' : ''}` });
+        const table = config.scriptDir === undefined ? undefined : readVersionTable(`${config.scriptDir}/env.py`, contentOf);
+        candidates.push({ dir: location.dir, recursive: config.recursive, because: `${config.namedBy} in ${path}${section}${config.recursive ? ' with recursive_version_locations' : ''}`, ...(table ? { table } : {}) });
       }
     }
   }
@@ -119,22 +124,60 @@ export function detectAlembicLayout(paths: readonly string[], contentOf: (path: 
 
   // Nested locations are one recursive set at the outermost; a location holding sub-folders of revisions is read recursively.
   const sets: AlembicLayoutSet[] = [];
-  const byDir = new Map<string, { dir: string; recursive: boolean; because: string }>();
+  const byDir = new Map<string, { dir: string; recursive: boolean; because: string; table?: VersionTable }>();
   for (const candidate of candidates) {
     const existing = byDir.get(candidate.dir);
-    if (existing) existing.recursive ||= candidate.recursive;
-    else byDir.set(candidate.dir, { ...candidate });
+    if (existing) {
+      existing.recursive ||= candidate.recursive;
+      existing.table ??= candidate.table;
+    } else byDir.set(candidate.dir, { ...candidate });
   }
   const all = [...byDir.values()];
   for (const candidate of all) {
     if (all.some((other) => other !== candidate && isInside(candidate.dir, other.dir))) continue;
     const nested = all.some((other) => other !== candidate && isInside(other.dir, candidate.dir));
     const recursive = candidate.recursive || nested;
-    sets.push({ dir: candidate.dir, tool: 'alembic', files: countUnder(candidate.dir, recursive), ...(recursive ? { recursive: true as const } : {}), because: nested && !candidate.recursive ? `${candidate.because}, and version locations inside it` : candidate.because });
+    const table = candidate.table;
+    sets.push({
+      dir: candidate.dir,
+      tool: 'alembic',
+      files: countUnder(candidate.dir, recursive),
+      ...(recursive ? { recursive: true as const } : {}),
+      because: nested && !candidate.recursive ? `${candidate.because}, and version locations inside it` : candidate.because,
+      ...(table?.table ? { table: table.table } : {}),
+      ...(table?.note ? { notes: [table.note] } : {}),
+    });
   }
   sets.sort((a, b) => (a.dir < b.dir ? -1 : 1));
   const recursiveDirs = sets.filter((set) => set.recursive).map((set) => set.dir);
   return { sets, inside: (dir) => recursiveDirs.some((top) => isInside(dir, top)) };
+}
+
+/** What env.py says of Alembic's version table: the set's `table:`, or a note when code computes it. */
+interface VersionTable {
+  table?: string;
+  note?: string;
+}
+
+const VERSION_TABLE = /\bversion_table\s*=\s*(?:(['"])([^'"\n]+)\1)?/;
+const VERSION_TABLE_SCHEMA = /\bversion_table_schema\s*=\s*(?:(['"])([^'"\n]+)\1)?/;
+
+/**
+ * `context.configure(version_table='...', version_table_schema='...')` in
+ * env.py (https://alembic.sqlalchemy.org/en/latest/api/runtime.html#alembic.runtime.environment.EnvironmentContext.configure),
+ * read as text: string literals only. A keyword given a value guard cannot
+ * read (a constant, a setting) is a note telling the user to write `table:`.
+ */
+function readVersionTable(envPy: string, contentOf: (path: string) => string | undefined): VersionTable | undefined {
+  const text = contentOf(envPy)?.replace(/^\s*#.*$/gm, '');
+  if (text === undefined) return undefined;
+  const table = VERSION_TABLE.exec(text);
+  const schema = VERSION_TABLE_SCHEMA.exec(text);
+  if (!table && !schema) return undefined;
+  if ((table && table[2] === undefined) || (schema && schema[2] === undefined)) {
+    return { note: `${envPy} sets Alembic's version_table or version_table_schema from code: write the table it names as the set's \`table: schema.name\` in guard.config.yaml, or deploy and status read alembic_version` };
+  }
+  return { table: `${schema ? `${schema[2]}.` : ''}${table ? table[2] : 'alembic_version'}` };
 }
 
 class UnionFind {

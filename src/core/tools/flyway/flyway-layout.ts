@@ -1,5 +1,5 @@
 import type { DetectedSet, LayoutDiscovery } from '../../migrations/layout.js';
-import { flywayOutOfOrderAbove } from './flyway-settings.js';
+import { flywayOutOfOrderAbove, flywayTableAbove } from './flyway-settings.js';
 import { flywayLocations } from './flyway-locations.js';
 
 /** Folder names of per-database copies of one migration history (Spring's `{vendor}`, DSpace's `sqlmigration/<db>`). */
@@ -43,6 +43,7 @@ export function detectFlywaySets(paths: readonly string[], byDir: ReadonlyMap<st
     const described = typeof because === 'string' ? because : because(`${count} Flyway script${count === 1 ? '' : 's'} (V1__x.sql)`);
     const order = flywayOutOfOrderAbove(dir, (file) => (present.has(file) ? contentOf(file) : undefined));
     if (order?.outOfOrder) notes.push(`${order.file} runs Flyway with outOfOrder on: the set says outOfOrder: allow, so a migration added to an older release line is not refused`);
+    const moved = flywayTableAbove(dir, (file) => (present.has(file) ? contentOf(file) : undefined));
     sets.push({
       dir,
       tool: 'flyway',
@@ -51,6 +52,7 @@ export function detectFlywaySets(paths: readonly string[], byDir: ReadonlyMap<st
       ...(notes.length > 0 ? { notes } : {}),
       ...(exclude.length > 0 ? { exclude } : {}),
       ...(order?.outOfOrder ? { outOfOrder: 'allow' as const } : {}),
+      ...(moved ? { table: moved.table } : {}),
     });
     claimedRoots.push(dir);
   };
