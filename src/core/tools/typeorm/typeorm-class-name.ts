@@ -30,6 +30,7 @@ export class ClassReader extends TokenCursor {
     this.classBody(j + 1, end - 1, info);
     return { info, end };
   }
+
   /** The class members from `i` up to `end` (the closing `}`): a `name` field, `this.name = ...`. */
   private classBody(i: number, end: number, info: ClassInfo): void {
     const instance = new Map<string, number>();
@@ -98,18 +99,21 @@ export class ClassReader extends TokenCursor {
     const [only] = instance.keys();
     if (only !== undefined) info.instanceName = only;
   }
+
   /** `this.name = '...'` in a method body (the constructor, as tsc writes a field for older targets). */
   private thisNameIn(i: number, end: number, info: ClassInfo, instance: Map<string, number>): void {
     for (let j = i; j < end; j++) {
       if (this.name(j) === 'this' && this.punct(j + 1, '.') && this.name(j + 2) === 'name' && this.punct(j + 3, '=')) instance.set(this.literal(j + 4, info), this.startOf(j));
     }
   }
+
   /** How many tokens spell the key `name` at `j` (`name`, `'name'`, `["name"]`); 0: another key. */
   private nameKey(j: number): number {
     const quoted = (k: number) => this.tokens[k]?.kind === 'string' && /^["']name["']$/.test(this.text.slice(this.tokens[k]!.start, this.tokens[k]!.end));
     if (this.name(j) === 'name' || quoted(j)) return 1;
     return this.punct(j, '[') && quoted(j + 1) && this.punct(j + 2, ']') ? 3 : 0;
   }
+
   /** A string literal's value at `i`, or Unreadable: the `name` TypeORM records must be a literal guard can read. */
   private literal(i: number, info: ClassInfo): string {
     const token = this.tokens[i];

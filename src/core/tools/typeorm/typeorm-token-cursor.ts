@@ -44,17 +44,23 @@ export class TokenCursor {
     return low + 1;
   }
 
+  /** The name token at `i` as JavaScript reads it (`\u` escapes decoded), or undefined for another token. */
   protected name(i: number): string | undefined {
     const token = this.tokens[i];
     return token?.kind === 'name' ? jsName(this.text.slice(token.start, token.end)) : undefined;
   }
+
+  /** Whether the token at `i` is the punctuator `value`. */
   protected punct(i: number, value: string): boolean {
     const token = this.tokens[i];
     return token?.kind === 'punctuator' && this.text.slice(token.start, token.end) === value;
   }
+
+  /** The offset where the token at `i` starts (the end of the text past the last token). */
   protected startOf(i: number): number {
     return this.tokens[i]?.start ?? this.text.length;
   }
+
   /** The index after the bracket that closes the one at `i`. */
   protected skipGroup(i: number): number {
     let depth = 0;
@@ -70,6 +76,7 @@ export class TokenCursor {
     }
     return this.tokens.length;
   }
+
   /** The end of an expression or statement starting at `i`: a `,` or `;` outside brackets, a closing bracket, or a new top-level statement on a new line. */
   protected skipExpression(i: number): number {
     let j = i;
