@@ -89,6 +89,11 @@ could not be read (the protected ref is missing: fetch it).`,
         fix: `set its entry's \`when\` in ${joinPath(setConfig.dir, 'meta/_journal.json')} after the newest one (${discovered.heads.join(', ') || 'none'}), and move the entry last`,
       });
     }
+    if (discovered.tool === 'typeorm') {
+      throw inputError(`${file} is a TypeORM migration: TypeORM orders migrations by the timestamp ending each class name (or its \`name\`), not by file name`, {
+        fix: `rename its class (and its \`name\`, if it sets one) to end in a timestamp after the newest one (${discovered.heads.join(', ') || 'none'}): \`npx typeorm migration:create\` writes Date.now()`,
+      });
+    }
     const relative = setConfig.dir === '.' ? file : file.slice(setConfig.dir.length + 1);
     const sealedEntry = sealed?.lock.sets.find((candidate) => candidate.dir === setConfig.dir)?.migrations.find((entry) => entry.file === relative && !entry.repeatable);
     if (sealed && sealedEntry) {

@@ -46,3 +46,11 @@ export function folderOf(path: string): string {
   const slash = path.lastIndexOf('/');
   return slash === -1 ? '.' : path.slice(0, slash);
 }
+
+/** The nearest of `folders` at or above the folder `dir` (a script's package among the folders holding a package.json), else the repository root. */
+export function nearestAbove(dir: string, folders: ReadonlySet<string>): string {
+  for (let current = dir; ; current = folderOf(current)) {
+    if (folders.has(current)) return current;
+    if (current === '.') return '.';
+  }
+}

@@ -43,6 +43,11 @@ export async function discoverSets(
   return discoverListedSets(root, sets, await listSets(root, sets, source), gitDir);
 }
 
+/** Alembic and TypeORM files declare their migration inside: only their reading tells a migration from a helper. */
+function declaresInFile(tool: Tool): boolean {
+  return tool === 'alembic' || tool === 'typeorm';
+}
+
 /** The files of each configured set, without their content. */
 export async function listSets(root: string, sets: readonly MigrationSetConfig[], source: Source): Promise<Listing> {
   const recursion = await recursionAt(root, sets, source);
@@ -69,8 +74,8 @@ export async function discoverListedSets(
     const scope = tool ? inScope(set, listing, tool) : { files: listing.files, excluded: [], nested: [], unused: [] };
     const wanted = adapter ? scope.files.filter((file) => adapter.candidate(file.path)) : [];
     const keyOf = (file: ListedFile) => (file.oid && !file.onDisk ? `${tool}\0${file.full}\0${file.oid}` : undefined);
-    // Files outside the set whose reading says whether the tool would run them (an Alembic revision).
-    const asked = tool === 'alembic' ? [...scope.excluded.filter((file) => !file.nested), ...scope.nested].map(({ file }) => file).filter((file) => adapter!.candidate(file.path)) : [];
+    // Files outside the set whose reading says whether the tool would run them (an Alembic revision, a TypeORM class).
+    const asked = tool !== undefined && declaresInFile(tool) ? [...scope.excluded.filter((file) => !file.nested), ...scope.nested].map(({ file }) => file).filter((file) => adapter!.candidate(file.path)) : [];
     const toRead = [...wanted, ...asked].filter((file) => {
       const key = keyOf(file);
       return key === undefined || wellFormed(cached[key]) === undefined;
@@ -125,12 +130,12 @@ export async function discoverListedSets(
     // one the tool runs is refused, a sub-folder's migration-like file is reported.
     const reported: Problem[] = [];
     for (const { file, pattern, nested } of scope.excluded) {
-      if (!nested && runsAsMigration(tool, file.path, tool === 'alembic' ? readingOf(file, keyOf) : undefined)) {
+      if (!nested && runsAsMigration(tool, file.path, declaresInFile(tool) ? readingOf(file, keyOf) : undefined)) {
         discovered.problems.push(excludedMigration(file.path, tool, pattern, show));
       }
     }
     for (const { file } of scope.nested) {
-      const looksLike = tool === 'alembic' ? adapter.candidate(file.path) && readingOf(file, keyOf)?.migration !== undefined : runsAsMigration(tool, file.path, undefined);
+      const looksLike = declaresInFile(tool) ? adapter.candidate(file.path) && readingOf(file, keyOf)?.migration !== undefined : runsAsMigration(tool, file.path, undefined);
       if (looksLike) reported.push(notRead(file.path, tool, show));
     }
     for (const pattern of scope.unused) reported.push(unusedExclude(set.dir, pattern));

@@ -4,10 +4,8 @@
 // pre-commit hook with `seal: committed` (anything committed is sealed).
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync } from 'node:fs';
-import path from 'node:path';
 import { TempRepo } from '../helpers/git-repo.js';
-import { GUARD } from '../helpers/compiled-guard.js';
+import { commitAll, installPreCommitHook } from '../helpers/user-git.js';
 import { journal } from '../helpers/drizzle-journal.js';
 
 const BASE = 1765100000000;
@@ -20,21 +18,11 @@ const entries = [
 describe('Drizzle journal: changes that would make the migrator skip or rerun a migration are refused at commit', () => {
   let repo: TempRepo;
   let sealed: string;
-  const commit = () => {
-    repo.git('add', '-A');
-    try {
-      repo.git('commit', '-q', '-m', 'change');
-      return { code: 0, output: '' };
-    } catch (error) {
-      const failure = error as { status: number; stderr: string; stdout: string };
-      return { code: failure.status, output: `${failure.stdout}${failure.stderr}` };
-    }
-  };
+  const commit = () => commitAll(repo);
 
   before(() => {
     repo = new TempRepo();
-    repo.write('.git/hooks/pre-commit', `#!/bin/sh\nexec "${process.execPath}" "${GUARD}" hook pre-commit\n`);
-    chmodSync(path.join(repo.root, '.git/hooks/pre-commit'), 0o755);
+    installPreCommitHook(repo);
     repo.write('guard.config.yaml', 'migrations:\n  - dir: drizzle\n    tool: drizzle\nseal: committed\n');
     for (const entry of entries) repo.write(`drizzle/${entry.tag}.sql`, `CREATE TABLE "${entry.tag}" ("id" integer);`);
     repo.write(JOURNAL, journal(entries));

@@ -2,11 +2,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT, TempRepo } from '../helpers/git-repo.js';
-import { GUARD, queryRows, runGuard, type Run } from '../helpers/compiled-guard.js';
+import { queryRows, runGuard, type Run } from '../helpers/compiled-guard.js';
 import { testDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { installCompiledShim, userGit } from '../helpers/user-git.js';
 import { drizzleMigrateScript } from '../helpers/drizzle-journal.js';
 
 // The real drizzle-kit (devDependency) writes the migrations; the real
@@ -29,17 +30,7 @@ describe('guard with a real Drizzle Kit project on a real PostgreSQL', () => {
   const guard = (...args: string[]): Run => runGuard(repo.root, env, args);
   const deploy = (environment: string, ...extra: string[]) => guard('deploy', environment, ...extra, '--', process.execPath, 'migrate.mjs');
   const query = (environment: string, sql: string) => queryRows(databases[environment]!.url, sql);
-  const git = (...args: string[]) => spawnSync('git', args, { cwd: repo.root, encoding: 'utf8', env });
-  /** A commit as a user makes it: through the hooks guard init installed. */
-  const commit = (message: string) => {
-    git('add', '-A');
-    return git('commit', '-q', '-m', message);
-  };
-  /** A commit by someone who skipped the hooks. */
-  const commitSkippingHooks = (message: string) => {
-    git('add', '-A');
-    return git('-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-m', message);
-  };
+  const { git, commit, commitSkippingHooks } = userGit(() => repo.root, () => env);
   const generate = (...args: string[]) => {
     const result = spawnSync(process.execPath, [DRIZZLE_KIT, 'generate', ...args], { cwd: repo.root, encoding: 'utf8', env: { ...env, NODE_PATH: MODULES } });
     assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
@@ -52,10 +43,7 @@ describe('guard with a real Drizzle Kit project on a real PostgreSQL', () => {
     for (const name of ['staging', 'production']) databases[name] = await testDatabase();
     env = { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', STAGING_DATABASE_URL: databases.staging!.url, PRODUCTION_DATABASE_URL: databases.production!.url };
     repo = new TempRepo();
-    // What `npm install migration-guard` puts in a project: node_modules/.bin/guard (the hooks run it).
-    repo.write('node_modules/.bin/guard', `#!/bin/sh\nexec "${process.execPath}" "${GUARD}" "$@"\n`);
-    chmodSync(path.join(repo.root, 'node_modules/.bin/guard'), 0o755);
-    repo.write('.gitignore', 'node_modules/\n');
+    installCompiledShim(repo);
     repo.write('drizzle.config.ts', `export default {\n  dialect: 'postgresql',\n  schema: './src/schema.ts',\n  out: './${OUT}',\n};\n`);
     repo.write('migrate.mjs', MIGRATE);
     repo.write('src/schema.ts', schema(USERS));

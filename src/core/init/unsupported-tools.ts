@@ -21,23 +21,21 @@ const RAILS_MIGRATION = /^\d{14}_\w+\.rb$/;
 /** Django: `<app>/migrations/0001_initial.py` (https://docs.djangoproject.com/en/stable/topics/migrations/). */
 const DJANGO_NAME = /^\d{4}_\w+\.py$/;
 const DJANGO_CLASS = /^class\s+Migration\s*\(\s*migrations\.Migration\s*\)/m;
-/** Script migrations of the Node.js tools, recognised by what `up` receives. */
+/** Script migrations of a Node.js tool guard does not read (db-migrate, umzug on its own, MikroORM), recognised by their `up`. */
 const SCRIPT = /\.(?:js|cjs|mjs|ts)$/;
-const SCRIPT_TOOLS: { tool: string; content: RegExp; because: string }[] = [
-  { tool: 'TypeORM', content: /\bMigrationInterface\b/, because: 'classes implementing MigrationInterface' },
-];
+const SCRIPT_UP = /\bexports\.up\b|\bexport\s+(?:async\s+)?function\s+up\b|\bup\s*:\s*(?:async\s*)?(?:function|\()/;
 /** Folders script migrations live in. */
 const SCRIPT_DIR = /(?:^|\/)(?:migrations?|migrate)$/i;
-/** Files of the same script migrations read to tell the tools apart; the rest are assumed alike. */
+/** Files of the same script migrations read to recognise them; the rest are assumed alike. */
 const SCRIPT_SAMPLE = 3;
 /** How much of a file the patterns look at: a migration says what it is near its top. */
 const HEAD = 64 * 1024;
 
 /**
  * The migration folders of tools guard does not read yet: Rails,
- * Django, Sqitch, and the Node.js tools whose migrations are scripts
- * (TypeORM) in a folder no tool guard reads takes (Knex, Sequelize,
- * Kysely and node-pg-migrate folders are read). `guard init` names them
+ * Django, Sqitch, and script migrations (`exports.up`) in a folder no tool
+ * guard reads takes (TypeORM, Knex, Sequelize, Kysely and node-pg-migrate
+ * folders are read). `guard init` names them
  * instead of reporting no migrations, or locking them as something they are
  * not. Pure: the caller lists the files and reads the few whose content
  * matters (a sample of each candidate folder).
@@ -89,17 +87,14 @@ export function detectUnsupportedMigrations(paths: readonly string[], contentOf:
     const scripts = names.filter((name) => SCRIPT.test(name) && /^\d/.test(name) && !name.endsWith('.d.ts')).sort();
     if (scripts.length === 0) continue;
     const texts = scripts.slice(0, SCRIPT_SAMPLE).map((name) => head(at(dir, name)));
-    const tool = SCRIPT_TOOLS.find((candidate) => texts.some((text) => candidate.content.test(text)));
-    const generic = texts.some((text) => /\bexports\.up\b|\bexport\s+(?:async\s+)?function\s+up\b|\bup\s*:\s*(?:async\s*)?(?:function|\()/.test(text));
-    if ((tool === undefined && !generic) || read(dir, names)) continue;
-    const named = tool ?? { tool: 'JavaScript', because: 'exports.up / exports.down' };
-    found.set(dir, { dir, tool: named.tool, files: scripts.length, because: named.because });
+    if (!texts.some((text) => SCRIPT_UP.test(text)) || read(dir, names)) continue;
+    found.set(dir, { dir, tool: 'JavaScript', files: scripts.length, because: 'exports.up / exports.down' });
   }
   return [...found.values()].sort((a, b) => (a.dir < b.dir ? -1 : 1));
 }
 
 /** What guard reads, for messages about what it does not. */
-export const SUPPORTED_TOOLS = 'Alembic revisions, plain SQL files, Flyway scripts, and Prisma, Drizzle, Knex, Sequelize, Kysely and node-pg-migrate migrations';
+export const SUPPORTED_TOOLS = 'Alembic revisions, plain SQL files, Flyway scripts, and Prisma, Drizzle, TypeORM, Knex, Sequelize, Kysely and node-pg-migrate migrations';
 
 /** "<dir> holds <Tool> migrations, which guard does not read yet". */
 export function describeUnsupported(set: UnsupportedSet): string {

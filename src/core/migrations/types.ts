@@ -3,7 +3,7 @@
  * they get file names and bytes, never touch git or the file system.
  */
 
-export const TOOLS = ['alembic', 'sql', 'flyway', 'prisma', 'drizzle', 'knex', 'sequelize', 'kysely', 'node-pg-migrate'] as const;
+export const TOOLS = ['alembic', 'sql', 'flyway', 'prisma', 'drizzle', 'typeorm', 'knex', 'sequelize', 'kysely', 'node-pg-migrate'] as const;
 export type Tool = (typeof TOOLS)[number];
 
 /** One file of a migration set, as git holds it. */

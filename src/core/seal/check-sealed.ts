@@ -2,6 +2,7 @@ import { toLockSet } from '../lockfile/lock-set.js';
 import type { LockEntry, LockSet, Lockfile, SetAmendment } from '../lockfile/types.js';
 import { joinPath } from '../paths.js';
 import { lockedFiles, newMisnamedMigrations } from '../migrations/legacy-names.js';
+import type { Tool } from '../migrations/types.js';
 import type { Finding, SetUnderCheck } from '../findings/findings.js';
 
 /**
@@ -140,6 +141,13 @@ interface SetContext {
   isAmended: (file: string, from: string, to: string) => boolean;
 }
 
+/** Where a tool whose ids are not file names keeps a migration's id, for the fix of an id that changed. */
+const ID_SOURCE: Partial<Record<Tool, string>> = {
+  drizzle: "Drizzle: its entry's `when` in meta/_journal.json",
+  typeorm: 'TypeORM: its class name, or its `name` property',
+  alembic: 'Alembic: its `revision`',
+};
+
 /**
  * The rules for one sealed set, found now in `under`. Its entries are matched
  * by id, or by file name when the set is read by another tool (ids are the
@@ -173,17 +181,17 @@ function checkSealedSet(sealedSet: LockSet, under: SetUnderCheck, lockSet: LockS
       continue;
     }
     if (!now) {
-      const moved = currentBySha.get(entry.sha256);
+      // Same file under another id: the id lives outside the file (Drizzle's journal `when`) or is written in it (a TypeORM class's `name`).
+      const moved = currentBySha.get(entry.sha256) ?? currentEntries.find((current) => current.file === entry.file);
       findings.push(
         moved?.file === entry.file
           ? {
-              // Same file and content under another id: the id lives outside the file (Drizzle's journal `when`).
               code: 'sealed-renamed',
               exitCode: 1,
               set: dir,
               file: path,
               message: `${path} is ${where(entry)} and its id changed from ${entry.id} to ${moved.id}`,
-              fix: `give it back id ${entry.id} (Drizzle: its entry's \`when\` in meta/_journal.json); deployed databases know it by that id`,
+              fix: `give it back id ${entry.id} (${ID_SOURCE[discovered.tool] ?? 'its name'}); deployed databases know it by that id`,
             }
           : moved
           ? {
@@ -369,6 +377,8 @@ function outOfOrder(dir: string, discovered: SetUnderCheck['discovered'], sealed
         fix:
           discovered.tool === 'drizzle'
             ? `list it after ${joinPath(dir, head.file)} in ${joinPath(dir, 'meta/_journal.json')}, with a \`when\` after ${head.id}`
+            : discovered.tool === 'typeorm'
+            ? `rename its class (and its \`name\`, if it sets one) to end in a timestamp after ${head.id}'s, or set \`outOfOrder: allow\` for ${dir} if TypeORM may run it late (it does)`
             : `give it a version after ${head.id}: \`guard renumber ${path}\` renames it and re-locks`,
       },
     ];

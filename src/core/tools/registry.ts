@@ -10,6 +10,7 @@ import { nodePgMigrateTool } from './node-pg-migrate/node-pg-migrate-tool.js';
 import { prismaTool } from './prisma/prisma-tool.js';
 import { sequelizeTool } from './sequelize/sequelize-tool.js';
 import { sqlTool } from './sql/sql-tool.js';
+import { typeormTool } from './typeorm/typeorm-tool.js';
 
 /**
  * Every migration tool guard reads, one line each (docs/ADDING-A-TOOL.md),
@@ -19,7 +20,7 @@ import { sqlTool } from './sql/sql-tool.js';
  * `migration.sql` are never read as plain SQL sets; a folder of `.sql` files
  * that a package.json's node-pg-migrate script names is node-pg-migrate's).
  */
-export const MIGRATION_TOOLS: readonly MigrationTool[] = [prismaTool, drizzleTool, knexTool, sequelizeTool, kyselyTool, nodePgMigrateTool, flywayTool, alembicTool, sqlTool];
+export const MIGRATION_TOOLS: readonly MigrationTool[] = [prismaTool, drizzleTool, typeormTool, knexTool, sequelizeTool, kyselyTool, nodePgMigrateTool, flywayTool, alembicTool, sqlTool];
 
 /** A tool by the name the config and the lockfile use. */
 export const TOOL_BY_NAME = Object.fromEntries(MIGRATION_TOOLS.map((tool) => [tool.name, tool])) as Record<Tool, MigrationTool>;

@@ -62,7 +62,7 @@ describe('detectUnsupportedMigrations names the tools guard does not read', () =
     assert.deepEqual(found, { unsupported: [{ dir: '.', tool: 'Sqitch', count: 1 }], sets: ['migrations'] });
   });
 
-  it('TypeORM told apart by what up() receives; Knex, Sequelize and node-pg-migrate folders are read, not named', () => {
+  it('TypeORM, Knex, Sequelize and node-pg-migrate folders are read, not named', () => {
     const found = detect({
       'knexfile.js': 'module.exports = {};',
       'migrations/20240101000000_users.js': 'exports.up = function (knex) {\n  return knex.schema.createTable("users", () => {});\n};\n',
@@ -71,10 +71,11 @@ describe('detectUnsupportedMigrations names the tools guard does not read', () =
       'db/migrations/1700000000000_init.js': "exports.up = (pgm) => {\n  pgm.createTable('users', {});\n};\n",
       'src/utils/helpers.js': 'exports.up = 1;',
     });
-    assert.deepEqual(found.unsupported, [
-      { dir: 'src/migration', tool: 'TypeORM', count: 1 },
-    ]);
-    assert.deepEqual(found.sets, ['db/migrations', 'migrations', 'server/migrations']);
+    assert.deepEqual(found.unsupported, []);
+    assert.deepEqual(found.sets, ['db/migrations', 'migrations', 'server/migrations', 'src/migration']);
+    // A tool guard does not read (db-migrate here) is named, never locked as something it is not.
+    const other = detect({ 'migrations/20240101000000-users.js': "exports.up = function (db) {\n  return db.createTable('users', {});\n};\n" });
+    assert.deepEqual(other.unsupported, [{ dir: 'migrations', tool: 'JavaScript', count: 1 }]);
   });
 
   it('leaves Alembic, plain SQL and Flyway alone', () => {

@@ -23,7 +23,7 @@ describe('the tool registry', () => {
 
   it("asks Prisma's layout first, the JavaScript tools' configs next, then Flyway's before Alembic's: a Flyway location stays Flyway's, Prisma's migration folders are never plain SQL sets", () => {
     const withLayout = MIGRATION_TOOLS.filter((tool) => tool.detectLayout).map((tool) => tool.name);
-    assert.deepEqual(withLayout, ['prisma', 'drizzle', 'knex', 'sequelize', 'kysely', 'node-pg-migrate', 'flyway', 'alembic']);
+    assert.deepEqual(withLayout, ['prisma', 'drizzle', 'typeorm', 'knex', 'sequelize', 'kysely', 'node-pg-migrate', 'flyway', 'alembic']);
   });
 
   it('describes each table with an id column, and replays no rows as nothing applied', () => {
@@ -43,7 +43,7 @@ describe('the tool registry', () => {
     assert.deepEqual(TOOL_BY_NAME.flyway.setKeys, ['outOfOrder']);
     assert.deepEqual(TOOL_BY_NAME.alembic.setKeys, []);
     assert.deepEqual(TOOL_BY_NAME.prisma.setKeys, ['outOfOrder']);
-    for (const tool of ['knex', 'sequelize', 'kysely', 'node-pg-migrate'] as const) assert.deepEqual(TOOL_BY_NAME[tool].setKeys, ['outOfOrder']);
+    for (const tool of ['typeorm', 'knex', 'sequelize', 'kysely', 'node-pg-migrate'] as const) assert.deepEqual(TOOL_BY_NAME[tool].setKeys, ['outOfOrder']);
   });
 
   it("the config refuses a key the set's tool does not read, naming the tools that read it and the fix", async () => {
@@ -52,7 +52,7 @@ describe('the tool registry', () => {
     assert.equal(naming.message, 'guard.config.yaml: `migrations.0.naming` applies to plain SQL sets only, not flyway');
     assert.equal(naming.fix, 'remove `naming`, or set `tool: sql`');
     const outOfOrder = await refusal({ tool: 'alembic', outOfOrder: 'allow' });
-    assert.equal(outOfOrder.message, 'guard.config.yaml: `migrations.0.outOfOrder` applies to plain SQL, Flyway, Prisma, Knex, Sequelize, Kysely and node-pg-migrate sets only, not alembic: Alembic orders revisions by their parents');
+    assert.equal(outOfOrder.message, 'guard.config.yaml: `migrations.0.outOfOrder` applies to plain SQL, Flyway, Prisma, TypeORM, Knex, Sequelize, Kysely and node-pg-migrate sets only, not alembic: Alembic orders revisions by their parents');
     assert.equal(outOfOrder.fix, 'remove `outOfOrder`');
   });
 

@@ -1,5 +1,5 @@
 import { movedTable, readConfigPath, valuesOfKey } from '../../migrations/config-text.js';
-import { folderOf, resolveInRepository } from '../../paths.js';
+import { folderOf, nearestAbove, resolveInRepository } from '../../paths.js';
 import { countFileNamed, type FileNamedRules } from '../../migrations/file-named-set.js';
 import { VENDORED, type DetectedSet, type LayoutDiscovery, type RepositoryFiles } from '../../migrations/layout.js';
 
@@ -27,7 +27,7 @@ export function detectKyselySets({ paths, byDir, contentOf, leftOut }: Repositor
     const moved = movedTable([text], { table: 'migrationTableName', schema: 'migrationTableSchema' }, 'kysely_migration');
     for (const expression of valuesOfKey(text, 'migrationFolder').flat()) {
       const read = readConfigPath(expression);
-      const dir = read && resolveInRepository(read.from === 'file' ? folderOf(script) : packageOf(script, packages), read.path);
+      const dir = read && resolveInRepository(read.from === 'file' ? folderOf(script) : nearestAbove(folderOf(script), packages), read.path);
       if (dir === undefined || sets.has(dir) || leftOut(dir)) continue;
       const files = countFileNamed(rules, byDir, dir);
       if (files === 0) continue;
@@ -43,12 +43,4 @@ export function detectKyselySets({ paths, byDir, contentOf, leftOut }: Repositor
     }
   }
   return { sets: [...sets.values()], claims: (dir) => sets.has(dir) };
-}
-
-/** The folder a script runs in: its package's (the nearest folder above with a package.json), else the repository root. */
-function packageOf(script: string, packages: ReadonlySet<string>): string {
-  for (let dir = folderOf(script); ; dir = folderOf(dir)) {
-    if (packages.has(dir)) return dir;
-    if (dir === '.') return '.';
-  }
 }
