@@ -88,6 +88,6 @@ describe('guard init --dir on a folder of script migrations', () => {
     repo.write('guard.config.yaml', 'migrations:\n  - dir: db/other\n');
     const unknown = repo.guard('lock');
     assert.equal(unknown.code, 2, unknown.stderr);
-    assert.match(`${unknown.stdout}${unknown.stderr}`, /set its `tool:` for db\/other in the config \(one of alembic, sql, flyway, prisma, drizzle, knex, sequelize, kysely, node-pg-migrate; only alembic, sql, flyway and drizzle are told from file names\)/);
+    assert.match(`${unknown.stdout}${unknown.stderr}`, /set its `tool:` for db\/other in the config \(one of alembic, sql, flyway, prisma, drizzle, typeorm, knex, sequelize, kysely, node-pg-migrate; only alembic, sql, flyway and drizzle are told from file names\)/);
   });
 });

@@ -173,7 +173,7 @@ describe("guard init: Knex, Sequelize and Kysely folders", () => {
     );
   });
 
-  it('a migrations folder with no config is told apart by what up() receives; TypeORM stays unsupported', () => {
+  it('a migrations folder with no config is told apart by what up() receives, TypeORM\'s too', () => {
     const { sets, unsupported } = detect({
       'a/migrations/20240101000000_users.js': KNEX,
       'b/migrations/20240101000000-users.js': SEQUELIZE,
@@ -185,7 +185,8 @@ describe("guard init: Knex, Sequelize and Kysely folders", () => {
       { dir: 'a/migrations', tool: 'knex', count: 1 },
       { dir: 'b/migrations', tool: 'sequelize', count: 1 },
       { dir: 'c/migrations', tool: 'kysely', count: 1 },
+      { dir: 'd/migrations', tool: 'typeorm', count: 1 },
     ]);
-    assert.deepEqual(unsupported, ['d/migrations:TypeORM']);
+    assert.deepEqual(unsupported, []);
   });
 });

@@ -82,11 +82,12 @@ describe('guard init finds node-pg-migrate folders', () => {
       'src/migration/1700000000000-Init.ts': 'export class Init1700000000000 implements MigrationInterface {\n  async up(queryRunner: QueryRunner) {}\n}\n',
       'db/sql/001_init.sql': 'CREATE TABLE t (id int);',
     });
-    // Knex's and Sequelize's folders are theirs; TypeORM's is not read yet.
+    // Knex's, Sequelize's and TypeORM's folders are theirs.
     assert.deepEqual(shape(found), [
       { dir: 'db/sql', tool: 'sql', files: 1 },
       { dir: 'migrations', tool: 'knex', files: 1 },
       { dir: 'server/migrations', tool: 'sequelize', files: 1 },
+      { dir: 'src/migration', tool: 'typeorm', files: 1 },
     ]);
   });
 
