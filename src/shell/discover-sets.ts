@@ -131,11 +131,11 @@ export async function discoverListedSets(
     const reported: Problem[] = [];
     // A folder the tool loads as a migration is refused wherever it is listed: read, excluded or in a sub-folder.
     const folders = new Set<string>();
-    for (const file of [...scope.files, ...scope.excluded.map(({ file }) => file), ...scope.nested.map(({ file }) => file)]) {
-      const folder = file.path.slice(0, file.path.indexOf('/'));
-      if (!inMigrationFolder(tool, file.path) || folders.has(folder)) continue;
+    for (const path of [...scope.files, ...scope.excluded.map(({ file }) => file), ...scope.nested.map(({ file }) => file)].map((file) => file.path).concat(listing.nestedLinks ?? [])) {
+      const folder = path.slice(0, path.indexOf('/'));
+      if (!inMigrationFolder(tool, path) || folders.has(folder)) continue;
       folders.add(folder);
-      discovered.problems.push(migrationFolder(file.path, tool, show));
+      discovered.problems.push(migrationFolder(path, tool, show));
     }
     for (const { file, pattern, nested } of scope.excluded) {
       if (!nested && runsAsMigration(tool, file.path, declaresInFile(tool) ? readingOf(file, keyOf) : undefined)) {

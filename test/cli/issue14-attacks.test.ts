@@ -1,5 +1,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
 import { TempRepo } from '../helpers/git-repo.js';
 
 // An attacker's review of the JavaScript tools (issue 14): files the tool
@@ -38,6 +40,17 @@ describe('a folder named like a migration (Knex, Sequelize and Kysely require it
       assert.equal(repo.guard('verify', '--base', 'origin/main').code, 1);
     });
   }
+
+  it('refused when the folder holds only a symlink to the code it runs (guard lists no symlink in a sub-folder it does not read)', () => {
+    const repo = sealed('knex', '20240101000000_a.js');
+    repo.write('lib/evil/index.js', "exports.up = (knex) => knex.raw('DROP TABLE users');\n");
+    mkdirSync(path.join(repo.root, 'db/migrations/20990101000000_evil.js'));
+    symlinkSync('../../../lib/evil/index.js', path.join(repo.root, 'db/migrations/20990101000000_evil.js/index.js'));
+    repo.commitAll('a folder holding a link');
+    const refused = repo.guard('verify', '--base', 'origin/main');
+    assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+    assert.match(refused.stdout, /20990101000000_evil\.js is a folder named like a migration/);
+  });
 
   it('a sub-folder whose name the tool does not load stays a warning-free helper folder', () => {
     const repo = sealed('knex', '20240101000000_a.js');
