@@ -131,9 +131,10 @@ export async function discoverListedSets(
     const reported: Problem[] = [];
     // A folder the tool loads as a migration is refused wherever it is listed: read, excluded or in a sub-folder.
     const folders = new Set<string>();
-    for (const path of [...scope.files, ...scope.excluded.map(({ file }) => file), ...scope.nested.map(({ file }) => file)].map((file) => file.path).concat(listing.nestedLinks ?? [])) {
+    const inSubFolders = [...scope.files, ...scope.excluded.map(({ file }) => file), ...scope.nested.map(({ file }) => file)].map((file) => file.path).filter((path) => path.includes('/'));
+    for (const path of inSubFolders.concat(listing.nestedLinks ?? [])) {
       const folder = path.slice(0, path.indexOf('/'));
-      if (!inMigrationFolder(tool, path) || folders.has(folder)) continue;
+      if (folders.has(folder) || !inMigrationFolder(tool, path)) continue;
       folders.add(folder);
       discovered.problems.push(migrationFolder(path, tool, show));
     }
