@@ -13,7 +13,7 @@ import { readAlembicConfigs } from '../core/tools/alembic/alembic-config.js';
 import { GuardError } from '../core/guard-error.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { listMigrationFiles, readListedFiles, type ListedFile, type Listing, type SetListing, type Source } from './read-migration-files.js';
-import { excludedMigration, globMatcher, notRead, runsAsMigration, unusedExclude } from '../core/tools/excluded-files.js';
+import { excludedMigration, globMatcher, inMigrationFolder, migrationFolder, notRead, runsAsMigration, unusedExclude } from '../core/tools/excluded-files.js';
 
 const READINGS_CACHE = 'readings.json';
 /** Entries kept beyond the ones this run used, so switching branches stays warm. */
@@ -129,6 +129,15 @@ export async function discoverListedSets(
     // What the set leaves out is said, never silent: excluded files are listed,
     // one the tool runs is refused, a sub-folder's migration-like file is reported.
     const reported: Problem[] = [];
+    // A folder the tool loads as a migration is refused wherever it is listed: read, excluded or in a sub-folder.
+    const folders = new Set<string>();
+    const inSubFolders = [...scope.files, ...scope.excluded.map(({ file }) => file), ...scope.nested.map(({ file }) => file)].map((file) => file.path).filter((path) => path.includes('/'));
+    for (const path of inSubFolders.concat(listing.nestedLinks ?? [])) {
+      const folder = path.slice(0, path.indexOf('/'));
+      if (folders.has(folder) || !inMigrationFolder(tool, path)) continue;
+      folders.add(folder);
+      discovered.problems.push(migrationFolder(path, tool, show));
+    }
     for (const { file, pattern, nested } of scope.excluded) {
       if (!nested && runsAsMigration(tool, file.path, declaresInFile(tool) ? readingOf(file, keyOf) : undefined)) {
         discovered.problems.push(excludedMigration(file.path, tool, pattern, show));

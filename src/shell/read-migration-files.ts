@@ -55,6 +55,8 @@ export interface SetListing {
    * rather than left unguarded without a word. Never read unless asked.
    */
   nested: ListedFile[];
+  /** Symbolic links in those sub-folders, by set-relative path: never read, only named (a folder the tool loads as a migration may hold one). */
+  nestedLinks?: string[];
 }
 
 const MODE_SYMLINK = '120000';
@@ -188,6 +190,7 @@ function parseWorktree(root: string, requests: readonly SetRequest[], staged: Bu
     const clean = entry.stage === '0' && !modified.has(file) && entry.mode !== MODE_SYMLINK;
     if (listed.nested) {
       if (entry.mode !== MODE_SYMLINK) results.get(listed.dir)!.nested.push(clean ? { ...listed.file, oid: entry.oid } : { ...listed.file, onDisk: true });
+      else nestedLink(results, listed.dir, listed.file.path);
       continue;
     }
     results.get(listed.dir)!.files.push(clean ? { ...listed.file, oid: entry.oid } : { ...listed.file, onDisk: true, ...(entry.mode === MODE_SYMLINK ? { link: true as const } : {}) });
@@ -220,6 +223,7 @@ async function parseRevision(root: string, requests: readonly SetRequest[], outp
     if (!listed || entry.mode === MODE_GITLINK) continue;
     if (listed.nested) {
       if (entry.mode !== MODE_SYMLINK) results.get(listed.dir)!.nested.push({ ...listed.file, oid: entry.oid });
+      else nestedLink(results, listed.dir, listed.file.path);
       continue;
     }
     if (entry.mode === MODE_SYMLINK) links.push({ dir: listed.dir, file: listed.file, oid: entry.oid });
@@ -350,6 +354,11 @@ function readFromDisk(root: string, file: ListedFile): { bytes: Uint8Array } | {
   if (read === undefined) return { problem: unreadable(file, 'it is a broken symlink or vanished while guard ran') };
   if (Buffer.isBuffer(read)) return { bytes: read };
   return { problem: unreadable(file, `it ${read.why}`) };
+}
+
+function nestedLink(results: Map<string, SetListing>, dir: string, path: string): void {
+  const listing = results.get(dir)!;
+  (listing.nestedLinks ??= []).push(path);
 }
 
 function emptyResults(requests: readonly SetRequest[]): Map<string, SetListing> {

@@ -34,6 +34,17 @@ export function isFileNamedMigration(rules: FileNamedRules, path: string): boole
   return !path.includes('/') && loadsExtension(rules, path);
 }
 
+/**
+ * Whether `path` lies in a folder at the top of the set whose name the tool
+ * loads (`20240101_x.js/index.js`): the tools list their folder without
+ * asking whether a name is a file, and `require` of a folder runs its
+ * `index.js`, so the folder runs as a migration guard cannot lock.
+ */
+export function isInFileNamedFolder(rules: FileNamedRules, path: string): boolean {
+  const slash = path.indexOf('/');
+  return slash > 0 && loadsExtension(rules, path.slice(0, slash));
+}
+
 /** The id the tool records for the file `name`: the file name, or the file name without its last extension. */
 export function fileNamedId(rules: Pick<FileNamedRules, 'idKeepsExtension'>, name: string): string {
   return rules.idKeepsExtension ? name : stemOf(name);
@@ -53,7 +64,7 @@ export function fileNamedAdapter(rules: FileNamedRules): ToolAdapter {
   const adapter: ToolAdapter = {
     tool: rules.tool,
     recursiveByDefault: false,
-    candidate: (path) => isFileNamedMigration(rules, path),
+    candidate: (path) => isFileNamedMigration(rules, path) || isInFileNamedFolder(rules, path),
     readFile: (path, bytes, options) => readTextFile(path, bytes, options),
     discover(files, options): DiscoveredSet {
       const show = displayOf(options);
@@ -65,6 +76,11 @@ export function fileNamedAdapter(rules: FileNamedRules): ToolAdapter {
       const byFolded = new Map<string, Migration>();
       for (const file of files) {
         if (!isFileNamedMigration(rules, file.path)) {
+          // A folder named like a migration is refused by the caller (MigrationTool.runsFolder) whether or not the set recurses.
+          if (isInFileNamedFolder(rules, file.path)) {
+            ignored.push(file.path);
+            continue;
+          }
           // Only a set given `recursive: true` hands over sub-folders; the tool never reads them.
           if (file.path.includes('/') && loadsExtension(rules, file.path)) {
             warnings.push({
@@ -220,6 +236,7 @@ export function fileNamedTool(rules: FileNamedRules, parts: FileNamedToolParts):
     aMigration: parts.aMigration,
     setsLabel: rules.runner,
     runsAsMigration: (path) => isFileNamedMigration(rules, path),
+    runsFolder: (path) => isInFileNamedFolder(rules, path),
     setKeys: ['outOfOrder'],
     whyNot: { naming: `${rules.runner} orders migrations by file name`, versions: `${rules.runner} orders migrations by file name, not by a version number` },
     appliedTable: parts.appliedTable,

@@ -29,6 +29,14 @@ export interface MigrationTool {
    */
   runsAsMigration(path: string, reading: FileReading | undefined): boolean;
   /**
+   * Whether `path` (set-relative, in a sub-folder) lies in a folder at the
+   * top of the set that the tool loads as one migration: Knex and umzug
+   * `require` every name of a loaded extension, and `require` of a folder
+   * runs its `index.js`. guard refuses such a folder, since it cannot lock
+   * what it runs.
+   */
+  runsFolder?: (path: string) => boolean;
+  /**
    * Set-relative files the tool reads to decide what it runs or where
    * (Drizzle's `meta/_journal.json`, Prisma's `migration_lock.toml`): an
    * `exclude:` may not hide them either.

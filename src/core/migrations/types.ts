@@ -93,6 +93,8 @@ export type ProblemCode =
   | 'not-read'
   /** An `exclude:` pattern that hides a file the tool runs as a migration. */
   | 'excluded-migration'
+  /** A folder at the top of a set whose name the tool loads as a migration (Knex, Sequelize, Kysely `require` it: its index.js runs). */
+  | 'migration-folder'
   /** An `exclude:` pattern that matches no file (a typo leaves the helper it meant reported). */
   | 'exclude-unused'
   /** Prisma's `migration_lock.toml` names a provider other than PostgreSQL. */

@@ -72,3 +72,21 @@ export function notRead(path: string, tool: Tool, show: (path: string) => string
     fix: `if the tool runs it, set \`recursive: true\` for the set (guard lock then locks it); if not, add it to the set's \`exclude:\``,
   };
 }
+
+/** Whether `path` lies in a folder the set's tool loads as one migration (MigrationTool.runsFolder). */
+export function inMigrationFolder(tool: Tool, path: string): boolean {
+  return TOOL_BY_NAME[tool].runsFolder?.(path) ?? false;
+}
+
+/** The problem of a file in a folder the tool loads as a migration: guard locks files, not what a folder's `index.js` requires. */
+export function migrationFolder(path: string, tool: Tool, show: (path: string) => string): Problem {
+  const folder = path.slice(0, path.indexOf('/'));
+  const { runner } = TOOL_BY_NAME[tool];
+  return {
+    code: 'migration-folder',
+    exitCode: 1,
+    file: path,
+    message: `${show(folder)} is a folder named like a migration: ${runner} loads it as one (require runs its index.js), which guard cannot lock`,
+    fix: `rename the folder so its name does not end in an extension ${runner} loads, or move it out of the set's folder; a migration is one file`,
+  };
+}
