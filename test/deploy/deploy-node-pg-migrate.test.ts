@@ -1,12 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readdirSync, symlinkSync } from 'node:fs';
+import { readdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT, TempRepo } from '../helpers/git-repo.js';
-import { GUARD, queryRows, runGuard, type Run } from '../helpers/compiled-guard.js';
+import { queryRows, runGuard, type Run } from '../helpers/compiled-guard.js';
 import { testDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { chars } from '../helpers/fake-secrets.js';
+import { installCompiledShim, userGit } from '../helpers/user-git.js';
 
 // The real node-pg-migrate 9.0.0 (devDependency) writes the migrations
 // (`node-pg-migrate create`) and applies them, as the deploy command guard
@@ -26,17 +27,7 @@ describe('guard with a real node-pg-migrate project on a real PostgreSQL', () =>
   const pgm = (environment: string, ...args: string[]) => spawnSync('npx', ['node-pg-migrate', ...args], { cwd: repo.root, encoding: 'utf8', env: { ...env, DATABASE_URL: databases[environment]!.url } });
   const query = (environment: string, sql: string) => queryRows(databases[environment]!.url, sql);
   const applied = async (environment: string) => (await query(environment, 'SELECT name FROM pgmigrations ORDER BY run_on, id')).map((row: { name: string }) => row.name);
-  const git = (...args: string[]) => spawnSync('git', args, { cwd: repo.root, encoding: 'utf8', env });
-  /** A commit as a user makes it: through the hooks guard init installed. */
-  const commit = (message: string) => {
-    git('add', '-A');
-    return git('commit', '-q', '-m', message);
-  };
-  /** A commit by someone who skipped the hooks. */
-  const commitSkippingHooks = (message: string) => {
-    git('add', '-A');
-    return git('-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-m', message);
-  };
+  const { git, commit, commitSkippingHooks } = userGit(() => repo.root, () => env);
   /** `node-pg-migrate create NAME -j LANGUAGE`: the file it wrote, relative to the repository. */
   const create = (name: string, language: string, body: (template: string) => string): string => {
     const before = new Set(readdirSync(path.join(repo.root, DIR), { withFileTypes: true }).map((entry) => entry.name));
@@ -55,11 +46,9 @@ describe('guard with a real node-pg-migrate project on a real PostgreSQL', () =>
     env = { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', npm_config_offline: 'true', npm_config_update_notifier: 'false', STAGING_DATABASE_URL: databases.staging!.url, PRODUCTION_DATABASE_URL: databases.production!.url };
     repo = new TempRepo();
     // What `npm install migration-guard node-pg-migrate` puts in a project: their bins (the hooks run guard's).
-    repo.write('node_modules/.bin/guard', `#!/bin/sh\nexec "${process.execPath}" "${GUARD}" "$@"\n`);
-    chmodSync(path.join(repo.root, 'node_modules/.bin/guard'), 0o755);
+    installCompiledShim(repo);
     symlinkSync(path.join(MODULES, 'node-pg-migrate'), path.join(repo.root, 'node_modules/node-pg-migrate'));
     symlinkSync('../node-pg-migrate/bin/node-pg-migrate.js', path.join(repo.root, 'node_modules/.bin/node-pg-migrate'));
-    repo.write('.gitignore', 'node_modules/\n');
     repo.write('package.json', `${JSON.stringify({ name: 'app', private: true, scripts: { migrate: `node-pg-migrate -m ${DIR}` }, devDependencies: { 'node-pg-migrate': '9.0.0' } }, null, 2)}\n`);
     repo.write(`${DIR}/.gitkeep`, '');
     files.push(create('users', 'js', (template) => template.replace('export const up = (pgm) => {};', "export const up = (pgm) => {\n  pgm.createTable('users', { id: 'id', name: { type: 'text', notNull: true } });\n};")));

@@ -7,11 +7,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT, TempRepo } from './git-repo.js';
-import { GUARD, queryRows, runGuard, type Run } from './compiled-guard.js';
+import { queryRows, runGuard, type Run } from './compiled-guard.js';
 import { testDatabase, type TestDatabase } from './postgres.js';
+import { installCompiledShim, userGit } from './user-git.js';
 
 export const MODULES = path.join(PROJECT_ROOT, 'node_modules');
 
@@ -75,15 +76,7 @@ export function fileNamedDeployScenario(spec: FileNamedToolSpec): void {
     const guard = (...args: string[]): Run => runGuard(repo.root, env, args);
     const deploy = (environment: string, ...extra: string[]) => guard('deploy', environment, ...extra, '--', ...spec.deploy);
     const applied = async (environment: string) => (await queryRows(databases[environment]!.url, spec.appliedSql)).map((row: { name: string }) => row.name);
-    const git = (...args: string[]) => spawnSync('git', args, { cwd: repo.root, encoding: 'utf8', env });
-    const commit = (message: string) => {
-      git('add', '-A');
-      return git('commit', '-q', '-m', message);
-    };
-    const commitSkippingHooks = (message: string) => {
-      git('add', '-A');
-      return git('-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-m', message);
-    };
+    const { git, commit, commitSkippingHooks } = userGit(() => repo.root, () => env);
     const write = (name: string, sql: string) => {
       const file = spec.write(project, name, sql);
       written.push(file);
@@ -97,13 +90,11 @@ export function fileNamedDeployScenario(spec: FileNamedToolSpec): void {
       env = { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', STAGING_DATABASE_URL: databases.staging!.url, PRODUCTION_DATABASE_URL: databases.production!.url };
       repo = new TempRepo();
       // What `npm install` puts in the project: guard (the hooks run it) and the tool with its driver.
-      repo.write('node_modules/.bin/guard', `#!/bin/sh\nexec "${process.execPath}" "${GUARD}" "$@"\n`);
-      chmodSync(path.join(repo.root, 'node_modules/.bin/guard'), 0o755);
+      installCompiledShim(repo);
       for (const name of spec.packages) {
         mkdirSync(path.dirname(path.join(repo.root, 'node_modules', name)), { recursive: true });
         symlinkSync(path.join(MODULES, name), path.join(repo.root, 'node_modules', name));
       }
-      repo.write('.gitignore', 'node_modules/\n');
       for (const [file, text] of Object.entries(spec.files)) repo.write(file, text);
       project = {
         repo,
