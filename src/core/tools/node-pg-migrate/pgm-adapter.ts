@@ -1,6 +1,7 @@
 import { readTextFile } from '../../migrations/decode-text.js';
 import { displayOf, readingOf, type DiscoveredSet, type Migration, type Problem, type ToolAdapter } from '../../migrations/types.js';
 import { linearSet } from '../../migrations/version-order.js';
+import { caseTwinProblem } from '../../migrations/case-twins.js';
 import { pgmNumericPrefix, pgmPrefixIsNotADate, pgmTies, sortPgmFileNames } from './pgm-order.js';
 
 /**
@@ -177,13 +178,7 @@ function withoutDuplicates(sorted: readonly Migration[], show: (path: string) =>
     const folded = migration.file.toLowerCase();
     const twin = byFolded.get(folded);
     if (twin) {
-      problems.push({
-        code: 'duplicate-id',
-        exitCode: 1,
-        file: migration.file,
-        message: `${show(twin.file)} and ${show(migration.file)} differ only in case: a checkout on a case-insensitive file system keeps one of them`,
-        fix: `rename or remove ${show(migration.file)}`,
-      });
+      problems.push(caseTwinProblem(twin.file, migration.file, show));
       continue;
     }
     byName.set(migration.id, migration);

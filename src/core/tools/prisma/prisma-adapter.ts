@@ -2,6 +2,7 @@ import { readTextFile } from '../../migrations/decode-text.js';
 import { displayOf, readingOf, type DiscoveredSet, type Migration, type Problem, type ToolAdapter } from '../../migrations/types.js';
 import { linearSet } from '../../migrations/version-order.js';
 import { readPrismaLock } from './prisma-lock.js';
+import { caseTwinProblem } from '../../migrations/case-twins.js';
 
 /**
  * Prisma Migrate's migrations directory (https://www.prisma.io/docs/orm/prisma-migrate/understanding-prisma-migrate/migration-histories):
@@ -97,13 +98,7 @@ export const prismaAdapter: ToolAdapter = {
       const folded = name.toLowerCase();
       const existing = byFolded.get(folded);
       if (existing) {
-        problems.push({
-          code: 'duplicate-id',
-          exitCode: 1,
-          file: file.path,
-          message: `migration folders ${existing.id} and ${name} differ only in case: a checkout on a case-insensitive file system keeps one of them`,
-          fix: `rename one of them (${show(file.path)})`,
-        });
+        problems.push(caseTwinProblem(existing.file, file.path, show));
         continue;
       }
       byFolded.set(folded, migration);

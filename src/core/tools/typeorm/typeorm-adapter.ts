@@ -1,7 +1,8 @@
 import { contentChecksum } from '../../checksum.js';
 import { decodeText } from '../../migrations/decode-text.js';
 import { displayOf, readingOf, type DiscoveredSet, type FileReading, type Migration, type Problem, type ToolAdapter } from '../../migrations/types.js';
-import { compareText, linearEnds } from '../../migrations/version-order.js';
+import { compareText, linearSet } from '../../migrations/version-order.js';
+import { caseTwinProblem } from '../../migrations/case-twins.js';
 import { readTypeormExports, type TypeormExport } from './typeorm-exports.js';
 
 /**
@@ -81,13 +82,7 @@ export const typeormAdapter: ToolAdapter = {
       const folded = file.path.toLowerCase();
       const twin = byFoldedPath.get(folded);
       if (twin !== undefined) {
-        problems.push({
-          code: 'duplicate-id',
-          exitCode: 1,
-          file: file.path,
-          message: `${show(twin)} and ${show(file.path)} differ only in case: a checkout on a case-insensitive file system keeps one of them`,
-          fix: `rename one of them (${show(file.path)})`,
-        });
+        problems.push(caseTwinProblem(twin, file.path, show));
         continue;
       }
       byFoldedPath.set(folded, file.path);
@@ -146,7 +141,7 @@ export const typeormAdapter: ToolAdapter = {
       });
     }
     const migrations = unique.map(({ migration }) => migration);
-    return { tool: 'typeorm', migrations, ...linearEnds(migrations), mergePoints: [], branchLabels: {}, problems, ignored, ...(warnings.length > 0 ? { warnings } : {}) };
+    return linearSet('typeorm', migrations, { problems, ignored, warnings });
   },
 };
 
