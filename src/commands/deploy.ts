@@ -60,6 +60,7 @@ export type { DeployOptions, DeployPlan, DeployResult, DeployStep, SchemaCompari
 export async function deployEnvironment(options: DeployOptions): Promise<DeployResult> {
   const repository = await openRepository(options.cwd);
   const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
+  const tables = tableLocations(config);
   const resolved = resolveEnvironment(config, options.environment, options.env);
   const name = resolved.environment.name;
   const policy = resolved.environment.drift;
@@ -75,7 +76,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
   if (stop) return log.result(stop, false);
 
   // 2. The predecessor applied exactly this head with this chain digest.
-  const predecessor = resolved.predecessor ? await readPredecessor({ ...resolved, predecessor: resolved.predecessor }, lock, urls, tableLocations(config)) : undefined;
+  const predecessor = resolved.predecessor ? await readPredecessor({ ...resolved, predecessor: resolved.predecessor }, lock, urls, tables) : undefined;
   stop = log.settle(2, 'predecessor', predecessorStep({ environment: name, predecessor: resolved.predecessor?.name, decision: predecessor?.decision, uncheckedPredecessor: options.uncheckedPredecessor }));
   if (stop) return log.result(stop, false);
 
@@ -90,7 +91,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     // A check changes nothing: a database without a ledger simply has no deploys yet.
     if (!readOnly) await ensureLedger(ledger);
     log.settle(3, 'lock', { verdict: 'pass', detail: `holding the deploy lock of ${name} (key ${key})` });
-    const state = await readEnvironmentState(name, lock, database, ledger, tableLocations(config));
+    const state = await readEnvironmentState(name, lock, database, ledger, tables);
     // A row left `running` is a deploy that died mid-way: someone must look before the next one runs.
     // With a separate ledger (ephemeral CI databases), other jobs' running rows are not about this database.
     if (!separateLedger) {
@@ -194,7 +195,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     const decisions: Decision[] = [];
     for (const set of lock.sets) {
       // A SQL set run by a command is recorded by guard itself: after the command, the set is at the lockfile head. Run by guard's runner, its table says.
-      const appliedAfter = set.tool === 'sql' && run.by === 'command' ? { tool: 'sql' as const, heads: set.heads } : await appliedStateOf(set, name, database, ledger, tableLocations(config).get(set.dir));
+      const appliedAfter = set.tool === 'sql' && run.by === 'command' ? { tool: 'sql' as const, heads: set.heads } : await appliedStateOf(set, name, database, ledger, tables.get(set.dir));
       decisions.push(checkDeployed({ environment: name, lockSet: set, appliedAfter }));
     }
     const fingerprint = await finish(decisions.every((decision) => decision.ok) ? 'succeeded' : 'failed');

@@ -51,6 +51,7 @@ export async function recordEnvironment(options: {
   const { ensureLedger } = await import('../shell/postgres/ledger.js');
   const { recordDeploy, settleRunning } = await import('../shell/postgres/deployments.js');
   const { lock, commit } = await committedLockfile(repository.root);
+  const tables = tableLocations(config);
   const { actor, host } = await actorOf(repository.root);
   const urls = [resolved.databaseUrl, resolved.ledgerUrl];
   const result = (exitCode: number, settled: number, recorded: RecordResult['recorded'], refusal?: RecordResult['refusal'], schemaFingerprint?: string): RecordResult => ({
@@ -83,7 +84,7 @@ export async function recordEnvironment(options: {
           fix: `deploy it with guard deploy ${name} (guard's runner records each migration it applies) or guard deploy ${name} -- <your command>; to move past a crashed deploy, guard deploy ${name} --force --reason "..."`,
         });
       }
-      const decision = checkDeployed({ environment: name, lockSet: set, appliedAfter: await appliedStateOf(set, name, database, ledger, tableLocations(config).get(set.dir)), command: 'the deploy being recorded' });
+      const decision = checkDeployed({ environment: name, lockSet: set, appliedAfter: await appliedStateOf(set, name, database, ledger, tables.get(set.dir)), command: 'the deploy being recorded' });
       if (!decision.ok) return result(decision.exitCode, 0, [], { message: decision.message, fix: `bring ${name} to the lockfile's head first (guard deploy ${name}), or check out the commit it is at` });
     }
     const settled = await settleRunning(ledger, name, { reason: `settled by guard record at ${commit.slice(0, 12)}` });

@@ -117,6 +117,7 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
   const { driftSinceLastDeploy } = await import('../shell/schema-drift.js');
   const { toolDigestForms } = await import('../shell/tool-digest-forms.js');
   const { lock, commit } = await committedLockfile(repository.root);
+  const tables = tableLocations(config);
 
   /** The environment before `name` in the chain that has a database (the one its deploys are checked against). */
   const predecessorOf = (name: string): string | undefined => {
@@ -145,7 +146,7 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
       const { readLockState } = await import('../shell/postgres/migration-sessions.js');
       const { database, ledger, close } = await connectEnvironment(environment, resolvedUrls, `guard status ${environment.name}`);
       try {
-        const [state, { holder, sessions }] = await Promise.all([readEnvironmentState(environment.name, lock, database, ledger, tableLocations(config)), readLockState(database, lockKey)]);
+        const [state, { holder, sessions }] = await Promise.all([readEnvironmentState(environment.name, lock, database, ledger, tables), readLockState(database, lockKey)]);
         const policy = environment.drift;
         let drift: NonNullable<EnvironmentStatus['drift']> = { state: 'ignored', differences: 0, policy };
         if (separateLedger) {
