@@ -15,7 +15,7 @@
 //     be installed, and the prepare script will be run"). So this script
 //     installs the locked toolchain into the clone itself, then builds.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -60,3 +60,22 @@ npm(['run', 'build']);
 // husky 9 sets core.hooksPath to hooks/_ in this repository: a development
 // checkout, not a copy npm packs (which has no .git or no husky).
 if (has('.git') && has('node_modules/husky/package.json')) run(process.execPath, [path.join(root, 'node_modules/husky/bin.js'), 'hooks']);
+
+// `npm install -g git+...` prepares the clone with an inner global install
+// that links the global package folder to the clone itself (without
+// --install-links); the outer install then unpacks guard through that link
+// into the clone, which npm deletes afterwards, leaving a `guard` without
+// files. The link is the inner run's artifact, replacing the folder the
+// outer install had made for guard: put an empty folder back in its place.
+if (process.env.npm_config_global === 'true' && process.env.npm_config_prefix) {
+  const globalModules = process.platform === 'win32' ? path.join(process.env.npm_config_prefix, 'node_modules') : path.join(process.env.npm_config_prefix, 'lib', 'node_modules');
+  const linked = path.join(globalModules, JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).name);
+  try {
+    if (lstatSync(linked).isSymbolicLink() && realpathSync(linked) === realpathSync(root)) {
+      unlinkSync(linked);
+      mkdirSync(linked);
+    }
+  } catch {
+    // No such link: a copy (--install-links), or npm changed; nothing to undo.
+  }
+}
