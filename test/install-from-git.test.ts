@@ -65,6 +65,41 @@ describe('the pre-commit framework installs guard from a release tag', { skip: t
   });
 });
 
+// The issue's first report: `rev:` a commit without dist/, npm's `prepare`
+// in the framework's install found no `tsc`.
+describe('the pre-commit framework installs guard from a commit that is not a release', { skip: typeof preCommit === 'string' ? preCommit : false }, () => {
+  let source: GuardSourceRepository;
+  let repo: ReturnType<typeof withSealedRemote>;
+  let home: string;
+  const command = typeof preCommit === 'string' ? 'pre-commit' : preCommit.command;
+
+  before(() => {
+    source = guardSourceRepository({ release: false });
+    repo = withSealedRemote();
+    home = mkdtempSync(path.join(tmpdir(), 'guard-pre-commit-home-'));
+  });
+
+  after(() => {
+    repo?.dispose();
+    source?.dispose();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  it('builds guard in prepare, and the hook locks a new migration', () => {
+    const env = cleanEnvironment({ PRE_COMMIT_HOME: home });
+    const rev = run('git', ['rev-parse', 'HEAD'], source.dir, env).output.trim();
+    repo.repo.write('.pre-commit-config.yaml', `repos:\n  - repo: ${source.dir}\n    rev: ${rev}\n    hooks:\n      - id: migration-guard\n`);
+    repo.repo.commitAll('use the pre-commit framework');
+    const install = run(command, ['install', '--install-hooks'], repo.repo.root, env);
+    assert.equal(install.code, 0, install.output);
+    repo.repo.write('db/migrations/030_items.sql', 'CREATE TABLE items (id int);\n');
+    repo.repo.git('add', 'db/migrations/030_items.sql');
+    const commit = run('git', ['commit', '-m', 'add items'], repo.repo.root, env);
+    assert.equal(commit.code, 0, commit.output);
+    assert.match(repo.repo.git('show', 'HEAD:checksums.lock.yaml'), /file: 030_items\.sql, sha256: [0-9a-f]{64}/);
+  });
+});
+
 describe('npm installs guard from a git commit that is not a release', () => {
   let source: GuardSourceRepository;
   let prefix: string;
