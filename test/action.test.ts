@@ -218,6 +218,27 @@ describe('the GitHub Action on a young repository whose branch forked long ago',
   });
 });
 
+describe('the GitHub Action where the commit that sealed a migration is older than what it fetched', () => {
+  let remote: GitHubRemote;
+  before(() => {
+    remote = sealedRemote();
+  });
+  after(() => remote.dispose());
+
+  it('does not name the oldest commit fetched as the one that sealed it', () => {
+    remote.git('checkout', '-q', 'main');
+    remote.commits(40, 'later work on main');
+    remote.push('main');
+    branch(remote, 'edit-users', 'main', () => remote.write('db/migrations/010_users.sql', 'CREATE TABLE users (id bigint);\n'));
+    const run = onPullRequest(remote, 1, 'edit-users', 'main');
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    const errors = annotations(run.stdout);
+    assert.ok(errors.length > 0, run.stdout);
+    // The shallow clone's oldest commit seems to add the whole lockfile; the sealing commit is not in the clone.
+    for (const error of errors) assert.match(error, /010_users\.sql is sealed in origin\/main: it has been deployed/);
+  });
+});
+
 describe('the GitHub Action on other events', () => {
   let remote: GitHubRemote;
   before(() => {
