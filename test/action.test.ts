@@ -7,9 +7,10 @@
 // README's table), the annotations on the diff, the job summary.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse } from 'yaml';
 import { PROJECT_ROOT } from './helpers/git-repo.js';
 import { readCompositeAction, runCompositeAction, type ActionCall, type ActionRun } from './helpers/composite-action.js';
 import { GitHubRemote } from './helpers/github-remote.js';
@@ -51,7 +52,7 @@ function runOnMerge(remote: GitHubRemote, merge: string, number: number, head: s
 /** The action in a push workflow, on `commit` pushed to `branch` (which pointed at `before`). */
 function onPush(remote: GitHubRemote, branch: string, commit: string, before: string, options: Options & { into?: string } = {}): ActionRun {
   const { into, ...rest } = options;
-  const workspace = remote.checkout(commit, `refs/remotes/origin/${branch}`, into);
+  const workspace = remote.checkout(commit, `refs/remotes/origin/${branch}`, into === undefined ? {} : { into });
   return runCompositeAction({
     actionPath: PROJECT_ROOT,
     ...rest,
@@ -306,6 +307,57 @@ describe('action.yml', () => {
     } finally {
       remote.dispose();
     }
+  });
+});
+
+/** The YAML block that follows `after` in the README's "Hook managers and CI". */
+function readmeYaml(after: string): any {
+  const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### Hook managers and CI'));
+  const from = section.indexOf(after);
+  assert.ok(from >= 0, `README: "${after}" not found in "Hook managers and CI"`);
+  const block = /```yaml\n([\s\S]*?)```/.exec(section.slice(from));
+  assert.ok(block, `README: no yaml block after "${after}"`);
+  return parse(block[1]!);
+}
+
+describe("the README's GitHub Actions snippets", () => {
+  let remote: GitHubRemote;
+  before(() => {
+    remote = sealedRemote();
+  });
+  after(() => remote.dispose());
+
+  it('the workflow is actions/checkout with its defaults, then the action without inputs: what the tests above run', () => {
+    const workflow = readmeYaml('GitHub Actions, the gate');
+    assert.deepEqual(Object.keys(workflow.on), ['pull_request', 'push']);
+    assert.deepEqual(workflow.permissions, { contents: 'read' });
+    assert.deepEqual(workflow.jobs.guard.steps, [{ uses: 'actions/checkout@v4' }, { uses: 'migration-guard/migration-guard@v1' }]);
+    assert.equal(readCompositeAction(PROJECT_ROOT).steps.length, 2);
+  });
+
+  it('the long form refuses a sealed edit in a full clone, with the base branch passed through env', () => {
+    const { steps } = readmeYaml('The long form') as { steps: { uses?: string; with?: Record<string, unknown>; run?: string; env?: Record<string, string> }[] };
+    assert.deepEqual(steps[0], { uses: 'actions/checkout@v4', with: { 'fetch-depth': 0 } });
+    const gate = steps.find((step) => step.run?.includes('guard verify'))!;
+    const base = 'release/$(touch${IFS}pwned)';
+    remote.push(`main:refs/heads/${base}`);
+    branch(remote, 'edit-orders', 'main', () => remote.write('db/migrations/020_orders.sql', 'CREATE TABLE orders (id bigint);\n'));
+    const merge = remote.openPullRequest(1, 'edit-orders', base);
+    const workspace = remote.checkout(merge, 'refs/remotes/pull/1/merge', { fetchDepth: 0 });
+    // npm ci put guard in node_modules/.bin, where npx finds it.
+    mkdirSync(path.join(workspace, 'node_modules/.bin'), { recursive: true });
+    writeFileSync(path.join(workspace, 'node_modules/.bin/guard'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(PROJECT_ROOT, 'dist/bin/guard.js')}" "$@"\n`, { mode: 0o755 });
+    const env = Object.fromEntries(Object.entries(gate.env ?? {}).map(([key, value]) => {
+      assert.equal(value, '${{ github.base_ref }}');
+      return [key, base];
+    }));
+    assert.doesNotMatch(gate.run!, /\$\{\{/);
+    // A run: step without shell: is `bash -e {0}` on Linux.
+    const run = spawnSync('bash', ['-e', '-c', gate.run!], { cwd: workspace, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_ACTIONS: 'true', NO_COLOR: '1', ...env } });
+    assert.equal(existsSync(path.join(workspace, 'pwned')), false);
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /^::error file=db\/migrations\/020_orders\.sql,title=guard sealed-edited::db\/migrations\/020_orders\.sql is sealed in origin\/release\/\$\(touch\$\{IFS\}pwned\)/m);
   });
 });
 

@@ -131,15 +131,18 @@ export class GitHubRemote {
    * (fetch-depth: 1): `git init`, origin, one commit fetched into `ref` and
    * checked out (detached for a pull request's merge ref, on the branch for a
    * push), https://github.com/actions/checkout/blob/main/src/git-source-provider.ts.
-   * With `into`, in that folder of the workspace (checkout's `path:`).
+   * With `into`, in that folder of the workspace (checkout's `path:`); with
+   * `fetchDepth: 0`, every branch and tag with its whole history first.
    */
-  checkout(commit: string, ref: string, into = ''): string {
+  checkout(commit: string, ref: string, { into = '', fetchDepth = 1 } = {}): string {
     const workspace = this.temp('guard-workspace-');
     const root = path.join(workspace, into);
     mkdirSync(root, { recursive: true });
     git(root, ['init', '-q']);
     git(root, ['remote', 'add', 'origin', `file://${this.bare}`]);
-    git(root, ['-c', 'protocol.version=2', 'fetch', '-q', '--no-tags', '--prune', '--no-recurse-submodules', '--depth=1', 'origin', `+${commit}:${ref}`]);
+    if (fetchDepth === 0) git(root, ['-c', 'protocol.version=2', 'fetch', '-q', '--prune', '--no-recurse-submodules', 'origin', '+refs/heads/*:refs/remotes/origin/*', '+refs/tags/*:refs/tags/*']);
+    const depth = fetchDepth === 0 ? [] : [`--depth=${fetchDepth}`];
+    git(root, ['-c', 'protocol.version=2', 'fetch', '-q', '--no-tags', '--prune', '--no-recurse-submodules', ...depth, 'origin', `+${commit}:${ref}`]);
     if (ref.startsWith('refs/remotes/origin/')) git(root, ['checkout', '-q', '--force', '-B', ref.slice('refs/remotes/origin/'.length), ref]);
     else git(root, ['checkout', '-q', '--force', ref]);
     return workspace;
