@@ -161,6 +161,17 @@ describe('the GitHub Action on a pull request', () => {
     assert.match(run.summary, /origin has no branch "nope" to compare with/);
   });
 
+  it("an error that stops guard (a config it cannot read) becomes an error annotation and a summary line too", () => {
+    branch(remote, 'bad-config', 'main', () => remote.write('guard.config.yaml', 'migrations: [\n'));
+    const run = onPullRequest(remote, 10, 'bad-config', 'main');
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.match(run.stderr, /^error .*guard\.config\.yaml/m);
+    const errors = annotations(run.stdout);
+    assert.equal(errors.length, 1, run.stdout);
+    assert.match(errors[0]!, /^::error title=migration-guard::guard verify stopped \(exit 2\): .*guard\.config\.yaml.*\. Fix: /);
+    assert.match(run.summary, /^❌ guard verify stopped \\\(exit 2\\\): guard\.config\.yaml:2 is not valid YAML/m);
+  });
+
   it('a remote it cannot fetch from: exit 3 and an error annotation, never a pass', () => {
     branch(remote, 'offline', 'main', () => remote.write('notes.txt', 'offline\n'));
     const merge = remote.openPullRequest(8, 'offline', 'main');
