@@ -288,13 +288,26 @@ export async function checkSealedWithHistory(
   }, leftBehind);
   if (first.length === 0) return first;
   const named = new Map<string, string | undefined>();
+  const cut = await shallowBoundary(root);
   await Promise.all(
     [...wanted.values()].slice(0, 20).map(async (entry) => {
-      const found = await git(root, ['log', '--reverse', '--format=%h (%cs, %an)', `-S${entry.sha256}`, sealed.commit || sealed.ref, '--', LOCKFILE_NAME]);
-      named.set(entry.sha256, found?.split('\n')[0]);
+      const found = await git(root, ['log', '--reverse', '--format=%H %h (%cs, %an)', `-S${entry.sha256}`, sealed.commit || sealed.ref, '--', LOCKFILE_NAME]);
+      const [commit, ...described] = (found?.split('\n')[0] ?? '').split(' ');
+      // A shallow clone's oldest commit seems to add the whole lockfile: the sealing commit is older than the clone, so none is named.
+      named.set(entry.sha256, commit && !cut.has(commit) ? described.join(' ') : undefined);
     }),
   );
   return checkSealed(sealed, sets, lock, (_, entry) => named.get(entry.sha256), leftBehind);
+}
+
+/** The commits a shallow clone holds without their parents (`$GIT_DIR/shallow`, https://git-scm.com/docs/shallow); none in a full clone. */
+async function shallowBoundary(root: string): Promise<Set<string>> {
+  const file = await git(root, ['rev-parse', '--path-format=absolute', '--git-path', 'shallow']);
+  try {
+    return new Set(readFileSync(file ?? '', 'utf8').split('\n').filter(Boolean));
+  } catch {
+    return new Set();
+  }
 }
 
 /** Which of `dirs` hold at least one file in `source` (git's tree or index, or the work tree on disk). */
