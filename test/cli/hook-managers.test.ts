@@ -58,6 +58,11 @@ function gateTests(setUp: () => Sealed, label: RegExp, environment: () => NodeJS
     sealed = setUp();
   });
 
+  it("guard doctor sees guard in each of the manager's hooks", () => {
+    const doctor = run(process.execPath, [GUARD, 'doctor'], sealed.repo.root, environment());
+    for (const hook of ['pre-commit', 'pre-merge-commit', 'pre-push']) assert.match(doctor.output, new RegExp(`ok +hook ${hook}: `), doctor.output);
+  });
+
   it('locks a new migration in the same commit', () => {
     sealed.repo.write('db/migrations/030_items.sql', 'CREATE TABLE items (id int);\n');
     sealed.repo.git('add', 'db/migrations/030_items.sql');
@@ -285,5 +290,58 @@ describe('guard init where it cannot join the manager safely', () => {
     } finally {
       sealed.dispose();
     }
+  });
+});
+
+describe('guard hook pre-push without git\'s list of pushed refs', () => {
+  let sealed: Sealed;
+  let harmless: string;
+  let sneaky: string;
+  const prePush = (stdin: string, extra: Record<string, string> = {}, ...args: string[]) => {
+    const result = spawnSync(process.execPath, [GUARD, 'hook', 'pre-push', ...args], { cwd: sealed.repo.root, env: cleanEnvironment({ NO_COLOR: '1', ...extra }), input: stdin, encoding: 'utf8' });
+    return { code: result.status, output: `${result.stdout}${result.stderr}` };
+  };
+
+  before(() => {
+    sealed = withSealedRemote();
+    sealed.repo.git('checkout', '-q', '-b', 'sneaky', 'origin/main');
+    sealed.repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id bigint);\n');
+    sealed.repo.git('commit', '-q', '--no-verify', '-am', 'edit a sealed migration');
+    sneaky = sealed.repo.git('rev-parse', 'HEAD').trim();
+    sealed.repo.git('checkout', '-q', 'feature');
+    sealed.repo.write('docs/notes.md', 'notes\n');
+    sealed.repo.git('add', 'docs/notes.md');
+    sealed.repo.git('commit', '-q', '--no-verify', '-m', 'notes');
+    harmless = sealed.repo.git('rev-parse', 'HEAD').trim();
+  });
+  after(() => sealed?.dispose());
+
+  it("the pre-commit framework names only the first ref (PRE_COMMIT_TO_REF): a second one, not named, is still checked", () => {
+    const framework = { PRE_COMMIT: '1', PRE_COMMIT_REMOTE_NAME: 'origin', PRE_COMMIT_REMOTE_URL: sealed.remote, PRE_COMMIT_FROM_REF: sealed.repo.git('rev-parse', 'origin/main').trim(), PRE_COMMIT_TO_REF: harmless, PRE_COMMIT_LOCAL_BRANCH: 'refs/heads/feature', PRE_COMMIT_REMOTE_BRANCH: 'refs/heads/feature' };
+    const run = prePush('', framework);
+    assert.equal(run.code, 1, run.output);
+    assert.match(run.output, new RegExp(`commit ${sneaky.slice(0, 12)} \\(edit a sealed migration\\) on refs/heads/sneaky:`));
+    assert.match(run.output, /010_users\.sql is sealed/);
+    assert.match(run.output, /the pre-commit framework passes only the first pushed ref, so guard checked every local branch, tag and HEAD this remote does not have/);
+  });
+
+  it('lefthook without use_stdin (an empty stdin): every local branch is checked', () => {
+    const run = prePush('', {}, 'origin', sealed.remote);
+    assert.equal(run.code, 1, run.output);
+    assert.match(run.output, /on refs\/heads\/sneaky:/);
+    assert.match(run.output, /no list of pushed refs on stdin \(lefthook: use_stdin: true\)/);
+  });
+
+  it("with git's list, only the pushed refs are checked, as before", () => {
+    const zero = '0'.repeat(40);
+    const run = prePush(`refs/heads/feature ${harmless} refs/heads/feature ${zero}\n`, {}, 'origin', sealed.remote);
+    assert.equal(run.code, 0, run.output);
+  });
+
+  it('nothing new anywhere: nothing to check', () => {
+    sealed.repo.git('branch', '-D', 'sneaky');
+    sealed.repo.git('push', '-q', '--no-verify', 'origin', 'feature');
+    const run = prePush('', {}, 'origin', sealed.remote);
+    assert.equal(run.code, 0, run.output);
   });
 });

@@ -34,8 +34,15 @@ export interface PrePushResult {
  * https://pre-commit.com/#pre-commit-during-push).
  */
 export interface FrameworkPush {
+  remote: string;
   toRef: string | undefined;
   localRef: string | undefined;
+}
+
+/** The pre-commit framework's pushed ref, from the variables it sets for its pre-push hooks; undefined outside it. */
+export function frameworkPush(env: NodeJS.ProcessEnv): FrameworkPush | undefined {
+  const remote = env.PRE_COMMIT_REMOTE_NAME;
+  return remote ? { remote, toRef: env.PRE_COMMIT_TO_REF, localRef: env.PRE_COMMIT_LOCAL_BRANCH } : undefined;
 }
 
 interface RefUpdate {

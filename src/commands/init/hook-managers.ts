@@ -1,8 +1,9 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { GuardError } from '../../core/guard-error.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { detectHookManagers, GUARD_REPOSITORY_URL, type HandEdit, type HookManager } from '../../core/init/hook-managers.js';
+import { isFile } from '../../shell/managed-hooks.js';
 import { lefthookSnippet, withGuardInLefthook } from '../../core/init/lefthook-config.js';
 import { declaresDependency, parseManifest } from '../../core/init/package-json.js';
 import { frameworkSnippet, withGuardInFrameworkConfig, type ConfigEdit, type FrameworkSource } from '../../core/init/pre-commit-config.js';
@@ -38,13 +39,7 @@ const INSTALL_STEP: Record<'pre-commit framework' | 'lefthook' | 'simple-git-hoo
  * @param version guard's version (the pre-commit framework's `rev`)
  */
 export async function joinHookManager(root: string, layout: HooksLayout, version: string, notes: string[], toCommit: string[]): Promise<ManagerSetup | undefined> {
-  const exists = (file: string) => {
-    try {
-      return statSync(path.join(root, file)).isFile();
-    } catch {
-      return false;
-    }
-  };
+  const exists = (file: string) => isFile(path.join(root, file));
   const manifest = exists('package.json') ? parseManifest(readFileSync(path.join(root, 'package.json'), 'utf8')) : undefined;
   const managers = detectHookManagers(exists, manifest, layout.husky ? path.relative(root, layout.scriptDir) || '.' : undefined);
   const configured = managers.filter((manager) => manager.name !== 'husky');

@@ -29,6 +29,10 @@ export function lefthookSnippet(file = 'lefthook.yml'): string {
 }
 
 /** Whether lefthook runs guard for `hook` already: a command or job (in a group too) whose `run` calls guard. */
+export function lefthookRunsGuard(config: unknown, hook: ManagedHook): boolean {
+  return runsGuardIn((config as Record<string, unknown> | null)?.[hook], hook);
+}
+
 function runsGuardIn(hookValue: unknown, hook: ManagedHook): boolean {
   const command = hook === 'pre-push' ? 'pre-push' : 'pre-commit';
   const runs = (entry: unknown): boolean => {

@@ -1,6 +1,6 @@
 import { inputError } from '../guard-error.js';
 import { runsGuard } from './hook-script.js';
-import { FRAMEWORK_CONFIG, FRAMEWORK_HOOK_IDS, GUARD_REPOSITORY_URL, guardCommand, yamlLines, type YamlValue } from './hook-managers.js';
+import { FRAMEWORK_CONFIG, FRAMEWORK_HOOK_IDS, GUARD_REPOSITORY_URL, guardCommand, yamlLines, type ManagedHook, type YamlValue } from './hook-managers.js';
 import { appendToBlock, checkedEdit, openYaml } from './yaml-insert.js';
 
 // guard in the pre-commit framework's `.pre-commit-config.yaml`
@@ -36,6 +36,19 @@ function localHooks(): { preCommit: Hook; prePush: Hook } {
   };
 }
 
+/**
+ * Which entry of `repos:` runs guard for `hook` (its hook id, or an entry
+ * calling `guard hook ...`), or -1. The framework's pre-merge-commit stage
+ * runs the pre-commit hook (its `stages:`).
+ */
+export function entryRunningGuard(config: unknown, hook: ManagedHook): number {
+  const repos = (config as { repos?: unknown } | null)?.repos;
+  if (!Array.isArray(repos)) return -1;
+  const [id, command] = hook === 'pre-push' ? [FRAMEWORK_HOOK_IDS.prePush, 'pre-push' as const] : [FRAMEWORK_HOOK_IDS.preCommit, 'pre-commit' as const];
+  const runs = (entry: unknown) => typeof entry === 'object' && entry !== null && ((entry as Hook).id === id || (typeof (entry as Hook).entry === 'string' && runsGuard((entry as Hook).entry as string, command)));
+  return repos.findIndex((repo: { hooks?: unknown } | null) => Array.isArray(repo?.hooks) && repo.hooks.some(runs));
+}
+
 /** The repository entry guard adds to `repos:`. */
 export function frameworkRepo(source: FrameworkSource): Hook {
   if (source.local) {
@@ -67,11 +80,8 @@ export async function withGuardInFrameworkConfig(text: string, source: Framework
     throw inputError(`${FRAMEWORK_CONFIG} has no list of repos (\`repos:\`)`, { fix });
   }
   const repos = value.repos as { repo?: unknown; hooks?: unknown }[];
-  const runs = (hook: unknown, id: string, command: 'pre-commit' | 'pre-push') =>
-    typeof hook === 'object' && hook !== null && ((hook as Hook).id === id || (typeof (hook as Hook).entry === 'string' && runsGuard((hook as Hook).entry as string, command)));
-  const hooksOf = (repo: { hooks?: unknown }) => (Array.isArray(repo?.hooks) ? (repo.hooks as unknown[]) : []);
-  const preCommitAt = repos.findIndex((repo) => hooksOf(repo).some((hook) => runs(hook, FRAMEWORK_HOOK_IDS.preCommit, 'pre-commit')));
-  const prePushAt = repos.findIndex((repo) => hooksOf(repo).some((hook) => runs(hook, FRAMEWORK_HOOK_IDS.prePush, 'pre-push')));
+  const preCommitAt = entryRunningGuard(value, 'pre-commit');
+  const prePushAt = entryRunningGuard(value, 'pre-push');
   if (preCommitAt !== -1 && prePushAt !== -1) return { text, changed: false, detail: `hooks ${FRAMEWORK_HOOK_IDS.preCommit} and ${FRAMEWORK_HOOK_IDS.prePush}` };
 
   const expected = structuredClone(value) as { repos: { hooks: unknown[] }[] };
