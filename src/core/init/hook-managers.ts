@@ -1,5 +1,5 @@
 import { yamlList, yamlScalar } from '../lockfile/format/index.js';
-import { declaresDependency, type PackageManifest } from './package-json.js';
+import type { PackageManifest } from './package-json.js';
 
 // The hook managers `guard init` joins instead of installing hooks next to
 // them (README, "`guard init`" and "Hook managers and CI"), what it adds to
@@ -62,8 +62,8 @@ export interface HookManager {
 /**
  * The hook managers a repository uses, read from the files at its root:
  * `.pre-commit-config.yaml`; any of lefthook's config names; a
- * simple-git-hooks config file, its package.json key, or it as a
- * dependency; husky when `core.hooksPath` is husky's `<dir>/_`.
+ * simple-git-hooks config file or its package.json key; husky when
+ * `core.hooksPath` is husky's `<dir>/_`.
  *
  * @param exists whether a path relative to the repository root is a file
  */
@@ -73,7 +73,8 @@ export function detectHookManagers(exists: (file: string) => boolean, manifest: 
   const lefthook = LEFTHOOK_CONFIGS.filter(exists);
   if (lefthook.length > 0) managers.push({ name: 'lefthook', config: lefthook[0]!, ...(lefthook.length > 1 ? { others: lefthook.slice(1) } : {}) });
   const simple = SIMPLE_GIT_HOOKS_CONFIGS.find(exists);
-  const inManifest = manifest !== undefined && ((manifest as Record<string, unknown>)['simple-git-hooks'] !== undefined || declaresDependency(manifest, 'simple-git-hooks'));
+  // As a dependency alone it installs nothing (its install fails without a config): guard's own repository has it so.
+  const inManifest = manifest !== undefined && (manifest as Record<string, unknown>)['simple-git-hooks'] !== undefined;
   if (simple !== undefined || inManifest) managers.push({ name: 'simple-git-hooks', config: simple ?? 'package.json' });
   if (huskyDir !== undefined) managers.push({ name: 'husky', config: huskyDir });
   return managers;

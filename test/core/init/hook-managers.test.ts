@@ -177,8 +177,8 @@ describe("simple-git-hooks' config", () => {
     assert.equal(withGuardInSimpleGitHooks(text, 'package.json').changed, false, 'a second run changes nothing');
   });
 
-  it('a package.json with simple-git-hooks as a dependency but no config gets the key; a .simple-git-hooks.json its top-level hooks', () => {
-    const { text } = withGuardInSimpleGitHooks('{\n  "devDependencies": {"simple-git-hooks": "2.14.0"}\n}\n', 'package.json');
+  it('an empty "simple-git-hooks" gets the three hooks; a .simple-git-hooks.json its top-level hooks', () => {
+    const { text } = withGuardInSimpleGitHooks('{\n  "simple-git-hooks": {},\n  "devDependencies": {"simple-git-hooks": "2.14.0"}\n}\n', 'package.json');
     assert.deepEqual(Object.keys(JSON.parse(text)['simple-git-hooks']), ['pre-commit', 'pre-merge-commit', 'pre-push']);
     const file = withGuardInSimpleGitHooks('{\n  "pre-push": "npm test"\n}\n', '.simple-git-hooks.json').text;
     assert.equal(JSON.parse(file)['pre-push'], 'node_modules/.bin/guard hook pre-push "$@" || exit $?; npm test');
@@ -198,9 +198,11 @@ describe('detectHookManagers', () => {
     assert.deepEqual(detectHookManagers(files('.config/lefthook.yaml'), undefined, undefined), [{ name: 'lefthook', config: '.config/lefthook.yaml' }]);
     assert.deepEqual(detectHookManagers(files('lefthook.yml', 'lefthook.toml'), undefined, undefined), [{ name: 'lefthook', config: 'lefthook.yml', others: ['lefthook.toml'] }]);
     assert.deepEqual(detectHookManagers(files('simple-git-hooks.json'), { 'simple-git-hooks': {} } as never, undefined), [{ name: 'simple-git-hooks', config: 'simple-git-hooks.json' }]);
-    assert.deepEqual(detectHookManagers(files(), { devDependencies: { 'simple-git-hooks': '2' } }, '.husky'), [
+    assert.deepEqual(detectHookManagers(files(), { 'simple-git-hooks': {}, devDependencies: { 'simple-git-hooks': '2' } } as never, '.husky'), [
       { name: 'simple-git-hooks', config: 'package.json' },
       { name: 'husky', config: '.husky' },
     ]);
+    // A dependency without a config installs nothing (guard's own repository).
+    assert.deepEqual(detectHookManagers(files(), { devDependencies: { 'simple-git-hooks': '2', lefthook: '2' } }, 'hooks'), [{ name: 'husky', config: 'hooks' }]);
   });
 });
