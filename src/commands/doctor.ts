@@ -10,6 +10,7 @@ import { hookState, hooksLayout } from '../shell/hooks-dir.js';
 import { loadConfig } from '../shell/load-config.js';
 import { git } from '../shell/git/run-git.js';
 import type { CommandDefinition } from './context.js';
+import { managedHookState } from '../shell/managed-hooks.js';
 import { MERGE_DRIVER_NAME } from '../core/init/merge-driver-name.js';
 import { describeSet, verifyRepository, type VerifyResult } from '../services/verify-repository.js';
 import type { GuardConfig } from '../core/config/validate-config.js';
@@ -83,6 +84,17 @@ export async function diagnoseRepository(options: { cwd: string; configPath?: st
     const where = worktree === root ? '' : ` (worktree ${worktree})`;
     for (const hook of GUARD_HOOKS) {
       const state = hookState(layout, hook);
+      // The pre-commit framework's and lefthook's scripts run what their config says (README, "Hook managers and CI").
+      const managed = state.active || layout.husky ? undefined : await managedHookState(worktree, path.join(layout.runDir, hook), hook);
+      if (managed) {
+        const runner = path.relative(worktree, path.join(layout.runDir, hook));
+        checks.push(
+          managed.runs
+            ? { check: `hook ${hook}${where}`, ok: true, detail: `${runner} (${managed.manager}) runs guard from ${managed.config}` }
+            : { check: `hook ${hook}${where}`, ok: false, detail: `${runner} is the ${managed.manager}'s, and ${managed.config} does not run guard hook ${hook === 'pre-push' ? 'pre-push' : 'pre-commit'} there`, fix: `run guard init (it adds guard to ${managed.config})` },
+        );
+        continue;
+      }
       checks.push(
         state.active
           ? { check: `hook ${hook}${where}`, ok: true, detail: `${path.relative(worktree, state.script) || state.script} runs guard` }

@@ -23,7 +23,7 @@ import { ADAPTERS } from '../core/tools/registry.js';
 import { joinPath } from '../core/paths.js';
 import type { GuardConfig, MigrationSetConfig } from '../core/config/validate-config.js';
 import type { CommandDefinition } from './context.js';
-import { prePush, type PrePushResult } from './hook/pre-push.js';
+import { frameworkPush, prePush, type PrePushResult } from './hook/pre-push.js';
 import { preReceive, type PreReceiveResult } from './hook/pre-receive.js';
 
 export { prePush, preReceive, type PrePushResult, type PreReceiveResult };
@@ -339,6 +339,9 @@ nothing sealed in the protected ref changed. Deleted refs need no check; a
 remote commit this clone does not have is exit 3 (git fetch first). A
 protected branch missing here is asked of the remote: absent there, nothing
 is sealed yet (a new repository's first push); present, exit 3 (fetch it).
+Without git's list on stdin (the pre-commit framework names one ref in
+PRE_COMMIT_TO_REF; lefthook without use_stdin), it checks that ref and
+every local branch, tag and HEAD the remote lacks.
 
 pre-receive applies the same rules on the server, where --no-verify cannot
 skip them: every commit a push adds, read from git's quarantine. The config
@@ -381,7 +384,8 @@ migration file; 3 git could not be read.`,
     const [hook, ...rest] = positionals;
     if (hook === 'pre-push') {
       const updates = await readStdin();
-      return { hook, result: await prePush({ cwd: context.cwd, configPath: context.configPath, remote: rest[0] ?? 'origin', updates }) };
+      const framework = frameworkPush(context.env);
+      return { hook, result: await prePush({ cwd: context.cwd, configPath: context.configPath, remote: rest[0] ?? framework?.remote ?? 'origin', updates, framework }) };
     }
     if (hook === 'pre-receive') {
       const updates = await readStdin();

@@ -19,6 +19,7 @@ import type { CommandDefinition } from './context.js';
 import { lockRepository } from '../services/lock-repository.js';
 import { MERGE_DRIVER_NAME } from '../core/init/merge-driver-name.js';
 import type { InitAction } from './init/init-action.js';
+import type { HandEdit } from '../core/init/hook-managers.js';
 import { guardLinkedWorktrees, installHooks } from './init/install-hooks.js';
 
 export type { InitAction };
@@ -35,6 +36,8 @@ export interface InitResult {
   notes: string[];
   /** Files to commit so every clone gets the same protection. */
   toCommit: string[];
+  /** A hook manager's config guard could not add its hooks to: what to add by hand (exit 2). */
+  handEdits: HandEdit[];
 }
 
 export interface InitOptions {
@@ -64,6 +67,7 @@ export async function initRepository(options: InitOptions): Promise<InitResult> 
   const warnings: string[] = [];
   const notes: string[] = [];
   const toCommit: string[] = [];
+  const handEdits: HandEdit[] = [];
 
   actions.push(await ensureConfig(root, options, repository.gitDir, toCommit, warnings));
 
@@ -82,11 +86,12 @@ export async function initRepository(options: InitOptions): Promise<InitResult> 
     toCommit.push(LOCKFILE_NAME);
   }
 
-  actions.push(...(await installHooks(root, repository.gitDir, warnings, notes, toCommit)));
+  actions.push(...(await installHooks(root, repository.gitDir, warnings, notes, toCommit, handEdits)));
   actions.push(...(await guardLinkedWorktrees(root)));
   actions.push(...(await registerMergeDriver(root, toCommit)));
-  const exitCode = lock.refusals.length > 0 ? lock.exitCode : ExitCode.ok;
-  return { schemaVersion: JSON_SCHEMA_VERSION, command: 'init', ok: exitCode === 0, exitCode, actions, warnings, notes, toCommit: await uncommitted(root, [...new Set(toCommit)]) };
+  // Hooks left to a person are a config guard could not edit: exit 2 (README, "Exit codes"), after a refusal's 1 only when nothing is worse.
+  const exitCode = Math.max(lock.refusals.length > 0 ? lock.exitCode : ExitCode.ok, handEdits.length > 0 ? ExitCode.input : ExitCode.ok);
+  return { schemaVersion: JSON_SCHEMA_VERSION, command: 'init', ok: exitCode === 0, exitCode, actions, warnings, notes, toCommit: await uncommitted(root, [...new Set(toCommit)]), handEdits };
 }
 
 /** Which of `files` git does not hold as they are now (https://git-scm.com/docs/git-status#_porcelain_format_version_1). */

@@ -28,7 +28,7 @@ export const YAML_MAX_KEY_LENGTH = 256;
  * yaml's Node entry is CommonJS; bundled into a chunk of its own, its exports
  * arrive as the namespace's `default` rather than as named exports.
  */
-async function loadYaml(): Promise<YamlModule> {
+export async function loadYaml(): Promise<YamlModule> {
   const imported = (await import('yaml')) as YamlModule & { default?: YamlModule };
   return typeof imported.parseDocument === 'function' ? imported : imported.default!;
 }

@@ -18,7 +18,8 @@ export function guardVersion(): string {
   return version;
 }
 
-function packageVersion(): string {
+/** This package's version (package.json), without the build. */
+export function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 

@@ -6,11 +6,18 @@ import { formatFinding, githubAnnotation } from './findings.js';
 import { printJson, rendered } from './rendered.js';
 
 export const hookCommand = rendered(hookDefinition, (run, context) => {
-  if (run.hook === 'pre-push') printPushedCommits(run.result, context, ': fix the commits above (a new commit, or rewrite them) and push again');
+  if (run.hook === 'pre-push') printPushedCommits(run.result, context, `: fix the commits above (a new commit, or rewrite them) and push again${unlistedNote(run.result)}`);
   else if (run.hook === 'pre-receive') printPushedCommits(run.result, context, ` (server side${run.result.sealedBy ? `, sealed by ${run.result.sealedBy}` : ''}): fix the commits above and push again`);
   else printPreCommit(run.result, context);
   return run.result.exitCode;
 });
+
+/** Why a refused push names refs that may not be in it: guard was not given git's list. */
+function unlistedNote(result: PrePushResult): string {
+  if (result.refsFrom === 'git') return '';
+  const given = result.refsFrom === 'pre-commit framework' ? 'the pre-commit framework passes only the first pushed ref' : 'no list of pushed refs on stdin (lefthook: use_stdin: true)';
+  return `\n  (${given}, so guard checked every local branch, tag and HEAD this remote does not have: fix or delete the branch named above even if you are not pushing it)`;
+}
 
 /** The pre-commit's findings and verdict, on stderr (git shows it to the committer). */
 function printPreCommit(result: PreCommitResult, context: CommandContext): void {

@@ -19,6 +19,37 @@ export interface PrePushResult {
   exitCode: number;
   /** Every pushed commit that was checked, oldest first, with what it broke. */
   commits: { ref: string; commit: string; subject: string; findings: Finding[] }[];
+  /**
+   * Where the pushed refs came from: git's list on stdin, or, without one,
+   * the pre-commit framework's one ref plus every local branch, tag and HEAD
+   * the remote lacks (`pre-commit framework`), or those alone (`local refs`).
+   */
+  refsFrom: 'git' | 'pre-commit framework' | 'local refs';
+}
+
+/**
+ * The one pushed ref the pre-commit framework names when it runs a pre-push
+ * hook (it reads git's list itself and passes the first ref that adds
+ * commits in PRE_COMMIT_TO_REF and PRE_COMMIT_LOCAL_BRANCH, never on stdin;
+ * https://pre-commit.com/#pre-commit-during-push).
+ */
+export interface FrameworkPush {
+  remote: string;
+  toRef: string | undefined;
+  localRef: string | undefined;
+}
+
+/** The pre-commit framework's pushed ref, from the variables it sets for its pre-push hooks; undefined outside it. */
+export function frameworkPush(env: NodeJS.ProcessEnv): FrameworkPush | undefined {
+  const remote = env.PRE_COMMIT_REMOTE_NAME;
+  return remote ? { remote, toRef: env.PRE_COMMIT_TO_REF, localRef: env.PRE_COMMIT_LOCAL_BRANCH } : undefined;
+}
+
+interface RefUpdate {
+  localRef: string;
+  localOid: string;
+  remoteRef: string;
+  remoteOid: string;
 }
 
 
@@ -34,12 +65,12 @@ export interface PrePushResult {
  * @example
  * const result = await prePush({ cwd: '/repo', remote: 'origin', updates: 'refs/heads/main 3f9a... refs/heads/main 91a5...\n' });
  */
-export async function prePush(options: { cwd: string; configPath?: string | undefined; remote: string; updates: string }): Promise<PrePushResult> {
+export async function prePush(options: { cwd: string; configPath?: string | undefined; remote: string; updates: string; framework?: FrameworkPush | undefined }): Promise<PrePushResult> {
   const repository = await openRepository(options.cwd);
   const { config } = await loadConfig(repository.root, options.configPath, repository.gitDir);
   // What the remote already has seals: the protected ref, never the local tip being pushed.
   const sealedRef = await protectedRef(repository.root, config.protected);
-  const updates = options.updates
+  let updates: RefUpdate[] = options.updates
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => {
@@ -47,6 +78,11 @@ export async function prePush(options: { cwd: string; configPath?: string | unde
       if (!localRef || !localOid || !remoteRef || !remoteOid) throw inputError(`unexpected pre-push input: ${JSON.stringify(line)}`, { fix: 'guard hook pre-push is run by git with the refs on stdin' });
       return { localRef, localOid, remoteRef, remoteOid };
     });
+  let refsFrom: PrePushResult['refsFrom'] = 'git';
+  if (updates.length === 0) {
+    refsFrom = options.framework ? 'pre-commit framework' : 'local refs';
+    updates = await unlistedPush(repository.root, options.remote, options.framework);
+  }
   // Read once, and only when a commit needs it: a push that only deletes refs needs no sealed state.
   let sealed: Promise<ResolvedSealedState | undefined> | undefined;
   const seen = new Set<string>();
@@ -84,7 +120,33 @@ export async function prePush(options: { cwd: string; configPath?: string | unde
     }
   }
   const exitCode = worstExitCode(commits.flatMap((entry) => entry.findings));
-  return { schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-push', ok: exitCode === 0, exitCode, commits };
+  return { schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-push', ok: exitCode === 0, exitCode, commits, refsFrom };
+}
+
+/**
+ * What a push could add when guard is not given git's list of pushed refs:
+ * git always runs pre-push with the list on stdin (empty only when nothing
+ * is pushed), but the pre-commit framework keeps it and names only the
+ * first ref that adds commits, and a runner such as lefthook passes stdin
+ * only when told to (use_stdin). Any ref may be in the push, so each local
+ * branch, tag and HEAD is treated as a new ref on the remote (its commits
+ * that no ref of the remote has), with the framework's ref among them: a
+ * superset of the push, never less. Nothing new anywhere: nothing to check.
+ */
+async function unlistedPush(root: string, remote: string, framework: FrameworkPush | undefined): Promise<RefUpdate[]> {
+  const zero = '0'.repeat(40);
+  // Ref names hold no spaces or line breaks (https://git-scm.com/docs/git-check-ref-format).
+  const listed = (await runGit(root, ['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/', 'refs/tags/'])).toString('utf8').split('\n').filter(Boolean);
+  const tips: { localRef: string; localOid: string }[] = [];
+  if (framework?.toRef) tips.push({ localRef: framework.localRef || framework.toRef, localOid: framework.toRef });
+  const head = await git(root, ['rev-parse', '--verify', '--quiet', 'HEAD']);
+  if (head) tips.push({ localRef: 'HEAD', localOid: head });
+  for (const line of listed) tips.push({ localRef: line.slice(line.indexOf(' ') + 1), localOid: line.slice(0, line.indexOf(' ')) });
+  if (tips.length === 0) return [];
+  // One walk answers the usual case (every ref already on the remote) before any per-ref work.
+  const anything = await runGit(root, ['rev-list', '--max-count=1', ...new Set(tips.map((tip) => tip.localOid)), '--not', `--remotes=${remote}`]);
+  if (anything.toString('utf8').trim() === '') return [];
+  return tips.map((tip) => ({ ...tip, remoteRef: '', remoteOid: zero }));
 }
 
 /**

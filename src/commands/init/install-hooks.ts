@@ -12,19 +12,29 @@ import { hooksLayout } from '../../shell/hooks-dir.js';
 import { git } from '../../shell/git/run-git.js';
 import { writeFileAtomic } from '../../shell/write-atomic.js';
 import type { InitAction } from './init-action.js';
+import type { HandEdit } from '../../core/init/hook-managers.js';
+import { packageVersion } from '../../shell/guard-version.js';
+import { joinHookManager } from './hook-managers.js';
 
 // `guard init`'s hooks: where this repository keeps them, husky's set-up, and
 // linked worktrees (README, "`guard init`" and "Hook managers and CI").
 
 /**
- * The hooks, where this repository keeps them: an existing core.hooksPath
- * (husky's or another), else husky in `.husky/` or `hooks/` for npm
- * projects, else `.githooks/` with core.hooksPath. Hooks already in
+ * The hooks, where this repository keeps them: the config of the hook
+ * manager it uses (the pre-commit framework, lefthook, simple-git-hooks;
+ * what guard cannot add there safely goes to `handEdits`), else an existing
+ * core.hooksPath (husky's or another), else husky in `.husky/` or `hooks/`
+ * for npm projects, else `.githooks/` with core.hooksPath. Hooks already in
  * `.git/hooks` are never switched off silently: guard's lines join them there.
  */
-export async function installHooks(root: string, gitDir: string, warnings: string[], notes: string[], toCommit: string[]): Promise<InitAction[]> {
+export async function installHooks(root: string, gitDir: string, warnings: string[], notes: string[], toCommit: string[], handEdits: HandEdit[]): Promise<InitAction[]> {
   const actions: InitAction[] = [];
   let layout = await hooksLayout(root);
+  const joined = await joinHookManager(root, layout, packageVersion(), notes, toCommit);
+  if (joined) {
+    handEdits.push(...joined.handEdits);
+    return joined.actions;
+  }
   const hasPackage = existsSync(path.join(root, 'package.json'));
   if (layout.hooksPath === undefined) {
     const local = existingHooks(layout.runDir);

@@ -36,65 +36,88 @@ interface ObjectSpan {
  * @throws GuardError (exit 2) when it is not a JSON object
  */
 export function parseManifest(text: string): PackageManifest {
+  return parseJsonObject(text, 'package.json') as PackageManifest;
+}
+
+/**
+ * A JSON file that must hold an object (a leading byte-order mark is allowed).
+ *
+ * @throws GuardError (exit 2) naming the file when it does not
+ */
+export function parseJsonObject(text: string, file: string): object {
   let value: unknown;
   try {
     value = JSON.parse(withoutBom(text));
   } catch (error) {
-    throw inputError(`package.json is not valid JSON: ${(error as Error).message}`, { fix: 'repair package.json, then run guard init again' });
+    throw inputError(`${file} is not valid JSON: ${(error as Error).message}`, { fix: `repair ${file}, then run guard init again` });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw inputError('package.json does not hold a JSON object', { fix: 'repair package.json, then run guard init again' });
+    throw inputError(`${file} does not hold a JSON object`, { fix: `repair ${file}, then run guard init again` });
   }
-  return value as PackageManifest;
+  return value;
 }
 
 /**
- * `text` with `scripts[name]` set to `value`, every other byte as it was:
- * the file's indentation (tabs or spaces), line endings, key order, final
- * newline (or its absence) and the spelling of every other value are kept.
- * A new script goes after the last one; a new `scripts` object after the
- * last top-level key, indented like its neighbours. The result is checked
- * by parsing it again, so a file this editor does not understand is refused
- * rather than damaged.
+ * `text` with `scripts[name]` set to `value`, every other byte as it was
+ * (see withMember).
  *
  * @throws GuardError (exit 2) when package.json is not a JSON object, or `scripts` is not an object
  */
 export function withScript(text: string, name: string, value: string): ScriptEdit {
-  const manifest = parseManifest(text);
-  const scripts = manifest.scripts;
-  if (scripts !== undefined && (typeof scripts !== 'object' || scripts === null || Array.isArray(scripts))) {
-    throw inputError('package.json: `scripts` is not an object', { fix: 'make `scripts` an object, then run guard init again' });
+  return withMember(text, 'package.json', 'scripts', name, value);
+}
+
+/**
+ * A JSON file's text with `container[name]` (or, with no container, the
+ * top-level `name`) set to `value`, every other byte as it was: the file's
+ * indentation (tabs or spaces), line endings, key order, final newline (or
+ * its absence) and the spelling of every other value are kept. A new member
+ * goes after the container's last one; a new container after the last
+ * top-level key, indented like its neighbours. The result is checked by
+ * parsing it again, so a file this editor does not understand is refused
+ * rather than damaged.
+ *
+ * @param file the file's name, for messages
+ * @throws GuardError (exit 2) when the file is not a JSON object, or the container is not an object
+ */
+export function withMember(text: string, file: string, container: string | undefined, name: string, value: string): ScriptEdit {
+  const manifest = parseJsonObject(text, file) as Record<string, unknown>;
+  const members = container === undefined ? manifest : manifest[container];
+  const shown = container === undefined ? file : `${file}: \`${container}\``;
+  if (members !== undefined && (typeof members !== 'object' || members === null || Array.isArray(members))) {
+    throw inputError(`${shown} is not an object`, { fix: `make \`${container}\` an object, then run guard init again` });
   }
-  if (scripts !== undefined && (scripts as Record<string, unknown>)[name] === value) return { text, changed: false };
+  if (members !== undefined && (members as Record<string, unknown>)[name] === value) return { text, changed: false };
 
   const bom = text.startsWith('\uFEFF') ? '\uFEFF' : '';
   const body = text.slice(bom.length);
   const eol = body.includes('\r\n') ? '\r\n' : '\n';
   const top = readObject(body, skipSpace(body, 0));
   const topIndent = memberIndent(body, top) ?? '  ';
-  const scriptsMember = lastMember(top, 'scripts');
+  const containerMember = container === undefined ? undefined : lastMember(top, container);
   const entry = (colon: string) => `${JSON.stringify(name)}${colon}${JSON.stringify(value)}`;
 
   let next: string;
-  if (scriptsMember === undefined) {
+  if (container !== undefined && containerMember === undefined) {
     const colon = colonOf(body, top) ?? ': ';
     const inner = isOneLine(body, top) ? `{${entry(colon)}}` : `{${eol}${topIndent}${topIndent}${entry(colon)}${eol}${topIndent}}`;
-    next = insertMember(body, top, `${JSON.stringify('scripts')}${colon}${inner}`, topIndent, eol);
+    next = insertMember(body, top, `${JSON.stringify(container)}${colon}${inner}`, topIndent, eol);
   } else {
-    const object = readObject(body, scriptsMember.valueStart);
+    const object = containerMember === undefined ? top : readObject(body, containerMember.valueStart);
+    const indent = containerMember === undefined ? topIndent : `${topIndent}${topIndent}`;
     const existing = lastMember(object, name);
     if (existing !== undefined) {
       next = `${body.slice(0, existing.valueStart)}${JSON.stringify(value)}${body.slice(existing.valueEnd)}`;
-    } else if (object.members.length === 0) {
+    } else if (object.members.length === 0 && containerMember !== undefined) {
       const colon = colonOf(body, top) ?? ': ';
       const inner = isOneLine(body, top) ? `{${entry(colon)}}` : `{${eol}${topIndent}${topIndent}${entry(colon)}${eol}${topIndent}}`;
       next = `${body.slice(0, object.open)}${inner}${body.slice(object.close + 1)}`;
     } else {
-      next = insertMember(body, object, entry(colonOf(body, object) ?? ': '), `${topIndent}${topIndent}`, eol);
+      next = insertMember(body, object, entry(colonOf(body, object) ?? ': '), indent, eol);
     }
   }
 
-  const expected = { ...manifest, scripts: { ...(scripts as Record<string, unknown> | undefined), [name]: value } };
+  const expected = container === undefined ? { ...manifest, [name]: value } : { ...manifest, [container]: { ...(members as Record<string, unknown> | undefined), [name]: value } };
   let reparsed: unknown;
   try {
     reparsed = JSON.parse(next);
@@ -102,7 +125,7 @@ export function withScript(text: string, name: string, value: string): ScriptEdi
     reparsed = undefined;
   }
   if (JSON.stringify(reparsed) !== JSON.stringify(expected)) {
-    throw inputError(`package.json could not be edited without reformatting it`, { fix: `add "${name}": ${JSON.stringify(value)} to its "scripts" by hand` });
+    throw inputError(`${file} could not be edited without reformatting it`, { fix: `add "${name}": ${JSON.stringify(value)} to ${container === undefined ? 'it' : `its "${container}"`} by hand` });
   }
   return { text: `${bom}${next}`, changed: true };
 }
