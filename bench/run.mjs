@@ -4,25 +4,50 @@
 //
 //   npm run bench                 1,000 and 10,000 migrations
 //   npm run bench -- --sizes 2000 --runs 9
+//   npm run bench -- --guard /other/checkout/dist/bin/guard.js   another build, same repositories
+//
+// The CI-gate rows are `guard verify --base origin/main` on a branch of three
+// commits: in the repository (with and without guard's cache) and in a fresh
+// `git clone` of it, whose files git wrote in the same second as its index
+// (racily clean: https://git-scm.com/docs/racy-git). Each command is also run
+// once under a PATH that counts the git processes it starts.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const guard = path.join(root, 'dist/bin/guard.js');
 const { values } = parseArgs({
-  options: { sizes: { type: 'string', default: '1000,10000' }, runs: { type: 'string', default: '7' }, keep: { type: 'boolean' } },
+  options: {
+    sizes: { type: 'string', default: '1000,10000' },
+    runs: { type: 'string', default: '7' },
+    keep: { type: 'boolean' },
+    guard: { type: 'string', default: path.join(root, 'dist/bin/guard.js') },
+  },
 });
+const guard = path.resolve(values.guard);
 const sizes = values.sizes.split(',').map(Number);
 const runs = Number(values.runs);
 
-const BUDGETS = { verify: 3, preCommit: 2, lock: undefined };
+const BUDGETS = { verify: 3, preCommit: 2, lock: undefined, ciGate: 3 };
 
 function cleanEnv() {
   return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GIT_')));
+}
+
+// A `git` first on PATH that logs each start and runs the real one: how many
+// git processes a command starts, counted in a run of its own (untimed).
+const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+const shimDir = mkdtempSync(path.join(tmpdir(), 'guard-bench-git-'));
+const shimLog = path.join(shimDir, 'log');
+writeFileSync(path.join(shimDir, 'git'), `#!/bin/sh\necho >> '${shimLog}'\nexec '${realGit}' "$@"\n`, { mode: 0o755 });
+
+function countGit(command, args, cwd) {
+  writeFileSync(shimLog, '');
+  spawnSync(command, args, { cwd, env: { ...cleanEnv(), PATH: `${shimDir}${path.delimiter}${process.env.PATH}` }, stdio: 'ignore' });
+  return readFileSync(shimLog, 'utf8').length;
 }
 
 function time(command, args, cwd) {
@@ -48,14 +73,16 @@ function measure(command, args, cwd, expectStatus = 0, prepare) {
     }
     samples.push(result.ms);
   }
-  return { median: median(samples), min: Math.min(...samples), samples: samples.map((ms) => Math.round(ms * 10) / 10) };
+  prepare?.();
+  const gitProcesses = countGit(command, args, cwd);
+  return { median: median(samples), min: Math.min(...samples), samples: samples.map((ms) => Math.round(ms * 10) / 10), gitProcesses };
 }
 
 let latestRevision = null;
 
 /** A revision on top of `parent`, as a developer adds one. */
-function newRevision(parent) {
-  return `revision = 'ffff00000001'\ndown_revision = '${parent}'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n`;
+function newRevision(parent, id = 'ffff00000001') {
+  return `revision = '${id}'\ndown_revision = '${parent}'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n`;
 }
 
 /** An Alembic project of `count` linear revisions, ~1 KB each, committed. */
@@ -131,9 +158,7 @@ for (const size of sizes) {
     const verify = measure(process.execPath, [guard, 'verify'], repo);
     const verifyRevCold = measure(process.execPath, [guard, 'verify', '--rev', 'HEAD'], repo, 0, dropCache);
     const verifyRev = measure(process.execPath, [guard, 'verify', '--rev', 'HEAD'], repo);
-    // pre-commit: one new migration staged, sealing on (a bare remote holds
-    // main, origin/HEAD set), the hook run as git runs it. Before each run the
-    // lockfile the hook staged is put back, so every run does the same work.
+    // A bare remote holds main, origin/HEAD set: sealing on.
     const remote = mkdtempSync(path.join(tmpdir(), 'guard-bench-remote-'));
     const git = (...args) => execFileSync('git', args, { cwd: repo, env: cleanEnv(), stdio: 'ignore' });
     execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote], { env: cleanEnv() });
@@ -141,6 +166,32 @@ for (const size of sizes) {
     git('push', '-q', 'origin', 'main');
     git('fetch', '-q', 'origin');
     git('remote', 'set-head', 'origin', 'main');
+    // The CI gate: a pull request of three commits, each a new revision and its lock.
+    git('checkout', '-q', '-b', 'pr');
+    let parent = latestRevision;
+    for (let i = 1; i <= 3; i++) {
+      const id = `eeee0000000${i}`;
+      writeFileSync(path.join(repo, `alembic/versions/${id}_pr_${i}.py`), newRevision(parent, id));
+      execFileSync(process.execPath, [guard, 'lock'], { cwd: repo, env: cleanEnv(), stdio: 'ignore' });
+      git('add', '-A');
+      git('commit', '-q', '-m', `pr ${i}`);
+      parent = id;
+    }
+    git('push', '-q', 'origin', 'pr');
+    const gate = ['verify', '--base', 'origin/main'];
+    const gateWarm = measure(process.execPath, [guard, ...gate], repo);
+    const gateCold = measure(process.execPath, [guard, ...gate], repo, 0, dropCache);
+    const clone = path.join(mkdtempSync(path.join(tmpdir(), 'guard-bench-clone-')), 'repo');
+    const freshClone = () => {
+      rmSync(clone, { recursive: true, force: true });
+      execFileSync('git', ['clone', '-q', '--branch', 'pr', remote, clone], { env: cleanEnv(), stdio: 'ignore' });
+    };
+    const gateClone = measure(process.execPath, [guard, ...gate], clone, 0, freshClone);
+    rmSync(path.dirname(clone), { recursive: true, force: true });
+    // pre-commit: one new migration staged, the hook run as git runs it.
+    // Before each run the lockfile the hook staged is put back, so every run
+    // does the same work.
+    git('checkout', '-q', 'main');
     git('checkout', '-q', '-b', 'feature');
     writeFileSync(path.join(repo, 'alembic/versions/ffff00000001_new.py'), newRevision(latestRevision));
     git('add', 'alembic/versions/ffff00000001_new.py');
@@ -158,6 +209,9 @@ for (const size of sizes) {
       ['verify (warm)', verify, BUDGETS.verify],
       ['verify --rev HEAD (cold)', verifyRevCold, undefined],
       ['verify --rev HEAD (warm)', verifyRev, BUDGETS.verify],
+      ['verify --base (warm)', gateWarm, BUDGETS.ciGate],
+      ['verify --base (cold)', gateCold, undefined],
+      ['verify --base (fresh clone)', gateClone, BUDGETS.ciGate],
       ['hook pre-commit (1 new)', preCommit, BUDGETS.preCommit],
     ]) {
       const ratio = sample.median / baseline.median;
@@ -167,6 +221,7 @@ for (const size of sizes) {
         ratio: round(ratio, 2),
         budget: budget ?? null,
         withinBudget: budget === undefined ? null : ratio <= budget,
+        gitProcesses: sample.gitProcesses,
       };
     }
     results.sizes.push(entry);
@@ -180,10 +235,13 @@ process.stderr.write(`node -e "" median: ${results.baselineMs} ms over ${runs} r
 for (const entry of results.sizes) {
   for (const [name, command] of Object.entries(entry.commands)) {
     const budget = command.budget === null ? '' : `  budget ${command.budget}x: ${command.withinBudget ? 'ok' : 'OVER'}`;
-    process.stderr.write(`${String(entry.migrations).padStart(6)} migrations  ${name.padEnd(26)} ${String(command.medianMs).padStart(8)} ms  ${command.ratio}x${budget}\n`);
+    process.stderr.write(
+      `${String(entry.migrations).padStart(6)} migrations  ${name.padEnd(28)} ${String(command.medianMs).padStart(8)} ms  ${`${command.ratio}x`.padEnd(6)} git ${String(command.gitProcesses).padStart(2)}${budget}\n`,
+    );
   }
 }
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+rmSync(shimDir, { recursive: true, force: true });
 
 function round(value, digits = 1) {
   const factor = 10 ** digits;

@@ -1,13 +1,11 @@
 // Verifying a repository: the migrations against the lockfile and, with a
 // base, against what the protected ref sealed. Shared by guard verify, the
 // deploy gate's step 1, guard doctor and the push hooks' per-commit rules.
-import { parseLockfile } from '../core/lockfile/format/index.js';
+import { parseLockfile, type ParsedLockfile } from '../core/lockfile/format/index.js';
 import { LOCKFILE_NAME } from '../core/lockfile/types.js';
 import { compareWithLockfile } from '../core/verify/compare-with-lockfile.js';
 import { type Finding, type SetUnderCheck, warningFindings, worstExitCode } from '../core/findings/findings.js';
 import { acceptLockedNames, lockedFiles } from '../core/migrations/legacy-names.js';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { JSON_SCHEMA_VERSION } from '../core/output-format.js';
 import { discoverListedSets, listSets } from '../shell/discover-sets.js';
 import { memoized, stateKey } from '../shell/cache-file.js';
@@ -15,10 +13,11 @@ import { openRepository, type Repository } from '../shell/git/open-repository.js
 import { git } from '../shell/git/run-git.js';
 import type { GuardConfig } from '../core/config/validate-config.js';
 import { loadConfig, loadConfigAt } from '../shell/load-config.js';
-import type { Source } from '../shell/read-migration-files.js';
+import type { Listing, Source } from '../shell/read-migration-files.js';
 import { readLockfileText } from '../shell/read-lockfile.js';
 import { checkSealedWithHistory, commitOf, sealedForWorkTree, sealedStateAt, sealedStatesAt, type ResolvedSealedState } from '../shell/sealed-state.js';
-import { changedFiles, secretFindings, setOfPath, type ChangedFile } from '../shell/scan-secrets.js';
+import { changedSinceForks, secretFindings, setOfPath } from '../shell/scan-secrets.js';
+import { mapTwoAtATime } from '../core/two-at-a-time.js';
 import { GuardError } from '../core/guard-error.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { findConflictMarkers } from '../core/lockfile/conflict-markers.js';
@@ -28,7 +27,10 @@ import { checkoutRewrites } from '../core/seal/checkout-attributes.js';
 import { joinPath } from '../core/paths.js';
 import { readAttributesFiles } from '../shell/read-attributes.js';
 import { linkedMigrations } from '../shell/linked-migrations.js';
-import { alembicLocationFindings } from '../shell/alembic-locations.js';
+import { alembicLocationFindings, type LocationFindings } from '../shell/alembic-locations.js';
+import { ciGateKey } from './ci-gate-key.js';
+import { commitsSince } from '../shell/commits-since.js';
+import type { AttributesFile } from '../core/seal/checkout-attributes.js';
 
 /** What discovery found in one set, for people and scripts. */
 export interface SetSummary {
@@ -116,64 +118,95 @@ export async function verifyRepository(options: {
     readLockfileText(repository.root, options.source),
     listSets(repository.root, config.migrations, options.source),
   ]);
-  const check = async () => {
-    const sets = await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir);
-    return judge(sets, text, options.source);
-  };
+  // Alembic's own config lies outside the listing the memos are keyed on: it is read every time.
+  const located = alembicLocationFindings(repository.root, config.migrations, options.source);
+  located.catch(() => undefined); // awaited below, unless the check fails first
   if (options.base) {
-    // The CI gate runs once per clone: nothing to remember, and the sealed
-    // state comes from another commit.
-    const tip = options.source.kind === 'revision' ? options.source.rev : 'HEAD';
-    const sealedTip = options.sealed ? undefined : await sealedStateAt(repository.root, options.base);
-    const sealed = options.sealed ?? (await forkState(repository.root, sealedTip!, options.source));
-    const lock = text === undefined || findConflictMarkers(text).length > 0 ? undefined : (await parseLockfile(text, LOCKFILE_NAME)).lock;
-    const sets = preferLockedDuplicates(await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir), sealed.lock, lock);
-    const result = await judge(sets, text, options.source, true);
-    const sealedFindings = await checkSealedWithHistory(repository.root, sealed, sets, lock, options.source);
-    // A sealed file's own refusal says it all; "changed since it was locked, run guard lock" would contradict it.
-    const sealedFiles = new Set(sealedFindings.map((finding) => finding.file));
-    const dirs = config.migrations.map((set) => set.dir);
-    const changed = await changedSinceForks(repository.root, dirs, sealed.commit, options.source);
-    const linked = (await linkedMigrations(repository.root, listing)).filter((file) => !changed.some((other) => other.path === file.path && other.oid === file.oid && file.oid));
-    const secrets = await secretFindings([...changed.filter((file) => !linked.some((other) => other.path === file.path)), ...linked], setOfPath(dirs));
-    const rewritten = checkoutRewrites(await readAttributesFiles(repository.root, options.source), migrationPaths(sets));
-    const located = await alembicLocationFindings(repository.root, config.migrations, options.source);
-    const findings = [
-      ...result.findings.filter((finding) => !(SUPERSEDED_BY_SEAL.has(finding.code) && sealedFiles.has(finding.file))),
-      ...sealedFindings,
-      ...rewritten,
-      ...secrets,
-      ...located.findings,
-    ];
-    result.warnings = [...result.warnings, ...located.warnings];
-    const amendments = newAmendments(sealed.lock, lock);
-    if (!options.range || !sealedTip) return { ...result, base: options.base, amendments, ...verdict(findings) };
-    // An amendment made in one commit and taken back in a later one still let
-    // that commit change something sealed: the list shows it too.
-    const amendedOnTheWay: NewAmendments[] = [];
-    const commits = await verifyCommits({
-      repository,
-      config,
-      commits: await commitsSince(repository.root, tip, sealedTip, options.source.kind === 'revision'),
-      sealed: sealedTip,
-      ...(options.configPath ? {} : { configAt: true }),
-      amendments: amendedOnTheWay,
-    });
-    const all = verdict([...findings, ...commits.flatMap((entry) => entry.findings)]);
-    return { ...result, base: options.base, amendments: unionOfAmendments([...amendedOnTheWay, amendments]), commits, ...all, findings };
+    const base = options.base;
+    const attributes = await readAttributesFiles(repository.root, options.source);
+    const gate = () => verifyAgainstBase({ ...options, base, repository, config, text, listing, attributes });
+    // Inside a check of many commits (options.sealed) each commit is judged once anyway.
+    const key = options.sealed ? undefined : await ciGateKey({ ...options, base, repository, config, text, listing, attributes });
+    return withLocations(await (key === undefined ? gate() : memoized(repository.gitDir, 'verify-base.json', key, gate)), await located);
   }
   // The result is a pure function of these inputs; when git vouches for
   // every file's content (no new or edited file), a repeated verify of the
   // same state is answered from $GIT_DIR/guard/ without reading a migration.
   const fingerprint = listing.fingerprint;
   const key = fingerprint === undefined ? undefined : stateKey(JSON.stringify(config.migrations), JSON.stringify(options.source), text ?? '\0none', fingerprint);
-  // Alembic's own config lies outside the listing the memo is keyed on: it is read every time.
-  const [verified, located] = await Promise.all([
-    key === undefined ? check() : memoized(repository.gitDir, 'verify.json', key, check),
-    alembicLocationFindings(repository.root, config.migrations, options.source),
-  ]);
-  if (located.findings.length === 0 && located.warnings.length === 0) return verified;
-  return { ...verified, ...verdict([...verified.findings, ...located.findings]), warnings: [...verified.warnings, ...located.warnings] };
+  const check = async () => judge(await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir), text, options.source);
+  return withLocations(await (key === undefined ? check() : memoized(repository.gitDir, 'verify.json', key, check)), await located);
+}
+
+/** The inputs of a check against a base, read by verifyRepository. */
+interface GateInputs {
+  repository: Repository;
+  config: GuardConfig;
+  configPath?: string | undefined;
+  source: Source;
+  base: string;
+  range?: boolean;
+  sealed?: ResolvedSealedState;
+  text: string | undefined;
+  listing: Listing;
+  attributes: AttributesFile[];
+}
+
+/**
+ * The CI gate: the migrations against the lockfile, the sealing rules
+ * against what `base` sealed where the source forked from it, secrets in
+ * what changed since, and with `range` each commit on the way.
+ */
+async function verifyAgainstBase(options: GateInputs): Promise<VerifyResult> {
+  const { repository, config, text, listing } = options;
+  const tip = options.source.kind === 'revision' ? options.source.rev : 'HEAD';
+  const sealedTip = options.sealed ? undefined : await sealedStateAt(repository.root, options.base);
+  const sealed = options.sealed ?? (await forkState(repository.root, sealedTip!, options.source));
+  const parsed = text === undefined || findConflictMarkers(text).length > 0 ? undefined : await parseLockfile(text, LOCKFILE_NAME);
+  const lock = parsed?.lock;
+  const sets = preferLockedDuplicates(await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir), sealed.lock, lock);
+  const result = await judge(sets, text, options.source, true, parsed);
+  const sealedFindings = await checkSealedWithHistory(repository.root, sealed, sets, lock, options.source);
+  // A sealed file's own refusal says it all; "changed since it was locked, run guard lock" would contradict it.
+  const sealedFiles = new Set(sealedFindings.map((finding) => finding.file));
+  const dirs = config.migrations.map((set) => set.dir);
+  // Where git vouches for every file of the work tree's dirs, the index holds
+  // exactly them: compared without looking at the work tree again, which in a
+  // fresh clone git would re-read file by file (racily clean entries).
+  const changedSource: Source = options.source.kind === 'worktree' && listing.fingerprint !== undefined ? { kind: 'index' } : options.source;
+  const changed = await changedSinceForks(repository.root, dirs, sealed.commit, changedSource);
+  const linked = (await linkedMigrations(repository.root, listing)).filter((file) => !changed.some((other) => other.path === file.path && other.oid === file.oid && file.oid));
+  const secrets = await secretFindings([...changed.filter((file) => !linked.some((other) => other.path === file.path)), ...linked], setOfPath(dirs));
+  const rewritten = checkoutRewrites(options.attributes, migrationPaths(sets));
+  const findings = [
+    ...result.findings.filter((finding) => !(SUPERSEDED_BY_SEAL.has(finding.code) && sealedFiles.has(finding.file))),
+    ...sealedFindings,
+    ...rewritten,
+    ...secrets,
+  ];
+  const amendments = newAmendments(sealed.lock, lock);
+  if (!options.range || !sealedTip) return { ...result, base: options.base, amendments, ...verdict(findings) };
+  // An amendment made in one commit and taken back in a later one still let
+  // that commit change something sealed: the list shows it too.
+  const amendedOnTheWay: NewAmendments[] = [];
+  const commits = await verifyCommits({
+    repository,
+    config,
+    commits: await commitsSince(repository.root, tip, sealedTip, options.source.kind === 'revision'),
+    sealed: sealedTip,
+    ...(options.configPath ? {} : { configAt: true }),
+    amendments: amendedOnTheWay,
+  });
+  const all = verdict([...findings, ...commits.flatMap((entry) => entry.findings)]);
+  return { ...result, base: options.base, amendments: unionOfAmendments([...amendedOnTheWay, amendments]), commits, ...all, findings };
+}
+
+/** A result with the findings and warnings about Alembic's configured locations added. */
+function withLocations(result: VerifyResult, located: LocationFindings): VerifyResult {
+  if (located.findings.length === 0 && located.warnings.length === 0) return result;
+  const findings = [...result.findings, ...located.findings];
+  const all = verdict([...findings, ...(result.commits ?? []).flatMap((entry) => entry.findings)]);
+  return { ...result, ...all, findings, warnings: [...result.warnings, ...located.warnings] };
 }
 
 /**
@@ -181,7 +214,7 @@ export async function verifyRepository(options: {
  * the migration that lockfile records, unless the caller already chose with
  * a more trusted one (`preferred`: the sealed lockfile).
  */
-async function judge(sets: SetUnderCheck[], text: string | undefined, source: Source, preferred = false): Promise<VerifyResult> {
+async function judge(sets: SetUnderCheck[], text: string | undefined, source: Source, preferred = false, known?: ParsedLockfile): Promise<VerifyResult> {
   const summary = sets.map(
     ({ dir, discovered }): SetSummary => ({
       dir,
@@ -196,7 +229,7 @@ async function judge(sets: SetUnderCheck[], text: string | undefined, source: So
     }),
   );
   const sourceName = source.kind === 'revision' ? source.rev : source.kind;
-  const parsed = text === undefined ? undefined : await parseLockfile(text, LOCKFILE_NAME);
+  const parsed = text === undefined ? undefined : (known ?? (await parseLockfile(text, LOCKFILE_NAME)));
   const warnings = sets.flatMap(({ dir, discovered }) => warningFindings(dir, acceptLockedNames(discovered, lockedFiles(parsed?.lock.sets.find((set) => set.dir === dir)))));
   const finish = (findings: Finding[]): VerifyResult => ({
     schemaVersion: JSON_SCHEMA_VERSION,
@@ -273,46 +306,34 @@ export async function verifyCommits(options: {
     }
     return known;
   };
-  for (const commit of commits) {
-    options.seen?.add(commit);
+  for (const commit of commits) options.seen?.add(commit);
+  // Two commits at a time: git lists and reads one while guard judges the other.
+  const judged = await mapTwoAtATime(commits, async (commit): Promise<{ findings: Finding[]; amendments?: NewAmendments } | undefined> => {
     const judgedBy = sealedAt?.get(commit);
-    let findings: Finding[];
     try {
       const own = options.configAt ? (await loadConfigAt(repository.root, commit))?.config : undefined;
       if (options.configAt && options.beforeAdoption && !own) {
         const forks = judgedBy?.commit.split(' ').filter(Boolean) ?? [];
-        if (!(await Promise.all(forks.map(adopted))).some(Boolean)) continue;
+        if (!(await Promise.all(forks.map(adopted))).some(Boolean)) return undefined;
       }
       const config = own ?? options.config;
       const checked = await verifyRepository({ cwd: repository.root, repository, config, source: { kind: 'revision', rev: commit }, ...(judgedBy ? { base: judgedBy.ref, sealed: judgedBy } : {}) });
-      findings = checked.findings;
-      if (checked.amendments) options.amendments?.push(checked.amendments);
+      return { findings: checked.findings, ...(checked.amendments ? { amendments: checked.amendments } : {}) };
     } catch (error) {
       // A commit whose own config or lockfile cannot be read is refused for
       // that reason, beside the others, rather than ending the whole check.
       if (!(error instanceof GuardError) || error.exitCode !== ExitCode.input) throw error;
-      findings = [{ code: 'unreadable', exitCode: 2, set: '.', ...(error.location ? { file: error.location.file } : {}), message: error.message, fix: error.fix ?? 'fix the file and commit again' }];
+      return { findings: [{ code: 'unreadable', exitCode: 2, set: '.', ...(error.location ? { file: error.location.file } : {}), message: error.message, fix: error.fix ?? 'fix the file and commit again' }] };
     }
-    if (findings.length === 0) continue;
-    found.push({ commit, subject: (await git(repository.root, ['log', '-1', '--format=%s', commit])) ?? '', findings });
+  });
+  for (const [i, commit] of commits.entries()) {
+    const result = judged[i];
+    if (!result) continue;
+    if (result.amendments) options.amendments?.push(result.amendments);
+    if (result.findings.length === 0) continue;
+    found.push({ commit, subject: (await git(repository.root, ['log', '-1', '--format=%s', commit])) ?? '', findings: result.findings });
   }
   return found;
-}
-
-/**
- * The migration files `source` adds or changes compared with its fork
- * points (`sealed.commit`: one commit, several separated by spaces after
- * criss-cross merges, none for an unrelated history): with several, what
- * differs from every one of them, since a file as one fork point holds it
- * came from the protected branch.
- */
-async function changedSinceForks(root: string, dirs: readonly string[], forks: string, source: Source): Promise<ChangedFile[]> {
-  const each = forks.split(' ').filter(Boolean);
-  if (each.length <= 1) return changedFiles(root, dirs, each[0], source);
-  const lists = await Promise.all(each.map((fork) => changedFiles(root, dirs, fork, source)));
-  const key = (file: ChangedFile) => `${file.path}\0${file.oid ?? ''}`;
-  const inEvery = lists.slice(1).map((list) => new Set(list.map(key)));
-  return lists[0]!.filter((file) => inEvery.every((set) => set.has(key(file))));
 }
 
 /** Repository-relative paths of every migration file and down script of `sets`. */
@@ -324,37 +345,6 @@ function migrationPaths(sets: readonly SetUnderCheck[]): string[] {
 
 /** Lockfile findings that a sealing finding for the same file replaces. */
 const SUPERSEDED_BY_SEAL = new Set<Finding['code']>(['checksum-mismatch', 'down-mismatch', 'deleted', 'renamed']);
-
-/**
- * The commits `tip` adds to `base`, oldest first, without `tip` itself when
- * it is checked as the final state. A shallow clone that stops before
- * reaching `base` would hide commits, so it is exit 3 with what to fetch
- * (https://git-scm.com/docs/shallow: the boundary commits are listed in
- * `$GIT_DIR/shallow`).
- */
-async function commitsSince(root: string, tip: string, sealed: ResolvedSealedState, tipIsRevision: boolean): Promise<string[]> {
-  const base = sealed.ref;
-  const head = await commitOf(root, tip);
-  if (!head) throw new GuardError(ExitCode.unreadable, `${tip} does not name a commit`, { fix: 'check the revision (git log)' });
-  const listed = ((await git(root, ['rev-list', '--reverse', '--topo-order', head, '--not', sealed.commit])) ?? '').split('\n').filter(Boolean);
-  if ((await git(root, ['rev-parse', '--is-shallow-repository'])) === 'true') {
-    const shallowFile = await git(root, ['rev-parse', '--git-path', 'shallow']);
-    let boundary: Set<string>;
-    try {
-      boundary = new Set(readFileSync(path.resolve(root, shallowFile ?? '.git/shallow'), 'utf8').split('\n').filter(Boolean));
-    } catch {
-      boundary = new Set();
-    }
-    const cut = listed.find((commit) => boundary.has(commit));
-    if (cut) {
-      throw new GuardError(ExitCode.unreadable, `this shallow clone stops at ${cut.slice(0, 12)} before reaching ${base}, so guard cannot check every commit since ${base}`, {
-        fix: `fetch the branch's history back to ${base}: git fetch --unshallow (actions/checkout: fetch-depth: 0; GitLab: GIT_DEPTH: 0), or at least git fetch --deepen=${listed.length + 1} and run again until this message goes away`,
-      });
-    }
-  }
-  // A checked revision's own findings are the final state's; a work tree's HEAD is history like the rest.
-  return tipIsRevision ? listed.filter((commit) => commit !== head) : listed;
-}
 
 /**
  * The sealed state a source is judged against: what `sealed`'s ref had

@@ -8,6 +8,7 @@ import { joinPath } from '../core/paths.js';
 import { ALEMBIC_CONFIG_LIMITS, recursionAt } from './discover-sets.js';
 import { readBlobs } from './git/read-blobs.js';
 import { runGit, splitNul } from './git/run-git.js';
+import { wholeTree } from './git/whole-tree.js';
 import { CONFIG_MAX_BYTES } from './load-config.js';
 import { readRegularFile } from './read-bounded-file.js';
 import { listMigrationFiles, type Source } from './read-migration-files.js';
@@ -122,9 +123,7 @@ async function configFilesAt(root: string, source: Source): Promise<Array<{ file
     });
   }
   // "<mode> <object> <stage>\t<file>" (ls-files -s) or "<mode> <type> <object>\t<file>" (ls-tree).
-  const records = named(
-    splitNul(source.kind === 'index' ? await runGit(root, ['ls-files', '-z', '-s']) : await runGit(root, ['ls-tree', '-r', '-z', '--full-tree', source.rev])),
-  ).map((record) => {
+  const records = named(source.kind === 'index' ? splitNul(await runGit(root, ['ls-files', '-z', '-s'])) : await wholeTree(root, source.rev)).map((record) => {
     const tab = record.indexOf('\t');
     const fields = record.slice(0, tab).split(' ');
     return { file: record.slice(tab + 1), mode: fields[0]!, oid: source.kind === 'index' ? fields[1]! : fields[2]! };

@@ -62,8 +62,7 @@ export async function discoverListedSets(
   gitDir?: string,
 ): Promise<SetUnderCheck[]> {
   const listings = await listing.sets();
-  const cache = gitDir ? readCache<ReadingsCache>(gitDir, READINGS_CACHE) : undefined;
-  const cached = cache?.version === guardVersion() && typeof cache.entries === 'object' && cache.entries !== null ? cache.entries : {};
+  const cached = gitDir ? knownReadings(gitDir) : {};
   const used: Record<string, FileReading> = {};
   let misses = 0;
 
@@ -173,8 +172,24 @@ export async function discoverListedSets(
       }
     }
     writeCache(gitDir, READINGS_CACHE, { version: guardVersion(), entries } satisfies ReadingsCache);
+    inMemory = { gitDir, entries };
   }
   return result;
+}
+
+/**
+ * The readings this process last read or wrote for `gitDir`: a check of many
+ * commits (the CI gate, a push) reads and parses the cache file once, not once
+ * per commit. Entries are still checked by wellFormed where they are used.
+ */
+let inMemory: { gitDir: string; entries: Record<string, FileReading> } | undefined;
+
+function knownReadings(gitDir: string): Record<string, FileReading> {
+  if (inMemory?.gitDir === gitDir) return inMemory.entries;
+  const cache = readCache<ReadingsCache>(gitDir, READINGS_CACHE);
+  const entries = cache?.version === guardVersion() && typeof cache.entries === 'object' && cache.entries !== null ? cache.entries : {};
+  inMemory = { gitDir, entries };
+  return entries;
 }
 
 /** Adapter options for a set: its naming scheme and reading of versions, and messages that name repository paths. */

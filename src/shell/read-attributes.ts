@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { AttributesFile } from '../core/seal/checkout-attributes.js';
 import { readBlobs } from './git/read-blobs.js';
 import { runGit, splitNul } from './git/run-git.js';
+import { wholeTree } from './git/whole-tree.js';
 import type { Source } from './read-migration-files.js';
 
 const NAME = '.gitattributes';
@@ -28,7 +29,7 @@ export async function readAttributesFiles(root: string, source: Source): Promise
   // "<mode> SP <type> SP <oid> TAB <path>" (ls-tree) or "<mode> SP <oid> SP <stage> TAB <path>" (ls-files -s).
   const records =
     source.kind === 'revision'
-      ? splitNul(await runGit(root, ['ls-tree', '-r', '-z', '--full-tree', source.rev]))
+      ? await wholeTree(root, source.rev)
       : splitNul(await runGit(root, ['ls-files', '-z', '-s']));
   const wanted = records.flatMap((record) => {
     const tab = record.indexOf('\t');

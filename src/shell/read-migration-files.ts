@@ -73,8 +73,9 @@ const MODE_GITLINK = '160000';
 export interface Listing {
   /**
    * A digest of git's own listing when git vouches for every file (nothing
-   * new or edited in the work tree): the same digest means the same paths
-   * with the same contents. Undefined otherwise.
+   * new or edited in the work tree, no symlink whose target lies outside
+   * the listing): the same digest means the same paths with the same
+   * contents. Undefined otherwise.
    */
   fingerprint: string | undefined;
   /** The files per set dir, parsed from git's output on first use. */
@@ -91,7 +92,7 @@ export async function listMigrationFiles(root: string, requests: readonly SetReq
     // empty files (https://git-scm.com/docs/git-write-tree).
     const tree = (await runGit(root, ['write-tree'])).toString('utf8').trim();
     const staged = await runGit(root, ['ls-tree', '-r', '-z', '--full-tree', tree, '--', ...dirs]);
-    return lazyListing(digest(context, staged), () => parseRevision(root, requests, staged, tree));
+    return lazyListing(holdsSymlink(staged) ? undefined : digest(context, staged), () => parseRevision(root, requests, staged, tree));
   }
   if (source.kind === 'worktree') {
     // https://git-scm.com/docs/git-ls-files: -s gives "<mode> <object> <stage>\t<file>";
@@ -100,11 +101,23 @@ export async function listMigrationFiles(root: string, requests: readonly SetReq
       runGit(root, ['ls-files', '-z', '-s', '--', ...dirs]),
       runGit(root, ['ls-files', '-z', '-t', '-m', '-d', '-o', '--exclude-standard', '--', ...dirs]),
     ]);
-    return lazyListing(changed.length === 0 ? digest(context, staged) : undefined, async () => parseWorktree(root, requests, staged, changed));
+    return lazyListing(changed.length === 0 && !holdsSymlink(staged) ? digest(context, staged) : undefined, async () => parseWorktree(root, requests, staged, changed));
   }
   // https://git-scm.com/docs/git-ls-tree#_output_format: "<mode> SP <type> SP <object> TAB <file>"
   const tree = await runGit(root, ['ls-tree', '-r', '-z', '--full-tree', source.rev, '--', ...dirs]);
-  return lazyListing(digest(context, tree), () => parseRevision(root, requests, tree, source.rev));
+  return lazyListing(holdsSymlink(tree) ? undefined : digest(context, tree), () => parseRevision(root, requests, tree, source.rev));
+}
+
+/**
+ * Whether git's listing holds a symlink (a record that starts with mode
+ * 120000): the content guard reads for it is its target's, which may lie
+ * outside the listed dirs, so the listing's digest cannot vouch for it.
+ */
+function holdsSymlink(output: Buffer): boolean {
+  for (let at = output.indexOf(`${MODE_SYMLINK} `); at !== -1; at = output.indexOf(`${MODE_SYMLINK} `, at + 1)) {
+    if (at === 0 || output[at - 1] === 0) return true;
+  }
+  return false;
 }
 
 function lazyListing(fingerprint: string | undefined, parse: () => Promise<Map<string, SetListing>>): Listing {

@@ -131,3 +131,19 @@ export function setOfPath(dirs: readonly string[]): (file: string) => string {
   const sorted = [...dirs].sort((a, b) => b.length - a.length);
   return (file) => sorted.find((dir) => dir === '.' || file.startsWith(`${dir}/`)) ?? '.';
 }
+
+/**
+ * The migration files `source` adds or changes compared with its fork
+ * points (`sealed.commit`: one commit, several separated by spaces after
+ * criss-cross merges, none for an unrelated history): with several, what
+ * differs from every one of them, since a file as one fork point holds it
+ * came from the protected branch.
+ */
+export async function changedSinceForks(root: string, dirs: readonly string[], forks: string, source: Source): Promise<ChangedFile[]> {
+  const each = forks.split(' ').filter(Boolean);
+  if (each.length <= 1) return changedFiles(root, dirs, each[0], source);
+  const lists = await Promise.all(each.map((fork) => changedFiles(root, dirs, fork, source)));
+  const key = (file: ChangedFile) => `${file.path}\0${file.oid ?? ''}`;
+  const inEvery = lists.slice(1).map((list) => new Set(list.map(key)));
+  return lists[0]!.filter((file) => inEvery.every((set) => set.has(key(file))));
+}

@@ -1,0 +1,142 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { TempRepo, withSealedRemote } from '../helpers/git-repo.js';
+
+const MEMO = '.git/guard/verify-base.json';
+
+/** The lockfile relocked over a sealed edit, as a clone that never fetched main would. */
+function lockWithoutSealedState(repo: TempRepo): void {
+  repo.git('symbolic-ref', '--delete', 'refs/remotes/origin/HEAD');
+  repo.git('update-ref', '-d', 'refs/remotes/origin/main');
+  try {
+    const lock = repo.guard('lock');
+    assert.equal(lock.code, 0, lock.stdout + lock.stderr);
+  } finally {
+    repo.git('fetch', '-q', 'origin', 'main:refs/remotes/origin/main');
+    repo.git('remote', 'set-head', 'origin', 'main');
+  }
+}
+
+function memoEntries(repo: TempRepo): number {
+  const file = path.join(repo.root, MEMO);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { entries: unknown[] }).entries.length : 0;
+}
+
+describe('guard verify --base remembers its answer, and only for the same inputs', () => {
+  let repo: TempRepo;
+  let dispose: () => void;
+  before(() => {
+    ({ repo, dispose } = withSealedRemote());
+    repo.write('db/migrations/030_items.sql', 'CREATE TABLE items (id int);\n');
+    assert.equal(repo.guard('lock').code, 0);
+    repo.commitAll('items');
+  });
+  after(() => dispose());
+
+  it('a repeated check of the same state gives the same answer from $GIT_DIR/guard/', () => {
+    const first = repo.guard('verify', '--base', 'origin/main', '--format', 'json');
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    assert.equal(memoEntries(repo), 1);
+    const again = repo.guard('verify', '--base', 'origin/main', '--format', 'json');
+    assert.equal(again.code, 0);
+    assert.equal(again.stdout, first.stdout);
+    assert.equal(memoEntries(repo), 1);
+  });
+
+  it('a base that moved on is a new question, though HEAD did not move', () => {
+    // One commit on the way edits a sealed migration (relocked, hooks skipped), the next takes it back.
+    const users = repo.read('db/migrations/010_users.sql');
+    repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id bigint);\n');
+    lockWithoutSealedState(repo);
+    repo.git('add', '-A');
+    repo.git('-c', 'core.hooksPath=/dev/null', 'commit', '-qm', 'sneaky edit', '--no-verify');
+    repo.write('db/migrations/010_users.sql', users);
+    repo.git('checkout', 'HEAD~1', '--', 'checksums.lock.yaml');
+    repo.git('add', '-A');
+    repo.git('-c', 'core.hooksPath=/dev/null', 'commit', '-qm', 'taken back', '--no-verify');
+    const refused = repo.guard('verify', '--base', 'origin/main', '--format', 'json');
+    assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+    assert.deepEqual((JSON.parse(refused.stdout) as { commits: { subject: string }[] }).commits.map((commit) => commit.subject), ['sneaky edit']);
+    // main takes the whole branch (fast-forward): nothing is on the way any more.
+    repo.git('push', '-q', 'origin', 'HEAD:main');
+    repo.git('fetch', '-q', 'origin');
+    const passed = repo.guard('verify', '--base', 'origin/main', '--format', 'json');
+    assert.equal(passed.code, 0, passed.stdout + passed.stderr);
+    assert.deepEqual((JSON.parse(passed.stdout) as { commits: unknown[] }).commits, []);
+    assert.ok(memoEntries(repo) >= 3);
+  });
+
+  it('a .gitattributes file in the work tree, outside the migration dirs, is part of the question', () => {
+    assert.equal(repo.guard('verify', '--base', 'origin/main').code, 0);
+    repo.write('.gitattributes', 'db/migrations/*.sql ident\n');
+    const result = repo.guard('verify', '--base', 'origin/main');
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.match(result.stdout, /\.gitattributes:1 gives db\/migrations\/\S+ `ident`/);
+    repo.remove('.gitattributes');
+    assert.equal(repo.guard('verify', '--base', 'origin/main').code, 0);
+  });
+
+  it('an edit in the work tree is judged, never answered from the memo', () => {
+    repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id bigint);\n');
+    const result = repo.guard('verify', '--base', 'origin/main');
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /db\/migrations\/010_users\.sql is sealed in origin\/main/);
+    repo.git('checkout', '--', 'db/migrations/010_users.sql');
+  });
+
+  it('a forged or corrupt memo is a miss, never a pass', () => {
+    // A commit that edits a sealed migration, relocked: refused.
+    repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id bigint);\n');
+    repo.git('add', '-A');
+    repo.git('-c', 'core.hooksPath=/dev/null', 'commit', '-qm', 'edit', '--no-verify');
+    const refused = repo.guard('verify', '--base', 'origin/main', '--format', 'json');
+    assert.equal(refused.code, 1);
+    // An entry that says it passed, under every key the file holds, with a forged one beside them.
+    const memo = JSON.parse(readFileSync(path.join(repo.root, MEMO), 'utf8')) as { entries: { key: string; value: { ok: boolean; exitCode: number; findings: unknown[] } }[] };
+    const passing = JSON.parse(readFileSync(path.join(repo.root, MEMO), 'utf8')).entries.find((entry: { value: { ok: boolean } }) => entry.value.ok).value;
+    writeFileSync(path.join(repo.root, MEMO), JSON.stringify({ entries: [{ key: 'f'.repeat(64), value: passing }, ...memo.entries.filter((entry) => !entry.value.ok)] }));
+    assert.equal(repo.guard('verify', '--base', 'origin/main').code, 1);
+    writeFileSync(path.join(repo.root, MEMO), '{"entries": [');
+    const result = repo.guard('verify', '--base', 'origin/main');
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.doesNotMatch(result.stderr, /at .*\.js:\d+/);
+    repo.git('reset', '-q', '--hard', 'HEAD~1');
+  });
+});
+
+describe('a symlinked migration whose target lies outside the migration dir', () => {
+  let repo: TempRepo;
+  before(() => {
+    repo = new TempRepo();
+    repo.write('guard.config.yaml', 'migrations:\n  - dir: db/migrations\n    tool: sql\n');
+    repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id int);\n');
+    mkdirSync(path.join(repo.root, 'shared'), { recursive: true });
+    writeFileSync(path.join(repo.root, 'shared/roles.sql'), 'CREATE ROLE app;\n');
+    symlinkSync('../../shared/roles.sql', path.join(repo.root, 'db/migrations/020_roles.sql'));
+    assert.equal(repo.guard('lock').code, 0);
+    repo.commitAll('migrations');
+  });
+  after(() => repo.dispose());
+
+  it('an edit of the target is found by a repeated verify (no answer remembered for it)', () => {
+    assert.equal(repo.guard('verify').code, 0);
+    assert.equal(repo.guard('verify').code, 0);
+    writeFileSync(path.join(repo.root, 'shared/roles.sql'), 'CREATE ROLE app SUPERUSER;\n');
+    const result = repo.guard('verify');
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.match(result.stdout, /db\/migrations\/020_roles\.sql changed since it was locked/);
+    repo.git('checkout', '--', 'shared/roles.sql');
+  });
+
+  it('so is a committed edit of the target, checked at HEAD', () => {
+    assert.equal(repo.guard('verify', '--rev', 'HEAD').code, 0);
+    writeFileSync(path.join(repo.root, 'shared/roles.sql'), 'CREATE ROLE app SUPERUSER;\n');
+    repo.git('add', '-A');
+    repo.git('-c', 'core.hooksPath=/dev/null', 'commit', '-qm', 'edit the target', '--no-verify');
+    const result = repo.guard('verify', '--rev', 'HEAD');
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.match(result.stdout, /db\/migrations\/020_roles\.sql changed since it was locked/);
+  });
+});
