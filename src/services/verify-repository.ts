@@ -15,7 +15,7 @@ import type { GuardConfig } from '../core/config/validate-config.js';
 import { loadConfig, loadConfigAt } from '../shell/load-config.js';
 import type { Listing, Source } from '../shell/read-migration-files.js';
 import { readLockfileText } from '../shell/read-lockfile.js';
-import { checkSealedWithHistory, commitOf, sealedForWorkTree, sealedStateAt, sealedStatesAt, type ResolvedSealedState } from '../shell/sealed-state.js';
+import { checkSealedWithHistory, commitOf, mergeInProgress, sealedForWorkTree, sealedStateAt, sealedStatesAt, type ResolvedSealedState } from '../shell/sealed-state.js';
 import { changedSinceForks, secretFindings, setOfPath } from '../shell/scan-secrets.js';
 import { mapTwoAtATime } from '../core/two-at-a-time.js';
 import { GuardError } from '../core/guard-error.js';
@@ -29,6 +29,7 @@ import { readAttributesFiles } from '../shell/read-attributes.js';
 import { linkedMigrations } from '../shell/linked-migrations.js';
 import { alembicLocationFindings, type LocationFindings } from '../shell/alembic-locations.js';
 import { ciGateKey } from './ci-gate-key.js';
+import { tipIsWorkTree } from './tip-is-work-tree.js';
 import { commitsSince } from '../shell/commits-since.js';
 import type { AttributesFile } from '../core/seal/checkout-attributes.js';
 
@@ -124,7 +125,7 @@ export async function verifyRepository(options: {
   if (options.base) {
     const base = options.base;
     const attributes = await readAttributesFiles(repository.root, options.source);
-    const gate = () => verifyAgainstBase({ ...options, base, repository, config, text, listing, attributes });
+    const gate = () => verifyAgainstBase({ ...options, base, repository, config, text, listing, attributes, located });
     // Inside a check of many commits (options.sealed) each commit is judged once anyway.
     const key = options.sealed ? undefined : await ciGateKey({ ...options, base, repository, config, text, listing, attributes });
     return withLocations(await (key === undefined ? gate() : memoized(repository.gitDir, 'verify-base.json', key, gate)), await located);
@@ -150,6 +151,7 @@ interface GateInputs {
   text: string | undefined;
   listing: Listing;
   attributes: AttributesFile[];
+  located: Promise<LocationFindings>;
 }
 
 /**
@@ -189,10 +191,22 @@ async function verifyAgainstBase(options: GateInputs): Promise<VerifyResult> {
   // An amendment made in one commit and taken back in a later one still let
   // that commit change something sealed: the list shows it too.
   const amendedOnTheWay: NewAmendments[] = [];
+  const onTheWay = await commitsSince(repository.root, tip, sealedTip, options.source.kind === 'revision');
+  // A work tree that is its last commit: that commit's findings are the final state's, shown once.
+  const head = onTheWay.at(-1);
+  if (
+    head !== undefined &&
+    options.source.kind === 'worktree' &&
+    head === (await commitOf(repository.root, 'HEAD')) &&
+    !(await mergeInProgress(repository.root)) &&
+    (await tipIsWorkTree({ root: repository.root, head, dirs, listing, text, config, configAt: !options.configPath, attributes: options.attributes, located: options.located }))
+  ) {
+    onTheWay.pop();
+  }
   const commits = await verifyCommits({
     repository,
     config,
-    commits: await commitsSince(repository.root, tip, sealedTip, options.source.kind === 'revision'),
+    commits: onTheWay,
     sealed: sealedTip,
     ...(options.configPath ? {} : { configAt: true }),
     amendments: amendedOnTheWay,

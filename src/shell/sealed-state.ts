@@ -226,6 +226,11 @@ export async function sealedForWorkTree(root: string, sealed: ResolvedSealedStat
   return (await statesAtForks(root, sealed, new Map([[head, forks]]), [head])).get(head)!;
 }
 
+/** Whether a merge is in progress in the work tree (its next commit will have several parents). */
+export async function mergeInProgress(root: string): Promise<boolean> {
+  return (await readMergeHeads(root)).length > 0;
+}
+
 /** The commits a merge in progress brings in (`$GIT_DIR/MERGE_HEAD`, one per line), none outside a merge. */
 async function readMergeHeads(root: string): Promise<string[]> {
   const file = await git(root, ['rev-parse', '--path-format=absolute', '--git-path', 'MERGE_HEAD']);

@@ -140,3 +140,38 @@ describe('a symlinked migration whose target lies outside the migration dir', ()
     assert.match(result.stdout, /db\/migrations\/020_roles\.sql changed since it was locked/);
   });
 });
+
+describe('guard verify --base: the last commit, when the work tree is it', () => {
+  let repo: TempRepo;
+  let dispose: () => void;
+  before(() => {
+    ({ repo, dispose } = withSealedRemote());
+    repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id bigint);\n');
+    lockWithoutSealedState(repo);
+    repo.git('add', '-A');
+    repo.git('-c', 'core.hooksPath=/dev/null', 'commit', '-qm', 'sneaky edit', '--no-verify');
+  });
+  after(() => dispose());
+
+  it('is judged once, as the final state, its refusal shown once', () => {
+    const result = repo.guard('verify', '--base', 'origin/main', '--format', 'json');
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    const report = JSON.parse(result.stdout) as { findings: { code: string; file: string }[]; commits: unknown[] };
+    assert.deepEqual(report.findings.map((finding) => [finding.code, finding.file]), [['sealed-edited', 'db/migrations/010_users.sql']]);
+    assert.deepEqual(report.commits, []);
+    const text = repo.guard('verify', '--base', 'origin/main');
+    assert.equal(text.stdout.match(/010_users\.sql is sealed in origin\/main/g)?.length, 1, text.stdout);
+  });
+
+  it('is judged on its own when the work tree differs from it: an edit, or a config not committed', () => {
+    repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id int);\n');
+    const edited = JSON.parse(repo.guard('verify', '--base', 'origin/main', '--format', 'json').stdout) as { commits: { subject: string }[] };
+    assert.deepEqual(edited.commits.map((commit) => commit.subject), ['sneaky edit']);
+    repo.git('checkout', '--', 'db/migrations/010_users.sql');
+    repo.write('guard.config.yaml', 'migrations:\n  - dir: db/migrations\n    tool: sql\n    outOfOrder: allow\n');
+    const configured = repo.guard('verify', '--base', 'origin/main', '--format', 'json');
+    const report = JSON.parse(configured.stdout) as { commits: { subject: string }[] };
+    assert.deepEqual(report.commits.map((commit) => commit.subject), ['sneaky edit'], configured.stdout + configured.stderr);
+    repo.git('checkout', '--', 'guard.config.yaml');
+  });
+});

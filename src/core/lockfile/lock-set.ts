@@ -4,7 +4,7 @@ import type { LockEntry, LockSet } from './types.js';
 
 /** The lockfile set that describes what discovery found, in apply order. */
 export function toLockSet(dir: string, discovered: DiscoveredSet): LockSet {
-  const migrations = discovered.migrations.map((migration) => toLockEntry(discovered.tool, migration));
+  const migrations = toLockEntries(discovered);
   return {
     dir,
     tool: discovered.tool,
@@ -12,6 +12,11 @@ export function toLockSet(dir: string, discovered: DiscoveredSet): LockSet {
     chain: chainDigest(discovered.tool, migrations),
     migrations,
   };
+}
+
+/** The lockfile entries of what discovery found, in apply order, without the chain digest over them. */
+export function toLockEntries(discovered: DiscoveredSet): LockEntry[] {
+  return discovered.migrations.map((migration) => toLockEntry(discovered.tool, migration));
 }
 
 export function toLockEntry(tool: string, migration: Migration): LockEntry {

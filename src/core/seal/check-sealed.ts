@@ -1,4 +1,4 @@
-import { toLockSet } from '../lockfile/lock-set.js';
+import { toLockEntries } from '../lockfile/lock-set.js';
 import type { LockEntry, LockSet, Lockfile, SetAmendment } from '../lockfile/types.js';
 import { joinPath } from '../paths.js';
 import { lockedFiles, newMisnamedMigrations } from '../migrations/legacy-names.js';
@@ -162,7 +162,7 @@ function checkSealedSet(sealedSet: LockSet, under: SetUnderCheck, lockSet: LockS
     return at ? `sealed in ${ref} by ${at}` : `sealed in ${ref}`;
   };
   const keyOf = (entry: LockEntry) => (match === 'id' ? entry.id : entry.file);
-  const currentEntries = toLockSet(dir, discovered).migrations;
+  const currentEntries = toLockEntries(discovered);
   const currentByKey = new Map(currentEntries.map((entry) => [keyOf(entry), entry]));
   const currentBySha = new Map(currentEntries.map((entry) => [entry.sha256, entry]));
   const sealedIds = new Set<string>();
