@@ -5,13 +5,44 @@ import { statSync } from 'node:fs';
 import type { GuardConfig } from '../core/config/validate-config.js';
 import type { AttributesFile } from '../core/seal/checkout-attributes.js';
 import { stateKey } from '../shell/cache-file.js';
-import type { Repository } from '../shell/git/open-repository.js';
-import { git } from '../shell/git/run-git.js';
+import { runGit } from '../shell/git/run-git.js';
 import type { Listing, Source } from '../shell/read-migration-files.js';
-import { commitOf, sealingCommit } from '../shell/sealed-state.js';
 
 /** A set the lockfile records as moved: its old dir is looked at outside the listing (checkSealedWithHistory). */
 const MOVED_SET = /change["']?\s*:\s*["']?moved/;
+
+/** What git says about the refs and state a check against a base depends on, read with one `git rev-parse`. */
+export interface GateRefs {
+  baseCommit: string;
+  tipCommit: string;
+  shallow: boolean;
+  /** Absolute path of `$GIT_DIR/MERGE_HEAD`, which exists during a merge. */
+  mergeHead: string;
+}
+
+/**
+ * The commits `base` and the checked tip name, whether the clone is shallow
+ * and where a merge in progress would be recorded
+ * (https://git-scm.com/docs/git-rev-parse). `base` is resolved as
+ * sealingCommit resolves it first (a name with a slash is a remote-tracking
+ * branch, one without a local branch); a name that does not resolve that
+ * way, or anything git cannot answer, is undefined: no key, and the check
+ * itself says what is wrong.
+ */
+export async function readGateRefs(root: string, base: string, source: Source): Promise<GateRefs | undefined> {
+  const baseRef = base.startsWith('refs/') || /^[A-Z_]*HEAD$/.test(base) ? base : base.includes('/') ? `refs/remotes/${base}` : `refs/heads/${base}`;
+  const tip = source.kind === 'revision' ? source.rev : 'HEAD';
+  // rev-parse would read a revision that starts with `-` as an option.
+  if (tip.startsWith('-') || base.startsWith('-')) return undefined;
+  try {
+    const output = (await runGit(root, ['rev-parse', '--is-shallow-repository', '--path-format=absolute', '--git-path', 'MERGE_HEAD', `${baseRef}^{commit}`, `${tip}^{commit}`])).toString('utf8');
+    const [shallow, mergeHead, baseCommit, tipCommit] = output.trimEnd().split('\n');
+    if (!mergeHead || !baseCommit || !tipCommit) return undefined;
+    return { baseCommit, tipCommit, shallow: shallow !== 'false', mergeHead };
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The memo key of a check against `base`: guard's build, the config, the
@@ -22,11 +53,9 @@ const MOVED_SET = /change["']?\s*:\s*["']?moved/;
  * when git does not vouch for every migration file (a new, edited or
  * symlinked one), in a shallow clone (what it holds can grow), during a
  * merge (MERGE_HEAD moves the fork point), when a set was moved (its old
- * dir is read from the work tree), or when any of these cannot be read (the
- * check itself then says why).
+ * dir is read from the work tree), or when the refs could not be read.
  */
-export async function ciGateKey(options: {
-  repository: Repository;
+export function ciGateKey(options: {
   config: GuardConfig;
   configPath?: string | undefined;
   source: Source;
@@ -35,31 +64,21 @@ export async function ciGateKey(options: {
   text: string | undefined;
   listing: Listing;
   attributes: readonly AttributesFile[];
-}): Promise<string | undefined> {
-  const { repository, listing, text } = options;
+  refs: GateRefs | undefined;
+}): string | undefined {
+  const { listing, text, refs } = options;
   if (listing.fingerprint === undefined || (text !== undefined && MOVED_SET.test(text))) return undefined;
-  try {
-    const [baseCommit, tipCommit, state] = await Promise.all([
-      sealingCommit(repository.root, options.base),
-      commitOf(repository.root, options.source.kind === 'revision' ? options.source.rev : 'HEAD'),
-      // https://git-scm.com/docs/git-rev-parse#Documentation/git-rev-parse.txt---is-shallow-repository
-      git(repository.root, ['rev-parse', '--is-shallow-repository', '--path-format=absolute', '--git-path', 'MERGE_HEAD']),
-    ]);
-    const [shallow, mergeHead] = (state ?? '').split('\n');
-    if (!baseCommit || !tipCommit || shallow !== 'false' || !mergeHead || exists(mergeHead)) return undefined;
-    return stateKey(
-      'verify --base',
-      JSON.stringify(options.config),
-      JSON.stringify({ source: options.source, base: options.base, range: options.range === true, configAt: !options.configPath }),
-      baseCommit,
-      tipCommit,
-      text ?? '\0none',
-      listing.fingerprint,
-      JSON.stringify(options.attributes),
-    );
-  } catch {
-    return undefined;
-  }
+  if (!refs || refs.shallow || exists(refs.mergeHead)) return undefined;
+  return stateKey(
+    'verify --base',
+    JSON.stringify(options.config),
+    JSON.stringify({ source: options.source, base: options.base, range: options.range === true, configAt: !options.configPath }),
+    refs.baseCommit,
+    refs.tipCommit,
+    text ?? '\0none',
+    listing.fingerprint,
+    JSON.stringify(options.attributes),
+  );
 }
 
 function exists(file: string): boolean {

@@ -28,7 +28,8 @@ import { joinPath } from '../core/paths.js';
 import { readAttributesFiles } from '../shell/read-attributes.js';
 import { linkedMigrations } from '../shell/linked-migrations.js';
 import { alembicLocationFindings, type LocationFindings } from '../shell/alembic-locations.js';
-import { ciGateKey } from './ci-gate-key.js';
+import { ciGateKey, readGateRefs } from './ci-gate-key.js';
+import { workTreeFiles } from '../shell/git/whole-tree.js';
 import { tipIsWorkTree } from './tip-is-work-tree.js';
 import { commitsSince } from '../shell/commits-since.js';
 import type { AttributesFile } from '../core/seal/checkout-attributes.js';
@@ -115,19 +116,26 @@ export async function verifyRepository(options: {
 }): Promise<VerifyResult> {
   const repository = options.repository ?? (await openRepository(options.cwd));
   const config = options.config ?? (await loadConfig(repository.root, options.configPath, repository.gitDir)).config;
-  const [text, listing] = await Promise.all([
-    readLockfileText(repository.root, options.source),
-    listSets(repository.root, config.migrations, options.source),
-  ]);
+  // The listing first: git's comparison of the work tree is what a check answered from memory waits for.
+  const read = Promise.all([readLockfileText(repository.root, options.source), listSets(repository.root, config.migrations, options.source)]);
+  read.catch(() => undefined); // awaited below
+  // The CI gate's own inputs are read beside the listing.
+  const outermostGate = options.base !== undefined && !options.sealed;
+  // One listing of the work tree for the .gitattributes files and Alembic's configs.
+  const files = outermostGate && options.source.kind === 'worktree' ? workTreeFiles(repository.root) : undefined;
+  files?.catch(() => undefined); // awaited by the readers below
+  const gateInputs = outermostGate ? Promise.all([readAttributesFiles(repository.root, options.source, files), readGateRefs(repository.root, options.base!, options.source)]) : undefined;
+  gateInputs?.catch(() => undefined); // awaited below, unless the listing fails first
   // Alembic's own config lies outside the listing the memos are keyed on: it is read every time.
-  const located = alembicLocationFindings(repository.root, config.migrations, options.source);
+  const located = alembicLocationFindings(repository.root, config.migrations, options.source, files);
   located.catch(() => undefined); // awaited below, unless the check fails first
+  const [text, listing] = await read;
   if (options.base) {
     const base = options.base;
-    const attributes = await readAttributesFiles(repository.root, options.source);
+    // Inside a check of many commits (options.sealed) each commit is judged once anyway: nothing is remembered.
+    const [attributes, refs] = gateInputs ? await gateInputs : [await readAttributesFiles(repository.root, options.source), undefined];
     const gate = () => verifyAgainstBase({ ...options, base, repository, config, text, listing, attributes, located });
-    // Inside a check of many commits (options.sealed) each commit is judged once anyway.
-    const key = options.sealed ? undefined : await ciGateKey({ ...options, base, repository, config, text, listing, attributes });
+    const key = gateInputs ? ciGateKey({ ...options, base, config, text, listing, attributes, refs }) : undefined;
     return withLocations(await (key === undefined ? gate() : memoized(repository.gitDir, 'verify-base.json', key, gate)), await located);
   }
   // The result is a pure function of these inputs; when git vouches for
@@ -375,23 +383,4 @@ async function forkState(root: string, sealed: ResolvedSealedState, source: Sour
 function verdict(findings: Finding[]): { ok: boolean; exitCode: number; findings: Finding[] } {
   const exitCode = worstExitCode(findings);
   return { ok: findings.length === 0, exitCode, findings };
-}
-
-/**
- * `alembic/versions (alembic): 120 migrations, head ddd444, 3 merge points, branches billing, core`;
- * a set with down scripts or exclusions also says how many files it guards
- * and which it leaves out: `db/sql (sql): 12 migrations (24 files guarded), head 012; excluded (not guarded): db/sql/seed.sql`.
- */
-export function describeSet(set: SetSummary): string {
-  const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
-  const files = set.files ?? set.migrations;
-  const excluded = set.excluded ?? [];
-  const guarded = files !== set.migrations || excluded.length > 0 ? ` (${plural(files, 'file')} guarded)` : '';
-  const parts = [`${plural(set.migrations, 'migration')}${guarded}`, `${set.heads.length === 1 ? 'head' : 'heads'} ${set.heads.join(', ') || 'none'}`];
-  if (set.bases.length > 1) parts.push(plural(set.bases.length, 'base'));
-  if (set.mergePoints.length > 0) parts.push(plural(set.mergePoints.length, 'merge point'));
-  const labels = Object.keys(set.branchLabels);
-  if (labels.length > 0) parts.push(`${labels.length === 1 ? 'branch' : 'branches'} ${labels.join(', ')}`);
-  const left = excluded.length > 0 ? `; excluded (not guarded): ${excluded.join(', ')}` : '';
-  return `${set.dir} (${set.tool}): ${parts.join(', ')}${left}`;
 }

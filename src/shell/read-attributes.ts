@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { AttributesFile } from '../core/seal/checkout-attributes.js';
 import { readBlobs } from './git/read-blobs.js';
 import { runGit, splitNul } from './git/run-git.js';
-import { wholeTree } from './git/whole-tree.js';
+import { wholeTree, type WorkTreeFiles } from './git/whole-tree.js';
 import type { Source } from './read-migration-files.js';
 
 const NAME = '.gitattributes';
@@ -12,12 +12,13 @@ const NAME = '.gitattributes';
  * Every `.gitattributes` file `source` holds, with its text: a commit's from
  * its tree (https://git-scm.com/docs/git-ls-tree#_output_format), the
  * index's from the index (https://git-scm.com/docs/git-ls-files#_output),
- * the work tree's from disk where git tracks or would track them.
+ * the work tree's from disk where git tracks or would track them (listed
+ * by the caller when it has `files` already).
  */
-export async function readAttributesFiles(root: string, source: Source): Promise<AttributesFile[]> {
+export async function readAttributesFiles(root: string, source: Source, files?: Promise<WorkTreeFiles>): Promise<AttributesFile[]> {
   const isAttributes = (file: string) => file === NAME || file.endsWith(`/${NAME}`);
   if (source.kind === 'worktree') {
-    const listed = splitNul(await runGit(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']));
+    const listed = files ? await files.then(({ tracked, untracked }) => [...tracked, ...untracked]) : splitNul(await runGit(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']));
     return [...new Set(listed.filter(isAttributes))].flatMap((file) => {
       try {
         return [{ path: file, text: readFileSync(path.join(root, file), 'utf8') }];

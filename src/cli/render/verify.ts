@@ -5,7 +5,8 @@ import { printable } from '../../core/printable.js';
 import { describeSetChange } from '../../core/seal/new-amendments.js';
 import type { CommandContext } from '../../commands/context.js';
 import { verifyCommand as verifyDefinition } from '../../commands/verify.js';
-import { describeSet, type VerifyResult } from '../../services/verify-repository.js';
+import type { VerifyResult } from '../../services/verify-repository.js';
+import { describeSet } from '../../services/describe-set.js';
 import { formatFinding, githubAnnotation, githubStepSummary, gitlabCodeQuality } from './findings.js';
 import { printJson, rendered } from './rendered.js';
 
