@@ -41,7 +41,7 @@ export async function tipIsWorkTree(options: {
       indexMatches(root, head, options.dirs),
       readLockfileText(root, revision),
       options.configAt ? loadConfigAt(root, head).then((loaded) => loaded?.config ?? options.config) : options.config,
-      readAttributesFiles(root, revision),
+      readAttributesFiles(root, revision, options.dirs, []),
       options.located,
       alembicLocationFindings(root, options.config.migrations, revision),
     ]);

@@ -29,7 +29,6 @@ import { readAttributesFiles } from '../shell/read-attributes.js';
 import { linkedMigrations } from '../shell/linked-migrations.js';
 import { alembicLocationFindings, type LocationFindings } from '../shell/alembic-locations.js';
 import { ciGateKey, readGateRefs } from './ci-gate-key.js';
-import { workTreeFiles } from '../shell/git/whole-tree.js';
 import { tipIsWorkTree } from './tip-is-work-tree.js';
 import { commitsSince } from '../shell/commits-since.js';
 import type { AttributesFile } from '../core/seal/checkout-attributes.js';
@@ -119,23 +118,18 @@ export async function verifyRepository(options: {
   // The listing first: git's comparison of the work tree is what a check answered from memory waits for.
   const read = Promise.all([readLockfileText(repository.root, options.source), listSets(repository.root, config.migrations, options.source)]);
   read.catch(() => undefined); // awaited below
-  // The CI gate's own inputs are read beside the listing.
-  const outermostGate = options.base !== undefined && !options.sealed;
-  // One listing of the work tree for the .gitattributes files and Alembic's configs.
-  const files = outermostGate && options.source.kind === 'worktree' ? workTreeFiles(repository.root) : undefined;
-  files?.catch(() => undefined); // awaited by the readers below
-  const gateInputs = outermostGate ? Promise.all([readAttributesFiles(repository.root, options.source, files), readGateRefs(repository.root, options.base!, options.source)]) : undefined;
-  gateInputs?.catch(() => undefined); // awaited below, unless the listing fails first
+  // The refs the CI gate's memo is keyed on are read beside the listing.
+  const refs = options.base !== undefined && !options.sealed ? readGateRefs(repository.root, options.base, options.source) : undefined;
   // Alembic's own config lies outside the listing the memos are keyed on: it is read every time.
-  const located = alembicLocationFindings(repository.root, config.migrations, options.source, files);
+  const located = alembicLocationFindings(repository.root, config.migrations, options.source);
   located.catch(() => undefined); // awaited below, unless the check fails first
   const [text, listing] = await read;
   if (options.base) {
     const base = options.base;
-    // Inside a check of many commits (options.sealed) each commit is judged once anyway: nothing is remembered.
-    const [attributes, refs] = gateInputs ? await gateInputs : [await readAttributesFiles(repository.root, options.source), undefined];
+    const attributes = await readAttributesFiles(repository.root, options.source, config.migrations.map((set) => set.dir), listing.attributesFiles);
     const gate = () => verifyAgainstBase({ ...options, base, repository, config, text, listing, attributes, located });
-    const key = gateInputs ? ciGateKey({ ...options, base, config, text, listing, attributes, refs }) : undefined;
+    // Inside a check of many commits (options.sealed) each commit is judged once anyway: nothing is remembered.
+    const key = refs ? ciGateKey({ ...options, base, config, text, listing, attributes, refs: await refs }) : undefined;
     return withLocations(await (key === undefined ? gate() : memoized(repository.gitDir, 'verify-base.json', key, gate)), await located);
   }
   // The result is a pure function of these inputs; when git vouches for

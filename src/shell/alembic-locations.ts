@@ -8,7 +8,7 @@ import { joinPath } from '../core/paths.js';
 import { ALEMBIC_CONFIG_LIMITS, recursionAt } from './discover-sets.js';
 import { readBlobs } from './git/read-blobs.js';
 import { runGit, splitNul } from './git/run-git.js';
-import { wholeTree, type WorkTreeFiles } from './git/whole-tree.js';
+import { wholeTree } from './git/whole-tree.js';
 import { CONFIG_MAX_BYTES } from './load-config.js';
 import { readRegularFile } from './read-bounded-file.js';
 import { listMigrationFiles, type Source } from './read-migration-files.js';
@@ -33,8 +33,8 @@ export interface LocationFindings {
  * be read is a finding too (fail closed); one outside the repository a
  * warning, since nothing in this repository can be guarded there.
  */
-export async function alembicLocationFindings(root: string, sets: readonly MigrationSetConfig[], source: Source, files?: Promise<WorkTreeFiles>): Promise<LocationFindings> {
-  const { configs, findings } = await readConfigsAt(root, source, files);
+export async function alembicLocationFindings(root: string, sets: readonly MigrationSetConfig[], source: Source): Promise<LocationFindings> {
+  const { configs, findings } = await readConfigsAt(root, source);
   if (configs.length === 0) return { findings, warnings: [] };
   const recursion = await recursionAt(root, sets, source);
   const { unread, outside } = unreadLocations(
@@ -72,8 +72,8 @@ export async function alembicLocationFindings(root: string, sets: readonly Migra
 }
 
 /** The Alembic configs of the tree at `source`, and why any that may configure Alembic could not be read. */
-async function readConfigsAt(root: string, source: Source, listed?: Promise<WorkTreeFiles>): Promise<{ configs: AlembicConfig[]; findings: Finding[] }> {
-  const files = await configFilesAt(root, source, listed);
+async function readConfigsAt(root: string, source: Source): Promise<{ configs: AlembicConfig[]; findings: Finding[] }> {
+  const files = await configFilesAt(root, source);
   const configs: AlembicConfig[] = [];
   const findings: Finding[] = [];
   const unreadable = (file: string, message: string, line?: number): Finding => ({
@@ -98,7 +98,7 @@ async function readConfigsAt(root: string, source: Source, listed?: Promise<Work
 }
 
 /** The config files and their text (undefined: a symlink, or not UTF-8), as `source` holds them. */
-async function configFilesAt(root: string, source: Source, files?: Promise<WorkTreeFiles>): Promise<Array<{ file: string; text: string | undefined }>> {
+async function configFilesAt(root: string, source: Source): Promise<Array<{ file: string; text: string | undefined }>> {
   const decode = (bytes: Buffer | undefined) => {
     if (bytes === undefined) return undefined;
     const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -114,7 +114,7 @@ async function configFilesAt(root: string, source: Source, files?: Promise<WorkT
     records.filter((record) => isAlembicConfigFile(record.slice(record.indexOf('\t') + 1)));
   if (source.kind === 'worktree') {
     // The files git tracks, as they are on disk: an untracked alembic.ini is not part of what is verified.
-    const listed = named(files ? (await files).tracked : splitNul(await runGit(root, ['ls-files', '-z', '--cached'])));
+    const listed = named(splitNul(await runGit(root, ['ls-files', '-z', '--cached'])));
     return [...new Set(listed)].flatMap((file) => {
       const read = readRegularFile(path.join(root, file), { maxBytes: CONFIG_MAX_BYTES, followSymlinks: false });
       if (read === undefined) return []; // deleted in the work tree

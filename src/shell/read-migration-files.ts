@@ -80,6 +80,12 @@ export interface Listing {
   fingerprint: string | undefined;
   /** The files per set dir, parsed from git's output on first use. */
   sets(): Promise<Map<string, SetListing>>;
+  /**
+   * Repository paths of the `.gitattributes` files git lists in the dirs
+   * (tracked, or untracked and not ignored), found without parsing the
+   * listing: the CI gate reads them beside the ones above the dirs.
+   */
+  attributesFiles: string[];
 }
 
 export async function listMigrationFiles(root: string, requests: readonly SetRequest[], source: Source): Promise<Listing> {
@@ -92,7 +98,7 @@ export async function listMigrationFiles(root: string, requests: readonly SetReq
     // empty files (https://git-scm.com/docs/git-write-tree).
     const tree = (await runGit(root, ['write-tree'])).toString('utf8').trim();
     const staged = await runGit(root, ['ls-tree', '-r', '-z', '--full-tree', tree, '--', ...dirs]);
-    return lazyListing(holdsSymlink(staged) ? undefined : digest(context, staged), () => parseRevision(root, requests, staged, tree));
+    return lazyListing(holdsSymlink(staged) ? undefined : digest(context, staged), () => parseRevision(root, requests, staged, tree), filesNamed(ATTRIBUTES, staged));
   }
   if (source.kind === 'worktree') {
     // https://git-scm.com/docs/git-ls-files: -s gives "<mode> <object> <stage>\t<file>";
@@ -101,11 +107,11 @@ export async function listMigrationFiles(root: string, requests: readonly SetReq
       runGit(root, ['ls-files', '-z', '-s', '--', ...dirs]),
       runGit(root, ['ls-files', '-z', '-t', '-m', '-d', '-o', '--exclude-standard', '--', ...dirs]),
     ]);
-    return lazyListing(changed.length === 0 && !holdsSymlink(staged) ? digest(context, staged) : undefined, async () => parseWorktree(root, requests, staged, changed));
+    return lazyListing(changed.length === 0 && !holdsSymlink(staged) ? digest(context, staged) : undefined, async () => parseWorktree(root, requests, staged, changed), filesNamed(ATTRIBUTES, staged, changed));
   }
   // https://git-scm.com/docs/git-ls-tree#_output_format: "<mode> SP <type> SP <object> TAB <file>"
   const tree = await runGit(root, ['ls-tree', '-r', '-z', '--full-tree', source.rev, '--', ...dirs]);
-  return lazyListing(holdsSymlink(tree) ? undefined : digest(context, tree), () => parseRevision(root, requests, tree, source.rev));
+  return lazyListing(holdsSymlink(tree) ? undefined : digest(context, tree), () => parseRevision(root, requests, tree, source.rev), filesNamed(ATTRIBUTES, tree));
 }
 
 /**
@@ -120,12 +126,34 @@ function holdsSymlink(output: Buffer): boolean {
   return false;
 }
 
-function lazyListing(fingerprint: string | undefined, parse: () => Promise<Map<string, SetListing>>): Listing {
+function lazyListing(fingerprint: string | undefined, parse: () => Promise<Map<string, SetListing>>, attributesFiles: string[]): Listing {
   let parsed: Promise<Map<string, SetListing>> | undefined;
   return {
     fingerprint,
     sets: () => (parsed ??= parse()),
+    attributesFiles,
   };
+}
+
+const ATTRIBUTES = '.gitattributes';
+
+/**
+ * Paths of the files called `name` in git's `-z` listings, whatever their
+ * record shape: the path follows a tab (ls-files -s, ls-tree), two
+ * characters (ls-files -t) or nothing. Most listings hold none, found by
+ * one search of the bytes.
+ */
+function filesNamed(name: string, ...outputs: Buffer[]): string[] {
+  const found = new Set<string>();
+  for (const output of outputs) {
+    if (output.indexOf(name) === -1) continue;
+    for (const record of splitNul(output)) {
+      const tab = record.indexOf('\t');
+      const file = tab !== -1 ? record.slice(tab + 1) : /^[?HSMRCK] /.test(record) ? record.slice(2) : record;
+      if (file === name || file.endsWith(`/${name}`)) found.add(file);
+    }
+  }
+  return [...found];
 }
 
 function digest(context: string, output: Buffer): string {

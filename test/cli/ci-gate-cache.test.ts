@@ -78,6 +78,18 @@ describe('guard verify --base remembers its answer, and only for the same inputs
     assert.equal(repo.guard('verify', '--base', 'origin/main').code, 0);
   });
 
+  it('so is one in a folder above the migration dir, untracked or ignored; one beside it is not', () => {
+    repo.write('web/.gitattributes', '* ident\n');
+    assert.equal(repo.guard('verify', '--base', 'origin/main').code, 0, 'a file in another folder gives no migration an attribute');
+    repo.write('.gitignore', 'db/.gitattributes\n');
+    repo.write('db/.gitattributes', 'migrations/*.sql working-tree-encoding=UTF-16\n');
+    const result = repo.guard('verify', '--base', 'origin/main');
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.match(result.stdout, /db\/\.gitattributes:1 gives db\/migrations\/\S+ `working-tree-encoding=UTF-16`/);
+    for (const file of ['db/.gitattributes', '.gitignore', 'web/.gitattributes']) repo.remove(file);
+    assert.equal(repo.guard('verify', '--base', 'origin/main').code, 0);
+  });
+
   it('an edit in the work tree is judged, never answered from the memo', () => {
     repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id bigint);\n');
     const result = repo.guard('verify', '--base', 'origin/main');
@@ -173,5 +185,27 @@ describe('guard verify --base: the last commit, when the work tree is it', () =>
     const report = JSON.parse(configured.stdout) as { commits: { subject: string }[] };
     assert.deepEqual(report.commits.map((commit) => commit.subject), ['sneaky edit'], configured.stdout + configured.stderr);
     repo.git('checkout', '--', 'guard.config.yaml');
+  });
+});
+
+describe('guard verify --base: .gitattributes in the migration dir, in a commit on the way', () => {
+  let repo: TempRepo;
+  let dispose: () => void;
+  before(() => ({ repo, dispose } = withSealedRemote()));
+  after(() => dispose());
+
+  it('is read from that commit, and named with it', () => {
+    repo.write('db/migrations/.gitattributes', '*.sql ident\n');
+    repo.git('add', '-A');
+    repo.git('-c', 'core.hooksPath=/dev/null', 'commit', '-qm', 'expand $Id$', '--no-verify');
+    repo.remove('db/migrations/.gitattributes');
+    repo.git('add', '-A');
+    repo.git('-c', 'core.hooksPath=/dev/null', 'commit', '-qm', 'no more', '--no-verify');
+    const result = repo.guard('verify', '--base', 'origin/main', '--format', 'json');
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    const report = JSON.parse(result.stdout) as { findings: unknown[]; commits: { subject: string; findings: { code: string; message: string }[] }[] };
+    assert.deepEqual(report.findings, []);
+    assert.deepEqual(report.commits.map((commit) => [commit.subject, commit.findings.map((finding) => finding.code)]), [['expand $Id$', ['checkout-rewritten', 'checkout-rewritten']]]);
+    assert.match(report.commits[0]!.findings[0]!.message, /^db\/migrations\/\.gitattributes:1 gives db\/migrations\/010_users\.sql `ident`/);
   });
 });

@@ -28,25 +28,3 @@ async function list(root: string, rev: string): Promise<string[]> {
   return splitNul(await runGit(root, ['ls-tree', '-r', '-z', '--full-tree', rev]));
 }
 
-/** The work tree's files as `git ls-files` lists them: tracked (in the index) and untracked (not ignored). */
-export interface WorkTreeFiles {
-  tracked: string[];
-  untracked: string[];
-}
-
-/**
- * Every file git tracks and every untracked file it does not ignore, with
- * one `git ls-files -t --cached --others --exclude-standard`
- * (https://git-scm.com/docs/git-ls-files: `-t` tags an index entry `H`, `S`
- * or `M` and an untracked file `?`): the CI gate asks both for the
- * `.gitattributes` files git would read and for the Alembic configs it
- * tracks. Listed anew on each call: a work tree changes.
- */
-export async function workTreeFiles(root: string): Promise<WorkTreeFiles> {
-  const tracked: string[] = [];
-  const untracked: string[] = [];
-  for (const record of splitNul(await runGit(root, ['ls-files', '-z', '-t', '--cached', '--others', '--exclude-standard']), 2)) {
-    (record[0] === '?' ? untracked : tracked).push(record.slice(2));
-  }
-  return { tracked, untracked };
-}
