@@ -1,11 +1,11 @@
 import { isUtf8 } from 'node:buffer';
-import { createHash } from 'node:crypto';
 import { lstatSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { escapeFileName, unsafeFileName } from '../core/file-names.js';
 import type { Problem } from '../core/migrations/types.js';
 import { emptyDir, missingDir, symlinkEscape, unreadable } from './listing-problems.js';
 import { readBlobs, streamBlobs } from './git/read-blobs.js';
+import { ATTRIBUTES, digest, filesNamed, holdsSymlink } from './listing-keys.js';
 import { fileNameUnsafe, runGit, splitNul } from './git/run-git.js';
 import { readRegularFile } from './read-bounded-file.js';
 
@@ -114,18 +114,6 @@ export async function listMigrationFiles(root: string, requests: readonly SetReq
   return lazyListing(holdsSymlink(tree) ? undefined : digest(context, tree), () => parseRevision(root, requests, tree, source.rev), filesNamed(ATTRIBUTES, tree));
 }
 
-/**
- * Whether git's listing holds a symlink (a record that starts with mode
- * 120000): the content guard reads for it is its target's, which may lie
- * outside the listed dirs, so the listing's digest cannot vouch for it.
- */
-function holdsSymlink(output: Buffer): boolean {
-  for (let at = output.indexOf(`${MODE_SYMLINK} `); at !== -1; at = output.indexOf(`${MODE_SYMLINK} `, at + 1)) {
-    if (at === 0 || output[at - 1] === 0) return true;
-  }
-  return false;
-}
-
 function lazyListing(fingerprint: string | undefined, parse: () => Promise<Map<string, SetListing>>, attributesFiles: string[]): Listing {
   let parsed: Promise<Map<string, SetListing>> | undefined;
   return {
@@ -133,31 +121,6 @@ function lazyListing(fingerprint: string | undefined, parse: () => Promise<Map<s
     sets: () => (parsed ??= parse()),
     attributesFiles,
   };
-}
-
-const ATTRIBUTES = '.gitattributes';
-
-/**
- * Paths of the files called `name` in git's `-z` listings, whatever their
- * record shape: the path follows a tab (ls-files -s, ls-tree), two
- * characters (ls-files -t) or nothing. Most listings hold none, found by
- * one search of the bytes.
- */
-function filesNamed(name: string, ...outputs: Buffer[]): string[] {
-  const found = new Set<string>();
-  for (const output of outputs) {
-    if (output.indexOf(name) === -1) continue;
-    for (const record of splitNul(output)) {
-      const tab = record.indexOf('\t');
-      const file = tab !== -1 ? record.slice(tab + 1) : /^[?HSMRCK] /.test(record) ? record.slice(2) : record;
-      if (file === name || file.endsWith(`/${name}`)) found.add(file);
-    }
-  }
-  return [...found];
-}
-
-function digest(context: string, output: Buffer): string {
-  return createHash('sha256').update(context).update('\0').update(output).digest('hex');
 }
 
 function isDirectory(dir: string): boolean {
