@@ -36,6 +36,10 @@ Options:
   -C DIR             run as if started in DIR
   --config FILE      use FILE instead of guard.config.yaml
 
+With --base in CI (the CI variable set), guard neither reads nor writes its
+cache in $GIT_DIR/guard/: a workspace that survives between jobs may hold
+one an earlier job wrote.
+
 --base needs REF itself (git fetch origin main:refs/remotes/origin/main)
 and the branch's commits since REF: a shallow clone that stops earlier is
 exit 3 with what to fetch (actions/checkout: fetch-depth: 0). REF is read
@@ -55,6 +59,19 @@ migration file; 3 git could not be read (REF missing: fetch it).`,
       source: rev ? { kind: 'revision', rev } : { kind: 'worktree' },
       base: values.base as string | undefined,
       range: true,
+      // The CI gate in CI trusts nothing it did not compute (README, "Performance").
+      ...(values.base !== undefined && runsInCi(context.env) ? { cache: false } : {}),
     });
   },
 };
+
+/**
+ * Whether guard runs in CI: `CI` is set, as GitHub Actions, GitLab CI,
+ * CircleCI, Travis CI and Buildkite set it (to `true`, `1` or the service's
+ * name), and not to `false` or `0` (README, "Performance": where a CI
+ * service does not set it, set it).
+ */
+export function runsInCi(env: NodeJS.ProcessEnv): boolean {
+  const value = env.CI?.trim().toLowerCase();
+  return value !== undefined && value !== '' && value !== 'false' && value !== '0';
+}

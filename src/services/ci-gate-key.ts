@@ -8,9 +8,6 @@ import { stateKey } from '../shell/cache-file.js';
 import { runGit } from '../shell/git/run-git.js';
 import type { Listing, Source } from '../shell/read-migration-files.js';
 
-/** A set the lockfile records as moved: its old dir is looked at outside the listing (checkSealedWithHistory). */
-const MOVED_SET = /change["']?\s*:\s*["']?moved/;
-
 /** What git says about the refs and state a check against a base depends on, read with one `git rev-parse`. */
 export interface GateRefs {
   baseCommit: string;
@@ -52,8 +49,10 @@ export async function readGateRefs(root: string, base: string, source: Source): 
  * on the way and what changed since the fork). Undefined, so the check runs,
  * when git does not vouch for every migration file (a new, edited or
  * symlinked one), in a shallow clone (what it holds can grow), during a
- * merge (MERGE_HEAD moves the fork point), when a set was moved (its old
- * dir is read from the work tree), or when the refs could not be read.
+ * merge (MERGE_HEAD moves the fork point), or when the refs could not be
+ * read. An answer that read the work tree outside the listing (the old dir
+ * of a set the lockfile records as moved) is not kept: the caller decides
+ * that from the parsed lockfile.
  */
 export function ciGateKey(options: {
   config: GuardConfig;
@@ -67,7 +66,7 @@ export function ciGateKey(options: {
   refs: GateRefs | undefined;
 }): string | undefined {
   const { listing, text, refs } = options;
-  if (listing.fingerprint === undefined || (text !== undefined && MOVED_SET.test(text))) return undefined;
+  if (listing.fingerprint === undefined) return undefined;
   if (!refs || refs.shallow || exists(refs.mergeHead)) return undefined;
   return stateKey(
     'verify --base',

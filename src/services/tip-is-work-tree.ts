@@ -4,6 +4,7 @@
 import type { GuardConfig } from '../core/config/validate-config.js';
 import type { AttributesFile } from '../core/seal/checkout-attributes.js';
 import { alembicLocationFindings, type LocationFindings } from '../shell/alembic-locations.js';
+import { recursionAt } from '../shell/discover-sets.js';
 import { runGit } from '../shell/git/run-git.js';
 import { loadConfigAt } from '../shell/load-config.js';
 import { readAttributesFiles } from '../shell/read-attributes.js';
@@ -18,8 +19,10 @@ import type { Listing } from '../shell/read-migration-files.js';
  * `--cached --quiet` exits 1 when they differ); the lockfile, the config the
  * commit would be read with, the `.gitattributes` files and the Alembic
  * location findings are the same. The fork point is the same when no merge
- * is in progress, which the caller checks. Anything unreadable: false, and
- * the commit is checked as before.
+ * is in progress, which the caller checks. Nor when Alembic's config at
+ * HEAD reads the dirs with other sub-folders, or the lockfile records a
+ * moved set (its old dir, outside the migration dirs, is read from each).
+ * Anything unreadable: false, and the commit is checked as before.
  */
 export async function tipIsWorkTree(options: {
   root: string;
@@ -32,25 +35,30 @@ export async function tipIsWorkTree(options: {
   configAt: boolean;
   attributes: readonly AttributesFile[];
   located: Promise<LocationFindings>;
+  /** The work tree's lockfile records a moved set: its old dir is read from each state, outside the listing. */
+  movedSet: boolean;
 }): Promise<boolean> {
   const { root, head } = options;
-  if (options.listing.fingerprint === undefined) return false;
+  if (options.listing.fingerprint === undefined || options.movedSet) return false;
   try {
     const revision = { kind: 'revision', rev: head } as const;
-    const [sameIndex, text, config, attributes, located, ownLocated] = await Promise.all([
+    const [sameIndex, text, config, attributes, located, ownLocated, recursion] = await Promise.all([
       indexMatches(root, head, options.dirs),
       readLockfileText(root, revision),
       options.configAt ? loadConfigAt(root, head).then((loaded) => loaded?.config ?? options.config) : options.config,
       readAttributesFiles(root, revision, options.dirs, []),
       options.located,
       alembicLocationFindings(root, options.config.migrations, revision),
+      // Alembic's config at HEAD can read the dirs with their sub-folders where the work tree's does not.
+      recursionAt(root, options.config.migrations, revision),
     ]);
     if (!sameIndex) return false;
     return (
       text === options.text &&
       JSON.stringify(config) === JSON.stringify(options.config) &&
       JSON.stringify(attributes) === JSON.stringify(options.attributes) &&
-      JSON.stringify(ownLocated) === JSON.stringify(located)
+      JSON.stringify(ownLocated) === JSON.stringify(located) &&
+      JSON.stringify(recursion) === JSON.stringify(options.listing.requests.map((request) => request.recursive))
     );
   } catch {
     return false;

@@ -112,14 +112,21 @@ export async function verifyRepository(options: {
    * once). Without it, the state where the source forked from `base`.
    */
   sealed?: ResolvedSealedState;
+  /**
+   * Whether `$GIT_DIR/guard/` may be read and written (default true). The
+   * CI gate in CI passes false: a workspace that survives between jobs may
+   * hold a cache an earlier, untrusted job wrote (README, "Performance").
+   */
+  cache?: boolean;
 }): Promise<VerifyResult> {
   const repository = options.repository ?? (await openRepository(options.cwd));
-  const config = options.config ?? (await loadConfig(repository.root, options.configPath, repository.gitDir)).config;
+  const disk = options.cache !== false;
+  const config = options.config ?? (await loadConfig(repository.root, options.configPath, disk ? repository.gitDir : undefined)).config;
   // The listing first: git's comparison of the work tree is what a check answered from memory waits for.
   const read = Promise.all([readLockfileText(repository.root, options.source), listSets(repository.root, config.migrations, options.source)]);
   read.catch(() => undefined); // awaited below
   // The refs the CI gate's memo is keyed on are read beside the listing.
-  const refs = options.base !== undefined && !options.sealed ? readGateRefs(repository.root, options.base, options.source) : undefined;
+  const refs = options.base !== undefined && !options.sealed && disk ? readGateRefs(repository.root, options.base, options.source) : undefined;
   // Alembic's own config lies outside the listing the memos are keyed on: it is read every time.
   const located = alembicLocationFindings(repository.root, config.migrations, options.source);
   located.catch(() => undefined); // awaited below, unless the check fails first
@@ -127,18 +134,25 @@ export async function verifyRepository(options: {
   if (options.base) {
     const base = options.base;
     const attributes = await readAttributesFiles(repository.root, options.source, config.migrations.map((set) => set.dir), listing.attributesFiles);
-    const gate = () => verifyAgainstBase({ ...options, base, repository, config, text, listing, attributes, located });
+    // An answer that read the work tree outside the listing (a moved set's old dir) is not kept.
+    let readOutside = false;
+    const gate = async () => {
+      const checked = await verifyAgainstBase({ ...options, base, repository, config, text, listing, attributes, located });
+      readOutside = checked.readOutside;
+      return checked.result;
+    };
     // Inside a check of many commits (options.sealed) each commit is judged once anyway: nothing is remembered.
     const key = refs ? ciGateKey({ ...options, base, config, text, listing, attributes, refs: await refs }) : undefined;
-    return withLocations(await (key === undefined ? gate() : memoized(repository.gitDir, 'verify-base.json', key, gate)), await located);
+    const result = key === undefined ? await gate() : await memoized(repository.gitDir, 'verify-base.json', key, gate, () => !readOutside);
+    return withLocations(result, await located);
   }
   // The result is a pure function of these inputs; when git vouches for
   // every file's content (no new or edited file), a repeated verify of the
   // same state is answered from $GIT_DIR/guard/ without reading a migration.
   const fingerprint = listing.fingerprint;
   const key = fingerprint === undefined ? undefined : stateKey(JSON.stringify(config.migrations), JSON.stringify(options.source), text ?? '\0none', fingerprint);
-  const check = async () => judge(await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir), text, options.source);
-  return withLocations(await (key === undefined ? check() : memoized(repository.gitDir, 'verify.json', key, check)), await located);
+  const check = async () => judge(await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir, disk), text, options.source);
+  return withLocations(await (key === undefined || !disk ? check() : memoized(repository.gitDir, 'verify.json', key, check)), await located);
 }
 
 /** The inputs of a check against a base, read by verifyRepository. */
@@ -154,6 +168,7 @@ interface GateInputs {
   listing: Listing;
   attributes: AttributesFile[];
   located: Promise<LocationFindings>;
+  cache?: boolean;
 }
 
 /**
@@ -161,14 +176,14 @@ interface GateInputs {
  * against what `base` sealed where the source forked from it, secrets in
  * what changed since, and with `range` each commit on the way.
  */
-async function verifyAgainstBase(options: GateInputs): Promise<VerifyResult> {
+async function verifyAgainstBase(options: GateInputs): Promise<{ result: VerifyResult; readOutside: boolean }> {
   const { repository, config, text, listing } = options;
   const tip = options.source.kind === 'revision' ? options.source.rev : 'HEAD';
   const sealedTip = options.sealed ? undefined : await sealedStateAt(repository.root, options.base);
   const sealed = options.sealed ?? (await forkState(repository.root, sealedTip!, options.source));
   const parsed = text === undefined || findConflictMarkers(text).length > 0 ? undefined : await parseLockfile(text, LOCKFILE_NAME);
   const lock = parsed?.lock;
-  const sets = preferLockedDuplicates(await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir), sealed.lock, lock);
+  const sets = preferLockedDuplicates(await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir, options.cache !== false), sealed.lock, lock);
   const result = await judge(sets, text, options.source, true, parsed);
   const sealedFindings = await checkSealedWithHistory(repository.root, sealed, sets, lock, options.source);
   // A sealed file's own refusal says it all; "changed since it was locked, run guard lock" would contradict it.
@@ -189,7 +204,10 @@ async function verifyAgainstBase(options: GateInputs): Promise<VerifyResult> {
     ...secrets,
   ];
   const amendments = newAmendments(sealed.lock, lock);
-  if (!options.range || !sealedTip) return { ...result, base: options.base, amendments, ...verdict(findings) };
+  // checkSealedWithHistory looks for a moved set's old dir in the work tree itself.
+  const movedSet = (lock?.setAmendments ?? []).some((amendment) => amendment.change === 'moved');
+  const readOutside = movedSet && options.source.kind === 'worktree';
+  if (!options.range || !sealedTip) return { result: { ...result, base: options.base, amendments, ...verdict(findings) }, readOutside };
   // An amendment made in one commit and taken back in a later one still let
   // that commit change something sealed: the list shows it too.
   const amendedOnTheWay: NewAmendments[] = [];
@@ -201,20 +219,21 @@ async function verifyAgainstBase(options: GateInputs): Promise<VerifyResult> {
     options.source.kind === 'worktree' &&
     head === (await commitOf(repository.root, 'HEAD')) &&
     !(await mergeInProgress(repository.root)) &&
-    (await tipIsWorkTree({ root: repository.root, head, dirs, listing, text, config, configAt: !options.configPath, attributes: options.attributes, located: options.located }))
+    (await tipIsWorkTree({ root: repository.root, head, dirs, listing, text, config, configAt: !options.configPath, attributes: options.attributes, located: options.located, movedSet }))
   ) {
     onTheWay.pop();
   }
   const commits = await verifyCommits({
     repository,
     config,
+    ...(options.cache === false ? { cache: false } : {}),
     commits: onTheWay,
     sealed: sealedTip,
     ...(options.configPath ? {} : { configAt: true }),
     amendments: amendedOnTheWay,
   });
   const all = verdict([...findings, ...commits.flatMap((entry) => entry.findings)]);
-  return { ...result, base: options.base, amendments: unionOfAmendments([...amendedOnTheWay, amendments]), commits, ...all, findings };
+  return { result: { ...result, base: options.base, amendments: unionOfAmendments([...amendedOnTheWay, amendments]), commits, ...all, findings }, readOutside };
 }
 
 /** A result with the findings and warnings about Alembic's configured locations added. */
@@ -290,6 +309,8 @@ export async function verifyCommits(options: {
   sealed: ResolvedSealedState | undefined;
   seen?: Set<string>;
   configAt?: boolean;
+  /** Whether `$GIT_DIR/guard/` may be read and written (verifyRepository's `cache`). */
+  cache?: boolean;
   /** Receives the amendments each checked commit adds to what was sealed where it forked. */
   amendments?: NewAmendments[];
   /**
@@ -333,7 +354,14 @@ export async function verifyCommits(options: {
         if (!(await Promise.all(forks.map(adopted))).some(Boolean)) return undefined;
       }
       const config = own ?? options.config;
-      const checked = await verifyRepository({ cwd: repository.root, repository, config, source: { kind: 'revision', rev: commit }, ...(judgedBy ? { base: judgedBy.ref, sealed: judgedBy } : {}) });
+      const checked = await verifyRepository({
+        cwd: repository.root,
+        repository,
+        config,
+        source: { kind: 'revision', rev: commit },
+        ...(judgedBy ? { base: judgedBy.ref, sealed: judgedBy } : {}),
+        ...(options.cache === false ? { cache: false } : {}),
+      });
       return { findings: checked.findings, ...(checked.amendments ? { amendments: checked.amendments } : {}) };
     } catch (error) {
       // A commit whose own config or lockfile cannot be read is refused for

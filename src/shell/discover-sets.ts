@@ -55,14 +55,20 @@ export async function listSets(root: string, sets: readonly MigrationSetConfig[]
   return listMigrationFiles(root, requests, source);
 }
 
+/**
+ * @param disk false: readings are kept for this process only, never read
+ *   from or written to `$GIT_DIR/guard/` (the CI gate in CI trusts nothing it
+ *   did not compute itself)
+ */
 export async function discoverListedSets(
   root: string,
   sets: readonly MigrationSetConfig[],
   listing: Listing,
   gitDir?: string,
+  disk = true,
 ): Promise<SetUnderCheck[]> {
   const listings = await listing.sets();
-  const cached = gitDir ? knownReadings(gitDir) : {};
+  const cached = gitDir ? knownReadings(gitDir, disk) : {};
   const used: Record<string, FileReading> = {};
   let misses = 0;
 
@@ -171,8 +177,8 @@ export async function discoverListedSets(
         kept++;
       }
     }
-    writeCache(gitDir, READINGS_CACHE, { version: guardVersion(), entries } satisfies ReadingsCache);
-    inMemory = { gitDir, entries };
+    if (disk) writeCache(gitDir, READINGS_CACHE, { version: guardVersion(), entries } satisfies ReadingsCache);
+    inMemory = { gitDir, disk, entries };
   }
   return result;
 }
@@ -182,13 +188,14 @@ export async function discoverListedSets(
  * commits (the CI gate, a push) reads and parses the cache file once, not once
  * per commit. Entries are still checked by wellFormed where they are used.
  */
-let inMemory: { gitDir: string; entries: Record<string, FileReading> } | undefined;
+let inMemory: { gitDir: string; disk: boolean; entries: Record<string, FileReading> } | undefined;
 
-function knownReadings(gitDir: string): Record<string, FileReading> {
-  if (inMemory?.gitDir === gitDir) return inMemory.entries;
-  const cache = readCache<ReadingsCache>(gitDir, READINGS_CACHE);
+function knownReadings(gitDir: string, disk: boolean): Record<string, FileReading> {
+  // Readings that came from the file are not used where the file is not trusted.
+  if (inMemory?.gitDir === gitDir && (disk || !inMemory.disk)) return inMemory.entries;
+  const cache = disk ? readCache<ReadingsCache>(gitDir, READINGS_CACHE) : undefined;
   const entries = cache?.version === guardVersion() && typeof cache.entries === 'object' && cache.entries !== null ? cache.entries : {};
-  inMemory = { gitDir, entries };
+  inMemory = { gitDir, disk, entries };
   return entries;
 }
 

@@ -86,6 +86,8 @@ export interface Listing {
    * listing: the CI gate reads them beside the ones above the dirs.
    */
   attributesFiles: string[];
+  /** The dirs listed and whether each was listed with its sub-folders (Alembic's config can decide it). */
+  requests: readonly SetRequest[];
 }
 
 export async function listMigrationFiles(root: string, requests: readonly SetRequest[], source: Source): Promise<Listing> {
@@ -98,7 +100,7 @@ export async function listMigrationFiles(root: string, requests: readonly SetReq
     // empty files (https://git-scm.com/docs/git-write-tree).
     const tree = (await runGit(root, ['write-tree'])).toString('utf8').trim();
     const staged = await runGit(root, ['ls-tree', '-r', '-z', '--full-tree', tree, '--', ...dirs]);
-    return lazyListing(holdsSymlink(staged) ? undefined : digest(context, staged), () => parseRevision(root, requests, staged, tree), filesNamed(ATTRIBUTES, staged));
+    return lazyListing(requests, holdsSymlink(staged) ? undefined : digest(context, staged), () => parseRevision(root, requests, staged, tree), filesNamed(ATTRIBUTES, staged));
   }
   if (source.kind === 'worktree') {
     // https://git-scm.com/docs/git-ls-files: -s gives "<mode> <object> <stage>\t<file>";
@@ -107,19 +109,20 @@ export async function listMigrationFiles(root: string, requests: readonly SetReq
       runGit(root, ['ls-files', '-z', '-s', '--', ...dirs]),
       runGit(root, ['ls-files', '-z', '-t', '-m', '-d', '-o', '--exclude-standard', '--', ...dirs]),
     ]);
-    return lazyListing(changed.length === 0 && !holdsSymlink(staged) ? digest(context, staged) : undefined, async () => parseWorktree(root, requests, staged, changed), filesNamed(ATTRIBUTES, staged, changed));
+    return lazyListing(requests, changed.length === 0 && !holdsSymlink(staged) ? digest(context, staged) : undefined, async () => parseWorktree(root, requests, staged, changed), filesNamed(ATTRIBUTES, staged, changed));
   }
   // https://git-scm.com/docs/git-ls-tree#_output_format: "<mode> SP <type> SP <object> TAB <file>"
   const tree = await runGit(root, ['ls-tree', '-r', '-z', '--full-tree', source.rev, '--', ...dirs]);
-  return lazyListing(holdsSymlink(tree) ? undefined : digest(context, tree), () => parseRevision(root, requests, tree, source.rev), filesNamed(ATTRIBUTES, tree));
+  return lazyListing(requests, holdsSymlink(tree) ? undefined : digest(context, tree), () => parseRevision(root, requests, tree, source.rev), filesNamed(ATTRIBUTES, tree));
 }
 
-function lazyListing(fingerprint: string | undefined, parse: () => Promise<Map<string, SetListing>>, attributesFiles: string[]): Listing {
+function lazyListing(requests: readonly SetRequest[], fingerprint: string | undefined, parse: () => Promise<Map<string, SetListing>>, attributesFiles: string[]): Listing {
   let parsed: Promise<Map<string, SetListing>> | undefined;
   return {
     fingerprint,
     sets: () => (parsed ??= parse()),
     attributesFiles,
+    requests,
   };
 }
 

@@ -1,8 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { TempRepo, withSealedRemote } from '../helpers/git-repo.js';
+import { TempRepo, alembicRevision, runGuardWithEnv, withSealedRemote } from '../helpers/git-repo.js';
 
 const MEMO = '.git/guard/verify-base.json';
 
@@ -207,5 +209,89 @@ describe('guard verify --base: .gitattributes in the migration dir, in a commit 
     assert.deepEqual(report.findings, []);
     assert.deepEqual(report.commits.map((commit) => [commit.subject, commit.findings.map((finding) => finding.code)]), [['expand $Id$', ['checkout-rewritten', 'checkout-rewritten']]]);
     assert.match(report.commits[0]!.findings[0]!.message, /^db\/migrations\/\.gitattributes:1 gives db\/migrations\/010_users\.sql `ident`/);
+  });
+});
+
+describe('guard verify --base: what lies outside the listing of the migration dirs', () => {
+  it('a moved set, however its lockfile spells it, has its old dir looked at on every run', () => {
+    const { repo, dispose } = withSealedRemote();
+    try {
+      repo.git('mv', 'db/migrations', 'db/sql');
+      repo.write('guard.config.yaml', 'migrations:\n  - dir: db/sql\n    tool: sql\n');
+      assert.equal(repo.guard('amend', '--set', 'db/migrations', '--reason', 'move').code, 0);
+      // The same YAML value, escaped: guard reads the lockfile, not its spelling.
+      repo.write('checksums.lock.yaml', repo.read('checksums.lock.yaml').replace('change: moved', 'change: "mov\\x65d"'));
+      repo.git('add', '-A');
+      repo.git('-c', 'core.hooksPath=/dev/null', 'commit', '-qm', 'move', '--no-verify');
+      assert.equal(repo.guard('verify', '--base', 'origin/main').code, 0);
+      assert.equal(memoEntries(repo), 0, 'an answer that read the work tree outside the listing is not kept');
+      repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id int);\n');
+      const result = repo.guard('verify', '--base', 'origin/main');
+      assert.equal(result.code, 1, result.stdout + result.stderr);
+      assert.match(result.stdout, /db\/migrations is a sealed set in origin\/main .* still holds files/);
+    } finally {
+      dispose();
+    }
+  });
+
+  it('HEAD is checked on its own when its alembic.ini reads sub-folders and the work tree\'s does not', () => {
+    const repo = new TempRepo();
+    const remote = mkdtempSync(path.join(tmpdir(), 'guard-remote-'));
+    try {
+      execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
+      repo.write('guard.config.yaml', 'migrations:\n  - dir: alembic/versions\n    tool: alembic\n');
+      repo.write('alembic.ini', '[alembic]\nscript_location = alembic\n');
+      repo.write('alembic/versions/a1_init.py', alembicRevision('a1', null));
+      assert.equal(repo.guard('lock').code, 0);
+      repo.commitAll('init');
+      repo.git('remote', 'add', 'origin', remote);
+      repo.git('push', '-q', '-u', 'origin', 'main');
+      repo.git('remote', 'set-head', 'origin', 'main');
+      repo.git('checkout', '-q', '-b', 'feature');
+      repo.write('alembic/versions/sub/b2_more.py', alembicRevision('b2', 'a1'));
+      repo.write('alembic.ini', '[alembic]\nscript_location = alembic\nrecursive_version_locations = true\n');
+      repo.git('add', '-A');
+      repo.git('-c', 'core.hooksPath=/dev/null', 'commit', '-qm', 'alembic reads sub-folders now', '--no-verify');
+      repo.write('alembic.ini', '[alembic]\nscript_location = alembic\n');
+      const result = repo.guard('verify', '--base', 'origin/main', '--format', 'json');
+      assert.equal(result.code, 1, result.stdout + result.stderr);
+      const report = JSON.parse(result.stdout) as { commits: { subject: string; findings: { file?: string }[] }[] };
+      assert.deepEqual(report.commits.map((commit) => commit.subject), ['alembic reads sub-folders now']);
+      assert.ok(report.commits[0]!.findings.some((finding) => finding.file === 'alembic/versions/sub/b2_more.py'));
+    } finally {
+      repo.dispose();
+      rmSync(remote, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('guard verify --base in CI (the CI variable set)', () => {
+  let repo: TempRepo;
+  let dispose: () => void;
+  before(() => {
+    ({ repo, dispose } = withSealedRemote());
+    repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id bigint);\n');
+    lockWithoutSealedState(repo);
+    repo.git('add', '-A');
+    repo.git('-c', 'core.hooksPath=/dev/null', 'commit', '-qm', 'sneaky edit', '--no-verify');
+  });
+  after(() => dispose());
+
+  it('ignores a cache an earlier job left in the workspace, and writes none', () => {
+    // Outside CI the answer is remembered; an earlier job on a runner whose workspace survives rewrites it as a pass.
+    assert.equal(repo.guard('verify', '--base', 'origin/main').code, 1);
+    const file = path.join(repo.root, MEMO);
+    const memo = JSON.parse(readFileSync(file, 'utf8')) as { entries: { key: string; value: Record<string, unknown> }[] };
+    for (const entry of memo.entries) Object.assign(entry.value, { ok: true, exitCode: 0, findings: [], commits: [] });
+    writeFileSync(file, JSON.stringify(memo));
+    assert.equal(repo.guard('verify', '--base', 'origin/main').code, 0, 'outside CI the cache is trusted (README, "Performance")');
+    const inCi = runGuardWithEnv(repo.root, { CI: 'true' }, 'verify', '--base', 'origin/main');
+    assert.equal(inCi.code, 1, inCi.stdout + inCi.stderr);
+    assert.match(inCi.stdout, /010_users\.sql is sealed in origin\/main/);
+    repo.remove('.git/guard');
+    assert.equal(runGuardWithEnv(repo.root, { CI: '1' }, 'verify', '--base', 'origin/main').code, 1);
+    assert.equal(existsSync(path.join(repo.root, '.git/guard')), false, 'nothing written');
+    assert.equal(runGuardWithEnv(repo.root, { CI: 'false' }, 'verify', '--base', 'origin/main').code, 1);
+    assert.equal(existsSync(file), true, 'CI=false is not CI');
   });
 });

@@ -65,12 +65,21 @@ export interface GuardRun {
   stderr: string;
 }
 
-/** Runs the real CLI (from source, through tsx) in `cwd` and returns what a user sees. */
+/**
+ * Runs the real CLI (from source, through tsx) in `cwd` and returns what a
+ * user sees, outside CI whatever runs the tests (`CI` decides whether the
+ * CI gate uses guard's cache).
+ */
 export function runGuard(cwd: string, ...args: string[]): GuardRun {
+  return runGuardWithEnv(cwd, {}, ...args);
+}
+
+/** runGuard with these environment variables added or replaced. */
+export function runGuardWithEnv(cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): GuardRun {
   const result = spawnSync(process.execPath, ['--import', TSX, CLI, ...args], {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' },
+    env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', CI: '', ...env },
   });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }

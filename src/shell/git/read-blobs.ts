@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { GuardError } from '../../core/guard-error.js';
 import { ExitCode } from '../../core/exit-codes.js';
-import { GIT_ENVIRONMENT } from './run-git.js';
+import { GIT_ENVIRONMENT, GIT_OPTIONS } from './run-git.js';
 
 /**
  * Bounds on the objects read, checked on each object's header (its type and
@@ -32,7 +32,7 @@ export function streamBlobs(cwd: string, ids: readonly string[], onObject: (id: 
   const unique = [...new Set(ids)];
   if (unique.length === 0) return Promise.resolve([]);
   return new Promise((resolve, reject) => {
-    const child = spawn('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: GIT_ENVIRONMENT });
+    const child = spawn('git', [...GIT_OPTIONS, 'cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: GIT_ENVIRONMENT });
     const err: Buffer[] = [];
     const missing: string[] = [];
     let failure: unknown;

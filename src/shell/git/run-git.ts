@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { spawn } from 'node:child_process';
+import { devNull } from 'node:os';
 import { GuardError } from '../../core/guard-error.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { escapeFileName, shellWord } from '../../core/file-names.js';
@@ -8,9 +9,20 @@ import { escapeFileName, shellWord } from '../../core/file-names.js';
  * The environment guard runs git in: its own, with replacement refs off
  * (https://git-scm.com/docs/git-replace: git would otherwise read a commit
  * someone pushed under refs/replace/ in place of the one a ref names, and
- * guard would judge other content than the branch holds).
+ * guard would judge other content than the branch holds), and without the
+ * deprecated `$GIT_DIR/info/grafts`, which rewrites a commit's parents
+ * without changing its id (https://git-scm.com/docs/gitrepository-layout#Documentation/gitrepository-layout.txt-infografts):
+ * history is read as the commits themselves record it.
  */
-export const GIT_ENVIRONMENT: NodeJS.ProcessEnv = { ...process.env, GIT_NO_REPLACE_OBJECTS: '1' };
+export const GIT_ENVIRONMENT: NodeJS.ProcessEnv = { ...process.env, GIT_NO_REPLACE_OBJECTS: '1', GIT_GRAFT_FILE: devNull };
+
+/**
+ * Options before every git command guard runs. A repository's own
+ * `core.useReplaceRefs=true` would turn replacement refs back on over
+ * GIT_NO_REPLACE_OBJECTS; configuration given on the command line wins
+ * over every config file (https://git-scm.com/docs/git-config#_configuration_file).
+ */
+export const GIT_OPTIONS: readonly string[] = ['-c', 'core.useReplaceRefs=false'];
 
 /**
  * Runs git and returns its stdout as bytes. Spawned directly rather than
@@ -26,7 +38,7 @@ export const GIT_ENVIRONMENT: NodeJS.ProcessEnv = { ...process.env, GIT_NO_REPLA
  */
 export function runGit(cwd: string, args: readonly string[], options: { input?: string; allowExit?: number[] } = {}): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', ['--literal-pathspecs', ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: GIT_ENVIRONMENT });
+    const child = spawn('git', [...GIT_OPTIONS, '--literal-pathspecs', ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: GIT_ENVIRONMENT });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
