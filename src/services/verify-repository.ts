@@ -15,7 +15,7 @@ import type { GuardConfig } from '../core/config/validate-config.js';
 import { loadConfig, loadConfigAt } from '../shell/load-config.js';
 import type { Listing, Source } from '../shell/read-migration-files.js';
 import { readLockfileText } from '../shell/read-lockfile.js';
-import { checkSealedWithHistory, commitOf, mergeInProgress, sealedForWorkTree, sealedStateAt, sealedStatesAt, type ResolvedSealedState } from '../shell/sealed-state.js';
+import { checkSealedWithHistory, commitOf, mergeInProgress, sealedForSource, sealedStateAt, sealedStatesAt, type ResolvedSealedState } from '../shell/sealed-state.js';
 import { changedSinceForks, secretFindings, setOfPath } from '../shell/scan-secrets.js';
 import { mapTwoAtATime } from '../core/two-at-a-time.js';
 import { GuardError } from '../core/guard-error.js';
@@ -180,7 +180,7 @@ async function verifyAgainstBase(options: GateInputs): Promise<{ result: VerifyR
   const { repository, config, text, listing } = options;
   const tip = options.source.kind === 'revision' ? options.source.rev : 'HEAD';
   const sealedTip = options.sealed ? undefined : await sealedStateAt(repository.root, options.base);
-  const sealed = options.sealed ?? (await forkState(repository.root, sealedTip!, options.source));
+  const sealed = options.sealed ?? (await sealedForSource(repository.root, sealedTip!, options.source));
   const parsed = text === undefined || findConflictMarkers(text).length > 0 ? undefined : await parseLockfile(text, LOCKFILE_NAME);
   const lock = parsed?.lock;
   const sets = preferLockedDuplicates(await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir, options.cache !== false), sealed.lock, lock);
@@ -389,18 +389,6 @@ function migrationPaths(sets: readonly SetUnderCheck[]): string[] {
 
 /** Lockfile findings that a sealing finding for the same file replaces. */
 const SUPERSEDED_BY_SEAL = new Set<Finding['code']>(['checksum-mismatch', 'down-mismatch', 'deleted', 'renamed']);
-
-/**
- * The sealed state a source is judged against: what `sealed`'s ref had
- * sealed where the checked revision forked from it (sealedStatesAt), or
- * where the work tree's next commit will have (sealedForWorkTree).
- */
-async function forkState(root: string, sealed: ResolvedSealedState, source: Source): Promise<ResolvedSealedState> {
-  if (source.kind !== 'revision') return sealedForWorkTree(root, sealed);
-  const commit = await commitOf(root, source.rev);
-  if (!commit) return sealed;
-  return (await sealedStatesAt(root, sealed, [commit])).get(commit)!;
-}
 
 function verdict(findings: Finding[]): { ok: boolean; exitCode: number; findings: Finding[] } {
   const exitCode = worstExitCode(findings);

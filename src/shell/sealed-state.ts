@@ -341,3 +341,14 @@ export async function commitOf(root: string, ref: string): Promise<string | unde
   return git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
 }
 
+/**
+ * The sealed state a source is judged against: what `sealed`'s ref had
+ * sealed where the checked revision forked from it (sealedStatesAt), or
+ * where the work tree's next commit will have (sealedForWorkTree).
+ */
+export async function sealedForSource(root: string, sealed: ResolvedSealedState, source: Source): Promise<ResolvedSealedState> {
+  if (source.kind !== 'revision') return sealedForWorkTree(root, sealed);
+  const commit = await commitOf(root, source.rev);
+  if (!commit) return sealed;
+  return (await sealedStatesAt(root, sealed, [commit])).get(commit)!;
+}
