@@ -4,22 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { TempRepo, alembicRevision, runGuardWithEnv, withSealedRemote } from '../helpers/git-repo.js';
+import { TempRepo, alembicRevision, commitSealedEditPastHooks, lockWithoutSealedState, runGuardWithEnv, withSealedRemote } from '../helpers/git-repo.js';
 
 const MEMO = '.git/guard/verify-base.json';
-
-/** The lockfile relocked over a sealed edit, as a clone that never fetched main would. */
-function lockWithoutSealedState(repo: TempRepo): void {
-  repo.git('symbolic-ref', '--delete', 'refs/remotes/origin/HEAD');
-  repo.git('update-ref', '-d', 'refs/remotes/origin/main');
-  try {
-    const lock = repo.guard('lock');
-    assert.equal(lock.code, 0, lock.stdout + lock.stderr);
-  } finally {
-    repo.git('fetch', '-q', 'origin', 'main:refs/remotes/origin/main');
-    repo.git('remote', 'set-head', 'origin', 'main');
-  }
-}
 
 function memoEntries(repo: TempRepo): number {
   const file = path.join(repo.root, MEMO);
@@ -160,10 +147,7 @@ describe('guard verify --base: the last commit, when the work tree is it', () =>
   let dispose: () => void;
   before(() => {
     ({ repo, dispose } = withSealedRemote());
-    repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id bigint);\n');
-    lockWithoutSealedState(repo);
-    repo.git('add', '-A');
-    repo.git('-c', 'core.hooksPath=/dev/null', 'commit', '-qm', 'sneaky edit', '--no-verify');
+    commitSealedEditPastHooks(repo);
   });
   after(() => dispose());
 
@@ -270,10 +254,7 @@ describe('guard verify --base in CI (the CI variable set)', () => {
   let dispose: () => void;
   before(() => {
     ({ repo, dispose } = withSealedRemote());
-    repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id bigint);\n');
-    lockWithoutSealedState(repo);
-    repo.git('add', '-A');
-    repo.git('-c', 'core.hooksPath=/dev/null', 'commit', '-qm', 'sneaky edit', '--no-verify');
+    commitSealedEditPastHooks(repo);
   });
   after(() => dispose());
 

@@ -4,23 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT, TempRepo, runGuard, withSealedRemote } from '../helpers/git-repo.js';
-
-/**
- * What a developer without guard's refusal ends up with (no hooks, a clone
- * that never fetched main): the lockfile relocked over a sealed edit.
- */
-function lockWithoutSealedState(repo: TempRepo): void {
-  repo.git('symbolic-ref', '--delete', 'refs/remotes/origin/HEAD');
-  repo.git('update-ref', '-d', 'refs/remotes/origin/main');
-  try {
-    const lock = repo.guard('lock');
-    assert.equal(lock.code, 0, lock.stdout + lock.stderr);
-  } finally {
-    repo.git('fetch', '-q', 'origin', 'main:refs/remotes/origin/main');
-    repo.git('remote', 'set-head', 'origin', 'main');
-  }
-}
+import { PROJECT_ROOT, TempRepo, lockWithoutSealedState, runGuard, withSealedRemote } from '../helpers/git-repo.js';
 
 describe('guard verify --base: the CI gate', () => {
   let repo: TempRepo;

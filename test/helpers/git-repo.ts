@@ -137,3 +137,28 @@ export function withSealedRemote(): { repo: TempRepo; remote: string; dispose():
     },
   };
 }
+
+/**
+ * What a developer without guard's refusal ends up with (no hooks, a clone
+ * that never fetched main): the lockfile relocked over a sealed edit. For a
+ * repository made by withSealedRemote.
+ */
+export function lockWithoutSealedState(repo: TempRepo): void {
+  repo.git('symbolic-ref', '--delete', 'refs/remotes/origin/HEAD');
+  repo.git('update-ref', '-d', 'refs/remotes/origin/main');
+  try {
+    const lock = repo.guard('lock');
+    assert.equal(lock.code, 0, lock.stdout + lock.stderr);
+  } finally {
+    repo.git('fetch', '-q', 'origin', 'main:refs/remotes/origin/main');
+    repo.git('remote', 'set-head', 'origin', 'main');
+  }
+}
+
+/** A commit, past every hook, that edits the sealed db/migrations/010_users.sql and relocks it (withSealedRemote). */
+export function commitSealedEditPastHooks(repo: TempRepo, subject = 'sneaky edit'): void {
+  repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id bigint);\n');
+  lockWithoutSealedState(repo);
+  repo.git('add', '-A');
+  repo.git('-c', 'core.hooksPath=/dev/null', 'commit', '-qm', subject, '--no-verify');
+}
