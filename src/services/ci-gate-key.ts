@@ -5,6 +5,7 @@ import { statSync } from 'node:fs';
 import type { GuardConfig } from '../core/config/validate-config.js';
 import type { AttributesFile } from '../core/seal/checkout-attributes.js';
 import { stateKey } from '../shell/cache-file.js';
+import { readRefsFromFiles } from '../shell/git/read-refs.js';
 import { runGit } from '../shell/git/run-git.js';
 import type { Listing, Source } from '../shell/read-migration-files.js';
 
@@ -13,29 +14,34 @@ export interface GateRefs {
   baseCommit: string;
   tipCommit: string;
   shallow: boolean;
-  /** Absolute path of `$GIT_DIR/MERGE_HEAD`, which exists during a merge. */
-  mergeHead: string;
+  /** `$GIT_DIR/MERGE_HEAD` exists: a merge is in progress. */
+  merging: boolean;
 }
 
 /**
  * The commits `base` and the checked tip name, whether the clone is shallow
- * and where a merge in progress would be recorded
+ * and whether a merge is in progress: from git's files where they are plain
+ * (readRefsFromFiles), else from one `git rev-parse`
  * (https://git-scm.com/docs/git-rev-parse). `base` is resolved as
  * sealingCommit resolves it first (a name with a slash is a remote-tracking
  * branch, one without a local branch); a name that does not resolve that
  * way, or anything git cannot answer, is undefined: no key, and the check
  * itself says what is wrong.
  */
-export async function readGateRefs(root: string, base: string, source: Source): Promise<GateRefs | undefined> {
+export async function readGateRefs(root: string, gitDir: string, base: string, source: Source): Promise<GateRefs | undefined> {
   const baseRef = base.startsWith('refs/') || /^[A-Z_]*HEAD$/.test(base) ? base : base.includes('/') ? `refs/remotes/${base}` : `refs/heads/${base}`;
   const tip = source.kind === 'revision' ? source.rev : 'HEAD';
   // rev-parse would read a revision that starts with `-` as an option.
   if (tip.startsWith('-') || base.startsWith('-')) return undefined;
+  if (tip === 'HEAD') {
+    const read = readRefsFromFiles(gitDir, [baseRef, 'HEAD']);
+    if (read) return { baseCommit: read.ids[0]!, tipCommit: read.ids[1]!, shallow: read.shallow, merging: read.merging };
+  }
   try {
     const output = (await runGit(root, ['rev-parse', '--is-shallow-repository', '--path-format=absolute', '--git-path', 'MERGE_HEAD', `${baseRef}^{commit}`, `${tip}^{commit}`])).toString('utf8');
     const [shallow, mergeHead, baseCommit, tipCommit] = output.trimEnd().split('\n');
     if (!mergeHead || !baseCommit || !tipCommit) return undefined;
-    return { baseCommit, tipCommit, shallow: shallow !== 'false', mergeHead };
+    return { baseCommit, tipCommit, shallow: shallow !== 'false', merging: exists(mergeHead) };
   } catch {
     return undefined;
   }
@@ -67,7 +73,7 @@ export function ciGateKey(options: {
 }): string | undefined {
   const { listing, text, refs } = options;
   if (listing.fingerprint === undefined) return undefined;
-  if (!refs || refs.shallow || exists(refs.mergeHead)) return undefined;
+  if (!refs || refs.shallow || refs.merging) return undefined;
   return stateKey(
     'verify --base',
     JSON.stringify(options.config),

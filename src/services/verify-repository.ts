@@ -126,7 +126,7 @@ export async function verifyRepository(options: {
   const read = Promise.all([readLockfileText(repository.root, options.source), listSets(repository.root, config.migrations, options.source)]);
   read.catch(() => undefined); // awaited below
   // The refs the CI gate's memo is keyed on are read beside the listing.
-  const refs = options.base !== undefined && !options.sealed && disk ? readGateRefs(repository.root, options.base, options.source) : undefined;
+  const refs = options.base !== undefined && !options.sealed && disk ? readGateRefs(repository.root, repository.gitDir, options.base, options.source) : undefined;
   // Alembic's own config lies outside the listing the memos are keyed on: it is read every time.
   const located = alembicLocationFindings(repository.root, config.migrations, options.source);
   located.catch(() => undefined); // awaited below, unless the check fails first
