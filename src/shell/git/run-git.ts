@@ -1,9 +1,11 @@
 import { isUtf8 } from 'node:buffer';
 import { spawn } from 'node:child_process';
-import { devNull } from 'node:os';
 import { GuardError } from '../../core/guard-error.js';
 import { ExitCode } from '../../core/exit-codes.js';
 import { escapeFileName, shellWord } from '../../core/file-names.js';
+
+/** os.devNull, without loading `node:os` into every hook for it. */
+const NULL_DEVICE = process.platform === 'win32' ? '\\\\.\\nul' : '/dev/null';
 
 /**
  * The environment guard runs git in: its own, with replacement refs off
@@ -14,7 +16,7 @@ import { escapeFileName, shellWord } from '../../core/file-names.js';
  * without changing its id (https://git-scm.com/docs/gitrepository-layout#Documentation/gitrepository-layout.txt-infografts):
  * history is read as the commits themselves record it.
  */
-export const GIT_ENVIRONMENT: NodeJS.ProcessEnv = { ...process.env, GIT_NO_REPLACE_OBJECTS: '1', GIT_GRAFT_FILE: devNull };
+export const GIT_ENVIRONMENT: NodeJS.ProcessEnv = { ...process.env, GIT_NO_REPLACE_OBJECTS: '1', GIT_GRAFT_FILE: NULL_DEVICE };
 
 /**
  * Options before every git command guard runs. A repository's own
