@@ -134,16 +134,19 @@ export async function verifyRepository(options: {
   if (options.base) {
     const base = options.base;
     const attributes = await readAttributesFiles(repository.root, options.source, config.migrations.map((set) => set.dir), listing.attributesFiles);
-    // An answer that read the work tree outside the listing (a moved set's old dir) is not kept.
-    let readOutside = false;
+    const keyedOn = await refs;
+    // Not kept: an answer that read the work tree outside the listing (a moved
+    // set's old dir), or one for refs that moved while it was computed (a fetch).
+    let keep = false;
     const gate = async () => {
       const checked = await verifyAgainstBase({ ...options, base, repository, config, text, listing, attributes, located });
-      readOutside = checked.readOutside;
+      const after = keyedOn && (await readGateRefs(repository.root, repository.gitDir, base, options.source));
+      keep = !checked.readOutside && after !== undefined && after.baseCommit === keyedOn!.baseCommit && after.tipCommit === keyedOn!.tipCommit;
       return checked.result;
     };
     // Inside a check of many commits (options.sealed) each commit is judged once anyway: nothing is remembered.
-    const key = refs ? ciGateKey({ ...options, base, config, text, listing, attributes, refs: await refs }) : undefined;
-    const result = key === undefined ? await gate() : await memoized(repository.gitDir, 'verify-base.json', key, gate, () => !readOutside);
+    const key = keyedOn ? ciGateKey({ ...options, base, config, text, listing, attributes, refs: keyedOn }) : undefined;
+    const result = key === undefined ? await gate() : await memoized(repository.gitDir, 'verify-base.json', key, gate, () => keep);
     return withLocations(result, await located);
   }
   // The result is a pure function of these inputs; when git vouches for

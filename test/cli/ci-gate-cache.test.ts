@@ -276,3 +276,20 @@ describe('guard verify --base in CI (the CI variable set)', () => {
     assert.equal(existsSync(file), true, 'CI=false is not CI');
   });
 });
+
+describe('guard verify --base: a .gitattributes pattern quoted as git quotes names', () => {
+  it('is unquoted as git unquotes it (octal bytes), so the rewrite it gives a sealed migration is refused', () => {
+    const { repo, dispose } = withSealedRemote();
+    try {
+      repo.write('.gitattributes', '"db/migrations/010\\137users.sql" working-tree-encoding=UTF-16\n');
+      repo.git('add', '-A');
+      repo.git('-c', 'core.hooksPath=/dev/null', 'commit', '-qm', 'attributes', '--no-verify');
+      assert.match(repo.git('check-attr', 'working-tree-encoding', '--', 'db/migrations/010_users.sql'), /UTF-16/, 'git applies it');
+      const result = repo.guard('verify', '--base', 'origin/main');
+      assert.equal(result.code, 1, result.stdout + result.stderr);
+      assert.match(result.stdout, /\.gitattributes:1 gives db\/migrations\/010_users\.sql `working-tree-encoding=UTF-16`/);
+    } finally {
+      dispose();
+    }
+  });
+});

@@ -16,6 +16,18 @@ describe('checkoutRewrites: attributes that make a checkout differ from what git
     assert.deepEqual(hits([{ path: '.gitattributes', text: 'db/migrations/[0-9]*.sql ident\n' }]), ['db/migrations/001_users.sql', 'db/migrations/002_orders.down.sql']);
   });
 
+  it('unquotes a quoted pattern as git does: octal bytes of a UTF-8 name, C escapes', () => {
+    // git quotes a name that is not ASCII byte by byte: "db/migrations/003_caf\303\251.sql".
+    const named = ['db/migrations/003_café.sql', 'db/migrations/001_users.sql', 'db/migrations/tab\tname.sql', 'db/migrations/quote".sql'];
+    const found = (text: string) => checkoutRewrites([{ path: '.gitattributes', text }], named).map((finding) => finding.file);
+    assert.deepEqual(found('"db/migrations/003_caf\\303\\251.sql" ident\n'), ['db/migrations/003_café.sql']);
+    assert.deepEqual(found('"db/migrations/001\\137users.sql" working-tree-encoding=UTF-16\n'), ['db/migrations/001_users.sql']);
+    assert.deepEqual(found('"db/migrations/tab\\tname.sql" ident\n'), ['db/migrations/tab\tname.sql']);
+    assert.deepEqual(found('"db/migrations/quote\\".sql" ident\n'), ['db/migrations/quote".sql']);
+    assert.deepEqual(found('"db/migrations/café.sql" ident\n'), [], 'an unquoted non-ASCII name is compared as written');
+    assert.deepEqual(found('"db/migrations/003_café.sql" ident\n'), ['db/migrations/003_café.sql']);
+  });
+
   it('expands macros defined at the top level', () => {
     assert.deepEqual(hits([{ path: '.gitattributes', text: '[attr]legacy ident -diff\n*.py legacy\n' }]), ['db/versions/a1_base.py']);
   });

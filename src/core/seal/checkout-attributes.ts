@@ -76,16 +76,46 @@ export function checkoutRewrites(files: readonly AttributesFile[], migrations: r
 
 /** A line's pattern (which may be quoted, C-style) and its attributes. */
 function splitAttributesLine(line: string): string[] {
-  if (!line.startsWith('"')) return line.split(/\s+/);
-  let end = 1;
-  while (end < line.length && line[end] !== '"') end += line[end] === '\\' ? 2 : 1;
-  let pattern: string;
-  try {
-    pattern = JSON.parse(line.slice(0, end + 1)) as string;
-  } catch {
-    pattern = line.slice(1, end);
+  const quoted = line.startsWith('"') ? unquoteCStyle(line) : undefined;
+  if (!quoted) {
+    // git takes a pattern it cannot unquote as it stands (https://git-scm.com/docs/gitattributes#_description); quotes dropped here, which can only match more.
+    if (!line.startsWith('"')) return line.split(/\s+/);
+    let end = 1;
+    while (end < line.length && line[end] !== '"') end += line[end] === '\\' ? 2 : 1;
+    return [line.slice(1, end), ...line.slice(end + 1).trim().split(/\s+/).filter(Boolean)];
   }
-  return [pattern, ...line.slice(end + 1).trim().split(/\s+/).filter(Boolean)];
+  return [quoted.value, ...line.slice(quoted.end).trim().split(/\s+/).filter(Boolean)];
+}
+
+const C_ESCAPES: Record<string, number> = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13, '"': 34, '\\': 92 };
+
+/**
+ * A C-style quoted string at the start of `line`, as git unquotes a quoted
+ * pattern (the escapes of https://git-scm.com/docs/git-config#_syntax and
+ * three octal digits for a byte, as git quotes a name that is not ASCII):
+ * the bytes decoded as UTF-8, and where the closing quote ends. Undefined for
+ * anything git would not unquote.
+ */
+function unquoteCStyle(line: string): { value: string; end: number } | undefined {
+  const bytes: number[] = [];
+  for (let i = 1; i < line.length; i++) {
+    const ch = String.fromCodePoint(line.codePointAt(i)!);
+    if (ch === '"') return { value: new TextDecoder().decode(Uint8Array.from(bytes)), end: i + 1 };
+    if (ch !== '\\') {
+      bytes.push(...new TextEncoder().encode(ch));
+      i += ch.length - 1;
+      continue;
+    }
+    const next = line[++i];
+    if (next === undefined) return undefined;
+    const octal = /^[0-3][0-7]{2}/.exec(line.slice(i, i + 3));
+    if (octal) {
+      bytes.push(parseInt(octal[0], 8));
+      i += 2;
+    } else if (C_ESCAPES[next] !== undefined) bytes.push(C_ESCAPES[next]!);
+    else return undefined;
+  }
+  return undefined;
 }
 
 /**
