@@ -17,12 +17,12 @@ import type { Listing } from '../shell/read-migration-files.js';
  * in the work tree (no new, edited or symlinked file, `listing.fingerprint`)
  * and the index holds what HEAD holds there (https://git-scm.com/docs/git-diff-index:
  * `--cached --quiet` exits 1 when they differ); the lockfile, the config the
- * commit would be read with, the `.gitattributes` files and the Alembic
- * location findings are the same. The fork point is the same when no merge
- * is in progress, which the caller checks. Nor when Alembic's config at
- * HEAD reads the dirs with other sub-folders, or the lockfile records a
- * moved set (its old dir, outside the migration dirs, is read from each).
- * Anything unreadable: false, and the commit is checked as before.
+ * commit would be read with, the `.gitattributes` files, the Alembic
+ * location findings and which dirs Alembic's config has read with their
+ * sub-folders are the same. The fork point is the same when no merge is in
+ * progress, which the caller checks. Never when the lockfile records a
+ * moved set: its old dir, outside the migration dirs, is read from each
+ * state. Anything unreadable: false, and the commit is checked as before.
  */
 export async function tipIsWorkTree(options: {
   root: string;

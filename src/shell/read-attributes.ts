@@ -1,12 +1,15 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AttributesFile } from '../core/seal/checkout-attributes.js';
 import { readBlobs } from './git/read-blobs.js';
 import { runGit, splitNul } from './git/run-git.js';
 import { wholeTree } from './git/whole-tree.js';
 import type { Source } from './read-migration-files.js';
+import { readRegularFile } from './read-bounded-file.js';
 
 const NAME = '.gitattributes';
+
+/** git ignores a `.gitattributes` file larger than this (attr.c, ATTR_MAX_FILE_SIZE, since 2.39.1). */
+const ATTRIBUTES_MAX_BYTES = 100 * 1024 * 1024;
 
 /**
  * The `.gitattributes` files that can give a file of `dirs` an attribute,
@@ -24,11 +27,10 @@ export async function readAttributesFiles(root: string, source: Source, dirs: re
   if (source.kind === 'worktree') {
     const candidates = new Set([...aboveDirs(dirs), ...inside.filter(applies)]);
     return [...candidates].sort().flatMap((file) => {
-      try {
-        return [{ path: file, text: readFileSync(path.join(root, file), 'utf8') }];
-      } catch {
-        return []; // none there, or deleted in the work tree
-      }
+      // As git reads one: a regular file, not through a symlink, never a FIFO
+      // that would wait for a writer; none there, or deleted in the work tree, is none.
+      const bytes = readRegularFile(path.join(root, file), { maxBytes: ATTRIBUTES_MAX_BYTES, followSymlinks: false });
+      return Buffer.isBuffer(bytes) ? [{ path: file, text: bytes.toString('utf8') }] : [];
     });
   }
   // "<mode> SP <type> SP <oid> TAB <path>" (ls-tree) or "<mode> SP <oid> SP <stage> TAB <path>" (ls-files -s).

@@ -79,6 +79,15 @@ describe('guard verify --base remembers its answer, and only for the same inputs
     assert.equal(repo.guard('verify', '--base', 'origin/main').code, 0);
   });
 
+  it('one that is a symlink is not read, as git does not follow it', () => {
+    writeFileSync(path.join(repo.root, 'elsewhere.attributes'), 'db/migrations/*.sql ident\n');
+    symlinkSync('elsewhere.attributes', path.join(repo.root, '.gitattributes'));
+    assert.match(repo.git('check-attr', 'ident', '--', 'db/migrations/010_users.sql'), /ident: unspecified/, 'git does not follow it');
+    assert.equal(repo.guard('verify', '--base', 'origin/main').code, 0);
+    repo.remove('.gitattributes');
+    repo.remove('elsewhere.attributes');
+  });
+
   it('an edit in the work tree is judged, never answered from the memo', () => {
     repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id bigint);\n');
     const result = repo.guard('verify', '--base', 'origin/main');
