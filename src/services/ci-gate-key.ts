@@ -9,7 +9,7 @@ import { readRefsFromFiles } from '../shell/git/read-refs.js';
 import { runGit } from '../shell/git/run-git.js';
 import type { Listing, Source } from '../shell/read-migration-files.js';
 
-/** What git says about the refs and state a check against a base depends on, read with one `git rev-parse`. */
+/** The refs and state a check against a base depends on (readGateRefs). */
 export interface GateRefs {
   baseCommit: string;
   tipCommit: string;
