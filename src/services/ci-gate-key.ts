@@ -1,11 +1,10 @@
 // The key under which the CI gate's answer is remembered (README,
 // "Performance"): every input that decides `guard verify --base`, or no key
 // at all when one of them lies where a digest cannot vouch for it.
-import { statSync } from 'node:fs';
 import type { GuardConfig } from '../core/config/validate-config.js';
 import type { AttributesFile } from '../core/seal/checkout-attributes.js';
 import { stateKey } from '../shell/cache-file.js';
-import { readRefsFromFiles } from '../shell/git/read-refs.js';
+import { pathExists, readRefsFromFiles } from '../shell/git/read-refs.js';
 import { runGit } from '../shell/git/run-git.js';
 import type { Listing, Source } from '../shell/read-migration-files.js';
 
@@ -41,7 +40,7 @@ export async function readGateRefs(root: string, gitDir: string, base: string, s
     const output = (await runGit(root, ['rev-parse', '--is-shallow-repository', '--path-format=absolute', '--git-path', 'MERGE_HEAD', `${baseRef}^{commit}`, `${tip}^{commit}`])).toString('utf8');
     const [shallow, mergeHead, baseCommit, tipCommit] = output.trimEnd().split('\n');
     if (!mergeHead || !baseCommit || !tipCommit) return undefined;
-    return { baseCommit, tipCommit, shallow: shallow !== 'false', merging: exists(mergeHead) };
+    return { baseCommit, tipCommit, shallow: shallow !== 'false', merging: pathExists(mergeHead) };
   } catch {
     return undefined;
   }
@@ -84,13 +83,4 @@ export function ciGateKey(options: {
     listing.fingerprint,
     JSON.stringify(options.attributes),
   );
-}
-
-function exists(file: string): boolean {
-  try {
-    statSync(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -47,7 +47,7 @@ export function readRefsFromFiles(gitDir: string, refs: readonly string[]): { id
       if (id === undefined) return undefined;
       ids.push(id);
     }
-    return { ids, shallow: exists(path.join(commonDir, 'shallow')), merging: exists(path.join(gitDir, 'MERGE_HEAD')) };
+    return { ids, shallow: pathExists(path.join(commonDir, 'shallow')), merging: pathExists(path.join(gitDir, 'MERGE_HEAD')) };
   } catch {
     return undefined;
   }
@@ -84,7 +84,8 @@ function readIfFile(file: string): string | undefined {
   return readFileSync(file, 'utf8');
 }
 
-function exists(file: string): boolean {
+/** Whether anything is at `file` (git's marker files: `shallow`, `MERGE_HEAD`). */
+export function pathExists(file: string): boolean {
   try {
     statSync(file);
     return true;
