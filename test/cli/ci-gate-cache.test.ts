@@ -291,7 +291,8 @@ describe('guard verify --base: a .gitattributes pattern quoted as git quotes nam
     const { repo, dispose } = withSealedRemote();
     try {
       repo.write('.gitattributes', '"db/migrations/010\\137users.sql" working-tree-encoding=UTF-16\n');
-      repo.git('add', '-A');
+      // Only the attributes file: git add -A could re-read a racily clean 010 through the new encoding and fail.
+      repo.git('add', '.gitattributes');
       repo.git('-c', 'core.hooksPath=/dev/null', 'commit', '-qm', 'attributes', '--no-verify');
       assert.match(repo.git('check-attr', 'working-tree-encoding', '--', 'db/migrations/010_users.sql'), /UTF-16/, 'git applies it');
       const result = repo.guard('verify', '--base', 'origin/main');
