@@ -15,7 +15,7 @@ import type { GuardConfig } from '../core/config/validate-config.js';
 import { loadConfig, loadConfigAt } from '../shell/load-config.js';
 import type { Listing, Source } from '../shell/read-migration-files.js';
 import { readLockfileText } from '../shell/read-lockfile.js';
-import { checkSealedWithHistory, commitOf, mergeInProgress, sealedForSource, sealedStateAt, sealedStatesAt, type ResolvedSealedState } from '../shell/sealed-state.js';
+import { checkSealedWithHistory, mergeInProgress, sealedForSource, sealedStateAt, sealedStatesAt, type ResolvedSealedState } from '../shell/sealed-state.js';
 import { changedSinceForks, secretFindings, setOfPath } from '../shell/scan-secrets.js';
 import { mapTwoAtATime } from '../core/two-at-a-time.js';
 import { GuardError } from '../core/guard-error.js';
@@ -216,11 +216,11 @@ async function verifyAgainstBase(options: GateInputs): Promise<{ result: VerifyR
   const amendedOnTheWay: NewAmendments[] = [];
   const onTheWay = await commitsSince(repository.root, tip, sealedTip, options.source.kind === 'revision');
   // A work tree that is its last commit: that commit's findings are the final state's, shown once.
+  // For the work tree the list is HEAD's (commitsSince from `HEAD`), so its last commit is HEAD.
   const head = onTheWay.at(-1);
   if (
     head !== undefined &&
     options.source.kind === 'worktree' &&
-    head === (await commitOf(repository.root, 'HEAD')) &&
     !(await mergeInProgress(repository.root)) &&
     (await tipIsWorkTree({ root: repository.root, head, dirs, listing, text, config, configAt: !options.configPath, attributes: options.attributes, located: options.located, movedSet }))
   ) {
