@@ -5,8 +5,9 @@ import { runGit, splitNul } from './git/run-git.js';
 import { wholeTree } from './git/whole-tree.js';
 import type { Source } from './read-migration-files.js';
 import { readRegularFile } from './read-bounded-file.js';
+import { ATTRIBUTES } from './listing-keys.js';
 
-const NAME = '.gitattributes';
+const NAME = ATTRIBUTES;
 
 /** git ignores a `.gitattributes` file larger than this (attr.c, ATTR_MAX_FILE_SIZE, since 2.39.1). */
 const ATTRIBUTES_MAX_BYTES = 100 * 1024 * 1024;
