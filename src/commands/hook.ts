@@ -1,5 +1,4 @@
 import { isUtf8 } from 'node:buffer';
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { inputError } from '../core/guard-error.js';
 import { findConflictMarkers } from '../core/lockfile/conflict-markers.js';
@@ -13,7 +12,6 @@ import { openRepository } from '../shell/git/open-repository.js';
 import { git, runGit, splitNul } from '../shell/git/run-git.js';
 import { loadConfig } from '../shell/load-config.js';
 import { checkSealedWithHistory, commitOf, protectedRef, sealedForWorkTree, sealedStateIfAny } from '../shell/sealed-state.js';
-import { writeFileAtomic } from '../shell/write-atomic.js';
 import { readBlobs } from '../shell/git/read-blobs.js';
 import { changedFiles, secretFindings, setOfPath } from '../shell/scan-secrets.js';
 import { linkedMigrations } from '../shell/linked-migrations.js';
@@ -24,12 +22,16 @@ import { joinPath } from '../core/paths.js';
 import type { GuardConfig, MigrationSetConfig } from '../core/config/validate-config.js';
 import type { CommandDefinition } from './context.js';
 import { frameworkPush, prePush, type PrePushResult } from './hook/pre-push.js';
+import { gitBlobId, stageLockfile } from './hook/stage-lockfile.js';
 import { preReceive, type PreReceiveResult } from './hook/pre-receive.js';
 
 export { prePush, preReceive, type PrePushResult, type PreReceiveResult };
 import { lockfileBlobLimits, readLockfileText, readWorktreeLockfile } from '../shell/read-lockfile.js';
 import { readFileIfRegular } from '../shell/read-bounded-file.js';
 import { unsafeFileName } from '../core/file-names.js';
+import { attachSemanticChecksums, type CosmeticEdit } from '../shell/cosmetic-edits.js';
+import { SEMANTIC_ALGORITHM, semanticLanguage } from '../core/semantic/semantic-checksum.js';
+import { semanticChecksum } from '../shell/semantic-checksums.js';
 
 export interface PreCommitResult {
   schemaVersion: typeof JSON_SCHEMA_VERSION;
@@ -41,12 +43,14 @@ export interface PreCommitResult {
   /** Whether guard locked new or changed migrations and staged the lockfile. */
   staged: boolean;
   findings: Finding[];
+  /** Sealed migrations edited in formatting only, under `cosmetic: allow` (README, "Cosmetic edits"): allowed, and locked with their new checksum. */
+  cosmetic?: CosmeticEdit[];
 }
 
 /** The result of a pre-commit run, its exit code the worst of its findings. */
-function preCommitResult(findings: Finding[], staged: boolean, sealedBy?: string): PreCommitResult {
+function preCommitResult(findings: Finding[], staged: boolean, sealedBy?: string, cosmetic: CosmeticEdit[] = []): PreCommitResult {
   const exitCode = worstExitCode(findings);
-  return { schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-commit', ok: exitCode === 0, exitCode, sealedBy, staged, findings };
+  return { schemaVersion: JSON_SCHEMA_VERSION, command: 'hook pre-commit', ok: exitCode === 0, exitCode, sealedBy, staged, findings, ...(cosmetic.length > 0 ? { cosmetic } : {}) };
 }
 
 /**
@@ -80,15 +84,19 @@ export async function preCommit(options: { cwd: string; configPath?: string | un
     sealedRef ? sealedStateIfAny(repository.root, sealedRef).then((sealed) => sealed && sealedForWorkTree(repository.root, sealed)) : undefined,
     text === undefined ? undefined : parseLockfile(text, `${LOCKFILE_NAME} (staged)`).then((parsed) => parsed.lock),
   ]);
-  const result = (findings: Finding[], staged: boolean) => preCommitResult(findings, staged, sealed?.ref);
+  let cosmetic: CosmeticEdit[] = [];
+  const result = (findings: Finding[], staged: boolean) => preCommitResult(findings, staged, sealed?.ref, cosmetic);
   const sets = preferLockedDuplicates(discovered, sealed?.lock, previous);
 
+  await attachSemanticChecksums(repository.root, sets, [previous, sealed?.lock], source);
   const plan = planLock({ previous, sets });
   if ('refusal' in plan) return result(plan.refusal, false);
   const findings: Finding[] = [...plan.warnings];
   // Judged against the staged lockfile, so a hand edit of a sealed line is
   // refused rather than silently repaired by the relock below.
-  if (sealed) findings.push(...(await checkSealedWithHistory(repository.root, sealed, sets, previous ?? plan.lock, source)));
+  const sealedCheck = sealed ? await checkSealedWithHistory(repository.root, sealed, sets, previous ?? plan.lock, source) : undefined;
+  if (sealedCheck) findings.push(...sealedCheck.findings);
+  cosmetic = sealedCheck?.cosmetic ?? [];
   const dirs = config.migrations.map((set) => set.dir);
   const changed = await changedFiles(repository.root, dirs, await head, source);
   const linked = await linkedMigrations(repository.root, listing);
@@ -217,7 +225,15 @@ async function onlyAdditions(root: string, config: GuardConfig): Promise<PreComm
     } else if (discovered.problems.length > 0) {
       return 'full';
     }
-    additions.push({ dir: set.dir, tool, entry: toLockEntry(tool, migration) });
+    const entry = toLockEntry(tool, migration);
+    // Under `cosmetic: allow` the new line records its semantic checksum, in a lockfile that already records them.
+    const language = set.cosmetic === 'allow' ? semanticLanguage(tool, file.path) : undefined;
+    if (language) {
+      if (!headText.includes(`\nsemantic: ${SEMANTIC_ALGORITHM}\n`)) return 'full';
+      const semantic = await semanticChecksum(language, blobs.get(file.oid)!);
+      if ('checksum' in semantic) entry.semantic = semantic.checksum;
+    }
+    additions.push({ dir: set.dir, tool, entry });
   }
   const next = appendEntries(headText, additions);
   if (next === undefined) return 'full';
@@ -266,51 +282,6 @@ async function sealingRef(root: string, headCommit: Promise<string | undefined>,
   const branch = await git(root, ['symbolic-ref', '--quiet', '--short', 'HEAD']); // undefined when detached
   if (head && branch !== undefined && (ref === branch || ref === `refs/heads/${branch}`)) return 'HEAD';
   return ref;
-}
-
-/**
- * The id git gives `bytes` as a blob: the object format's hash (SHA-1, or
- * SHA-256 in a repository made with --object-format=sha256, told apart by
- * the length of an id) of `blob <size>\0` and the bytes
- * (https://git-scm.com/book/en/v2/Git-Internals-Git-Objects).
- */
-function gitBlobId(bytes: Buffer, idLength: number): string {
-  return createHash(idLength === 64 ? 'sha256' : 'sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
-}
-
-/**
- * Writes the new lockfile into the index being committed
- * (https://git-scm.com/docs/git-update-index#Documentation/git-update-index.txt---cacheinfoltmodegtltobjectgtltpathgt),
- * and into the work tree when the work-tree copy had no changes of its own,
- * so the user's unstaged edits are never overwritten.
- */
-async function stageLockfile(root: string, staged: string | undefined, next: string, worktreeClean?: boolean): Promise<void> {
-  const file = path.join(root, LOCKFILE_NAME);
-  let clean = worktreeClean;
-  if (clean === undefined) {
-    let onDisk: string | undefined;
-    try {
-      onDisk = readWorktreeLockfile(root)?.toString('utf8');
-    } catch {
-      onDisk = undefined;
-    }
-    clean = onDisk === staged || onDisk === undefined;
-  }
-  // The lockfile is rewritten on most commits and is the largest file guard
-  // writes (1.5 MB at 10,000 migrations); deflating it, even at zlib's
-  // fastest level, takes as long as the rest of `git add`. The loose object
-  // is stored as is instead: larger on disk until the next `git gc` packs it
-  // (packs compress by pack.compression, not this setting), nothing lasting
-  // (https://git-scm.com/docs/git-config#Documentation/git-config.txt-corelooseCompression).
-  const fastWrite = ['-c', 'core.looseCompression=0'];
-  if (clean) {
-    // The work-tree copy had no edits of its own: write it and stage it in one step.
-    writeFileAtomic(file, next);
-    await runGit(root, [...fastWrite, 'add', '--', LOCKFILE_NAME]);
-    return;
-  }
-  const oid = (await runGit(root, [...fastWrite, 'hash-object', '-w', '--stdin'], { input: next })).toString('utf8').trim();
-  await runGit(root, ['update-index', '--add', '--cacheinfo', `100644,${oid},${LOCKFILE_NAME}`]);
 }
 
 function readStdin(): Promise<string> {

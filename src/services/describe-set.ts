@@ -1,4 +1,19 @@
-import type { SetSummary } from './verify-repository.js';
+/** What discovery found in one set, for people and scripts. */
+export interface SetSummary {
+  dir: string;
+  tool: string;
+  migrations: number;
+  heads: string[];
+  bases: string[];
+  /** Alembic merge revisions. */
+  mergePoints: string[];
+  /** Alembic branch label -> revision. */
+  branchLabels: Record<string, string>;
+  /** Files guard locks and checks: each migration, and its down or undo script. */
+  files: number;
+  /** Files the config's `exclude:` leaves out, repository-relative. */
+  excluded: string[];
+}
 
 /**
  * `alembic/versions (alembic): 120 migrations, head ddd444, 3 merge points, branches billing, core`;

@@ -19,6 +19,7 @@ import { openRepository } from '../shell/git/open-repository.js';
 import { loadConfig } from '../shell/load-config.js';
 import { writeFileAtomic } from '../shell/write-atomic.js';
 import { readLockfileText } from '../shell/read-lockfile.js';
+import { attachSemanticChecksums, type CosmeticEdit } from '../shell/cosmetic-edits.js';
 
 export interface LockResult {
   schemaVersion: typeof JSON_SCHEMA_VERSION;
@@ -38,6 +39,8 @@ export interface LockResult {
   conflict?: { clashes: string[] };
   /** The set amendments this run recorded (`guard amend --set`). */
   setAmendments?: SetAmendment[];
+  /** Sealed migrations edited in formatting only, under `cosmetic: allow` (README, "Cosmetic edits"): locked with their new checksum. */
+  cosmetic?: CosmeticEdit[];
 }
 
 export interface LockOptions {
@@ -120,6 +123,7 @@ async function planAndWrite(
   }
 
   const sets = preferLockedDuplicates(discovered, sealed?.lock, previous);
+  const cosmeticEdits: CosmeticEdit[] = [];
   const dropSets = (options.dropSets ?? []).map(normaliseDir);
   const recorded: SetAmendment[] = [];
   if (options.amend) {
@@ -133,6 +137,7 @@ async function planAndWrite(
       if (amended.amendment.change !== 'retooled' && previous.sets.some((set) => set.dir === amended.amendment.set)) dropSets.push(amended.amendment.set);
     }
   }
+  await attachSemanticChecksums(root, sets, [previous, sealed?.lock], { kind: 'worktree' });
   const plan = planLock({ previous, sets, dropSets });
   const base = {
     schemaVersion: JSON_SCHEMA_VERSION,
@@ -146,7 +151,8 @@ async function planAndWrite(
     return { ...base, ok: false, exitCode, written: false, changes: [], warnings: [], refusals: plan.refusal };
   }
   if (sealed) {
-    const findings = await checkSealedWithHistory(root, sealed, sets, plan.lock, { kind: 'worktree' });
+    const { findings, cosmetic } = await checkSealedWithHistory(root, sealed, sets, plan.lock, { kind: 'worktree' });
+    cosmeticEdits.push(...cosmetic);
     const refusals = findings.filter((finding) => SEALED_REFUSALS.has(finding.code));
     if (refusals.length > 0) return { ...base, ok: false, exitCode: ExitCode.refused, written: false, changes: [], warnings: [], refusals };
     plan.warnings.push(...findings.filter((finding) => !SEALED_REFUSALS.has(finding.code)));
@@ -155,7 +161,16 @@ async function planAndWrite(
   const written = next !== text;
   if (written && !options.check) writeFileAtomic(path.join(root, LOCKFILE_NAME), next);
   const exitCode = options.check && written ? ExitCode.refused : ExitCode.ok;
-  return { ...base, ok: exitCode === ExitCode.ok, exitCode, written: written && !options.check, changes: plan.changes, warnings: [...plan.warnings, ...plan.notices], refusals: [] };
+  return {
+    ...base,
+    ok: exitCode === ExitCode.ok,
+    exitCode,
+    written: written && !options.check,
+    changes: plan.changes,
+    warnings: [...plan.warnings, ...plan.notices],
+    refusals: [],
+    ...(cosmeticEdits.length > 0 ? { cosmetic: cosmeticEdits } : {}),
+  };
 }
 
 /**

@@ -32,23 +32,10 @@ import { ciGateKey, readGateRefs } from './ci-gate-key.js';
 import { tipIsWorkTree } from './tip-is-work-tree.js';
 import { commitsSince } from '../shell/commits-since.js';
 import type { AttributesFile } from '../core/seal/checkout-attributes.js';
+import type { CosmeticEdit } from '../shell/cosmetic-edits.js';
 
-/** What discovery found in one set, for people and scripts. */
-export interface SetSummary {
-  dir: string;
-  tool: string;
-  migrations: number;
-  heads: string[];
-  bases: string[];
-  /** Alembic merge revisions. */
-  mergePoints: string[];
-  /** Alembic branch label -> revision. */
-  branchLabels: Record<string, string>;
-  /** Files guard locks and checks: each migration, and its down or undo script. */
-  files: number;
-  /** Files the config's `exclude:` leaves out, repository-relative. */
-  excluded: string[];
-}
+import type { SetSummary } from './describe-set.js';
+export type { SetSummary };
 
 export interface CommitFindings {
   commit: string;
@@ -70,6 +57,11 @@ export interface VerifyResult {
    * does not, each a sanctioned change of something sealed, shown for review.
    */
   amendments?: NewAmendments;
+  /**
+   * With `--base`: sealed migrations edited in formatting only, in sets
+   * under `cosmetic: allow` (README, "Cosmetic edits"): allowed, and shown.
+   */
+  cosmetic?: CosmeticEdit[];
   /**
    * With `--base` and `range`: each commit between the base and the checked
    * revision (oldest first, the revision itself excluded: its findings are
@@ -188,7 +180,7 @@ async function verifyAgainstBase(options: GateInputs): Promise<{ result: VerifyR
   const lock = parsed?.lock;
   const sets = preferLockedDuplicates(await discoverListedSets(repository.root, config.migrations, listing, repository.gitDir, options.cache !== false), sealed.lock, lock);
   const result = await judge(sets, text, options.source, true, parsed);
-  const sealedFindings = await checkSealedWithHistory(repository.root, sealed, sets, lock, options.source);
+  const { findings: sealedFindings, cosmetic } = await checkSealedWithHistory(repository.root, sealed, sets, lock, options.source);
   // A sealed file's own refusal says it all; "changed since it was locked, run guard lock" would contradict it.
   const sealedFiles = new Set(sealedFindings.map((finding) => finding.file));
   const dirs = config.migrations.map((set) => set.dir);
@@ -210,7 +202,8 @@ async function verifyAgainstBase(options: GateInputs): Promise<{ result: VerifyR
   // checkSealedWithHistory looks for a moved set's old dir in the work tree itself.
   const movedSet = (lock?.setAmendments ?? []).some((amendment) => amendment.change === 'moved');
   const readOutside = movedSet && options.source.kind === 'worktree';
-  if (!options.range || !sealedTip) return { result: { ...result, base: options.base, amendments, ...verdict(findings) }, readOutside };
+  const edits = cosmetic.length > 0 ? { cosmetic } : {};
+  if (!options.range || !sealedTip) return { result: { ...result, base: options.base, amendments, ...edits, ...verdict(findings) }, readOutside };
   // An amendment made in one commit and taken back in a later one still let
   // that commit change something sealed: the list shows it too.
   const amendedOnTheWay: NewAmendments[] = [];
@@ -236,7 +229,7 @@ async function verifyAgainstBase(options: GateInputs): Promise<{ result: VerifyR
     amendments: amendedOnTheWay,
   });
   const all = verdict([...findings, ...commits.flatMap((entry) => entry.findings)]);
-  return { result: { ...result, base: options.base, amendments: unionOfAmendments([...amendedOnTheWay, amendments]), commits, ...all, findings }, readOutside };
+  return { result: { ...result, base: options.base, amendments: unionOfAmendments([...amendedOnTheWay, amendments]), ...edits, commits, ...all, findings }, readOutside };
 }
 
 /** A result with the findings and warnings about Alembic's configured locations added. */

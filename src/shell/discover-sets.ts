@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { MigrationSetConfig } from '../core/config/validate-config.js';
-import { ADAPTERS, detectTool } from '../core/tools/registry.js';
+import { ADAPTERS, detectTool, TOOL_BY_NAME } from '../core/tools/registry.js';
 import { TOOLS, type DiscoveredSet, type DiscoverOptions, type FileReading, type Problem, type SourceFile, type Tool } from '../core/migrations/types.js';
 import { joinPath } from '../core/paths.js';
 import type { SetUnderCheck } from '../core/findings/findings.js';
@@ -164,7 +164,12 @@ export async function discoverListedSets(
         fix: `check \`dir\` and \`tool\` for ${set.dir} in the config, or add the first migration`,
       });
     }
-    return { dir: set.dir, discovered, ...(set.outOfOrder === 'allow' ? { outOfOrder: 'allow' as const } : {}) };
+    return {
+      dir: set.dir,
+      discovered,
+      ...(set.outOfOrder === 'allow' ? { outOfOrder: 'allow' as const } : {}),
+      ...(set.cosmetic === 'allow' && TOOL_BY_NAME[tool].setKeys.includes('cosmetic') ? { cosmetic: 'allow' as const } : {}),
+    };
   });
 
   if (gitDir && misses > 0) {

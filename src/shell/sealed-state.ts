@@ -5,6 +5,7 @@ import { ExitCode } from '../core/exit-codes.js';
 import { parseLockfile } from '../core/lockfile/format/index.js';
 import { LOCKFILE_NAME, type LockEntry } from '../core/lockfile/types.js';
 import { checkSealed, type SealedState } from '../core/seal/check-sealed.js';
+import { reviewCosmeticEdits, type CosmeticEdit } from './cosmetic-edits.js';
 import type { Finding, SetUnderCheck } from '../core/findings/findings.js';
 import type { Lockfile } from '../core/lockfile/types.js';
 import { git, runGit, splitNul } from './git/run-git.js';
@@ -274,7 +275,9 @@ async function lockfileAt(root: string, ref: string, commit: string, named = tru
  * and date that sealed it (the first commit on `ref` whose lockfile records
  * its checksum; https://git-scm.com/docs/git-log#Documentation/git-log.txt--Sltstringgt).
  * A set the lockfile records as moved must have left its old dir: the old
- * dir is looked at in `source`, as the migrations were.
+ * dir is looked at in `source`, as the migrations were. In a set under
+ * `cosmetic: allow`, an edit that changes only a sealed file's formatting
+ * passes and is returned in `cosmetic` (reviewCosmeticEdits).
  */
 export async function checkSealedWithHistory(
   root: string,
@@ -282,16 +285,20 @@ export async function checkSealedWithHistory(
   sets: readonly SetUnderCheck[],
   lock: Lockfile | undefined,
   source: Source,
-): Promise<Finding[]> {
+): Promise<SealedCheck> {
   const movedFrom = (lock?.setAmendments ?? []).filter((amendment) => amendment.change === 'moved').map((amendment) => amendment.set);
-  const leftBehind = movedFrom.length > 0 ? await dirsHoldingFiles(root, source, movedFrom) : new Set<string>();
+  const [leftBehind, review] = await Promise.all([
+    movedFrom.length > 0 ? dirsHoldingFiles(root, source, movedFrom) : new Set<string>(),
+    reviewCosmeticEdits(root, sealed, sets, lock, source),
+  ]);
+  const cosmetic = review.edits;
   // First pass: which sealed entries do the messages name?
   const wanted = new Map<string, LockEntry>();
   const first = checkSealed(sealed, sets, lock, (_, entry) => {
     wanted.set(entry.sha256, entry);
     return undefined;
-  }, leftBehind);
-  if (first.length === 0) return first;
+  }, leftBehind, review.allowed);
+  if (first.length === 0) return { findings: review.findings, cosmetic };
   const named = new Map<string, string | undefined>();
   const cut = await shallowBoundary(root);
   await Promise.all(
@@ -302,7 +309,13 @@ export async function checkSealedWithHistory(
       named.set(entry.sha256, commit && !cut.has(commit) ? described.join(' ') : undefined);
     }),
   );
-  return checkSealed(sealed, sets, lock, (_, entry) => named.get(entry.sha256), leftBehind);
+  return { findings: [...checkSealed(sealed, sets, lock, (_, entry) => named.get(entry.sha256), leftBehind, review.allowed), ...review.findings], cosmetic };
+}
+
+/** The sealing rules' findings, and the sealed files whose edits they let through as cosmetic. */
+export interface SealedCheck {
+  findings: Finding[];
+  cosmetic: CosmeticEdit[];
 }
 
 /** The commits a shallow clone holds without their parents (`$GIT_DIR/shallow`, https://git-scm.com/docs/shallow); none in a full clone. */

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { LOCKFILE_NAME } from '../../core/lockfile/types.js';
 import type { CommandContext } from '../../commands/context.js';
 import { hookCommand as hookDefinition, type PreCommitResult, type PrePushResult, type PreReceiveResult } from '../../commands/hook.js';
+import { cosmeticNotes } from './cosmetic.js';
 import { formatFinding, githubAnnotation } from './findings.js';
 import { printJson, rendered } from './rendered.js';
 
@@ -28,6 +29,7 @@ function printPreCommit(result: PreCommitResult, context: CommandContext): void 
   const { colours } = context;
   for (const finding of result.findings) context.err(formatFinding(finding, colours));
   if (context.env.GITHUB_ACTIONS === 'true') for (const finding of result.findings) context.err(githubAnnotation(finding));
+  for (const note of cosmeticNotes(result.cosmetic, result.sealedBy)) context.err(`${colours.dim('cosmetic')} ${note}`);
   if (result.staged) {
     context.err(`${colours.green('guard')} locked the staged migrations and staged ${LOCKFILE_NAME}`);
     // `git commit -- PATH` commits from a temporary index (next-index-*.lock) while

@@ -1,4 +1,5 @@
 import { LOCKFILE_NAME } from '../../core/lockfile/types.js';
+import { cosmeticNotes } from './cosmetic.js';
 import type { LockChange } from '../../core/lockfile/plan-lock.js';
 import { joinPath } from '../../core/paths.js';
 import type { CommandContext } from '../../commands/context.js';
@@ -30,6 +31,7 @@ export function printLockResult(result: LockResult, context: CommandContext, che
   }
   for (const change of result.changes) context.out(`  ${describeChange(change)}`);
   for (const finding of result.warnings) context.out(formatFinding(finding, colours, 'warning'));
+  for (const note of cosmeticNotes(result.cosmetic, undefined)) context.out(`${colours.dim('cosmetic')} ${note}`);
   if (check) {
     context.out(result.exitCode === 0 ? `${colours.green('ok')} ${LOCKFILE_NAME} is up to date` : `${colours.red('out of date')} ${LOCKFILE_NAME}: run \`guard lock\``);
   } else if (result.written) {

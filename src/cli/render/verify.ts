@@ -7,6 +7,7 @@ import type { CommandContext } from '../../commands/context.js';
 import { verifyCommand as verifyDefinition } from '../../commands/verify.js';
 import type { VerifyResult } from '../../services/verify-repository.js';
 import { describeSet } from '../../services/describe-set.js';
+import { cosmeticNotes } from './cosmetic.js';
 import { formatFinding, githubAnnotation, githubStepSummary, gitlabCodeQuality } from './findings.js';
 import { printJson, rendered } from './rendered.js';
 
@@ -34,6 +35,8 @@ export function printVerifyResult(result: VerifyResult, context: CommandContext)
   for (const finding of result.findings) context.out(formatFinding(finding, colours));
   const amended = amendmentNotes(result);
   for (const note of amended) context.out(`${colours.yellow('amended')} ${note}`);
+  const cosmetic = cosmeticNotes(result.cosmetic, result.base);
+  for (const note of cosmetic) context.out(`${colours.dim('cosmetic')} ${note}`);
   for (const entry of result.commits ?? []) {
     context.out(`${colours.bold(`commit ${entry.commit.slice(0, 12)}`)} (${entry.subject}):`);
     for (const finding of entry.findings) context.out(formatFinding(finding, colours));
@@ -44,9 +47,12 @@ export function printVerifyResult(result: VerifyResult, context: CommandContext)
     const summaryFile = context.env.GITHUB_STEP_SUMMARY;
     if (more > 0) context.out(`::notice title=guard::${more} more ${more === 1 ? 'problem' : 'problems'} than GitHub annotates; ${summaryFile ? 'all are in the job summary' : 'all are listed above'}`);
     for (const note of amended) context.out(`::notice title=guard amendment::${note.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}`);
+    for (const note of cosmetic) context.out(`::notice title=guard cosmetic edit::${note.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}`);
     if (summaryFile) {
       const markdown = (note: string) => note.replace(/[\\`*_{}[\]()<>#+!|~-]/g, (ch) => `\\${ch}`);
-      const notes = amended.length > 0 ? `\n**Amendments since ${result.base}** (sanctioned changes of sealed migrations; review them):\n\n${amended.map((note) => `- ${markdown(note)}`).join('\n')}\n` : '';
+      const notes =
+        (amended.length > 0 ? `\n**Amendments since ${result.base}** (sanctioned changes of sealed migrations; review them):\n\n${amended.map((note) => `- ${markdown(note)}`).join('\n')}\n` : '') +
+        (cosmetic.length > 0 ? `\n**Cosmetic edits since ${result.base}** (sealed migrations whose meaning is unchanged, \`cosmetic: allow\`):\n\n${cosmetic.map((note) => `- ${markdown(note)}`).join('\n')}\n` : '');
       appendFileSync(summaryFile, githubStepSummary('migration-guard: guard verify', everything, verdictLine(result, (text) => text)) + notes);
     }
   }
@@ -76,7 +82,12 @@ function verdictLine(result: VerifyResult, mark: (text: string) => string): stri
   const total = result.sets.reduce((sum, set) => sum + set.migrations, 0);
   const where = result.source === 'worktree' ? '' : ` at ${result.source}`;
   const amendedCount = (result.amendments?.files.length ?? 0) + (result.amendments?.sets.length ?? 0);
-  const sealedNote = result.base ? `; nothing sealed in ${result.base} changed${amendedCount > 0 ? ` but what ${amendedCount === 1 ? 'the amendment above records' : `the ${amendedCount} amendments above record`}` : ''}` : '';
+  const cosmeticCount = result.cosmetic?.length ?? 0;
+  const except = [
+    ...(amendedCount > 0 ? [amendedCount === 1 ? 'what the amendment above records' : `what the ${amendedCount} amendments above record`] : []),
+    ...(cosmeticCount > 0 ? [cosmeticCount === 1 ? 'the formatting of the file above' : `the formatting of the ${cosmeticCount} files above`] : []),
+  ];
+  const sealedNote = result.base ? `; nothing sealed in ${result.base} changed${except.length > 0 ? ` but ${except.join(' and ')}` : ''}` : '';
   if (result.ok) {
     return `${mark('ok')} ${total} ${total === 1 ? 'migration' : 'migrations'} in ${result.sets.length} ${result.sets.length === 1 ? 'set' : 'sets'} match ${LOCKFILE_NAME}${where}${sealedNote}`;
   }

@@ -45,6 +45,12 @@ export interface MigrationSetConfig {
   /** `allow`: new migrations may sort before deployed ones (Flyway's `outOfOrder=true`). */
   outOfOrder?: 'allow' | 'refuse';
   /**
+   * `allow`: an edit of a sealed migration that changes only its formatting
+   * passes (README, "Cosmetic edits"). The top-level `cosmetic:` for sets
+   * that do not say; Alembic and plain SQL sets only.
+   */
+  cosmetic?: 'allow' | 'refuse';
+  /**
    * Where the project keeps the tool's table when its own config renamed or
    * moved it (`table: audit.schema_history`): deploy and status read it
    * there instead of the tool's default.
@@ -80,7 +86,7 @@ export type LineOf = (path: string) => number | undefined;
 
 const TOP_KEYS = ['migrations', 'protected', 'seal', 'autoLock', 'cosmetic', 'environments', 'deploy', 'drift'] as const;
 const DRIFT_KEYS = ['privileges', 'exclude'] as const;
-const SET_KEYS = ['dir', 'tool', 'naming', 'versions', 'recursive', 'exclude', 'outOfOrder', 'table'] as const;
+const SET_KEYS = ['dir', 'tool', 'naming', 'versions', 'recursive', 'exclude', 'outOfOrder', 'cosmetic', 'table'] as const;
 const ENVIRONMENT_KEYS = ['name', 'database', 'ledger', 'settings', 'drift'] as const;
 const SETTING_KEYS = ['lock_timeout', 'statement_timeout', 'idle_in_transaction_session_timeout', 'transaction_per_migration'] as const;
 const DEPLOY_KEYS = ['command'] as const;
@@ -138,6 +144,10 @@ export function validateConfig(raw: unknown, source: string, lineOf: LineOf = ()
     if (set.outOfOrder !== undefined) {
       result.outOfOrder = oneOf(set.outOfOrder, ['allow', 'refuse'] as const, `${at}.outOfOrder`, fail);
       refuseUnreadKey(result.tool, 'outOfOrder', at, fail);
+    }
+    if (set.cosmetic !== undefined) {
+      result.cosmetic = oneOf(set.cosmetic, ['allow', 'refuse'] as const, `${at}.cosmetic`, fail);
+      refuseUnreadKey(result.tool, 'cosmetic', at, fail);
     }
     if (set.table !== undefined) result.table = tableLocation(set.table, result.tool, `${at}.table`, fail);
     return result;
@@ -234,6 +244,8 @@ export function validateConfig(raw: unknown, source: string, lineOf: LineOf = ()
       config.deploy.command = deploy.command as string;
     }
   }
+  // The top-level policy is each set's unless it says otherwise; a tool that cannot honour it keeps byte checksums (discover-sets).
+  if (config.cosmetic === 'allow') for (const set of migrations) set.cosmetic ??= 'allow';
   return config;
 }
 

@@ -40,7 +40,9 @@ export type FindingCode =
   /** A `.gitattributes` line makes a migration's checkout differ from what git stores (working-tree-encoding, ident). */
   | 'checkout-rewritten'
   /** A secret (key, token, password) in an added or changed migration. */
-  | 'secret';
+  | 'secret'
+  /** Under `cosmetic: allow`, a lockfile line's semantic checksum is not its file's (or is missing). */
+  | 'semantic-mismatch';
 
 /** One thing wrong, with everything a user needs to act on it. */
 export interface Finding {
@@ -70,6 +72,12 @@ export interface SetUnderCheck {
    * new one sorting before sealed ones is not refused.
    */
   outOfOrder?: 'allow';
+  /**
+   * The config's `cosmetic: allow` on a set whose tool honours it (Alembic,
+   * plain SQL): an edit of a sealed migration that keeps its semantic
+   * checksum passes (README, "Cosmetic edits").
+   */
+  cosmetic?: 'allow';
 }
 
 /**

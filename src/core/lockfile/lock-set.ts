@@ -21,11 +21,13 @@ export function toLockEntries(discovered: DiscoveredSet): LockEntry[] {
 
 export function toLockEntry(tool: string, migration: Migration): LockEntry {
   const entry: LockEntry = { id: migration.id, file: migration.file, sha256: migration.sha256 };
+  if (migration.semantic !== undefined) entry.semantic = migration.semantic;
   // Tools that order by parents always write the list, `[]` for a base.
   if (tool === 'alembic') entry.parents = [...migration.parents];
   if (migration.down) {
     entry.down = migration.down.file;
     entry.down_sha256 = migration.down.sha256;
+    if (migration.down.semantic !== undefined) entry.down_semantic = migration.down.semantic;
   }
   if (migration.branchLabels) entry.branch_labels = [...migration.branchLabels];
   if (migration.dependsOn) entry.depends_on = [...migration.dependsOn];
@@ -44,8 +46,10 @@ export function sameEntry(a: LockEntry, b: LockEntry): boolean {
     a.id === b.id &&
     a.file === b.file &&
     a.sha256 === b.sha256 &&
+    a.semantic === b.semantic &&
     a.down === b.down &&
     a.down_sha256 === b.down_sha256 &&
+    a.down_semantic === b.down_semantic &&
     !a.repeatable === !b.repeatable &&
     sameList(a.parents, b.parents) &&
     sameList(a.branch_labels, b.branch_labels) &&

@@ -1,4 +1,5 @@
 import { CONTENT_ALGORITHM } from '../checksum.js';
+import { SEMANTIC_ALGORITHM } from '../semantic/semantic-checksum.js';
 import { problemFindings, warningFindings, type Finding, type SetUnderCheck } from '../findings/findings.js';
 import { acceptLockedNames, lockedFiles } from '../migrations/legacy-names.js';
 import { joinPath } from '../paths.js';
@@ -102,9 +103,11 @@ export function planLock(input: LockInput): LockPlan | { refusal: Finding[] } {
   });
   sets.sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
 
+  const recordsSemantic = sets.some((set) => set.migrations.some((entry) => entry.semantic !== undefined || entry.down_semantic !== undefined));
   const lock: Lockfile = {
     lockfile: LOCKFILE_VERSION,
     algorithm: CONTENT_ALGORITHM,
+    ...(recordsSemantic ? { semantic: SEMANTIC_ALGORITHM } : {}),
     sets,
     amendments: [...(input.previous?.amendments ?? [])],
     ...(input.previous?.setAmendments?.length ? { setAmendments: [...input.previous.setAmendments] } : {}),

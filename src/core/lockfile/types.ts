@@ -13,8 +13,16 @@ export interface LockEntry {
   /** Present for tools with parents (Alembic), absent for version-ordered tools. */
   parents?: string[];
   sha256: string;
+  /**
+   * The semantic checksum of the file (README, "Cosmetic edits"), recorded
+   * for sets under `cosmetic: allow`: unchanged by an edit that changes only
+   * formatting. Not part of the chain digest, which binds the content.
+   */
+  semantic?: string;
   down?: string;
   down_sha256?: string;
+  /** The semantic checksum of the down script, as `semantic`. */
+  down_semantic?: string;
   branch_labels?: string[];
   depends_on?: string[];
   repeatable?: boolean;
@@ -75,6 +83,8 @@ export interface SetAmendment {
 export interface Lockfile {
   lockfile: typeof LOCKFILE_VERSION;
   algorithm: string;
+  /** Name and version of the semantic checksum the entries' `semantic` fields hold; absent when none does. */
+  semantic?: string;
   sets: LockSet[];
   amendments: Amendment[];
   /** Written in the `amendments` list after the files' amendments; absent when there are none. */

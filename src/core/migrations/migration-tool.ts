@@ -3,7 +3,7 @@ import type { DetectedSet, LayoutDiscovery, RepositoryFiles } from './layout.js'
 import type { FileReading, Tool, ToolAdapter } from './types.js';
 
 /** Keys of a set in guard.config.yaml that only some tools read. */
-export const TOOL_SET_KEYS = ['naming', 'versions', 'outOfOrder'] as const;
+export const TOOL_SET_KEYS = ['naming', 'versions', 'outOfOrder', 'cosmetic'] as const;
 export type ToolSetKey = (typeof TOOL_SET_KEYS)[number];
 
 /**

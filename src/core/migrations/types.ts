@@ -45,6 +45,8 @@ export interface IndexEntry {
 export interface DownScript {
   file: string;
   sha256: string;
+  /** Semantic checksum, as Migration's. */
+  semantic?: string;
 }
 
 export interface Migration {
@@ -56,6 +58,8 @@ export interface Migration {
   parents: string[];
   /** Content checksum (`sha256-lf/1`) of `file`. */
   sha256: string;
+  /** Semantic checksum of `file`, attached by the shell for sets under `cosmetic: allow` (not read by the adapters). */
+  semantic?: string;
   down?: DownScript;
   /** Alembic `branch_labels`. */
   branchLabels?: string[];

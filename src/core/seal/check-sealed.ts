@@ -43,6 +43,9 @@ const NEW_MIGRATION = 'write a new migration that makes the change instead';
  * @param sealedAt names the commit and date that sealed an entry, for messages
  * @param leftBehind dirs that still hold files: a set recorded as moved from
  *   one of them was copied, not moved, and the copy left behind is unchecked
+ * @param cosmetic edits of sealed files that change only their formatting,
+ *   in a set under `cosmetic: allow` (cosmeticKey; judged in the shell by
+ *   the files' semantic checksums): allowed, like an amendment
  */
 export function checkSealed(
   sealed: SealedState,
@@ -50,6 +53,7 @@ export function checkSealed(
   lock: Lockfile | undefined,
   sealedAt: SealedAt = () => undefined,
   leftBehind: ReadonlySet<string> = new Set(),
+  cosmetic: ReadonlySet<string> = new Set(),
 ): Finding[] {
   const findings: Finding[] = [];
   const current = new Map(sets.map((set) => [set.dir, set]));
@@ -57,7 +61,7 @@ export function checkSealed(
   const context: SetContext = {
     ref: sealed.ref,
     sealedAt,
-    isAmended: (file, from, to) => amended.has(`${file}\0sha256:${from}\0sha256:${to}`),
+    isAmended: (file, from, to) => amended.has(`${file}\0sha256:${from}\0sha256:${to}`) || cosmetic.has(cosmeticKey(file, from, to)),
   };
   for (const sealedSet of sealed.lock.sets) {
     if (!sealedSet.migrations.some((entry) => !entry.repeatable)) continue; // nothing sealed in it
@@ -68,6 +72,11 @@ export function checkSealed(
     }
   }
   return findings;
+}
+
+/** The key of an edit of `file` (repository-relative) from one content checksum to another, in checkSealed's `cosmetic`. */
+export function cosmeticKey(file: string, from: string, to: string): string {
+  return `${file}\0${from}\0${to}`;
 }
 
 /** How the sealed set `sealedSet` is found among the sets read now. */

@@ -16,14 +16,11 @@ export const SEMANTIC_ALGORITHM = 'guard-semantic/1';
 export type SemanticLanguage = 'sql' | 'python';
 
 /**
- * The tools whose sets may allow cosmetic edits: their runners apply a file
- * by what it says and keep no checksum of its bytes. Flyway, Prisma,
- * Drizzle and the others check their own checksum of what they ran, and
- * would refuse a reformatted file that guard let through.
+ * The language of a migration file whose meaning guard can read, for the
+ * tools whose sets may allow cosmetic edits (their `setKeys` hold
+ * `cosmetic`): their runners apply a file by what it says and keep no
+ * checksum of its bytes, unlike Flyway, Prisma or Drizzle.
  */
-export const COSMETIC_TOOLS: readonly Tool[] = ['alembic', 'sql'];
-
-/** The language of a migration file whose meaning guard can read, for the tools in COSMETIC_TOOLS. */
 export function semanticLanguage(tool: Tool, file: string): SemanticLanguage | undefined {
   if (tool === 'sql' && file.toLowerCase().endsWith('.sql')) return 'sql';
   if (tool === 'alembic' && file.endsWith('.py')) return 'python';

@@ -39,9 +39,9 @@ describe('the tool registry', () => {
 
   it('names the tool-specific config keys each tool reads', () => {
     for (const tool of MIGRATION_TOOLS) for (const key of tool.setKeys) assert.ok((TOOL_SET_KEYS as readonly string[]).includes(key), `${tool.name}: ${key}`);
-    assert.deepEqual(TOOL_BY_NAME.sql.setKeys, ['naming', 'versions', 'outOfOrder']);
+    assert.deepEqual(TOOL_BY_NAME.sql.setKeys, ['naming', 'versions', 'outOfOrder', 'cosmetic']);
     assert.deepEqual(TOOL_BY_NAME.flyway.setKeys, ['outOfOrder']);
-    assert.deepEqual(TOOL_BY_NAME.alembic.setKeys, []);
+    assert.deepEqual(TOOL_BY_NAME.alembic.setKeys, ['cosmetic']);
     assert.deepEqual(TOOL_BY_NAME.prisma.setKeys, ['outOfOrder']);
     for (const tool of ['typeorm', 'knex', 'sequelize', 'kysely', 'node-pg-migrate'] as const) assert.deepEqual(TOOL_BY_NAME[tool].setKeys, ['outOfOrder']);
   });

@@ -7,9 +7,9 @@
 /** The first line of every lockfile guard writes. */
 export const LOCKFILE_HEADER = '# Written by `guard lock`. Review changes like code; do not edit by hand.';
 
-export const TOP_KEYS = ['lockfile', 'algorithm', 'sets', 'amendments'] as const;
+export const TOP_KEYS = ['lockfile', 'algorithm', 'semantic', 'sets', 'amendments'] as const;
 export const SET_KEYS = ['dir', 'tool', 'heads', 'chain', 'migrations'] as const;
-export const ENTRY_KEYS = ['id', 'file', 'parents', 'sha256', 'down', 'down_sha256', 'branch_labels', 'depends_on', 'repeatable'] as const;
+export const ENTRY_KEYS = ['id', 'file', 'parents', 'sha256', 'semantic', 'down', 'down_sha256', 'down_semantic', 'branch_labels', 'depends_on', 'repeatable'] as const;
 /** A migration's amendment: `guard amend FILE`. */
 export const FILE_AMENDMENT_KEYS = ['file', 'from', 'to', 'reason', 'by', 'at'] as const;
 /** A set's amendment: `guard amend --set DIR` (`from` and `to` only for some changes). */

@@ -94,6 +94,9 @@ function validateLockfile(document: RawDocument, name: string): Lockfile {
       fail(key, `unknown key \`${key}\``, 'remove it; only guard writes this file');
     }
   }
+  // Any name/version is read: checksums of another version are not compared (README, "Cosmetic edits").
+  const semantic = root.semantic === undefined ? undefined : requireString(root.semantic, 'semantic', 'semantic', fail);
+  if (semantic !== undefined && !/^[a-z0-9-]+\/[0-9]+$/.test(semantic)) fail('semantic', `\`semantic\` ${JSON.stringify(semantic)} is not a checksum name/version`, regenerate);
 
   const rawSets = root.sets ?? [];
   if (!Array.isArray(rawSets)) fail('sets', '`sets` must be a list', regenerate);
@@ -136,6 +139,10 @@ function validateLockfile(document: RawDocument, name: string): Lockfile {
       files.add(entry.file);
       return entry;
     });
+    if (semantic === undefined) {
+      const carrying = migrations.findIndex((entry) => entry.semantic !== undefined || entry.down_semantic !== undefined);
+      if (carrying !== -1) fail(`${at}.migrations.${carrying}`, 'a migration has a `semantic` checksum, but the lockfile names no `semantic:` algorithm', 'run `guard lock` to rewrite the file');
+    }
     sets.push({ dir, tool: tool as Tool, heads, chain, migrations });
   });
 
@@ -161,7 +168,14 @@ function validateLockfile(document: RawDocument, name: string): Lockfile {
     amendments.push(amendment);
   });
 
-  return { lockfile: LOCKFILE_VERSION, algorithm: CONTENT_ALGORITHM, sets, amendments, ...(setAmendments.length > 0 ? { setAmendments } : {}) };
+  return {
+    lockfile: LOCKFILE_VERSION,
+    algorithm: CONTENT_ALGORITHM,
+    ...(semantic === undefined ? {} : { semantic }),
+    sets,
+    amendments,
+    ...(setAmendments.length > 0 ? { setAmendments } : {}),
+  };
 }
 
 /**
@@ -219,6 +233,11 @@ function readEntry(raw: unknown, at: string, fail: Fail): LockEntry {
   if (record.parents !== undefined) entry.parents = requireStringList(record.parents, at, 'parents', fail);
   if (record.down !== undefined) entry.down = requireString(record.down, at, 'down', fail);
   if (record.down_sha256 !== undefined) entry.down_sha256 = requireHex(record.down_sha256, at, 'down_sha256', fail);
+  if (record.semantic !== undefined) entry.semantic = requireHex(record.semantic, at, 'semantic', fail);
+  if (record.down_semantic !== undefined) {
+    if (entry.down === undefined) fail(at, '`down_semantic` without a `down` script', fix);
+    entry.down_semantic = requireHex(record.down_semantic, at, 'down_semantic', fail);
+  }
   if (record.branch_labels !== undefined) entry.branch_labels = requireStringList(record.branch_labels, at, 'branch_labels', fail);
   if (record.depends_on !== undefined) entry.depends_on = requireStringList(record.depends_on, at, 'depends_on', fail);
   if (record.repeatable !== undefined) {

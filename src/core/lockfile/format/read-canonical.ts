@@ -150,22 +150,22 @@ const PLAIN = String.raw`[A-Za-z0-9_][A-Za-z0-9_./+-]*`;
 const QUOTED = String.raw`"(?:[^"\\]|\\.)*"`;
 const SCALAR = `(${PLAIN}|${QUOTED})`;
 /**
- * The entry line nearly every migration has (`{id, file, parents?, sha256}`),
+ * The entry line nearly every migration has (`{id, file, parents?, sha256, semantic?}`),
  * matched by one regular expression: 10,000 such lines are read on every
  * verify. Anything else, or any value the regex cannot vouch for, goes
  * through readFlowMap.
  */
 const COMMON_ENTRY = new RegExp(
-  String.raw`^ {6}- \{id: ${SCALAR}, file: ${SCALAR}, (parents: \[((?:${PLAIN}|${QUOTED})(?:, (?:${PLAIN}|${QUOTED}))*)?\], )?sha256: ([0-9a-f]{64})\}$`,
+  String.raw`^ {6}- \{id: ${SCALAR}, file: ${SCALAR}, (parents: \[((?:${PLAIN}|${QUOTED})(?:, (?:${PLAIN}|${QUOTED}))*)?\], )?sha256: ([0-9a-f]{64})(?:, semantic: ([0-9a-f]{64}))?\}$`,
 );
 
 function readCommonEntry(line: string): RawObject | undefined {
   const match = COMMON_ENTRY.exec(line);
   if (!match) return undefined;
-  const [, rawId, rawFile, hasParents, rawParents, sha256] = match;
+  const [, rawId, rawFile, hasParents, rawParents, sha256, semantic] = match;
   const id = readFlowScalar(rawId!);
   const file = readFlowScalar(rawFile!);
-  if (id === undefined || file === undefined || !isPlainSafe(sha256!, true)) return undefined;
+  if (id === undefined || file === undefined || !isPlainSafe(sha256!, true) || (semantic !== undefined && !isPlainSafe(semantic, true))) return undefined;
   const entry: RawObject = { id, file };
   if (hasParents !== undefined) {
     if (rawParents === undefined) entry.parents = [];
@@ -180,6 +180,7 @@ function readCommonEntry(line: string): RawObject | undefined {
     }
   }
   entry.sha256 = sha256!;
+  if (semantic !== undefined) entry.semantic = semantic;
   return entry;
 }
 

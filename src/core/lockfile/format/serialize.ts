@@ -11,6 +11,7 @@ import { ENTRY_KEYS, FILE_AMENDMENT_KEYS, LOCKFILE_HEADER, SET_AMENDMENT_KEYS, y
  */
 export function serializeLockfile(lock: Lockfile): string {
   const lines = [LOCKFILE_HEADER, `lockfile: ${lock.lockfile}`, `algorithm: ${yamlScalar(lock.algorithm, false)}`];
+  if (lock.semantic !== undefined) lines.push(`semantic: ${yamlScalar(lock.semantic, false)}`);
   if (lock.sets.length === 0) lines.push('sets: []');
   else lines.push('sets:');
   for (const set of lock.sets) {
@@ -40,8 +41,10 @@ const ENTRY_VALUE: { [key in (typeof ENTRY_KEYS)[number]]: (entry: LockEntry) =>
   file: (entry) => yamlScalar(entry.file),
   parents: (entry) => (entry.parents ? yamlList(entry.parents) : undefined),
   sha256: (entry) => yamlScalar(entry.sha256),
+  semantic: (entry) => (entry.semantic !== undefined ? yamlScalar(entry.semantic) : undefined),
   down: (entry) => (entry.down !== undefined ? yamlScalar(entry.down) : undefined),
   down_sha256: (entry) => (entry.down_sha256 !== undefined ? yamlScalar(entry.down_sha256) : undefined),
+  down_semantic: (entry) => (entry.down_semantic !== undefined ? yamlScalar(entry.down_semantic) : undefined),
   branch_labels: (entry) => (entry.branch_labels ? yamlList(entry.branch_labels) : undefined),
   depends_on: (entry) => (entry.depends_on ? yamlList(entry.depends_on) : undefined),
   repeatable: (entry) => (entry.repeatable ? 'true' : undefined),

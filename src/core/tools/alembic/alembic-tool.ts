@@ -33,7 +33,7 @@ export const alembicTool: MigrationTool = {
   aMigration: 'an Alembic revision',
   setsLabel: 'Alembic',
   runsAsMigration: (_path, reading) => reading?.migration !== undefined,
-  setKeys: [],
+  setKeys: ['cosmetic'],
   whyNot: { outOfOrder: 'Alembic orders revisions by their parents' },
   appliedTable: ALEMBIC_VERSION_TABLE,
   detectLayout: ({ paths, contentOf, leftOut }) => {

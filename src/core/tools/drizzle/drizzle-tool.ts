@@ -15,7 +15,10 @@ export const drizzleTool: MigrationTool = {
   runsAsMigration: () => false,
   controlFiles: [DRIZZLE_JOURNAL],
   setKeys: [],
-  whyNot: { outOfOrder: "drizzle-orm's migrator never applies out of order: it skips an entry whose `when` is not after the newest one it recorded" },
+  whyNot: {
+    outOfOrder: "drizzle-orm's migrator never applies out of order: it skips an entry whose `when` is not after the newest one it recorded",
+    cosmetic: 'drizzle-orm records a hash of every migration it applied',
+  },
   appliedTable: DRIZZLE_MIGRATIONS_TABLE,
   detectLayout: (repository) => detectDrizzleSets(repository),
 };

@@ -12,6 +12,7 @@ export const flywayTool: MigrationTool = {
   setsLabel: 'Flyway',
   runsAsMigration: (path) => isFlywayMigrationName(path.slice(path.lastIndexOf('/') + 1)),
   setKeys: ['outOfOrder'],
+  whyNot: { cosmetic: 'Flyway checks its own checksum of every script it applied (flyway validate) and would refuse a reformatted one' },
   appliedTable: FLYWAY_SCHEMA_HISTORY,
   detectLayout: ({ paths, byDir, contentOf }) => detectFlywaySets(paths, byDir, contentOf),
 };

@@ -17,6 +17,7 @@ export const prismaTool: MigrationTool = {
   whyNot: {
     naming: 'Prisma names every migration folder <timestamp>_<name>',
     versions: 'Prisma orders migration folders by name, not by a version number',
+    cosmetic: 'Prisma keeps a checksum of every migration.sql it applied and reports an edited one',
   },
   appliedTable: PRISMA_MIGRATIONS_TABLE,
   detectLayout: (repository) => detectPrismaSets(repository),

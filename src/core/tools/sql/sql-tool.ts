@@ -19,6 +19,6 @@ export const sqlTool: MigrationTool = {
     const base = path.slice(path.lastIndexOf('/') + 1);
     return base.endsWith('.sql') && parseVersionedName(base).version !== '';
   },
-  setKeys: ['naming', 'versions', 'outOfOrder'],
+  setKeys: ['naming', 'versions', 'outOfOrder', 'cosmetic'],
   appliedTable: SQL_RUNNER_TABLE,
 };

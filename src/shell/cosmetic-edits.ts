@@ -1,0 +1,221 @@
+/**
+ * Cosmetic edits of sealed migrations (README, "Cosmetic edits"): in a set
+ * under `cosmetic: allow`, an edit of a sealed file whose semantic checksum
+ * is the sealed content's passes every gate, and is reported. The semantic
+ * checksums are computed here, only for sealed files whose content checksum
+ * changed and for lockfile lines that are not the sealed ones, so a commit
+ * without such an edit never loads a parser.
+ *
+ * The sealed side's semantic checksum is the one the protected ref's
+ * lockfile records (written by guard under the same algorithm, and checked
+ * by these gates before it could be sealed); where it records none (the
+ * policy is newer than the seal, or another algorithm wrote it), the sealed
+ * file is read from the protected ref's commit, and used only when its
+ * content checksum is the sealed one.
+ */
+import { contentChecksum } from '../core/checksum.js';
+import type { Finding, SetUnderCheck } from '../core/findings/findings.js';
+import type { Lockfile } from '../core/lockfile/types.js';
+import { joinPath } from '../core/paths.js';
+import { cosmeticKey, type SealedState } from '../core/seal/check-sealed.js';
+import { SEMANTIC_ALGORITHM, semanticLanguage, type SemanticLanguage } from '../core/semantic/semantic-checksum.js';
+import { streamBlobs } from './git/read-blobs.js';
+import { readFileIfRegular } from './read-bounded-file.js';
+import type { Source } from './read-migration-files.js';
+import { semanticChecksum } from './semantic-checksums.js';
+import path from 'node:path';
+
+/** An edit of a sealed migration that changed only its formatting. */
+export interface CosmeticEdit {
+  /** The set's dir. */
+  set: string;
+  /** Repository-relative path. */
+  file: string;
+  /** Content checksums, sealed and now (64 hex digits). */
+  from: string;
+  to: string;
+}
+
+export interface CosmeticReview {
+  /** checkSealed's `cosmetic`: the edits it lets through. */
+  allowed: Set<string>;
+  edits: CosmeticEdit[];
+  /** Lockfile lines whose semantic checksum is not their file's. */
+  findings: Finding[];
+}
+
+/** One file whose semantic checksum is wanted: now (in `source`) and, for a sealed edit, as sealed. */
+interface Wanted {
+  set: string;
+  language: SemanticLanguage;
+  /** Repository-relative path now. */
+  file: string;
+  sha256: string;
+}
+
+/**
+ * Which edits of sealed files under `cosmetic: allow` are cosmetic, and
+ * whether the semantic checksums `lock` records for lines that are not
+ * sealed as they are are their files'.
+ */
+export async function reviewCosmeticEdits(
+  root: string,
+  sealed: SealedState & { commit?: string },
+  sets: readonly SetUnderCheck[],
+  lock: Lockfile | undefined,
+  source: Source,
+): Promise<CosmeticReview> {
+  const review: CosmeticReview = { allowed: new Set(), edits: [], findings: [] };
+  const trustedSealed = sealed.lock.semantic === SEMANTIC_ALGORITHM;
+  const edits: { now: Wanted; sealedFile: string; sealedSha: string; sealedSemantic: string | undefined }[] = [];
+  const recorded: { now: Wanted; semantic: string }[] = [];
+  for (const set of sets) {
+    if (set.cosmetic !== 'allow') continue;
+    const tool = set.discovered.tool;
+    const sealedSet = sealed.lock.sets.find((candidate) => candidate.dir === set.dir && candidate.tool === tool);
+    const sealedById = new Map((sealedSet?.migrations ?? []).map((entry) => [entry.id, entry]));
+    const lockSet = lock?.sets.find((candidate) => candidate.dir === set.dir);
+    const lockedById = new Map((lockSet?.migrations ?? []).map((entry) => [entry.id, entry]));
+    for (const migration of set.discovered.migrations) {
+      if (migration.repeatable) continue;
+      const sealedEntry = sealedById.get(migration.id);
+      const locked = lockedById.get(migration.id);
+      const scripts = [
+        { file: migration.file, sha256: migration.sha256, sealedFile: sealedEntry?.file, sealedSha: sealedEntry?.sha256, sealedSemantic: sealedEntry?.semantic, lockedSha: locked?.file === migration.file ? locked.sha256 : undefined, lockedSemantic: locked?.semantic },
+        ...(migration.down
+          ? [{ file: migration.down.file, sha256: migration.down.sha256, sealedFile: sealedEntry?.down, sealedSha: sealedEntry?.down_sha256, sealedSemantic: sealedEntry?.down_semantic, lockedSha: locked?.down === migration.down.file ? locked.down_sha256 : undefined, lockedSemantic: locked?.down_semantic }]
+          : []),
+      ];
+      for (const script of scripts) {
+        const language = semanticLanguage(tool, script.file);
+        if (!language) continue;
+        const now: Wanted = { set: set.dir, language, file: joinPath(set.dir, script.file), sha256: script.sha256 };
+        if (sealedSet && script.sealedFile === script.file && script.sealedSha !== undefined && script.sealedSha !== script.sha256) {
+          edits.push({ now, sealedFile: joinPath(sealedSet.dir, script.file), sealedSha: script.sealedSha, sealedSemantic: trustedSealed ? script.sealedSemantic : undefined });
+        }
+        // A recorded semantic checksum is taken on trust only as sealed: same content, same algorithm.
+        const asSealed = trustedSealed && lock?.semantic === SEMANTIC_ALGORITHM && script.sealedSha === script.sha256 && script.sealedSemantic === script.lockedSemantic;
+        if (script.lockedSemantic !== undefined && script.lockedSha === script.sha256 && !asSealed) recorded.push({ now, semantic: script.lockedSemantic });
+      }
+    }
+  }
+  if (edits.length === 0 && recorded.length === 0) return review;
+
+  const nowBytes = await readNow(root, source, [...edits.map((edit) => edit.now), ...recorded.map((entry) => entry.now)]);
+  const sealedBytes = sealed.commit && /^[0-9a-f]+$/.test(sealed.commit)
+    ? await readRevision(root, sealed.commit, edits.filter((edit) => edit.sealedSemantic === undefined).map((edit) => edit.sealedFile))
+    : new Map<string, Buffer>();
+  for (const edit of edits) {
+    const now = await semanticOf(edit.now.language, nowBytes.get(edit.now.file), edit.now.sha256);
+    const before = edit.sealedSemantic ?? (await semanticOf(edit.now.language, sealedBytes.get(edit.sealedFile), edit.sealedSha));
+    if (now === undefined || before === undefined || now !== before) continue;
+    review.allowed.add(cosmeticKey(edit.now.file, edit.sealedSha, edit.now.sha256));
+    review.edits.push({ set: edit.now.set, file: edit.now.file, from: edit.sealedSha, to: edit.now.sha256 });
+  }
+  if (lock && lock.semantic !== undefined && lock.semantic !== SEMANTIC_ALGORITHM && recorded.length > 0) {
+    review.findings.push({
+      code: 'semantic-mismatch',
+      exitCode: 1,
+      set: recorded[0]!.now.set,
+      message: `the lockfile records semantic checksums as ${lock.semantic}, but this guard computes ${SEMANTIC_ALGORITHM}`,
+      fix: 'run `guard lock` to record them anew (or use the guard version that wrote the lockfile)',
+    });
+    return review;
+  }
+  for (const entry of recorded) {
+    const actual = await semanticOf(entry.now.language, nowBytes.get(entry.now.file), entry.now.sha256);
+    if (actual === entry.semantic) continue;
+    review.findings.push({
+      code: 'semantic-mismatch',
+      exitCode: 1,
+      set: entry.now.set,
+      file: entry.now.file,
+      message: `the lockfile line of ${entry.now.file} records a semantic checksum that is not its file's${actual === undefined ? ' (the file has none: its parser cannot read it)' : ''}`,
+      fix: 'run `guard lock` to record it anew; only guard writes this field',
+    });
+  }
+  return review;
+}
+
+/** Semantic checksums already computed in this process, by language and content checksum. */
+const computed = new Map<string, Promise<string | undefined>>();
+
+/** The semantic checksum of bytes whose content checksum must be `sha256`; undefined when they are missing, are other bytes, or cannot be parsed. */
+function semanticOf(language: SemanticLanguage, bytes: Buffer | undefined, sha256: string): Promise<string | undefined> {
+  if (!bytes || contentChecksum(bytes) !== sha256) return Promise.resolve(undefined);
+  const key = `${language}\0${sha256}`;
+  let known = computed.get(key);
+  if (!known) {
+    known = semanticChecksum(language, bytes).then((reading) => ('checksum' in reading ? reading.checksum : undefined));
+    computed.set(key, known);
+  }
+  return known;
+}
+
+/** The bytes of `wanted` files as `source` holds them, by repository-relative path. */
+async function readNow(root: string, source: Source, wanted: readonly Wanted[]): Promise<Map<string, Buffer>> {
+  const files = [...new Set(wanted.map((entry) => entry.file))];
+  if (source.kind === 'revision') return readRevision(root, source.rev, files);
+  if (source.kind === 'index') return readObjects(root, files.map((file) => [file, `:${file}`]));
+  const bytes = new Map<string, Buffer>();
+  for (const file of files) {
+    const read = readFileIfRegular(path.join(root, file), { followSymlinks: true });
+    if (read) bytes.set(file, read);
+  }
+  return bytes;
+}
+
+function readRevision(root: string, rev: string, files: readonly string[]): Promise<Map<string, Buffer>> {
+  return readObjects(root, files.map((file) => [file, `${rev}:${file}`]));
+}
+
+/** Objects named `rev:path` or `:path` (https://git-scm.com/docs/gitrevisions#Documentation/gitrevisions.txt-emltrevgtltpathgtemegemHEADREADMEememmasterREADMEem), by the key given. */
+async function readObjects(root: string, names: readonly (readonly [string, string])[]): Promise<Map<string, Buffer>> {
+  const byName = new Map<string, Buffer>();
+  if (names.length === 0) return byName;
+  await streamBlobs(root, names.map(([, name]) => name), (name, bytes) => byName.set(name, Buffer.from(bytes)));
+  return new Map(names.flatMap(([key, name]) => (byName.has(name) ? [[key, byName.get(name)!] as const] : [])));
+}
+
+/**
+ * Gives the migrations (and down scripts) of sets under `cosmetic: allow`
+ * their semantic checksums, for the lockfile guard writes: the one a
+ * lockfile already records for the same content under this algorithm
+ * (`previous`, then the sealed one), else computed from `source`. A file the
+ * parser cannot read gets none. The gates check recorded values that are not
+ * sealed as they are (reviewCosmeticEdits), so a value taken from `previous`
+ * is checked before it is sealed.
+ */
+export async function attachSemanticChecksums(root: string, sets: readonly SetUnderCheck[], known: readonly (Lockfile | undefined)[], source: Source): Promise<void> {
+  const recorded = new Map<string, string>();
+  for (const lock of known) {
+    if (lock?.semantic !== SEMANTIC_ALGORITHM) continue;
+    for (const set of lock.sets) {
+      for (const entry of set.migrations) {
+        if (entry.semantic !== undefined) recorded.set(`${joinPath(set.dir, entry.file)}\0${entry.sha256}`, entry.semantic);
+        if (entry.down !== undefined && entry.down_sha256 !== undefined && entry.down_semantic !== undefined) recorded.set(`${joinPath(set.dir, entry.down)}\0${entry.down_sha256}`, entry.down_semantic);
+      }
+    }
+  }
+  const targets: { script: { sha256: string; semantic?: string }; wanted: Wanted }[] = [];
+  for (const set of sets) {
+    if (set.cosmetic !== 'allow') continue;
+    for (const migration of set.discovered.migrations) {
+      if (migration.repeatable) continue;
+      for (const script of [{ script: migration, file: migration.file }, ...(migration.down ? [{ script: migration.down, file: migration.down.file }] : [])]) {
+        const language = semanticLanguage(set.discovered.tool, script.file);
+        if (!language) continue;
+        const file = joinPath(set.dir, script.file);
+        const known = recorded.get(`${file}\0${script.script.sha256}`);
+        if (known !== undefined) script.script.semantic = known;
+        else targets.push({ script: script.script, wanted: { set: set.dir, language, file, sha256: script.script.sha256 } });
+      }
+    }
+  }
+  if (targets.length === 0) return;
+  const bytes = await readNow(root, source, targets.map((target) => target.wanted));
+  for (const { script, wanted } of targets) {
+    const semantic = await semanticOf(wanted.language, bytes.get(wanted.file), wanted.sha256);
+    if (semantic !== undefined) script.semantic = semantic;
+  }
+}
