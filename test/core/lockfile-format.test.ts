@@ -273,3 +273,48 @@ describe('lockfile format: serialize and parse', () => {
     assert.equal(text.split('\n')[10_008]!.includes('"10000"'), true);
   });
 });
+
+describe('semantic checksums in the lockfile (cosmetic: allow)', () => {
+  const entry = (id: string, extra: Partial<LockEntry> = {}): LockEntry => ({ id, file: `${id}_x.sql`, sha256: hex64(`c${id}`), ...extra });
+  const lockWith = (entries: LockEntry[], semantic: string | undefined = 'guard-semantic/1'): Lockfile => ({
+    lockfile: 1,
+    algorithm: CONTENT_ALGORITHM,
+    ...(semantic ? { semantic } : {}),
+    sets: [{ dir: 'db', tool: 'sql', heads: [entries.at(-1)!.id], chain: chainDigest('sql', entries), migrations: entries }],
+    amendments: [],
+  });
+
+  it('writes the algorithm after `algorithm:` and each checksum after sha256, and reads them back the fast way and the YAML way alike', async () => {
+    const lock = lockWith([entry('010', { semantic: hex64('s010') }), entry('020', { semantic: hex64('s020'), down: '020_x.down.sql', down_sha256: hex64('d020'), down_semantic: hex64('ds020') }), entry('030')]);
+    const text = serializeLockfile(lock);
+    assert.match(text, /^algorithm: sha256-lf\/1\nsemantic: guard-semantic\/1\nsets:$/m);
+    assert.match(text, /\{id: "010", file: 010_x\.sql, sha256: [0-9a-f]{64}, semantic: [0-9a-f]{64}\}/);
+    assert.match(text, /sha256: [0-9a-f]{64}, semantic: [0-9a-f]{64}, down: 020_x\.down\.sql, down_sha256: [0-9a-f]{64}, down_semantic: [0-9a-f]{64}\}/);
+    const fast = await parseLockfile(text, 'checksums.lock.yaml');
+    assert.equal(fast.via, 'canonical');
+    assert.deepEqual(fast.lock, lock);
+    // The same document through the YAML parser (a blank line makes it leave the canonical shape).
+    const slow = await parseLockfile(text.replace('sets:\n', '\nsets:\n'), 'checksums.lock.yaml');
+    assert.equal(slow.via, 'yaml');
+    assert.deepEqual(slow.lock, lock);
+    assert.deepEqual(parse(text).semantic, 'guard-semantic/1');
+  });
+
+  it('keeps the chain digest the content\'s: a semantic checksum does not enter it', () => {
+    assert.equal(chainDigest('sql', [entry('010', { semantic: hex64('a') })]), chainDigest('sql', [entry('010')]));
+  });
+
+  it('refuses a semantic checksum without the algorithm that computed it, and a malformed one', async () => {
+    const text = serializeLockfile(lockWith([entry('010', { semantic: hex64('s') })], ''));
+    await assert.rejects(parseLockfile(text, 'checksums.lock.yaml'), /checksums\.lock\.yaml:\d+: a migration has a `semantic` checksum, but the lockfile names no `semantic:` algorithm/);
+    const short = serializeLockfile(lockWith([entry('010', { semantic: 'abc' })]));
+    await assert.rejects(parseLockfile(short, 'checksums.lock.yaml'), /`semantic` must be 64 lowercase hex digits/);
+    const version = serializeLockfile(lockWith([entry('010')], 'semantic one'));
+    await assert.rejects(parseLockfile(version, 'checksums.lock.yaml'), /is not a checksum name\/version/);
+  });
+
+  it('reads a lockfile another algorithm version wrote (its checksums are then not compared)', async () => {
+    const lock = lockWith([entry('010', { semantic: hex64('s') })], 'guard-semantic/2');
+    assert.equal((await parseLockfile(serializeLockfile(lock), 'checksums.lock.yaml')).lock.semantic, 'guard-semantic/2');
+  });
+});

@@ -107,3 +107,24 @@ describe('mergeLockfileSides (the lockfile merge driver)', () => {
     assert.deepEqual(result.sets[0]!.migrations.map((entry) => entry.id), ['010', '020']);
   });
 });
+
+describe('mergeLockfileSides and semantic checksums', () => {
+  const withSemantic = (lock: Lockfile): Lockfile => ({
+    ...lock,
+    semantic: 'guard-semantic/1',
+    sets: lock.sets.map((set) => ({ ...set, migrations: set.migrations.map((entry) => ({ ...entry, semantic: entry.sha256.split('').reverse().join('') })) })),
+  });
+
+  it('keeps each line\'s semantic checksum and the algorithm', () => {
+    const base = withSemantic(lockOf('sql', sql.base));
+    const result = merged(mergeLockfileSides({ base, ours: withSemantic(lockOf('sql', [...sql.base, sql.a])), theirs: withSemantic(lockOf('sql', [...sql.base, sql.b])) }));
+    assert.equal(serializeLockfile(result), serializeLockfile(withSemantic(lockOf('sql', [...sql.base, sql.a, sql.b]))));
+  });
+
+  it('refuses sides that record them under different algorithms', () => {
+    const base = lockOf('sql', sql.base);
+    const ours = withSemantic(lockOf('sql', [...sql.base, sql.a]));
+    const theirs = { ...withSemantic(lockOf('sql', [...sql.base, sql.b])), semantic: 'guard-semantic/2' };
+    assert.match(reasons(mergeLockfileSides({ base, ours, theirs })), /different algorithms \(guard-semantic\/1 and guard-semantic\/2\)/);
+  });
+});

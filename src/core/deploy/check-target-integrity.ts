@@ -19,6 +19,8 @@ export type IntegrityCode =
   | 'unrecorded'
   /** An applied migration's file has another name now (same id and content). */
   | 'applied-renamed'
+  /** An applied migration was edited in formatting only since it was applied (same semantic checksum, `cosmetic: allow`). */
+  | 'applied-cosmetic'
   /** A migration outside a transaction failed or was stopped part way: part of it may be applied. */
   | 'applied-unfinished';
 
@@ -111,7 +113,9 @@ export interface TargetIntegrity {
  *   (a run that bypassed guard, a downgrade or a restore). Migrations applied
  *   outside guard are named: their content was never checked;
  * - `unrecorded`: migrations applied before guard recorded any deploy;
- * - `applied-renamed`: same id and content under another file name.
+ * - `applied-renamed`: same id and content under another file name;
+ * - `applied-cosmetic`: guard's record of what was applied and the lockfile hold the same semantic
+ *   checksum (README, "Cosmetic edits"; one of another algorithm version never matches: the version is hashed).
  */
 export function checkTargetIntegrity(check: TargetIntegrityCheck): TargetIntegrity {
   const environment = nameOf(check.environment);
@@ -203,7 +207,12 @@ export function checkTargetIntegrity(check: TargetIntegrityCheck): TargetIntegri
     const entry = known.entry;
     const from = bare(migration.sha256);
     const to = bare(entry.sha256);
-    if (from !== to && !amended(check.amendments, [path(entry.file), path(migration.file)], from, to)) {
+    // guard's runner table keeps no semantic checksum: the ledger's line for the same content has it.
+    const appliedSemantic = ('semantic' in migration ? migration.semantic : undefined) ?? lastDeploy?.migrations.find((line) => line.id === migration.id && bare(line.sha256) === from)?.semantic;
+    if (from !== to && appliedSemantic !== undefined && appliedSemantic === entry.semantic && migration.file === entry.file) {
+      const message = `${path(entry.file)} changed since ${environment} applied it, in formatting only (same semantic checksum; \`cosmetic: allow\`): sha256 ${shortDigest(from)} then, ${shortDigest(to)} now`;
+      findings.push({ code: 'applied-cosmetic', severity: 'warn', set: dir, file: path(entry.file), message, fix: 'nothing to do: this deploy records the new content' });
+    } else if (from !== to && !amended(check.amendments, [path(entry.file), path(migration.file)], from, to)) {
       edited.add(migration.id);
       findings.push({
         code: 'applied-edited',

@@ -74,6 +74,11 @@ export function mergeLockfileSides(sides: LockfileSides): LockfileMerge {
   }
 
   const sets: SetUnderCheck[] = [];
+  const semanticOf = new Map<string, Map<string, LockEntry>>();
+  const semantic = sides.ours.semantic ?? sides.theirs.semantic;
+  if (sides.ours.semantic !== undefined && sides.theirs.semantic !== undefined && sides.ours.semantic !== sides.theirs.semantic) {
+    reasons.push(`the sides record semantic checksums under different algorithms (${sides.ours.semantic} and ${sides.theirs.semantic})`);
+  }
   for (const dir of [...dirs].sort()) {
     const base = baseSets.get(dir);
     const ours = sides.ours.sets.find((set) => set.dir === dir);
@@ -84,6 +89,7 @@ export function mergeLockfileSides(sides: LockfileSides): LockfileMerge {
       continue;
     }
     const entries = unionOfEntries(dir, base, ours, theirs, reasons);
+    semanticOf.set(dir, new Map(entries.map((entry) => [entry.id, entry])));
     const naming = sides.naming?.get(dir);
     const policy = sides.policies?.get(dir);
     const options: DiscoverOptions = { display: (file) => joinPath(dir, file), ...(naming ? { naming } : {}), ...(policy?.versions ? { versions: policy.versions } : {}) };
@@ -97,7 +103,9 @@ export function mergeLockfileSides(sides: LockfileSides): LockfileMerge {
   const lock: Lockfile = {
     lockfile: LOCKFILE_VERSION,
     algorithm: sides.ours.algorithm,
-    sets: sets.map(({ dir, discovered }) => toLockSet(dir, discovered)),
+    ...(semantic !== undefined ? { semantic } : {}),
+    // The adapters read ids, order and content checksums; each line keeps the semantic checksum a side recorded.
+    sets: sets.map(({ dir, discovered }) => withSemantic(toLockSet(dir, discovered), semanticOf.get(dir)!)),
     ...amendmentsOf(mergeLockfiles(sides.ours, sides.theirs).merged),
   };
   if (sides.sealed) {
@@ -159,6 +167,19 @@ function sourceFilesOf(tool: LockSet['tool'], entries: readonly LockEntry[]): So
     }
   }
   return files;
+}
+
+function withSemantic(set: LockSet, recorded: ReadonlyMap<string, LockEntry>): LockSet {
+  const migrations = set.migrations.map((entry) => {
+    const known = recorded.get(entry.id);
+    if (!known || known.sha256 !== entry.sha256) return entry;
+    return {
+      ...entry,
+      ...(known.semantic !== undefined ? { semantic: known.semantic } : {}),
+      ...(known.down_semantic !== undefined && known.down_sha256 === entry.down_sha256 ? { down_semantic: known.down_semantic } : {}),
+    };
+  });
+  return { ...set, migrations };
 }
 
 function amendmentsOf(lock: Lockfile): Pick<Lockfile, 'amendments' | 'setAmendments'> {
