@@ -1,0 +1,83 @@
+// cosmetic: allow through the compiled CLI (README, "Cosmetic edits"): the
+// parsers load from the bundle, a reformatted sealed migration is committed
+// through the hook, and the next deploy of an environment that applied the
+// old content goes ahead, recording the new content.
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { TempRepo, alembicRevision } from '../helpers/git-repo.js';
+import { queryRows, runGuard, type Run } from '../helpers/compiled-guard.js';
+import { testDatabase, type TestDatabase } from '../helpers/postgres.js';
+
+const CONFIG = `migrations:
+  - dir: db/migrations
+    tool: sql
+protected: main
+cosmetic: allow
+environments:
+  - name: staging
+    database: $STAGING_DATABASE_URL
+`;
+
+describe('cosmetic: allow, end to end with the compiled CLI', () => {
+  const cleanups: (() => unknown)[] = [];
+  after(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  it('a reformat of applied SQL migrations passes the hook, and the next deploy records it without running anything', async () => {
+    const database: TestDatabase = await testDatabase();
+    const repo = new TempRepo();
+    cleanups.push(() => database.drop(), () => repo.dispose());
+    const env = { ...process.env, NO_COLOR: '1', STAGING_DATABASE_URL: database.url };
+    const guard = (...args: string[]): Run => runGuard(repo.root, env, args);
+    repo.write('guard.config.yaml', CONFIG);
+    repo.write('db/migrations/001_users.sql', "create table users (id int primary key, status text default 'new');\n");
+    repo.write('db/migrations/002_seed.sql', "insert into users values (1, 'new');\n");
+    assert.equal(guard('lock').code, 0);
+    repo.commitAll('migrations');
+    const first = guard('deploy', 'staging');
+    assert.equal(first.code, 0, first.stderr);
+
+    repo.write('db/migrations/001_users.sql', "-- Users of the shop.\nCREATE TABLE users (\n    id     INT PRIMARY KEY,\n    status TEXT DEFAULT 'new'\n);\n");
+    repo.git('add', '-A');
+    const hook = guard('hook', 'pre-commit');
+    assert.equal(hook.code, 0, hook.stderr);
+    assert.match(hook.stderr, /cosmetic db\/migrations\/001_users\.sql: only formatting changed \(sealed in HEAD; /);
+    repo.git('commit', '-q', '--no-verify', '-m', 'format');
+
+    const second = guard('deploy', 'staging');
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    assert.match(second.stderr, /001_users\.sql changed since staging applied it, in formatting only/);
+    const [last] = await queryRows(database.url, "SELECT migrations FROM guard.deployments WHERE environment = 'staging' ORDER BY id DESC LIMIT 1");
+    const recorded = (last.migrations as { id: string; sha256: string; semantic?: string }[]).find((entry) => entry.id === '001')!;
+    assert.match(repo.read('checksums.lock.yaml'), new RegExp(`sha256: ${recorded.sha256}, semantic: ${recorded.semantic}`));
+    // Nothing ran again: the seed row is still alone.
+    assert.deepEqual(await queryRows(database.url, 'SELECT count(*)::int AS n FROM users'), [{ n: 1 }]);
+
+    // A change of meaning is refused by the hook, as without the policy.
+    repo.write('db/migrations/002_seed.sql', "INSERT INTO users VALUES (1, 'old');\n");
+    repo.git('add', '-A');
+    const refused = guard('hook', 'pre-commit');
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /002_seed\.sql is sealed in HEAD/);
+  });
+
+  it('loads the Python parser from the bundle: a black-style reformat of a sealed Alembic revision is cosmetic, a changed string is not', () => {
+    const repo = new TempRepo();
+    cleanups.push(() => repo.dispose());
+    const guard = (...args: string[]): Run => runGuard(repo.root, { ...process.env, NO_COLOR: '1' }, args);
+    repo.write('guard.config.yaml', 'migrations:\n  - dir: versions\n    tool: alembic\nprotected: main\ncosmetic: allow\n');
+    repo.write('versions/a1_base.py', alembicRevision('a1', null, "\ndef helper():\n    return op.execute('UPDATE t SET x = 1')\n"));
+    assert.equal(guard('lock').code, 0);
+    repo.commitAll('base');
+    repo.write('versions/a1_base.py', repo.read('versions/a1_base.py').replace(/'/g, '"').replace('def helper():', '# why\ndef helper():'));
+    repo.git('add', '-A');
+    const hook = guard('hook', 'pre-commit');
+    assert.equal(hook.code, 0, hook.stderr);
+    assert.match(hook.stderr, /cosmetic versions\/a1_base\.py: only formatting changed/);
+    repo.git('commit', '-q', '--no-verify', '-m', 'black');
+    repo.write('versions/a1_base.py', repo.read('versions/a1_base.py').replace('SET x = 1', 'SET x = 2'));
+    repo.git('add', '-A');
+    assert.equal(guard('hook', 'pre-commit').code, 1);
+  });
+});
