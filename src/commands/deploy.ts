@@ -16,6 +16,7 @@ import { NO_TRANSACTION_MARKER } from '../core/tools/sql/sql-script.js';
 import { joinPath } from '../core/paths.js';
 import { JSON_SCHEMA_VERSION } from '../core/output-format.js';
 import { toolDigestForms } from '../shell/tool-digest-forms.js';
+import { appliedSemantics } from '../shell/applied-semantics.js';
 import { actorOf, appliedStateOf, committedLockfile, connectEnvironment, deployLockKey, deployRow, readEnvironmentState, tableLocations } from '../shell/environment-state.js';
 import { openRepository } from '../shell/git/open-repository.js';
 import { loadConfig } from '../shell/load-config.js';
@@ -106,6 +107,8 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
     stop = log.settle(4, 'integrity', fromDecision(checkLedgerRows({ environment: name, rows: lock.sets.map((set) => ({ row: state.deploys.get(set.dir)?.lastSuccessful, lockSet: set })) })));
     if (stop) return log.result(stop, false);
     const digestForms = await toolDigestForms(repository.root, commit, lock.sets, state.applied);
+    const lastDeploys = new Map(lock.sets.map((set) => [set.dir, state.deploys.get(set.dir)?.lastSuccessful]));
+    const semantics = await appliedSemantics(repository.root, commit, lock.sets, config.migrations, state.applied, lastDeploys);
     const integrity = lock.sets.map((set) => ({
       set,
       ...checkTargetIntegrity({
@@ -115,6 +118,7 @@ export async function deployEnvironment(options: DeployOptions): Promise<DeployR
         lastDeploy: state.deploys.get(set.dir)?.lastSuccessful,
         applied: state.applied.get(set.dir)!,
         digestForms,
+        semantics,
         separateLedger,
         outOfOrder: config.migrations.some((listed) => listed.dir === set.dir && listed.outOfOrder === 'allow'),
       }),

@@ -30,8 +30,6 @@ import { lockfileBlobLimits, readLockfileText, readWorktreeLockfile } from '../s
 import { readFileIfRegular } from '../shell/read-bounded-file.js';
 import { unsafeFileName } from '../core/file-names.js';
 import { attachSemanticChecksums, type CosmeticEdit } from '../shell/cosmetic-edits.js';
-import { SEMANTIC_ALGORITHM, semanticLanguage } from '../core/semantic/semantic-checksum.js';
-import { semanticChecksum } from '../shell/semantic-checksums.js';
 
 export interface PreCommitResult {
   schemaVersion: typeof JSON_SCHEMA_VERSION;
@@ -225,15 +223,10 @@ async function onlyAdditions(root: string, config: GuardConfig): Promise<PreComm
     } else if (discovered.problems.length > 0) {
       return 'full';
     }
-    const entry = toLockEntry(tool, migration);
-    // Under `cosmetic: allow` the new line records its semantic checksum, in a lockfile that already records them.
-    const language = set.cosmetic === 'allow' ? semanticLanguage(tool, file.path) : undefined;
-    if (language) {
-      if (!headText.includes(`\nsemantic: ${SEMANTIC_ALGORITHM}\n`)) return 'full';
-      const semantic = await semanticChecksum(language, blobs.get(file.oid)!);
-      if ('checksum' in semantic) entry.semantic = semantic.checksum;
-    }
-    additions.push({ dir: set.dir, tool, entry });
+    // Under `cosmetic: allow` the new line goes without its semantic checksum: loading a parser would
+    // cost this path a quarter of its budget, and every gate computes a missing one from the file
+    // (README, "Cosmetic edits"); the next `guard lock` records it.
+    additions.push({ dir: set.dir, tool, entry: toLockEntry(tool, migration) });
   }
   const next = appendEntries(headText, additions);
   if (next === undefined) return 'full';

@@ -116,6 +116,7 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
   const { committedLockfile, connectEnvironment, deployLockKey, readEnvironmentState, tableLocations } = await import('../shell/environment-state.js');
   const { driftSinceLastDeploy } = await import('../shell/schema-drift.js');
   const { toolDigestForms } = await import('../shell/tool-digest-forms.js');
+  const { appliedSemantics } = await import('../shell/applied-semantics.js');
   const { lock, commit } = await committedLockfile(repository.root);
   const tables = tableLocations(config);
 
@@ -161,6 +162,8 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
         const findings: IntegrityFinding[] = [];
         integrity.set(environment.name, findings);
         const digestForms = await toolDigestForms(repository.root, commit, lock.sets, state.applied);
+        const lastDeploys = new Map(lock.sets.map((set) => [set.dir, state.deploys.get(set.dir)?.lastSuccessful]));
+        const semantics = await appliedSemantics(repository.root, commit, lock.sets, config.migrations, state.applied, lastDeploys);
         return {
           ...base,
           reachable: true,
@@ -181,6 +184,7 @@ export async function environmentStatus(options: { cwd: string; configPath?: str
               lastDeploy: last,
               applied,
               digestForms,
+              semantics,
               separateLedger,
               outOfOrder: config.migrations.some((listed) => listed.dir === set.dir && listed.outOfOrder === 'allow'),
             });

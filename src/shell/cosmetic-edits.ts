@@ -141,7 +141,7 @@ export async function reviewCosmeticEdits(
 const computed = new Map<string, Promise<string | undefined>>();
 
 /** The semantic checksum of bytes whose content checksum must be `sha256`; undefined when they are missing, are other bytes, or cannot be parsed. */
-function semanticOf(language: SemanticLanguage, bytes: Buffer | undefined, sha256: string): Promise<string | undefined> {
+export function semanticOf(language: SemanticLanguage, bytes: Buffer | undefined, sha256: string): Promise<string | undefined> {
   if (!bytes || contentChecksum(bytes) !== sha256) return Promise.resolve(undefined);
   const key = `${language}\0${sha256}`;
   let known = computed.get(key);
@@ -182,12 +182,26 @@ async function readObjects(root: string, names: readonly (readonly [string, stri
  * their semantic checksums, for the lockfile guard writes: the one a
  * lockfile already records for the same content under this algorithm
  * (`previous`, then the sealed one), else computed from `source`. A file the
- * parser cannot read gets none. The gates check recorded values that are not
- * sealed as they are (reviewCosmeticEdits), so a value taken from `previous`
- * is checked before it is sealed.
+ * parser cannot read gets none, and so does a line `previous` holds with the
+ * same content and none (the hook's quick path appends new lines without
+ * one): filling it in would rewrite lines nothing changed, and make
+ * `guard lock --check` fail after every such commit. The gates check
+ * recorded values that are not sealed as they are (reviewCosmeticEdits), so
+ * a value taken from `previous` is checked before it is sealed.
  */
-export async function attachSemanticChecksums(root: string, sets: readonly SetUnderCheck[], known: readonly (Lockfile | undefined)[], source: Source): Promise<void> {
+export async function attachSemanticChecksums(root: string, sets: readonly SetUnderCheck[], known: readonly [Lockfile | undefined, ...(Lockfile | undefined)[]], source: Source): Promise<void> {
   const recorded = new Map<string, string>();
+  // Lines `previous` holds without a semantic checksum, under a policy already in force.
+  const without = new Set<string>();
+  const previous = known[0];
+  if (previous?.semantic !== undefined) {
+    for (const set of previous.sets) {
+      for (const entry of set.migrations) {
+        if (entry.semantic === undefined) without.add(`${joinPath(set.dir, entry.file)}\0${entry.sha256}`);
+        if (entry.down !== undefined && entry.down_sha256 !== undefined && entry.down_semantic === undefined) without.add(`${joinPath(set.dir, entry.down)}\0${entry.down_sha256}`);
+      }
+    }
+  }
   for (const lock of known) {
     if (lock?.semantic !== SEMANTIC_ALGORITHM) continue;
     for (const set of lock.sets) {
@@ -206,9 +220,10 @@ export async function attachSemanticChecksums(root: string, sets: readonly SetUn
         const language = semanticLanguage(set.discovered.tool, script.file);
         if (!language) continue;
         const file = joinPath(set.dir, script.file);
-        const known = recorded.get(`${file}\0${script.script.sha256}`);
+        const key = `${file}\0${script.script.sha256}`;
+        const known = recorded.get(key);
         if (known !== undefined) script.script.semantic = known;
-        else targets.push({ script: script.script, wanted: { set: set.dir, language, file, sha256: script.script.sha256 } });
+        else if (!without.has(key)) targets.push({ script: script.script, wanted: { set: set.dir, language, file, sha256: script.script.sha256 } });
       }
     }
   }

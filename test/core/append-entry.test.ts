@@ -46,3 +46,25 @@ describe('appendEntry', () => {
     assert.equal(appendEntry(repeatable, 'db', 'sql', entry), undefined);
   });
 });
+
+describe('appendEntries and readSetTail with semantic checksums (cosmetic: allow)', () => {
+  it('reads the last line of a set that records them, and appends a line with one, byte for byte what a full lock writes', async () => {
+    const { appendEntries, readSetTail } = await import('../../src/core/lockfile/format/index.js');
+    const semantic = (id: string) => id.repeat(64).slice(0, 64);
+    const withSemantic = (files: SourceFile[]) => {
+      const discovered = sqlAdapter.discover(files);
+      for (const migration of discovered.migrations) migration.semantic = semantic(migration.id.slice(-1));
+      return discovered;
+    };
+    const textOf = (files: SourceFile[]) => {
+      const plan = planLock({ previous: undefined, sets: [{ dir: 'db', discovered: withSemantic(files) }] });
+      assert.ok(!('refusal' in plan));
+      return serializeLockfile(plan.lock);
+    };
+    const before = [file('001_x.sql'), file('002_y.sql')];
+    const text = textOf(before);
+    assert.equal(readSetTail(text, 'db')?.last.semantic, semantic('2'));
+    const added = withSemantic([file('003_z.sql')]).migrations[0]!;
+    assert.equal(appendEntries(text, [{ dir: 'db', tool: 'sql', entry: toLockEntry('sql', added) }]), textOf([...before, file('003_z.sql')]));
+  });
+});

@@ -62,6 +62,43 @@ describe('cosmetic: allow, end to end with the compiled CLI', () => {
     assert.match(refused.stderr, /002_seed\.sql is sealed in HEAD/);
   });
 
+  it('turned on after a deploy: the semantic checksums nobody recorded are read from the deployed commit and this one', async () => {
+    const database: TestDatabase = await testDatabase();
+    const repo = new TempRepo();
+    cleanups.push(() => database.drop(), () => repo.dispose());
+    const env = { ...process.env, NO_COLOR: '1', STAGING_DATABASE_URL: database.url };
+    const guard = (...args: string[]): Run => runGuard(repo.root, env, args);
+    repo.write('guard.config.yaml', CONFIG.replace('cosmetic: allow\n', ''));
+    repo.write('db/migrations/001_users.sql', 'create table users (id int);\n');
+    assert.equal(guard('lock').code, 0);
+    repo.commitAll('migrations');
+    assert.equal(guard('deploy', 'staging').code, 0);
+    assert.doesNotMatch(repo.read('checksums.lock.yaml'), /semantic/);
+
+    repo.write('guard.config.yaml', CONFIG);
+    repo.write('db/migrations/001_users.sql', 'CREATE TABLE users (\n  id INT\n);\n');
+    const lock = guard('lock');
+    assert.equal(lock.code, 0, lock.stdout + lock.stderr);
+    assert.match(lock.stdout, /cosmetic db\/migrations\/001_users\.sql: only formatting changed/);
+    repo.commitAll('allow, and format');
+    // The hook's quick path would have appended this line without one; here the ledger has none either.
+    repo.write('checksums.lock.yaml', repo.read('checksums.lock.yaml').replace(/, semantic: [0-9a-f]{64}/, ''));
+    repo.commitAll('a line without its semantic checksum');
+    const deploy = guard('deploy', 'staging');
+    assert.equal(deploy.code, 0, deploy.stdout + deploy.stderr);
+    assert.match(deploy.stderr, /001_users\.sql changed since staging applied it, in formatting only/);
+
+    // Content that means something else is refused, recorded or not.
+    // (Locked with nothing sealed: the config stops naming main as protected.)
+    repo.write('guard.config.yaml', CONFIG.replace('protected: main\n', ''));
+    repo.write('db/migrations/001_users.sql', 'CREATE TABLE users (id BIGINT);\n');
+    assert.equal(guard('lock').code, 0);
+    repo.commitAll('edit past the seal');
+    const refused = guard('deploy', 'staging', '--check');
+    assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+    assert.match(refused.stderr, /001_users\.sql was edited after staging applied it/);
+  });
+
   it('loads the Python parser from the bundle: a black-style reformat of a sealed Alembic revision is cosmetic, a changed string is not', () => {
     const repo = new TempRepo();
     cleanups.push(() => repo.dispose());

@@ -63,6 +63,8 @@ export interface TargetIntegrityCheck {
    * commit's content all the same.
    */
   digestForms?: ReadonlyMap<string, readonly string[]>;
+  /** Content checksum -> semantic checksum where no record gives one (cosmetic: allow; shell/applied-semantics.ts). */
+  semantics?: ReadonlyMap<string, string>;
   /**
    * The environment records its deploys in another database (`ledger:`),
    * so its own database may be new on every run (CI): an empty one is
@@ -99,12 +101,10 @@ export interface TargetIntegrity {
  * Refusals (the command would build on a history the repository does not
  * describe, and the tool itself would fail or, worse, not notice):
  * - `applied-unknown`: an applied id the repository lacks (deployed from another branch);
- * - `applied-edited`: an applied checksum differs, not sanctioned by an amendment
- *   (amendments are followed transitively: X -> Y -> Z accepts X), by guard's
- *   record or by the checksum the tool's own table keeps (Drizzle's hash);
- * - `applied-out-of-order`: a version-ordered migration sorts before an applied one but
- *   is not applied, or versions were applied in another order (the tool would skip it);
- *   a warning for a set with `outOfOrder: allow`, whose tool applies it late by design.
+ * - `applied-edited`: an applied checksum differs, not sanctioned by an amendment (amendments are followed
+ *   transitively: X -> Y -> Z accepts X), by guard's record or by the checksum the tool's table keeps (Drizzle's);
+ * - `applied-out-of-order`: a version-ordered migration sorts before an applied one but is not applied, or versions
+ *   were applied in another order (the tool would skip it); a warning under `outOfOrder: allow` (late by design).
  *
  * Warnings (the database holds a state the repository describes; only the
  * record of how it got there is incomplete, and refusing would leave only
@@ -208,8 +208,8 @@ export function checkTargetIntegrity(check: TargetIntegrityCheck): TargetIntegri
     const from = bare(migration.sha256);
     const to = bare(entry.sha256);
     // guard's runner table keeps no semantic checksum: the ledger's line for the same content has it.
-    const appliedSemantic = ('semantic' in migration ? migration.semantic : undefined) ?? lastDeploy?.migrations.find((line) => line.id === migration.id && bare(line.sha256) === from)?.semantic;
-    if (from !== to && appliedSemantic !== undefined && appliedSemantic === entry.semantic && migration.file === entry.file) {
+    const appliedSemantic = ('semantic' in migration ? migration.semantic : undefined) ?? lastDeploy?.migrations.find((line) => line.id === migration.id && bare(line.sha256) === from)?.semantic ?? check.semantics?.get(from);
+    if (from !== to && appliedSemantic !== undefined && appliedSemantic === (entry.semantic ?? check.semantics?.get(to)) && migration.file === entry.file) {
       const message = `${path(entry.file)} changed since ${environment} applied it, in formatting only (same semantic checksum; \`cosmetic: allow\`): sha256 ${shortDigest(from)} then, ${shortDigest(to)} now`;
       findings.push({ code: 'applied-cosmetic', severity: 'warn', set: dir, file: path(entry.file), message, fix: 'nothing to do: this deploy records the new content' });
     } else if (from !== to && !amended(check.amendments, [path(entry.file), path(migration.file)], from, to)) {

@@ -107,8 +107,10 @@ export function readSetTail(text: string, dir: string): SetTail | undefined {
   const span = findSet(text, dir);
   if (!span) return undefined;
   const last = text.slice(text.lastIndexOf('\n', span.end - 2) + 1, span.end - 1);
-  const algorithm = /^algorithm: (.*)$/m.exec(text.slice(0, span.start))?.[1] ?? '';
-  const tail = ['lockfile: 1', `algorithm: ${algorithm}`, 'sets:', ...span.header, last, 'amendments: []', ''].join('\n');
+  const top = text.slice(0, span.start);
+  const algorithm = /^algorithm: (.*)$/m.exec(top)?.[1] ?? '';
+  const semantic = /^semantic: (.*)$/m.exec(top)?.[1];
+  const tail = ['lockfile: 1', `algorithm: ${algorithm}`, ...(semantic === undefined ? [] : [`semantic: ${semantic}`]), 'sets:', ...span.header, last, 'amendments: []', ''].join('\n');
   const set = parseCanonicalLockfile(tail, LOCKFILE_NAME)?.sets[0];
   const entry = set?.migrations[0];
   return set && entry ? { tool: set.tool, heads: set.heads, last: entry } : undefined;
