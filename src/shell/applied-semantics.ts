@@ -1,27 +1,36 @@
 // Deploy step 4 under `cosmetic: allow` (README, "Cosmetic edits"): an
 // applied migration whose content changed only in formatting goes ahead.
-// The semantic checksums come from the ledger and the lockfile where they
-// record them; where either does not (a line the pre-commit hook's quick
-// path appended, a deploy recorded before the policy), from the files
-// themselves: the commit being deployed, and the commit the ledger says
-// applied the old content.
+// Both semantic checksums are computed from the contents, never taken from a
+// record: the lockfile being deployed (and the ledger lines copied from it)
+// may come from a branch no gate has checked, so a recorded value could be
+// the checksum of other content. The applied content is read from the
+// commit the ledger says deployed it, else from the commit that took it out
+// of the lockfile.
 import type { MigrationSetConfig } from '../core/config/validate-config.js';
 import type { AppliedState, LedgerDeploy } from '../core/deploy/types.js';
-import type { LockSet } from '../core/lockfile/types.js';
+import { LOCKFILE_NAME, type LockSet } from '../core/lockfile/types.js';
 import { joinPath } from '../core/paths.js';
 import { semanticLanguage, type SemanticLanguage } from '../core/semantic/semantic-checksum.js';
 import { TOOL_BY_NAME } from '../core/tools/registry.js';
 import { semanticOf } from './cosmetic-edits.js';
 import { readBlobs } from './git/read-blobs.js';
+import { git } from './git/run-git.js';
+
+interface Content {
+  file: string;
+  sha256: string;
+  language: SemanticLanguage;
+  /** Commits whose `file` may hold this content, tried in order. */
+  commits: string[];
+}
 
 /**
- * By content checksum, the semantic checksum of content that step 4 must
- * compare and that no record gives: for each applied migration of a set
- * under `cosmetic: allow` whose applied content differs from the lockfile's.
- * Read with one `git cat-file --batch` (`<commit>:<path>`,
- * https://git-scm.com/docs/gitrevisions); content whose bytes are not the
- * checksum's, or that the parser cannot read, gets none (step 4 then names
- * the edit).
+ * By content checksum, the semantic checksums step 4 compares: for each
+ * applied migration of a set under `cosmetic: allow` whose applied content
+ * differs from the lockfile's, that content's and this commit's. Content
+ * whose bytes cannot be found (a shallow clone without the deploying
+ * commit), are not the checksum's, or cannot be parsed gets none, and step 4
+ * names the edit.
  */
 export async function appliedSemantics(
   root: string,
@@ -31,10 +40,7 @@ export async function appliedSemantics(
   applied: ReadonlyMap<string, AppliedState>,
   lastDeploys: ReadonlyMap<string, LedgerDeploy | undefined>,
 ): Promise<Map<string, string>> {
-  const wanted = new Map<string, { name: string; sha256: string; language: SemanticLanguage }>();
-  const want = (rev: string | null | undefined, file: string, sha256: string, language: SemanticLanguage) => {
-    if (rev && !/[\n\r]/.test(file)) wanted.set(`${rev}:${file}`, { name: `${rev}:${file}`, sha256, language });
-  };
+  const contents: Content[] = [];
   for (const set of sets) {
     const config = configured.find((listed) => listed.dir === set.dir);
     if (config?.cosmetic !== 'allow' || !TOOL_BY_NAME[set.tool].setKeys.includes('cosmetic')) continue;
@@ -45,19 +51,37 @@ export async function appliedSemantics(
       const from = migration.sha256.replace(/^sha256:/, '');
       if (!entry || entry.file !== migration.file || entry.sha256 === from) continue;
       const language = semanticLanguage(set.tool, entry.file);
-      if (!language) continue;
       const file = joinPath(set.dir, entry.file);
-      if (entry.semantic === undefined) want(commit, file, entry.sha256, language);
-      const recorded = lastDeploy?.migrations.find((line) => line.id === migration.id && line.sha256.replace(/^sha256:/, '') === from)?.semantic;
-      if (recorded === undefined) want(lastDeploy?.commit, file, from, language);
+      // A path with a line break cannot be named on cat-file's input.
+      if (!language || /[\n\r]/.test(file)) continue;
+      contents.push({ file, sha256: entry.sha256, language, commits: [commit] });
+      contents.push({ file, sha256: from, language, commits: lastDeploy?.commit ? [lastDeploy.commit] : [] });
     }
   }
-  if (wanted.size === 0) return new Map();
-  const blobs = await readBlobs(root, [...wanted.keys()]);
   const semantics = new Map<string, string>();
-  for (const { name, sha256, language } of wanted.values()) {
-    const semantic = await semanticOf(language, blobs.get(name), sha256);
-    if (semantic !== undefined) semantics.set(sha256, semantic);
+  if (contents.length === 0) return semantics;
+  await readInto(root, contents, semantics);
+  // Content the last deploy's commit does not hold (guard's runner keeps what it applied long ago):
+  // the commit that took its checksum out of the lockfile, and its parent, hold it.
+  const missing = contents.filter((content) => !semantics.has(content.sha256));
+  for (const content of missing) {
+    const changed = await git(root, ['log', '-1', '--format=%H', `-S${content.sha256}`, commit, '--', LOCKFILE_NAME]);
+    content.commits = changed ? [`${changed}^`, changed] : [];
   }
+  if (missing.length > 0) await readInto(root, missing, semantics);
   return semantics;
+}
+
+async function readInto(root: string, contents: readonly Content[], semantics: Map<string, string>): Promise<void> {
+  const names = contents.flatMap((content) => content.commits.map((commit) => `${commit}:${content.file}`));
+  const blobs = await readBlobs(root, names);
+  for (const content of contents) {
+    for (const commit of content.commits) {
+      const semantic = await semanticOf(content.language, blobs.get(`${commit}:${content.file}`), content.sha256);
+      if (semantic !== undefined) {
+        semantics.set(content.sha256, semantic);
+        break;
+      }
+    }
+  }
 }

@@ -6,12 +6,14 @@
  * changed and for lockfile lines that are not the sealed ones, so a commit
  * without such an edit never loads a parser.
  *
- * The sealed side's semantic checksum is the one the protected ref's
- * lockfile records (written by guard under the same algorithm, and checked
- * by these gates before it could be sealed); where it records none (the
- * policy is newer than the seal, or another algorithm wrote it), the sealed
- * file is read from the protected ref's commit, and used only when its
- * content checksum is the sealed one.
+ * Both sides are computed from content, never taken from a lockfile: the
+ * sealed file is read from the protected ref's commit (and used only when
+ * its content checksum is the sealed one), the edited one from what is
+ * being checked. A recorded semantic checksum could have been written by
+ * hand, or by a branch whose config did not ask guard to check it, and a
+ * planted one would let a later edit pass as cosmetic. The recorded values
+ * are checked against their files all the same (`semantic-mismatch`), so
+ * the lockfile a pull request shows tells the truth.
  */
 import { contentChecksum } from '../core/checksum.js';
 import type { Finding, SetUnderCheck } from '../core/findings/findings.js';
@@ -67,7 +69,7 @@ export async function reviewCosmeticEdits(
 ): Promise<CosmeticReview> {
   const review: CosmeticReview = { allowed: new Set(), edits: [], findings: [] };
   const trustedSealed = sealed.lock.semantic === SEMANTIC_ALGORITHM;
-  const edits: { now: Wanted; sealedFile: string; sealedSha: string; sealedSemantic: string | undefined }[] = [];
+  const edits: { now: Wanted; sealedFile: string; sealedSha: string }[] = [];
   const recorded: { now: Wanted; semantic: string }[] = [];
   for (const set of sets) {
     if (set.cosmetic !== 'allow') continue;
@@ -91,7 +93,7 @@ export async function reviewCosmeticEdits(
         if (!language) continue;
         const now: Wanted = { set: set.dir, language, file: joinPath(set.dir, script.file), sha256: script.sha256 };
         if (sealedSet && script.sealedFile === script.file && script.sealedSha !== undefined && script.sealedSha !== script.sha256) {
-          edits.push({ now, sealedFile: joinPath(sealedSet.dir, script.file), sealedSha: script.sealedSha, sealedSemantic: trustedSealed ? script.sealedSemantic : undefined });
+          edits.push({ now, sealedFile: joinPath(sealedSet.dir, script.file), sealedSha: script.sealedSha });
         }
         // A recorded semantic checksum is taken on trust only as sealed: same content, same algorithm.
         const asSealed = trustedSealed && lock?.semantic === SEMANTIC_ALGORITHM && script.sealedSha === script.sha256 && script.sealedSemantic === script.lockedSemantic;
@@ -103,11 +105,11 @@ export async function reviewCosmeticEdits(
 
   const nowBytes = await readNow(root, source, [...edits.map((edit) => edit.now), ...recorded.map((entry) => entry.now)]);
   const sealedBytes = sealed.commit && /^[0-9a-f]+$/.test(sealed.commit)
-    ? await readRevision(root, sealed.commit, edits.filter((edit) => edit.sealedSemantic === undefined).map((edit) => edit.sealedFile))
+    ? await readRevision(root, sealed.commit, edits.map((edit) => edit.sealedFile))
     : new Map<string, Buffer>();
   for (const edit of edits) {
     const now = await semanticOf(edit.now.language, nowBytes.get(edit.now.file), edit.now.sha256);
-    const before = edit.sealedSemantic ?? (await semanticOf(edit.now.language, sealedBytes.get(edit.sealedFile), edit.sealedSha));
+    const before = await semanticOf(edit.now.language, sealedBytes.get(edit.sealedFile), edit.sealedSha);
     if (now === undefined || before === undefined || now !== before) continue;
     review.allowed.add(cosmeticKey(edit.now.file, edit.sealedSha, edit.now.sha256));
     review.edits.push({ set: edit.now.set, file: edit.now.file, from: edit.sealedSha, to: edit.now.sha256 });

@@ -273,3 +273,32 @@ describe('cosmetic: allow on a tool that checksums its own files', () => {
     }
   });
 });
+
+describe('a semantic checksum planted in the sealed lockfile', () => {
+  it('is never trusted: the swap it was planted for is refused', () => {
+    // Sealed under `cosmetic: refuse`, whose gates never look at semantic checksums, with a
+    // hand-written one: the checksum of the content the attacker means to swap in later.
+    const harmful = "CREATE TABLE users (id int, status text DEFAULT 'Active');\nGRANT ALL ON users TO PUBLIC;\n";
+    const planter = sealedRepository(SQL_CONFIG, { ...SQL_FILES, 'db/migrations/010_users.sql': harmful });
+    const plantedValue = /010_users\.sql, sha256: [0-9a-f]{64}, semantic: ([0-9a-f]{64})/.exec(planter.repo.read('checksums.lock.yaml'))![1]!;
+    planter.dispose();
+    const { repo, dispose } = sealedRepository('migrations:\n  - dir: db/migrations\n    tool: sql\n', SQL_FILES, SQL_CONFIG);
+    try {
+      // Rewrite main's history as a hand edit would have made it: the planted line, sealed.
+      repo.git('checkout', '-q', 'main');
+      const text = repo.read('checksums.lock.yaml').replace('algorithm: sha256-lf/1\n', 'algorithm: sha256-lf/1\nsemantic: guard-semantic/1\n').replace(/(010_users\.sql, sha256: [0-9a-f]{64})\}/, `$1, semantic: ${plantedValue}}`);
+      repo.write('checksums.lock.yaml', text);
+      repo.commitAll('planted');
+      repo.git('push', '-q', 'origin', 'main');
+      repo.git('checkout', '-q', 'feature');
+      repo.git('merge', '-q', '--no-edit', 'main');
+      repo.write('db/migrations/010_users.sql', harmful);
+      repo.git('add', '-A');
+      const hook = repo.guard('hook', 'pre-commit', '--format', 'json');
+      assert.equal(hook.code, 1, hook.stdout + hook.stderr);
+      assert.deepEqual((JSON.parse(hook.stdout) as Report).findings.map((finding) => finding.code), ['sealed-edited']);
+    } finally {
+      dispose();
+    }
+  });
+});

@@ -53,6 +53,10 @@ describe('cosmetic: allow, end to end with the compiled CLI', () => {
     assert.match(repo.read('checksums.lock.yaml'), new RegExp(`sha256: ${recorded.sha256}, semantic: ${recorded.semantic}`));
     // Nothing ran again: the seed row is still alone.
     assert.deepEqual(await queryRows(database.url, 'SELECT count(*)::int AS n FROM users'), [{ n: 1 }]);
+    // guard's runner keeps the checksum of what it applied: the deploy after still finds that content in history.
+    const third = guard('deploy', 'staging');
+    assert.equal(third.code, 0, third.stdout + third.stderr);
+    assert.match(third.stderr, /001_users\.sql changed since staging applied it, in formatting only/);
 
     // A change of meaning is refused by the hook, as without the policy.
     repo.write('db/migrations/002_seed.sql', "INSERT INTO users VALUES (1, 'old');\n");

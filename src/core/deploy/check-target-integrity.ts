@@ -63,7 +63,7 @@ export interface TargetIntegrityCheck {
    * commit's content all the same.
    */
   digestForms?: ReadonlyMap<string, readonly string[]>;
-  /** Content checksum -> semantic checksum where no record gives one (cosmetic: allow; shell/applied-semantics.ts). */
+  /** Content checksum -> semantic checksum of the contents step 4 compares, in sets under `cosmetic: allow` (shell/applied-semantics.ts). */
   semantics?: ReadonlyMap<string, string>;
   /**
    * The environment records its deploys in another database (`ledger:`),
@@ -114,8 +114,8 @@ export interface TargetIntegrity {
  *   outside guard are named: their content was never checked;
  * - `unrecorded`: migrations applied before guard recorded any deploy;
  * - `applied-renamed`: same id and content under another file name;
- * - `applied-cosmetic`: guard's record of what was applied and the lockfile hold the same semantic
- *   checksum (README, "Cosmetic edits"; one of another algorithm version never matches: the version is hashed).
+ * - `applied-cosmetic`: the applied content and this commit's have the same semantic checksum (README,
+ *   "Cosmetic edits"), as `semantics` gives them, read from the contents in the shell.
  */
 export function checkTargetIntegrity(check: TargetIntegrityCheck): TargetIntegrity {
   const environment = nameOf(check.environment);
@@ -207,9 +207,9 @@ export function checkTargetIntegrity(check: TargetIntegrityCheck): TargetIntegri
     const entry = known.entry;
     const from = bare(migration.sha256);
     const to = bare(entry.sha256);
-    // guard's runner table keeps no semantic checksum: the ledger's line for the same content has it.
-    const appliedSemantic = ('semantic' in migration ? migration.semantic : undefined) ?? lastDeploy?.migrations.find((line) => line.id === migration.id && bare(line.sha256) === from)?.semantic ?? check.semantics?.get(from);
-    if (from !== to && appliedSemantic !== undefined && appliedSemantic === (entry.semantic ?? check.semantics?.get(to)) && migration.file === entry.file) {
+    // Read from the contents themselves (shell/applied-semantics.ts), never from a record a branch could have written.
+    const appliedSemantic = check.semantics?.get(from);
+    if (from !== to && appliedSemantic !== undefined && appliedSemantic === check.semantics?.get(to) && migration.file === entry.file) {
       const message = `${path(entry.file)} changed since ${environment} applied it, in formatting only (same semantic checksum; \`cosmetic: allow\`): sha256 ${shortDigest(from)} then, ${shortDigest(to)} now`;
       findings.push({ code: 'applied-cosmetic', severity: 'warn', set: dir, file: path(entry.file), message, fix: 'nothing to do: this deploy records the new content' });
     } else if (from !== to && !amended(check.amendments, [path(entry.file), path(migration.file)], from, to)) {

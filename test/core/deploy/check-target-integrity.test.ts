@@ -280,28 +280,32 @@ describe("checkTargetIntegrity: plain SQL run by guard's runner (guard.sql_migra
 });
 
 describe('checkTargetIntegrity and cosmetic edits (cosmetic: allow)', () => {
-  const semantic = (id: string) => hex64(`meaning-${id}`);
-  const withSemantic = (entries: LockEntry[]) => entries.map((entry) => ({ ...entry, semantic: semantic(entry.id) }));
-  const applied = lockSet('db/versions', 'alembic', withSemantic(alembicEntries(['a1', 'b2', 'c3'])));
+  const applied = lockSet('db/versions', 'alembic', alembicEntries(['a1', 'b2', 'c3']));
+  const b2 = applied.migrations[1]!.sha256;
   const reformatted = lockSet('db/versions', 'alembic', applied.migrations.map((entry) => (entry.id === 'b2' ? { ...entry, sha256: hex64('b2-blacked') } : entry)));
+  const meaning = (...pairs: [string, string][]) => new Map(pairs);
 
   it('accepts an applied migration whose content changed with the same semantic checksum, and says so', () => {
-    const result = check({ lockSet: reformatted, applied: alembicAt('c3'), lastDeploy: deployOf(applied, 'production') });
+    const semantics = meaning([b2, hex64('m')], [hex64('b2-blacked'), hex64('m')]);
+    const result = check({ lockSet: reformatted, applied: alembicAt('c3'), lastDeploy: deployOf(applied, 'production'), semantics });
     assert.deepEqual(codes(result), ['warn:applied-cosmetic']);
     assert.match(result.findings[0]!.message, /changed since production applied it, in formatting only/);
   });
 
-  it('refuses when the semantic checksum differs, or either side has none', () => {
-    const meaning = lockSet('db/versions', 'alembic', reformatted.migrations.map((entry) => (entry.id === 'b2' ? { ...entry, semantic: hex64('other') } : entry)));
-    assert.deepEqual(codes(check({ lockSet: meaning, applied: alembicAt('c3'), lastDeploy: deployOf(applied, 'production') })), ['refuse:applied-edited']);
-    const unrecorded = lockSet('db/versions', 'alembic', alembicEntries(['a1', 'b2', 'c3']));
-    assert.deepEqual(codes(check({ lockSet: reformatted, applied: alembicAt('c3'), lastDeploy: deployOf(unrecorded, 'production') })), ['refuse:applied-edited']);
-    const none = lockSet('db/versions', 'alembic', reformatted.migrations.map(({ semantic: _, ...entry }) => entry));
-    assert.deepEqual(codes(check({ lockSet: none, applied: alembicAt('c3'), lastDeploy: deployOf(applied, 'production') })), ['refuse:applied-edited']);
+  it('refuses when the semantic checksums differ, or either is unknown', () => {
+    const lastDeploy = deployOf(applied, 'production');
+    assert.deepEqual(codes(check({ lockSet: reformatted, applied: alembicAt('c3'), lastDeploy, semantics: meaning([b2, hex64('m')], [hex64('b2-blacked'), hex64('other')]) })), ['refuse:applied-edited']);
+    assert.deepEqual(codes(check({ lockSet: reformatted, applied: alembicAt('c3'), lastDeploy, semantics: meaning([hex64('b2-blacked'), hex64('m')]) })), ['refuse:applied-edited']);
+    assert.deepEqual(codes(check({ lockSet: reformatted, applied: alembicAt('c3'), lastDeploy })), ['refuse:applied-edited']);
   });
 
-  it("takes the semantic checksum of guard's SQL runner's applied content from the ledger line with the same content", () => {
-    const entries = withSemantic(versionEntries(['001', '002']));
+  it('never takes a semantic checksum from the records: a ledger line and a lockfile line that agree are not enough', () => {
+    const recorded = (set: typeof applied) => lockSet(set.dir, set.tool, set.migrations.map((entry) => ({ ...entry, semantic: hex64(`planted-${entry.id}`) })));
+    assert.deepEqual(codes(check({ lockSet: recorded(reformatted), applied: alembicAt('c3'), lastDeploy: deployOf(recorded(applied), 'production') })), ['refuse:applied-edited']);
+  });
+
+  it("judges guard's SQL runner's applied content the same way", () => {
+    const entries = versionEntries(['001', '002']);
     const before = lockSet('db/migrations', 'sql', entries);
     const after = lockSet('db/migrations', 'sql', entries.map((entry) => (entry.id === '002' ? { ...entry, sha256: hex64('002-formatted') } : entry)));
     const state: AppliedState = {
@@ -311,8 +315,8 @@ describe('checkTargetIntegrity and cosmetic edits (cosmetic: allow)', () => {
       appliedContent: before.migrations.map((entry) => ({ id: entry.id, file: entry.file, sha256: entry.sha256 })),
       table: 'guard.sql_migrations',
     };
-    const lastDeploy = deployOf(before, 'staging');
-    assert.deepEqual(codes(checkTargetIntegrity({ environment: 'staging', lockSet: after, amendments: [], applied: state, lastDeploy })), ['warn:applied-cosmetic']);
+    const semantics = meaning([before.migrations[1]!.sha256, hex64('m')], [hex64('002-formatted'), hex64('m')]);
+    assert.deepEqual(codes(checkTargetIntegrity({ environment: 'staging', lockSet: after, amendments: [], applied: state, semantics })), ['warn:applied-cosmetic']);
     assert.deepEqual(codes(checkTargetIntegrity({ environment: 'staging', lockSet: after, amendments: [], applied: state })), ['refuse:applied-edited']);
   });
 });
