@@ -15,7 +15,8 @@ export const lockCommand: CommandDefinition<LockCommandResult> = {
   help: `Usage: guard lock [--check] [--drop-set DIR]... [--format text|json]
 
 Writes ${LOCKFILE_NAME}: one line per migration (id, file, parents, content
-checksum), the heads and chain digest of each set, and the amendments. New
+checksum, and under cosmetic: allow the semantic checksum), the heads and
+chain digest of each set, and the amendments. New
 migrations are added and edited ones refreshed; the file is rewritten
 atomically and a second run changes no byte. A lockfile left with git
 conflict markers is resolved by merging both sides and re-reading the

@@ -27,7 +27,8 @@ Options:
                      (the CI gate: guard verify --base origin/main), in the
                      final state and in every commit since REF, each judged
                      against what REF had sealed where it forked; and list
-                     every amendment the branch records
+                     every amendment the branch records, and every sealed
+                     file edited in formatting only (cosmetic: allow)
   --format FORMAT    text (default), json (stdout; schemaVersion ${JSON_SCHEMA_VERSION}),
                      github (text plus up to ${GITHUB_ANNOTATION_CAP} annotations on the pull
                      request, and the full list in $GITHUB_STEP_SUMMARY; the default
