@@ -28,21 +28,27 @@ interface PythonParser {
 let sqlParser: Promise<SqlParser> | undefined;
 let pythonParser: Promise<PythonParser> | undefined;
 
+/*
+ * Both packages are CommonJS and are loaded with `require`: an `import()`
+ * would start Node's ES module loader in the hooks' bundle, the start-up
+ * cost scripts/bundle-cli.mjs avoids.
+ */
+const load = createRequire(import.meta.url);
+
 function loadSqlParser(): Promise<SqlParser> {
   sqlParser ??= (async () => {
-    const library = await import('libpg-query');
+    const library = load('libpg-query') as SqlParser & { loadModule(): Promise<void> };
     await library.loadModule();
-    return library as unknown as SqlParser;
+    return library;
   })();
   return sqlParser;
 }
 
 function loadPythonParser(): Promise<PythonParser> {
   pythonParser ??= (async () => {
-    const library = (await import('@vscode/tree-sitter-wasm')) as unknown as { default?: TreeSitter } & TreeSitter;
-    const { Parser, Language } = library.default ?? library;
+    const { Parser, Language } = load('@vscode/tree-sitter-wasm') as TreeSitter;
     await Parser.init();
-    const wasm = createRequire(import.meta.url).resolve('@vscode/tree-sitter-wasm/wasm/tree-sitter-python.wasm');
+    const wasm = load.resolve('@vscode/tree-sitter-wasm/wasm/tree-sitter-python.wasm');
     const python = await Language.load(wasm);
     const parser = new Parser();
     parser.setLanguage(python);
@@ -61,8 +67,9 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 /**
  * The semantic checksum of a migration's bytes (as git holds them; a BOM
  * and CRLF line ends are read as the content checksum reads them). A file
- * that is not UTF-8 or that the parser cannot read has none: whether an
- * edit of it changed what it does cannot be told, so it did.
+ * that is not UTF-8, holds a NUL, or that the parser cannot read (or reads
+ * where Python might not) has none: whether an edit of it changed what it
+ * does cannot be told, so it did.
  */
 export async function semanticChecksum(language: SemanticLanguage, bytes: Uint8Array): Promise<SemanticReading> {
   let text: string;
@@ -71,21 +78,33 @@ export async function semanticChecksum(language: SemanticLanguage, bytes: Uint8A
   } catch {
     return { unreadable: 'it is not UTF-8 text' };
   }
+  // A NUL ends the text for PostgreSQL's parser (a C string) and Python refuses it: what follows would go unread.
+  if (text.includes('\0')) return { unreadable: 'it holds a NUL character' };
   if (language === 'sql') {
     const parser = await loadSqlParser();
     try {
-      return { checksum: semanticDigest('sql', sqlCanonicalForm(parser.parseSync(text), parser.scanSync(text).tokens)) };
+      // libpg-query refuses an empty text; it holds no statement.
+      const [parsed, tokens] = text.trim() === '' ? [{}, []] : [parser.parseSync(text), parser.scanSync(text).tokens];
+      return { checksum: semanticDigest('sql', sqlCanonicalForm(parsed, tokens, text)) };
     } catch (error) {
-      return { unreadable: `PostgreSQL's parser cannot read it (${error instanceof Error ? error.message : String(error)})` };
+      return { unreadable: `PostgreSQL's parser cannot read it (${message(error)})` };
     }
   }
+  // Python reads a lone carriage return as a line end (universal newlines), in a string literal too.
+  const source = text.replace(/\r/g, '\n');
   const parser = await loadPythonParser();
-  const tree = parser.parse(text);
+  const tree = parser.parse(source);
   if (!tree) return { unreadable: "Python's parser cannot read it" };
   try {
     if (tree.rootNode.hasError) return { unreadable: 'it is not valid Python (a syntax error)' };
-    return { checksum: semanticDigest('python', pythonCanonicalForm(tree.rootNode)) };
+    return { checksum: semanticDigest('python', pythonCanonicalForm(tree.rootNode, source)) };
+  } catch (error) {
+    return { unreadable: `it may not be valid Python: ${message(error)}` };
   } finally {
     tree.delete();
   }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,74 +1,91 @@
 /**
  * The canonical form of a Python migration (an Alembic revision) for the
  * semantic checksum (README, "Cosmetic edits"): its syntax tree without what
- * cannot change what the file does. Dropped:
+ * cannot change what the file does. Dropped: comments, `\` line ends and
+ * `;` (a PEP 263 coding line is kept); docstrings (a plain string first in a
+ * module, class or def body), unless the file reads `__doc__`; redundant
+ * parentheses and trailing commas; the order of the imports at the top when
+ * no two bind one name and none is `*`. Strings and numbers are compared by
+ * value (`'\x41'` is `"A"`, `0xff` is `255`; `b'a'` is not `'a'`); `a, b` is
+ * `(a, b)`. Every keyword, operator, name and the nesting of blocks is kept.
  *
- * - comments, line continuations and `;` between statements (the tree keeps
- *   each statement), except a PEP 263 coding declaration, which decides how
- *   the file's bytes are read (https://peps.python.org/pep-0263/);
- * - module, class and function docstrings: a plain string literal as the
- *   first statement of the body (never an f-string, which runs code, nor
- *   bytes, which are not a docstring);
- * - redundant parentheses: a parenthesized expression is its inner
- *   expression (the tree already holds the grouping: `(a + b) * c` and
- *   `a + b * c` are different trees);
- * - a trailing comma where Python gives it no meaning: call arguments,
- *   parameters, list, set, dict and tuple displays, a parenthesized import
- *   list. Never in a subscript (`a[1,]` is `a[(1,)]`), and `(1,)` stays a
- *   tuple, unlike `(1)`;
- * - the order of the import statements at the top of the module, when no
- *   two of them bind the same name (then the later one wins, and the order
- *   is kept) and none is a `*` import.
- *
- * String literals are compared by value (`'a'` is `"a"` is `"""a"""`, and
- * `'\x41'` is `'A'`; `'a b'` is not `'a  b'`, `b'a'` is not `'a'`), numbers
- * by value (`0xff` is `255`). Everything else, every keyword, operator,
- * name and the nesting of blocks, is kept: a statement indented out of an
- * `if` is another tree.
+ * Parentheses are kept inside an operator (tree-sitter-python reads
+ * `a ^ b & c` as `(a ^ b) & c`; Python as `a ^ (b & c)`), around `:=`,
+ * `yield`, `lambda` and `*a`, and in f-strings' braces; `a[1,]` is not
+ * `a[1]`. What tree-sitter accepts and Python refuses (an `else` off its
+ * `if`, mixed tabs, `op.\nexecute()`, `'\x4'`, `017`) throws (no form: the
+ * file counts as changed) or is kept as written, never equal to valid code.
  *
  * Pure: it reads a tree from tree-sitter-python
  * (https://github.com/tree-sitter/tree-sitter-python), parsed in the shell.
  */
 
-/** The part of a tree-sitter node this module reads. */
+/** The part of a tree-sitter node this module reads (offsets in UTF-16 code units of the text parsed). */
 export interface PythonSyntaxNode {
   readonly type: string;
   readonly isNamed: boolean;
   readonly text: string;
   readonly children: readonly (PythonSyntaxNode | null)[];
   readonly startPosition: { readonly row: number };
+  readonly startIndex: number;
+  readonly endIndex: number;
 }
 
-/** Node types whose last comma before the closing bracket means nothing. */
-const TRAILING_COMMA_FREE = new Set(['argument_list', 'parameters', 'lambda_parameters', 'list', 'set', 'dictionary', 'tuple', 'import_from_statement']);
+/** Node types whose trailing comma means nothing (in a subscript, only after another comma: `a[1,]` is not `a[1]`). */
+const TRAILING_COMMA_FREE = new Set(['argument_list', 'parameters', 'lambda_parameters', 'list', 'set', 'dictionary', 'tuple', 'pattern_list', 'import_from_statement']);
+const SUBSCRIPTS = new Set(['subscript', 'type_parameter']);
+const UNBRACKETED = new Set(['lambda_parameters', 'pattern_list', 'tuple']); // a tuple here: `a, b` read as `(a, b)`
 const CLOSING = new Set([')', ']', '}']);
+const OPENING_OR_COMMA = new Set(['(', '[', '{', ',']);
 /** Whose body may start with a docstring. */
 const DEFINITIONS = new Set(['function_definition', 'class_definition']);
 const IMPORTS = new Set(['import_statement', 'import_from_statement']);
 /** https://peps.python.org/pep-0263/#defining-the-encoding */
 const CODING = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
+/** Expressions whose parentheses never change how Python reads them. */
+const ATOMS = new Set(['identifier', 'attribute', 'subscript', 'call', 'string', 'concatenated_string', 'integer', 'float', 'true', 'false', 'none', 'ellipsis', 'list', 'set', 'tuple', 'dictionary', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression', 'parenthesized_expression']);
+/** Expressions whose parentheses are kept everywhere: without them Python refuses them in many places. */
+const KEEP_PARENTHESES = new Set(['named_expression', 'yield', 'list_splat', 'dictionary_splat', 'parenthesized_list_splat', 'lambda', 'expression_list']);
+/** Where a parenthesized expression is a whole value, its parentheses redundant (in the WHOLE_VALUE_AFTER_FIRST ones, after the first child). */
+const CONDITIONS = new Set(['if_statement', 'elif_clause', 'while_statement']);
+const WHOLE_VALUE = new Set([...CONDITIONS, 'expression_statement', 'return_statement', 'argument_list', 'list', 'set', 'tuple', 'expression_list', 'assert_statement']);
+/** Where `a, b` is the tuple `(a, b)` (not `raise a, b`, Python 2's, nor in an f-string's braces, where `lambda` needs parentheses). */
+const TUPLE_CONTEXTS = new Set(['return_statement', 'assignment', 'augmented_assignment', 'expression_statement', 'for_statement', 'yield', 'delete_statement']);
+const WHOLE_VALUE_AFTER_FIRST = new Set(['keyword_argument', 'pair', 'assignment', 'augmented_assignment', 'for_statement']);
+/** Clauses that must line up with the statement they belong to. */
+const CLAUSES = new Set(['elif_clause', 'else_clause', 'except_clause', 'except_group_clause', 'finally_clause']);
+/** String prefixes Python 3 accepts, letters sorted (https://docs.python.org/3/reference/lexical_analysis.html#string-and-bytes-literals). */
+const PREFIXES = new Set(['', 'r', 'u', 'b', 'br', 'f', 'fr', 't', 'rt']);
+const DIGITPART = '[0-9](?:_?[0-9])*';
+const FLOAT = `(?:(?:(?:${DIGITPART})?\\.${DIGITPART}|${DIGITPART}\\.)(?:[eE][+-]?${DIGITPART})?|${DIGITPART}[eE][+-]?${DIGITPART})`;
+/** A number literal Python 3 accepts (https://docs.python.org/3/reference/lexical_analysis.html#numeric-literals). */
+const NUMBER = new RegExp(`^(?:[1-9](?:_?[0-9])*|0+(?:_?0)*|0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|${FLOAT}|(?:${FLOAT}|${DIGITPART})[jJ])$`);
+
+type Context = { readonly source: string; readonly keepDocstrings: boolean; readonly inInterpolation: boolean };
 
 /**
- * The canonical form of a module, as text; undefined when the tree holds a
- * construct this form does not know how to read safely (the caller treats
- * the file as changed in meaning).
+ * The canonical form of a module, as text (`parsed`: the text parsed, needed
+ * when the module does not start at its first character). Throws when the
+ * tree holds what Python may refuse and this form cannot tell apart (the
+ * caller treats the file as unreadable, changed in meaning).
  *
  * @example
  * pythonCanonicalForm(parse("op.execute('SELECT 1')  # why\n")) === pythonCanonicalForm(parse('op.execute("SELECT 1")\n'))
  */
-export function pythonCanonicalForm(module: PythonSyntaxNode): string {
+export function pythonCanonicalForm(module: PythonSyntaxNode, parsed?: string): string {
+  if (parsed === undefined && module.startIndex > 0) throw new Error('the text parsed is needed'); // offsets count from its start
+  const source = parsed ?? module.text;
+  checkLayout(module, source);
+  const ctx: Context = { source, keepDocstrings: /__doc__|getdoc|pydoc/.test(source), inInterpolation: false };
   const out: string[] = [];
-  const body = significant(module.children);
-  for (const comment of module.children) {
-    if (comment?.type === 'comment' && comment.startPosition.row <= 1) {
-      const coding = CODING.exec(comment.text);
-      if (coding) out.push(`coding ${coding[1]!.toLowerCase()}`);
-    }
+  for (const line of source.split('\n', 2)) {
+    const coding = CODING.exec(line);
+    if (coding) out.push(`coding ${coding[1]!.toLowerCase()}`);
   }
-  const statements = withoutDocstring(body);
-  const { imports, rest } = leadingImports(statements);
+  const statements = withoutDocstring(significant(module.children), ctx);
+  const { imports, rest } = leadingImports(statements, ctx);
   out.push(...imports);
-  for (const statement of rest) emit(statement, out);
+  for (const statement of rest) emit(statement, out, ctx);
   return out.join('\n');
 }
 
@@ -77,21 +94,73 @@ function significant(children: readonly (PythonSyntaxNode | null)[]): PythonSynt
   return children.filter((child): child is PythonSyntaxNode => child !== null && child.type !== 'comment' && child.type !== 'line_continuation' && !(child.type === ';' && !child.isNamed));
 }
 
-/** The statements of a body without its docstring. */
-function withoutDocstring(statements: PythonSyntaxNode[]): PythonSyntaxNode[] {
-  const first = statements[0];
-  if (!first || first.type !== 'expression_statement') return statements;
-  const inner = significant(first.children);
-  if (inner.length !== 1 || !isPlainText(inner[0]!)) return statements;
-  return statements.slice(1);
+/**
+ * Throws where tree-sitter's reading of the layout may not be Python's: a
+ * statement, clause or decorator not indented exactly like its siblings
+ * (mixed tabs Python refuses, an `else` off its `if`), a block not deeper
+ * than its header, a compound statement after code on its line, a `\` that
+ * starts a line or precedes a blank line, a comment or the end, and a line
+ * break outside brackets and strings that ends no statement (tree-sitter
+ * reads `op.\nexecute()` and `def f()\n:` as if it were a space).
+ */
+function checkLayout(module: PythonSyntaxNode, source: string): void {
+  const lineBefore = (index: number) => source.slice(source.lastIndexOf('\n', index - 1) + 1, index);
+  const indentOf = (node: PythonSyntaxNode): string | undefined => (/^[ \t\f]*$/.test(lineBefore(node.startIndex)) ? lineBefore(node.startIndex) : undefined);
+  const fail = (what: string, node: PythonSyntaxNode): never => {
+    throw new Error(`${what} on line ${node.startPosition.row + 1}: Python may read it otherwise than tree-sitter does`);
+  };
+  const starts = new Set<number>(); // where a line break may end a statement
+  const visit = (node: PythonSyntaxNode, owner: string): void => {
+    const children = significant(node.children);
+    const own = indentOf(node);
+    const lines = node.type === 'module' || node.type === 'block';
+    if (node.type === 'block' && children.length === 0) fail('an empty block', node); // `class A:` with only a comment below
+    let siblings: string | undefined;
+    for (const [i, child] of children.entries()) {
+      const indent = indentOf(child);
+      if (lines || node.type === 'decorated_definition' || CLAUSES.has(child.type)) starts.add(child.startIndex);
+      if (lines && indent !== undefined) {
+        if (i > 0 && siblings === undefined && node.type === 'block') fail('a statement below a one-line block', child);
+        siblings ??= indent;
+        const deeper = node.type === 'module' ? indent === '' : indent.length > owner.length && indent.startsWith(owner);
+        if (indent !== siblings || !deeper) fail('the indentation', child);
+      }
+      if ((CLAUSES.has(child.type) || node.type === 'decorated_definition') && indent !== (own ?? owner)) fail('the indentation', child);
+      if (child.type === 'block' && own === undefined && !CLAUSES.has(node.type)) fail('a compound statement after code', node);
+      visit(child, lines ? (indent ?? owner) : owner);
+    }
+    for (const child of node.children) {
+      if (child?.type === 'line_continuation' && (/^[ \t\f]*$/.test(lineBefore(child.startIndex)) || /^[ \t\f]*(?:#|\n|$)/.test(source.slice(child.endIndex)))) fail('the \\', child);
+    }
+  };
+  visit(module, '');
+  let depth = 0;
+  let end = 0;
+  let broken = false;
+  const walk = (node: PythonSyntaxNode): void => {
+    if (node.type !== 'string' && node.type !== 'comment' && node.type !== 'line_continuation' && node.children.some((child) => child !== null)) {
+      for (const child of node.children) if (child) walk(child);
+      return;
+    }
+    broken ||= depth === 0 && source.slice(end, node.startIndex).replace(/\\\n/g, '').includes('\n'); // tree-sitter keeps no node for a `\` before a string
+    end = node.endIndex;
+    if (node.type === 'comment') return;
+    if (broken && !starts.has(node.startIndex)) fail('the line break before the code', node);
+    broken = false;
+    if (node.type === '(' || node.type === '[' || node.type === '{') depth++;
+    else if (node.type === ')' || node.type === ']' || node.type === '}') depth = Math.max(0, depth - 1);
+  };
+  walk(module);
 }
 
-/** A string literal (or several side by side) that is text, not bytes and not an f-string. */
-function isPlainText(node: PythonSyntaxNode): boolean {
-  if (node.type === 'concatenated_string') return significant(node.children).every(isPlainText);
-  if (node.type !== 'string') return false;
-  const prefix = stringPrefix(node);
-  return prefix !== undefined && !prefix.includes('b') && !prefix.includes('f') && !prefix.includes('t');
+/** The statements of a body without its docstring. */
+function withoutDocstring(statements: PythonSyntaxNode[], ctx: Context): PythonSyntaxNode[] {
+  const first = statements[0];
+  if (ctx.keepDocstrings || !first || first.type !== 'expression_statement') return statements;
+  const inner = significant(first.children);
+  const text = inner.length === 1 && (inner[0]!.type === 'string' || inner[0]!.type === 'concatenated_string');
+  if (!text || !stringForm(inner[0]!, ctx).startsWith('(str ')) return statements; // not an f-string, bytes, nor kept as written
+  return statements.slice(1);
 }
 
 /**
@@ -99,27 +168,18 @@ function isPlainText(node: PythonSyntaxNode): boolean {
  * is `import a` and `import b`), sorted when their order cannot matter.
  * `from __future__` imports stay first, as Python requires.
  */
-function leadingImports(statements: PythonSyntaxNode[]): { imports: string[]; rest: PythonSyntaxNode[] } {
+function leadingImports(statements: PythonSyntaxNode[], ctx: Context): { imports: string[]; rest: PythonSyntaxNode[] } {
   const futures: string[] = [];
   let index = 0;
-  while (statements[index]?.type === 'future_import_statement') {
-    const out: string[] = [];
-    emit(statements[index]!, out);
-    futures.push(out.join('\n'));
-    index++;
-  }
+  for (; statements[index]?.type === 'future_import_statement'; index++) emit(statements[index]!, futures, ctx);
+  const afterFutures = index;
   const bindings: { name: string; form: string }[] = [];
-  let sortable = true;
   while (statements[index] && IMPORTS.has(statements[index]!.type)) {
     const each = importBindings(statements[index]!);
-    if (each === undefined) {
-      sortable = false;
-      break;
-    }
+    if (each === undefined) return { imports: futures, rest: statements.slice(afterFutures) };
     bindings.push(...each);
     index++;
   }
-  if (!sortable) return { imports: futures, rest: statements.slice(futures.length) };
   const names = new Set(bindings.map((binding) => binding.name));
   const forms = bindings.map((binding) => binding.form);
   if (names.size === bindings.length) forms.sort();
@@ -129,6 +189,7 @@ function leadingImports(statements: PythonSyntaxNode[]): { imports: string[]; re
 /** What one import statement binds, one entry per name; undefined for a `*` import or a shape not known here. */
 function importBindings(statement: PythonSyntaxNode): { name: string; form: string }[] | undefined {
   const parts = significant(statement.children).filter((child) => child.isNamed);
+  if (significant(statement.children).at(-1)?.type === ',') return undefined; // `import a,`: Python refuses it
   if (statement.type === 'import_statement') {
     return parts.map((part) => {
       const { module, alias } = importedName(part);
@@ -150,147 +211,183 @@ function importedName(part: PythonSyntaxNode): { module: string; alias?: string 
   return { module: named[0]!.text.replace(/\s+/g, ''), alias: named[1]!.text };
 }
 
+/** Whether the parentheses around `inner`, the `index`-th child of a `parent`, can be dropped. */
+function redundantParentheses(inner: PythonSyntaxNode, parent: string, index: number, ctx: Context): boolean {
+  if (ctx.inInterpolation || parent === 'as_pattern_target') return false; // `except E as (e):` is refused, unlike `with a as (b):`
+  if (inner.type === 'named_expression' && CONDITIONS.has(parent)) return true; // `if (x := f()):`
+  if (parent === 'unary_operator' && inner.type === 'binary_operator' && significant(inner.children)[1]?.type === '**') return true; // `-(a ** b)` is `-a ** b`
+  if (KEEP_PARENTHESES.has(inner.type)) return false;
+  return ATOMS.has(inner.type) || WHOLE_VALUE.has(parent) || (WHOLE_VALUE_AFTER_FIRST.has(parent) && index > 0);
+}
+
 /** Appends the canonical form of `node` to `out`. */
-function emit(node: PythonSyntaxNode, out: string[]): void {
+function emit(node: PythonSyntaxNode, out: string[], ctx: Context, parent = ''): void {
   switch (node.type) {
-    case 'parenthesized_expression': {
-      const inner = significant(node.children).filter((child) => child.isNamed);
-      if (inner.length === 1) return emit(inner[0]!, out);
-      break;
-    }
     case 'string':
     case 'concatenated_string':
-      out.push(stringForm(node));
+      out.push(stringForm(node, ctx));
       return;
     case 'integer':
-      out.push(`int ${integerValue(node.text)}`);
-      return;
     case 'float':
-      out.push(`float ${floatValue(node.text)}`);
+      if (!NUMBER.test(node.text)) out.push(`number ${JSON.stringify(node.text)}`); // `017`, `1_`, `10L`: Python refuses them
+      else if (/[jJ]$/.test(node.text)) out.push(`imaginary ${floatValue(node.text.slice(0, -1))}`); // `1j` is `1.0j`
+      else out.push(node.type === 'integer' ? `int ${integerValue(node.text)}` : `float ${floatValue(node.text)}`);
+      return;
+    case 'print_statement':
+    case 'exec_statement': // Python 2: kept as written
+      out.push(`raw ${JSON.stringify(node.text)}`);
       return;
   }
-  const children = significant(node.children);
+  const children = ctx.inInterpolation ? node.children.filter((child): child is PythonSyntaxNode => child !== null) : significant(node.children);
   if (children.length === 0) {
     out.push(node.isNamed ? `${node.type} ${JSON.stringify(node.text)}` : JSON.stringify(node.text));
     return;
   }
-  out.push(`(${node.type}`);
-  const dropCommas = TRAILING_COMMA_FREE.has(node.type);
-  children.forEach((child, i) => {
-    if (dropCommas && child.type === ',' && !child.isNamed && (i === children.length - 1 || CLOSING.has(children[i + 1]!.type))) return;
+  const asTuple = node.type === 'expression_list' && TUPLE_CONTEXTS.has(parent) && !ctx.inInterpolation; // `return a, b` is `return (a, b)`
+  const asPatternList = node.type === 'tuple_pattern' && children.some((child) => child.type === ','); // `for (a, b) in` is `for a, b in`
+  const type = asTuple ? 'tuple' : asPatternList ? 'pattern_list' : node.type;
+  out.push(`(${type}`, ...uncovered(node, ctx.source).map(([at, gap]) => `gap ${at} ${JSON.stringify(gap)}`), ...(asTuple ? ['"("'] : []));
+  const dropCommas = TRAILING_COMMA_FREE.has(type);
+  children.forEach((original, i) => {
+    let child = original;
+    while (child.type === 'parenthesized_expression') {
+      const inner = significant(child.children).filter((part) => part.isNamed);
+      if (inner.length !== 1 || !redundantParentheses(inner[0]!, node.type, i, ctx)) break;
+      child = inner[0]!;
+    }
+    if (asPatternList && (child.type === '(' || child.type === ')')) return;
+    if (node.type === 'class_definition' && child.type === 'argument_list' && child.children.length === 2) return; // `class A():` is `class A:`
+    const afterElement = i > 0 && !OPENING_OR_COMMA.has(children[i - 1]!.type); // `f(,)` is no trailing comma: Python refuses it
+    const last = CLOSING.has(children[i + 1]?.type ?? '') || (UNBRACKETED.has(type) && i === children.length - 1);
+    const trailing = child.type === ',' && !child.isNamed && afterElement && last;
+    // `a[1, 2,]` is `a[1, 2]`, but `a[1,]` is not `a[1]`: in a subscript, only after another comma.
+    if (trailing && (dropCommas || (SUBSCRIPTS.has(type) && children.slice(0, i).some((part) => part.type === ',')))) return;
     if (node.type === 'import_from_statement' && !child.isNamed && (child.type === '(' || child.type === ')')) return;
     if (child.type === 'block' && DEFINITIONS.has(node.type)) {
       out.push('(block');
-      for (const statement of withoutDocstring(significant(child.children))) emit(statement, out);
+      for (const statement of withoutDocstring(significant(child.children), ctx)) emit(statement, out, ctx);
       out.push(')');
       return;
     }
-    emit(child, out);
+    emit(child, out, ctx, node.type);
   });
-  out.push(')');
+  out.push(...(asTuple ? ['")"'] : []), ')');
 }
 
-/** The lowercase prefix letters of a string literal (`rb`, `f`, ``), sorted; undefined when it cannot be read. */
+/** The text of a node that none of its children holds, other than whitespace, with the index of the child it precedes. */
+function uncovered(node: PythonSyntaxNode, source: string): [number, string][] {
+  const ends = [...node.children.map((child) => child?.startIndex ?? -1), node.endIndex];
+  let cursor = node.startIndex;
+  return ends.flatMap((end, i): [number, string][] => {
+    if (end < 0) return [];
+    const gap = source.slice(cursor, end);
+    cursor = Math.max(cursor, node.children[i]?.endIndex ?? end);
+    return /\S/.test(gap.replace(/\\\n/g, '')) ? [[i, gap]] : []; // tree-sitter keeps no node for some `\` line ends
+  });
+}
+
+/** The lowercase prefix letters of a string literal (`br`, `f`, ``), sorted; undefined when Python 3 has no such prefix. */
 function stringPrefix(node: PythonSyntaxNode): string | undefined {
   const start = node.children.find((child) => child?.type === 'string_start');
   const match = start ? /^([A-Za-z]*)('''|"""|'|")$/.exec(start.text) : null;
-  return match ? [...match[1]!.toLowerCase()].sort().join('') : undefined;
+  const prefix = match ? [...match[1]!.toLowerCase()].sort().join('') : undefined;
+  return prefix !== undefined && PREFIXES.has(prefix) ? prefix : undefined;
 }
 
 /**
- * A string literal by value: its kind (text, bytes, f-string) and its
- * decoded parts. Literals side by side are one value, as Python joins them
- * (https://docs.python.org/3/reference/lexical_analysis.html#string-literal-concatenation).
+ * A string literal by value: its kind (text, bytes, f-string) and decoded
+ * parts; literals side by side are one value, as Python joins them. Kept as
+ * written (`raw`): a literal in an f-string's braces (what Python accepts
+ * there changed in 3.12), `\N{...}`, what Python refuses (an escape, a
+ * prefix, non-ASCII bytes, a line break), a template string.
  */
-function stringForm(node: PythonSyntaxNode): string {
+function stringForm(node: PythonSyntaxNode, ctx: Context): string {
+  const raw = `raw ${JSON.stringify(node.text)}`;
+  if (ctx.inInterpolation || uncovered(node, ctx.source).length > 0) return raw;
   const pieces = node.type === 'concatenated_string' ? significant(node.children) : [node];
   const parts: string[] = [];
   let kind: string | undefined;
+  let formattedAny = false;
   let text = '';
   for (const piece of pieces) {
     const prefix = piece.type === 'string' ? stringPrefix(piece) : undefined;
-    if (prefix === undefined) return `raw ${JSON.stringify(node.text)}`;
+    if (prefix === undefined || prefix.includes('t')) return raw; // a template string (PEP 750) builds another type
     const bytes = prefix.includes('b');
     const pieceKind = bytes ? 'bytes' : 'str';
-    if (kind !== undefined && kind !== pieceKind) return `raw ${JSON.stringify(node.text)}`;
+    if (kind !== undefined && kind !== pieceKind) return raw;
     kind = pieceKind;
-    if (prefix.includes('t')) return `raw ${JSON.stringify(node.text)}`; // a template string (PEP 750) builds another type
-    const raw = prefix.includes('r');
     const formatted = prefix.includes('f');
+    formattedAny ||= formatted;
+    if (!/^[A-Za-z]*(?:'''|""")/.test(piece.text) && /^(?:[^\\\n]|\\[^])*\n/.test(piece.text)) return raw; // a line break in a one-line string: Python refuses it
+    let cursor = piece.startIndex;
     for (const child of piece.children) {
-      if (!child || child.type === 'string_start' || child.type === 'string_end') continue;
-      if (child.type === 'string_content') {
-        // An escape in an f-string's text could spell a brace: kept as written (only makes files differ).
-        if (formatted && child.text.includes('\\')) return `raw ${JSON.stringify(node.text)}`;
-        text += formatted ? child.text.replace(/\{\{/g, '{').replace(/\}\}/g, '}') : decodeLiteral(child.text, raw, bytes);
+      if (!child || child.startIndex !== cursor) return raw; // text held by no child
+      cursor = child.endIndex;
+      if (child.type === 'string_start') continue;
+      let content = child.type === 'string_content' ? child.text : undefined;
+      if (child.type === 'string_end') {
+        const quote = /(?:'''|"""|'|")$/.exec(piece.children[0]!.text)![0];
+        if (!child.text.endsWith(quote) || (formatted && child.text !== quote)) return raw;
+        content = child.text.slice(0, -quote.length); // tree-sitter lexes `r'\\'` with its text in the end
+      }
+      if (content !== undefined) {
+        if ((bytes && /[^\x00-\x7f]/.test(content)) || (formatted && /\\[{}N]/.test(content))) return raw; // in an f-string, `\{` may read as a brace
+        try {
+          text += decodeLiteral(formatted ? content.replace(/\{\{/g, '{').replace(/\}\}/g, '}') : content, prefix.includes('r'), bytes);
+        } catch {
+          return raw;
+        }
       } else if (child.type === 'interpolation') {
         parts.push(JSON.stringify(text));
         text = '';
-        const out: string[] = [];
-        emit(child, out);
-        parts.push(out.join('\n'));
-      } else return `raw ${JSON.stringify(node.text)}`;
+        parts.push(interpolationForm(child, ctx));
+      } else return raw;
     }
+    if (cursor !== piece.endIndex) return raw;
   }
   parts.push(JSON.stringify(text));
-  const fString = parts.length > 1;
-  return `(${fString ? 'f' : ''}${kind} ${parts.join(' ')})`;
+  return `(${formattedAny ? 'f' : ''}${kind} ${parts.join(' ')})`;
+}
+
+/** `{expression!r:spec}`: the expression as a tree, what follows it as written; `{x = }` (which prints its own text) all as written. */
+function interpolationForm(node: PythonSyntaxNode, ctx: Context): string {
+  const expression = node.children.find((child) => child?.isNamed);
+  if (!expression || node.children.some((child) => child?.type === '=') || node.text.includes('\n') || /\S/.test(ctx.source.slice(node.startIndex + 1, expression.startIndex))) {
+    return `(interpolation raw ${JSON.stringify(node.text)})`;
+  }
+  const out: string[] = ['(interpolation'];
+  emit(expression, out, { ...ctx, inInterpolation: true });
+  out.push(`then ${JSON.stringify(ctx.source.slice(expression.endIndex, node.endIndex).trimStart())})`);
+  return out.join('\n');
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+const ESCAPE = /\\(?:(\n)|([\\'"abfnrtv])|([0-7]{1,3})|x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|([xuUN]))/g;
 
 /**
  * The value of a literal's text between its quotes
  * (https://docs.python.org/3/reference/lexical_analysis.html#escape-sequences).
- * `\N{...}` is kept as written: resolving Unicode names needs their table,
- * and a literal kept as written can only make two files differ.
+ * Throws on an escape Python refuses (`\x4`, `\u12`) and on `\N{...}`:
+ * resolving Unicode names needs their table, so the caller keeps such a
+ * literal as written. An unknown escape keeps its backslash, as in Python.
  */
 export function decodeLiteral(text: string, raw: boolean, bytes: boolean): string {
   if (raw || !text.includes('\\')) return text;
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (ch !== '\\' || i + 1 >= text.length) {
-      out += ch;
-      continue;
-    }
-    const next = text[i + 1]!;
-    if (next === '\n') {
-      i++;
-      continue;
-    }
-    if (next in SIMPLE_ESCAPES) {
-      out += SIMPLE_ESCAPES[next];
-      i++;
-      continue;
-    }
-    const octal = /^[0-7]{1,3}/.exec(text.slice(i + 1, i + 4));
-    if (octal) {
-      out += String.fromCodePoint(parseInt(octal[0], 8));
-      i += octal[0].length;
-      continue;
-    }
-    const width = next === 'x' ? 2 : bytes ? 0 : next === 'u' ? 4 : next === 'U' ? 8 : 0;
-    const hex = width > 0 ? text.slice(i + 2, i + 2 + width) : '';
-    if (width > 0 && hex.length === width && /^[0-9a-fA-F]+$/.test(hex) && parseInt(hex, 16) <= 0x10ffff) {
-      out += String.fromCodePoint(parseInt(hex, 16));
-      i += 1 + width;
-      continue;
-    }
-    out += ch; // an unknown escape keeps its backslash, as Python does
-  }
-  return out;
+  return text.replace(ESCAPE, (escape, newline?: string, simple?: string, octal?: string, x?: string, u?: string, U?: string, refused?: string) => {
+    if (newline) return '';
+    if (simple) return SIMPLE_ESCAPES[simple]!;
+    if (octal) return String.fromCodePoint(parseInt(octal, 8) & (bytes ? 0xff : 0x1ff)); // bytes keep the low 8 bits of `\777`
+    const hex = x ?? (bytes ? undefined : (u ?? U));
+    if (hex !== undefined && parseInt(hex, 16) <= 0x10ffff) return String.fromCodePoint(parseInt(hex, 16));
+    if (bytes && refused !== 'x') return escape; // no \u, \U or \N in bytes
+    throw new Error(`an escape kept as written (${escape})`);
+  });
 }
 
 /** An integer literal's value in decimal; an imaginary literal as written, without `_`. */
 export function integerValue(text: string): string {
   const plain = text.replace(/_/g, '').toLowerCase();
-  if (plain.endsWith('j') || plain.endsWith('l')) return plain;
-  try {
-    return BigInt(plain).toString();
-  } catch {
-    return plain;
-  }
+  return /^(?:0x[0-9a-f]+|0o[0-7]+|0b[01]+|[0-9]+)$/.test(plain) ? BigInt(plain).toString() : plain;
 }
 
 /** A float literal's value (IEEE 754 double, as Python reads it); an imaginary literal as written, without `_`. */
