@@ -420,3 +420,27 @@ describe('semantic checksums: golden values', () => {
     });
   }
 });
+
+describe('Python: what pyupgrade removes from Python 2 era files (the real history of Django and Alembic projects)', () => {
+  const body = 'from alembic import op\n\n\ndef upgrade():\n    op.execute("x")\n';
+
+  it('a UTF-8 coding declaration, which Python 3 assumes (PEP 3120), is cosmetic; another encoding is not', async () => {
+    await same('python', `# -*- coding: utf-8 -*-\n${body}`, body);
+    await same('python', `#!/usr/bin/env python\n# coding=UTF8\n${body}`, `#!/usr/bin/env python\n${body}`);
+    await readablyDiffers('python', `# -*- coding: latin-1 -*-\n${body}`, body);
+  });
+
+  it('a __future__ import of a feature every Python 3 has on is cosmetic', async () => {
+    await same('python', `from __future__ import unicode_literals\n\n${body}`, body);
+    await same('python', `from __future__ import absolute_import, division, print_function\n${body}`, body);
+    await same('python', `from __future__ import (print_function,\n    annotations)\n${body}`, `from __future__ import annotations\n${body}`);
+  });
+
+  it('but not one that changes what code means, one renamed, or one whose name the file uses', async () => {
+    await readablyDiffers('python', `from __future__ import annotations\n${body}`, body);
+    await readablyDiffers('python', `from __future__ import barry_as_FLUFL\n${body}`, body);
+    await readablyDiffers('python', `from __future__ import division as d\n${body}`, body);
+    await readablyDiffers('python', `from __future__ import division\n${body}x = division\n`, `${body}x = division\n`);
+    await differs('python', `from __future__ import division,\n${body}`, body);
+  });
+});

@@ -20,6 +20,8 @@
  * (https://github.com/tree-sitter/tree-sitter-python), parsed in the shell.
  */
 
+import { decodeLiteral, floatValue, integerValue, NUMBER, PREFIXES } from './python-literals.js';
+
 /** The part of a tree-sitter node this module reads (offsets in UTF-16 code units of the text parsed). */
 export interface PythonSyntaxNode {
   readonly type: string;
@@ -54,12 +56,6 @@ const TUPLE_CONTEXTS = new Set(['return_statement', 'assignment', 'augmented_ass
 const WHOLE_VALUE_AFTER_FIRST = new Set(['keyword_argument', 'pair', 'assignment', 'augmented_assignment', 'for_statement']);
 /** Clauses that must line up with the statement they belong to. */
 const CLAUSES = new Set(['elif_clause', 'else_clause', 'except_clause', 'except_group_clause', 'finally_clause']);
-/** String prefixes Python 3 accepts, letters sorted (https://docs.python.org/3/reference/lexical_analysis.html#string-and-bytes-literals). */
-const PREFIXES = new Set(['', 'r', 'u', 'b', 'br', 'f', 'fr', 't', 'rt']);
-const DIGITPART = '[0-9](?:_?[0-9])*';
-const FLOAT = `(?:(?:(?:${DIGITPART})?\\.${DIGITPART}|${DIGITPART}\\.)(?:[eE][+-]?${DIGITPART})?|${DIGITPART}[eE][+-]?${DIGITPART})`;
-/** A number literal Python 3 accepts (https://docs.python.org/3/reference/lexical_analysis.html#numeric-literals). */
-const NUMBER = new RegExp(`^(?:[1-9](?:_?[0-9])*|0+(?:_?0)*|0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|${FLOAT}|(?:${FLOAT}|${DIGITPART})[jJ])$`);
 
 type Context = { readonly source: string; readonly keepDocstrings: boolean; readonly inInterpolation: boolean };
 
@@ -80,7 +76,8 @@ export function pythonCanonicalForm(module: PythonSyntaxNode, parsed?: string): 
   const out: string[] = [];
   for (const line of source.split('\n', 2)) {
     const coding = CODING.exec(line);
-    if (coding) out.push(`coding ${coding[1]!.toLowerCase()}`);
+    // UTF-8 is what Python 3 reads without a declaration (PEP 3120): declaring it changes nothing.
+    if (coding && !/^utf[-_]?8$/i.test(coding[1]!)) out.push(`coding ${coding[1]!.toLowerCase()}`);
   }
   const statements = withoutDocstring(significant(module.children), ctx);
   const { imports, rest } = leadingImports(statements, ctx);
@@ -171,7 +168,12 @@ function withoutDocstring(statements: PythonSyntaxNode[], ctx: Context): PythonS
 function leadingImports(statements: PythonSyntaxNode[], ctx: Context): { imports: string[]; rest: PythonSyntaxNode[] } {
   const futures: string[] = [];
   let index = 0;
-  for (; statements[index]?.type === 'future_import_statement'; index++) emit(statements[index]!, futures, ctx);
+  for (; statements[index]?.type === 'future_import_statement'; index++) {
+    const children = significant(statements[index]!.children);
+    if (children.at(-1)?.type === ',') return { imports: [], rest: statements }; // `from __future__ import a,`: Python refuses it
+    const kept = children.filter((child) => child.isNamed && !droppableFuture(child, ctx));
+    if (kept.length > 0) futures.push(`(future ${kept.map((child) => child.text.replace(/\s+/g, ' ')).join(', ')})`);
+  }
   const afterFutures = index;
   const bindings: { name: string; form: string }[] = [];
   while (statements[index] && IMPORTS.has(statements[index]!.type)) {
@@ -184,6 +186,19 @@ function leadingImports(statements: PythonSyntaxNode[], ctx: Context): { imports
   const forms = bindings.map((binding) => binding.form);
   if (names.size === bindings.length) forms.sort();
   return { imports: [...futures, ...forms], rest: statements.slice(index) };
+}
+
+/**
+ * Features every Python 3 has on (https://docs.python.org/3/library/__future__.html):
+ * importing one changes nothing but the name it binds. `annotations` and
+ * `barry_as_FLUFL` still change what code means, and stay.
+ */
+const NO_OP_FUTURES = new Set(['nested_scopes', 'generators', 'division', 'absolute_import', 'with_statement', 'print_function', 'unicode_literals', 'generator_stop']);
+
+/** A `from __future__ import` name that can go (pyupgrade removes them): a no-op feature, not renamed, its name used nowhere else in the file. */
+function droppableFuture(name: PythonSyntaxNode, ctx: Context): boolean {
+  if (name.type !== 'dotted_name' || !NO_OP_FUTURES.has(name.text)) return false;
+  return (ctx.source.match(new RegExp(`\\b${name.text}\\b`, 'g')) ?? []).length === 1;
 }
 
 /** What one import statement binds, one entry per name; undefined for a `*` import or a shape not known here. */
@@ -359,41 +374,4 @@ function interpolationForm(node: PythonSyntaxNode, ctx: Context): string {
   emit(expression, out, { ...ctx, inInterpolation: true });
   out.push(`then ${JSON.stringify(ctx.source.slice(expression.endIndex, node.endIndex).trimStart())})`);
   return out.join('\n');
-}
-
-const SIMPLE_ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
-const ESCAPE = /\\(?:(\n)|([\\'"abfnrtv])|([0-7]{1,3})|x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|([xuUN]))/g;
-
-/**
- * The value of a literal's text between its quotes
- * (https://docs.python.org/3/reference/lexical_analysis.html#escape-sequences).
- * Throws on an escape Python refuses (`\x4`, `\u12`) and on `\N{...}`:
- * resolving Unicode names needs their table, so the caller keeps such a
- * literal as written. An unknown escape keeps its backslash, as in Python.
- */
-export function decodeLiteral(text: string, raw: boolean, bytes: boolean): string {
-  if (raw || !text.includes('\\')) return text;
-  return text.replace(ESCAPE, (escape, newline?: string, simple?: string, octal?: string, x?: string, u?: string, U?: string, refused?: string) => {
-    if (newline) return '';
-    if (simple) return SIMPLE_ESCAPES[simple]!;
-    if (octal) return String.fromCodePoint(parseInt(octal, 8) & (bytes ? 0xff : 0x1ff)); // bytes keep the low 8 bits of `\777`
-    const hex = x ?? (bytes ? undefined : (u ?? U));
-    if (hex !== undefined && parseInt(hex, 16) <= 0x10ffff) return String.fromCodePoint(parseInt(hex, 16));
-    if (bytes && refused !== 'x') return escape; // no \u, \U or \N in bytes
-    throw new Error(`an escape kept as written (${escape})`);
-  });
-}
-
-/** An integer literal's value in decimal; an imaginary literal as written, without `_`. */
-export function integerValue(text: string): string {
-  const plain = text.replace(/_/g, '').toLowerCase();
-  return /^(?:0x[0-9a-f]+|0o[0-7]+|0b[01]+|[0-9]+)$/.test(plain) ? BigInt(plain).toString() : plain;
-}
-
-/** A float literal's value (IEEE 754 double, as Python reads it); an imaginary literal as written, without `_`. */
-export function floatValue(text: string): string {
-  const plain = text.replace(/_/g, '').toLowerCase();
-  if (plain.endsWith('j')) return plain;
-  const value = Number(plain);
-  return Number.isNaN(value) ? plain : String(value);
 }
