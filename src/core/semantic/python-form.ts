@@ -72,9 +72,12 @@ export function pythonCanonicalForm(module: PythonSyntaxNode, parsed?: string): 
   if (parsed === undefined && module.startIndex > 0) throw new Error('the text parsed is needed'); // offsets count from its start
   const source = parsed ?? module.text;
   checkLayout(module, source);
-  const ctx: Context = { source, keepDocstrings: /__doc__|getdoc|pydoc/.test(source), inInterpolation: false };
+  // Code that can reach a docstring by another name (`getattr(f, '__d' 'oc__')`, `vars(f)`) keeps them all.
+  const ctx: Context = { source, keepDocstrings: /__doc__|getdoc|pydoc|getattr|__dict__|\bvars\b|\binspect\b|\beval\b|\bexec\b/.test(source), inInterpolation: false };
   const out: string[] = [];
-  for (const line of source.split('\n', 2)) {
+  const [first = '', second = ''] = source.split('\n', 2);
+  // Python reads a declaration on the second line only below a first line that is blank or a comment (PEP 263).
+  for (const line of /^[ \t\f]*(?:#.*)?\r?$/.test(first) ? [first, second] : [first]) {
     const coding = CODING.exec(line);
     // UTF-8 is what Python 3 reads without a declaration (PEP 3120): declaring it changes nothing.
     if (coding && !/^utf[-_]?8$/i.test(coding[1]!)) out.push(`coding ${coding[1]!.toLowerCase()}`);
@@ -280,7 +283,9 @@ function emit(node: PythonSyntaxNode, out: string[], ctx: Context, parent = ''):
     if (node.type === 'import_from_statement' && !child.isNamed && (child.type === '(' || child.type === ')')) return;
     if (child.type === 'block' && DEFINITIONS.has(node.type)) {
       out.push('(block');
-      for (const statement of withoutDocstring(significant(child.children), ctx)) emit(statement, out, ctx);
+      // A decorator is handed the function or class, and may read its docstring (`@sql_doc` running it).
+      const statements = significant(child.children);
+      for (const statement of parent === 'decorated_definition' ? statements : withoutDocstring(statements, ctx)) emit(statement, out, ctx);
       out.push(')');
       return;
     }

@@ -68,10 +68,12 @@ const ACTIVE_TEXT = /\{\{|\$\{|;/;
 export function isInstructionComment(comment: string): boolean {
   if (ACTIVE_TEXT.test(comment)) return true;
   if (comment.startsWith('/*')) {
-    // Optimizer hints, MySQL-style conditional code, and `--` lines, which line-reading tools (dbmate, goose) see even in a block comment.
-    return comment.startsWith('/*+') || comment.startsWith('/*!') || /(?:^|\n)[ \t]*--/.test(comment);
+    // Optimizer hints (`/*+`), code MySQL and MariaDB run (`/*!`, `/*M!`), anything else glued to `/*`; a nested
+    // comment (MySQL and SQLite end it at the first `*/`); `--` lines, which line-reading tools (dbmate, goose) see.
+    return /^\/\*\S/.test(comment) || comment.slice(2).includes('/*') || /(?:^|\n)[ \t]*--/.test(comment);
   }
-  return INSTRUCTION_COMMENT.test(comment.replace(/^--\s*/, ''));
+  // `--1` is no comment to MySQL, which wants a space after `--`.
+  return /^--\S/.test(comment) && !/^---*\s/.test(comment) ? true : INSTRUCTION_COMMENT.test(comment.replace(/^--\s*/, ''));
 }
 
 /** Keys of the parse tree that record where text was, not what it says. */
@@ -94,7 +96,12 @@ export function sqlCanonicalForm(parsed: SqlParseResult, tokens: readonly SqlSca
   const statements = parsed.stmts ?? [];
   const code = tokens.filter((token) => !isComment(token));
   // Where each statement's first token is: its recorded start may include the whitespace and comments before it.
-  const firstTokens = statements.map((statement) => code.find((token) => token.start >= (statement.stmt_location ?? 0))?.start ?? Infinity);
+  // (Statements come in order: one pass over the tokens, never a search per statement, on a file of 100,000 of them.)
+  let next = 0;
+  const firstTokens = statements.map((statement) => {
+    while (next < code.length && code[next]!.start < (statement.stmt_location ?? 0)) next++;
+    return code[next]?.start ?? Infinity;
+  });
   // The tokens of each statement (from its first token to the next one's), without the `;`.
   const own: SqlScanToken[][] = statements.map(() => []);
   let statement = -1;
@@ -105,9 +112,9 @@ export function sqlCanonicalForm(parsed: SqlParseResult, tokens: readonly SqlSca
 
   /** Where a comment is: after how many statement starts, and how many tokens into the statement it interrupts (-1: between statements). */
   const place = (offset: number): [number, number] => {
-    const k = firstTokens.filter((start) => start < offset).length;
+    const k = countBefore(firstTokens, offset, (start) => start);
     const tokensOf = own[k - 1] ?? [];
-    const before = tokensOf.filter((token) => token.start < offset).length;
+    const before = countBefore(tokensOf, offset, (token) => token.start);
     return [k, before < tokensOf.length ? before : -1];
   };
   const lineBefore = (offset: number): string | null => {
@@ -136,6 +143,18 @@ export function sqlCanonicalForm(parsed: SqlParseResult, tokens: readonly SqlSca
   const lineEnds = lineSplit ? semicolonLineEnds(bytes).map(place) : [];
   const trees = statements.map((statement) => statement.stmt ?? null);
   return JSON.stringify({ statements: trees, directives, prelude, quoted, escaped, lineEnds }, (key, value: unknown) => (POSITIONS.has(key) ? undefined : value));
+}
+
+/** How many items of `sorted` (ascending by `at`) lie before `offset`: a binary search. */
+function countBefore<T>(sorted: readonly T[], offset: number, at: (item: T) => number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (at(sorted[middle]!) < offset) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 function isComment(token: SqlScanToken): boolean {
