@@ -24,7 +24,10 @@ import { SEMANTIC_ALGORITHM, semanticLanguage, type SemanticLanguage } from '../
 import { streamBlobs } from './git/read-blobs.js';
 import { readFileIfRegular } from './read-bounded-file.js';
 import type { Source } from './read-migration-files.js';
-import { semanticChecksum } from './semantic-checksums.js';
+import { semanticChecksum, type SemanticReading } from './semantic-checksums.js';
+import { loadConfigAt } from './load-config.js';
+import type { GuardConfig } from '../core/config/validate-config.js';
+import { TOOL_BY_NAME } from '../core/tools/registry.js';
 import path from 'node:path';
 
 /** An edit of a sealed migration that changed only its formatting. */
@@ -42,6 +45,8 @@ export interface CosmeticReview {
   /** checkSealed's `cosmetic`: the edits it lets through. */
   allowed: Set<string>;
   edits: CosmeticEdit[];
+  /** By repository-relative path: why an edit of a sealed file under `cosmetic: allow` is not cosmetic. */
+  refused: Map<string, string>;
   /** Lockfile lines whose semantic checksum is not their file's. */
   findings: Finding[];
 }
@@ -67,7 +72,7 @@ export async function reviewCosmeticEdits(
   lock: Lockfile | undefined,
   source: Source,
 ): Promise<CosmeticReview> {
-  const review: CosmeticReview = { allowed: new Set(), edits: [], findings: [] };
+  const review: CosmeticReview = { allowed: new Set(), edits: [], refused: new Map(), findings: [] };
   const trustedSealed = sealed.lock.semantic === SEMANTIC_ALGORITHM;
   const edits: { now: Wanted; sealedFile: string; sealedSha: string }[] = [];
   const recorded: { now: Wanted; semantic: string }[] = [];
@@ -103,16 +108,28 @@ export async function reviewCosmeticEdits(
   }
   if (edits.length === 0 && recorded.length === 0) return review;
 
-  const nowBytes = await readNow(root, source, [...edits.map((edit) => edit.now), ...recorded.map((entry) => entry.now)]);
-  const sealedBytes = sealed.commit && /^[0-9a-f]+$/.test(sealed.commit)
-    ? await readRevision(root, sealed.commit, edits.map((edit) => edit.sealedFile))
-    : new Map<string, Buffer>();
+  // The sealed state's commit, or the commits of several fork points (a criss-cross merge): each must hold the sealed file.
+  const commits = (sealed.commit ?? '').split(' ').filter((commit) => /^[0-9a-f]{40,64}$/.test(commit));
+  const [nowBytes, sealedBytes, inForce] = await Promise.all([
+    readNow(root, source, [...edits.map((edit) => edit.now), ...recorded.map((entry) => entry.now)]),
+    Promise.all(commits.map((commit) => readRevision(root, commit, edits.map((edit) => edit.sealedFile)))),
+    edits.length > 0 ? policyInForce(root, commits) : new Set<string>(),
+  ]);
   for (const edit of edits) {
-    const now = await semanticOf(edit.now.language, nowBytes.get(edit.now.file), edit.now.sha256);
-    const before = await semanticOf(edit.now.language, sealedBytes.get(edit.sealedFile), edit.sealedSha);
-    if (now === undefined || before === undefined || now !== before) continue;
-    review.allowed.add(cosmeticKey(edit.now.file, edit.sealedSha, edit.now.sha256));
-    review.edits.push({ set: edit.now.set, file: edit.now.file, from: edit.sealedSha, to: edit.now.sha256 });
+    const why = (reason: string) => review.refused.set(edit.now.file, reason);
+    if (!inForce.has(edit.now.set)) {
+      why(`\`cosmetic: allow\` is not in force for ${edit.now.set} in ${sealed.ref}'s config; a branch cannot turn it on for its own edits (merge the config change first)`);
+      continue;
+    }
+    const now = await semanticReading(edit.now.language, nowBytes.get(edit.now.file), edit.now.sha256);
+    const before = await Promise.all(sealedBytes.map((bytes) => semanticReading(edit.now.language, bytes.get(edit.sealedFile), edit.sealedSha)));
+    if ('unreadable' in now) why(`${now.unreadable}, so whether its meaning changed cannot be told`);
+    else if (before.length === 0 || before.some((reading) => 'unreadable' in reading)) why(`the sealed content cannot be read from ${sealed.ref}`);
+    else if (before.some((reading) => 'checksum' in reading && reading.checksum !== now.checksum)) why('its meaning changed (another semantic checksum), not only its formatting');
+    else {
+      review.allowed.add(cosmeticKey(edit.now.file, edit.sealedSha, edit.now.sha256));
+      review.edits.push({ set: edit.now.set, file: edit.now.file, from: edit.sealedSha, to: edit.now.sha256 });
+    }
   }
   if (lock && lock.semantic !== undefined && lock.semantic !== SEMANTIC_ALGORITHM && recorded.length > 0) {
     review.findings.push({
@@ -140,18 +157,41 @@ export async function reviewCosmeticEdits(
 }
 
 /** Semantic checksums already computed in this process, by language and content checksum. */
-const computed = new Map<string, Promise<string | undefined>>();
+const computed = new Map<string, Promise<SemanticReading>>();
 
 /** The semantic checksum of bytes whose content checksum must be `sha256`; undefined when they are missing, are other bytes, or cannot be parsed. */
-export function semanticOf(language: SemanticLanguage, bytes: Buffer | undefined, sha256: string): Promise<string | undefined> {
-  if (!bytes || contentChecksum(bytes) !== sha256) return Promise.resolve(undefined);
+export async function semanticOf(language: SemanticLanguage, bytes: Buffer | undefined, sha256: string): Promise<string | undefined> {
+  const reading = await semanticReading(language, bytes, sha256);
+  return 'checksum' in reading ? reading.checksum : undefined;
+}
+
+/** semanticOf, with why there is none. */
+function semanticReading(language: SemanticLanguage, bytes: Buffer | undefined, sha256: string): Promise<SemanticReading> {
+  if (!bytes) return Promise.resolve({ unreadable: 'its content cannot be read' });
+  if (contentChecksum(bytes) !== sha256) return Promise.resolve({ unreadable: 'its content is not the one checked (a link, or a filter)' });
   const key = `${language}\0${sha256}`;
   let known = computed.get(key);
   if (!known) {
-    known = semanticChecksum(language, bytes).then((reading) => ('checksum' in reading ? reading.checksum : undefined));
+    known = semanticChecksum(language, bytes);
     computed.set(key, known);
   }
   return known;
+}
+
+/**
+ * The set dirs whose policy is `cosmetic: allow` in the config of every
+ * commit given (the protected ref's, where the sealed state was read), for
+ * a tool that honours it. The policy that lets a sealed file change is the
+ * one already merged: a branch's own config could otherwise turn it on for
+ * its own edits. A commit whose config cannot be read allows nothing.
+ */
+async function policyInForce(root: string, commits: readonly string[]): Promise<Set<string>> {
+  const configs = await Promise.all(commits.map((commit) => loadConfigAt(root, commit).then((loaded) => loaded?.config, () => undefined)));
+  if (configs.length === 0 || configs.some((config) => config === undefined)) return new Set();
+  const allowed = (config: GuardConfig) =>
+    new Set(config.migrations.filter((set) => set.cosmetic === 'allow' && (set.tool === undefined || TOOL_BY_NAME[set.tool].setKeys.includes('cosmetic'))).map((set) => set.dir));
+  const [first, ...rest] = configs.map((config) => allowed(config!));
+  return new Set([...first!].filter((dir) => rest.every((other) => other.has(dir))));
 }
 
 /** The bytes of `wanted` files as `source` holds them, by repository-relative path. */

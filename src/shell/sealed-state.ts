@@ -309,7 +309,12 @@ export async function checkSealedWithHistory(
       named.set(entry.sha256, commit && !cut.has(commit) ? described.join(' ') : undefined);
     }),
   );
-  return { findings: [...checkSealed(sealed, sets, lock, (_, entry) => named.get(entry.sha256), leftBehind, review.allowed), ...review.findings], cosmetic };
+  const findings = checkSealed(sealed, sets, lock, (_, entry) => named.get(entry.sha256), leftBehind, review.allowed).map((finding) => {
+    // Under `cosmetic: allow`, an edit that is not cosmetic says why.
+    const why = finding.code === 'sealed-edited' && finding.file !== undefined ? review.refused.get(finding.file) : undefined;
+    return why ? { ...finding, message: `${finding.message}; not a cosmetic edit: ${why}` } : finding;
+  });
+  return { findings: [...findings, ...review.findings], cosmetic };
 }
 
 /** The sealing rules' findings, and the sealed files whose edits they let through as cosmetic. */

@@ -109,6 +109,7 @@ describe('cosmetic: allow, plain SQL', () => {
     it(`refuses ${what} in a sealed file, as it would without the policy`, () => {
       const report = refusedByHook('db/migrations/010_users.sql', content);
       assert.deepEqual(report.findings.map((finding) => [finding.code, finding.file]), [['sealed-edited', 'db/migrations/010_users.sql']]);
+      assert.match(report.findings[0]!.message, /; not a cosmetic edit: (?:its meaning changed|PostgreSQL's parser cannot read it)/);
       // The earlier commit's reformat of 020 is still shown; 010's edit is not cosmetic.
       assert.deepEqual(report.cosmetic?.map((edit) => edit.file), ['db/migrations/020_orders.sql']);
     });
@@ -184,12 +185,23 @@ describe('cosmetic: allow turned on in the branch that reformats', () => {
   const { repo, dispose } = sealedRepository('migrations:\n  - dir: db/migrations\n    tool: sql\n', SQL_FILES, SQL_CONFIG);
   after(dispose);
 
-  it('judges the sealed side from the sealed files when the sealed lockfile records no semantic checksums', () => {
+  it('is not in force for the branch\'s own edits: the protected ref\'s config decides, and the refusal says so', () => {
+    for (const [file, content] of Object.entries(SQL_REFORMATTED)) repo.write(file, content);
+    const lock = repo.guard('lock');
+    assert.equal(lock.code, 1, lock.stdout + lock.stderr);
+    assert.match(lock.stdout, /010_users\.sql is sealed in origin\/main.*; not a cosmetic edit: `cosmetic: allow` is not in force for db\/migrations in origin\/main's config/);
+    repo.git('checkout', '-q', '--', 'db');
+  });
+
+  it('once merged, judges the sealed side from the sealed files, though the sealed lockfile records no semantic checksums', () => {
+    repo.git('push', '-q', 'origin', 'feature:main');
+    repo.git('fetch', '-q', 'origin');
+    assert.doesNotMatch(repo.git('show', 'origin/main:checksums.lock.yaml'), /semantic/);
     for (const [file, content] of Object.entries(SQL_REFORMATTED)) repo.write(file, content);
     const lock = repo.guard('lock');
     assert.equal(lock.code, 0, lock.stdout + lock.stderr);
     assert.match(lock.stdout, /cosmetic db\/migrations\/010_users\.sql: only formatting changed/);
-    repo.commitAll('allow and reformat');
+    repo.commitAll('reformat');
     const verify = repo.guard('verify', '--base', 'origin/main');
     assert.equal(verify.code, 0, verify.stdout + verify.stderr);
   });

@@ -79,12 +79,15 @@ describe('cosmetic: allow, end to end with the compiled CLI', () => {
     assert.equal(guard('deploy', 'staging').code, 0);
     assert.doesNotMatch(repo.read('checksums.lock.yaml'), /semantic/);
 
+    // The policy is merged first: the protected ref's config decides whether a sealed file may be reformatted.
     repo.write('guard.config.yaml', CONFIG);
+    assert.equal(guard('lock').code, 0);
+    repo.commitAll('allow');
     repo.write('db/migrations/001_users.sql', 'CREATE TABLE users (\n  id INT\n);\n');
     const lock = guard('lock');
     assert.equal(lock.code, 0, lock.stdout + lock.stderr);
     assert.match(lock.stdout, /cosmetic db\/migrations\/001_users\.sql: only formatting changed/);
-    repo.commitAll('allow, and format');
+    repo.commitAll('format');
     // The hook's quick path would have appended this line without one; here the ledger has none either.
     repo.write('checksums.lock.yaml', repo.read('checksums.lock.yaml').replace(/, semantic: [0-9a-f]{64}/, ''));
     repo.commitAll('a line without its semantic checksum');

@@ -119,11 +119,13 @@ export function mergeLockfileSides(sides: LockfileSides): LockfileMerge {
 function unionOfEntries(dir: string, base: LockSet | undefined, ours: LockSet | undefined, theirs: LockSet | undefined, reasons: string[]): LockEntry[] {
   const byId = new Map<string, LockEntry>();
   const idOfFile = new Map<string, string>();
+  const inBase = new Set(base?.migrations.map((entry) => entry.id) ?? []);
   const add = (entry: LockEntry) => {
     const existing = byId.get(entry.id);
     const path = joinPath(dir, entry.file);
     if (existing) {
-      if (!sameEntry(existing, entry)) reasons.push(`both sides added id ${entry.id} in ${dir}, differently (${joinPath(dir, existing.file)} and ${path})`);
+      // A line the base had and a side changed is reported as that change, not as two additions.
+      if (!sameEntry(existing, entry) && !inBase.has(entry.id)) reasons.push(`both sides added id ${entry.id} in ${dir}, differently (${joinPath(dir, existing.file)} and ${path})`);
       return;
     }
     const clash = idOfFile.get(entry.file);
