@@ -164,14 +164,8 @@ for (const size of sizes) {
     const verify = measure(process.execPath, [guard, 'verify'], repo);
     const verifyRevCold = measure(process.execPath, [guard, 'verify', '--rev', 'HEAD'], repo, 0, dropCache);
     const verifyRev = measure(process.execPath, [guard, 'verify', '--rev', 'HEAD'], repo);
-    // A bare remote holds main, origin/HEAD set: sealing on.
-    const remote = mkdtempSync(path.join(tmpdir(), 'guard-bench-remote-'));
     const git = (...args) => execFileSync('git', args, { cwd: repo, env: cleanEnv(), stdio: 'ignore' });
-    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote], { env: cleanEnv() });
-    git('remote', 'add', 'origin', remote);
-    git('push', '-q', 'origin', 'main');
-    git('fetch', '-q', 'origin');
-    git('remote', 'set-head', 'origin', 'main');
+    const remote = sealOnRemote(repo);
     // The CI gate: a pull request of three commits, each a new revision and its lock.
     git('checkout', '-q', '-b', 'pr');
     let parent = latestRevision;
@@ -254,7 +248,7 @@ for (const size of sizes) {
  */
 function cosmeticRows(size) {
   const repo = generateAlembicRepo(size, 'cosmetic: allow\n');
-  const remote = mkdtempSync(path.join(tmpdir(), 'guard-bench-remote-'));
+  let remote;
   const git = (...args) => execFileSync('git', args, { cwd: repo, env: cleanEnv(), stdio: 'ignore' });
   try {
     const first = time(process.execPath, [guard, 'lock'], repo);
@@ -262,11 +256,7 @@ function cosmeticRows(size) {
     const lockFirst = { median: first.ms, min: first.ms, samples: [round(first.ms)], gitProcesses: null };
     git('add', '-A');
     git('commit', '-q', '-m', 'lock');
-    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote], { env: cleanEnv() });
-    git('remote', 'add', 'origin', remote);
-    git('push', '-q', 'origin', 'main');
-    git('fetch', '-q', 'origin');
-    git('remote', 'set-head', 'origin', 'main');
+    remote = sealOnRemote(repo);
     git('checkout', '-q', '-b', 'feature');
     const restoreLockfile = () => {
       git('reset', '-q', '--', 'checksums.lock.yaml');
@@ -287,9 +277,21 @@ function cosmeticRows(size) {
     const reformat = measure(process.execPath, [guard, 'hook', 'pre-commit'], repo, 0, restoreLockfile);
     return { lockFirst, preCommit, reformat, reformatted: files.length };
   } finally {
-    rmSync(remote, { recursive: true, force: true });
+    if (remote) rmSync(remote, { recursive: true, force: true });
     if (!values.keep) rmSync(repo, { recursive: true, force: true });
   }
+}
+
+/** A bare remote (returned) that holds `repo`'s main, with origin/HEAD set: what main's lockfile locks is sealed. */
+function sealOnRemote(repo) {
+  const remote = mkdtempSync(path.join(tmpdir(), 'guard-bench-remote-'));
+  const git = (...args) => execFileSync('git', args, { cwd: repo, env: cleanEnv(), stdio: 'ignore' });
+  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote], { env: cleanEnv() });
+  git('remote', 'add', 'origin', remote);
+  git('push', '-q', 'origin', 'main');
+  git('fetch', '-q', 'origin');
+  git('remote', 'set-head', 'origin', 'main');
+  return remote;
 }
 
 process.stderr.write(`node -e "" median: ${results.baselineMs} ms over ${runs} runs\n`);

@@ -24,12 +24,17 @@ describe('cosmetic: allow, end to end with the compiled CLI', () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
-  it('a reformat of applied SQL migrations passes the hook, and the next deploy records it without running anything', async () => {
+  /** A repository and a database for its staging environment, and the compiled CLI run in it. */
+  async function project() {
     const database: TestDatabase = await testDatabase();
     const repo = new TempRepo();
     cleanups.push(() => database.drop(), () => repo.dispose());
     const env = { ...process.env, NO_COLOR: '1', STAGING_DATABASE_URL: database.url };
-    const guard = (...args: string[]): Run => runGuard(repo.root, env, args);
+    return { database, repo, guard: (...args: string[]): Run => runGuard(repo.root, env, args) };
+  }
+
+  it('a reformat of applied SQL migrations passes the hook, and the next deploy records it without running anything', async () => {
+    const { database, repo, guard } = await project();
     repo.write('guard.config.yaml', CONFIG);
     repo.write('db/migrations/001_users.sql', "create table users (id int primary key, status text default 'new');\n");
     repo.write('db/migrations/002_seed.sql', "insert into users values (1, 'new');\n");
@@ -67,11 +72,7 @@ describe('cosmetic: allow, end to end with the compiled CLI', () => {
   });
 
   it('turned on after a deploy: the semantic checksums nobody recorded are read from the deployed commit and this one', async () => {
-    const database: TestDatabase = await testDatabase();
-    const repo = new TempRepo();
-    cleanups.push(() => database.drop(), () => repo.dispose());
-    const env = { ...process.env, NO_COLOR: '1', STAGING_DATABASE_URL: database.url };
-    const guard = (...args: string[]): Run => runGuard(repo.root, env, args);
+    const { repo, guard } = await project();
     repo.write('guard.config.yaml', CONFIG.replace('cosmetic: allow\n', ''));
     repo.write('db/migrations/001_users.sql', 'create table users (id int);\n');
     assert.equal(guard('lock').code, 0);
