@@ -5,8 +5,9 @@
 // loads and more per kilobyte it parses: a hook loads two files (the entry
 // and its command) instead of tsc's thirty, and parses no deploy code. `yaml`
 // (a config read for the first time, a hand-edited lockfile), `pg` (commands
-// that connect) and secretlint (a changed migration holding something one of
-// its rules could match) are read only when guard reaches their import.
+// that connect), secretlint (a changed migration holding something one of
+// its rules could match) and the semantic checksum (semantic.js: a sealed file
+// edited under `cosmetic: allow`) are read only when guard reaches their import.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -94,6 +95,11 @@ const lazyLibraries = {
     plugin.onResolve({ filter: /^\.\.\/core\/secrets\/find-secrets\.js$/ }, (args) =>
       args.importer.endsWith(path.join('shell', 'scan-secrets.js')) ? besideBundle('secrets.js') : undefined,
     );
+    // The semantic checksum (README, "Cosmetic edits"): its canonical forms, parsed only under
+    // `cosmetic: allow`, when a sealed file's content changed.
+    plugin.onResolve({ filter: /^\.\/semantic-checksums\.js$/ }, (args) =>
+      args.importer.endsWith(path.join('shell', 'cosmetic-edits.js')) && args.kind === 'dynamic-import' ? besideBundle('semantic.js') : undefined,
+    );
     loadBesideBundle(plugin);
   },
 };
@@ -139,6 +145,7 @@ for (const command of new Set(commands)) {
 await build({ ...common, define, entryPoints: [path.join(root, 'dist/services/verify-repository.js')], outfile: path.join(root, 'dist/bin/verify-repository.js'), plugins: [lazyLibraries] });
 
 await build({ ...common, entryPoints: [path.join(root, 'dist/core/secrets/find-secrets.js')], outfile: path.join(root, 'dist/bin/secrets.js'), plugins: [lazyLibraries] });
+await build({ ...common, entryPoints: [path.join(root, 'dist/shell/semantic-checksums.js')], outfile: path.join(root, 'dist/bin/semantic.js'), plugins: [lazyLibraries] });
 
 const require = createRequire(import.meta.url);
 for (const [name, file] of Object.entries(LAZY)) {

@@ -24,7 +24,7 @@ import { SEMANTIC_ALGORITHM, semanticLanguage, type SemanticLanguage } from '../
 import { streamBlobs } from './git/read-blobs.js';
 import { readFileIfRegular } from './read-bounded-file.js';
 import type { Source } from './read-migration-files.js';
-import { semanticChecksum, type SemanticReading } from './semantic-checksums.js';
+import type { SemanticReading } from './semantic-checksums.js';
 import { loadConfigAt } from './load-config.js';
 import type { GuardConfig } from '../core/config/validate-config.js';
 import { TOOL_BY_NAME } from '../core/tools/registry.js';
@@ -172,7 +172,8 @@ function semanticReading(language: SemanticLanguage, bytes: Buffer | undefined, 
   const key = `${language}\0${sha256}`;
   let known = computed.get(key);
   if (!known) {
-    known = semanticChecksum(language, bytes);
+    // The canonical forms and the parsers' loader are a file of their own in the bundle, read at the first edit judged.
+    known = import('./semantic-checksums.js').then(({ semanticChecksum }) => semanticChecksum(language, bytes));
     computed.set(key, known);
   }
   return known;
