@@ -100,7 +100,7 @@ export async function reviewCosmeticEdits(
         if (sealedSet && script.sealedFile === script.file && script.sealedSha !== undefined && script.sealedSha !== script.sha256) {
           edits.push({ now, sealedFile: joinPath(sealedSet.dir, script.file), sealedSha: script.sealedSha });
         }
-        // A recorded semantic checksum is taken on trust only as sealed: same content, same algorithm.
+        // A recorded value is checked against its file unless its line is sealed as it is (same content, value and algorithm).
         const asSealed = trustedSealed && lock?.semantic === SEMANTIC_ALGORITHM && script.sealedSha === script.sha256 && script.sealedSemantic === script.lockedSemantic;
         if (script.lockedSemantic !== undefined && script.lockedSha === script.sha256 && !asSealed) recorded.push({ now, semantic: script.lockedSemantic });
       }
