@@ -1,10 +1,13 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { TempRepo, alembicRevision } from '../helpers/git-repo.js';
+import { PROJECT_ROOT, TempRepo, alembicRevision } from '../helpers/git-repo.js';
+
+const TSX = import.meta.resolve('tsx');
+const CLI = path.join(PROJECT_ROOT, 'src/cli/guard.ts');
 
 interface Report {
   findings: { code: string; file?: string; message: string }[];
@@ -15,7 +18,7 @@ interface Report {
  * A repository on branch `feature` whose remote's main sealed `files`
  * (locked with the config `config`), as withSealedRemote makes one.
  */
-function sealedRepository(config: string, files: Record<string, string>, branchConfig = config): { repo: TempRepo; dispose(): void } {
+function sealedRepository(config: string, files: Record<string, string>, branchConfig = config): { repo: TempRepo; remote: string; dispose(): void } {
   const remote = mkdtempSync(path.join(tmpdir(), 'guard-remote-'));
   execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
   const repo = new TempRepo();
@@ -34,6 +37,7 @@ function sealedRepository(config: string, files: Record<string, string>, branchC
   }
   return {
     repo,
+    remote,
     dispose() {
       repo.dispose();
       rmSync(remote, { recursive: true, force: true });
@@ -55,7 +59,7 @@ const SQL_REFORMATTED = {
 const sealedTip = (repo: TempRepo) => repo.git('rev-parse', 'origin/main').trim();
 
 describe('cosmetic: allow, plain SQL', () => {
-  const { repo, dispose } = sealedRepository(SQL_CONFIG, SQL_FILES);
+  const { repo, remote, dispose } = sealedRepository(SQL_CONFIG, SQL_FILES);
   after(dispose);
 
   it('records a semantic checksum per migration, and the algorithm, in the lockfile', () => {
@@ -88,6 +92,28 @@ describe('cosmetic: allow, plain SQL', () => {
     const json = repo.guard('verify', '--base', 'origin/main', '--format', 'json');
     const report = JSON.parse(json.stdout) as Report;
     assert.deepEqual(report.cosmetic?.map((edit) => edit.file), ['db/migrations/010_users.sql', 'db/migrations/020_orders.sql']);
+  });
+
+  it('passes the pre-push hook and the server\'s pre-receive, which refuse a change of meaning', () => {
+    const head = repo.git('rev-parse', 'HEAD').trim();
+    const push = spawnSync(process.execPath, ['--import', TSX, CLI, 'hook', 'pre-push', 'origin', remote], {
+      cwd: repo.root,
+      input: `refs/heads/feature ${head} refs/heads/feature ${'0'.repeat(40)}\n`,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', CI: '' },
+    });
+    assert.equal(push.status, 0, push.stdout + push.stderr);
+    writeFileSync(path.join(remote, 'hooks/pre-receive'), `#!/bin/sh\nexec "${process.execPath}" --import "${TSX}" "${CLI}" hook pre-receive\n`);
+    chmodSync(path.join(remote, 'hooks/pre-receive'), 0o755);
+    const accepted = spawnSync('git', ['push', '-q', 'origin', 'feature'], { cwd: repo.root, encoding: 'utf8' });
+    assert.equal(accepted.status, 0, accepted.stderr);
+    repo.write('db/migrations/010_users.sql', "CREATE TABLE users (id int, status text DEFAULT 'gone');\n");
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '--no-verify', '-m', 'a change of meaning');
+    const refused = spawnSync('git', ['push', '-q', 'origin', 'feature'], { cwd: repo.root, encoding: 'utf8' });
+    repo.git('reset', '-q', '--hard', 'HEAD~1');
+    assert.notEqual(refused.status, 0, refused.stderr);
+    assert.match(refused.stderr, /010_users\.sql is sealed in refs\/heads\/main .*not a cosmetic edit: its meaning changed/);
   });
 
   const refusedByHook = (file: string, content: string): Report => {
