@@ -6,12 +6,11 @@
 // the checksum of other content. The applied content is read from the
 // commit the ledger says deployed it, else from the commit that took it out
 // of the lockfile.
-import type { MigrationSetConfig } from '../core/config/validate-config.js';
+import { allowsCosmeticEdits, type MigrationSetConfig } from '../core/config/validate-config.js';
 import type { AppliedState, LedgerDeploy } from '../core/deploy/types.js';
 import { LOCKFILE_NAME, type LockSet } from '../core/lockfile/types.js';
 import { joinPath } from '../core/paths.js';
 import { semanticLanguage, type SemanticLanguage } from '../core/semantic/semantic-checksum.js';
-import { TOOL_BY_NAME } from '../core/tools/registry.js';
 import { semanticOf } from './cosmetic-edits.js';
 import { readBlobs } from './git/read-blobs.js';
 import { git } from './git/run-git.js';
@@ -43,7 +42,7 @@ export async function appliedSemantics(
   const contents: Content[] = [];
   for (const set of sets) {
     const config = configured.find((listed) => listed.dir === set.dir);
-    if (config?.cosmetic !== 'allow' || !TOOL_BY_NAME[set.tool].setKeys.includes('cosmetic')) continue;
+    if (!config || !allowsCosmeticEdits(config, set.tool)) continue;
     const lastDeploy = lastDeploys.get(set.dir);
     const byId = new Map(set.migrations.map((entry) => [entry.id, entry]));
     for (const migration of applied.get(set.dir)?.appliedContent ?? lastDeploy?.migrations ?? []) {

@@ -21,13 +21,12 @@ import type { Lockfile } from '../core/lockfile/types.js';
 import { joinPath } from '../core/paths.js';
 import { cosmeticKey, type SealedState } from '../core/seal/check-sealed.js';
 import { SEMANTIC_ALGORITHM, semanticLanguage, type SemanticLanguage } from '../core/semantic/semantic-checksum.js';
-import { streamBlobs } from './git/read-blobs.js';
+import { readBlobs } from './git/read-blobs.js';
 import { readFileIfRegular } from './read-bounded-file.js';
 import type { Source } from './read-migration-files.js';
 import type { SemanticReading } from './semantic-checksums.js';
 import { loadConfigAt } from './load-config.js';
-import type { GuardConfig } from '../core/config/validate-config.js';
-import { TOOL_BY_NAME } from '../core/tools/registry.js';
+import { allowsCosmeticEdits, type GuardConfig } from '../core/config/validate-config.js';
 import path from 'node:path';
 
 /** An edit of a sealed migration that changed only its formatting. */
@@ -189,8 +188,7 @@ function semanticReading(language: SemanticLanguage, bytes: Buffer | undefined, 
 async function policyInForce(root: string, commits: readonly string[]): Promise<Set<string>> {
   const configs = await Promise.all(commits.map((commit) => loadConfigAt(root, commit).then((loaded) => loaded?.config, () => undefined)));
   if (configs.length === 0 || configs.some((config) => config === undefined)) return new Set();
-  const allowed = (config: GuardConfig) =>
-    new Set(config.migrations.filter((set) => set.cosmetic === 'allow' && (set.tool === undefined || TOOL_BY_NAME[set.tool].setKeys.includes('cosmetic'))).map((set) => set.dir));
+  const allowed = (config: GuardConfig) => new Set(config.migrations.filter((set) => allowsCosmeticEdits(set, set.tool)).map((set) => set.dir));
   const [first, ...rest] = configs.map((config) => allowed(config!));
   return new Set([...first!].filter((dir) => rest.every((other) => other.has(dir))));
 }
@@ -199,7 +197,7 @@ async function policyInForce(root: string, commits: readonly string[]): Promise<
 async function readNow(root: string, source: Source, wanted: readonly Wanted[]): Promise<Map<string, Buffer>> {
   const files = [...new Set(wanted.map((entry) => entry.file))];
   if (source.kind === 'revision') return readRevision(root, source.rev, files);
-  if (source.kind === 'index') return readObjects(root, files.map((file) => [file, `:${file}`]));
+  if (source.kind === 'index') return readObjects(root, files, (file) => `:${file}`);
   const bytes = new Map<string, Buffer>();
   for (const file of files) {
     const read = readFileIfRegular(path.join(root, file), { followSymlinks: true });
@@ -209,15 +207,13 @@ async function readNow(root: string, source: Source, wanted: readonly Wanted[]):
 }
 
 function readRevision(root: string, rev: string, files: readonly string[]): Promise<Map<string, Buffer>> {
-  return readObjects(root, files.map((file) => [file, `${rev}:${file}`]));
+  return readObjects(root, files, (file) => `${rev}:${file}`);
 }
 
-/** Objects named `rev:path` or `:path` (https://git-scm.com/docs/gitrevisions#Documentation/gitrevisions.txt-emltrevgtltpathgtemegemHEADREADMEememmasterREADMEem), by the key given. */
-async function readObjects(root: string, names: readonly (readonly [string, string])[]): Promise<Map<string, Buffer>> {
-  const byName = new Map<string, Buffer>();
-  if (names.length === 0) return byName;
-  await streamBlobs(root, names.map(([, name]) => name), (name, bytes) => byName.set(name, Buffer.from(bytes)));
-  return new Map(names.flatMap(([key, name]) => (byName.has(name) ? [[key, byName.get(name)!] as const] : [])));
+/** The objects named `rev:path` or `:path` (https://git-scm.com/docs/gitrevisions), by path. */
+async function readObjects(root: string, files: readonly string[], name: (file: string) => string): Promise<Map<string, Buffer>> {
+  const blobs = await readBlobs(root, files.map(name));
+  return new Map(files.flatMap((file) => (blobs.has(name(file)) ? [[file, blobs.get(name(file))!] as const] : [])));
 }
 
 /**
@@ -238,21 +234,11 @@ export async function attachSemanticChecksums(root: string, sets: readonly SetUn
   const without = new Set<string>();
   const previous = known[0];
   if (previous?.semantic !== undefined) {
-    for (const set of previous.sets) {
-      for (const entry of set.migrations) {
-        if (entry.semantic === undefined) without.add(`${joinPath(set.dir, entry.file)}\0${entry.sha256}`);
-        if (entry.down !== undefined && entry.down_sha256 !== undefined && entry.down_semantic === undefined) without.add(`${joinPath(set.dir, entry.down)}\0${entry.down_sha256}`);
-      }
-    }
+    for (const { key, semantic } of lockedScripts(previous)) if (semantic === undefined) without.add(key);
   }
   for (const lock of known) {
     if (lock?.semantic !== SEMANTIC_ALGORITHM) continue;
-    for (const set of lock.sets) {
-      for (const entry of set.migrations) {
-        if (entry.semantic !== undefined) recorded.set(`${joinPath(set.dir, entry.file)}\0${entry.sha256}`, entry.semantic);
-        if (entry.down !== undefined && entry.down_sha256 !== undefined && entry.down_semantic !== undefined) recorded.set(`${joinPath(set.dir, entry.down)}\0${entry.down_sha256}`, entry.down_semantic);
-      }
-    }
+    for (const { key, semantic } of lockedScripts(lock)) if (semantic !== undefined) recorded.set(key, semantic);
   }
   const targets: { script: { sha256: string; semantic?: string }; wanted: Wanted }[] = [];
   for (const set of sets) {
@@ -276,4 +262,14 @@ export async function attachSemanticChecksums(root: string, sets: readonly SetUn
     const semantic = await semanticOf(wanted.language, bytes.get(wanted.file), wanted.sha256);
     if (semantic !== undefined) script.semantic = semantic;
   }
+}
+
+/** Each file a lockfile locks (a migration, its down script), keyed by repository-relative path and content checksum, with its semantic checksum. */
+function lockedScripts(lock: Lockfile): { key: string; semantic: string | undefined }[] {
+  return lock.sets.flatMap((set) =>
+    set.migrations.flatMap((entry) => [
+      { key: `${joinPath(set.dir, entry.file)}\0${entry.sha256}`, semantic: entry.semantic },
+      ...(entry.down !== undefined && entry.down_sha256 !== undefined ? [{ key: `${joinPath(set.dir, entry.down)}\0${entry.down_sha256}`, semantic: entry.down_semantic }] : []),
+    ]),
+  );
 }

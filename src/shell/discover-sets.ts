@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { MigrationSetConfig } from '../core/config/validate-config.js';
-import { ADAPTERS, detectTool, TOOL_BY_NAME } from '../core/tools/registry.js';
+import { allowsCosmeticEdits, type MigrationSetConfig } from '../core/config/validate-config.js';
+import { ADAPTERS, detectTool } from '../core/tools/registry.js';
 import { TOOLS, type DiscoveredSet, type DiscoverOptions, type FileReading, type Problem, type SourceFile, type Tool } from '../core/migrations/types.js';
 import { joinPath } from '../core/paths.js';
 import type { SetUnderCheck } from '../core/findings/findings.js';
@@ -168,7 +168,7 @@ export async function discoverListedSets(
       dir: set.dir,
       discovered,
       ...(set.outOfOrder === 'allow' ? { outOfOrder: 'allow' as const } : {}),
-      ...(set.cosmetic === 'allow' && TOOL_BY_NAME[tool].setKeys.includes('cosmetic') ? { cosmetic: 'allow' as const } : {}),
+      ...(allowsCosmeticEdits(set, tool) ? { cosmetic: 'allow' as const } : {}),
     };
   });
 

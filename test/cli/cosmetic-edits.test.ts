@@ -1,10 +1,9 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT, TempRepo, alembicRevision } from '../helpers/git-repo.js';
+import { PROJECT_ROOT, TempRepo, alembicRevision, withSealedRemote } from '../helpers/git-repo.js';
 
 const TSX = import.meta.resolve('tsx');
 const CLI = path.join(PROJECT_ROOT, 'src/cli/guard.ts');
@@ -14,35 +13,9 @@ interface Report {
   cosmetic?: { set: string; file: string; from: string; to: string }[];
 }
 
-/**
- * A repository on branch `feature` whose remote's main sealed `files`
- * (locked with the config `config`), as withSealedRemote makes one.
- */
+/** A repository on branch `feature` whose remote's main sealed `files`, locked with `config` (withSealedRemote). */
 function sealedRepository(config: string, files: Record<string, string>, branchConfig = config): { repo: TempRepo; remote: string; dispose(): void } {
-  const remote = mkdtempSync(path.join(tmpdir(), 'guard-remote-'));
-  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
-  const repo = new TempRepo();
-  repo.write('guard.config.yaml', config);
-  for (const [file, content] of Object.entries(files)) repo.write(file, content);
-  const lock = repo.guard('lock');
-  assert.equal(lock.code, 0, lock.stdout + lock.stderr);
-  repo.commitAll('sealed migrations');
-  repo.git('remote', 'add', 'origin', remote);
-  repo.git('push', '-q', '-u', 'origin', 'main');
-  repo.git('remote', 'set-head', 'origin', 'main');
-  repo.git('checkout', '-q', '-b', 'feature');
-  if (branchConfig !== config) {
-    repo.write('guard.config.yaml', branchConfig);
-    repo.commitAll('config');
-  }
-  return {
-    repo,
-    remote,
-    dispose() {
-      repo.dispose();
-      rmSync(remote, { recursive: true, force: true });
-    },
-  };
+  return withSealedRemote({ config, files, branchConfig });
 }
 
 const SQL_CONFIG = 'migrations:\n  - dir: db/migrations\n    tool: sql\ncosmetic: allow\n';

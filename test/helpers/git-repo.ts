@@ -113,21 +113,28 @@ def downgrade():
 /**
  * A repository on branch `feature` whose bare remote's main holds two locked,
  * hence sealed, SQL migrations (db/migrations/010_users.sql, 020_orders.sql),
- * with origin/HEAD set as `git clone` sets it.
+ * with origin/HEAD set as `git clone` sets it. `sealed` replaces the config and
+ * the files main seals; `branchConfig`, committed on `feature`, the config there.
  */
-export function withSealedRemote(): { repo: TempRepo; remote: string; dispose(): void } {
+export function withSealedRemote(sealed?: { config: string; files: Record<string, string>; branchConfig?: string }): { repo: TempRepo; remote: string; dispose(): void } {
   const remote = mkdtempSync(path.join(tmpdir(), 'guard-remote-'));
   execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
   const repo = new TempRepo();
-  repo.write('guard.config.yaml', 'migrations:\n  - dir: db/migrations\n    tool: sql\n');
-  repo.write('db/migrations/010_users.sql', 'CREATE TABLE users (id int);\n');
-  repo.write('db/migrations/020_orders.sql', 'CREATE TABLE orders (id int);\n');
-  assert.equal(repo.guard('lock').code, 0);
+  const config = sealed?.config ?? 'migrations:\n  - dir: db/migrations\n    tool: sql\n';
+  repo.write('guard.config.yaml', config);
+  const files = sealed?.files ?? { 'db/migrations/010_users.sql': 'CREATE TABLE users (id int);\n', 'db/migrations/020_orders.sql': 'CREATE TABLE orders (id int);\n' };
+  for (const [file, content] of Object.entries(files)) repo.write(file, content);
+  const lock = repo.guard('lock');
+  assert.equal(lock.code, 0, lock.stdout + lock.stderr);
   repo.commitAll('initial migrations');
   repo.git('remote', 'add', 'origin', remote);
   repo.git('push', '-q', '-u', 'origin', 'main');
   repo.git('remote', 'set-head', 'origin', 'main');
   repo.git('checkout', '-q', '-b', 'feature');
+  if (sealed?.branchConfig !== undefined && sealed.branchConfig !== config) {
+    repo.write('guard.config.yaml', sealed.branchConfig);
+    repo.commitAll('config');
+  }
   return {
     repo,
     remote,

@@ -249,6 +249,16 @@ export function validateConfig(raw: unknown, source: string, lineOf: LineOf = ()
   return config;
 }
 
+/**
+ * Whether edits of a sealed file that keep its meaning pass in this set
+ * (README, "Cosmetic edits"): `cosmetic: allow`, its own or the top level's,
+ * for a tool that honours it (`tool`: the set's, as named or detected;
+ * undefined when not known yet).
+ */
+export function allowsCosmeticEdits(set: MigrationSetConfig, tool: Tool | undefined): boolean {
+  return set.cosmetic === 'allow' && (tool === undefined || TOOL_BY_NAME[tool].setKeys.includes('cosmetic'));
+}
+
 type Fail = (path: string, message: string, fix: string) => never;
 
 /**
